@@ -1,0 +1,24 @@
+# The two commands a newcomer runs: `make render` (the main job) and `make test`.
+# Both install what is missing first (scripts/setup.sh is idempotent).
+PY := .venv/bin/python
+QUALITY ?= low
+
+.PHONY: render test setup setup-test lint clean
+
+render: setup
+	$(PY) -m gdevo render landscape --quality $(QUALITY)
+
+test: setup-test
+	$(PY) -m pytest -n 2 -q
+
+setup:
+	@bash scripts/setup.sh
+
+setup-test:
+	@bash scripts/setup.sh --test
+
+lint: setup
+	.venv/bin/ruff check gdevo sim scenes tests
+
+clean:
+	rm -rf renders/media renders/logs renders/.stamps .cache

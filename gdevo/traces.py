@@ -1,0 +1,111 @@
+"""Resolve a named experiment to its trace: load it from the cache or simulate it once.
+
+Names are the config files in configs/ (`configs/NAME.toml`). The cache key hashes the
+validated config, the sim code version and the device, so an unchanged run is never
+simulated twice and a changed one is never served stale.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from sim.config import apply_overrides, config_hash, read_toml, validate_config
+from sim.errors import ConfigError, GdevoError, TraceError
+from sim.trace import Trace, load_trace, save_trace
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "configs"
+
+
+def cache_dir() -> Path:
+    """Where traces are cached (GDEVO_CACHE overrides, e.g. for tests)."""
+    return Path(os.environ.get("GDEVO_CACHE", ROOT / ".cache" / "traces"))
+
+
+def config_names() -> list[str]:
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A named, validated config and where its trace lives."""
+
+    name: str
+    kind: str
+    config: BaseModel
+    path: Path
+
+
+def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,
+            config_file: Path | None = None) -> Resolved:
+    """Validate NAME's config (plus overrides/device) and compute its cache path."""
+    from sim.experiments import registry
+
+    if config_file is None:
+        config_file = CONFIG_DIR / f"{name}.toml"
+        if not config_file.is_file():
+            raise ConfigError(f"unknown experiment {name!r}; known: {', '.join(config_names()) or 'none'}")
+    data = read_toml(config_file)
+    data = apply_overrides(data, list(overrides or []))
+    if device is not None:
+        data["device"] = device
+    kind = data.get("experiment")
+    experiments = registry()
+    if kind not in experiments:
+        raise ConfigError(f"{config_file}: experiment = {kind!r} is not a known kind "
+                          f"({', '.join(experiments)})")
+    cfg = validate_config(experiments[kind].config_model, data, str(config_file))
+    dev = getattr(cfg, "device", "cpu")
+    if dev == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ConfigError(f"{name}: device 'cuda' requested but torch sees no CUDA device here; use --device cpu")
+    from sim import sim_code_version
+
+    key = config_hash(cfg, sim_code_version(), dev)
+    return Resolved(name, kind, cfg, cache_dir() / f"{name}-{key}.npz")
+
+
+def ensure_trace(name: str, overrides: list[str] | None = None, device: str | None = None,
+                 force: bool = False, config_file: Path | None = None, quiet: bool = False) -> Trace:
+    """The trace for NAME: from the cache when valid, otherwise simulated and cached."""
+    res = resolve(name, overrides, device, config_file)
+    if res.path.is_file() and not force:
+        try:
+            return load_trace(res.path)
+        except TraceError:
+            pass  # a damaged cache entry is simply re-simulated (and replaced atomically)
+    from sim.experiments import registry
+
+    exp = registry()[res.kind]
+    with progress_bars(quiet) as progress:
+        trace = exp.simulate(res.config, name, getattr(res.config, "device", "cpu"), progress)
+    save_trace(trace, res.path)
+    return trace
+
+
+@contextmanager
+def progress_bars(quiet: bool = False):
+    """A factory of rich progress bars, one per run, shown on stderr (silent when quiet)."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=False) as bar:
+        def factory(label: str, total: int):
+            task = bar.add_task(label, total=total)
+            return lambda n=1: bar.advance(task, n)
+
+        yield factory
+
+
+__all__ = ["GdevoError", "cache_dir", "config_names", "ensure_trace", "resolve"]

@@ -1,0 +1,40 @@
+"""Mutation clouds and trails: the parent, every child of a round, the chosen child, the path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from manim import WHITE, Dot, ManimColor, VGroup, VMobject
+
+ToPoint = Callable[[np.ndarray], np.ndarray]
+
+
+def mutation_cloud(children: np.ndarray, winner: int, accepted: bool, to_point: ToPoint,
+                   color: ManimColor, radius: float = 0.05) -> VGroup:
+    """Every child of one round as a dot; the best child (index `winner`) ringed in white.
+
+    `cloud.rejected` holds the children that lose, `cloud.best` the winner, for fading apart.
+    """
+    rejected = VGroup(*[
+        Dot(to_point(c), radius=radius, color=color, fill_opacity=0.75).set_stroke(WHITE, 0.5, 0.6)
+        for i, c in enumerate(children) if i != winner
+    ])
+    best = Dot(to_point(children[winner]), radius=radius * 1.6, color=color if accepted else WHITE,
+               fill_opacity=1).set_stroke(WHITE, 2.5)
+    cloud = VGroup(rejected, best)
+    cloud.rejected, cloud.best = rejected, best
+    return cloud
+
+
+def trail(points: list[np.ndarray], color: ManimColor, width: float = 4) -> VMobject:
+    """A polyline through the given scene points, with a dark backing stroke for contrast."""
+    path = VMobject(stroke_color=color, stroke_width=width)
+    path.set_points_as_corners(points if len(points) > 1 else [points[0], points[0]])
+    path.set_stroke("#000000", width + 3, 0.6, background=True)
+    return path
+
+
+def marker(point: np.ndarray, color: ManimColor, radius: float = 0.1) -> Dot:
+    """The current position of an optimizer."""
+    return Dot(point, radius=radius, color=color, fill_opacity=1).set_stroke(WHITE, 2).set_z_index(5)

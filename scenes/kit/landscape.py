@@ -1,0 +1,98 @@
+"""The loss landscape as one heatmap image with contour lines and the global minimum marked."""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    Axes,
+    ImageMobject,
+    MathTex,
+    NumberLine,
+    Star,
+    VGroup,
+    VMobject,
+)
+from matplotlib import colormaps
+from skimage.measure import find_contours
+
+from scenes.kit.style import COLORMAP, LABEL_SIZE, MINIMUM_COLOR
+
+
+def log_loss(loss: np.ndarray) -> np.ndarray:
+    """Loss on a log scale, so the valley floor and the plateaus are both readable."""
+    return np.log10(np.maximum(loss, 0.0) + 1e-3)
+
+
+def heatmap_rgba(loss: np.ndarray, cmap: str = COLORMAP) -> np.ndarray:
+    """(rows=b ascending, cols=a) loss grid -> RGBA uint8 image with row 0 at the top."""
+    z = log_loss(loss)
+    z = (z - z.min()) / max(float(np.ptp(z)), 1e-12)
+    rgba = (colormaps[cmap](z) * 255).astype(np.uint8)
+    return rgba[::-1]
+
+
+class LandscapeView(VGroup):
+    """Axes over (a, b) with the heatmap behind them, contour lines and a star at the minimum.
+
+    `self.heatmap` is an ImageMobject (kept outside the VGroup: add it to the scene first).
+    """
+
+    def __init__(self, a: np.ndarray, b: np.ndarray, loss: np.ndarray, minimum: np.ndarray,
+                 side: float = 6.0, levels: int = 8, **kwargs) -> None:
+        super().__init__(**kwargs)
+        a_lo, a_hi, b_lo, b_hi = float(a[0]), float(a[-1]), float(b[0]), float(b[-1])
+        step = _nice_step(a_hi - a_lo)
+        # Invisible axes give the coordinates; visible number lines frame the image at its
+        # bottom and left edges (manim's Axes would cross in the middle of the heatmap).
+        self.axes = Axes(x_range=[a_lo, a_hi, step], y_range=[b_lo, b_hi, _nice_step(b_hi - b_lo)],
+                         x_length=side, y_length=side, tips=False, axis_config={"stroke_opacity": 0})
+        numbers = {"num_decimal_places": 0}
+        x_axis = NumberLine(x_range=[a_lo, a_hi, step], length=side, include_numbers=True,
+                            decimal_number_config=numbers, font_size=20)
+        x_axis.move_to(self.axes.c2p((a_lo + a_hi) / 2, b_lo))
+        y_axis = NumberLine(x_range=[b_lo, b_hi, _nice_step(b_hi - b_lo)], length=side, include_numbers=True,
+                            rotation=90 * DEGREES, label_direction=LEFT, decimal_number_config=numbers,
+                            font_size=20)
+        y_axis.move_to(self.axes.c2p(a_lo, (b_lo + b_hi) / 2))
+        self.frame = VGroup(x_axis, y_axis)
+        self.heatmap = ImageMobject(heatmap_rgba(loss))
+        self.heatmap.stretch_to_fit_width(side).stretch_to_fit_height(side)
+        self.heatmap.move_to(self.axes.c2p((a_lo + a_hi) / 2, (b_lo + b_hi) / 2))
+        self.contours = self._contours(a, b, loss, levels)
+        self.minimum = Star(n=5, outer_radius=0.16, color=MINIMUM_COLOR, fill_opacity=1, stroke_width=1)
+        self.minimum.move_to(self.axes.c2p(*minimum))
+        self.min_label = MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, DOWN, buff=0.08)
+        self.x_label = MathTex("a", font_size=LABEL_SIZE + 6).next_to(x_axis, DOWN, buff=0.4)
+        self.y_label = MathTex("b", font_size=LABEL_SIZE + 6).next_to(y_axis, LEFT, buff=0.45)
+        self.add(self.contours, self.axes, self.frame, self.minimum, self.min_label, self.x_label, self.y_label)
+
+    def _contours(self, a: np.ndarray, b: np.ndarray, loss: np.ndarray, levels: int) -> VGroup:
+        z = log_loss(loss)
+        group = VGroup()
+        for level in np.linspace(z.min(), z.max(), levels + 2)[1:-1]:
+            for line in find_contours(z, level):
+                if len(line) < 4:
+                    continue
+                rows, cols = line[:, 0], line[:, 1]
+                av = np.interp(cols, np.arange(len(a)), a)
+                bv = np.interp(rows, np.arange(len(b)), b)
+                pts = [self.axes.c2p(x, y) for x, y in zip(av[::2], bv[::2], strict=True)]
+                if len(pts) < 2:
+                    continue
+                group.add(VMobject(stroke_color="#FFFFFF", stroke_width=1.2, stroke_opacity=0.35)
+                          .set_points_as_corners(pts))
+        return group
+
+    def point(self, params: np.ndarray) -> np.ndarray:
+        """Scene coordinates of a parameter vector (a, b)."""
+        return self.axes.c2p(float(params[0]), float(params[1]))
+
+
+def _nice_step(span: float) -> float:
+    for step in (0.5, 1, 2, 5, 10, 20, 50):
+        if span / step <= 8:
+            return float(step)
+    return span / 4

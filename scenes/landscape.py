@@ -1,0 +1,107 @@
+"""Landscape: SGD and evolution searching the (a, b) loss landscape of tanh(a·x + b).
+
+Storyboard: the landscape appears (heatmap, contours, minimum) -> the network's curve beside
+it -> both optimizers start from the same point -> each evolution round shows its mutation
+cloud, the chosen child, then the cloud fades while SGD takes its gradient step -> the rest
+of both runs plays fast -> the final numbers, all read from the sine-2d trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Scene, Text, VGroup, Write
+
+from scenes.kit.cloud import marker, mutation_cloud
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
+from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
+from scenes.kit.traces import trace_for
+from sim.trace import Trace
+
+DETAIL_ROUNDS = 10   # rounds shown with their full mutation cloud; the rest play fast
+
+
+class Landscape(Scene):
+    """The first scene: two optimizers on one landscape, every number from the trace."""
+
+    trace: Trace | None = None  # tests inject a trace; otherwise the cached sine-2d trace is used
+    gradient_run = "sgd"
+    evolution_run = "evolution"
+
+    def construct(self) -> None:
+        tr = self.trace or trace_for("sine-2d")
+        sgd, evo = tr.run(self.gradient_run), tr.run(self.evolution_run)
+        c_sgd, c_evo = color_for(sgd.name, sgd.meta), color_for(evo.name, evo.meta)
+
+        title = Text("Gradient descent vs evolution on one loss landscape", font_size=TITLE_SIZE)
+        title.to_edge(UP, buff=0.25)
+        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
+                             side=5.6)
+        view.shift(np.array([-3.45, -0.2, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.view = view
+        caption = Text("colour: log₁₀ loss (MSE)", font_size=SMALL_SIZE - 2, color=MUTED)
+        caption.next_to(view.x_label, RIGHT, buff=0.6)
+        self.play(Write(title), run_time=1)
+        self.add(view.heatmap)
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label, caption), run_time=1.2)
+        self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
+                           width=5.0, height=2.6)
+        panel.move_to([3.75, 1.3, 0])
+        panel_title = Text("the network f(x) = tanh(a·x + b)", font_size=SMALL_SIZE).next_to(panel, UP, buff=0.12)
+        key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
+                      ("children of one round", c_evo, "dot"), ("best child, rejected (not better)", MUTED, "dot"),
+                      ("global minimum of the grid", MUTED, "star")])
+        key.move_to([3.75, -2.15, 0]).align_to(panel.axes, LEFT)
+        self.play(FadeIn(panel, panel_title), FadeIn(key), run_time=1)
+
+        steps = min(sgd.steps, evo.steps)
+        p_sgd, p_evo = sgd["params"], evo["params"]
+        m_sgd, m_evo = marker(view.point(p_sgd[0]), c_sgd), marker(view.point(p_evo[0]), c_evo)
+        curves = VGroup(panel.curve(sgd["curve"][0], c_sgd), panel.curve(evo["curve"][0], c_evo))
+        rows = self._readouts(sgd, evo, 0, c_sgd, c_evo).move_to([3.75, -0.55, 0]).align_to(panel.axes, LEFT)
+        self.play(FadeIn(m_sgd, m_evo), Create(curves), FadeIn(rows), run_time=1)
+        self.trails = VGroup().set_z_index(3)
+        self.add(self.trails)
+
+        for k in range(1, steps + 1):
+            detail = k <= DETAIL_ROUNDS and "population" in evo
+            cloud = None
+            if detail:
+                cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
+                                       bool(evo["accepted"][k - 1]), view.point, c_evo).set_z_index(2)
+                self.play(FadeIn(cloud, scale=0.6), run_time=0.4)
+            moves = []
+            for mk, path, color in ((m_sgd, p_sgd, c_sgd), (m_evo, p_evo, c_evo)):
+                a, b = view.point(path[k - 1]), view.point(path[k])
+                if np.linalg.norm(b - a) > 1e-6:
+                    seg = Line(a, b, color=color, stroke_width=4).set_stroke("#000000", 7, 0.55, background=True)
+                    self.trails.add(seg)
+                    moves.append(Create(seg))
+                moves.append(mk.animate.move_to(b))
+            new_curves = VGroup(panel.curve(sgd["curve"][k], c_sgd), panel.curve(evo["curve"][k], c_evo))
+            moves.append(curves.animate.become(new_curves))
+            if cloud is not None:
+                moves += [FadeOut(cloud.rejected), cloud.best.animate.scale(0.4).set_opacity(0.0)]
+            rows.become(self._readouts(sgd, evo, k, c_sgd, c_evo).move_to(rows, aligned_edge=LEFT))
+            self.play(*moves, run_time=0.6 if detail else 2 / 15)
+            if cloud is not None:
+                self.remove(cloud)
+
+        summary = Text(
+            f"{steps} gradient steps vs {steps} rounds × {evo.meta['population']} children\n"
+            f"= {int(evo['evals'][steps])} loss evaluations for evolution",
+            font_size=SMALL_SIZE - 2, color=MUTED, line_spacing=0.8,
+        ).next_to(key, DOWN, buff=0.25).align_to(key, LEFT)
+        self.play(FadeIn(summary), run_time=0.8)
+        self.wait(2)
+
+    @staticmethod
+    def _readouts(sgd, evo, k: int, c_sgd, c_evo) -> VGroup:
+        return VGroup(
+            readout(sgd.meta["label"], c_sgd, [("step", f"{k}"), ("loss", fmt_loss(sgd["loss"][k]))]),
+            readout(evo.meta["label"], c_evo, [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])),
+                                               ("evals", f"{int(evo['evals'][k])}")]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)

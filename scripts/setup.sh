@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install what gdevo needs, idempotently: Debian packages, a .venv, pinned Python deps.
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: chromium, poppler)
+# Each step checks first and skips what is already there, so a second run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-base texlive-latex-recommended
+              texlive-latex-extra texlive-fonts-recommended dvisvgm poppler-utils)
+if [[ "${1:-}" == "--test" ]]; then
+  APT_PACKAGES+=(chromium)
+fi
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if (( ${#missing[@]} )); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -x .venv/bin/python ]]; then
+  echo "setup: creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+have=$(cat .venv/.installed 2>/dev/null || true)
+if [[ "$want" != "$have" ]]; then
+  echo "setup: installing pinned Python packages (requirements.txt)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > .venv/.installed
+fi

@@ -1,0 +1,115 @@
+"""Experiment configs: TOML files in configs/, validated by pydantic into typed models.
+
+Every invalid value becomes one ConfigError line naming the file, the field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """Base for config models: unknown keys are errors (a typo must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RunConfig(Strict):
+    """One optimizer run on a task: a torch.optim optimizer or the evolutionary local search."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    optimizer: Literal["sgd", "adam", "rmsprop", "evolution"]
+    steps: int = Field(default=60, ge=1, le=100_000, description="gradient steps or evolution rounds")
+    lr: float = Field(default=0.1, gt=0, le=1e4)
+    momentum: float = Field(default=0.0, ge=0, lt=1)
+    batch_size: int | None = Field(default=None, ge=1, description="None = full batch")
+    population: int = Field(default=10, ge=1, le=100_000)
+    sigma: float = Field(default=0.3, gt=0, le=100)
+    sigma_decay: float = Field(default=1.0, gt=0, le=1)
+    label: str | None = None
+
+    @model_validator(mode="after")
+    def _momentum_only_for_sgd(self) -> RunConfig:
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(f"momentum applies to optimizer 'sgd' only, not {self.optimizer!r}")
+        return self
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "config"
+    got = err.get("input")
+    got_s = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{source}: {loc}: {msg}{got_s}"
+
+
+def validate_config(model: type[M], data: dict[str, Any], source: str) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply `key.sub=value` overrides (values parsed as TOML literals, else kept as strings)."""
+    data = json.loads(json.dumps(data))
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"--set {item!r}: expected KEY=VALUE, e.g. seed=3")
+        try:
+            value = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = raw
+        node: Any = data
+        parts = key.split(".")
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ConfigError(f"--set {item!r}: {part!r} is not an index of a list of {len(node)}")
+                if last:
+                    node[int(part)] = value
+                else:
+                    node = node[int(part)]
+            elif isinstance(node, dict):
+                if last:
+                    node[part] = value
+                else:
+                    node = node.setdefault(part, {})
+            else:
+                raise ConfigError(f"--set {item!r}: {'.'.join(parts[:i])!r} is not a table or list")
+    return data
+
+
+def config_hash(config: BaseModel | dict[str, Any], *salt: str) -> str:
+    """A stable key for a validated config plus salts (sim code version, device)."""
+    data = config.model_dump(mode="json") if isinstance(config, BaseModel) else config
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":")) + "|" + "|".join(salt)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]

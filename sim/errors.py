@@ -1,0 +1,13 @@
+"""User-facing errors: each carries one sentence that the CLI prints as is (exit 2, no traceback)."""
+
+
+class GdevoError(Exception):
+    """A problem the user can fix (bad config value, unreadable file, unknown name)."""
+
+
+class ConfigError(GdevoError):
+    """A config value is invalid; the message names the field and what is allowed."""
+
+
+class TraceError(GdevoError):
+    """A trace file is missing, corrupt, truncated, or of another schema version."""

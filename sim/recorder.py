@@ -1,0 +1,147 @@
+"""Record optimizer runs step by step: parameters, loss, evaluations, wall time, populations.
+
+Inside the timed loop the recorder only copies the parameters into a preallocated tensor;
+losses and network curves for the whole path are computed afterwards in one batched call,
+so recording costs almost nothing next to the optimizer's own work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from sim.config import RunConfig
+from sim.optimizers import LocalSearch, make_gradient_optimizer
+
+Progress = Callable[[int], None]
+
+
+class Problem(Protocol):
+    """What a recorder needs: a batched, differentiable loss over parameter vectors."""
+
+    dim: int
+
+    @property
+    def n_data(self) -> int: ...
+
+    def loss(self, params: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor: ...
+
+
+@dataclass
+class RunRecord:
+    """One recorded run: arrays (leading axis = step), JSON metadata and wall-clock seconds."""
+
+    meta: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    wall: list[float] = field(default_factory=list)
+
+
+def classify(loss: np.ndarray, params: np.ndarray, escape: float) -> str:
+    """'diverged' when the run blew up (non-finite, left the |θ| < escape box, or ended worse
+    than it started); otherwise 'ok'. A divergence is a result, never a crash."""
+    if not np.all(np.isfinite(loss)) or not np.all(np.isfinite(params)):
+        return "diverged"
+    if np.abs(params).max() > escape or loss[-1] > loss[0]:
+        return "diverged"
+    return "ok"
+
+
+def _batched(fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor, chunk: int = 4096) -> torch.Tensor:
+    with torch.no_grad():
+        return torch.cat([fn(params[i:i + chunk]) for i in range(0, len(params), chunk)])
+
+
+def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
+                    escape: float = 1e6, progress: Progress | None = None) -> RunRecord:
+    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch)."""
+    params = x0.detach().clone().requires_grad_(True)
+    opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
+    n = problem.n_data
+    batch = min(run.batch_size or n, n)
+    history = torch.empty((run.steps + 1, x0.numel()), dtype=x0.dtype, device=x0.device)
+    history[0] = params.detach()
+    wall = [0.0]
+    last = run.steps
+    start = perf_counter()
+    for t in range(run.steps):
+        idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
+        opt.zero_grad(set_to_none=True)
+        problem.loss(params, idx).backward()
+        opt.step()
+        with torch.no_grad():
+            history[t + 1] = params
+        wall.append(perf_counter() - start)
+        if progress:
+            progress(1)
+        if not bool(torch.isfinite(params).all()) or float(params.detach().abs().max()) > escape:
+            last = t + 1
+            break
+    history = history[: last + 1]
+    loss = _batched(problem.loss, history).cpu().numpy()
+    hist = history.cpu().numpy()
+    evals = np.arange(last + 1, dtype=np.float64) * (batch / n)
+    status = classify(loss, hist, escape)
+    meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
+            "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
+            "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}
+    return RunRecord(meta, {"params": hist, "loss": loss, "evals": evals}, wall)
+
+
+def record_evolution(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
+                     record_population: bool = True, progress: Progress | None = None) -> RunRecord:
+    """Run the local search from x0; record parents, and optionally every child of every round."""
+    es = LocalSearch(x0, run.population, run.sigma, run.sigma_decay, generator)
+    rounds, d = run.steps, x0.numel()
+    with torch.no_grad():
+        es.parent_loss = problem.loss(x0)
+    parents = torch.empty((rounds + 1, d), dtype=x0.dtype, device=x0.device)
+    parent_loss = torch.empty(rounds + 1, dtype=x0.dtype, device=x0.device)
+    parents[0], parent_loss[0] = x0, es.parent_loss
+    winner = np.zeros(rounds, dtype=np.int64)
+    accepted = np.zeros(rounds, dtype=bool)
+    sigma = np.zeros(rounds, dtype=np.float64)
+    pop = torch.empty((rounds, run.population, d), dtype=x0.dtype, device=x0.device) if record_population else None
+    pop_loss = torch.empty((rounds, run.population), dtype=x0.dtype, device=x0.device)
+    wall = [0.0]
+    start = perf_counter()
+    with torch.no_grad():
+        for r in range(rounds):
+            sigma[r] = es.sigma
+            children = es.ask()
+            losses = problem.loss(children)
+            winner[r], accepted[r] = es.tell(losses)
+            parents[r + 1], parent_loss[r + 1] = es.parent, es.parent_loss
+            pop_loss[r] = losses
+            if pop is not None:
+                pop[r] = children
+            wall.append(perf_counter() - start)
+            if progress:
+                progress(1)
+    loss = parent_loss.cpu().numpy()
+    arrays: dict[str, np.ndarray] = {
+        "params": parents.cpu().numpy(), "loss": loss,
+        "evals": 1.0 + np.arange(rounds + 1, dtype=np.float64) * run.population,
+        "winner": winner, "accepted": accepted, "sigma": sigma, "pop_loss": pop_loss.cpu().numpy(),
+    }
+    if pop is not None:
+        arrays["population"] = pop.cpu().numpy()
+    meta = {"kind": "evolution", "optimizer": "evolution", "label": run.display, "population": run.population,
+            "sigma": run.sigma, "sigma_decay": run.sigma_decay, "steps": rounds,
+            "status": "ok" if loss[-1] < loss[0] else "stalled", "final_loss": float(loss[-1]),
+            "accepted_rounds": int(accepted.sum())}
+    return RunRecord(meta, arrays, wall)
+
+
+def record_run(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
+               record_population: bool = True, escape: float = 1e6,
+               progress: Progress | None = None) -> RunRecord:
+    """Dispatch on the run's optimizer."""
+    if run.optimizer == "evolution":
+        return record_evolution(problem, x0, run, generator, record_population, progress)
+    return record_gradient(problem, x0, run, generator, escape, progress)

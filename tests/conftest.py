@@ -1,0 +1,33 @@
+"""Shared fixtures: an isolated trace cache and renders folder, and small sine-2d configs."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.experiments.sine2d import Sine2DConfig, simulate
+
+
+@pytest.fixture(autouse=True)
+def isolated_outputs(tmp_path, monkeypatch):
+    """Every test gets its own cache and renders folder: tests never touch the user's files."""
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GDEVO_RENDERS", str(tmp_path / "renders"))
+    return tmp_path
+
+
+def small_sine_config(seed: int = 0, **kw) -> Sine2DConfig:
+    runs = [
+        dict(name="sgd", optimizer="sgd", lr=0.5, steps=12),
+        dict(name="momentum", optimizer="sgd", lr=0.2, momentum=0.9, steps=12),
+        dict(name="adam", optimizer="adam", lr=0.15, steps=12),
+        dict(name="evolution", optimizer="evolution", population=6, sigma=0.3, steps=12),
+    ]
+    data = dict(seed=seed, start=(-1.0, 2.0), runs=runs, landscape=dict(resolution=41))
+    data.update(kw)
+    return Sine2DConfig.model_validate(data)
+
+
+@pytest.fixture(scope="session")
+def sine_trace():
+    """A small sine-2d trace, simulated once per test session."""
+    return simulate(small_sine_config(), "sine-2d")

@@ -1,0 +1,49 @@
+"""`gdevo render landscape` writes a real MP4 whose stream matches the quality and the scene."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.framecheck import render_last_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+                          str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+@pytest.mark.slow
+def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_path):
+    env = {**os.environ, "GDEVO_CACHE": str(tmp_path / "cache"), "GDEVO_RENDERS": str(tmp_path / "renders")}
+    proc = subprocess.run([sys.executable, "-m", "gdevo", "render", "landscape", "--quality", "low"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = tmp_path / "renders" / "landscape.mp4"
+    info = ffprobe(out)
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    assert video["codec_name"] == "h264"
+    assert (video["width"], video["height"]) == (854, 480)
+    assert video["r_frame_rate"] == "15/1"
+
+    # The scene's own timeline (animations skipped) gives the duration the file must have.
+    from gdevo.traces import ensure_trace
+    from scenes.landscape import Landscape
+
+    os.environ["GDEVO_CACHE"] = env["GDEVO_CACHE"]
+    scene, _ = render_last_frame(Landscape, width=160, height=90, trace=ensure_trace("sine-2d", quiet=True))
+    assert float(info["format"]["duration"]) == pytest.approx(scene.renderer.time, abs=0.2)
+
+    # Unchanged inputs: a second render is skipped (the file is not rewritten).
+    mtime = out.stat().st_mtime_ns
+    again = subprocess.run([sys.executable, "-m", "gdevo", "render", "landscape"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0 and out.stat().st_mtime_ns == mtime

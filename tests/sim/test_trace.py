@@ -1,0 +1,96 @@
+"""The trace contract: deterministic bytes, round trip, and clear refusals of bad files."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from sim.errors import TraceError
+from sim.experiments.sine2d import simulate
+from sim.trace import SCHEMA_VERSION, load_trace, save_trace
+from tests.conftest import small_sine_config
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
+    paths = []
+    for i, seed in enumerate((5, 5, 6)):
+        paths.append(save_trace(simulate(small_sine_config(seed=seed), "sine-2d"), tmp_path / f"t{i}.npz"))
+    first, again, other = (p.read_bytes() for p in paths)
+    assert first == again
+    assert first != other
+
+
+def test_round_trip_keeps_every_array_and_the_metadata(sine_trace, tmp_path):
+    path = save_trace(sine_trace, tmp_path / "t.npz")
+    loaded = load_trace(path)
+    assert set(loaded.arrays) == set(sine_trace.arrays)
+    for key, arr in sine_trace.arrays.items():
+        np.testing.assert_array_equal(loaded[key], arr)
+        assert loaded[key].dtype == arr.dtype
+    assert loaded.meta["schema_version"] == SCHEMA_VERSION
+    assert loaded.meta["config"]["seed"] == 0
+    assert {"torch", "numpy", "gdevo"} <= set(loaded.meta["versions"])
+    assert loaded.run("evolution").wall is not None  # timing sidecar merged back
+    assert np.load(path)["runs/sgd/loss"].shape == sine_trace["runs/sgd/loss"].shape  # plain numpy opens it
+
+
+@pytest.fixture
+def saved(sine_trace, tmp_path):
+    return save_trace(sine_trace, tmp_path / "trace.npz")
+
+
+def _rewrite_meta(path, edit):
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    meta = json.loads(members["meta.json"])
+    edit(meta)
+    members["meta.json"] = json.dumps(meta).encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+
+
+def test_truncated_file_is_refused_clearly(saved):
+    data = saved.read_bytes()
+    saved.write_bytes(data[: len(data) // 2])
+    with pytest.raises(TraceError, match=r"trace\.npz: corrupt or truncated"):
+        load_trace(saved)
+
+
+def test_corrupt_file_is_refused_clearly(saved):
+    saved.write_bytes(b"this is not a trace at all" * 10)
+    with pytest.raises(TraceError, match=r"trace\.npz: corrupt or truncated"):
+        load_trace(saved)
+
+
+def test_wrong_schema_version_is_refused_clearly(saved):
+    _rewrite_meta(saved, lambda m: m.update(schema_version=SCHEMA_VERSION + 98))
+    with pytest.raises(TraceError, match=rf"trace\.npz: trace schema version {SCHEMA_VERSION + 98}.*re-run"):
+        load_trace(saved)
+
+
+def test_missing_field_is_refused_clearly(saved):
+    _rewrite_meta(saved, lambda m: m.pop("seed"))
+    with pytest.raises(TraceError, match=r"trace\.npz: missing field 'seed'"):
+        load_trace(saved)
+
+
+def test_missing_run_array_is_refused_clearly(saved):
+    def drop(meta):
+        meta["arrays"].pop("runs/sgd/loss")
+    _rewrite_meta(saved, drop)
+    with pytest.raises(TraceError, match=r"run 'sgd' \(gradient\) lacks required array 'loss'"):
+        load_trace(saved)
+
+
+def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(sine_trace, tmp_path):
+    path = save_trace(sine_trace, tmp_path / "t.npz")
+    before = path.read_bytes()
+    broken = type(sine_trace)(dict(sine_trace.meta), {**sine_trace.arrays, "runs/sgd/loss": np.zeros(3)})
+    with pytest.raises(TraceError):
+        save_trace(broken, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
