@@ -21,7 +21,6 @@ from scenes.storyboard import SceneEntry
 from sim.errors import GdevoError
 
 RENDERS = ROOT / "renders"
-MEDIA = RENDERS / "media"
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
                 return out
         except ValueError:
             pass
-    media = renders_dir() / "media"
+    media = renders_dir() / "media" / entry.name  # one per scene: parallel renders never share a text cache
     cmd = [sys.executable, "-m", "manim", "render", f"-q{q.flag}", f"scenes/{entry.module}.py", entry.cls,
            "-o", entry.name, "--media_dir", str(media), "--progress_bar", "none"]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))

@@ -9,27 +9,25 @@ of both runs plays fast -> the final numbers, all read from the sine-2d trace.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Scene, Text, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Text, VGroup, Write
 
+from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
-from scenes.kit.traces import trace_for
-from sim.trace import Trace
 
 DETAIL_ROUNDS = 10   # rounds shown with their full mutation cloud; the rest play fast
 
 
-class Landscape(Scene):
+class Landscape(ChapterScene):
     """The first scene: two optimizers on one landscape, every number from the trace."""
 
-    trace: Trace | None = None  # tests inject a trace; otherwise the cached sine-2d trace is used
     gradient_run = "sgd"
     evolution_run = "evolution"
 
     def construct(self) -> None:
-        tr = self.trace or trace_for("sine-2d")
+        tr = self.trace("sine-2d")
         sgd, evo = tr.run(self.gradient_run), tr.run(self.evolution_run)
         c_sgd, c_evo = color_for(sgd.name, sgd.meta), color_for(evo.name, evo.meta)
 
@@ -46,6 +44,9 @@ class Landscape(Scene):
         self.add(view.heatmap)
         self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label, caption), run_time=1.2)
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        self.beat(f"The loss of tanh(a·x+b) on {len(tr['data/x'])} points of sin(x), over the whole (a, b) plane. "
+                  f"Grid minimum: loss {fmt_loss(float(tr['landscape/min_loss']))} at "
+                  f"a={tr['landscape/min'][0]:.2f}, b={tr['landscape/min'][1]:.2f}.")
 
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.0, height=2.6)
@@ -63,6 +64,7 @@ class Landscape(Scene):
         curves = VGroup(panel.curve(sgd["curve"][0], c_sgd), panel.curve(evo["curve"][0], c_evo))
         rows = self._readouts(sgd, evo, 0, c_sgd, c_evo).move_to([3.75, -0.55, 0]).align_to(panel.axes, LEFT)
         self.play(FadeIn(m_sgd, m_evo), Create(curves), FadeIn(rows), run_time=1)
+        self.beat(f"Both start at a={p_sgd[0][0]:.2f}, b={p_sgd[0][1]:.2f} (loss {fmt_loss(sgd['loss'][0])}).")
         self.trails = VGroup().set_z_index(3)
         self.add(self.trails)
 
@@ -97,6 +99,9 @@ class Landscape(Scene):
         ).next_to(key, DOWN, buff=0.25).align_to(key, LEFT)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
+        self.beat(f"After {steps} steps: {sgd.meta['label']} loss {fmt_loss(sgd['loss'][steps])}; "
+                  f"{evo.meta['label']} loss {fmt_loss(evo['loss'][steps])} using {int(evo['evals'][steps])} "
+                  "loss evaluations.")
 
     @staticmethod
     def _readouts(sgd, evo, k: int, c_sgd, c_evo) -> VGroup:

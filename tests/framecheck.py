@@ -6,8 +6,14 @@ with tempconfig + renderer.get_frame() and check pixels where the trace says thi
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 from manim import config, tempconfig
+
+# One media dir per test process: manim caches text SVGs there, and two processes writing the
+# same cache file at once can leave one of them reading a half-written SVG.
+_MEDIA = tempfile.mkdtemp(prefix="gdevo-media-")
 
 
 def render_last_frame(scene_cls, width: int = 427, height: int = 240, fps: int = 15, **attrs):
@@ -15,7 +21,7 @@ def render_last_frame(scene_cls, width: int = 427, height: int = 240, fps: int =
     (scene, RGBA frame of the final state)."""
     with tempconfig({"pixel_width": width, "pixel_height": height, "frame_rate": fps, "skip_animations": True,
                      "write_to_movie": False, "disable_caching": True, "background_color": "#0f1117",
-                     "verbosity": "ERROR"}):
+                     "verbosity": "ERROR", "media_dir": _MEDIA}):
         cls = type(f"Test{scene_cls.__name__}", (scene_cls,), attrs)
         scene = cls()
         scene.render()

@@ -27,6 +27,7 @@ class Experiment:
     description: str
     config_model: type[BaseModel]
     simulate: Callable[..., Trace]  # simulate(cfg, name, device, progress) -> Trace
+    report: Callable[[Trace], str] | None = None  # Markdown table for `gdevo report` (default: per-run table)
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,8 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
     from scenes.landscape import Landscape
 
     os.environ["GDEVO_CACHE"] = env["GDEVO_CACHE"]
-    scene, _ = render_last_frame(Landscape, width=160, height=90, trace=ensure_trace("sine-2d", quiet=True))
+    traces = {"sine-2d": ensure_trace("sine-2d", quiet=True)}
+    scene, _ = render_last_frame(Landscape, width=160, height=90, traces=traces)
     assert float(info["format"]["duration"]) == pytest.approx(scene.renderer.time, abs=0.2)
 
     # Unchanged inputs: a second render is skipped (the file is not rewritten).

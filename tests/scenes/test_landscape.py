@@ -22,7 +22,7 @@ def sine_trace():
 
 @pytest.fixture(scope="module")
 def rendered(sine_trace):
-    return render_last_frame(Landscape, width=854, height=480, trace=sine_trace)
+    return render_last_frame(Landscape, width=854, height=480, traces={"sine-2d": sine_trace})
 
 
 def test_final_positions_are_drawn_in_each_optimizer_colour(rendered, sine_trace):

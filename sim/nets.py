@@ -1,0 +1,114 @@
+"""Networks as flat parameter vectors, evaluated for a whole population in one batched call.
+
+A population of P networks is one (P, D) tensor; `forward` runs all P at once with batched
+matmuls (no deepcopy, no Python loop per child). The same function with a (D,) vector is
+differentiable, so gradient descent and evolution train exactly the same model.
+Parameter layout per layer: W (out, in) row-major, then b (out,), like torch.nn.Linear.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "tanh": torch.tanh,
+    "relu": torch.relu,
+    "leaky_relu": lambda h: F.leaky_relu(h, 0.01),
+    "sigmoid": torch.sigmoid,
+    "sin": torch.sin,
+    "sign": torch.sign,                     # gradient is zero almost everywhere
+    "step": lambda h: (h > 0).to(h.dtype),  # Heaviside: gradient is zero almost everywhere
+    "identity": lambda h: h,
+}
+
+
+@dataclass(frozen=True)
+class MLPSpec:
+    """Layer sizes (in, hidden..., out) and activations."""
+
+    sizes: tuple[int, ...]
+    activation: str = "tanh"
+    out_activation: str = "identity"
+
+    def __post_init__(self) -> None:
+        if len(self.sizes) < 2 or any(s < 1 for s in self.sizes):
+            raise ValueError(f"sizes must be at least (in, out), all >= 1, got {self.sizes}")
+        for act in (self.activation, self.out_activation):
+            if act not in ACTIVATIONS:
+                raise ValueError(f"unknown activation {act!r} ({', '.join(ACTIVATIONS)})")
+
+    @property
+    def layers(self) -> list[tuple[int, int]]:
+        return list(zip(self.sizes[:-1], self.sizes[1:], strict=True))
+
+    @property
+    def n_params(self) -> int:
+        return sum(i * o + o for i, o in self.layers)
+
+
+def init_params(spec: MLPSpec, generator: torch.Generator, dtype: torch.dtype = torch.float32,
+                device: str | torch.device = "cpu") -> torch.Tensor:
+    """torch.nn.Linear's default initialisation (uniform ±1/√fan_in), flattened."""
+    parts = []
+    for i, o in spec.layers:
+        bound = 1.0 / math.sqrt(i)
+        w = (torch.rand(o * i, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound
+        b = (torch.rand(o, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound
+        parts += [w, b]
+    return torch.cat(parts)
+
+
+def forward(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Outputs for params (D,) -> (N, out), or a population (P, D) -> (P, N, out); x is (N, in)."""
+    single = params.dim() == 1
+    p = params.unsqueeze(0) if single else params
+    pop = p.shape[0]
+    act, out_act = ACTIVATIONS[spec.activation], ACTIVATIONS[spec.out_activation]
+    h = x.unsqueeze(0)  # (1, N, in), broadcast over the population in the first matmul
+    offset = 0
+    n_layers = len(spec.layers)
+    for li, (i, o) in enumerate(spec.layers):
+        w = p[:, offset: offset + o * i].view(pop, o, i)
+        offset += o * i
+        b = p[:, offset: offset + o].view(pop, 1, o)
+        offset += o
+        h = torch.baddbmm(b, h.expand(pop, -1, -1), w.transpose(1, 2)) if li else \
+            torch.matmul(h, w.transpose(1, 2)) + b
+        h = act(h) if li < n_layers - 1 else out_act(h)
+    return h[0] if single else h
+
+
+@dataclass
+class MLPProblem:
+    """MSE of an MLP on data (x (N, in), y (N, out)); scores one vector or a whole population.
+
+    Populations are evaluated in chunks of `chunk` networks to bound memory (and stay in cache).
+    """
+
+    spec: MLPSpec
+    x: torch.Tensor
+    y: torch.Tensor
+    chunk: int = 256
+
+    @property
+    def dim(self) -> int:
+        return self.spec.n_params
+
+    @property
+    def n_data(self) -> int:
+        return int(self.x.shape[0])
+
+    def predict(self, params: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:
+        return forward(self.spec, params, self.x if x is None else x)
+
+    def loss(self, params: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
+        x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
+        if params.dim() == 1:
+            return (forward(self.spec, params, x) - y).square().mean()
+        return torch.cat([(forward(self.spec, params[i: i + self.chunk], x) - y).square().mean(dim=(1, 2))
+                          for i in range(0, params.shape[0], self.chunk)])
