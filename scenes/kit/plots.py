@@ -1,0 +1,65 @@
+"""Loss plots: loss (log scale) against steps, evaluations or seconds, one curve per run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from manim import DOWN, LEFT, Axes, ManimColor, Text, VGroup, VMobject
+from manim.mobject.graphing.scale import LogBase
+
+from scenes.kit.style import SMALL_SIZE, TEXT_COLOR
+
+
+class LossPlot(VGroup):
+    """Axes with a log-scale loss axis. `curve(xs, losses, colour)` draws a run's recorded loss.
+
+    Non-finite or out-of-range losses are clipped to the plot (a diverged run runs off the top).
+    """
+
+    def __init__(self, x_max: float, loss_min: float, loss_max: float, width: float = 5.5, height: float = 3.2,
+                 x_label: str = "step", y_label: str = "loss", x_step: float | None = None,
+                 font_size: int = SMALL_SIZE - 2) -> None:
+        super().__init__()
+        lo = math.floor(math.log10(max(loss_min, 1e-12)))
+        hi = math.ceil(math.log10(max(loss_max, loss_min * 10, 1e-11)))
+        if hi <= lo:
+            hi = lo + 1
+        self.lo, self.hi, self.x_max = lo, hi, float(x_max)
+        step = x_step or _nice_step(x_max)
+        y_step = max(1, math.ceil((hi - lo) / 5))
+        self.axes = Axes(
+            x_range=[0, x_max, step], y_range=[lo, hi, y_step], x_length=width, y_length=height, tips=False,
+            x_axis_config={"include_numbers": True, "font_size": font_size,
+                           "decimal_number_config": {"num_decimal_places": 0}},
+            y_axis_config={"scaling": LogBase(custom_labels=True), "include_numbers": True, "font_size": font_size},
+        )
+        self.x_label = Text(x_label, font_size=font_size, color=TEXT_COLOR).next_to(self.axes.x_axis, DOWN, buff=0.35)
+        self.y_label = Text(y_label, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2)
+        self.y_label.next_to(self.axes.y_axis, LEFT, buff=0.55)
+        self.add(self.axes, self.x_label, self.y_label)
+
+    def point(self, x: float, loss: float) -> np.ndarray:
+        """Scene coordinates of (x, loss), clipped into the plot."""
+        y = loss if np.isfinite(loss) else 10.0 ** self.hi
+        y = float(np.clip(y, 10.0 ** self.lo, 10.0 ** self.hi))
+        return self.axes.c2p(float(np.clip(x, 0, self.x_max)), y)
+
+    def curve(self, xs: np.ndarray, losses: np.ndarray, color: ManimColor, width: float = 4) -> VMobject:
+        """The recorded loss curve as a polyline (subsampled to at most 400 points)."""
+        idx = np.unique(np.linspace(0, len(xs) - 1, min(len(xs), 400)).astype(int))
+        pts = [self.point(xs[i], losses[i]) for i in idx]
+        if len(pts) == 1:
+            pts = pts * 2
+        return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
+
+
+def _nice_step(span: float) -> float:
+    raw = span / 5
+    mag = 10 ** math.floor(math.log10(max(raw, 1e-9)))
+    for m in (1, 2, 5, 10):
+        if raw <= m * mag:
+            return float(m * mag)
+    return float(10 * mag)
+
+
