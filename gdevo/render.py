@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from gdevo.traces import ROOT, ensure_trace, resolve
 from scenes.storyboard import SceneEntry
 from sim.errors import GdevoError
+from sim.trace import atomic_write_bytes
 
 RENDERS = ROOT / "renders"
 
@@ -60,15 +60,9 @@ def render_key(entry: SceneEntry, quality: str, device: str | None) -> str:
 
 
 def atomic_copy(src: Path, dst: Path) -> None:
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", suffix=".tmp", dir=dst.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dst)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Copy src to dst via a temporary name and a rename (never a half-written dst)."""
+    with open(src, "rb") as fh_in:
+        atomic_write_bytes(dst, lambda fh: shutil.copyfileobj(fh_in, fh))
 
 
 def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = None, force: bool = False,

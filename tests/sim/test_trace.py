@@ -94,3 +94,14 @@ def test_save_is_atomic_and_a_failed_save_keeps_the_old_file(sine_trace, tmp_pat
         save_trace(broken, path)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_written_files_get_normal_permissions_not_mkstemps_0600(sine_trace, tmp_path):
+    import os
+
+    umask = os.umask(0o022)
+    try:
+        path = save_trace(sine_trace, tmp_path / "perm.npz")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
