@@ -1,0 +1,22 @@
+"""A tiny three-beat scene for the GIF/still/slides tests (seconds to render at 160×90)."""
+
+from __future__ import annotations
+
+from manim import BLUE, ORANGE, UP, Circle, FadeIn, Square, Text, Transform
+
+from scenes.kit.base import ChapterScene
+
+BEAT_NOTES = ("A circle of radius 1.50 appears.", "It becomes a square of side 2.00.", "Loss 0.0123 after 3 steps.")
+
+
+class TinyDeck(ChapterScene):
+    def construct(self) -> None:
+        title = Text("tiny deck", font_size=48).to_edge(UP)
+        circle = Circle(radius=1.5, color=BLUE)
+        self.play(FadeIn(title), FadeIn(circle), run_time=0.4)
+        self.beat(BEAT_NOTES[0])
+        self.play(Transform(circle, Square(side_length=2.0, color=ORANGE)), run_time=0.4)
+        self.beat(BEAT_NOTES[1])
+        self.play(circle.animate.shift(UP * 0.5), run_time=0.4)
+        self.wait(0.2)
+        self.beat(BEAT_NOTES[2])
