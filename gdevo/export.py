@@ -192,7 +192,7 @@ def _encode_gif(src: Path, dst: Path, start: float, duration: float, width: int,
     import ffmpeg
 
     video = ffmpeg.input(str(src), ss=f"{start:.4f}", t=f"{duration:.4f}").video
-    video = video.filter("fps", fps=fps).filter("scale", width, -2, flags="lanczos")
+    video = video.filter("fps", fps=fps).filter("scale", width, -1, flags="lanczos")
     split = video.split()
     palette = split[0].filter("palettegen", max_colors=colors, stats_mode="full")
     gif = ffmpeg.filter([split[1], palette], "paletteuse", dither="bayer", bayer_scale=4, diff_mode="rectangle")
@@ -268,6 +268,7 @@ def validate_gif_request(width: int, fps: int, max_mb: float, start: float | Non
         raise GdevoError(f"--max-mb must be a size > 0 MB (got {max_mb:g})")
     if width < MIN_WIDTH:
         raise GdevoError(f"--width must be at least {MIN_WIDTH} px (got {width})")
+    quality_for_width(width)   # wider than any render: rejected here, before rendering
     if not MIN_FPS <= fps <= MAX_FPS:
         raise GdevoError(f"--fps must be between {MIN_FPS} and {MAX_FPS} (got {fps})")
     if start is not None and (not math.isfinite(start) or start < 0):

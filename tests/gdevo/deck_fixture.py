@@ -20,3 +20,19 @@ class TinyDeck(ChapterScene):
         self.play(circle.animate.shift(UP * 0.5), run_time=0.4)
         self.wait(0.2)
         self.beat(BEAT_NOTES[2])
+
+
+def render_tiny_mp4(out_dir, width: int = 320, height: int = 180, fps: int = 15):
+    """Render TinyDeck with manim (a real scene MP4, ~1.4 s long) and return its path."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    cmd = [sys.executable, "-m", "manim", "render", "-r", f"{width},{height}", "--fps", str(fps),
+           "tests/gdevo/deck_fixture.py", "TinyDeck", "-o", "tiny", "--media_dir", str(out_dir),
+           "--progress_bar", "none", "--disable_caching"]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True, timeout=300)
+    return next(Path(out_dir).rglob("tiny.mp4"))
