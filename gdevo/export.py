@@ -169,6 +169,14 @@ def check_window(start: float | None, end: float | None, duration: float, what: 
     return s, min(e, duration)
 
 
+def _publish(tmp: Path, dst: Path) -> None:
+    """Rename a finished temp file over DST with ordinary permissions (mkstemp makes it owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
+    os.replace(tmp, dst)
+
+
 # ---------------------------------------------------------------- GIF
 
 @dataclass
@@ -253,7 +261,7 @@ def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | N
 
                 with Image.open(tmp) as im:
                     frames, height = getattr(im, "n_frames", 1), im.height
-                os.replace(tmp, dst)
+                _publish(tmp, dst)
                 return GifResult(dst, w, height, f, c, frames, size, limit, tried)
         raise GdevoError(f"cannot fit {e - s:.1f} s into {max_mb:g} MB even at {MIN_WIDTH}px/{ladder[-1][0]} fps/"
                          f"64 colours ({last[3] / 1e6:.2f} MB); use a shorter --start/--end window or a larger "
@@ -300,7 +308,7 @@ def make_still(src: Path, dst: Path, at: float | None = None) -> float:
         if proc.returncode != 0 or tmp.stat().st_size == 0:
             tail = (proc.stderr.strip().splitlines() or ["no frame decoded"])[-1]
             raise GdevoError(f"ffmpeg could not extract a frame at {t:.2f} s from {src}: {tail}")
-        os.replace(tmp, dst)
+        _publish(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)
     return t

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 import numpy as np
@@ -48,6 +49,9 @@ def test_gif_has_the_requested_frames_delays_and_loops_forever(tiny_mp4, tmp_pat
     assert all(abs(d - 1000 / fps) < 10 for d in durations)
     assert abs(sum(durations) - 1000 * frames / fps) <= 10
     assert dst.stat().st_size == result.size <= 1_000_000
+    umask = os.umask(0)
+    os.umask(umask)
+    assert dst.stat().st_mode & 0o777 == 0o666 & ~umask   # an ordinary file, not mkstemp's owner-only
 
 
 def test_gif_window_matches_the_source_frames(tiny_mp4, tmp_path):
