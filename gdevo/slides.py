@@ -253,20 +253,38 @@ class Deck:
 
 def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tuple[int, int] | None = None,
                fps: int | None = None, device: str | None = None, force: bool = False, quiet: bool = False,
-               pptx: bool = True) -> Deck:
-    """Render every scene's slides, then write DECK.html (+ assets), DECK.pdf and DECK.pptx in renders/slides/."""
+               pptx: bool = True, jobs: int = 1) -> Deck:
+    """Render every scene's slides (JOBS manim processes at a time), then write DECK.html (+ assets),
+    DECK.pdf and DECK.pptx in renders/slides/."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # conversion never needs a display
     os.environ.setdefault("TQDM_DISABLE", "1")              # manim-slides' per-slide progress bars
     if not scenes:
         raise GdevoError("no scenes to put in the deck")
-    configs_files = [render_scene_slides(s, quality, resolution=resolution, fps=fps, device=device, force=force,
-                                         quiet=quiet) for s in scenes]
+    if jobs < 1:
+        raise GdevoError(f"--jobs must be at least 1 (got {jobs})")
+    out = slides_dir()
+    install_reveal(out)   # first: without reveal.js there is no deck, so do not render for nothing
+    for s in scenes:      # simulate any missing trace once, before parallel renders
+        for name in s.traces:
+            from gdevo.traces import ensure_trace
+
+            ensure_trace(name, device=device, quiet=quiet)
+
+    def render(s: DeckScene) -> Path:
+        return render_scene_slides(s, quality, resolution=resolution, fps=fps, device=device, force=force,
+                                   quiet=quiet)
+
+    if jobs == 1:
+        configs_files = [render(s) for s in scenes]
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            configs_files = list(pool.map(render, scenes))
     from manim_slides.config import PresentationConfig
     from manim_slides.convert import PDF, PowerPoint, RevealJS
 
     configs = [PresentationConfig.from_file(f) for f in configs_files]
-    out = slides_dir()
-    install_reveal(out)
     stage = Path(tempfile.mkdtemp(prefix=".deck.", dir=out))
     try:
         html = stage / f"{DECK_NAME}.html"

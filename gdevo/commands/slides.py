@@ -21,6 +21,7 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
     p.add_argument("--force", action="store_true", help="re-render every scene's slides")
     p.add_argument("--no-pptx", action="store_true", help="skip the PowerPoint file")
+    p.add_argument("--jobs", type=int, default=1, help="scenes rendered at the same time (default 1)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"no chapters exist yet; the deck shows the standalone scenes: {', '.join(scene_names())}",
                   file=sys.stderr)
     deck = build_deck([DeckScene.from_entry(e) for e in entries], args.quality, device=args.device,
-                      force=args.force, pptx=not args.no_pptx)
+                      force=args.force, pptx=not args.no_pptx, jobs=args.jobs)
     print(f"{deck.html}  ({deck.slides} slides: {', '.join(f'{n} {k}' for n, k in deck.per_scene)})")
     print(deck.pdf)
     if deck.pptx:

@@ -36,3 +36,14 @@ def render_tiny_mp4(out_dir, width: int = 320, height: int = 180, fps: int = 15)
     env = dict(os.environ, PYTHONPATH=str(root))
     subprocess.run(cmd, cwd=root, env=env, check=True, capture_output=True, timeout=300)
     return next(Path(out_dir).rglob("tiny.mp4"))
+
+
+class TinyDeckTwo(ChapterScene):
+    """Two beats in a row (one slide, both notes) and an animation after the last beat (a slide without notes)."""
+
+    def construct(self) -> None:
+        dot = Circle(radius=0.5, color=ORANGE)
+        self.play(FadeIn(dot), run_time=0.4)
+        self.beat("first note")
+        self.beat("second note")
+        self.play(dot.animate.shift(UP), run_time=0.4)

@@ -110,3 +110,13 @@ def test_bad_slides_requests_are_one_line_and_keep_the_deck(argv, needle, isolat
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
     assert (slides / "gdevo-deck.html").read_text() == "old deck"
     assert [p.name for p in Path(slides).iterdir()] == ["gdevo-deck.html"]
+
+
+def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slides(deck, monkeypatch):
+    monkeypatch.setenv("GDEVO_RENDERS", str(deck.html.parent.parent))
+    two = DeckScene("tiny-two", "tests.gdevo.deck_fixture", "TinyDeckTwo")
+    both = build_deck([two, TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False, jobs=2)
+    assert both.per_scene == [("tiny-two", 2), ("tiny", 3)]
+    assert both.notes == ["first note\n\nsecond note", "", *BEAT_NOTES]
+    info = subprocess.run(["pdfinfo", str(both.pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+5$", info, re.M)
