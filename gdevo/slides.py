@@ -36,6 +36,7 @@ DECK_TITLE = "How neural networks learn: gradient descent vs evolution"
 REVEAL_VERSION = "6.0.1"
 REVEAL_INTEGRITY = "sha512-9eacArNIgqO2HGWOK+93gJNn+gvdGDVbSq+i2u3Ja9kjiHps0XNLpgYTZTYjKRH91uXy3clGimeGiw4umHG/tg=="
 REVEAL_DIR = "reveal.js"   # beside the deck; the HTML's cdn_url points here (relative)
+REVEAL_LAYOUT = "2"        # bump when install_reveal keeps other files
 
 
 # ---------------------------------------------------------------- Slide variants
@@ -201,7 +202,8 @@ def install_reveal(dest: Path) -> Path:
     """Unpack reveal.js's dist/ (and LICENSE) into DEST/reveal.js once per version; returns that folder."""
     target = dest / REVEAL_DIR
     marker = target / ".gdevo-version"
-    if marker.is_file() and marker.read_text().strip() == REVEAL_VERSION and (target / "dist" / "reveal.js").is_file():
+    stamp = f"{REVEAL_VERSION} {REVEAL_LAYOUT}"
+    if marker.is_file() and marker.read_text().strip() == stamp and (target / "dist" / "reveal.js").is_file():
         return target
     tgz = reveal_tarball()
     dest.mkdir(parents=True, exist_ok=True)
@@ -214,13 +216,14 @@ def install_reveal(dest: Path) -> Path:
                 if not member.isfile() or ".." in rel.parts or rel.parts[0] != "package":
                     continue
                 inner = Path(*rel.parts[1:])
-                keep = inner.as_posix() == "LICENSE" or (inner.parts[0] == "dist" and not inner.name.endswith(".d.ts"))
+                in_dist = inner.parts[0] == "dist" and not inner.name.endswith((".d.ts", ".mjs"))  # UMD only
+                keep = in_dist or inner.as_posix() == "LICENSE"
                 if not keep:
                     continue
                 (stage / inner).parent.mkdir(parents=True, exist_ok=True)
                 with tar.extractfile(member) as src, open(stage / inner, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-        (stage / ".gdevo-version").write_text(REVEAL_VERSION + "\n")
+        (stage / ".gdevo-version").write_text(stamp + "\n")
         _swap_in(stage, target)
     finally:
         shutil.rmtree(stage, ignore_errors=True)

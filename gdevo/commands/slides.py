@@ -28,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     from gdevo.slides import DeckScene, build_deck
     from scenes.storyboard import SCENES, chapters, get_scene, scene_names
 
+    if args.jobs < 1:
+        raise GdevoError(f"--jobs must be at least 1 (got {args.jobs})")
     if args.names:
         entries = []
         for name in args.names:
