@@ -7,6 +7,8 @@ QUALITY ?= low
 
 render: setup
 	$(PY) -m gdevo render landscape --quality $(QUALITY)
+	$(PY) -m gdevo gif --all
+	$(PY) -m gdevo slides --quality $(QUALITY)
 
 test: setup-test
 	$(PY) -m pytest -n 2 -q

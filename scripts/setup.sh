@@ -10,6 +10,8 @@ APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-base
 if [[ "${1:-}" == "--test" ]]; then
   APT_PACKAGES+=(chromium)
 fi
+# npm fetches reveal.js once for the offline lecture deck (gdevo slides); only if no npm is on PATH.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 

@@ -1,0 +1,66 @@
+"""gdevo gif NAME: a looping, palette-optimized docs GIF cut from a scene's render (renders/NAME.gif)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sim.errors import GdevoError
+
+NAME = "gif"
+
+
+def register(sub) -> None:
+    p = sub.add_parser(NAME, help="cut a looping docs GIF from a scene or preset (renders/NAME.gif)")
+    p.add_argument("name", nargs="?", help="a preset (see --list) or a scene name")
+    p.add_argument("--width", type=int, default=480, help="width in pixels (default 480)")
+    p.add_argument("--fps", type=int, default=15, help="frames per second (default 15)")
+    p.add_argument("--start", type=float, help="window start in seconds (default: the preset's, else 0)")
+    p.add_argument("--end", type=float, help="window end in seconds (default: the preset's, else the end)")
+    p.add_argument("--max-mb", type=float, default=4.0, help="size budget in MB (default 4); colours, fps, "
+                   "then width are lowered until the GIF fits")
+    p.add_argument("--list", action="store_true", help="list the presets (and which are available)")
+    p.add_argument("--all", action="store_true", help="make every available preset")
+    p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
+
+
+def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
+    from gdevo.export import make_gif, rendered_video, resolve_name, validate_gif_request
+    from gdevo.render import renders_dir
+
+    validate_gif_request(args.width, args.fps, args.max_mb, args.start, args.end)  # before any rendering
+    entry, start, end, preset = resolve_name(name)
+    if args.start is not None or args.end is not None:
+        start, end = args.start, args.end
+        if preset is not None and args.start is None:
+            start = None
+    validate_gif_request(args.width, args.fps, args.max_mb, start, end)
+    src = rendered_video(entry, args.width, args.device, quiet=quiet)
+    result = make_gif(src, renders_dir() / f"{name}.gif", start=start, end=end, width=args.width, fps=args.fps,
+                      max_mb=args.max_mb)
+    print(result.summary())
+    if len(result.tried) > 1:
+        print(f"  (did not fit at {result.tried[0]}; chose {result.width}px/{result.fps}fps/{result.colors} colours)",
+              file=sys.stderr)
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    from gdevo.export import PRESETS, describe_presets, preset_choice, unavailable_reason
+
+    if args.list:
+        print("GIF presets (gdevo gif NAME):")
+        print("\n".join(describe_presets()))
+        return 0
+    if args.all:
+        if args.name:
+            raise GdevoError("give either a NAME or --all, not both")
+        for preset in PRESETS:
+            if preset_choice(preset) is None:
+                print(f"skipping {unavailable_reason(preset)}", file=sys.stderr)
+                continue
+            make_one(preset.name, args)
+        return 0
+    if not args.name:
+        raise GdevoError("name a preset or scene (see `gdevo gif --list`), or use --all")
+    return make_one(args.name, args)

@@ -1,0 +1,317 @@
+"""Docs GIFs and stills, cut from the scenes' rendered MP4s (never a second set of drawings).
+
+- `make_gif(src, dst, ...)`: a palette-optimized GIF (ffmpeg palettegen → paletteuse, through
+  ffmpeg-python) that loops forever and fits a size budget: when it is too big, colours, then
+  frame rate, then width are lowered until it fits; the result says what was chosen.
+- `make_still(src, dst, at)`: one PNG frame (the last one by default).
+- `PRESETS`: README-sized GIFs (a scene and a time window). A preset whose scene does not exist
+  yet is listed as unavailable; `preset_entry` raises one clear line for it.
+- `rendered_video(entry, width)`: renders/NAME.mp4 at a quality at least that wide, reusing an
+  up-to-date render of any better quality (render_scene skips unchanged renders itself).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenes.storyboard import SCENES, SceneEntry, get_scene, is_available, scene_names
+from sim.errors import GdevoError
+
+MIN_WIDTH = 160      # below this a docs GIF is unreadable
+MIN_FPS = 5          # below this motion stops reading as motion
+MAX_FPS = 50         # GIF delays are centiseconds; browsers slow anything faster than 2 cs
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A README GIF: the first available scene of `scenes`, cut to its window (None = whole scene)."""
+
+    name: str
+    description: str
+    scenes: tuple[tuple[str, float | None, float | None], ...]   # (scene name, start s, end s)
+    still_at: float | None = None   # a telling moment for `gdevo still PRESET`
+
+
+# Windows follow the scenes' storyboards (run_times are exact multiples of 1/15 s):
+# landscape: setup 0–5.4 s, ten rounds with mutation clouds 5.4–15.4 s (1 s each),
+# thirty fast steps 15.4–19.4 s, final numbers to 22.2 s.
+PRESETS: tuple[Preset, ...] = (
+    Preset("mutation-cloud", "evolution's mutation clouds next to SGD's steps on the loss landscape",
+           (("landscape", 5.4, 15.4),), still_at=9.8),
+    Preset("descent-race", "the descent paths racing down the loss landscape",
+           (("momentum-adam", None, None), ("landscape", 13.4, 22.2))),
+    Preset("image-race", "evolution vs SGD vs Adam reconstructing an image",
+           (("race", None, None),)),
+)
+
+
+def get_preset(name: str) -> Preset | None:
+    return next((p for p in PRESETS if p.name == name), None)
+
+
+def preset_choice(preset: Preset) -> tuple[SceneEntry, float | None, float | None] | None:
+    """The preset's first scene that exists, with its window; None when none exists yet."""
+    for scene, start, end in preset.scenes:
+        entry = get_scene(scene)
+        if entry is not None:
+            return entry, start, end
+    return None
+
+
+def unavailable_reason(preset: Preset) -> str:
+    needed = [s for s, _, _ in preset.scenes]
+    chapters = {s.name: s.chapter for s in SCENES}
+    named = " or ".join(f"'{s}'" + (f" (chapter {chapters[s]})" if chapters.get(s) else "") for s in needed)
+    return f"preset '{preset.name}' needs scene {named}, which does not exist yet"
+
+
+def resolve_name(name: str) -> tuple[SceneEntry, float | None, float | None, Preset | None]:
+    """NAME is a preset or a scene: (scene entry, window start, window end, preset or None)."""
+    preset = get_preset(name)
+    if preset is not None:
+        choice = preset_choice(preset)
+        if choice is None:
+            raise GdevoError(unavailable_reason(preset))
+        return (*choice, preset)
+    entry = get_scene(name)
+    if entry is None:
+        known = [p.name for p in PRESETS if preset_choice(p)] + scene_names()
+        if any(s.name == name for s in SCENES):
+            raise GdevoError(f"scene {name!r} does not exist yet; available: {', '.join(known)}")
+        raise GdevoError(f"unknown scene or preset {name!r}; available: {', '.join(known)}")
+    return entry, None, None, None
+
+
+def describe_presets() -> list[str]:
+    lines = []
+    for p in PRESETS:
+        choice = preset_choice(p)
+        if choice is None:
+            lines.append(f"  {p.name:<16} unavailable: {unavailable_reason(p)}")
+        else:
+            entry, start, end = choice
+            window = "whole scene" if start is None and end is None else f"{start or 0:g}–{end:g} s"
+            lines.append(f"  {p.name:<16} {p.description} [scene {entry.name}, {window}]")
+    return lines
+
+
+# ---------------------------------------------------------------- sources
+
+def quality_for_width(width: int) -> str:
+    """The cheapest render quality at least `width` pixels wide."""
+    from gdevo.render import QUALITIES
+
+    for name, q in QUALITIES.items():
+        if q.width >= width:
+            return name
+    widest = max(q.width for q in QUALITIES.values())
+    raise GdevoError(f"--width {width} is wider than the largest render ({widest} px)")
+
+
+def rendered_video(entry: SceneEntry, width: int, device: str | None = None, quiet: bool = False) -> Path:
+    """renders/NAME.mp4 at least `width` wide: an up-to-date better render is reused, else rendered."""
+    from gdevo.render import QUALITIES, render_key, render_scene, renders_dir
+    from gdevo.traces import ensure_trace
+
+    need = quality_for_width(width)
+    out = renders_dir() / f"{entry.name}.mp4"
+    stamp = renders_dir() / ".stamps" / f"{entry.name}.json"
+    if out.is_file() and stamp.is_file():
+        try:
+            have = json.loads(stamp.read_text()).get("quality")
+        except ValueError:
+            have = None
+        if have in QUALITIES and QUALITIES[have].width >= QUALITIES[need].width:
+            for name in entry.traces:
+                ensure_trace(name, device=device, quiet=quiet)
+            if json.loads(stamp.read_text()).get("key") == render_key(entry, have, device):
+                return out
+    return render_scene(entry, need, device, quiet=quiet)
+
+
+def probe(src: Path) -> tuple[int, int, float, float]:
+    """(width, height, fps, duration s) of a video's first stream."""
+    import ffmpeg
+
+    try:
+        info = ffmpeg.probe(str(src))
+    except ffmpeg.Error as exc:
+        raise GdevoError(f"cannot read video {src}: {_ffmpeg_tail(exc)}") from None
+    video = next((s for s in info["streams"] if s.get("codec_type") == "video"), None)
+    if video is None:
+        raise GdevoError(f"{src} has no video stream")
+    num, den = (int(x) for x in video.get("r_frame_rate", "0/1").split("/"))
+    duration = float(video.get("duration") or info["format"].get("duration") or 0.0)
+    return int(video["width"]), int(video["height"]), (num / den if den else 0.0), duration
+
+
+def _ffmpeg_tail(exc) -> str:
+    text = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()
+    return text[-1] if text else str(exc)
+
+
+def check_window(start: float | None, end: float | None, duration: float, what: str) -> tuple[float, float]:
+    """Validate --start/--end against a video's duration; returns the window in seconds."""
+    s = 0.0 if start is None else float(start)
+    e = duration if end is None else float(end)
+    if not (math.isfinite(s) and math.isfinite(e)) or s < 0:
+        raise GdevoError(f"--start must be ≥ 0 s (got {s:g})")
+    if s >= duration:
+        raise GdevoError(f"--start {s:g} s is past the end of {what} ({duration:.2f} s long)")
+    if e <= s:
+        raise GdevoError(f"--start {s:g} s must be before --end {e:g} s")
+    return s, min(e, duration)
+
+
+def _publish(tmp: Path, dst: Path) -> None:
+    """Rename a finished temp file over DST with ordinary permissions (mkstemp makes it owner-only)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o666 & ~umask)
+    os.replace(tmp, dst)
+
+
+# ---------------------------------------------------------------- GIF
+
+@dataclass
+class GifResult:
+    path: Path
+    width: int
+    height: int
+    fps: int
+    colors: int
+    frames: int
+    size: int
+    limit: int
+    tried: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.path}: {self.width}×{self.height}, {self.fps} fps, {self.colors} colours, "
+                f"{self.frames} frames, {self.size / 1e6:.2f} MB (limit {self.limit / 1e6:g} MB)")
+
+
+def _encode_gif(src: Path, dst: Path, start: float, duration: float, width: int, fps: int, colors: int) -> None:
+    import ffmpeg
+
+    video = ffmpeg.input(str(src), ss=f"{start:.4f}", t=f"{duration:.4f}").video
+    video = video.filter("fps", fps=fps).filter("scale", width, -1, flags="lanczos")
+    split = video.split()
+    palette = split[0].filter("palettegen", max_colors=colors, stats_mode="full")
+    gif = ffmpeg.filter([split[1], palette], "paletteuse", dither="bayer", bayer_scale=4, diff_mode="rectangle")
+    try:
+        ffmpeg.output(gif, str(dst), f="gif", loop=0).overwrite_output().run(quiet=True)
+    except ffmpeg.Error as exc:
+        raise GdevoError(f"ffmpeg could not make a GIF from {src}: {_ffmpeg_tail(exc)}") from None
+
+
+def _ladder(fps: int, width: int) -> list[tuple[int, int, int]]:
+    """Candidate (fps, width, colours), best first: fewer colours, then ≥ 10 fps, then narrower, then slower."""
+    steps = [(fps, width, 256), (fps, width, 128)]
+    fps_floor = min(fps, 10)
+    for f in (12, 10):
+        if fps_floor <= f < fps:
+            steps.append((f, width, 128))
+    w = width
+    while w > MIN_WIDTH:
+        w = max(MIN_WIDTH, int(w * 0.85) // 2 * 2)
+        steps.append((fps_floor, w, 128))
+    for f in (8, 6, MIN_FPS):
+        if f < fps_floor:
+            steps.append((f, w, 128))
+    steps.append((steps[-1][0], w, 64))
+    return steps
+
+
+def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | None = None, width: int = 480,
+             fps: int = 15, max_mb: float = 4.0, log=None) -> GifResult:
+    """Cut [start, end) of SRC into a looping, palette-optimized GIF at DST of at most max_mb MB."""
+    validate_gif_request(width, fps, max_mb, start, end)
+    src_w, _, _, duration = probe(src)
+    s, e = check_window(start, end, duration, src.name)
+    limit = int(max_mb * 1e6)
+    width = min(width, src_w) // 2 * 2
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".gif", dir=dst.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tried: list[str] = []
+    last: tuple[int, int, int, int] | None = None   # fps, width, colours, bytes of the last attempt
+    ladder = _ladder(fps, width)
+    try:
+        for i, (f, w, c) in enumerate(ladder):
+            if last is not None and i < len(ladder) - 1:
+                lf, lw, _, lsize = last
+                estimate = lsize * (f / lf) * (w / lw) ** 2
+                if estimate > limit * 1.15:
+                    continue   # clearly still too big: skip to a smaller candidate
+            _encode_gif(src, tmp, s, e - s, w, f, c)
+            size = tmp.stat().st_size
+            tried.append(f"{w}px/{f}fps/{c} colours: {size / 1e6:.2f} MB")
+            if log:
+                log(f"  tried {tried[-1]}")
+            last = (f, w, c, size)
+            if size <= limit:
+                from PIL import Image
+
+                with Image.open(tmp) as im:
+                    frames, height = getattr(im, "n_frames", 1), im.height
+                _publish(tmp, dst)
+                return GifResult(dst, w, height, f, c, frames, size, limit, tried)
+        raise GdevoError(f"cannot fit {e - s:.1f} s into {max_mb:g} MB even at {MIN_WIDTH}px/{ladder[-1][0]} fps/"
+                         f"64 colours ({last[3] / 1e6:.2f} MB); use a shorter --start/--end window or a larger "
+                         "--max-mb")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def validate_gif_request(width: int, fps: int, max_mb: float, start: float | None, end: float | None) -> None:
+    """Reject impossible requests before anything is rendered."""
+    if not (isinstance(max_mb, (int, float)) and math.isfinite(max_mb) and max_mb > 0):
+        raise GdevoError(f"--max-mb must be a size > 0 MB (got {max_mb:g})")
+    if width < MIN_WIDTH:
+        raise GdevoError(f"--width must be at least {MIN_WIDTH} px (got {width})")
+    quality_for_width(width)   # wider than any render: rejected here, before rendering
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise GdevoError(f"--fps must be between {MIN_FPS} and {MAX_FPS} (got {fps})")
+    if start is not None and (not math.isfinite(start) or start < 0):
+        raise GdevoError(f"--start must be ≥ 0 s (got {start:g})")
+    if start is not None and end is not None and end <= start:
+        raise GdevoError(f"--start {start:g} s must be before --end {end:g} s")
+
+
+# ---------------------------------------------------------------- still
+
+def make_still(src: Path, dst: Path, at: float | None = None) -> float:
+    """Write the frame at `at` seconds (default: the last frame) of SRC to DST as PNG; returns the time used."""
+    _, _, fps, duration = probe(src)
+    if at is not None and (not math.isfinite(at) or at < 0):
+        raise GdevoError(f"--at must be ≥ 0 s (got {at:g})")
+    if at is not None and at >= duration:
+        raise GdevoError(f"--at {at:g} s is past the end of {src.name} ({duration:.2f} s long)")
+    frame_time = 1.0 / fps if fps > 0 else 0.04
+    t = max(0.0, duration - frame_time) if at is None else at
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".png", dir=dst.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        # -ss before -i seeks to the frame at or after t; -update 1 keeps overwriting one image.
+        cmd = ["ffmpeg", "-v", "error", "-y", "-ss", f"{t:.4f}", "-i", str(src), "-frames:v", "1", "-update", "1",
+               str(tmp)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0 or tmp.stat().st_size == 0:
+            tail = (proc.stderr.strip().splitlines() or ["no frame decoded"])[-1]
+            raise GdevoError(f"ffmpeg could not extract a frame at {t:.2f} s from {src}: {tail}")
+        _publish(tmp, dst)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return t
+
+
+__all__ = ["PRESETS", "GifResult", "is_available", "make_gif", "make_still", "rendered_video", "resolve_name"]

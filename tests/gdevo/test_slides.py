@@ -1,0 +1,123 @@
+"""gdevo slides: a tiny 3-beat scene → manim-slides → an offline reveal.js deck that Chromium opens from disk,
+a PDF and a PPTX with one slide per beat, speaker notes on the slide they describe."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from gdevo.cli import main
+from gdevo.slides import DeckScene, build_deck, slide_variant
+from tests.gdevo.deck_fixture import BEAT_NOTES, TinyDeck
+
+TINY = DeckScene("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    root = tmp_path_factory.mktemp("deck")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GDEVO_RENDERS", str(root / "renders"))
+        mp.setenv("GDEVO_CACHE", str(root / "cache"))
+        built = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True)
+        yield built
+
+
+def test_slide_variant_is_a_slide_of_the_same_scene():
+    from manim_slides.slide import Slide
+
+    cls = slide_variant(TinyDeck)
+    assert cls.__name__ == "TinyDeck" and issubclass(cls, Slide) and issubclass(cls, TinyDeck)
+
+
+def test_one_slide_per_beat_with_the_notes_of_that_beat(deck):
+    assert deck.slides == len(BEAT_NOTES) == 3 and deck.per_scene == [("tiny", 3)]
+    assert deck.notes == list(BEAT_NOTES)
+
+
+def test_html_uses_only_local_files(deck):
+    html = deck.html.read_text()
+    live = re.sub(r"<!--.*?-->", "", html, flags=re.S)   # the template keeps a few commented-out links
+    refs = re.findall(r'(?:src|href|data-background-video)="([^"]+)"', live)
+    assert refs and not [r for r in refs if re.match(r"[a-z]+:", r) or r.startswith("//")]
+    assert "cdn" not in live.lower() and not re.search(r"https?:", live)
+    for ref in refs:
+        assert (deck.html.parent / ref).is_file(), ref
+    assert (deck.html.parent / "reveal.js" / ".gdevo-version").read_text().split()[0] == "6.0.1"
+    for note in BEAT_NOTES:
+        assert f'<aside class="notes" data-markdown>{note}</aside>' in html
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed (scripts/setup.sh --test)")
+def test_chromium_opens_the_deck_offline_and_reveal_counts_the_slides(deck, tmp_path):
+    probe = deck.html.with_name("probe.html")   # the deck plus a line that reports what reveal.js sees
+    probe.write_text(deck.html.read_text().replace(
+        "</body>", "<script>setTimeout(() => { document.body.dataset.total = Reveal.getTotalSlides();"
+        " document.body.dataset.ready = Reveal.isReady(); }, 500);</script></body>"))
+    with tempfile.TemporaryDirectory() as profile:
+        proc = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9", "--virtual-time-budget=3000",
+             "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert 'data-ready="true"' in dom and 'data-total="3"' in dom, dom[-2000:]
+    assert re.search(r'class="reveal [^"]*\bready\b', dom)
+    assert len(re.findall(r"<section\b", dom)) == 3
+
+
+def test_pdf_and_pptx_have_one_page_per_slide(deck):
+    info = subprocess.run(["pdfinfo", str(deck.pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+3$", info, re.M)
+    import pptx
+
+    prs = pptx.Presentation(str(deck.pptx))
+    assert len(prs.slides) == 3
+    assert [s.notes_slide.notes_text_frame.text for s in prs.slides] == list(BEAT_NOTES)
+
+
+def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
+    renders = deck.html.parent.parent
+    monkeypatch.setenv("GDEVO_RENDERS", str(renders))
+    scene_json = deck.html.parent / "scenes" / "TinyDeck.json"
+    before = scene_json.stat().st_mtime_ns
+    t0 = time.perf_counter()
+    again = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False)
+    assert scene_json.stat().st_mtime_ns == before and again.slides == 3
+    assert time.perf_counter() - t0 < 30   # generous: a skipped render is conversion only
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["slides", "nope"], "scene 'nope' is unknown"),
+    (["slides", "race"], "scene 'race' does not exist yet"),
+    (["slides", "--quality", "ultra"], "invalid choice: 'ultra'"),
+    (["slides", "--jobs", "0"], "--jobs must be at least 1"),
+])
+def test_bad_slides_requests_are_one_line_and_keep_the_deck(argv, needle, isolated_outputs, capsys):
+    slides = isolated_outputs / "renders" / "slides"
+    slides.mkdir(parents=True)
+    (slides / "gdevo-deck.html").write_text("old deck")
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
+    assert (slides / "gdevo-deck.html").read_text() == "old deck"
+    assert [p.name for p in Path(slides).iterdir()] == ["gdevo-deck.html"]
+
+
+def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slides(deck, monkeypatch):
+    monkeypatch.setenv("GDEVO_RENDERS", str(deck.html.parent.parent))
+    two = DeckScene("tiny-two", "tests.gdevo.deck_fixture", "TinyDeckTwo")
+    both = build_deck([two, TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False, jobs=2)
+    assert both.per_scene == [("tiny-two", 2), ("tiny", 3)]
+    assert both.notes == ["first note\n\nsecond note", "", *BEAT_NOTES]
+    info = subprocess.run(["pdfinfo", str(both.pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+5$", info, re.M)
