@@ -49,10 +49,14 @@ class Task1D(Strict):
 
 
 class Net(Strict):
-    """An MLP: layer sizes (1, hidden..., 1) and the hidden activation."""
+    """An MLP: layer sizes (1, hidden..., 1), the hidden and the output activation.
+
+    sizes (1, 1) with out_activation "tanh" is the video's 2-parameter network tanh(a·x + b).
+    """
 
     sizes: tuple[int, ...] = Field(min_length=2, max_length=8)
     activation: str = "tanh"
+    out_activation: str = "identity"
 
     @model_validator(mode="after")
     def _valid(self) -> Net:
@@ -60,17 +64,19 @@ class Net(Strict):
             raise ValueError(f"sizes must start and end with 1 (a 1-D function), got {list(self.sizes)}")
         if any(s < 1 or s > 4096 for s in self.sizes):
             raise ValueError(f"layer sizes must be in 1..4096, got {list(self.sizes)}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r} ({', '.join(ACTIVATIONS)})")
+        for act in (self.activation, self.out_activation):
+            if act not in ACTIVATIONS:
+                raise ValueError(f"unknown activation {act!r} ({', '.join(ACTIVATIONS)})")
         return self
 
     @property
     def spec(self) -> MLPSpec:
-        return MLPSpec(tuple(self.sizes), self.activation)
+        return MLPSpec(tuple(self.sizes), self.activation, self.out_activation)
 
     @property
     def label(self) -> str:
-        return "-".join(str(s) for s in self.sizes)
+        label = "-".join(str(s) for s in self.sizes)
+        return label if self.out_activation == "identity" else f"{self.out_activation}({label})"
 
 
 def wilson(successes: np.ndarray | int, n: int, z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
