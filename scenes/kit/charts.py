@@ -108,7 +108,7 @@ def log_axes(x_range: tuple[float, float], y_range: tuple[float, float], width: 
 
 
 def axis_titles(axes: Axes, x: str, y: str, font_size: int = SMALL_SIZE - 2) -> VGroup:
-    xt = Text(x, font_size=font_size, color=TEXT_COLOR).next_to(axes.x_axis, DOWN, buff=0.45)
+    xt = Text(x, font_size=font_size, color=TEXT_COLOR).next_to(axes.x_axis, DOWN, buff=0.38)
     yt = Text(y, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2).next_to(axes.y_axis, LEFT, buff=0.5)
     return VGroup(xt, yt)
 
