@@ -51,10 +51,10 @@ class Hyperparameters(ChapterScene):
         grids = []
         for n, r in enumerate(checkpoints):
             g = HeatmapGrid(_mean(evo[..., r]), row_l, col_l, f"after {r} rounds", "population", "σ", lo, hi,
-                            cell=0.66, font_size=SMALL_SIZE - 4, numbers=True)
+                            cell=0.66, font_size=SMALL_SIZE - 2, numbers=False)
             g.shift_all(np.array([-4.3 + 4.6 * n, -0.3, 0]) - g.image.get_center())
             grids.append(g)
-        head = Text("Evolution: loss of the parent after r rounds (evaluations = 1 + r × population)",
+        head = Text("Evolution: loss after r rounds (colour: log₁₀ loss; evaluations = 1 + r × population)",
                     font_size=SMALL_SIZE - 2, color=color_for("evolution")).next_to(sub, DOWN, buff=0.35)
         self.play(FadeIn(head), run_time=0.6)
         for g in grids:
