@@ -1,0 +1,106 @@
+"""Chapter 7 — Hyperparameters: which settings make evolution and SGD work?
+
+Storyboard: evolution's final loss over population × mutation scale, as small multiples after
+r rounds (the same grid growing darker as rounds pass) -> the best cell -> SGD's final loss over
+learning rate × batch size beside it (diverged cells grey) -> the two best settings with their
+evaluation budgets. Every number is read from the `hyperparameters` trace (mean over seeds).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, UP, FadeIn, FadeOut, Text, Write
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.charts import HeatmapGrid, short
+from scenes.kit.panels import fmt_loss
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+
+def _mean(values: np.ndarray) -> np.ndarray:
+    """Mean over the seed axis; a cell where any seed diverged is NaN (shown grey, 'div.')."""
+    return np.where(np.isfinite(values).all(axis=-1), np.nanmean(np.where(np.isfinite(values), values, 0), axis=-1),
+                    np.nan)
+
+
+class Hyperparameters(ChapterScene):
+    def construct(self) -> None:
+        tr = self.trace("hyperparameters")
+        task = tr.meta["task"]
+        pops, sigmas = tr["evolution/populations"], tr["evolution/sigmas"]
+        evo = tr["evolution/loss"]                       # (P, Σ, seeds, R+1)
+        R = evo.shape[-1] - 1
+        S = evo.shape[2]
+        lrs, batches = tr["sgd/lrs"], tr["sgd/batch_sizes"]
+        sgd = _mean(tr["sgd/final"])                      # (lr, batch)
+        T = tr["sgd/loss"].shape[-1] - 1
+        finite = np.concatenate([evo[np.isfinite(evo)], sgd[np.isfinite(sgd)]])
+        lo, hi = float(finite.min()), float(tr["init/loss"].max())
+
+        title = Text("Hyperparameters: population, mutation scale σ, learning rate, batch",
+                     font_size=TITLE_SIZE - 4).to_edge(UP, buff=0.25)
+        sub = Text(f"MLP {task['net']} ({task['n_params']} parameters) fitting y = {task['target']}; "
+                   f"cell = final loss, mean of {S} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
+        sub.next_to(title, DOWN, buff=0.12)
+        self.play(Write(title), FadeIn(sub), run_time=1)
+
+        # 1. small multiples: evolution's grid after r rounds
+        checkpoints = sorted({max(1, R // 10), max(1, R // 3), R})
+        row_l = [str(p) for p in pops]
+        col_l = [f"{s:g}" for s in sigmas]
+        grids = []
+        for n, r in enumerate(checkpoints):
+            g = HeatmapGrid(_mean(evo[..., r]), row_l, col_l, f"after {r} rounds", "population", "σ", lo, hi,
+                            cell=0.66, font_size=SMALL_SIZE - 2, numbers=False)
+            g.shift_all(np.array([-4.3 + 4.6 * n, -0.3, 0]) - g.image.get_center())
+            grids.append(g)
+        head = Text("Evolution: loss after r rounds (colour: log₁₀ loss; evaluations = 1 + r × population)",
+                    font_size=SMALL_SIZE - 2, color=color_for("evolution")).next_to(sub, DOWN, buff=0.35)
+        self.play(FadeIn(head), run_time=0.6)
+        for g in grids:
+            self.add(g.image)
+            self.play(FadeIn(g.image), FadeIn(g), run_time=0.8)
+            self.wait(1)
+        self.wait(2)
+        mean_final = _mean(evo[..., R])
+        bi = np.unravel_index(np.nanargmin(mean_final), mean_final.shape)
+        box = grids[-1].cell_box(*bi)
+        self.play(FadeIn(box), run_time=0.6)
+        self.wait(3)
+        self.beat(f"Evolution after {R} rounds: best population {pops[bi[0]]} with σ {sigmas[bi[1]]:g}, loss "
+                  f"{fmt_loss(mean_final[bi])} (mean of {S} seeds), {1 + R * int(pops[bi[0]])} evaluations. "
+                  f"σ {sigmas[0]:g} is too timid ({short(mean_final[-1, 0])} with population {pops[-1]}), "
+                  f"σ {sigmas[-1]:g} too coarse ({short(mean_final[-1, -1])}).")
+
+        # 2. final evolution grid beside SGD's grid
+        left = HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi, cell=0.9)
+        left.shift_all(np.array([-3.0, -0.35, 0]) - left.image.get_center())
+        sgd_grid = HeatmapGrid(sgd, [f"{v:g}" for v in lrs], [str(b) for b in batches], f"SGD, {T} steps",
+                               "learning rate", "batch size", lo, hi, cell=0.9)
+        sgd_grid.shift_all(np.array([3.7, -0.3, 0]) - sgd_grid.image.get_center())
+        self.sgd_grid, self.evo_grid = sgd_grid, left
+        old = [m for g in grids for m in (g, g.image)]
+        self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(head), run_time=0.6)
+        self.add(left.image, sgd_grid.image)
+        self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), run_time=1)
+        bs = np.unravel_index(np.nanargmin(np.where(np.isfinite(sgd), sgd, np.inf)), sgd.shape)
+        n_pts = task["points"]
+        box_e, box_s = left.cell_box(*bi), sgd_grid.cell_box(*bs)
+        n_div = int(tr["sgd/diverged"].all(axis=-1).sum())
+        self.wait(3)
+        self.beat(f"SGD after {T} steps: best learning rate {lrs[bs[0]]:g} with batch {batches[bs[1]]}, loss "
+                  f"{fmt_loss(sgd[bs])}. {n_div} of {sgd.size} settings diverged for every seed (grey). "
+                  "Too small a learning rate crawls; too large blows up.")
+        self.play(FadeIn(box_e), FadeIn(box_s), run_time=0.6)
+        e_evals = 1 + R * int(pops[bi[0]])
+        s_evals = T * int(batches[bs[1]]) / n_pts
+        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n"
+                    f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {s_evals:g} full-data evaluations",
+                    font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
+        note.to_edge(DOWN, buff=0.25)
+        legend_txt = Text("colour: log₁₀ loss; grey = diverged", font_size=SMALL_SIZE - 4, color=MUTED)
+        legend_txt.next_to(sub, DOWN, buff=0.2)
+        self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)
+        self.wait(4)
+        self.beat(f"Best evolution loss {fmt_loss(mean_final[bi])} used {e_evals} loss evaluations; best SGD loss "
+                  f"{fmt_loss(sgd[bs])} used {s_evals:g} (plus backward passes). Both need their knobs tuned.")

@@ -1,0 +1,121 @@
+"""Chapter 12 — Dimensions: the measured curse of dimensionality.
+
+Storyboard: the probability that one random mutation (per-coordinate σ) improves the loss,
+against the number of parameters (log axis), with 95 % intervals -> it falls as networks grow
+(except for tiny σ) -> the cost to reach the same target loss: evolution's evaluations per σ
+against descent's gradient steps, log-log, runs that missed the target drawn at the budget.
+Every number is read from the `dimensions` trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, Line, Text, Triangle, VGroup, VMobject, Write
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.charts import axis_titles, log_axes, shade
+from scenes.kit.panels import legend
+from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
+
+
+class Dimensions(ChapterScene):
+    def construct(self) -> None:
+        tr = self.trace("dimensions")
+        cfg = tr.meta["config"]
+        d = tr["nets/n_params"].astype(float)
+        ps, levels = tr["probe/sigmas"], tr["probe/levels"]
+        p, lo, hi = tr["probe/p"], tr["probe/ci_low"], tr["probe/ci_high"]
+        li = len(levels) - 1                             # the deepest probe point (lowest loss level)
+        c_evo, c_gd = color_for("evolution"), color_for(cfg["descent"]["optimizer"])
+
+        title = Text("The curse of dimensionality, measured", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        where = "at the start" if not np.isfinite(levels[li]) else f"where descent first reached loss ≤ {levels[li]:g}"
+        sub = Text(f"MLPs from {int(d[0])} to {int(d[-1])} parameters fitting y = {cfg['task']['target']}; "
+                   f"mutations probed {where}", font_size=SMALL_SIZE - 2, color=MUTED).next_to(title, DOWN, 0.1)
+        self.play(Write(title), FadeIn(sub), run_time=1)
+
+        # 1. P(improve) vs dimension
+        ax = log_axes((d.min(), d.max()), (0, 0.6), width=5.0, height=3.4, y_log=False, y_step=0.1)
+        ax.move_to([-3.4, -0.2, 0])
+        self.p_axes = ax
+        titles = axis_titles(ax, "parameters", "P(mutation improves)")
+        half = Line(ax.c2p(d.min(), 0.5), ax.c2p(d.max(), 0.5), color=MUTED,
+                    stroke_width=2).set_stroke(opacity=0.6)
+        half_t = Text("1/2", font_size=SMALL_SIZE - 4, color=MUTED).next_to(half.get_right(), UP + LEFT, buff=0.05)
+        self.play(Create(ax), FadeIn(titles, half, half_t), run_time=1)
+        self.p_dots = {}
+        keys = []
+        for si, s in enumerate(ps):
+            col = shade(c_evo, si, len(ps))
+            pts = [ax.c2p(x, y) for x, y in zip(d, p[:, li, si], strict=True) if np.isfinite(y)]
+            line = VMobject(stroke_color=col, stroke_width=3).set_points_as_corners(pts)
+            dots = VGroup(*[Dot(q, radius=0.06, color=col) for q in pts])
+            bars = VGroup(*[Line(ax.c2p(x, a), ax.c2p(x, b), color=col, stroke_width=3)
+                            for x, a, b in zip(d, lo[:, li, si], hi[:, li, si], strict=True) if np.isfinite(a)])
+            self.p_dots[si] = dots
+            self.play(Create(line), FadeIn(dots, bars), run_time=1)
+            keys.append((f"mutation σ = {s:g} per parameter", col, "dot"))
+        key = legend(keys, size=SMALL_SIZE - 4).next_to(ax, UP, buff=0.1)
+        key.shift([0.6, 0, 0])
+        self.play(FadeIn(key), run_time=0.6)
+        self.wait(5)
+        s_hi = len(ps) - 1
+        self.beat(f"At loss ≤ {levels[li]:g}, a Gaussian mutation with σ={ps[s_hi]:g} improves the loss with "
+                  "probability "
+                  f"{p[0, li, s_hi]:.2f} for {int(d[0])} parameters but {p[-1, li, s_hi]:.3f} for {int(d[-1])} "
+                  f"(95 % interval {lo[-1, li, s_hi]:.3f}–{hi[-1, li, s_hi]:.3f}). With σ={ps[0]:g}: "
+                  f"{p[0, li, 0]:.2f} vs {p[-1, li, 0]:.2f}.")
+
+        # 2. cost to the target: evolution evaluations per σ vs descent steps
+        evo = tr["evolution/evals_to_target"]            # (nets, σ, seeds)
+        gd = tr["descent/steps_to_target"]               # (nets, seeds)
+        budget, max_steps = cfg["evolution"]["budget"], cfg["descent"]["max_steps"]
+        top = max(budget, max_steps) * 2
+        ax2 = log_axes((d.min(), d.max()), (1, top), width=5.0, height=3.4)
+        ax2.move_to([3.8, -0.2, 0])
+        self.cost_axes = ax2
+        titles2 = axis_titles(ax2, "parameters", f"cost to loss ≤ {cfg['target_loss']:g}")
+        cap = Line(ax2.c2p(d.min(), budget), ax2.c2p(d.max(), budget),
+                   color=MUTED, stroke_width=2).set_stroke(opacity=0.7)
+        cap_t = Text(f"budget {budget} (missed: ▲)", font_size=SMALL_SIZE - 5, color=MUTED).next_to(cap, UP, 0.05)
+        self.play(Create(ax2), FadeIn(titles2, cap, cap_t), run_time=1)
+        es = tr["evolution/sigmas"]
+        keys2 = []
+        self.cost_marks = []
+        for si, s in enumerate(es):
+            col = shade(c_evo, si, len(es))
+            group, pts = VGroup(), []
+            for i, x in enumerate(d):
+                v = evo[i, si]
+                if np.isfinite(v).any():
+                    q = ax2.c2p(x, np.nanmedian(v))
+                    pts.append(q)
+                    group.add(Dot(q, radius=0.055, color=col))
+                else:
+                    group.add(Triangle(color=col, fill_opacity=1).scale(0.09).move_to(
+                        ax2.c2p(x, budget) + UP * 0.12))
+            if len(pts) > 1:
+                group.add(VMobject(stroke_color=col, stroke_width=2.5).set_points_as_corners(pts))
+            keys2.append((f"evolution σ={s:g}: evaluations", col, "dot"))
+            self.cost_marks.append(group)
+        gd_pts = [ax2.c2p(x, max(np.nanmedian(v), 1)) for x, v in zip(d, gd, strict=True)
+                  if np.isfinite(v).any()]
+        gd_line = VMobject(stroke_color=c_gd, stroke_width=4).set_points_as_corners(gd_pts)
+        gd_dots = VGroup(*[Dot(q, radius=0.07, color=c_gd) for q in gd_pts])
+        self.gd_dots = gd_dots
+        self.play(*[FadeIn(g) for g in self.cost_marks], run_time=1.2)
+        self.play(Create(gd_line), FadeIn(gd_dots), run_time=1)
+        keys2.append((f"descent ({cfg['descent']['optimizer']}): gradient steps", c_gd, "dot"))
+        key2 = legend(keys2, size=SMALL_SIZE - 4)
+        key2.arrange_in_grid(rows=3, cols=2, col_alignments="ll", buff=(0.4, 0.1), flow_order="dr")
+        key2.to_edge(DOWN, buff=0.15)
+        self.play(FadeIn(key2), run_time=0.6)
+        self.wait(7)
+        best = np.nanmin(np.where(np.isfinite(evo).any(axis=2), np.nanmedian(evo, axis=2), np.inf), axis=1)
+        missed = [f"σ={es[si]:g}" for si in range(len(es)) if not np.isfinite(evo[-1, si]).any()]
+        self.beat(f"To reach loss {cfg['target_loss']:g}: descent needs a median {np.nanmedian(gd[0]):.0f} steps at "
+                  f"{int(d[0])} parameters and {np.nanmedian(gd[-1]):.0f} at {int(d[-1])}; evolution's best σ needs "
+                  f"{best[0]:.0f} and {best[-1]:.0f} evaluations. "
+                  + (f"At {int(d[-1])} parameters {', '.join(missed)} never got there within {budget}. "
+                     if missed else "")
+                  + "Medians of the seeds; the per-coordinate σ that works shrinks as networks grow.")

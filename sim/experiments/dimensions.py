@@ -1,0 +1,294 @@
+"""dimensions: the curse of dimensionality, measured on MLPs from 2 to ~10⁴ parameters.
+
+Every network fits the same 1-D target (default sin(x) on 32 points of [-2, 2]). For each:
+
+- **probe**: at points along a gradient-descent (Adam) run — the start, and the first step whose
+  loss is at or below each `probe.levels` value — draw `probe.samples` Gaussian mutations
+  θ + σ·N(0, I) for each per-coordinate scale σ and count how many lower the loss: the
+  probability that a random mutation improves, with a 95 % Wilson interval;
+- **evolution**: the local search (`sim.optimizers.LocalSearch`) with each configured σ, until
+  the parent's loss reaches `target_loss` or `evolution.budget` loss evaluations are spent;
+- **descent**: the same optimizer as the probe run (torch.optim), full batch, until the loss
+  reaches `target_loss` or `descent.max_steps` steps are spent.
+
+A run that misses the target within its budget is recorded as not reached (NaN), never
+extrapolated. Each seed draws a new initial network; all seeds are stored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+from pydantic import Field, field_validator, model_validator
+
+from sim.config import Strict
+from sim.experiments import Experiment, ProgressFactory
+from sim.nets import MLPProblem, init_params
+from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.task1d import Net, Task1D, single_thread, wilson
+from sim.trace import Trace, build_meta
+
+DTYPE = torch.float32  # enough for comparing losses of mutations; halves the cost of the 10⁴-parameter nets
+DEFAULT_NETS = [Net(sizes=(1, 1), out_activation="tanh")] + [Net(sizes=s) for s in [
+    (1, 2, 1), (1, 8, 1), (1, 32, 1), (1, 128, 1), (1, 32, 32, 1),
+                                       (1, 64, 64, 1), (1, 96, 96, 1)]]
+
+
+class Probe(Strict):
+    sigmas: list[float] = Field(default=[0.01, 0.1], min_length=1, max_length=6)
+    samples: int = Field(default=1000, ge=10, le=1_000_000)
+    levels: list[float] = Field(default=[0.1, 0.02], max_length=6, description="probe where descent first "
+                                "reaches these losses (besides the start)")
+
+    @field_validator("sigmas")
+    @classmethod
+    def _s(cls, v: list[float]) -> list[float]:
+        if any(not 0 < s <= 100 for s in v):
+            raise ValueError(f"sigmas must be in (0, 100], got {v}")
+        return sorted(set(v))
+
+    @field_validator("levels")
+    @classmethod
+    def _l(cls, v: list[float]) -> list[float]:
+        if any(not x > 0 for x in v):
+            raise ValueError(f"levels must be > 0, got {v}")
+        return sorted(set(v), reverse=True)
+
+
+class Evolution(Strict):
+    population: int = Field(default=16, ge=1, le=4096)
+    sigmas: list[float] = Field(default=[0.003, 0.01, 0.03, 0.1], min_length=1, max_length=6)
+    budget: int = Field(default=8000, ge=2, le=10_000_000, description="loss evaluations per run")
+
+    @field_validator("sigmas")
+    @classmethod
+    def _s(cls, v: list[float]) -> list[float]:
+        if any(not 0 < s <= 100 for s in v):
+            raise ValueError(f"sigmas must be in (0, 100], got {v}")
+        return sorted(set(v))
+
+
+class Descent(Strict):
+    optimizer: Literal["sgd", "adam", "rmsprop"] = "adam"
+    lr: float = Field(default=0.01, gt=0, le=100)
+    max_steps: int = Field(default=2000, ge=1, le=1_000_000)
+
+
+class DimensionsConfig(Strict):
+    experiment: Literal["dimensions"] = "dimensions"
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    device: Literal["cpu", "cuda"] = "cpu"
+    seeds: int = Field(default=3, ge=1, le=20)
+    task: Task1D = Task1D(target="sin(x)")
+    nets: list[Net] = Field(default=DEFAULT_NETS, min_length=2, max_length=16)
+    target_loss: float = Field(default=0.005, gt=0)
+    probe: Probe = Probe()
+    evolution: Evolution = Evolution()
+    descent: Descent = Descent()
+
+    @model_validator(mode="after")
+    def _levels_above_target(self) -> DimensionsConfig:
+        low = [x for x in self.probe.levels if x <= self.target_loss]
+        if low:
+            raise ValueError(f"probe.levels must be above target_loss {self.target_loss} "
+                             f"(descent stops there), got {low[0]}")
+        return self
+
+
+def initial_params(cfg: DimensionsConfig, net: int, k: int, device: str = "cpu") -> torch.Tensor:
+    gen = torch.Generator(device="cpu").manual_seed((cfg.seed * 1000 + k) * 100 + net)
+    return init_params(cfg.nets[net].spec, gen, DTYPE).to(device)
+
+
+def descend(problem: MLPProblem, x0: torch.Tensor, cfg: DimensionsConfig
+            ) -> tuple[np.ndarray, list[torch.Tensor | None], list[int]]:
+    """Full-batch descent until loss ≤ target: (loss per step, probe points, their steps)."""
+    d = cfg.descent
+    params = x0.detach().clone().requires_grad_(True)
+    opt = make_gradient_optimizer(d.optimizer, [params], lr=d.lr)
+    curve = np.full(d.max_steps + 1, np.nan)
+    levels = cfg.probe.levels
+    points: list[torch.Tensor | None] = [x0.detach().clone()] + [None] * len(levels)
+    steps = [0] + [-1] * len(levels)
+    for t in range(d.max_steps + 1):
+        opt.zero_grad(set_to_none=True)
+        loss = problem.loss(params)
+        value = float(loss.detach())
+        curve[t] = value
+        for li, level in enumerate(levels):
+            if points[li + 1] is None and value <= level:
+                points[li + 1], steps[li + 1] = params.detach().clone(), t
+        if value <= cfg.target_loss or not np.isfinite(value) or t == d.max_steps:
+            break
+        loss.backward()
+        opt.step()
+    return curve, points, steps
+
+
+def probe_point(problem: MLPProblem, theta: torch.Tensor, sigma: float, samples: int,
+                generator: torch.Generator, chunk: int = 256) -> tuple[int, float]:
+    """(number of improving mutations among `samples`, mean relative gain max(0, L0 - L)/L0)."""
+    with torch.no_grad():
+        base = problem.loss(theta)
+        improved, gain = 0, 0.0
+        for start in range(0, samples, chunk):
+            n = min(chunk, samples - start)
+            noise = torch.randn((n, theta.numel()), generator=generator, dtype=theta.dtype, device=theta.device)
+            losses = problem.loss(theta + sigma * noise)
+            improved += int((losses < base).sum())
+            gain += float(torch.clamp(base - losses, min=0).sum() / base)
+    return improved, gain / samples
+
+
+def evolve(problem: MLPProblem, x0: torch.Tensor, population: int, sigma: float, budget: int, target: float,
+           generator: torch.Generator) -> tuple[np.ndarray, float]:
+    """Local search until the parent reaches `target` or the budget ends:
+    (parent loss per round, evaluations used when the target was reached, NaN if never)."""
+    es = LocalSearch(x0, population, sigma, 1.0, generator)
+    rounds = (budget - 1) // population
+    curve = np.full(rounds + 1, np.nan)
+    with torch.no_grad():
+        es.parent_loss = problem.loss(x0)
+        curve[0] = float(es.parent_loss)
+        if curve[0] <= target:
+            return curve, 1.0
+        for r in range(rounds):
+            es.tell(problem.loss(es.ask()))
+            curve[r + 1] = float(es.parent_loss)
+            if curve[r + 1] <= target:
+                return curve, float(1 + (r + 1) * population)
+    return curve, float("nan")
+
+
+def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
+             progress: ProgressFactory | None = None) -> Trace:
+    with single_thread():
+        return _simulate(cfg, name, device, progress)
+
+
+def _simulate(cfg: DimensionsConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
+    torch.manual_seed(cfg.seed)
+    K, S = len(cfg.nets), cfg.seeds
+    pr, ev, de = cfg.probe, cfg.evolution, cfg.descent
+    L, Ns, Ne = len(pr.levels) + 1, len(pr.sigmas), len(ev.sigmas)
+    rounds = (ev.budget - 1) // ev.population
+    probe_loss = np.full((K, S, L), np.nan)
+    probe_step = np.full((K, S, L), -1, dtype=np.int64)
+    improved = np.zeros((K, S, L, Ns), dtype=np.int64)
+    gain = np.full((K, S, L, Ns), np.nan)
+    evo_curve = np.full((K, Ne, S, rounds + 1), np.nan)
+    evo_evals = np.full((K, Ne, S), np.nan)
+    gd_curve = np.full((K, S, de.max_steps + 1), np.nan)
+    gd_steps = np.full((K, S), np.nan)
+    init_loss = np.zeros((K, S))
+    timing: dict[str, list[float]] = {}
+    from time import perf_counter
+
+    tick = progress(f"{name}: networks × seeds", K * S) if progress else None
+    for i, net in enumerate(cfg.nets):
+        problem = cfg.task.problem(net.spec, DTYPE, device)
+        problem.chunk = 256
+        t0 = perf_counter()
+        for k in range(S):
+            x0 = initial_params(cfg, i, k, device)
+            curve, points, steps = descend(problem, x0, cfg)
+            gd_curve[i, k] = curve
+            init_loss[i, k] = curve[0]
+            last = int(np.flatnonzero(np.isfinite(curve))[-1])
+            if curve[last] <= cfg.target_loss:
+                gd_steps[i, k] = last
+            for li, (theta, step) in enumerate(zip(points, steps, strict=True)):
+                if theta is None:
+                    continue
+                probe_step[i, k, li] = step
+                probe_loss[i, k, li] = curve[step]
+                for si, sigma in enumerate(pr.sigmas):
+                    gen = torch.Generator(device=device).manual_seed(((cfg.seed * 1000 + k) * 100 + i) * 100
+                                                                     + li * 10 + si)
+                    improved[i, k, li, si], gain[i, k, li, si] = probe_point(problem, theta, sigma, pr.samples, gen)
+            for si, sigma in enumerate(ev.sigmas):
+                gen = torch.Generator(device=device).manual_seed(((cfg.seed * 1000 + k) * 100 + i) * 100 + 50 + si)
+                evo_curve[i, si, k], evo_evals[i, si, k] = evolve(problem, x0, ev.population, sigma, ev.budget,
+                                                                  cfg.target_loss, gen)
+            if tick:
+                tick(1)
+        timing[net.label] = [perf_counter() - t0]
+    reached = probe_step >= 0
+    pooled = np.where(reached[..., None], improved, 0).sum(axis=1)        # (K, L, Ns)
+    n_total = reached.sum(axis=1)[..., None] * pr.samples                  # (K, L, 1)
+    p = np.where(n_total > 0, pooled / np.maximum(n_total, 1), np.nan)
+    lo, hi = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
+    for idx in np.ndindex(p.shape):
+        n = int(n_total[idx[0], idx[1], 0])
+        if n:
+            lo[idx], hi[idx] = (float(v) for v in wilson(pooled[idx], n))
+    x, y = cfg.task.data()
+    arrays = {
+        "data/x": x.numpy()[:, 0], "data/y": y.numpy()[:, 0],
+        "nets/n_params": np.array([n.spec.n_params for n in cfg.nets], dtype=np.int64),
+        "init/loss": init_loss, "target_loss": np.float64(cfg.target_loss),
+        "probe/sigmas": np.array(pr.sigmas), "probe/levels": np.array([np.inf, *pr.levels]),
+        "probe/loss": probe_loss, "probe/step": probe_step, "probe/improved": improved, "probe/gain": gain,
+        "probe/p": p, "probe/ci_low": lo, "probe/ci_high": hi,
+        "evolution/sigmas": np.array(ev.sigmas), "evolution/curve": evo_curve,
+        "evolution/evals_to_target": evo_evals,
+        "descent/curve": gd_curve, "descent/steps_to_target": gd_steps,
+    }
+    extra = {"dtype": str(DTYPE).removeprefix("torch."),
+             "nets": [{"label": n.label, "n_params": n.spec.n_params, "activation": n.activation}
+                      for n in cfg.nets]}
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, {}, extra)
+    return Trace(meta, arrays, timing)
+
+
+def _reach(values: np.ndarray) -> str:
+    """'median [min–max] (r/n)' over the seeds that reached the target; '–' when none did."""
+    ok = values[np.isfinite(values)]
+    if not len(ok):
+        return f"not reached (0/{len(values)})"
+    return f"{np.median(ok):.0f} [{ok.min():.0f}–{ok.max():.0f}] ({len(ok)}/{len(values)})"
+
+
+def report(trace: Trace) -> str:
+    cfg = trace.meta["config"]
+    nets = trace.meta["nets"]
+    ps, levels = trace["probe/sigmas"], trace["probe/levels"]
+    p, lo, hi = trace["probe/p"], trace["probe/ci_low"], trace["probe/ci_high"]
+    S = trace["init/loss"].shape[1]
+    lines = [f"Task: MLPs ({nets[0]['activation']}) fitting y = {cfg['task']['target']} on "
+             f"{cfg['task']['points']} points; target loss {cfg['target_loss']:g}; {S} seeds. "
+             f"Probe: {cfg['probe']['samples']} Gaussian mutations θ + σ·N(0, I) per point and seed, at points "
+             f"along the {cfg['descent']['optimizer']} run (start, then where it first reaches the loss level); "
+             "P(improve) pooled over seeds with a 95 % Wilson interval.", "",
+             "| network | parameters | " + " | ".join(
+                 f"P(improve) σ={s:g} at {'start' if not np.isfinite(lv) else f'loss ≤ {lv:g}'}"
+                 for lv in levels for s in ps) + " |",
+             "|---|---:|" + "---:|" * (len(levels) * len(ps))]
+    for i, net in enumerate(nets):
+        cells = []
+        for li in range(len(levels)):
+            for si in range(len(ps)):
+                cells.append("–" if not np.isfinite(p[i, li, si]) else
+                             f"{p[i, li, si]:.3f} [{lo[i, li, si]:.3f}, {hi[i, li, si]:.3f}]")
+        lines.append(f"| {net['label']} | {net['n_params']} | " + " | ".join(cells) + " |")
+    es = trace["evolution/sigmas"]
+    ev = cfg["evolution"]
+    lines += ["", f"Cost to reach loss ≤ {cfg['target_loss']:g}: median [min–max] (seeds reached / seeds). "
+              f"Evolution: loss evaluations (population {ev['population']}, budget {ev['budget']}); descent: "
+              f"full-batch {cfg['descent']['optimizer']} (lr {cfg['descent']['lr']:g}) gradient steps, each one "
+              f"forward + backward pass (budget {cfg['descent']['max_steps']}).", "",
+              "| network | parameters | " + " | ".join(f"evolution σ={s:g}" for s in es)
+              + " | descent steps |", "|---|---:|" + "---:|" * (len(es) + 1)]
+    for i, net in enumerate(nets):
+        cells = [_reach(trace["evolution/evals_to_target"][i, si]) for si in range(len(es))]
+        lines.append(f"| {net['label']} | {net['n_params']} | " + " | ".join(cells)
+                     + f" | {_reach(trace['descent/steps_to_target'][i])} |")
+    return "\n".join(lines)
+
+
+EXPERIMENT = Experiment("dimensions", "curse of dimensionality: probability that a random mutation improves, "
+                        "and evaluations to a target loss, evolution vs descent, MLPs of 2 to ~10^4 parameters",
+                        DimensionsConfig, simulate, report)
