@@ -12,6 +12,7 @@ from manim import DOWN, LEFT, UL, UP, Create, FadeIn, MathTex, Text, VGroup, Wri
 
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
+from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
 
 RUN = "sgd"          # the run whose curve is shown learning
@@ -60,7 +61,7 @@ class Functions(ChapterScene):
         self.play(Write(formula), FadeIn(sub), run_time=1.2)
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
         self.wait(1)
-        self.beat(f"The network f(x) = tanh(a·x + b) starts at a={params[0][0]:.2f}, b={params[0][1]:.2f}: "
+        self.beat(f"The network f(x) = tanh(a·x + b) starts at a={fp(params[0][0])}, b={fp(params[0][1])}: "
                   f"a poor fit, loss {fmt_loss(run['loss'][0])}.")
 
         for k in range(1, run.steps + 1):
@@ -69,7 +70,7 @@ class Functions(ChapterScene):
             status.become(new_status)
         self.status = status
         self.wait(2)
-        self.beat(f"After {run.steps} {run.meta['label']} steps: a={params[-1][0]:.2f}, b={params[-1][1]:.2f}, "
+        self.beat(f"After {run.steps} {run.meta['label']} steps: a={fp(params[-1][0])}, b={fp(params[-1][1])}, "
                   f"loss {fmt_loss(run['loss'][-1])} (from {fmt_loss(run['loss'][0])}). Learning = tuning a and b.")
 
     @staticmethod
@@ -77,5 +78,5 @@ class Functions(ChapterScene):
         p = run["params"][k]
         return VGroup(
             readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))], max_width=4.6),
-            Text(f"a = {p[0]:.2f}   b = {p[1]:.2f}", font_size=SMALL_SIZE),
+            Text(f"a = {fp(p[0])}   b = {fp(p[1])}", font_size=SMALL_SIZE),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

@@ -15,6 +15,7 @@ from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import ParamPlane
+from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
 
 WALK_RUN = "sgd"
@@ -57,8 +58,8 @@ class ParameterSpace(ChapterScene):
         self.play(FadeIn(self.dot, scale=2), run_time=0.6)
         self.play(Create(self.curve), FadeIn(label), run_time=1)
         self.wait(1)
-        self.beat(f"The point a={params[0][0]:.2f}, b={params[0][1]:.2f} is the function "
-                  f"tanh({params[0][0]:.2f}·x + {params[0][1]:.2f}) (loss {fmt_loss(run['loss'][0])}).")
+        self.beat(f"The point a={fp(params[0][0])}, b={fp(params[0][1])} is the function "
+                  f"tanh({fp(params[0][0])}·x + {fp(params[0][1])}) (loss {fmt_loss(run['loss'][0])}).")
 
         walk_note = Text(f"moving the point along {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
                          color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
@@ -74,7 +75,7 @@ class ParameterSpace(ChapterScene):
             label.become(new_label)
         self.wait(1)
         self.beat(f"Moving the point moves the curve: after {run.steps} recorded {run.meta['label']} steps the point "
-                  f"is at a={params[-1][0]:.2f}, b={params[-1][1]:.2f} and the curve fits the data "
+                  f"is at a={fp(params[-1][0])}, b={fp(params[-1][1])} and the curve fits the data "
                   f"(loss {fmt_loss(run['loss'][-1])}).")
 
         # Three more recorded points, from other runs: three points, three functions.
@@ -89,9 +90,9 @@ class ParameterSpace(ChapterScene):
             self.others.append((name, k, marker(plane.point(other["params"][k]), c, radius=0.09),
                                 panel.curve(other["curve"][k], c, width=3)))
             p = other["params"][k]
-            rows.append((f"{other.meta['label']} step {k}: ({p[0]:.2f}, {p[1]:.2f})", c))
+            rows.append((f"{other.meta['label']} step {k}: ({fp(p[0])}, {fp(p[1])})", c))
         end = params[-1]
-        rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({end[0]:.2f}, {end[1]:.2f})", color))
+        rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
         key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2)
         key.move_to([0.95, -1.3, 0], aligned_edge=UL)
         self.play(FadeOut(label, walk_note), run_time=0.6)
@@ -111,8 +112,8 @@ class ParameterSpace(ChapterScene):
 
     @staticmethod
     def _label(params: np.ndarray, loss: float, color) -> VGroup:
-        eq = MathTex(rf"(a, b) = ({params[0]:.2f},\ {params[1]:.2f})", font_size=LABEL_SIZE + 4, color=color)
-        fx = MathTex(rf"f(x) = \tanh({params[0]:.2f}\,x {'+' if params[1] >= 0 else '-'} {abs(params[1]):.2f})",
+        eq = MathTex(rf"(a, b) = ({fp(params[0])},\ {fp(params[1])})", font_size=LABEL_SIZE + 4, color=color)
+        fx = MathTex(rf"f(x) = \tanh({fp(params[0])}\,x {'+' if params[1] >= 0 else '-'} {abs(params[1]):.2f})",
                      font_size=LABEL_SIZE + 4)
         loss_t = Text(f"loss {fmt_loss(loss)}", font_size=SMALL_SIZE, color=MUTED)
         return VGroup(eq, fx, loss_t).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

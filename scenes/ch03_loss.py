@@ -15,6 +15,7 @@ from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, MathTex, Text, Tran
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import RESIDUAL_COLOR, predictions, residual_segments
+from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
 RUN = "sgd"
@@ -43,8 +44,8 @@ class Loss(ChapterScene):
         key.move_to([0.6, 2.85, 0], aligned_edge=UL)
         self.key = key
         self.play(Create(self.curve), FadeIn(key), run_time=1)
-        self.beat(f"The network at step 0 of {run.meta['label']}: a={run['params'][0][0]:.2f}, "
-                  f"b={run['params'][0][1]:.2f}.")
+        self.beat(f"The network at step 0 of {run.meta['label']}: a={fp(run['params'][0][0])}, "
+                  f"b={fp(run['params'][0][1])}.")
 
         preds = predictions(tr, run.name, 0)
         self.residuals = residual_segments(panel.axes, xs, ys, preds)

@@ -17,6 +17,12 @@ from sim.trace import Trace
 RESIDUAL_COLOR = ManimColor("#E9FF70")   # lime: residuals are neither an optimizer nor data
 
 
+def fmt_param(value: float) -> str:
+    """A parameter with 2 decimals, never '-0.00'."""
+    value = float(value)
+    return f"{0.0 if abs(value) < 0.005 else value:.2f}"
+
+
 def data_indices(trace: Trace) -> np.ndarray:
     """Index of every data point x_i in `data/curve_x` (the recorded curves' grid)."""
     cx, xs = trace["data/curve_x"], trace["data/x"]

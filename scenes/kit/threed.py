@@ -17,17 +17,17 @@ class ChapterThreeDScene(ChapterScene, ThreeDScene):
 
 def loss_surface(axes: ThreeDAxes, a: np.ndarray, b: np.ndarray, loss: np.ndarray, samples: int = 25,
                  cmap: str = COLORMAP, opacity: float = 0.95) -> Surface:
-    """The recorded landscape grid as a surface of height log10(loss), sampled at about SAMPLES
-    points per side (cairo draws every face: keep it modest). Faces are coloured with the same
-    colormap and normalisation as the heatmap (by the mean log loss of their corners).
+    """The recorded landscape grid as a surface, sampled at about SAMPLES points per side (cairo
+    draws every face: keep it modest) plus the grid's minimum. Height is the heatmap's normalised
+    log loss, 0 (lowest) to 1 (highest): put it on axes with z_range [0, 1]. Faces are coloured
+    with the same colormap and normalisation as the heatmap (the mean of their corners).
 
-    `surface.heights[i, j]` is the height at (a[ja[j]], b[ib[i]]); `ia`, `ib` the used grid indices.
+    `surface.heights[i, j]` is the height at (a[ia[j]], b[ib[i]]); `ia`, `ib` the used grid indices.
     """
-    ia = np.unique(np.linspace(0, len(a) - 1, min(samples, len(a))).round().astype(int))
-    ib = np.unique(np.linspace(0, len(b) - 1, min(samples, len(b))).round().astype(int))
-    z_full = log_loss(loss)
-    lo, span = float(z_full.min()), max(float(np.ptp(z_full)), 1e-12)
-    z = z_full[np.ix_(ib, ia)]
+    i_min, j_min = np.unravel_index(int(np.argmin(loss)), loss.shape)
+    ia = np.unique(np.append(np.linspace(0, len(a) - 1, min(samples, len(a))).round().astype(int), j_min))
+    ib = np.unique(np.append(np.linspace(0, len(b) - 1, min(samples, len(b))).round().astype(int), i_min))
+    z = normalized_log_loss(loss)[np.ix_(ib, ia)]
 
     def func(u: float, v: float) -> np.ndarray:
         j, i = round(u), round(v)
@@ -40,10 +40,22 @@ def loss_surface(axes: ThreeDAxes, a: np.ndarray, b: np.ndarray, loss: np.ndarra
     for face in surface.list_of_faces:
         j, i = face.u_index, face.v_index
         mean = float(z[i:i + 2, j:j + 2].mean())
-        face.set_fill(_hex(colors((mean - lo) / span)), opacity=opacity)
-        face.norm_value = (mean - lo) / span
+        face.set_fill(_hex(colors(mean)), opacity=opacity)
+        face.norm_value = mean
     surface.heights, surface.ia, surface.ib = z, ia, ib
     return surface
+
+
+def normalized_log_loss(loss: np.ndarray) -> np.ndarray:
+    """The heatmap's colour coordinate: log loss scaled to [0, 1] over the grid."""
+    z = log_loss(loss)
+    return (z - z.min()) / max(float(np.ptp(z)), 1e-12)
+
+
+def surface_height(loss_grid: np.ndarray, value: float) -> float:
+    """Height on the surface (0..1) of a loss VALUE, with the grid's normalisation."""
+    z = log_loss(loss_grid)
+    return float((log_loss(np.array(value)) - z.min()) / max(float(np.ptp(z)), 1e-12))
 
 
 def _hex(rgba) -> str:
