@@ -6,7 +6,7 @@ QUALITY ?= low
 .PHONY: render test setup setup-test lint clean
 
 render: setup
-	$(PY) -m gdevo render landscape --quality $(QUALITY)
+	$(PY) -m gdevo render explainer --quality $(QUALITY)
 
 test: setup-test
 	$(PY) -m pytest -n 2 -q
