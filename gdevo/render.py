@@ -48,18 +48,54 @@ def renders_dir() -> Path:
     return Path(os.environ.get("GDEVO_RENDERS", RENDERS))
 
 
-def _sources_digest() -> str:
+def scene_sources(module: str) -> list[Path]:
+    """The files a scene module's render depends on: the module and every scenes/ module it imports,
+    transitively (so a change in another chapter does not re-render this one)."""
+    import ast
+
+    scenes_dir = ROOT / "scenes"
+    seen: dict[Path, None] = {}
+    todo = [scenes_dir / f"{module}.py"]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen[path] = None
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue   # manim will report it; the file's bytes are still in the digest
+        names: list[str] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.append(node.module)
+                names += [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "scenes":
+                continue
+            for i in range(1, len(parts) + 1):   # packages' __init__ files run too
+                base = ROOT.joinpath(*parts[:i])
+                todo += [base / "__init__.py", base.with_suffix(".py")]
+    return sorted(seen)
+
+
+def _sources_digest(module: str) -> str:
     h = hashlib.sha256()
-    for path in [*sorted((ROOT / "scenes").rglob("*.py")), ROOT / "manim.cfg"]:
+    for path in [*scene_sources(module), ROOT / "manim.cfg"]:
         h.update(path.relative_to(ROOT).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
 def render_key(entry: SceneEntry, quality: str, device: str | None) -> str:
-    """What a render depends on: scene code, the traces' cache keys, quality."""
+    """What a render depends on: the scene's code (its module and the scenes/ modules it imports),
+    the traces' cache keys, quality."""
     traces = [resolve(t, device=device).path.name for t in entry.traces]
-    blob = json.dumps({"src": _sources_digest(), "traces": traces, "quality": quality, "scene": entry.cls})
+    blob = json.dumps({"src": _sources_digest(entry.module), "traces": traces, "quality": quality,
+                       "scene": entry.cls})
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -189,6 +225,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
         f"rendering {len(todo)} with {min(jobs, max(len(todo), 1))} parallel manim processes")
 
     def work(entry: SceneEntry) -> ChapterRender:
+        say(f"  ch{entry.chapter:02d} {entry.name:<22} rendering …")
         t0 = time.perf_counter()
         path = render_scene(entry, quality, device, force=force, quiet=True)
         return ChapterRender(entry, path, False, time.perf_counter() - t0)
@@ -202,8 +239,6 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     if todo:
         with ThreadPoolExecutor(max_workers=jobs) as pool:   # each thread drives one manim subprocess
             futures = {pool.submit(work, e): e for e in todo}
-            for e in todo:
-                say(f"  ch{e.chapter:02d} {e.name:<22} rendering …")
             for fut in as_completed(futures):
                 e = futures[fut]
                 try:

@@ -67,7 +67,9 @@ class Functions(ChapterScene):
         for k in range(1, run.steps + 1):
             new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)
             self.play(self.curve.animate.become(panel.curve(run["curve"][k], color)), run_time=STEP_TIME)
-            status.become(new_status)
+            self.remove(status)
+            self.add(new_status)
+            status = new_status
         self.status = status
         self.wait(2)
         self.beat(f"After {run.steps} {run.meta['label']} steps: a={fp(params[-1][0])}, b={fp(params[-1][1])}, "

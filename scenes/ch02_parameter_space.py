@@ -72,7 +72,9 @@ class ParameterSpace(ChapterScene):
             new_label = self._label(params[k], run["loss"][k], color).move_to(label, aligned_edge=UL)
             self.play(self.dot.animate.move_to(plane.point(params[k])),
                       self.curve.animate.become(panel.curve(curves[k], color)), Create(seg), run_time=STEP_TIME)
-            label.become(new_label)
+            self.remove(label)
+            self.add(new_label)
+            label = new_label
         self.wait(1)
         self.beat(f"Moving the point moves the curve: after {run.steps} recorded {run.meta['label']} steps the point "
                   f"is at a={fp(params[-1][0])}, b={fp(params[-1][1])} and the curve fits the data "

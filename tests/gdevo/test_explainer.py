@@ -150,3 +150,13 @@ def test_cli_bad_jobs_is_one_line_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "gdevo", "render", "explainer", "--jobs", "0"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_chapter_depends_on_its_own_module_and_the_kit_it_imports_not_on_other_chapters():
+    from gdevo.render import scene_sources
+
+    names = {p.relative_to(ROOT).as_posix() for p in scene_sources("ch04_landscape")}
+    assert {"scenes/ch04_landscape.py", "scenes/kit/threed.py", "scenes/kit/base.py", "scenes/kit/colorbar.py",
+            "scenes/kit/landscape.py"} <= names
+    assert not any(n.startswith("scenes/ch0") and n != "scenes/ch04_landscape.py" for n in names)
+    assert "scenes/kit/threed.py" not in {p.relative_to(ROOT).as_posix() for p in scene_sources("ch01_functions")}
