@@ -105,6 +105,7 @@ def atomic_copy(src: Path, dst: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
+        shutil.copymode(src, tmp)   # mkstemp makes 0600 files; keep the source's (manim's, ffmpeg's) mode
         os.replace(tmp, dst)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -61,7 +61,7 @@ class ParameterSpace(ChapterScene):
         self.beat(f"The point a={fp(params[0][0])}, b={fp(params[0][1])} is the function "
                   f"tanh({fp(params[0][0])}·x + {fp(params[0][1])}) (loss {fmt_loss(run['loss'][0])}).")
 
-        walk_note = Text(f"moving the point along {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
+        walk_note = Text(f"the point walks {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
                          color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
         self.play(FadeIn(walk_note), run_time=0.6)
         path = VGroup().set_z_index(3)

@@ -51,7 +51,7 @@ class Loss(ChapterScene):
         self.residuals = residual_segments(panel.axes, xs, ys, preds)
         self.labels = self._residual_labels(panel, xs, ys, preds)
         self.play(Create(self.residuals), run_time=1.2)
-        self.table = self._table(xs, ys, preds).move_to([0.6, -1.75, 0], aligned_edge=UL)
+        self.table = self._table(xs, ys, preds).move_to([0.45, -1.75, 0], aligned_edge=UL)
         self.play(FadeIn(self.labels), FadeIn(self.table), run_time=0.8)
         self.wait(2)
         self.beat("Residuals (prediction − data) at the data points: "
@@ -119,13 +119,15 @@ class Loss(ChapterScene):
     def _table(xs: np.ndarray, ys: np.ndarray, preds: np.ndarray) -> VGroup:
         """One row per data point: x_i, y_i, the prediction f(x_i) and the residual r_i."""
         rows = VGroup()
+        size = LABEL_SIZE
         for i, (x, y, p) in enumerate(zip(xs, ys, preds, strict=True)):
-            cells = [MathTex(rf"x_{i + 1} = {x:+.2f}", font_size=LABEL_SIZE - 2),
-                     MathTex(rf"y_{i + 1} = {y:+.3f}", font_size=LABEL_SIZE - 2),
-                     MathTex(rf"f(x_{i + 1}) = {p:+.3f}", font_size=LABEL_SIZE - 2),
-                     MathTex(rf"r_{i + 1} = {p - y:+.3f}", font_size=LABEL_SIZE - 2, color=RESIDUAL_COLOR)]
+            cells = [MathTex(rf"x_{i + 1} = {x:+.2f}", font_size=size),
+                     MathTex(rf"y_{i + 1} = {y:+.3f}", font_size=size),
+                     MathTex(rf"f(x_{i + 1}) = {p:+.3f}", font_size=size),
+                     MathTex(rf"r_{i + 1} = {p - y:+.3f}", font_size=size, color=RESIDUAL_COLOR)]
             rows.add(VGroup(*cells))
-        starts = np.cumsum([0.0, 1.35, 1.45, 1.8])   # left edge of each column
+        widths = [max(row[c].width for row in rows) for c in range(4)]
+        starts = np.cumsum([0.0, *[w + 0.22 for w in widths[:-1]]])   # left edge of each column
         for row in rows:
             for cell, x in zip(row, starts, strict=True):
                 cell.move_to([x, 0, 0], aligned_edge=LEFT)

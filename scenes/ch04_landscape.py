@@ -37,7 +37,7 @@ from scenes.kit.threed import ChapterThreeDScene, loss_surface, surface_height
 
 START_RUN = "sgd"        # whose start point is marked (all runs share it in sine-2d)
 SURFACE_SAMPLES = 25     # grid points per side of the 3D surface (cairo draws every face)
-PHI, THETA, TURN, ZOOM = 60 * DEGREES, -115 * DEGREES, 55 * DEGREES, 0.85   # ends at theta = -60°
+PHI, THETA, TURN, ZOOM = 58 * DEGREES, -150 * DEGREES, 50 * DEGREES, 0.9   # ends at theta = -100°
 
 
 class LossLandscape(ChapterThreeDScene):
@@ -95,7 +95,7 @@ class LossLandscape(ChapterThreeDScene):
         # The same grid as a surface: height = colour = log loss, normalised as the heatmap.
         self.renderer.camera.should_apply_shading = False   # exact colormap colours; faces still depth-sorted
         axes = ThreeDAxes(x_range=[a[0], a[-1], 2], y_range=[b[0], b[-1], 2], z_range=[0, 1, 0.5],
-                          x_length=5.6, y_length=5.6, z_length=2.6, tips=False,
+                          x_length=5.6, y_length=5.6, z_length=2.0, tips=False,
                           axis_config={"stroke_width": 2, "include_ticks": False})
         self.axes3d = axes
         surface = loss_surface(axes, a, b, loss, samples=SURFACE_SAMPLES)
@@ -128,7 +128,7 @@ class LossLandscape(ChapterThreeDScene):
         self.add_fixed_orientation_mobjects(low, top)
         self.add(pin)
         self.play(FadeIn(caption, key3d), run_time=0.6)
-        self.move_camera(phi=PHI, theta=THETA, zoom=ZOOM, frame_center=axes.c2p(0, 0, 0.75), run_time=3)
+        self.move_camera(phi=PHI, theta=THETA, zoom=ZOOM, frame_center=axes.c2p(0, 0, 0.6), run_time=3)
         self.wait(0.6)
         self.beat("Seen as a surface, the loss is a landscape: height and colour are the same log-scaled loss "
                   f"as the heatmap, from {fmt_loss(float(loss.max()))} on the plateaus down to "
