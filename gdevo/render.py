@@ -222,8 +222,10 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
         ensure_trace(name, device=device, quiet=quiet)
     jobs = max(1, jobs or os.cpu_count() or 1)
     todo = [e for e in entries if force or not is_up_to_date(e, quality, device)]
-    say(f"explainer ({QUALITIES[quality].folder}): {len(entries)} chapters, {len(entries) - len(todo)} up to date, "
-        f"rendering {len(todo)} with {min(jobs, max(len(todo), 1))} parallel manim processes")
+    plan = (f"rendering {len(todo)} with {min(jobs, len(todo))} parallel manim processes" if todo
+            else "nothing to render")
+    say(f"explainer ({QUALITIES[quality].folder}): {len(entries)} chapters, "
+        f"{len(entries) - len(todo)} up to date, {plan}")
 
     def work(entry: SceneEntry) -> ChapterRender:
         say(f"  ch{entry.chapter:02d} {entry.name:<22} rendering …")
