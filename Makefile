@@ -1,4 +1,5 @@
 # The two commands a newcomer runs: `make render` (the main job) and `make test`.
+# `make render` joins every available chapter into renders/explainer.mp4 (480p); `make render QUALITY=high` gives 1080p.
 # Both install what is missing first (scripts/setup.sh is idempotent).
 PY := .venv/bin/python
 QUALITY ?= low
@@ -6,7 +7,7 @@ QUALITY ?= low
 .PHONY: render test setup setup-test lint clean
 
 render: setup
-	$(PY) -m gdevo render landscape --quality $(QUALITY)
+	$(PY) -m gdevo render explainer --quality $(QUALITY)
 	$(PY) -m gdevo gif --all
 	$(PY) -m gdevo slides --quality $(QUALITY)
 

@@ -1,4 +1,4 @@
-"""gdevo render NAME: render a scene to renders/NAME.mp4."""
+"""gdevo render NAME: render a scene to renders/NAME.mp4; `gdevo render explainer` joins all chapters."""
 
 from __future__ import annotations
 
@@ -12,19 +12,32 @@ NAME = "render"
 def register(sub) -> None:
     from gdevo.render import QUALITIES
 
-    p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4")
-    p.add_argument("name", help="scene name (see `gdevo list`)")
+    p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4, or every chapter into renders/explainer.mp4",
+                       description="Render one scene (see `gdevo list`), or `explainer`: every available chapter "
+                                   "rendered in parallel and joined into renders/explainer.mp4 with chapter markers "
+                                   "and a thumbnail renders/explainer.png. Unchanged parts are not re-rendered.")
+    p.add_argument("name", help="scene name (see `gdevo list`), or 'explainer'")
     p.add_argument("--quality", choices=list(QUALITIES), default="low")
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
     p.add_argument("--force", action="store_true", help="render even if nothing changed")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="explainer: chapters rendered at once (default: one per CPU core)")
+    p.add_argument("--thumbnail-at", type=float, default=None, metavar="SECONDS",
+                   help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.render import render_scene
+    from gdevo.render import EXPLAINER, render_explainer, render_scene
     from scenes.storyboard import get_scene, scene_names
 
+    if args.jobs is not None and args.jobs < 1:
+        raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
+    if args.name == EXPLAINER:
+        print(render_explainer(args.quality, args.device, args.force, jobs=args.jobs,
+                               thumbnail_at=args.thumbnail_at))
+        return 0
     entry = get_scene(args.name)
     if entry is None:
-        raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join(scene_names())}")
+        raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join([EXPLAINER, *scene_names()])}")
     print(render_scene(entry, args.quality, args.device, args.force))
     return 0

@@ -1,0 +1,84 @@
+"""Chapter 1 — a network approximates a function.
+
+Storyboard: the target sin(x) -> the few data points we actually know -> the network
+f(x) = tanh(a·x + b) with its starting parameters (a poor fit) -> the recorded SGD run plays:
+the curve bends towards the data, step and loss counting along -> the fitted result.
+Every curve is a recorded `curve` row of the sine-2d trace.
+"""
+
+from __future__ import annotations
+
+from manim import DOWN, LEFT, UL, UP, Create, FadeIn, MathTex, Text, VGroup, Write
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
+from scenes.kit.params import fmt_param as fp
+from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
+
+RUN = "sgd"          # the run whose curve is shown learning
+STEP_TIME = 0.4      # seconds per recorded step (a multiple of 1/15)
+
+
+class Functions(ChapterScene):
+    run_name = RUN
+
+    def construct(self) -> None:
+        tr = self.trace("sine-2d")
+        run = tr.run(self.run_name)
+        color = color_for(run.name, run.meta)
+        xs, ys = tr["data/x"], tr["data/y"]
+        target_expr = tr.meta["config"]["data"]["target"]
+
+        title = Text("A network approximates a function", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], xs, ys, width=7.4, height=5.0)
+        panel.move_to([-2.6, -0.45, 0])
+        self.panel = panel
+        self.play(Write(title), run_time=1)
+        self.play(Create(panel.axes), FadeIn(panel.x_label, panel.y_label), run_time=1)
+        self.play(Create(panel.target), run_time=1.2)
+        key = legend([(f"target {target_expr}", TARGET_COLOR), ("data points", DATA_COLOR, "dot"),
+                      (f"network, trained by {run.meta['label']}", color)])
+        key.move_to([2.0, 2.75, 0], aligned_edge=UL)
+        self.play(FadeIn(key[0]), run_time=0.6)
+        self.beat(f"The function to learn: {target_expr} on [{tr['data/curve_x'][0]:.2f}, "
+                  f"{tr['data/curve_x'][-1]:.2f}].")
+
+        self.play(FadeIn(panel.dots, scale=1.5), FadeIn(key[1]), run_time=1)
+        pts = ", ".join(f"({x:.1f}, {y:.2f})" for x, y in zip(xs, ys, strict=True))
+        data_note = Text(f"we only know {len(xs)} points of it", font_size=SMALL_SIZE, color=MUTED)
+        data_note.next_to(key, DOWN, buff=0.3).align_to(key, LEFT)
+        self.play(FadeIn(data_note), run_time=0.6)
+        self.wait(1)
+        self.beat(f"We only know {len(xs)} data points: {pts}.")
+
+        formula = MathTex(r"f(x) = \tanh(a\,x + b)", font_size=LABEL_SIZE + 12)
+        formula.next_to(data_note, DOWN, buff=0.5).align_to(key, LEFT)
+        sub = Text("a tiny network: 2 parameters", font_size=SMALL_SIZE, color=MUTED)
+        sub.next_to(formula, DOWN, buff=0.2).align_to(key, LEFT)
+        params = run["params"]
+        self.curve = panel.curve(run["curve"][0], color)
+        status = self._status(run, 0, color).next_to(sub, DOWN, buff=0.5).align_to(key, LEFT)
+        self.play(Write(formula), FadeIn(sub), run_time=1.2)
+        self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
+        self.wait(1)
+        self.beat(f"The network f(x) = tanh(a·x + b) starts at a={fp(params[0][0])}, b={fp(params[0][1])}: "
+                  f"a poor fit, loss {fmt_loss(run['loss'][0])}.")
+
+        for k in range(1, run.steps + 1):
+            new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)
+            self.play(self.curve.animate.become(panel.curve(run["curve"][k], color)), run_time=STEP_TIME)
+            self.remove(status)
+            self.add(new_status)
+            status = new_status
+        self.status = status
+        self.wait(2)
+        self.beat(f"After {run.steps} {run.meta['label']} steps: a={fp(params[-1][0])}, b={fp(params[-1][1])}, "
+                  f"loss {fmt_loss(run['loss'][-1])} (from {fmt_loss(run['loss'][0])}). Learning = tuning a and b.")
+
+    @staticmethod
+    def _status(run, k: int, color) -> VGroup:
+        p = run["params"][k]
+        return VGroup(
+            readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))], max_width=4.6),
+            Text(f"a = {fp(p[0])}   b = {fp(p[1])}", font_size=SMALL_SIZE),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

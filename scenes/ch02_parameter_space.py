@@ -1,0 +1,121 @@
+"""Chapter 2 — two parameters: one point in a plane is one function.
+
+Storyboard: the (a, b) plane beside the curve panel -> the starting parameters as a point, its
+curve beside it -> the point walks along SGD's recorded path and the curve follows (linked
+views: every position is a recorded step, every curve that step's recorded curve) -> three
+recorded points from other runs, three different functions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Text, VGroup, Write
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker
+from scenes.kit.panels import CurvePanel, fmt_loss, legend
+from scenes.kit.params import ParamPlane
+from scenes.kit.params import fmt_param as fp
+from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
+
+WALK_RUN = "sgd"
+STEP_TIME = 4 / 15     # seconds per recorded step of the walk (a multiple of 1/15)
+OTHER_RUNS = ("adam", "momentum", "evolution")
+
+
+class ParameterSpace(ChapterScene):
+    walk_run = WALK_RUN
+
+    def construct(self) -> None:
+        tr = self.trace("sine-2d")
+        run = tr.run(self.walk_run)
+        color = color_for(run.name, run.meta)
+        a, b = tr["landscape/a"], tr["landscape/b"]
+
+        title = Text("Two parameters, one point, one function", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        plane = ParamPlane((float(a[0]), float(a[-1])), (float(b[0]), float(b[-1])), side=5.4)
+        plane.move_to([-3.5, -0.55, 0])
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
+                           width=5.4, height=3.2)
+        panel.move_to([3.7, 0.95, 0])
+        self.plane, self.panel = plane, panel
+        plane_title = Text("parameter space", font_size=SMALL_SIZE, color=MUTED).next_to(plane.axes, UP, buff=0.05)
+        plane_title.align_to(plane.axes, LEFT)
+        panel_title = Text("function space: f(x) = tanh(a·x + b)", font_size=SMALL_SIZE, color=MUTED)
+        panel_title.next_to(panel, UP, buff=0.1)
+        self.play(Write(title), run_time=1)
+        self.play(Create(plane.grid), Create(plane.axes), FadeIn(plane.x_label, plane.y_label, plane_title),
+                  run_time=1.2)
+        self.play(FadeIn(panel, panel_title), run_time=1)
+        self.beat("The network has 2 parameters, so every network is one point (a, b) of a plane "
+                  f"(shown: a, b in [{a[0]:.0f}, {a[-1]:.0f}]).")
+
+        params, curves = run["params"], run["curve"]
+        self.dot = marker(plane.point(params[0]), color)
+        self.curve = panel.curve(curves[0], color)
+        label = self._label(params[0], run["loss"][0], color)
+        label.move_to([0.95, -1.45, 0], aligned_edge=UL)
+        self.play(FadeIn(self.dot, scale=2), run_time=0.6)
+        self.play(Create(self.curve), FadeIn(label), run_time=1)
+        self.wait(1)
+        self.beat(f"The point a={fp(params[0][0])}, b={fp(params[0][1])} is the function "
+                  f"tanh({fp(params[0][0])}·x + {fp(params[0][1])}) (loss {fmt_loss(run['loss'][0])}).")
+
+        walk_note = Text(f"the point walks {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
+                         color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
+        self.play(FadeIn(walk_note), run_time=0.6)
+        path = VGroup().set_z_index(3)
+        self.add(path)
+        for k in range(1, run.steps + 1):
+            seg = Line(plane.point(params[k - 1]), plane.point(params[k]), color=color, stroke_width=3)
+            path.add(seg)
+            new_label = self._label(params[k], run["loss"][k], color).move_to(label, aligned_edge=UL)
+            self.play(self.dot.animate.move_to(plane.point(params[k])),
+                      self.curve.animate.become(panel.curve(curves[k], color)), Create(seg), run_time=STEP_TIME)
+            self.remove(label)
+            self.add(new_label)
+            label = new_label
+        self.wait(1)
+        self.beat(f"Moving the point moves the curve: after {run.steps} recorded {run.meta['label']} steps the point "
+                  f"is at a={fp(params[-1][0])}, b={fp(params[-1][1])} and the curve fits the data "
+                  f"(loss {fmt_loss(run['loss'][-1])}).")
+
+        # Three more recorded points, from other runs: three points, three functions.
+        self.others = []
+        rows = []
+        for name in OTHER_RUNS:
+            if name not in tr.run_names:
+                continue
+            other = tr.run(name)
+            k = self._inside_step(plane, other["params"])
+            c = color_for(other.name, other.meta)
+            self.others.append((name, k, marker(plane.point(other["params"][k]), c, radius=0.09),
+                                panel.curve(other["curve"][k], c, width=3)))
+            p = other["params"][k]
+            rows.append((f"{other.meta['label']} step {k}: ({fp(p[0])}, {fp(p[1])})", c))
+        end = params[-1]
+        rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
+        key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2)
+        key.move_to([0.95, -1.3, 0], aligned_edge=UL)
+        self.play(FadeOut(label, walk_note), run_time=0.6)
+        self.play(*[FadeIn(m, scale=2) for _, _, m, _ in self.others],
+                  *[Create(c) for _, _, _, c in self.others], FadeIn(key), run_time=1.2)
+        self.wait(2)
+        self.beat("Each point (a, b) is its own function: " + "; ".join(r for r, _ in rows) + ".")
+
+    @staticmethod
+    def _inside_step(plane: ParamPlane, params: np.ndarray) -> int:
+        """The latest recorded step whose point lies in the shown plane (a run may leave it)."""
+        mid = len(params) // 2
+        for k in [*range(mid, -1, -1)]:
+            if plane.contains(params[k], margin=0.3):
+                return k
+        return 0
+
+    @staticmethod
+    def _label(params: np.ndarray, loss: float, color) -> VGroup:
+        eq = MathTex(rf"(a, b) = ({fp(params[0])},\ {fp(params[1])})", font_size=LABEL_SIZE + 4, color=color)
+        fx = MathTex(rf"f(x) = \tanh({fp(params[0])}\,x {'+' if params[1] >= 0 else '-'} {abs(params[1]):.2f})",
+                     font_size=LABEL_SIZE + 4)
+        loss_t = Text(f"loss {fmt_loss(loss)}", font_size=SMALL_SIZE, color=MUTED)
+        return VGroup(eq, fx, loss_t).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

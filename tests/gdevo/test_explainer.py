@@ -1,0 +1,162 @@
+"""The explainer join: chapter markers, titles, durations, thumbnail, skipping, bad input.
+
+Parts are tiny synthetic clips (ffmpeg's lavfi testsrc) encoded like manim's low quality
+output; one test runs the real `render_explainer` code path on two tiny real chapter renders.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from gdevo.render import Part, chapters_metadata, join_chapters
+from sim.errors import GdevoError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ffprobe(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+                          "-show_chapters", str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def clip(path: Path, seconds: float, color: str | None = None, size: str = "160x90", fps: int = 15) -> Path:
+    """A small H.264 clip: testsrc, or a solid COLOR (to find it again in the joined file)."""
+    src = f"color=c={color}:s={size}:r={fps}:d={seconds}" if color else f"testsrc=s={size}:r={fps}:d={seconds}"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", src, "-c:v", "libx264", "-pix_fmt",
+                    "yuv420p", str(path)], check=True)
+    return path
+
+
+def frame_at(path: Path, t: float) -> np.ndarray:
+    png = path.with_suffix(f".{t:.2f}.png")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{t}", "-i", str(path), "-frames:v", "1", str(png)],
+                   check=True)
+    return np.asarray(Image.open(png).convert("RGB")).astype(float)
+
+
+@pytest.fixture
+def parts(tmp_path):
+    return [Part(clip(tmp_path / "one.mp4", 1.0, "red"), "1. Red = first"),
+            Part(clip(tmp_path / "two.mp4", 2.0, "green"), "2. Green; second"),
+            Part(clip(tmp_path / "three.mp4", 1.4, "blue"), "3. Blue #3")]
+
+
+def test_join_has_one_chapter_per_part_with_titles_and_boundaries(parts, tmp_path):
+    out, thumb = tmp_path / "out" / "explainer.mp4", tmp_path / "out" / "explainer.png"
+    join_chapters(parts, out, thumbnail=thumb)
+    info = ffprobe(out)
+    chapters = info["chapters"]
+    assert [c["tags"]["title"] for c in chapters] == [p.title for p in parts]
+    durations = [float(ffprobe(p.path)["format"]["duration"]) for p in parts]
+    assert float(info["format"]["duration"]) == pytest.approx(sum(durations), abs=0.1)
+    bounds = np.cumsum([0.0, *durations])
+    for c, start, end in zip(chapters, bounds[:-1], bounds[1:], strict=True):
+        assert float(c["start_time"]) == pytest.approx(start, abs=0.01)
+        assert float(c["end_time"]) == pytest.approx(end, abs=0.01)
+    # Streams were copied in order: the middle of each chapter shows that part's colour.
+    for (start, end), rgb in zip(itertools.pairwise(bounds), ([255, 0, 0], [0, 128, 0], [0, 0, 255]), strict=True):
+        px = frame_at(out, (start + end) / 2)[45, 80]
+        assert np.linalg.norm(px - rgb) < 60, f"chapter at {start:.1f}s shows {px}, expected {rgb}"
+    # The thumbnail is a frame of the first chapter (1 s before its end -> its first frame here).
+    img = np.asarray(Image.open(thumb).convert("RGB")).astype(float)
+    assert img.shape[:2] == (90, 160) and np.linalg.norm(img[45, 80] - [255, 0, 0]) < 60
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_mixed_sizes_are_re_encoded_to_the_first_parts_size(tmp_path):
+    parts = [Part(clip(tmp_path / "a.mp4", 1.0), "A"), Part(clip(tmp_path / "b.mp4", 1.0, size="320x180", fps=30), "B")]
+    out = tmp_path / "mixed.mp4"
+    join_chapters(parts, out)
+    info = ffprobe(out)
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    assert (video["width"], video["height"], video["r_frame_rate"]) == (160, 90, "15/1")
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["A", "B"]
+    assert float(info["format"]["duration"]) == pytest.approx(2.0, abs=0.15)
+
+
+def test_metadata_escapes_special_characters():
+    text = chapters_metadata(["a=b; c#d\\e"], [1.5])
+    assert "title=a\\=b\\; c\\#d\\\\e" in text and "START=0" in text and "END=1500" in text
+
+
+def test_a_broken_part_is_one_clear_error_and_keeps_the_old_output(parts, tmp_path):
+    out = tmp_path / "explainer.mp4"
+    out.write_bytes(b"old")
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    with pytest.raises(GdevoError, match="cannot read video"):
+        join_chapters([parts[0], Part(bad, "broken")], out)
+    assert out.read_bytes() == b"old"
+    with pytest.raises(GdevoError, match="missing"):
+        join_chapters([Part(tmp_path / "nope.mp4", "x")], out)
+
+
+def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(tmp_path, monkeypatch):
+    """The real render_explainer path (parallel pool, stamps, join, thumbnail); manim itself is replaced by
+    tiny clips so this stays fast (manim's own path is tested by tests/gdevo/test_render.py)."""
+    import gdevo.render as render
+    from scenes.storyboard import SceneEntry
+
+    calls: list[str] = []
+    lengths = {"tiny-a": (1.0, "red"), "tiny-b": (2.0, "blue")}
+
+    def fake_render_scene(entry, quality="low", device=None, force=False, quiet=False):
+        calls.append(entry.name)
+        out = render.renders_dir() / f"{entry.name}.mp4"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        clip(out, *lengths[entry.name])
+        render._write_stamp(entry.name, {"key": render.render_key(entry, quality, device), "quality": quality})
+        return out
+
+    monkeypatch.setattr(render, "render_scene", fake_render_scene)
+    entries = [SceneEntry("tiny-a", "tiny", "A", (), "First tiny", 1),
+               SceneEntry("tiny-b", "tiny", "B", (), "Second tiny", 2)]
+    out = render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    assert sorted(calls) == ["tiny-a", "tiny-b"]
+    info = ffprobe(out)
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["1. First tiny", "2. Second tiny"]
+    assert float(info["format"]["duration"]) == pytest.approx(3.0, abs=0.1)
+    assert float(info["chapters"][1]["start_time"]) == pytest.approx(1.0, abs=0.02)
+    thumb = out.parent / "explainer.png"
+    assert thumb.is_file()
+
+    # Nothing changed: no chapter is rendered and the joined file is not rewritten.
+    stamp = out.stat().st_mtime_ns
+    render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    assert len(calls) == 2 and out.stat().st_mtime_ns == stamp
+
+    # One chapter's inputs change: only it is rendered again, and the explainer is re-joined.
+    real_key = render.render_key
+    monkeypatch.setattr(render, "render_key",
+                        lambda e, q, d: real_key(e, q, d) + ("x" if e.name == "tiny-b" else ""))
+    lengths["tiny-b"] = (1.4, "blue")
+    render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    assert calls[2:] == ["tiny-b"]
+    assert float(ffprobe(out)["format"]["duration"]) == pytest.approx(2.4, abs=0.1)
+
+
+def test_cli_bad_jobs_is_one_line_exit_2(tmp_path):
+    env = {**os.environ, "GDEVO_RENDERS": str(tmp_path / "r"), "GDEVO_CACHE": str(tmp_path / "c")}
+    proc = subprocess.run([sys.executable, "-m", "gdevo", "render", "explainer", "--jobs", "0"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "--jobs" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_chapter_depends_on_its_own_module_and_the_kit_it_imports_not_on_other_chapters():
+    from gdevo.render import scene_sources
+
+    names = {p.relative_to(ROOT).as_posix() for p in scene_sources("ch04_landscape")}
+    assert {"scenes/ch04_landscape.py", "scenes/kit/threed.py", "scenes/kit/base.py", "scenes/kit/colorbar.py",
+            "scenes/kit/landscape.py"} <= names
+    assert not any(n.startswith("scenes/ch0") and n != "scenes/ch04_landscape.py" for n in names)
+    assert "scenes/kit/threed.py" not in {p.relative_to(ROOT).as_posix() for p in scene_sources("ch01_functions")}

@@ -1,0 +1,58 @@
+"""Chapter 3: residual segments run from each data point to the prediction; their MSE is the recorded loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scenes.ch03_loss import Loss
+from scenes.kit.panels import fmt_loss
+from scenes.kit.params import RESIDUAL_COLOR, predictions
+from tests.framecheck import nearest_match, render_last_frame
+
+
+@pytest.fixture(scope="module")
+def rendered(sine_trace):
+    """steps_shown=() keeps the start of the run on screen: large residuals, easy to see."""
+    return render_last_frame(Loss, width=854, height=480, traces={"sine-2d": sine_trace}, steps_shown=())
+
+
+def direct_predictions(trace, step: int) -> np.ndarray:
+    a, b = trace.run("sgd")["params"][step]
+    return np.tanh(a * trace["data/x"] + b)
+
+
+def test_residual_segments_go_from_data_to_prediction(rendered, sine_trace):
+    scene, frame = rendered
+    xs, ys = sine_trace["data/x"], sine_trace["data/y"]
+    preds = direct_predictions(sine_trace, 0)
+    axes = scene.panel.axes
+    assert len(scene.residuals) == len(xs)
+    for seg, x, y, p in zip(scene.residuals, xs, ys, preds, strict=True):
+        assert np.allclose(seg.get_start(), axes.c2p(x, y), atol=1e-6)
+        assert np.allclose(seg.get_end(), axes.c2p(x, p), atol=1e-6)
+        inside = axes.c2p(x, y + 0.75 * (p - y))
+        assert nearest_match(frame, scene.to_pixel(inside), RESIDUAL_COLOR, radius=1) < 60
+
+
+def test_mean_of_squared_residuals_is_the_recorded_loss(rendered, sine_trace):
+    scene, _ = rendered
+    run = sine_trace.run("sgd")
+    preds = direct_predictions(sine_trace, 0)
+    assert np.allclose(predictions(sine_trace, "sgd", 0), preds, atol=1e-12)
+    mse = float(np.mean((preds - sine_trace["data/y"]) ** 2))
+    assert mse == pytest.approx(float(run["loss"][0]), rel=1e-9)
+    tex = scene.formula.get_tex_string() if hasattr(scene.formula, "get_tex_string") else scene.formula.tex_string
+    assert fmt_loss(mse) in tex
+    for p, y in zip(preds, sine_trace["data/y"], strict=True):
+        assert f"({p - y:.3f})^2" in tex
+
+
+def test_later_steps_move_the_residuals_to_the_new_predictions(sine_trace):
+    tr = sine_trace
+    scene, _ = render_last_frame(Loss, width=160, height=90, traces={"sine-2d": tr}, steps_shown=(1.0,))
+    run = tr.run("sgd")
+    preds = direct_predictions(tr, run.steps)
+    for seg, x, p in zip(scene.residuals, tr["data/x"], preds, strict=True):
+        assert np.allclose(seg.get_end()[:2], scene.panel.axes.c2p(x, p)[:2], atol=2e-3)
+    assert fmt_loss(run["loss"][-1]) in scene.beats[-1][1]
