@@ -45,18 +45,18 @@ def vector_arrow(view, params: np.ndarray, vec: np.ndarray, color: ManimColor, s
     return arrow.set_z_index(6)
 
 
-def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, tolerance: float = 1e-3,
-                  labels: bool = True, size: int = SMALL_SIZE - 2) -> VGroup:
-    """A ring at every recorded local minimum; the global ones are left to the view's star.
+def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: bool = True,
+                  size: int = SMALL_SIZE - 2) -> VGroup:
+    """A ring at every recorded local minimum but the first (the global one, the view's star).
 
-    Labels give each local minimum's recorded loss. `marks.rings[k]` is minimum k's ring.
+    Labels give each minimum's recorded loss. `marks.rings[k]` is minimum k's ring.
     """
     group, rings = VGroup(), []
-    for p, loss in zip(minima, minima_loss, strict=True):
+    for k, (p, loss) in enumerate(zip(minima, minima_loss, strict=True)):
         ring = Circle(radius=0.13, color=WHITE, stroke_width=3).move_to(view.point(p))
         ring.set_stroke("#000000", 6, 0.5, background=True)
         rings.append(ring)
-        if loss <= minima_loss[0] + tolerance or not inside(view, p):
+        if k == 0 or not inside(view, p):
             continue
         group.add(ring)
         if labels:
