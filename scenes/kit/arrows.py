@@ -7,7 +7,7 @@ coordinates; nothing is computed about the loss.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, WHITE, Arrow, Circle, ManimColor, Text, VGroup
+from manim import DOWN, UP, WHITE, Arrow, Circle, ManimColor, Text, VGroup
 
 from scenes.kit.style import SMALL_SIZE
 
@@ -60,7 +60,8 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
             continue
         group.add(ring)
         if labels:
-            text = Text(f"{loss:.2f}", font_size=size, color=WHITE).next_to(ring, DOWN, buff=0.05)
+            low = p[1] < view.axes.y_range[0] + 0.15 * (view.axes.y_range[1] - view.axes.y_range[0])
+            text = Text(f"{loss:.2f}", font_size=size, color=WHITE).next_to(ring, UP if low else DOWN, buff=0.05)
             text.add_background_rectangle(color="#000000", opacity=0.55, buff=0.04)
             group.add(text)
     group.rings = rings
