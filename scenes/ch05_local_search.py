@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, WHITE, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, crop, minimum_marks
+from scenes.kit.arrows import clamp, crop, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
@@ -37,7 +37,7 @@ class LocalSearch(ChapterScene):
         key = legend([("parent (accepted steps)", color), ("children of one round", color, "dot"),
                       ("best child, rejected", MUTED, "dot")]).move_to([3.75, -2.4, 0])
         parent = marker(view.point(evo["params"][0]), color)
-        row = self._row(evo, 0).move_to([3.75, 1.6, 0])
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 1.6, 0])
         key.align_to(row, LEFT)
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.beat(f"The parent starts at a={evo['params'][0][0]:.2f}, b={evo['params'][0][1]:.2f}, "
@@ -58,7 +58,7 @@ class LocalSearch(ChapterScene):
         note = Text("rings: local minima (their loss); star: global", font_size=SMALL_SIZE - 1,
                     color=TEXT_COLOR).move_to([3.75, 2.85, 0])
         parent = marker(view.point(evo["params"][0]), color)
-        row = self._row(evo, 0).move_to([3.75, 2.1, 0])
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0])
         self.play(FadeIn(marks), FadeIn(note), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.lm_trail = self._play_rounds(view, evo, color, parent, row, 0)
         self.lm_parent = parent
@@ -102,7 +102,7 @@ class LocalSearch(ChapterScene):
         label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
         label.next_to(border, UP, buff=0.12).align_to(border, LEFT)
         self.zoom_view, self.zoom_cloud = zoom, cloud
-        return Group(zoom.heatmap, zoom.contours, border, cloud, parent, label)
+        return Group(zoom.heatmap, zoom.axes, zoom.contours, border, cloud, parent, label)
 
     def _show_landscape(self, tr) -> LandscapeView:
         view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
@@ -136,7 +136,7 @@ class LocalSearch(ChapterScene):
             if cloud is not None:
                 anims.append(FadeOut(cloud))
             if cloud is not None or k % READOUT_EVERY == 0 or k == evo.steps:
-                row.become(self._row(evo, k).move_to(row, aligned_edge=LEFT))
+                swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             self.play(*anims, run_time=0.6 if cloud is not None else 2 / 15)
             if k <= detail:
                 self.beat(f"Round {k}: best child loss {fmt_loss(float(evo['pop_loss'][k - 1].min()))} vs parent "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, crop, hop, vector_arrow
+from scenes.kit.arrows import clamp, crop, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.landscape import LandscapeView
@@ -105,8 +105,9 @@ class GradientDescent(ChapterScene):
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
         row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))])
-        self._place_row(row)
-        self.play(FadeIn(dot), FadeIn(row), run_time=0.4)
+        slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
+        self._place_row(slot)
+        self.play(FadeIn(dot), FadeIn(slot), run_time=0.4)
         curve = None
         for k in range(1, run.steps + 1):
             a, b = view.point(clamp(view, p[k - 1])), view.point(clamp(view, p[k]))
@@ -128,7 +129,8 @@ class GradientDescent(ChapterScene):
                 self.play(*anims, FadeOut(arrow), run_time=0.4)
             else:
                 self.play(*anims, run_time=1 / 15)
-            row.become(new_row)
+            swap(slot, 0, new_row)
+            row = new_row
         self.remove(dot)
         trail.add(marker(view.point(clamp(view, p[-1])), color))
 

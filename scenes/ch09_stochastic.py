@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, vector_arrow
+from scenes.kit.arrows import clamp, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
@@ -83,7 +83,7 @@ class Stochastic(ChapterScene):
         markers = {r.name: marker(view.point(r["params"][0]), COLORS[r.name]) for r in runs}
         rows = VGroup(*[self._row(r, 0) for r in runs]).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         rows.move_to([3.75, -1.5, 0]).align_to(plot.axes, LEFT)
-        spent = self._spent(0.0).next_to(rows, UP, buff=0.25).align_to(rows, LEFT)
+        spent = VGroup(self._spent(0.0)).next_to(rows, UP, buff=0.25).align_to(rows, LEFT)
         self.play(FadeIn(plot), FadeIn(rows), FadeIn(spent), *[FadeIn(m) for m in markers.values()], run_time=0.8)
         trails = {r.name: trail([view.point(r["params"][0])], COLORS[r.name], width=3).set_z_index(3) for r in runs}
         curves = {r.name: plot.curve(r["evals"][:1], r["loss"][:1], COLORS[r.name]) for r in runs}
@@ -101,9 +101,9 @@ class Stochastic(ChapterScene):
                     anims.append(curves[r.name].animate.become(plot.curve(r["evals"][:k + 1], r["loss"][:k + 1],
                                                                           COLORS[r.name])))
                     if j % READOUT_EVERY == 0 or j == n_ticks:
-                        rows[i].become(self._row(r, k).move_to(rows[i], aligned_edge=LEFT))
+                        swap(rows, i, self._row(r, k).move_to(rows[i], aligned_edge=LEFT))
             if j % READOUT_EVERY == 0 or j == n_ticks:
-                spent.become(self._spent(j * tick).move_to(spent, aligned_edge=LEFT))
+                swap(spent, 0, self._spent(j * tick).move_to(spent, aligned_edge=LEFT))
             if anims:
                 self.play(*anims, run_time=2 / TICKS_PER_SECOND)
         self.wait(1.5)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, inside, minimum_marks
+from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
@@ -107,7 +107,7 @@ class MomentumAdam(ChapterScene):
                 trails[i].become(trail(pts, c, width=3).set_z_index(3))
                 anims.append(marks[i].animate.move_to(pts[-1]))
                 if k % READOUT_EVERY == 0 or k == steps:
-                    rows[i].become(self._row(r, kk, c).move_to(rows[i], aligned_edge=LEFT))
+                    swap(rows, i, self._row(r, kk, c).move_to(rows[i], aligned_edge=LEFT))
             self.play(*anims, run_time=2 / 15)
         self.markers = marks
         return VGroup(rows, *marks, *trails), rows

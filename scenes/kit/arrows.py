@@ -86,3 +86,12 @@ def hop(start: np.ndarray, end: np.ndarray, color: ManimColor, bend: float = 0.0
     seg = ArcBetweenPoints(start, end, angle=bend) if bend else Line(start, end)
     seg.set_stroke(color, width).set_stroke("#000000", width + 3, 0.55, background=True)
     return seg
+
+
+def swap(group: VGroup, index: int, new) -> None:
+    """Replace member `index` of `group` by `new`, in place (a read-out that changes text).
+
+    Unlike `become`, the new Text objects keep their own `.text`, so what is drawn and what
+    tests read agree.
+    """
+    group.submobjects[index] = new
