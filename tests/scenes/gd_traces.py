@@ -22,7 +22,7 @@ def sine_trace():
         dict(name="lr-small", label="lr 0.03", optimizer="sgd", lr=0.03, steps=5),
         dict(name="lr-good", label="lr 1.5", optimizer="sgd", lr=1.5, steps=5),
         dict(name="lr-large", label="lr 3.5", optimizer="sgd", lr=3.5, steps=5),
-        dict(name="lr-diverge", label="lr 10", optimizer="sgd", lr=10.0, steps=5),
+        dict(name="lr-diverge", label="lr 10", optimizer="sgd", lr=10.0, steps=3),  # loss 0.30 > 0.19
         dict(name="batch-1", optimizer="sgd", lr=0.5, batch_size=1, steps=12),
         dict(name="batch-2", optimizer="sgd", lr=0.5, batch_size=2, steps=6),
     ]
@@ -51,6 +51,11 @@ def local_minimum_trace():
 
 
 def texts(scene) -> str:
+    """All Text on screen at the end, without spaces (manim's Text.text drops them)."""
     from manim import Text
 
-    return " ".join(m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, Text))
+    return "".join(m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, Text))
+
+
+def shows(scene, needle: str) -> bool:
+    return needle.replace(" ", "") in texts(scene)

@@ -8,7 +8,7 @@ import pytest
 from scenes.ch05_local_search import LocalSearch
 from scenes.kit.style import color_for
 from tests.framecheck import nearest_match, render_last_frame
-from tests.scenes.gd_traces import local_minimum_trace, sine_trace, texts
+from tests.scenes.gd_traces import local_minimum_trace, shows, sine_trace
 
 
 @pytest.fixture(scope="module")
@@ -44,5 +44,5 @@ def test_zoomed_cloud_children_are_where_the_trace_puts_them(rendered):
 def test_stall_is_told_with_numbers(rendered):
     scene, _ = rendered
     evo = local_minimum_trace().run("evolution")
-    assert f"no real gain since round {evo.meta['plateau_step']}" in texts(scene)
+    assert shows(scene, f"no real gain since round {evo.meta['plateau_step']}")
     assert any("local minimum" in n for _, n in scene.beats)

@@ -9,7 +9,7 @@ from manim import ManimColor
 from scenes.ch08_gradient_descent import LR_COLORS, GradientDescent
 from scenes.kit.panels import fmt_loss
 from tests.framecheck import nearest_match, render_last_frame
-from tests.scenes.gd_traces import sine_trace, texts
+from tests.scenes.gd_traces import shows, sine_trace
 
 
 @pytest.fixture(scope="module")
@@ -29,12 +29,16 @@ def test_good_learning_rate_ends_where_the_trace_says(rendered):
 
 def test_every_run_reads_its_final_loss_and_the_divergence_is_told(rendered):
     scene, _ = rendered
-    text = texts(scene)
     tr = sine_trace()
     for name in ("lr-small", "lr-good", "lr-large", "lr-diverge"):
-        assert fmt_loss(tr.run(name)["loss"][-1]) in text, name
+        run = tr.run(name)
+        assert shows(scene, f"step {run.steps} · loss {fmt_loss(run['loss'][-1])}"), name
     notes = " ".join(n for _, n in scene.beats)
-    assert "diverged" in notes
+    assert tr.run("lr-diverge").meta["status"] == "diverged"
+    for name in ("lr-small", "lr-good", "lr-large", "lr-diverge"):
+        run = tr.run(name)
+        assert f"{run.meta['label']} -> loss {fmt_loss(run['loss'][-1])} ({run.meta['status']})" in notes
+    assert "ends higher than it started" in notes
 
 
 def test_gradient_arrow_points_along_the_recorded_gradient(rendered):

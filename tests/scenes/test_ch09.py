@@ -8,7 +8,7 @@ from manim import ManimColor
 from scenes.ch09_stochastic import COLORS, Stochastic
 from scenes.kit.panels import fmt_loss
 from tests.framecheck import nearest_match, render_last_frame
-from tests.scenes.gd_traces import sine_trace, texts
+from tests.scenes.gd_traces import shows, sine_trace
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +28,10 @@ def test_batch_of_one_ends_where_the_trace_says(rendered):
 
 def test_readouts_show_steps_and_losses_on_one_budget(rendered):
     scene, _ = rendered
-    text = texts(scene)
     tr = sine_trace()
     budget = min(float(tr.run(n)["evals"][-1]) for n in ("sgd", "batch-1", "batch-2"))
-    assert f"evaluations spent: {budget:.1f}" in text
+    assert shows(scene, f"evaluations spent: {budget:.1f}")
     for name in ("sgd", "batch-1", "batch-2"):
         run = tr.run(name)
         k = int((run["evals"] <= budget + 1e-9).sum() - 1)
-        assert f"steps {k}" in text and fmt_loss(run["loss"][k]) in text, name
+        assert shows(scene, f"steps {k} · loss {fmt_loss(run['loss'][k])}"), name

@@ -7,7 +7,7 @@ import pytest
 from scenes.ch10_momentum_adam import MomentumAdam
 from scenes.kit.panels import fmt_loss
 from tests.framecheck import nearest_match, render_last_frame
-from tests.scenes.gd_traces import local_minimum_trace, sine_trace, texts
+from tests.scenes.gd_traces import local_minimum_trace, shows, sine_trace
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_local_minima_are_ringed_where_the_trace_marks_them(rendered):
 
 def test_numbers_come_from_the_trace(rendered):
     scene, _ = rendered
-    text = texts(scene)
     lm = local_minimum_trace()
     for name in ("sgd", "momentum", "adam", "momentum-deep", "adam-deep"):
-        assert fmt_loss(lm.run(name)["loss"][-1]) in text, name
+        run = lm.run(name)
+        assert shows(scene, f"step {run.steps} · loss {fmt_loss(run['loss'][-1])}"), name
