@@ -31,13 +31,14 @@ class LocalSearch(ChapterScene):
         evo = tr.run("evolution")
         color = color_for(evo.name, evo.meta)
         view = self._show_landscape(tr)
-        rule = Text(f"each round: {evo.meta['population']} children = parent + σ·noise (σ = {evo.meta['sigma']:g});\n"
-                    "keep the best child only if it is strictly better", font_size=SMALL_SIZE - 1,
-                    color=TEXT_COLOR, line_spacing=0.9).move_to([3.75, 2.75, 0])
+        rule = Text(f"each round: {evo.meta['population']} children = parent + σ·noise\n"
+                    f"(σ = {evo.meta['sigma']:g}); the best child replaces the\n"
+                    "parent only if it is strictly better", font_size=SMALL_SIZE,
+                    color=TEXT_COLOR, line_spacing=0.9).move_to([3.75, 2.55, 0])
         key = legend([("parent (accepted steps)", color), ("children of one round", color, "dot"),
                       ("best child, rejected", MUTED, "dot")]).move_to([3.75, -2.4, 0])
         parent = marker(view.point(evo["params"][0]), color)
-        row = VGroup(self._row(evo, 0)).move_to([3.75, 1.6, 0])
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 1.35, 0]).align_to(rule, LEFT)
         key.align_to(row, LEFT)
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.beat(f"The parent starts at a={evo['params'][0][0]:.2f}, b={evo['params'][0][1]:.2f}, "
@@ -58,7 +59,7 @@ class LocalSearch(ChapterScene):
         note = Text("rings: local minima (their loss); star: global", font_size=SMALL_SIZE - 1,
                     color=TEXT_COLOR).move_to([3.75, 2.85, 0])
         parent = marker(view.point(evo["params"][0]), color)
-        row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0])
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0]).align_to(note, LEFT)
         self.play(FadeIn(marks), FadeIn(note), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.lm_trail = self._play_rounds(view, evo, color, parent, row, 0)
         self.lm_parent = parent
@@ -148,7 +149,7 @@ class LocalSearch(ChapterScene):
     def _row(evo, k: int) -> VGroup:
         return readout(evo.meta["label"], color_for(evo.name, evo.meta),
                        [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])), ("evals", f"{int(evo['evals'][k])}")],
-                       size=SMALL_SIZE)
+                       size=SMALL_SIZE - 1, max_width=5.8)
 
 
 

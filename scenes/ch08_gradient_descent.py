@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, crop, hop, swap, vector_arrow
+from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.landscape import LandscapeView
@@ -60,26 +60,25 @@ class GradientDescent(ChapterScene):
         # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
         scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
         up = vector_arrow(view, p0, g0, GRAD_COLOR, scale=scale)
-        g_text = Text(f"gradient ∇L = ({g0[0]:.3f}, {g0[1]:.3f})  points uphill", font_size=SMALL_SIZE,
+        g_text = Text(f"gradient ∇L = {fmt_vec(g0)}  points uphill", font_size=SMALL_SIZE,
                       color=TEXT_COLOR).next_to(rule, DOWN, buff=0.2)
         self.grad_arrow = up
         self.play(GrowArrow(up), FadeIn(g_text), run_time=1)
         lr = good.meta["lr"]
         step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=1.0)
-        s_text = Text(f"step = −{lr:g} × ∇L = ({-lr * g0[0]:.3f}, {-lr * g0[1]:.3f})", font_size=SMALL_SIZE,
+        s_text = Text(f"step = −{lr:g} × ∇L = {fmt_vec(-lr * g0)}", font_size=SMALL_SIZE,
                       color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15)
         self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
         self.wait(1)
-        self.beat(f"The recorded gradient at the start is ({g0[0]:.3f}, {g0[1]:.3f}); it points uphill. "
-                  f"Gradient descent steps against it: with learning rate {lr:g} the step is "
-                  f"({-lr * g0[0]:.3f}, {-lr * g0[1]:.3f}).")
+        self.beat(f"The recorded gradient at the start is {fmt_vec(g0)}; it points uphill. "
+                  f"Gradient descent steps against it: with learning rate {lr:g} the step is {fmt_vec(-lr * g0)}.")
         self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
 
         # Loss plot and read-outs on the right.
         steps = max(r.steps for r in runs)
         losses = np.concatenate([r["loss"][np.isfinite(r["loss"])] for r in runs])
         plot = LossPlot(steps, max(float(losses.min()), 1e-6), float(losses.max()), width=4.9, height=2.4)
-        plot.move_to([3.9, 0.85, 0])
+        plot.move_to([3.7, 0.85, 0])
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
         self.rows = VGroup()
@@ -104,7 +103,7 @@ class GradientDescent(ChapterScene):
         self.trails[run.name] = trail
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
-        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))])
+        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))], max_width=5.2)
         slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
         self._place_row(slot)
         self.play(FadeIn(dot), FadeIn(slot), run_time=0.4)
@@ -114,7 +113,8 @@ class GradientDescent(ChapterScene):
             seg = hop(a, b, color, bend=BEND * (1 if k % 2 else -1))
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
-            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))])
+            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+                              max_width=5.2)
             new_row.move_to(row, aligned_edge=LEFT)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
             if curve is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
-from scenes.kit.arrows import clamp, swap, vector_arrow
+from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
@@ -60,9 +60,9 @@ class Stochastic(ChapterScene):
         pts = ", ".join(f"{tr['data/x'][i]:g}" for i in one["batch"][k])
         txt = VGroup(
             Text(f"at step {k} of the batch-of-1 run:", font_size=SMALL_SIZE, color=TEXT_COLOR),
-            Text(f"all {n_data} points:  −∇L = ({-full[0]:.3f}, {-full[1]:.3f})", font_size=SMALL_SIZE,
+            Text(f"all {n_data} points:  −∇L = {fmt_vec(-full)}", font_size=SMALL_SIZE,
                  color=FULL_COLOR),
-            Text(f"point x = {pts}:  −∇L = ({-g[0]:.3f}, {-g[1]:.3f})", font_size=SMALL_SIZE,
+            Text(f"point x = {pts}:  −∇L = {fmt_vec(-g)}", font_size=SMALL_SIZE,
                  color=COLORS["batch-1"]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([3.75, 0.3, 0])
         self.play(FadeIn(dot), run_time=0.4)
@@ -70,7 +70,7 @@ class Stochastic(ChapterScene):
         self.play(GrowArrow(a_one), FadeIn(txt[2]), run_time=0.8)
         self.wait(1.2)
         self.beat(f"At step {k} the batch was the point x={pts}: its downhill direction "
-                  f"({-g[0]:.3f}, {-g[1]:.3f}) differs from the full-data one ({-full[0]:.3f}, {-full[1]:.3f}).")
+                  f"{fmt_vec(-g)} differs from the full-data one {fmt_vec(-full)}.")
         self.play(FadeOut(dot, a_full, a_one, txt, intro), run_time=0.4)
 
         # The race on one evaluation budget.
@@ -78,7 +78,7 @@ class Stochastic(ChapterScene):
         losses = np.concatenate([r["loss"] for r in runs])
         plot = LossPlot(budget, max(float(losses.min()), 1e-7), float(losses.max()), width=4.9, height=2.4,
                         x_label="loss evaluations (full-data passes)")
-        plot.move_to([3.9, 1.5, 0])
+        plot.move_to([3.7, 1.5, 0])
         self.plot = plot
         markers = {r.name: marker(view.point(r["params"][0]), COLORS[r.name]) for r in runs}
         rows = VGroup(*[self._row(r, 0) for r in runs]).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
@@ -127,6 +127,7 @@ class Stochastic(ChapterScene):
 
     @staticmethod
     def _row(run, k: int):
-        label = f"batch of {run.meta['batch_size']}" + (" (full)" if run.name == "sgd" else "")
+        b = run.meta["batch_size"]
+        label = f"all {b} points" if run.name == "sgd" else f"batch of {b}"
         return readout(label, COLORS[run.name], [("steps", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
-                       size=SMALL_SIZE)
+                       size=SMALL_SIZE, max_width=5.2)

@@ -95,3 +95,8 @@ def swap(group: VGroup, index: int, new) -> None:
     tests read agree.
     """
     group.submobjects[index] = new
+
+
+def fmt_vec(v: np.ndarray, digits: int = 3) -> str:
+    """'(0.399, -0.333)' — rounded first, so a tiny negative never shows as '-0.000'."""
+    return "(" + ", ".join(f"{round(float(x), digits) + 0.0:.{digits}f}" for x in v) + ")"
