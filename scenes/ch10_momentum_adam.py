@@ -36,7 +36,8 @@ class MomentumAdam(ChapterScene):
         off = [r for r in runs if not inside(view, r["params"][-1])]
         if off:
             r = off[0]
-            msg = Text(f"{r.meta['label']} ran off the map: a = {r['params'][-1][0]:.2f}", font_size=SMALL_SIZE,
+            msg = Text(f"{r.meta['label']} left the map:\nat step {r.steps} a = {r['params'][-1][0]:.2f}",
+                       font_size=SMALL_SIZE, line_spacing=0.9,
                        color=color_for(r.name, r.meta)).next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
             self.play(FadeIn(msg), run_time=0.4)
             group.add(msg)
@@ -115,4 +116,4 @@ class MomentumAdam(ChapterScene):
     @staticmethod
     def _row(run, k: int, color) -> VGroup:
         return readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
-                       size=SMALL_SIZE - 1)
+                       size=SMALL_SIZE - 1, max_width=5.9)
