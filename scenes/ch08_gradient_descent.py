@@ -10,7 +10,7 @@ plot and one read-out per learning rate carry the numbers; everything is read fr
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
@@ -87,7 +87,7 @@ class GradientDescent(ChapterScene):
             self._play_run(self.runs[name], shown)
             self.beat(self._notes(self.runs[name]))
         for name, trail in self.trails.items():
-            trail.set_opacity(0.35 if name == "lr-diverge" else 1.0)
+            _fade(trail, 0.35 if name == "lr-diverge" else 1.0)
         self.wait(1)
         self.beat("Same start, same gradients, four learning rates: " +
                   "; ".join(f"{r.meta['label']} -> loss {fmt_loss(r['loss'][-1])} ({r.meta['status']})"
@@ -97,13 +97,14 @@ class GradientDescent(ChapterScene):
         """Draw one run: the first `detailed` steps with their gradient arrows, the rest fast."""
         view, color = self.view, LR_COLORS[run.name]
         for other in self.trails.values():
-            other.set_opacity(0.25)
+            _fade(other, 0.25)
         p = run["params"]
         trail = VGroup().set_z_index(3)
         self.trails[run.name] = trail
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
-        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))], max_width=5.2)
+        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))],
+                      size=SMALL_SIZE - 1, max_width=5.7)
         slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
         self._place_row(slot)
         self.play(FadeIn(dot), FadeIn(slot), run_time=0.4)
@@ -114,7 +115,7 @@ class GradientDescent(ChapterScene):
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
             new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
-                              max_width=5.2)
+                              size=SMALL_SIZE - 1, max_width=5.7)
             new_row.move_to(row, aligned_edge=LEFT)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
             if curve is None:
@@ -150,3 +151,12 @@ class GradientDescent(ChapterScene):
             text += f" It ends higher than it started (max loss {fmt_loss(float(np.nanmax(loss)))})."
         return text
 
+
+
+def _fade(trail: VGroup, opacity: float) -> None:
+    """Dim a run's steps (strokes only: arcs must not fill) and its end marker."""
+    for part in trail:
+        if isinstance(part, Dot):
+            part.set_opacity(opacity)
+        else:
+            part.set_stroke(opacity=opacity).set_stroke(opacity=0.55 * opacity, background=True)
