@@ -58,14 +58,22 @@ def _batched(fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor, c
 
 
 def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
-                    escape: float = 1e6, progress: Progress | None = None) -> RunRecord:
-    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch)."""
+                    escape: float = 1e6, progress: Progress | None = None, record_grad: bool = False) -> RunRecord:
+    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch).
+
+    With `record_grad`, also record the gradient each step used (`grad`, (T, d), taken at
+    params[t] on that step's batch), the batch's point indices (`batch`, (T, b), mini-batch
+    runs only) and the full-data gradient at the same params (`full_grad`, (T, d)).
+    """
     params = x0.detach().clone().requires_grad_(True)
     opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
     n = problem.n_data
     batch = min(run.batch_size or n, n)
     history = torch.empty((run.steps + 1, x0.numel()), dtype=x0.dtype, device=x0.device)
     history[0] = params.detach()
+    grads = torch.empty((run.steps, x0.numel()), dtype=x0.dtype, device=x0.device) if record_grad else None
+    batches = torch.empty((run.steps, batch), dtype=torch.int64, device=x0.device) \
+        if record_grad and batch < n else None
     wall = [0.0]
     last = run.steps
     start = perf_counter()
@@ -73,6 +81,10 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
         idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
         opt.zero_grad(set_to_none=True)
         problem.loss(params, idx).backward()
+        if grads is not None:
+            grads[t] = params.grad
+            if batches is not None:
+                batches[t] = idx
         opt.step()
         with torch.no_grad():
             history[t + 1] = params
@@ -90,7 +102,21 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
     meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
             "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
             "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}
-    return RunRecord(meta, {"params": hist, "loss": loss, "evals": evals}, wall)
+    arrays = {"params": hist, "loss": loss, "evals": evals}
+    if grads is not None:
+        arrays["grad"] = grads[:last].cpu().numpy()
+        if batches is not None:
+            arrays["batch"] = batches[:last].cpu().numpy()
+            arrays["full_grad"] = _full_gradient(problem, history[:last]).cpu().numpy()
+    return RunRecord(meta, arrays, wall)
+
+
+def _full_gradient(problem: Problem, params: torch.Tensor) -> torch.Tensor:
+    """The full-data gradient at each row of params (T, d), in one batched backward pass."""
+    p = params.detach().clone().requires_grad_(True)
+    with torch.enable_grad():
+        problem.loss(p).sum().backward()
+    return p.grad.detach()
 
 
 def record_evolution(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
@@ -140,8 +166,8 @@ def record_evolution(problem: Problem, x0: torch.Tensor, run: RunConfig, generat
 
 def record_run(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
                record_population: bool = True, escape: float = 1e6,
-               progress: Progress | None = None) -> RunRecord:
+               progress: Progress | None = None, record_grad: bool = False) -> RunRecord:
     """Dispatch on the run's optimizer."""
     if run.optimizer == "evolution":
         return record_evolution(problem, x0, run, generator, record_population, progress)
-    return record_gradient(problem, x0, run, generator, escape, progress)
+    return record_gradient(problem, x0, run, generator, escape, progress, record_grad=record_grad)

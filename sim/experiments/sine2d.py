@@ -1,12 +1,16 @@
 """sine-2d: the video's opening example, f(x) = tanh(a·x + b) fitted to points of sin(x).
 
 Two parameters make parameter space a plane, so the whole loss landscape is recorded beside
-every optimizer's path (and every evolution round's children).
+every optimizer's path (and every evolution round's children), with the gradient each
+gradient step used and the landscape's local minima. The model is an expression in a, b and
+x (default `tanh(a*x + b)`), so the same code records other 2-parameter landscapes: the
+`local-minimum` kind (sim/experiments/local_minimum.py) reuses it with a bumpier model.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -14,9 +18,8 @@ from pydantic import Field, model_validator
 
 from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import parse_expression
+from sim.expr import Expr, parse_expression
 from sim.landscape import landscape_grid
-from sim.problems import TanhCurve
 from sim.recorder import record_run
 from sim.trace import Trace, build_meta
 
@@ -45,11 +48,16 @@ class Sine2DConfig(Strict):
     description: str = ""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     device: Literal["cpu", "cuda"] = "cpu"
+    model: str = Field(default="tanh(a*x + b)", description="the network f(x; a, b), an expression in a, b, x")
     start: tuple[float, float] = (-2.5, 2.5)
+    starts: dict[str, tuple[float, float]] = Field(default_factory=dict,
+                                                   description="per-run start (a, b); other runs use `start`")
     data: Data = Data()
     landscape: Landscape = Landscape()
     curve_points: int = Field(default=121, ge=2, le=10_000)
     escape: float = Field(default=1e3, gt=0, description="|θ| above this counts as diverged")
+    stall_tolerance: float = Field(default=1e-3, gt=0,
+                                   description="a run has stalled once its loss never again drops by more than this")
     runs: list[RunConfig] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -58,7 +66,77 @@ class Sine2DConfig(Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
+        unknown = sorted(set(self.starts) - set(names))
+        if unknown:
+            raise ValueError(f"starts: {unknown[0]!r} is not a run name ({', '.join(names)})")
         return self
+
+
+@dataclass
+class ExprCurve:
+    """A 2-parameter model f(x; a, b) given as an expression, fitted by MSE to points (x, y)."""
+
+    model: Expr
+    x: torch.Tensor
+    y: torch.Tensor
+
+    dim: int = 2
+
+    def predict(self, params: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:
+        """Model output for params of shape (..., 2) at x (n,) -> (..., n)."""
+        a, b, xx = torch.broadcast_tensors(params[..., :1], params[..., 1:2], self.x if x is None else x)
+        return self.model(a, b, xx)
+
+    def loss(self, params: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
+        """Mean squared error for params (..., 2) -> (...); idx selects a mini-batch of points."""
+        x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
+        return (self.predict(params, x) - y).square().mean(dim=-1)
+
+    @property
+    def n_data(self) -> int:
+        return int(self.x.numel())
+
+
+def local_minima(a: np.ndarray, b: np.ndarray, loss: np.ndarray, tolerance: float, limit: int = 12
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Interior grid points that are the lowest of their 5×5 neighbourhood and lie at least
+    `tolerance` below its highest point (so flat plateaus do not count); sorted by loss."""
+    n_b, n_a = loss.shape
+    found = []
+    for i in range(2, n_b - 2):
+        for j in range(2, n_a - 2):
+            window = loss[i - 2:i + 3, j - 2:j + 3]
+            if loss[i, j] <= window.min() and window.max() - loss[i, j] > tolerance:
+                found.append((float(loss[i, j]), float(a[j]), float(b[i])))
+    found.sort()
+    kept: list[tuple[float, float, float]] = []
+    spacing = 3 * max(float(a[1] - a[0]), float(b[1] - b[0]))
+    for f in found:  # one point per basin floor (equal-valued neighbours on a flat floor)
+        if all(np.hypot(f[1] - k[1], f[2] - k[2]) > spacing for k in kept):
+            kept.append(f)
+    kept = kept[:limit]
+    return (np.array([[k[1], k[2]] for k in kept], dtype=np.float64).reshape(-1, 2),
+            np.array([k[0] for k in kept], dtype=np.float64))
+
+
+def plateau_step(loss: np.ndarray, tolerance: float) -> int:
+    """The first step after which the loss never again drops by more than `tolerance`."""
+    finite = np.where(np.isfinite(loss), loss, np.inf)
+    future_min = np.minimum.accumulate(finite[::-1])[::-1]
+    stalled = np.nonzero(finite - future_min <= tolerance)[0]
+    return int(stalled[0]) if len(stalled) else len(loss) - 1
+
+
+def _ending(params: np.ndarray, loss: np.ndarray, minima: np.ndarray, minima_loss: np.ndarray,
+            spacing: float, tolerance: float) -> dict[str, Any]:
+    """Which recorded local minimum (if any) a run ends in, and whether that is the global one."""
+    if len(minima) == 0 or not np.all(np.isfinite(params[-1])):
+        return {"ends_in_minimum": None, "trapped": False}
+    dist = np.linalg.norm(minima - params[-1], axis=1)
+    k = int(np.argmin(dist))
+    if dist[k] > spacing:
+        return {"ends_in_minimum": None, "trapped": False}
+    return {"ends_in_minimum": k, "trapped": bool(minima_loss[k] > minima_loss[0] + tolerance)}
 
 
 def simulate(cfg: Sine2DConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None) -> Trace:
@@ -67,23 +145,35 @@ def simulate(cfg: Sine2DConfig, name: str, device: str = "cpu", progress: Progre
     dtype = torch.float64
     x = torch.tensor(cfg.data.x, dtype=dtype, device=device)
     target = parse_expression(cfg.data.target, field="data.target")
-    problem = TanhCurve(x, target(x))
+    model = parse_expression(cfg.model, variables=("a", "b", "x"), field="model")
+    problem = ExprCurve(model, x, target(x))
     arrays: dict[str, np.ndarray] = {"data/x": x.cpu().numpy(), "data/y": problem.y.cpu().numpy()}
     arrays.update(landscape_grid(problem.loss, cfg.landscape.a_range, cfg.landscape.b_range,
                                  cfg.landscape.resolution, device))
+    minima, minima_loss = local_minima(arrays["landscape/a"], arrays["landscape/b"], arrays["landscape/loss"],
+                                       cfg.stall_tolerance)
+    arrays["landscape/minima"], arrays["landscape/minima_loss"] = minima, minima_loss
+    cell = max(float(np.diff(arrays["landscape/a"])[0]), float(np.diff(arrays["landscape/b"])[0]))
     lo = min(cfg.data.x) - 0.25 * (max(cfg.data.x) - min(cfg.data.x) or 1.0)
     hi = max(cfg.data.x) + 0.25 * (max(cfg.data.x) - min(cfg.data.x) or 1.0)
     curve_x = torch.linspace(lo, hi, cfg.curve_points, dtype=dtype, device=device)
     arrays["data/curve_x"] = curve_x.cpu().numpy()
     arrays["data/curve_target"] = target(curve_x).cpu().numpy()
-    x0 = torch.tensor(cfg.start, dtype=dtype, device=device)
     runs_meta, timing = {}, {}
     for i, run in enumerate(cfg.runs):
+        x0 = torch.tensor(cfg.starts.get(run.name, cfg.start), dtype=dtype, device=device)
         gen = torch.Generator(device=device).manual_seed(cfg.seed * 1000 + i)
         tick = progress(f"{name}: {run.name}", run.steps) if progress else None
-        rec = record_run(problem, x0, run, gen, escape=cfg.escape, progress=tick)
+        rec = record_run(problem, x0, run, gen, escape=cfg.escape, progress=tick, record_grad=True)
         with torch.no_grad():
-            rec.arrays["curve"] = problem.predict(torch.from_numpy(rec.arrays["params"]), curve_x.cpu()).numpy()
+            rec.arrays["curve"] = problem.predict(torch.from_numpy(rec.arrays["params"]).to(device),
+                                                  curve_x).cpu().numpy()
+        loss = rec.arrays["loss"]
+        rec.meta["start"] = [float(v) for v in x0.cpu()]
+        rec.meta["plateau_step"] = plateau_step(loss, cfg.stall_tolerance)
+        rec.meta.update(_ending(rec.arrays["params"], loss, minima, minima_loss, 3 * cell, cfg.stall_tolerance))
+        if rec.meta["trapped"] and rec.meta["status"] != "diverged":
+            rec.meta["status"] = "stalled"  # stopped improving in a local minimum above the global one
         runs_meta[run.name] = rec.meta
         timing[run.name] = rec.wall
         arrays.update({f"runs/{run.name}/{k}": v for k, v in rec.arrays.items()})
@@ -91,5 +181,41 @@ def simulate(cfg: Sine2DConfig, name: str, device: str = "cpu", progress: Progre
     return Trace(meta, arrays, timing)
 
 
+def _settings(meta: dict[str, Any]) -> str:
+    if meta["kind"] == "evolution":
+        return f"P={meta['population']}, σ={meta['sigma']:g}"
+    parts = [f"lr={meta['lr']:g}"]
+    if meta.get("momentum"):
+        parts.append(f"β={meta['momentum']:g}")
+    parts.append(f"batch={meta['batch_size']}")
+    return ", ".join(parts)
+
+
+def report(trace: Trace) -> str:
+    """One row per run: settings, start, steps, evaluations, losses, status and where it ended."""
+    minima_loss = trace.arrays.get("landscape/minima_loss")
+    rows = [f"Grid global minimum: loss {float(trace['landscape/min_loss']):.4g} at "
+            f"(a, b) = ({trace['landscape/min'][0]:.2f}, {trace['landscape/min'][1]:.2f}); "
+            f"{0 if minima_loss is None else len(minima_loss)} local minima marked.", "",
+            "| run | optimizer | settings | start (a, b) | steps | evals | start loss | final loss | "
+            "no gain after step | ends in | status |",
+            "|---|---|---|---|---:|---:|---:|---:|---:|---|---|"]
+    order = [r["name"] for r in trace.meta["config"].get("runs", [])]
+    for name in sorted(trace.run_names, key=lambda n: order.index(n) if n in order else len(order)):
+        r = trace.run(name)
+        m = r.meta
+        k = m.get("ends_in_minimum")
+        ends = "–" if k is None else f"{'local' if m.get('trapped') else 'global'} min (loss {minima_loss[k]:.3g})"
+        start = m.get("start")
+        start_s = "–" if start is None else f"({start[0]:g}, {start[1]:g})"
+        final = r["loss"][-1]
+        final_s = f"{final:.4g}" if np.isfinite(final) else "non-finite"
+        rows.append(f"| {m.get('label', r.name)} | {m['optimizer']} | {_settings(m)} | {start_s} | {r.steps} | "
+                    f"{r['evals'][-1]:.4g} | {r['loss'][0]:.4g} | {final_s} | {m.get('plateau_step', '–')} | "
+                    f"{ends} | {m['status']} |")
+    return "\n".join(rows)
+
+
 EXPERIMENT = Experiment("sine-2d", "tanh(a·x+b) fitted to sin(x): the 2-parameter loss landscape and "
-                        "SGD / momentum / Adam / evolution paths on it", Sine2DConfig, simulate)
+                        "SGD / momentum / Adam / evolution paths on it, learning rates, mini-batches",
+                        Sine2DConfig, simulate, report)

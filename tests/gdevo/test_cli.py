@@ -36,7 +36,7 @@ def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> N
     (["sim", "sine-2d", "--set", "landscape.a_range=[3, 1]"], ["a_range", "low < high"]),
     (["sim", "sine-2d", "--set", "typo=1"], ["typo", "Extra inputs are not permitted"]),
     (["sim", "sine-2d", "--set", "novalue"], ["KEY=VALUE"]),
-    (["sim", "sine-2d", "--set", "runs.9.lr=1"], ["not an index"]),
+    (["sim", "sine-2d", "--set", "runs.99.lr=1"], ["not an index"]),
     (["sim", "sine-2d", "--set", "runs.0.lr=-1"], ["runs.0.lr", "greater than 0"]),
     (["sim", "x", "--config", "/nonexistent/conf.toml"], ["/nonexistent/conf.toml", "no such config"]),
     (["sim"], ["NAME or --all"]),

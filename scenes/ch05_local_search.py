@@ -1,0 +1,155 @@
+"""Chapter 5 — evolution as local search.
+
+Storyboard: the sine-2d landscape and the parent at the start -> one round: a cloud of mutated
+children around the parent, the best child ringed, accepted only if strictly better -> a few
+rounds in detail, then the trail of accepted parents to the minimum -> on the bumpier
+local-minimum landscape (local minima ringed) the same search settles in a shallow minimum and
+stops improving: every child of the last round is worse. Every number from the traces.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, WHITE, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
+
+from scenes.kit.arrows import clamp, crop, minimum_marks, swap
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker, mutation_cloud
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import fmt_loss, legend, readout
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+DETAIL_ROUNDS = 4
+READOUT_EVERY = 4
+
+
+class LocalSearch(ChapterScene):
+    def construct(self) -> None:
+        title = Text("Evolution as local search", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        self.play(Write(title), run_time=0.8)
+        tr = self.trace("sine-2d")
+        evo = tr.run("evolution")
+        color = color_for(evo.name, evo.meta)
+        view = self._show_landscape(tr)
+        rule = Text(f"each round: {evo.meta['population']} children = parent + σ·noise\n"
+                    f"(σ = {evo.meta['sigma']:g}); the best child replaces the\n"
+                    "parent only if it is strictly better", font_size=SMALL_SIZE,
+                    color=TEXT_COLOR, line_spacing=0.9).move_to([3.75, 2.55, 0])
+        key = legend([("parent (accepted steps)", color), ("children of one round", color, "dot"),
+                      ("best child, rejected", MUTED, "dot")]).move_to([3.75, -2.4, 0])
+        parent = marker(view.point(evo["params"][0]), color)
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 1.35, 0]).align_to(rule, LEFT)
+        key.align_to(row, LEFT)
+        self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
+        self.beat(f"The parent starts at a={evo['params'][0][0]:.2f}, b={evo['params'][0][1]:.2f}, "
+                  f"loss {fmt_loss(evo['loss'][0])}.")
+        self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS)
+        r = evo.steps
+        self.wait(1)
+        self.beat(f"After {r} rounds: loss {fmt_loss(evo['loss'][-1])}, {int(evo.meta['accepted_rounds'])} of {r} "
+                  f"rounds accepted a child, {int(evo['evals'][-1])} loss evaluations.")
+        self.play(FadeOut(self.trail, parent, row, rule, key, *self.view_parts), run_time=0.6)
+        self.remove(view.heatmap)
+
+        lm = self.trace("local-minimum")
+        evo = lm.run("evolution")
+        view = self._show_landscape(lm)
+        self.lm_view = view
+        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
+        note = Text("rings: local minima (their loss); star: global", font_size=SMALL_SIZE - 1,
+                    color=TEXT_COLOR).move_to([3.75, 2.85, 0])
+        parent = marker(view.point(evo["params"][0]), color)
+        row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0]).align_to(note, LEFT)
+        self.play(FadeIn(marks), FadeIn(note), FadeIn(parent), FadeIn(row), run_time=0.8)
+        self.lm_trail = self._play_rounds(view, evo, color, parent, row, 0)
+        self.lm_parent = parent
+        # The last round: every child is worse than the parent.
+        last = evo.steps - 1
+        cloud = mutation_cloud(evo["population"][last], int(evo["winner"][last]), bool(evo["accepted"][last]),
+                               lambda p: view.point(clamp(view, p)), color).set_z_index(4)
+        best = float(evo["pop_loss"][last].min())
+        since = int(evo.meta["plateau_step"])
+        stuck = VGroup(
+            Text(f"round {last + 1}: best child loss {fmt_loss(best)}", font_size=SMALL_SIZE, color=TEXT_COLOR),
+            Text(f"parent loss {fmt_loss(evo['loss'][-1])}: " + ("accepted" if evo["accepted"][last] else "rejected"),
+                 font_size=SMALL_SIZE, color=TEXT_COLOR),
+            Text(f"no real gain since round {since}", font_size=SMALL_SIZE, color=TEXT_COLOR),
+            Text(f"global minimum: loss {fmt_loss(float(lm['landscape/minima_loss'][0]))}", font_size=SMALL_SIZE,
+                 color=MUTED),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(row, DOWN, buff=0.5).align_to(row, LEFT)
+        self.stall_cloud = cloud
+        self.play(FadeIn(cloud, scale=0.6), FadeIn(stuck), run_time=1)
+        inset = self._zoom(lm, evo, last, color).move_to([3.75, -1.95, 0]).align_to(stuck, LEFT)
+        self.play(FadeIn(inset), run_time=0.8)
+        self.wait(2)
+        self.beat(f"On the bumpier landscape the search settles at a={evo['params'][-1][0]:.2f}, "
+                  f"b={evo['params'][-1][1]:.2f}, loss {fmt_loss(evo['loss'][-1])}, a local minimum; no real gain "
+                  f"since round {since} of {evo.steps}. The global minimum has loss "
+                  f"{fmt_loss(float(lm['landscape/minima_loss'][0]))}: children within σ={evo.meta['sigma']:g} are "
+                  "all worse than the parent.")
+
+    def _zoom(self, tr, evo, r: int, color) -> Group:
+        """A zoomed crop of the recorded grid around the parent with round r's children on it."""
+        centre = evo["params"][r]
+        half = max(4 * evo.meta["sigma"], 0.3)
+        a, b, loss = crop(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"],
+                          (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half))
+        zoom = LandscapeView(a, b, loss, centre, side=2.3)
+        zoom.heatmap.move_to(zoom.axes.get_center())
+        cloud = mutation_cloud(evo["population"][r], int(evo["winner"][r]), bool(evo["accepted"][r]),
+                               lambda p: zoom.point(clamp(zoom, p)), color, radius=0.06)
+        parent = marker(zoom.point(centre), color, radius=0.08)
+        border = Rectangle(width=2.3, height=2.3, color=WHITE, stroke_width=2).move_to(zoom.axes.get_center())
+        label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
+        label.next_to(border, UP, buff=0.12).align_to(border, LEFT)
+        self.zoom_view, self.zoom_cloud = zoom, cloud
+        return Group(zoom.heatmap, zoom.axes, zoom.contours, border, cloud, parent, label)
+
+    def _show_landscape(self, tr) -> LandscapeView:
+        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
+                             side=5.6)
+        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.add(view.heatmap)
+        self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
+                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        self.view = view
+        return view
+
+    def _play_rounds(self, view, evo, color, parent, row, detail: int) -> VGroup:
+        trail = VGroup().set_z_index(3)
+        self.add(trail)
+        to_point = lambda p: view.point(clamp(view, p))  # noqa: E731
+        for k in range(1, evo.steps + 1):
+            cloud = None
+            if k <= detail:
+                cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
+                                       bool(evo["accepted"][k - 1]), to_point, color).set_z_index(4)
+                self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
+                self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+            a, b = to_point(evo["params"][k - 1]), to_point(evo["params"][k])
+            anims = [parent.animate.move_to(b)]
+            if np.linalg.norm(b - a) > 1e-6:
+                seg = Line(a, b, color=color, stroke_width=4).set_stroke("#000000", 7, 0.55, background=True)
+                trail.add(seg)
+                anims.append(Create(seg))
+            if cloud is not None:
+                anims.append(FadeOut(cloud))
+            if cloud is not None or k % READOUT_EVERY == 0 or k == evo.steps:
+                swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
+            self.play(*anims, run_time=0.6 if cloud is not None else 2 / 15)
+            if k <= detail:
+                self.beat(f"Round {k}: best child loss {fmt_loss(float(evo['pop_loss'][k - 1].min()))} vs parent "
+                          f"{fmt_loss(evo['loss'][k - 1])}: " +
+                          ("accepted." if evo["accepted"][k - 1] else "rejected, the parent stays."))
+        return trail
+
+    @staticmethod
+    def _row(evo, k: int) -> VGroup:
+        return readout(evo.meta["label"], color_for(evo.name, evo.meta),
+                       [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])), ("evals", f"{int(evo['evals'][k])}")],
+                       size=SMALL_SIZE - 1, max_width=5.8)
+
+
+

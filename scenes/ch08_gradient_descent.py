@@ -1,0 +1,162 @@
+"""Chapter 8 — gradient descent and the learning rate.
+
+Storyboard: the valley of the sine-2d landscape (a crop of the recorded grid) -> at the start the
+recorded gradient is an arrow pointing uphill; the step goes against it, lr times as long -> a
+good learning rate walks down in a few steps -> too small barely moves -> too large overshoots
+and bounces across the valley -> far too large ends higher than it started (diverged). A loss
+plot and one read-out per learning rate carry the numbers; everything is read from the trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+
+from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import fmt_loss, readout
+from scenes.kit.plots import LossPlot
+from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
+
+LR_RUNS = ("lr-good", "lr-small", "lr-large", "lr-diverge")
+LR_COLORS = {"lr-good": "#7CFC8A", "lr-small": "#4CC9F0", "lr-large": "#FFB000", "lr-diverge": "#FF4D4D"}
+GRAD_COLOR = "#FFFFFF"
+BEND = 0.5  # steps are drawn as arcs so back-and-forth steps along one line stay apart
+
+
+class GradientDescent(ChapterScene):
+    def construct(self) -> None:
+        tr = self.trace("sine-2d")
+        runs = [tr.run(n) for n in LR_RUNS]
+        self.runs = {r.name: r for r in runs}
+        self.colors = LR_COLORS
+        self.t = 0.0
+
+        title = Text("Gradient descent and the learning rate", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        # A square crop of the recorded grid around the learning-rate paths.
+        b_max = max(2.0, float(np.ceil(max(np.abs(r["params"][:, 1]).max() for r in runs) * 4) / 4 + 0.25))
+        a_hi = float(tr["landscape/a"][-1])
+        a, b, loss = crop(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"],
+                          (a_hi - 2 * b_max, a_hi), (-b_max, b_max))
+        view = LandscapeView(a, b, loss, tr["landscape/min"], side=5.6)
+        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.view = view
+        self.play(Write(title), run_time=0.8)
+        self.add(view.heatmap)
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
+                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+
+        good = self.runs["lr-good"]
+        p0, g0 = good["params"][0], good["grad"][0]
+        start = marker(view.point(p0), TEXT_COLOR)
+        rule = Text("step = − lr × gradient", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
+        rule.move_to([3.75, 3.05, 0])
+        self.play(FadeIn(start), FadeIn(rule), run_time=0.6)
+        self.beat(f"Start at a={p0[0]:.2f}, b={p0[1]:.2f}: loss {fmt_loss(good['loss'][0])}.")
+
+        # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
+        scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
+        up = vector_arrow(view, p0, g0, GRAD_COLOR, scale=scale)
+        g_text = Text(f"gradient ∇L = {fmt_vec(g0)}  points uphill", font_size=SMALL_SIZE,
+                      color=TEXT_COLOR).next_to(rule, DOWN, buff=0.2)
+        self.grad_arrow = up
+        self.play(GrowArrow(up), FadeIn(g_text), run_time=1)
+        lr = good.meta["lr"]
+        step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=1.0)
+        s_text = Text(f"step = −{lr:g} × ∇L = {fmt_vec(-lr * g0)}", font_size=SMALL_SIZE,
+                      color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15)
+        self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
+        self.wait(1)
+        self.beat(f"The recorded gradient at the start is {fmt_vec(g0)}; it points uphill. "
+                  f"Gradient descent steps against it: with learning rate {lr:g} the step is {fmt_vec(-lr * g0)}.")
+        self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
+
+        # Loss plot and read-outs on the right.
+        steps = max(r.steps for r in runs)
+        losses = np.concatenate([r["loss"][np.isfinite(r["loss"])] for r in runs])
+        plot = LossPlot(steps, max(float(losses.min()), 1e-6), float(losses.max()), width=4.9, height=2.4)
+        plot.move_to([3.7, 0.85, 0])
+        self.plot = plot
+        self.play(FadeIn(plot), run_time=0.6)
+        self.rows = VGroup()
+        self.trails: dict[str, VGroup] = {}
+        for name, shown in (("lr-good", 6), ("lr-small", 0), ("lr-large", 8), ("lr-diverge", 8)):
+            self._play_run(self.runs[name], shown)
+            self.beat(self._notes(self.runs[name]))
+        for name, trail in self.trails.items():
+            _fade(trail, 0.35 if name == "lr-diverge" else 1.0)
+        self.wait(1)
+        self.beat("Same start, same gradients, four learning rates: " +
+                  "; ".join(f"{r.meta['label']} -> loss {fmt_loss(r['loss'][-1])} ({r.meta['status']})"
+                            for r in runs) + ".")
+
+    def _play_run(self, run, detailed: int) -> None:
+        """Draw one run: the first `detailed` steps with their gradient arrows, the rest fast."""
+        view, color = self.view, LR_COLORS[run.name]
+        for other in self.trails.values():
+            _fade(other, 0.25)
+        p = run["params"]
+        trail = VGroup().set_z_index(3)
+        self.trails[run.name] = trail
+        self.add(trail)
+        dot = marker(view.point(clamp(view, p[0])), color)
+        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))],
+                      size=SMALL_SIZE - 1, max_width=5.7)
+        slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
+        self._place_row(slot)
+        self.play(FadeIn(dot), FadeIn(slot), run_time=0.4)
+        curve = None
+        for k in range(1, run.steps + 1):
+            a, b = view.point(clamp(view, p[k - 1])), view.point(clamp(view, p[k]))
+            seg = hop(a, b, color, bend=BEND * (1 if k % 2 else -1))
+            trail.add(seg)
+            anims = [Create(seg), dot.animate.move_to(b)]
+            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+                              size=SMALL_SIZE - 1, max_width=5.7)
+            new_row.move_to(row, aligned_edge=LEFT)
+            new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
+            if curve is None:
+                curve = new_curve
+                self.add(curve)
+            else:
+                anims.append(curve.animate.become(new_curve))
+            if k <= detailed:
+                arrow = vector_arrow(view, clamp(view, p[k - 1]), -run.meta["lr"] * run["grad"][k - 1], color,
+                                     max_length=3.0)
+                self.play(GrowArrow(arrow), run_time=0.2)
+                self.play(*anims, FadeOut(arrow), run_time=0.4)
+            else:
+                self.play(*anims, run_time=1 / 15)
+            swap(slot, 0, new_row)
+            row = new_row
+        self.remove(dot)
+        trail.add(marker(view.point(clamp(view, p[-1])), color))
+
+    def _place_row(self, row) -> None:
+        if len(self.rows):
+            row.next_to(self.rows[-1], DOWN, buff=0.16).align_to(self.rows[0], LEFT)
+        else:
+            row.move_to([3.75, -1.55, 0]).align_to(self.plot.axes, LEFT)
+        self.rows.add(row)
+
+    @staticmethod
+    def _notes(run) -> str:
+        loss = run["loss"]
+        text = (f"{run.meta['label']}: loss {fmt_loss(loss[0])} -> {fmt_loss(loss[-1])} after {run.steps} steps, "
+                f"status {run.meta['status']}.")
+        if run.meta["status"] == "diverged":
+            text += f" It ends higher than it started (max loss {fmt_loss(float(np.nanmax(loss)))})."
+        return text
+
+
+
+def _fade(trail: VGroup, opacity: float) -> None:
+    """Dim a run's steps (strokes only: arcs must not fill) and its end marker."""
+    for part in trail:
+        if isinstance(part, Dot):
+            part.set_opacity(opacity)
+        else:
+            part.set_stroke(opacity=opacity).set_stroke(opacity=0.55 * opacity, background=True)

@@ -1,0 +1,133 @@
+"""Chapter 9 — stochastic gradient descent: mini-batches.
+
+Storyboard: the sine-2d landscape and its three data points -> at one step, the gradient of a
+batch of 1 point (recorded) beside the full-data gradient at the same parameters (recorded):
+they point differently -> full batch, batch of 2 and batch of 1 race on one evaluation budget:
+a batch-of-1 step costs a third of a full step, so it takes three noisy steps for each smooth
+one -> read-outs and a loss-vs-evaluations plot carry the numbers from the trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+
+from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker, trail
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import fmt_loss, readout
+from scenes.kit.plots import LossPlot
+from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+RUNS = ("sgd", "batch-2", "batch-1")
+COLORS = {"sgd": color_for("sgd"), "batch-2": "#FFD166", "batch-1": "#06D6A0"}
+FULL_COLOR = "#FFFFFF"
+TICKS_PER_SECOND = 15
+READOUT_EVERY = 6  # read-outs (text) are rebuilt every few ticks: text is the slow part of a render
+
+
+class Stochastic(ChapterScene):
+    def construct(self) -> None:
+        tr = self.trace("sine-2d")
+        runs = [tr.run(n) for n in RUNS]
+        n_data = len(tr["data/x"])
+        title = Text("Stochastic gradient descent: mini-batches", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
+                             side=5.6)
+        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.view = view
+        self.play(Write(title), run_time=0.8)
+        self.add(view.heatmap)
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
+                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        intro = Text(f"The loss averages {n_data} data points.\nA mini-batch uses a random few of them\n"
+                     "per step: cheaper, but noisy.", font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.9)
+        intro.move_to([3.75, 2.4, 0])
+        self.play(FadeIn(intro), run_time=0.6)
+        self.beat(f"The loss is the mean over {n_data} points. A mini-batch step uses b of them: "
+                  f"it costs b/{n_data} of a full evaluation.")
+
+        # One step of the batch-of-1 run: its gradient against the full-data gradient there.
+        one = tr.run("batch-1")
+        k = self._telling_step(one)
+        p, g, full = one["params"][k], one["grad"][k], one["full_grad"][k]
+        dot = marker(view.point(p), COLORS["batch-1"])
+        scale = 1.5 / max(float(np.linalg.norm(full)), float(np.linalg.norm(g)), 1e-9)  # one scale for both
+        a_full = vector_arrow(view, p, -full, FULL_COLOR, scale=scale)
+        a_one = vector_arrow(view, p, -g, COLORS["batch-1"], scale=scale)
+        pts = ", ".join(f"{tr['data/x'][i]:g}" for i in one["batch"][k])
+        txt = VGroup(
+            Text(f"at step {k} of the batch-of-1 run:", font_size=SMALL_SIZE, color=TEXT_COLOR),
+            Text(f"all {n_data} points:  −∇L = {fmt_vec(-full)}", font_size=SMALL_SIZE,
+                 color=FULL_COLOR),
+            Text(f"point x = {pts}:  −∇L = {fmt_vec(-g)}", font_size=SMALL_SIZE,
+                 color=COLORS["batch-1"]),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([3.75, 0.3, 0])
+        self.play(FadeIn(dot), run_time=0.4)
+        self.play(GrowArrow(a_full), FadeIn(txt[:2]), run_time=0.8)
+        self.play(GrowArrow(a_one), FadeIn(txt[2]), run_time=0.8)
+        self.wait(1.2)
+        self.beat(f"At step {k} the batch was the point x={pts}: its downhill direction "
+                  f"{fmt_vec(-g)} differs from the full-data one {fmt_vec(-full)}.")
+        self.play(FadeOut(dot, a_full, a_one, txt, intro), run_time=0.4)
+
+        # The race on one evaluation budget.
+        budget = min(float(r["evals"][-1]) for r in runs)
+        losses = np.concatenate([r["loss"] for r in runs])
+        plot = LossPlot(budget, max(float(losses.min()), 1e-7), float(losses.max()), width=4.9, height=2.4,
+                        x_label="loss evaluations (full-data passes)")
+        plot.move_to([3.7, 1.5, 0])
+        self.plot = plot
+        markers = {r.name: marker(view.point(r["params"][0]), COLORS[r.name]) for r in runs}
+        rows = VGroup(*[self._row(r, 0) for r in runs]).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+        rows.move_to([3.75, -1.5, 0]).align_to(plot.axes, LEFT)
+        spent = VGroup(self._spent(0.0)).next_to(rows, UP, buff=0.25).align_to(rows, LEFT)
+        self.play(FadeIn(plot), FadeIn(rows), FadeIn(spent), *[FadeIn(m) for m in markers.values()], run_time=0.8)
+        trails = {r.name: trail([view.point(r["params"][0])], COLORS[r.name], width=3).set_z_index(3) for r in runs}
+        curves = {r.name: plot.curve(r["evals"][:1], r["loss"][:1], COLORS[r.name]) for r in runs}
+        self.add(*trails.values(), *curves.values())
+        tick = min(float(r["evals"][1]) for r in runs)  # the cheapest step
+        n_ticks = round(budget / tick)
+        for j in range(1, n_ticks + 1):
+            anims = []
+            for i, r in enumerate(runs):
+                k = int(np.searchsorted(r["evals"], j * tick + 1e-9, side="right") - 1)
+                pts = [view.point(clamp(view, q)) for q in r["params"][:k + 1]]
+                if len(pts) > len(trails[r.name].get_anchors()) // 2 or k == 0:
+                    anims.append(markers[r.name].animate.move_to(pts[-1]))
+                    trails[r.name].become(trail(pts, COLORS[r.name], width=3))
+                    anims.append(curves[r.name].animate.become(plot.curve(r["evals"][:k + 1], r["loss"][:k + 1],
+                                                                          COLORS[r.name])))
+                    if j % READOUT_EVERY == 0 or j == n_ticks:
+                        swap(rows, i, self._row(r, k).move_to(rows[i], aligned_edge=LEFT))
+            if j % READOUT_EVERY == 0 or j == n_ticks:
+                swap(spent, 0, self._spent(j * tick).move_to(spent, aligned_edge=LEFT))
+            if anims:
+                self.play(*anims, run_time=2 / TICKS_PER_SECOND)
+        self.wait(1.5)
+        self.beat(f"Same budget of {budget:g} full-data evaluations: " + "; ".join(
+            f"{r.meta['label']} took {r.steps} steps, loss {fmt_loss(r['loss'][-1])}" for r in runs) + ".")
+
+    @staticmethod
+    def _telling_step(run) -> int:
+        """The first step where the batch's gradient points well away from the full gradient."""
+        g, f = run["grad"], run["full_grad"]
+        cos = np.einsum("ij,ij->i", g, f) / np.maximum(np.linalg.norm(g, axis=1) * np.linalg.norm(f, axis=1), 1e-12)
+        top = np.linalg.norm(f, axis=1).max()
+        big = (np.linalg.norm(f, axis=1) > 0.2 * top) & (np.linalg.norm(g, axis=1) > 0.2 * top)
+        if not big.any():
+            return 0
+        return int(np.argmin(np.where(big, cos, np.inf)))
+
+    @staticmethod
+    def _spent(evals: float) -> Text:
+        return Text(f"evaluations spent: {evals:.1f}", font_size=SMALL_SIZE, color=TEXT_COLOR)
+
+    @staticmethod
+    def _row(run, k: int):
+        b = run.meta["batch_size"]
+        label = f"all {b} points" if run.name == "sgd" else f"batch of {b}"
+        return readout(label, COLORS[run.name], [("steps", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+                       size=SMALL_SIZE, max_width=5.2)

@@ -1,0 +1,119 @@
+"""Chapter 10 — momentum and Adam.
+
+Storyboard: on the sine-2d landscape plain SGD, SGD with momentum and Adam start together ->
+momentum builds speed (and overshoots), Adam takes evenly sized steps -> on the bumpier
+local-minimum landscape (its local minima ringed, from the trace) plain SGD settles in a
+shallow minimum while momentum and Adam roll on to the global one -> honestly: from another
+start a deep local minimum holds momentum and Adam too. Numbers from the traces throughout.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Text, VGroup, Write
+
+from scenes.kit.arrows import clamp, inside, minimum_marks, swap
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker, trail
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import fmt_loss, readout
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+READOUT_EVERY = 5
+
+
+class MomentumAdam(ChapterScene):
+    def construct(self) -> None:
+        title = Text("Momentum and Adam", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        self.play(Write(title), run_time=0.8)
+
+        sine = self.trace("sine-2d")
+        view = self._show_landscape(sine)
+        runs = [sine.run(n) for n in ("sgd", "momentum", "adam")]
+        note = Text("same start, same number of steps", font_size=SMALL_SIZE, color=MUTED).move_to([3.75, 2.9, 0])
+        self.play(FadeIn(note), run_time=0.4)
+        group, rows = self._race(view, runs, top=2.2)
+        off = [r for r in runs if not inside(view, r["params"][-1])]
+        if off:
+            r = off[0]
+            msg = Text(f"{r.meta['label']} left the map:\nat step {r.steps} a = {r['params'][-1][0]:.2f}",
+                       font_size=SMALL_SIZE, line_spacing=0.9,
+                       color=color_for(r.name, r.meta)).next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
+            self.play(FadeIn(msg), run_time=0.4)
+            group.add(msg)
+        self.wait(1.5)
+        self.beat("On sine-2d after " + f"{runs[0].steps} steps: " + "; ".join(
+            f"{r.meta['label']} loss {fmt_loss(r['loss'][-1])}" for r in runs) + ". Momentum gathers speed "
+            "and overshoots along the flat valley; Adam's steps have about the same size everywhere.")
+        self.play(FadeOut(group, note, *self.view_parts), run_time=0.6)
+        self.remove(view.heatmap)
+
+        lm = self.trace("local-minimum")
+        view = self._show_landscape(lm)
+        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
+        key = Text("rings: local minima (their loss)", font_size=SMALL_SIZE, color=TEXT_COLOR).move_to([3.75, 2.9, 0])
+        self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
+        runs = [lm.run(n) for n in ("sgd", "momentum", "adam")]
+        self.lm_view = view
+        group, rows = self._race(view, runs, top=2.2)
+        self.wait(1.5)
+        self.beat("A bumpier landscape (sin(a·x+b) fitted to sin(2.5x+0.5)): " + "; ".join(
+            f"{r.meta['label']} ends at loss {fmt_loss(r['loss'][-1])}"
+            f"{' in a local minimum' if r.meta.get('trapped') else ''}" for r in runs) + ".")
+
+        deep = [lm.run(n) for n in ("momentum-deep", "adam-deep")]
+        honest = Text("From another start, a deep local minimum\nholds them too:", font_size=SMALL_SIZE,
+                      color=TEXT_COLOR, line_spacing=0.9).next_to(rows, DOWN, buff=0.45).align_to(rows, LEFT)
+        self.play(FadeIn(honest), run_time=0.4)
+        group2, _ = self._race(view, deep, top=None, below=honest, colors=("#FFE08A", "#FF8CC6"))
+        self.wait(1.5)
+        self.beat("Honestly: from (" + ", ".join(f"{v:g}" for v in deep[0].meta["start"]) + ") " + "; ".join(
+            f"{r.meta['label']} ends at loss {fmt_loss(r['loss'][-1])}" for r in deep) +
+            f" — the global minimum has loss {fmt_loss(float(lm['landscape/minima_loss'][0]))}.")
+        self.final = (group, group2)
+
+    def _show_landscape(self, tr) -> LandscapeView:
+        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
+                             side=5.6)
+        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.add(view.heatmap)
+        self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
+                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        self.view = view
+        return view
+
+    def _race(self, view, runs, top: float | None, below=None, colors=None) -> tuple[VGroup, VGroup]:
+        """All runs step together; trails, markers and one read-out row per run."""
+        cols = colors or [color_for(r.name, r.meta) for r in runs]
+        rows = VGroup(*[self._row(r, 0, c) for r, c in zip(runs, cols, strict=True)])
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
+        if top is not None:
+            rows.move_to([3.75, top, 0], aligned_edge=UP).shift(LEFT * 0.0)
+            rows.align_to(np.array([0.85, 0, 0]), LEFT)
+        else:
+            rows.next_to(below, DOWN, buff=0.2).align_to(below, LEFT)
+        marks = [marker(view.point(clamp(view, r["params"][0])), c) for r, c in zip(runs, cols, strict=True)]
+        trails = [trail([view.point(clamp(view, r["params"][0]))], c, width=3).set_z_index(3)
+                  for r, c in zip(runs, cols, strict=True)]
+        self.play(FadeIn(rows), *[FadeIn(m) for m in marks], run_time=0.5)
+        self.add(*trails)
+        steps = max(r.steps for r in runs)
+        for k in range(1, steps + 1):
+            anims = []
+            for i, (r, c) in enumerate(zip(runs, cols, strict=True)):
+                kk = min(k, r.steps)
+                pts = [view.point(clamp(view, q)) for q in r["params"][:kk + 1]]
+                trails[i].become(trail(pts, c, width=3).set_z_index(3))
+                anims.append(marks[i].animate.move_to(pts[-1]))
+                if k % READOUT_EVERY == 0 or k == steps:
+                    swap(rows, i, self._row(r, kk, c).move_to(rows[i], aligned_edge=LEFT))
+            self.play(*anims, run_time=2 / 15)
+        self.markers = marks
+        return VGroup(rows, *marks, *trails), rows
+
+    @staticmethod
+    def _row(run, k: int, color) -> VGroup:
+        return readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+                       size=SMALL_SIZE - 1, max_width=5.9)

@@ -1,0 +1,45 @@
+"""Chapter 10 ends on the local-minimum landscape with every run where the trace puts it."""
+
+from __future__ import annotations
+
+import pytest
+
+from scenes.ch10_momentum_adam import MomentumAdam
+from scenes.kit.panels import fmt_loss
+from tests.framecheck import nearest_match, render_last_frame
+from tests.scenes.gd_traces import local_minimum_trace, shows, sine_trace
+
+
+@pytest.fixture(scope="module")
+def rendered():
+    return render_last_frame(MomentumAdam, width=854, height=480,
+                             traces={"sine-2d": sine_trace(), "local-minimum": local_minimum_trace()})
+
+
+def test_deep_start_markers_sit_at_their_final_parameters(rendered):
+    scene, frame = rendered
+    lm = local_minimum_trace()
+    for name, mark in zip(("momentum-deep", "adam-deep"), scene.markers, strict=True):
+        xy = scene.to_pixel(scene.view.point(lm.run(name)["params"][-1]))
+        assert nearest_match(frame, xy, mark.get_color(), radius=2) < 60, name
+
+
+def test_local_minima_are_ringed_where_the_trace_marks_them(rendered):
+    scene, frame = rendered
+    lm = local_minimum_trace()
+    from manim import WHITE
+
+    hits = 0
+    for p in lm["landscape/minima"][1:]:
+        x, y = scene.to_pixel(scene.view.point(p))
+        ring = [(x + dx, y + dy) for dx, dy in ((7, 0), (-7, 0), (0, 7), (0, -7))]
+        hits += sum(nearest_match(frame, q, WHITE, radius=1) < 80 for q in ring) >= 2
+    assert hits >= len(lm["landscape/minima"][1:]) - 1
+
+
+def test_numbers_come_from_the_trace(rendered):
+    scene, _ = rendered
+    lm = local_minimum_trace()
+    for name in ("sgd", "momentum", "adam", "momentum-deep", "adam-deep"):
+        run = lm.run(name)
+        assert shows(scene, f"step {run.steps} · loss {fmt_loss(run['loss'][-1])}"), name

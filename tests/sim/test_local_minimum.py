@@ -1,0 +1,73 @@
+"""local-minimum: evolution stalls in a shallow local minimum, momentum and Adam get out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.experiments.local_minimum import LocalMinimumConfig
+from sim.experiments.sine2d import report, simulate
+
+
+def _config(**kw) -> LocalMinimumConfig:
+    runs = [
+        dict(name="evolution", optimizer="evolution", population=8, sigma=0.1, steps=60),
+        dict(name="sgd", optimizer="sgd", lr=0.3, steps=60),
+        dict(name="momentum", optimizer="sgd", lr=0.3, momentum=0.8, steps=60),
+        dict(name="adam", optimizer="adam", lr=0.15, steps=60),
+        dict(name="momentum-deep", optimizer="sgd", lr=0.3, momentum=0.8, steps=60),
+    ]
+    data = dict(seed=0, model="sin(a*x + b)", start=(-0.25, 1.75), starts={"momentum-deep": (-1.0, 0.5)},
+                data=dict(x=list(np.linspace(-2, 2, 9)), target="sin(2.5*x + 0.5)"),
+                landscape=dict(resolution=81), runs=runs)
+    data.update(kw)
+    return LocalMinimumConfig.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return simulate(_config(), "local-minimum")
+
+
+def test_landscape_marks_several_local_minima_sorted_by_loss(trace):
+    minima, loss = trace["landscape/minima"], trace["landscape/minima_loss"]
+    assert len(minima) >= 3 and np.all(np.diff(loss) >= 0)
+    assert loss[0] == pytest.approx(float(trace["landscape/min_loss"]))
+    grid, a, b = trace["landscape/loss"], trace["landscape/a"], trace["landscape/b"]
+    for (ma, mb), ml in zip(minima, loss, strict=True):  # each is a real grid cell lower than its neighbours
+        i, j = int(np.argmin(np.abs(b - mb))), int(np.argmin(np.abs(a - ma)))
+        assert grid[i, j] == pytest.approx(ml)
+        assert ml <= grid[i - 1:i + 2, j - 1:j + 2].min()
+
+
+def test_evolution_stalls_in_a_local_minimum(trace):
+    evo = trace.run("evolution")
+    loss = evo["loss"]
+    assert loss[-1] > trace["landscape/minima_loss"][0] + 0.5, "stuck well above the global minimum"
+    assert loss[-31] - loss[-1] < 1e-3, "no real improvement in the last 30 rounds"
+    assert evo.meta["trapped"] and evo.meta["status"] == "stalled"
+    k = evo.meta["ends_in_minimum"]
+    assert np.linalg.norm(trace["landscape/minima"][k] - evo["params"][-1]) < 0.3
+    assert evo.meta["plateau_step"] < 30
+
+
+def test_momentum_and_adam_get_out(trace):
+    evo = trace.run("evolution")["loss"][-1]
+    for name in ("momentum", "adam"):
+        run = trace.run(name)
+        assert run["loss"][-1] < 0.01 < evo - 0.5, name
+        assert not run.meta["trapped"] and run.meta["status"] == "ok"
+
+
+def test_honest_failure_a_deep_minimum_holds_momentum(trace):
+    run = trace.run("momentum-deep")
+    assert np.allclose(run["params"][0], (-1.0, 0.5))
+    assert run["loss"][-1] > 0.4 and run.meta["trapped"]
+
+
+def test_report_says_where_runs_end(trace):
+    text = report(trace)
+    evo = next(line for line in text.splitlines() if line.startswith("| evolution"))
+    assert "local min" in evo and "stalled" in evo
+    mom = next(line for line in text.splitlines() if line.startswith("| momentum |"))
+    assert "global min" in mom
