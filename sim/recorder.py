@@ -58,14 +58,20 @@ def _batched(fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor, c
 
 
 def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
-                    escape: float = 1e6, progress: Progress | None = None) -> RunRecord:
-    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch)."""
+                    escape: float = 1e6, progress: Progress | None = None,
+                    record_grad_norm: bool = False) -> RunRecord:
+    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch).
+
+    With `record_grad_norm`, also record `grad_norm` (T,): the L2 norm of the gradient each
+    step used (of its mini-batch loss), as backprop computed it.
+    """
     params = x0.detach().clone().requires_grad_(True)
     opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
     n = problem.n_data
     batch = min(run.batch_size or n, n)
     history = torch.empty((run.steps + 1, x0.numel()), dtype=x0.dtype, device=x0.device)
     history[0] = params.detach()
+    grad_norm = torch.zeros(run.steps, dtype=x0.dtype, device=x0.device) if record_grad_norm else None
     wall = [0.0]
     last = run.steps
     start = perf_counter()
@@ -73,6 +79,8 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
         idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
         opt.zero_grad(set_to_none=True)
         problem.loss(params, idx).backward()
+        if grad_norm is not None:
+            grad_norm[t] = params.grad.detach().norm()
         opt.step()
         with torch.no_grad():
             history[t + 1] = params
@@ -90,7 +98,10 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
     meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
             "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
             "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}
-    return RunRecord(meta, {"params": hist, "loss": loss, "evals": evals}, wall)
+    arrays = {"params": hist, "loss": loss, "evals": evals}
+    if grad_norm is not None:
+        arrays["grad_norm"] = grad_norm[:last].cpu().numpy()
+    return RunRecord(meta, arrays, wall)
 
 
 def record_evolution(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
