@@ -30,7 +30,6 @@ from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
-EVOLUTION_FRAMES = 36   # evolution rounds shown one by one (sampled evenly over the run)
 MAX_W = 6.3             # widest text row in the right column (it starts at x ≈ 0.5)
 
 
@@ -53,6 +52,9 @@ def ms(values: list) -> str:
 
 
 class NoGradients(ChapterScene):
+    gradient_frames = 12    # gradient steps shown (sampled evenly over the run)
+    evolution_frames = 36   # evolution rounds shown one by one (sampled evenly over the run)
+
     def construct(self) -> None:
         tr = self.trace("step-activation")
         sgd, adam, evo = tr.run("sgd"), tr.run("adam"), tr.run("evolution")
@@ -121,7 +123,7 @@ class NoGradients(ChapterScene):
         loss_adam = plot.curve(adam["evals"][:1] * 0, adam["loss"][:1], c_adam, width=3)
         self.add(loss_sgd, loss_adam)
         steps = sgd.steps
-        for k in np.unique(np.linspace(1, steps, 12).astype(int)):
+        for k in np.unique(np.linspace(1, steps, self.gradient_frames).astype(int)):
             new_rows = VGroup(self._row("sgd", k, c_sgd), self._row("adam", k, c_adam))
             new_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(rows, aligned_edge=LEFT)
             xs = np.arange(k + 1)
@@ -149,7 +151,7 @@ class NoGradients(ChapterScene):
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
         self.add(loss_evo)
-        for k in np.unique(np.linspace(1, evo.steps, EVOLUTION_FRAMES).astype(int)):
+        for k in np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int)):
             new_row = left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x)
             self.play(evo_row.animate.become(new_row),
                       evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),

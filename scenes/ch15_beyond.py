@@ -35,12 +35,18 @@ from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
-DETAIL_GENERATIONS = 10   # generations shown with their population and ellipse; the rest play fast
-RIGHT_X = 0.9             # left edge of the right-hand column
+RIGHT_X = 0.7             # left edge of the right-hand column
 
 
 def left(mob, x: float = RIGHT_X):
     return mob.shift(RIGHT * (x - float(mob.get_left()[0])))
+
+
+def fit(mob, width: float = 6.0):
+    """Keep a text block inside the right-hand column."""
+    if mob.width > width:
+        mob.scale_to_fit_width(width)
+    return mob
 
 
 def ms(values: list[float], fmt=fmt_loss) -> str:
@@ -59,6 +65,8 @@ def ellipse_points(mean: np.ndarray, cov: np.ndarray, box: tuple[float, float, f
 
 class Beyond(ChapterScene):
     parts: tuple[str, ...] = ("landscape", "mlp", "closing")  # tests render one part at a time
+    detail_generations = 10   # CMA-ES generations shown with their population and ellipse; the rest play fast
+    mlp_frames = 24           # steps of the MLP loss-curve animation
 
     def construct(self) -> None:
         tr = self.trace("strong-es")
@@ -85,15 +93,17 @@ class Beyond(ChapterScene):
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=0.8)
 
         lam, gens = cma.meta["population"], cma.steps
-        intro = Text("CMA-ES samples from a Gaussian and learns its shape:\n"
-                     "the mean moves to the best children's weighted average,\n"
-                     "the covariance stretches along directions that paid off.",
+        intro = Text("CMA-ES samples children from a Gaussian\n"
+                     "and learns its shape: the mean moves to\n"
+                     "the best children's weighted average, the\n"
+                     "covariance stretches where steps paid off.",
                      font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        left(intro.move_to([3.9, 2.55, 0]))
+        fit(intro)
+        left(intro.move_to([3.9, 2.45, 0]))
         key = legend([("CMA-ES mean path", c_cma), ("its children (one generation)", c_cma, "dot"),
-                      ("sampling ellipse: 1 sd of σ²C", c_cma), (f"{ls.meta['label']} (the video's) path", c_ls),
-                      ("global minimum of the grid", MUTED, "star")], size=SMALL_SIZE)
-        left(key.move_to([3.9, -2.35, 0]))
+                      ("sampling ellipse: 1 sd of σ²C", c_cma), (f"{ls.meta['label']} (the video's) path", c_ls)],
+                     size=SMALL_SIZE)
+        left(key.move_to([3.9, -2.75, 0]))
         self.play(FadeIn(intro), FadeIn(key), run_time=1)
 
         p_cma, p_ls = cma["params"], ls["params"]
@@ -110,7 +120,7 @@ class Beyond(ChapterScene):
         ellipse = None
         self.clouds_drawn = 0
         for g in range(1, gens + 1):
-            detail = g <= DETAIL_GENERATIONS
+            detail = g <= self.detail_generations
             k_ls = min(ls.steps, g * ls_per_gen)
             cloud = None
             inside = self._inside(cma["population"][g - 1])
@@ -137,7 +147,7 @@ class Beyond(ChapterScene):
                 moves.append(mk.animate.move_to(pts[-1]))
             if cloud is not None:
                 moves.append(FadeOut(cloud))
-            if g == DETAIL_GENERATIONS + 1 and ellipse is not None:
+            if g == self.detail_generations + 1 and ellipse is not None:
                 moves.append(FadeOut(ellipse))
             moves.append(rows.animate.become(self._rows(cma, ls, g, k_ls, c_cma, c_ls)))
             self.play(*moves, run_time=0.6 if detail else 2 / 15)
@@ -146,18 +156,26 @@ class Beyond(ChapterScene):
         self.markers = {"cma-es": m_cma, "evolution": m_ls}
         summ, n = tr.meta["summary"]["tanh-2d"], tr.meta["repeats"]
         evals = int(cma["evals"][-1])
-        verdict = Text(f"{n} seeds, {evals} evaluations each — best loss:\n"
+        ends = [tr.run("cma-es" if r == 0 else f"cma-es-r{r}")["params"][-1] for r in range(n)]
+        off_runs = [r for r, p in enumerate(ends) if not self._inside(p[None])[0]]
+        off = len(off_runs)
+        off_loss = float(np.mean([summ["cma-es"]["best_loss"][r] for r in off_runs])) if off else 0.0
+        plateau = (f"\n{off} of {n} CMA-ES runs slid off the grid along\nthe flat valley (a → ∞, b ≈ 0)"
+                   if off else "")
+        verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
                        f"CMA-ES {ms(summ['cma-es']['best_loss'])}\n"
-                       f"local search {ms(summ['evolution']['best_loss'])}",
+                       f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        left(verdict.next_to(rows, DOWN, buff=0.3))
+        left(fit(verdict).next_to(rows, DOWN, buff=0.25))
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1.4)
         self.beat(f"After {gens} generations × {lam} children (+ the start) = {evals} evaluations "
                   f"(seed {cma.meta['seed']}): CMA-ES's best "
                   f"loss {fmt_loss(cma['best_loss'][-1])}, the local search's {fmt_loss(ls['loss'][-1])}. Over {n} "
                   f"seeds: CMA-ES {ms(summ['cma-es']['best_loss'])}, local search "
-                  f"{ms(summ['evolution']['best_loss'])}.")
+                  f"{ms(summ['evolution']['best_loss'])}."
+                  + (f" In {off} of {n} seeds CMA-ES's mean slid along the flat valley towards a → ∞ (best loss "
+                     f"{fmt_loss(off_loss)} there) and left the plotted square." if off else ""))
 
     def _inside(self, pts: np.ndarray) -> np.ndarray:
         a0, a1, b0, b1 = self.box
@@ -171,11 +189,11 @@ class Beyond(ChapterScene):
     def _rows(cma, ls, g: int, k: int, c_cma, c_ls) -> VGroup:
         rows = VGroup(
             readout(cma.meta["label"], c_cma, [("gen", f"{g}"), ("best", fmt_loss(cma["best_loss"][g])),
-                                               ("evals", f"{int(cma['evals'][g])}")]),
+                                               ("evals", f"{int(cma['evals'][g])}")], max_width=6.25),
             readout(ls.meta["label"], c_ls, [("round", f"{k}"), ("best", fmt_loss(ls["loss"][k])),
-                                             ("evals", f"{int(ls['evals'][k])}")]),
+                                             ("evals", f"{int(ls['evals'][k])}")], max_width=6.25),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        return left(rows.move_to([3.9, 0.95, 0]))
+        return left(rows.move_to([3.9, 1.15, 0]))
 
     # ---------------------------------------------------------------------------------- MLP task
     def mlp_part(self, tr) -> None:
@@ -197,15 +215,13 @@ class Beyond(ChapterScene):
         panel.move_to([3.75, 1.3, 0])
         panel_title = Text("the network's output", font_size=SMALL_SIZE).next_to(panel, UP, buff=0.1)
         self.play(Write(title), FadeIn(plot), FadeIn(panel, panel_title), run_time=1)
-        about = Text(f"SNES: one step size per parameter, {snes.meta['population']} children per generation;\n"
+        about = Text(f"SNES: one step size per parameter,\n{snes.meta['population']} children per generation\n"
                      f"local search: {ls.meta['population']} children per round, σ {ls.meta['sigma']}",
                      font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
-        about.next_to(plot, DOWN, buff=0.35).align_to(plot.y_label, LEFT)
-        if about.width > 6.4:
-            about.scale_to_fit_width(6.4)
+        fit(about, 5.8).next_to(plot, DOWN, buff=0.3).align_to(plot.y_label, LEFT)
         self.play(FadeIn(about), run_time=0.6)
 
-        frames = 24
+        frames = self.mlp_frames
         c_snes_curve = panel.curve(snes["curve"][0], c_snes)
         c_ls_curve = panel.curve(ls["curve"][0], c_ls)
         l_snes = plot.curve(snes["evals_all"][:1], snes["best_all"][:1], c_snes)
@@ -232,14 +248,15 @@ class Beyond(ChapterScene):
         match = (f"SNES matched the local search's final loss after {ms(got, lambda v: f'{v:,.0f}')} evaluations"
                  + (f" ({len(got)}/{n} seeds)" if len(got) < n else "")) if got else \
             "SNES never matched the local search's final loss"
-        verdict = Text(f"{n} seeds, {int(budget):,} evaluations each — best loss:\n"
+        verdict = Text(f"{n} seeds × {int(budget):,} evaluations, best loss:\n"
                        f"SNES {ms(summ['snes']['best_loss'])}\n"
-                       f"local search {ms(summ['mlp-evolution']['best_loss'])}\n" + match,
+                       f"local search {ms(summ['mlp-evolution']['best_loss'])}",
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        if verdict.width > 6.3:
-            verdict.scale_to_fit_width(6.3)
-        left(verdict.next_to(rows, DOWN, buff=0.3))
-        self.play(FadeIn(verdict), run_time=0.6)
+        left(fit(verdict).next_to(rows, DOWN, buff=0.3))
+        match_txt = Text(match.replace(" after ", "\nafter "), font_size=SMALL_SIZE, color=color_for("snes"),
+                         line_spacing=0.8)
+        left(fit(match_txt).next_to(verdict, DOWN, buff=0.2))
+        self.play(FadeIn(verdict), FadeIn(match_txt), run_time=0.6)
         self.wait(1.4)
         self.beat(f"On the {d}-parameter MLP with {int(budget)} evaluations each, over {n} seeds: SNES best loss "
                   f"{ms(summ['snes']['best_loss'])}, the local search {ms(summ['mlp-evolution']['best_loss'])}. "

@@ -360,9 +360,9 @@ def _add(arrays, runs_meta, summary, key, base, rep, seed, meta, arr) -> None:
 
 
 # ----------------------------------------------------------------------------------------- report
-def _ms(values: list[float]) -> str:
+def _ms(values: list[float], fmt: str = ".4g", sd: str = ".2g") -> str:
     v = np.asarray(values, dtype=float)
-    return f"{v[0]:.4g}" if len(v) == 1 else f"{v.mean():.4g} ± {v.std(ddof=1):.2g}"
+    return format(v[0], fmt) if len(v) == 1 else f"{format(v.mean(), fmt)} ± {format(v.std(ddof=1), sd)}"
 
 
 def evals_to_reach(trace: Trace, key: str, level: float) -> float | None:
@@ -390,10 +390,21 @@ def report(trace: Trace) -> str:
             if base == strong:
                 needed = [evals_to_reach(trace, run_key(strong, r), summ[simple]["best_loss"][r]) for r in range(n)]
                 got = [v for v in needed if v is not None]
-                match = (_ms(got) if got else "never") + (f" ({len(got)}/{n} seeds)" if len(got) < n else "")
+                match = _ms(got, ",.0f", ",.0f") if got else "never"
+                match += f" ({len(got)}/{n} seeds)" if len(got) < n else ""
             label = trace.run(base).meta["label"]
-            rows.append(f"| {task} | {label} | {trace.meta['n_params'][task]} | {_ms(s['evals'])} | "
+            rows.append(f"| {task} | {label} | {trace.meta['n_params'][task]:,} | {np.mean(s['evals']):,.0f} | "
                         f"{_ms(s['half_budget_best'])} | {_ms(s['best_loss'])} | {_ms(s['final_loss'])} | {match} |")
+    a, b = trace["small/landscape/a"], trace["small/landscape/b"]
+    rows += ["", f"tanh-2d: grid minimum loss {float(trace['small/landscape/min_loss']):.3g} at "
+             f"a={trace['small/landscape/min'][0]:.2f}, b={trace['small/landscape/min'][1]:.2f}."]
+    for base in ("cma-es", "evolution"):
+        ends = [trace.run(run_key(base, r))["params"][-1] for r in range(n)]
+        off = [f"seed {trace.meta['seed'] + r} (a={p[0]:.1f}, b={p[1]:.1f})" for r, p in enumerate(ends)
+               if not (a[0] <= p[0] <= a[-1] and b[0] <= p[1] <= b[-1])]
+        if off:
+            rows.append(f"{trace.run(base).meta['label']} ended outside the plotted grid (the flat valley towards "
+                        f"a → ∞, b = 0) in {len(off)}/{n} seeds: {', '.join(off)}.")
     return "\n".join(rows)
 
 
