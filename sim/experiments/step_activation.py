@@ -187,13 +187,13 @@ def _json_safe(summary: dict[str, dict[str, list[float]]]) -> dict[str, dict[str
             for k, d in summary.items()}
 
 
-def mean_spread(values: list[float | None]) -> str:
+def mean_spread(values: list[float | None], fmt: str = ".4g", sd: str = ".2g") -> str:
     vals = np.array([v for v in values if v is not None], dtype=float)
     if not len(vals):
         return "–"
     if len(vals) == 1:
-        return f"{vals[0]:.4g}"
-    return f"{vals.mean():.4g} ± {vals.std(ddof=1):.2g}"
+        return format(vals[0], fmt)
+    return f"{format(vals.mean(), fmt)} ± {format(vals.std(ddof=1), sd)}"
 
 
 def report(trace: Trace) -> str:
@@ -209,7 +209,7 @@ def report(trace: Trace) -> str:
         s = summary[base]
         label = trace.run(base).meta.get("label", base)
         rows.append(f"| {label} | {mean_spread(s['start_loss'])} | {mean_spread(s['final_loss'])} | "
-                    f"{mean_spread(s['evals'])} | {mean_spread(s['max_grad_norm'])} | "
+                    f"{mean_spread(s['evals'], ',.0f', ',.0f')} | {mean_spread(s['max_grad_norm'])} | "
                     f"{mean_spread(s['max_param_change'])} |")
     return "\n".join(rows)
 
