@@ -82,7 +82,11 @@ class NoGradients(ChapterScene):
         unit_caption.set_x(-3.6)
         self.play(Create(unit), FadeIn(unit_caption), run_time=0.8)
         self.play(Create(f_left), Create(f_right), FadeIn(unit_label), run_time=0.8)
-        self.play(Create(deriv), FadeIn(deriv_label), run_time=0.8)
+        chain = Text("backprop multiplies by this slope: ∇L = 0", font_size=SMALL_SIZE, color=c_sgd)
+        chain.next_to(unit, DOWN, buff=0.2).set_x(-3.6)
+        h_label = Text("h", font_size=SMALL_SIZE, color=MUTED).next_to(unit.c2p(2, 0), DOWN, buff=0.12)
+        self.play(Create(deriv), FadeIn(deriv_label, h_label), run_time=0.8)
+        self.play(FadeIn(chain), run_time=0.6)
         self.beat(f"Every unit of this {n_params}-parameter network is sign(h) ({net['activation']} hidden, "
                   f"{net['out_activation']} output). Its slope is 0 everywhere except at the jump, so backprop's "
                   "chain rule multiplies every gradient by 0.")
