@@ -58,24 +58,33 @@ def _batched(fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor, c
 
 
 def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
-                    escape: float = 1e6, progress: Progress | None = None, record_grad: bool = False) -> RunRecord:
-    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch).
+                    escape: float = 1e6, progress: Progress | None = None, record_grad: bool = False,
+                    record_grad_norm: bool = False, record_every: int = 1) -> RunRecord:
+    """Run a torch.optim optimizer from x0 and record its steps (full or mini-batch).
 
-    With `record_grad`, also record the gradient each step used (`grad`, (T, d), taken at
-    params[t] on that step's batch), the batch's point indices (`batch`, (T, b), mini-batch
-    runs only) and the full-data gradient at the same params (`full_grad`, (T, d)).
+    Options (all off by default, so plain runs record only params/loss/evals):
+    - `record_grad`: the gradient each step used (`grad`, (T, d), taken at params[t] on that
+      step's batch), the batch's point indices (`batch`, (T, b), mini-batch runs only) and the
+      full-data gradient at the same params (`full_grad`, (T, d)).
+    - `record_grad_norm`: `grad_norm` (T,), the L2 norm of the gradient each step used.
+    - `record_every=k > 1`: only steps 0, k, 2k, ... and the last step are recorded (params, wall
+      time, divergence check), so long runs keep small traces; `meta["record_every"]` says so.
     """
+    k = max(1, int(record_every))
+    if record_grad and k > 1:
+        raise ValueError("record_grad needs every step recorded (record_every=1)")
     params = x0.detach().clone().requires_grad_(True)
     opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
     n = problem.n_data
     batch = min(run.batch_size or n, n)
-    history = torch.empty((run.steps + 1, x0.numel()), dtype=x0.dtype, device=x0.device)
+    history = torch.empty((run.steps // k + 2, x0.numel()), dtype=x0.dtype, device=x0.device)
     history[0] = params.detach()
     grads = torch.empty((run.steps, x0.numel()), dtype=x0.dtype, device=x0.device) if record_grad else None
     batches = torch.empty((run.steps, batch), dtype=torch.int64, device=x0.device) \
         if record_grad and batch < n else None
-    wall = [0.0]
-    last = run.steps
+    grad_norm = torch.zeros(run.steps, dtype=x0.dtype, device=x0.device) if record_grad_norm else None
+    wall, rec_steps = [0.0], [0]
+    taken = 0
     start = perf_counter()
     for t in range(run.steps):
         idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
@@ -85,29 +94,39 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
             grads[t] = params.grad
             if batches is not None:
                 batches[t] = idx
+        if grad_norm is not None:
+            grad_norm[t] = params.grad.detach().norm()
         opt.step()
+        taken = t + 1
+        if taken % k and taken != run.steps:
+            continue
         with torch.no_grad():
-            history[t + 1] = params
+            history[len(rec_steps)] = params
         wall.append(perf_counter() - start)
+        rec_steps.append(taken)
         if progress:
-            progress(1)
-        if not bool(torch.isfinite(params).all()) or float(params.detach().abs().max()) > escape:
-            last = t + 1
+            progress(taken - rec_steps[-2])
+        if not float(params.detach().abs().max()) <= escape:  # NaN and inf fail this comparison too
             break
-    history = history[: last + 1]
+    last = rec_steps[-1]
+    history = history[: len(rec_steps)]
     loss = _batched(problem.loss, history).cpu().numpy()
     hist = history.cpu().numpy()
-    evals = np.arange(last + 1, dtype=np.float64) * (batch / n)
+    evals = np.asarray(rec_steps, dtype=np.float64) * (batch / n)
     status = classify(loss, hist, escape)
     meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
             "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
             "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}
+    if k > 1:
+        meta["record_every"] = k
     arrays = {"params": hist, "loss": loss, "evals": evals}
     if grads is not None:
         arrays["grad"] = grads[:last].cpu().numpy()
         if batches is not None:
             arrays["batch"] = batches[:last].cpu().numpy()
             arrays["full_grad"] = _full_gradient(problem, history[:last]).cpu().numpy()
+    if grad_norm is not None:
+        arrays["grad_norm"] = grad_norm[:last].cpu().numpy()
     return RunRecord(meta, arrays, wall)
 
 

@@ -11,6 +11,7 @@ OPTIMIZER_COLORS: dict[str, ManimColor] = {
     "rmsprop": ManimColor("#B5179E"),
     "evolution": ManimColor("#4CC9F0"),  # sky blue
     "cma-es": ManimColor("#80FFDB"),
+    "snes": ManimColor("#B8F35A"),       # lime: the torch natural evolution strategy (strong-es)
 }
 DATA_COLOR = ManimColor("#FFFFFF")
 TARGET_COLOR = ManimColor("#9AA0A6")

@@ -1,0 +1,201 @@
+"""Chapter 14, NoGradients: a network of sign units. Backprop's gradient is exactly 0, so SGD
+and Adam stand still; evolution, which only compares losses, fits the square wave.
+
+Storyboard: the sign unit and its zero derivative -> the network's output against the target
+(the shared start) -> SGD and Adam run: |∇L| = 0 at every recorded step, the curve never moves
+-> evolution's rounds: the curve snaps onto the target, the loss falls -> numbers over all seeds.
+Everything is read from the step-activation trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Axes,
+    Create,
+    FadeIn,
+    Line,
+    Text,
+    VGroup,
+    VMobject,
+    Write,
+)
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.panels import CurvePanel, fmt_loss, readout
+from scenes.kit.plots import LossPlot
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+MAX_W = 6.3             # widest text row in the right column (it starts at x ≈ 0.5)
+
+
+def left(mob, x: float):
+    """Put mob's left edge at x (keeps rows of the right column flush)."""
+    return mob.shift(RIGHT * (x - float(mob.get_left()[0])))
+
+
+def step_curve(panel: CurvePanel, values: np.ndarray, color, width: float = 4) -> VMobject:
+    """A piecewise-constant output drawn with corners (a smooth spline would ring at the jumps)."""
+    lo, hi = panel.axes.y_range[0], panel.axes.y_range[1]
+    ys = np.clip(values, lo, hi)
+    pts = [panel.axes.c2p(float(x), float(y)) for x, y in zip(panel.curve_x, ys, strict=True)]
+    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
+
+
+def ms(values: list) -> str:
+    v = np.array([x for x in values if x is not None], dtype=float)
+    return f"{v.mean():.3g} ± {v.std(ddof=1):.2g}" if len(v) > 1 else f"{v[0]:.3g}"
+
+
+class NoGradients(ChapterScene):
+    gradient_frames = 12    # gradient steps shown (sampled evenly over the run)
+    evolution_frames = 36   # evolution rounds shown one by one (sampled evenly over the run)
+
+    def construct(self) -> None:
+        tr = self.trace("step-activation")
+        sgd, adam, evo = tr.run("sgd"), tr.run("adam"), tr.run("evolution")
+        c_sgd, c_adam, c_evo = (color_for(r.name, r.meta) for r in (sgd, adam, evo))
+        n_params, n_data = tr.meta["n_params"], len(tr["data/x"])
+        net = tr.meta["config"]["net"]
+        self.runs = {"sgd": sgd, "adam": adam, "evolution": evo}
+
+        title = Text("When gradients fail: a network of step functions", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        self.play(Write(title), run_time=1)
+
+        # --- 1. the unit: sign(h) and its derivative
+        unit = Axes(x_range=[-2, 2, 1], y_range=[-1.5, 1.5, 1], x_length=3.4, y_length=1.7, tips=False,
+                    axis_config={"stroke_width": 2})
+        unit.move_to([-4.3, 1.55, 0])
+        f_left = Line(unit.c2p(-2, -1), unit.c2p(0, -1), color=TEXT_COLOR, stroke_width=5)
+        f_right = Line(unit.c2p(0, 1), unit.c2p(2, 1), color=TEXT_COLOR, stroke_width=5)
+        deriv = VGroup(Line(unit.c2p(-2, 0), unit.c2p(-0.06, 0), color=c_sgd, stroke_width=5),
+                       Line(unit.c2p(0.06, 0), unit.c2p(2, 0), color=c_sgd, stroke_width=5))
+        unit_label = Text("sign(h)", font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(unit.c2p(2, 1), RIGHT, buff=0.1)
+        deriv_label = Text("slope 0", font_size=SMALL_SIZE, color=c_sgd).next_to(unit.c2p(2, 0), RIGHT, buff=0.1)
+        hidden = "-".join(str(h) for h in net["hidden"])
+        unit_caption = Text(f"every unit is a step: 1-{hidden}-1 network, {n_params} parameters",
+                            font_size=SMALL_SIZE - 2, color=MUTED).next_to(unit, UP, buff=0.15)
+        unit_caption.set_x(-3.6)
+        self.play(Create(unit), FadeIn(unit_caption), run_time=0.8)
+        self.play(Create(f_left), Create(f_right), FadeIn(unit_label), run_time=0.8)
+        chain = Text("backprop multiplies by this slope: ∇L = 0", font_size=SMALL_SIZE, color=c_sgd)
+        chain.next_to(unit, DOWN, buff=0.2).set_x(-3.6)
+        h_label = Text("h", font_size=SMALL_SIZE, color=MUTED).next_to(unit.c2p(2, 0), DOWN, buff=0.12)
+        self.play(Create(deriv), FadeIn(deriv_label, h_label), run_time=0.8)
+        self.play(FadeIn(chain), run_time=0.6)
+        self.beat(f"Every unit of this {n_params}-parameter network is sign(h) ({net['activation']} hidden, "
+                  f"{net['out_activation']} output). Its slope is 0 everywhere except at the jump, so backprop's "
+                  "chain rule multiplies every gradient by 0.")
+
+        # --- 2. the task and the shared start
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
+                           width=5.6, height=2.6)
+        panel.target.set_points_as_corners([panel.axes.c2p(float(x), float(np.clip(y, -1.5, 1.5)))
+                                            for x, y in zip(tr["data/curve_x"], tr["data/curve_target"],
+                                                            strict=True)])
+        panel.move_to([3.75, 1.2, 0])
+        self.panel = panel
+        target_txt = tr.meta["config"]["data"]["target"]
+        panel_title = Text(f"network output vs target {target_txt} ({n_data} points)", font_size=SMALL_SIZE - 2)
+        panel_title.next_to(panel, UP, buff=0.1)
+        self.play(FadeIn(panel, panel_title), run_time=0.8)
+        grad_curve = step_curve(panel, sgd["curve"][0], c_sgd, width=7)
+        adam_curve = step_curve(panel, adam["curve"][0], c_adam, width=3)
+        evo_curve = step_curve(panel, evo["curve"][0], c_evo, width=4)
+        self.play(Create(grad_curve), Create(adam_curve), run_time=0.8)
+
+        plot = LossPlot(max(sgd.steps, evo.steps), self._loss_floor(), float(max(sgd["loss"][0], 1.0)),
+                        width=4.6, height=2.2, x_label="step / round", y_label="loss (MSE)")
+        plot.move_to([-3.8, -1.75, 0])
+        self.plot = plot
+        self.play(FadeIn(plot), run_time=0.6)
+        self.beat(f"All three optimizers start from the same random network: loss {fmt_loss(sgd['loss'][0])} "
+                  f"on {n_data} points of {target_txt}.")
+
+        # --- 3. gradient descent: a zero gradient, recorded at every step
+        rows = VGroup(self._row("sgd", 0, c_sgd), self._row("adam", 0, c_adam)).arrange(DOWN, aligned_edge=LEFT,
+                                                                                         buff=0.15)
+        rows.move_to([3.55, -0.75, 0])
+        self.left_x = float(panel.axes.get_left()[0]) - 0.3
+        left(rows, self.left_x)
+        self.play(FadeIn(rows), run_time=0.4)
+        loss_sgd = plot.curve(sgd["evals"][:1] * 0, sgd["loss"][:1], c_sgd, width=6)
+        loss_adam = plot.curve(adam["evals"][:1] * 0, adam["loss"][:1], c_adam, width=3)
+        self.add(loss_sgd, loss_adam)
+        steps = sgd.steps
+        for k in np.unique(np.linspace(1, steps, self.gradient_frames).astype(int)):
+            new_rows = VGroup(self._row("sgd", k, c_sgd), self._row("adam", k, c_adam))
+            new_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(rows, aligned_edge=LEFT)
+            xs = np.arange(k + 1)
+            self.play(rows.animate.become(new_rows),
+                      loss_sgd.animate.become(plot.curve(xs, sgd["loss"][: k + 1], c_sgd, width=6)),
+                      loss_adam.animate.become(plot.curve(xs, adam["loss"][: k + 1], c_adam, width=3)),
+                      grad_curve.animate.become(step_curve(panel, sgd["curve"][k], c_sgd, width=7)),
+                      adam_curve.animate.become(step_curve(panel, adam["curve"][k], c_adam, width=3)),
+                      run_time=4 / 15)
+        g_max = max(float(sgd["grad_norm"].max()), float(adam["grad_norm"].max()))
+        moved = max(float(sgd["param_change"].max()), float(adam["param_change"].max()))
+        verdict = Text(f"‖∇L‖ = {g_max:g} at all {steps} steps: no parameter moved ({moved:g})",
+                       font_size=SMALL_SIZE, color=c_sgd)
+        if verdict.width > MAX_W:
+            verdict.scale_to_fit_width(MAX_W)
+        left(verdict.next_to(rows, DOWN, buff=0.2), self.left_x)
+        self.play(FadeIn(verdict), run_time=0.6)
+        self.wait(1)
+        self.beat(f"SGD (lr {sgd.meta['lr']}) and Adam (lr {adam.meta['lr']}) ran {steps} steps each. The recorded "
+                  f"gradient norm is exactly {g_max:g} at every step and no parameter moved ({moved:g}): the loss "
+                  f"stays {fmt_loss(sgd['loss'][-1])}.")
+
+        # --- 4. evolution: compare losses, keep the better child
+        evo_row = left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.35), self.left_x)
+        self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
+        loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
+        self.add(loss_evo)
+        for k in np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int)):
+            new_row = left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x)
+            self.play(evo_row.animate.become(new_row),
+                      evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),
+                      loss_evo.animate.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo)),
+                      run_time=4 / 15)
+        self.evo_curve = evo_curve
+        wrong = round(float(evo["loss"][-1]) / 4 * n_data) if net["out_activation"] == "sign" else None
+        self.wait(1)
+        self.beat(f"Evolution ({evo.meta['population']} children per round, σ {evo.meta['sigma']}) never uses a "
+                  f"gradient: loss {fmt_loss(evo['loss'][0])} → {fmt_loss(evo['loss'][-1])} in {evo.steps} rounds "
+                  f"= {int(evo['evals'][-1])} loss evaluations"
+                  + (f" ({wrong} of {n_data} points wrong)." if wrong is not None else "."))
+
+        # --- 5. over all seeds
+        summ, reps = tr.meta["summary"], tr.meta["repeats"]
+        summary = Text(
+            f"over {reps} seeds (mean ± sd):\n"
+            f"SGD, Adam: loss {ms(summ['sgd']['final_loss'])} = their start\n"
+            f"evolution: loss {ms(summ['evolution']['start_loss'])} → {ms(summ['evolution']['final_loss'])}",
+            font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        if summary.width > MAX_W:
+            summary.scale_to_fit_width(MAX_W)
+        left(summary.next_to(evo_row, DOWN, buff=0.3), self.left_x)
+        self.play(FadeIn(summary), run_time=0.8)
+        self.wait(2)
+        self.beat(f"Over {reps} seeds: SGD and Adam end at loss {ms(summ['sgd']['final_loss'])} (their start), "
+                  f"evolution goes from {ms(summ['evolution']['start_loss'])} to "
+                  f"{ms(summ['evolution']['final_loss'])}. Where gradients do not exist, evolution still works.")
+
+    def _loss_floor(self) -> float:
+        losses = np.concatenate([r["loss"] for r in self.runs.values()])
+        positive = losses[losses > 0]
+        return float(positive.min()) / 2 if len(positive) else 1e-3
+
+    def _row(self, name: str, k: int, color) -> VGroup:
+        run = self.runs[name]
+        if run.meta["kind"] == "gradient":
+            g = float(run["grad_norm"][min(k, run.steps) - 1]) if k else float(run["grad_norm"][0])
+            fields = [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k])), ("‖∇L‖", f"{g:g}")]
+        else:
+            fields = [("round", f"{k}"), ("loss", fmt_loss(run["loss"][k])), ("evals", f"{int(run['evals'][k])}")]
+        return readout(run.meta["label"], color, fields, max_width=MAX_W)
+

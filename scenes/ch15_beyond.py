@@ -1,0 +1,314 @@
+"""Chapter 15, Beyond: a state-of-the-art evolution strategy beside the video's simple one.
+
+Storyboard: the 2-parameter landscape -> CMA-ES's generations (every child, the sampling
+ellipse from its recorded covariance σ²C, the mean's path) beside the local search's path, at
+the same number of loss evaluations -> the 1,741-parameter MLP: SNES vs local search, best loss
+against evaluations (log axis), the fitted curves, numbers over all seeds -> the closing idea:
+optimizers converge, evolution in nature diverges and invents. All numbers from the strong-es trace.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Arrow,
+    Create,
+    FadeIn,
+    FadeOut,
+    Group,
+    Line,
+    Star,
+    Text,
+    VGroup,
+    VMobject,
+    Write,
+)
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import marker, mutation_cloud
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
+from scenes.kit.plots import LossPlot
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+RIGHT_X = 0.7             # left edge of the right-hand column
+
+
+def left(mob, x: float = RIGHT_X):
+    return mob.shift(RIGHT * (x - float(mob.get_left()[0])))
+
+
+def fit(mob, width: float = 6.0):
+    """Keep a text block inside the right-hand column."""
+    if mob.width > width:
+        mob.scale_to_fit_width(width)
+    return mob
+
+
+def ms(values: list[float], fmt=fmt_loss) -> str:
+    v = np.asarray(values, dtype=float)
+    return f"{fmt(v.mean())} ± {fmt(v.std(ddof=1))}" if len(v) > 1 else fmt(v[0])
+
+
+def ellipse_points(mean: np.ndarray, cov: np.ndarray, box: tuple[float, float, float, float],
+                   n: int = 48) -> np.ndarray:
+    """The 1-standard-deviation contour of N(mean, cov), clipped to the plotted square."""
+    chol = np.linalg.cholesky(cov)
+    t = np.linspace(0, 2 * np.pi, n)
+    pts = mean + (chol @ np.stack([np.cos(t), np.sin(t)])).T
+    return np.stack([np.clip(pts[:, 0], box[0], box[1]), np.clip(pts[:, 1], box[2], box[3])], axis=1)
+
+
+class Beyond(ChapterScene):
+    parts: tuple[str, ...] = ("landscape", "mlp", "closing")  # tests render one part at a time
+    detail_generations = 10   # CMA-ES generations shown with their population and ellipse; the rest play fast
+    mlp_frames = 24           # steps of the MLP loss-curve animation
+
+    def construct(self) -> None:
+        tr = self.trace("strong-es")
+        for part in self.parts:
+            if self.mobjects:
+                self.play(FadeOut(Group(*self.mobjects)), run_time=0.6)
+                self.clear()
+            getattr(self, f"{part}_part")(tr)
+
+    # ------------------------------------------------------------------------------ 2-D landscape
+    def landscape_part(self, tr) -> None:
+        cma, ls = tr.run("cma-es"), tr.run("evolution")
+        c_cma, c_ls = color_for(cma.name, cma.meta), color_for(ls.name, ls.meta)
+        title = Text("Beyond simple evolution: CMA-ES", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        a, b = tr["small/landscape/a"], tr["small/landscape/b"]
+        self.box = (float(a[0]), float(a[-1]), float(b[0]), float(b[-1]))
+        view = LandscapeView(a, b, tr["small/landscape/loss"], tr["small/landscape/min"], side=5.6)
+        view.shift(np.array([-3.45, -0.25, 0]) - view.axes.get_center())
+        view.heatmap.move_to(view.axes.get_center())
+        self.view = view
+        self.play(Write(title), run_time=1)
+        self.add(view.heatmap)
+        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label), run_time=1)
+        self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=0.8)
+
+        lam, gens = cma.meta["population"], cma.steps
+        intro = Text("CMA-ES samples children from a Gaussian\n"
+                     "and learns its shape: the mean moves to\n"
+                     "the best children's weighted average, the\n"
+                     "covariance stretches where steps paid off.",
+                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        fit(intro)
+        left(intro.move_to([3.9, 2.45, 0]))
+        key = legend([("CMA-ES mean path", c_cma), ("its children (one generation)", c_cma, "dot"),
+                      ("sampling ellipse: 1 sd of σ²C", c_cma), (f"{ls.meta['label']} (the video's) path", c_ls)],
+                     size=SMALL_SIZE)
+        left(key.move_to([3.9, -2.75, 0]))
+        self.play(FadeIn(intro), FadeIn(key), run_time=1)
+
+        p_cma, p_ls = cma["params"], ls["params"]
+        m_cma, m_ls = marker(view.point(p_cma[0]), c_cma), marker(view.point(p_ls[0]), c_ls)
+        rows = self._rows(cma, ls, 0, 0, c_cma, c_ls)
+        self.play(FadeIn(m_cma, m_ls), FadeIn(rows), run_time=0.6)
+        self.beat(f"Same start as before: a={p_cma[0][0]:.2f}, b={p_cma[0][1]:.2f}, loss {fmt_loss(cma['loss'][0])}. "
+                  f"CMA-ES (pycma, {lam} children per generation, σ₀ {cma.meta['sigma0']}) beside the local search "
+                  f"({ls.meta['population']} children per round, σ {ls.meta['sigma']}).")
+
+        trails = VGroup().set_z_index(3)
+        self.add(trails)
+        ls_per_gen = max(1, ls.steps // gens)
+        ellipse = None
+        self.clouds_drawn = 0
+        for g in range(1, gens + 1):
+            detail = g <= self.detail_generations
+            k_ls = min(ls.steps, g * ls_per_gen)
+            cloud = None
+            inside = self._inside(cma["population"][g - 1])
+            if detail and inside.any():
+                cloud = mutation_cloud(cma["population"][g - 1][inside], int(np.argmin(
+                    np.where(inside, cma["pop_loss"][g - 1], np.inf)[inside])), True, view.point, c_cma).set_z_index(2)
+                shape = self._ellipse(p_cma[g - 1], cma["cov"][g - 1], c_cma)
+                anims = [FadeIn(cloud, scale=0.6)]
+                anims.append(Create(shape) if ellipse is None else ellipse.animate.become(shape))
+                if ellipse is None:
+                    ellipse = shape
+                self.play(*anims, run_time=0.4)
+                self.clouds_drawn += 1
+            moves = []
+            for mk, path, color, k0, k1 in ((m_cma, p_cma, c_cma, g - 1, g),
+                                            (m_ls, p_ls, c_ls, min(ls.steps, (g - 1) * ls_per_gen), k_ls)):
+                pts = [view.point(np.clip(path[k], [self.box[0], self.box[2]], [self.box[1], self.box[3]]))
+                       for k in range(k0, k1 + 1)]
+                if np.linalg.norm(pts[-1] - pts[0]) > 1e-6:
+                    seg = VMobject(stroke_color=color, stroke_width=4).set_points_as_corners(pts)
+                    seg.set_stroke("#000000", 7, 0.55, background=True)
+                    trails.add(seg)
+                    moves.append(Create(seg))
+                moves.append(mk.animate.move_to(pts[-1]))
+            if cloud is not None:
+                moves.append(FadeOut(cloud))
+            if g == self.detail_generations + 1 and ellipse is not None:
+                moves.append(FadeOut(ellipse))
+            moves.append(rows.animate.become(self._rows(cma, ls, g, k_ls, c_cma, c_ls)))
+            self.play(*moves, run_time=0.6 if detail else 2 / 15)
+            if cloud is not None:
+                self.remove(cloud)
+        self.markers = {"cma-es": m_cma, "evolution": m_ls}
+        summ, n = tr.meta["summary"]["tanh-2d"], tr.meta["repeats"]
+        evals = int(cma["evals"][-1])
+        ends = [tr.run("cma-es" if r == 0 else f"cma-es-r{r}")["params"][-1] for r in range(n)]
+        off_runs = [r for r, p in enumerate(ends) if not self._inside(p[None])[0]]
+        off = len(off_runs)
+        off_loss = float(np.mean([summ["cma-es"]["best_loss"][r] for r in off_runs])) if off else 0.0
+        plateau = (f"\n{off} of {n} CMA-ES runs slid off the grid along\nthe flat valley (a → ∞, b ≈ 0)"
+                   if off else "")
+        verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
+                       f"CMA-ES {ms(summ['cma-es']['best_loss'])}\n"
+                       f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
+                       font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        left(fit(verdict).next_to(rows, DOWN, buff=0.25))
+        self.play(FadeIn(verdict), run_time=0.6)
+        self.wait(1.4)
+        self.beat(f"After {gens} generations × {lam} children (+ the start) = {evals} evaluations "
+                  f"(seed {cma.meta['seed']}): CMA-ES's best "
+                  f"loss {fmt_loss(cma['best_loss'][-1])}, the local search's {fmt_loss(ls['loss'][-1])}. Over {n} "
+                  f"seeds: CMA-ES {ms(summ['cma-es']['best_loss'])}, local search "
+                  f"{ms(summ['evolution']['best_loss'])}."
+                  + (f" In {off} of {n} seeds CMA-ES's mean slid along the flat valley towards a → ∞ (best loss "
+                     f"{fmt_loss(off_loss)} there) and left the plotted square." if off else ""))
+
+    def _inside(self, pts: np.ndarray) -> np.ndarray:
+        a0, a1, b0, b1 = self.box
+        return (pts[:, 0] >= a0) & (pts[:, 0] <= a1) & (pts[:, 1] >= b0) & (pts[:, 1] <= b1)
+
+    def _ellipse(self, mean: np.ndarray, cov: np.ndarray, color) -> VMobject:
+        pts = [self.view.point(p) for p in ellipse_points(mean, cov, self.box)]
+        return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(pts).set_z_index(2)
+
+    @staticmethod
+    def _rows(cma, ls, g: int, k: int, c_cma, c_ls) -> VGroup:
+        rows = VGroup(
+            readout(cma.meta["label"], c_cma, [("gen", f"{g}"), ("best", fmt_loss(cma["best_loss"][g])),
+                                               ("evals", f"{int(cma['evals'][g])}")], max_width=6.25),
+            readout(ls.meta["label"], c_ls, [("round", f"{k}"), ("best", fmt_loss(ls["loss"][k])),
+                                             ("evals", f"{int(ls['evals'][k])}")], max_width=6.25),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        return left(rows.move_to([3.9, 1.15, 0]))
+
+    # ---------------------------------------------------------------------------------- MLP task
+    def mlp_part(self, tr) -> None:
+        snes, ls = tr.run("snes"), tr.run("mlp-evolution")
+        c_snes, c_ls = color_for(snes.name, snes.meta), color_for(ls.name, ls.meta)
+        d = tr.meta["n_params"]["mlp"]
+        cfg = tr.meta["config"]["large"]
+        title = Text(f"At scale: {d:,} parameters, fitting {cfg['target']}", font_size=TITLE_SIZE)
+        title.to_edge(UP, buff=0.25)
+        budget = float(snes["evals_all"][-1])
+        lo = float(min(snes["best_all"].min(), ls["best_all"].min()))
+        hi = float(max(snes["best_all"].max(), ls["best_all"].max()))
+        plot = LossPlot(budget, lo, hi, width=5.6, height=3.4, x_label="loss evaluations",
+                        y_label="best loss so far (MSE)")
+        plot.move_to([-3.3, 0.2, 0])
+        self.loss_plot = plot
+        panel = CurvePanel(tr["large/data/curve_x"], tr["large/data/curve_target"], tr["large/data/x"][::10],
+                           tr["large/data/y"][::10], width=5.2, height=2.4)
+        panel.move_to([3.75, 1.3, 0])
+        panel_title = Text("the network's output", font_size=SMALL_SIZE).next_to(panel, UP, buff=0.1)
+        self.play(Write(title), FadeIn(plot), FadeIn(panel, panel_title), run_time=1)
+        about = Text(f"SNES: one step size per parameter,\n{snes.meta['population']} children per generation\n"
+                     f"local search: {ls.meta['population']} children per round, σ {ls.meta['sigma']}",
+                     font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
+        fit(about, 5.8).next_to(plot, DOWN, buff=0.3).align_to(plot.y_label, LEFT)
+        self.play(FadeIn(about), run_time=0.6)
+
+        frames = self.mlp_frames
+        c_snes_curve = panel.curve(snes["curve"][0], c_snes)
+        c_ls_curve = panel.curve(ls["curve"][0], c_ls)
+        l_snes = plot.curve(snes["evals_all"][:1], snes["best_all"][:1], c_snes)
+        l_ls = plot.curve(ls["evals_all"][:1], ls["best_all"][:1], c_ls)
+        rows = self._mlp_rows(snes, ls, 0, c_snes, c_ls)
+        self.add(l_snes, l_ls)
+        self.play(Create(c_snes_curve), Create(c_ls_curve), FadeIn(rows), run_time=0.6)
+        n_ck = len(snes["checkpoints"])
+        for f in range(1, frames + 1):
+            ck = round(f * (n_ck - 1) / frames)
+            g_s, g_l = int(snes["checkpoints"][ck]), int(ls["checkpoints"][ck])
+            self.play(l_snes.animate.become(plot.curve(snes["evals_all"][: g_s + 1], snes["best_all"][: g_s + 1],
+                                                       c_snes)),
+                      l_ls.animate.become(plot.curve(ls["evals_all"][: g_l + 1], ls["best_all"][: g_l + 1], c_ls)),
+                      c_snes_curve.animate.become(panel.curve(snes["curve"][ck], c_snes)),
+                      c_ls_curve.animate.become(panel.curve(ls["curve"][ck], c_ls)),
+                      rows.animate.become(self._mlp_rows(snes, ls, ck, c_snes, c_ls)), run_time=4 / 15)
+        summ, n = tr.meta["summary"]["mlp"], tr.meta["repeats"]
+        from sim.experiments.strong_es import evals_to_reach  # a lookup in recorded arrays, no simulation
+
+        needed = [evals_to_reach(tr, "snes" if r == 0 else f"snes-r{r}", summ["mlp-evolution"]["best_loss"][r])
+                  for r in range(n)]
+        got = [v for v in needed if v is not None]
+        match = (f"SNES matched the local search's final loss after {ms(got, lambda v: f'{v:,.0f}')} evaluations"
+                 + (f" ({len(got)}/{n} seeds)" if len(got) < n else "")) if got else \
+            "SNES never matched the local search's final loss"
+        verdict = Text(f"{n} seeds × {int(budget):,} evaluations, best loss:\n"
+                       f"SNES {ms(summ['snes']['best_loss'])}\n"
+                       f"local search {ms(summ['mlp-evolution']['best_loss'])}",
+                       font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        left(fit(verdict).next_to(rows, DOWN, buff=0.3))
+        match_txt = Text(match.replace(" after ", "\nafter "), font_size=SMALL_SIZE, color=color_for("snes"),
+                         line_spacing=0.8)
+        left(fit(match_txt).next_to(verdict, DOWN, buff=0.2))
+        self.play(FadeIn(verdict), FadeIn(match_txt), run_time=0.6)
+        self.wait(1.4)
+        self.beat(f"On the {d}-parameter MLP with {int(budget)} evaluations each, over {n} seeds: SNES best loss "
+                  f"{ms(summ['snes']['best_loss'])}, the local search {ms(summ['mlp-evolution']['best_loss'])}. "
+                  f"{match}.")
+
+    @staticmethod
+    def _mlp_rows(snes, ls, ck: int, c_snes, c_ls) -> VGroup:
+        rows = VGroup(*[
+            readout(r.meta["label"], c, [("evals", f"{int(r['evals'][ck]):,}"),
+                                         ("best", fmt_loss(r["best_all"][int(r["checkpoints"][ck])]))])
+            for r, c in ((snes, c_snes), (ls, c_ls))
+        ]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
+        return left(rows.move_to([3.9, -0.65, 0]))
+
+    # ---------------------------------------------------------------------------------- closing
+    def closing_part(self, tr) -> None:
+        title = Text("Optimizers converge. Evolution in nature diverges.", font_size=TITLE_SIZE)
+        title.to_edge(UP, buff=0.3)
+        colors = [color_for(n) for n in ("sgd", "momentum", "adam", "evolution", "cma-es", "snes")]
+        goal = np.array([-3.6, -0.1, 0])
+        starts = [goal + 2.4 * np.array([np.cos(t), np.sin(t), 0])
+                  for t in np.linspace(0.15 * np.pi, 1.85 * np.pi, len(colors))]
+        converge = VGroup(*[Arrow(s, goal + 0.25 * (s - goal) / np.linalg.norm(s - goal), color=c, buff=0,
+                                  stroke_width=5, max_tip_length_to_length_ratio=0.1)
+                            for s, c in zip(starts, colors, strict=True)])
+        converge.add(Star(n=5, outer_radius=0.16, color=MUTED, fill_opacity=1, stroke_width=1).move_to(goal))
+        tree = self._tree(np.array([3.6, -2.3, 0]), UP * 1.2, depth=5)
+        left_txt = Text("one loss, one minimum:\nas fast as possible", font_size=SMALL_SIZE, color=TEXT_COLOR,
+                        line_spacing=0.8).next_to(converge, DOWN, buff=0.3)
+        right_txt = Text("no fixed goal, many lineages:\nit keeps inventing", font_size=SMALL_SIZE,
+                         color=TEXT_COLOR, line_spacing=0.8).next_to(tree, DOWN, buff=0.3)
+        self.play(Write(title), run_time=1)
+        self.play(Create(converge), FadeIn(left_txt), run_time=1.2)
+        self.play(Create(tree), FadeIn(right_txt), run_time=1.6)
+        self.wait(2)
+        self.beat("Closing: every optimizer here, gradient or evolutionary, converges on one loss. Evolution in "
+                  "nature has no single loss: it diverges, keeps many lineages, and invents.")
+
+    @staticmethod
+    def _tree(root: np.ndarray, stem: np.ndarray, depth: int) -> VGroup:
+        """A symmetric branching tree (an illustration, not data)."""
+        color = color_for("evolution")
+        group = VGroup()
+        tips = [(root, stem)]
+        for level in range(depth):
+            nxt = []
+            for p, v in tips:
+                end = p + v
+                group.add(Line(p, end, color=color, stroke_width=max(1.5, 5 - level)))
+                for ang in (0.42, -0.42):
+                    rot = np.array([[np.cos(ang), -np.sin(ang), 0], [np.sin(ang), np.cos(ang), 0], [0, 0, 1]])
+                    nxt.append((end, 0.72 * (rot @ v)))
+            tips = nxt
+        return group
+

@@ -1,0 +1,112 @@
+"""strong-es: CMA-ES's recorded generations are consistent, SNES and local search are recorded at equal
+budgets, and the same seed gives the same bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from sim.errors import ConfigError
+from sim.experiments.strong_es import StrongESConfig, evals_to_reach, report, simulate
+from sim.problems import TanhCurve
+from sim.trace import load_trace, save_trace
+
+
+def tiny(**kw) -> StrongESConfig:
+    data = dict(seed=0, repeats=3,
+                small=dict(landscape=dict(resolution=21), curve_points=11, cma=dict(popsize=6, generations=15),
+                           local=dict(population=6, sigma=0.3)),
+                large=dict(hidden=[8, 8], n=40, budget=600, record_every=5, curve_points=11,
+                           snes=dict(popsize=20, sigma0=0.05), local=dict(population=20, sigma=0.02)))
+    data.update(kw)
+    return StrongESConfig.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return simulate(tiny(), "strong-es")
+
+
+def test_cma_es_reduces_the_loss_on_every_seed(trace):
+    for key in ("cma-es", "cma-es-r1", "cma-es-r2"):
+        run = trace.run(key)
+        assert run["best_loss"][-1] < 0.01 * run["best_loss"][0], key
+        assert run["loss"][-1] < run["loss"][0], key
+
+
+def test_cma_population_losses_and_means_are_consistent(trace):
+    problem = TanhCurve(torch.from_numpy(trace["small/data/x"]), torch.from_numpy(trace["small/data/y"]))
+    run = trace.run("cma-es")
+    pop, pop_loss, means = run["population"], run["pop_loss"], run["params"]
+    assert pop.shape == (15, 6, 2) and means.shape == (16, 2)
+    np.testing.assert_allclose(problem.loss(torch.from_numpy(pop)).numpy(), pop_loss, rtol=1e-12)
+    np.testing.assert_allclose(problem.loss(torch.from_numpy(means)).numpy(), run["loss"], rtol=1e-12)
+    np.testing.assert_array_equal(run["winner"], pop_loss.argmin(axis=1))
+    # CMA-ES's mean update: the new mean is the weighted mean of the best mu children
+    w = np.array(run.meta["weights"])
+    assert run.meta["cmean"] == 1.0 and w.sum() == pytest.approx(1.0)
+    for t in range(len(pop)):
+        best = pop[t][np.argsort(pop_loss[t], kind="stable")[: len(w)]]
+        np.testing.assert_allclose(means[t + 1], w @ best, atol=1e-10)
+    # the population was drawn around the previous mean with the recorded covariance (loose check
+    # over all generations: whitened offsets have unit scale)
+    z = []
+    for t in range(len(pop)):
+        chol = np.linalg.cholesky(run["cov"][t])
+        z.append(np.linalg.solve(chol, (pop[t] - means[t]).T).T)
+    z = np.concatenate(z)
+    assert 0.6 < z.std() < 1.5 and abs(z.mean()) < 0.3
+    best = np.minimum.accumulate(np.concatenate([[run["loss"][0]], pop_loss.min(axis=1)]))
+    np.testing.assert_allclose(run["best_loss"], best)
+
+
+def test_equal_budgets_and_recorded_shapes(trace):
+    assert trace.run("cma-es")["evals"][-1] == trace.run("evolution")["evals"][-1] == 1 + 15 * 6
+    snes, ls = trace.run("snes"), trace.run("mlp-evolution")
+    assert snes["evals_all"][-1] == ls["evals_all"][-1] == 1 + 600
+    assert snes["params"].shape == (len(snes["checkpoints"]), trace.meta["n_params"]["mlp"])
+    assert list(snes["checkpoints"]) == [0, 5, 10, 15, 20, 25, 30]
+    np.testing.assert_array_equal(snes["loss"], snes["loss_all"][snes["checkpoints"]])
+    assert snes["best_all"][-1] <= snes["best_all"][0]
+    assert np.all(np.diff(snes["best_all"]) <= 0)
+    assert "curve" in snes and "curve" not in trace.run("snes-r1")
+
+
+def test_snes_recorded_loss_is_the_loss_of_its_recorded_mean(trace):
+    from sim.nets import MLPProblem, MLPSpec
+
+    problem = MLPProblem(MLPSpec((1, 8, 8, 1), "leaky_relu"), torch.from_numpy(trace["large/data/x"])[:, None],
+                         torch.from_numpy(trace["large/data/y"])[:, None])
+    snes = trace.run("snes")
+    with torch.no_grad():
+        got = problem.loss(torch.from_numpy(snes["params"])).numpy()
+    np.testing.assert_allclose(got, snes["loss"], rtol=1e-5)
+    assert snes["loss"][-1] < snes["loss"][0]
+
+
+def test_same_seed_identical_bytes(tmp_path):
+    cfg = tiny(repeats=1)
+    pa = save_trace(simulate(cfg, "s"), tmp_path / "a.npz")
+    pb = save_trace(simulate(cfg, "s"), tmp_path / "b.npz")
+    assert pa.read_bytes() == pb.read_bytes()
+    pc = save_trace(simulate(tiny(repeats=1, seed=3), "s"), tmp_path / "c.npz")
+    assert pc.read_bytes() != pa.read_bytes()
+    table = report(load_trace(pa))
+    assert "| tanh-2d | CMA-ES |" in table and "| mlp | SNES |" in table
+
+
+def test_evals_to_reach(trace):
+    run = trace.run("cma-es")
+    level = float(run["best_loss"][5])
+    assert evals_to_reach(trace, "cma-es", level) <= run["evals"][5]
+    assert evals_to_reach(trace, "cma-es", -1.0) is None
+
+
+def test_bad_values_are_one_line_config_errors():
+    from sim.config import validate_config
+
+    with pytest.raises(ConfigError, match=r"large\.snes"):
+        validate_config(StrongESConfig, {"large": {"snes": {"popsize": 7}}}, "c.toml")
+    with pytest.raises(ConfigError, match=r"small\.cma\.sigma0"):
+        validate_config(StrongESConfig, {"small": {"cma": {"sigma0": -1}}}, "c.toml")
