@@ -58,38 +58,47 @@ def _batched(fn: Callable[[torch.Tensor], torch.Tensor], params: torch.Tensor, c
 
 
 def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
-                    escape: float = 1e6, progress: Progress | None = None) -> RunRecord:
-    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch)."""
+                    escape: float = 1e6, progress: Progress | None = None, record_every: int = 1) -> RunRecord:
+    """Run a torch.optim optimizer from x0 and record every step (full or mini-batch).
+
+    With `record_every=k > 1` only steps 0, k, 2k, ... and the last step are recorded (params, wall
+    time, divergence check): long runs keep small traces; `meta["record_every"]` says so.
+    """
     params = x0.detach().clone().requires_grad_(True)
     opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
     n = problem.n_data
     batch = min(run.batch_size or n, n)
-    history = torch.empty((run.steps + 1, x0.numel()), dtype=x0.dtype, device=x0.device)
+    k = max(1, int(record_every))
+    history = torch.empty((run.steps // k + 2, x0.numel()), dtype=x0.dtype, device=x0.device)
     history[0] = params.detach()
-    wall = [0.0]
-    last = run.steps
+    wall, rec_steps = [0.0], [0]
     start = perf_counter()
     for t in range(run.steps):
         idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
         opt.zero_grad(set_to_none=True)
         problem.loss(params, idx).backward()
         opt.step()
+        if (t + 1) % k and t + 1 != run.steps:
+            continue
         with torch.no_grad():
-            history[t + 1] = params
+            history[len(rec_steps)] = params
         wall.append(perf_counter() - start)
+        rec_steps.append(t + 1)
         if progress:
-            progress(1)
+            progress(t + 1 - rec_steps[-2])
         if not bool(torch.isfinite(params).all()) or float(params.detach().abs().max()) > escape:
-            last = t + 1
             break
-    history = history[: last + 1]
+    last = rec_steps[-1]
+    history = history[: len(rec_steps)]
     loss = _batched(problem.loss, history).cpu().numpy()
     hist = history.cpu().numpy()
-    evals = np.arange(last + 1, dtype=np.float64) * (batch / n)
+    evals = np.asarray(rec_steps, dtype=np.float64) * (batch / n)
     status = classify(loss, hist, escape)
     meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
             "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
             "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}
+    if k > 1:
+        meta["record_every"] = k
     return RunRecord(meta, {"params": hist, "loss": loss, "evals": evals}, wall)
 
 
