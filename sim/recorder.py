@@ -86,7 +86,7 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
         rec_steps.append(t + 1)
         if progress:
             progress(t + 1 - rec_steps[-2])
-        if not bool(torch.isfinite(params).all()) or float(params.detach().abs().max()) > escape:
+        if not float(params.detach().abs().max()) <= escape:  # NaN and inf fail this comparison too
             break
     last = rec_steps[-1]
     history = history[: len(rec_steps)]
