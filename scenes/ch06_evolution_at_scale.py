@@ -66,8 +66,10 @@ class EvolutionAtScale(ChapterScene):
     """The video's local search on a real network (1,741 parameters) and on pictures."""
 
     image_traces = ("image-fit-smiley", "image-fit-portrait")
+    curve_keyframes = CURVE_KEYFRAMES
 
     def construct(self) -> None:
+        self.tiles: list[tuple[ImageMobject, np.ndarray]] = []  # (tile, the pixels it shows), for checks
         self.function_fit()
         self.images()
 
@@ -111,11 +113,14 @@ class EvolutionAtScale(ChapterScene):
         self.beat(f"A {n_params:,}-parameter network starts at loss {fmt_loss(loss[0])}; evolution mutates all "
                   f"{n_params:,} numbers at once, {pop} children per generation.")
 
-        keys = np.unique(np.linspace(0, rounds, CURVE_KEYFRAMES + 1).astype(int))[1:]
+        keys = np.unique(np.linspace(0, rounds, self.curve_keyframes + 1).astype(int))[1:]
         for k in keys:
             new_curve = panel.curve(evo["curve"][k], color)
             new_trail = plot.curve(evo["step"][: k + 1], loss[: k + 1], color)
-            row.become(self._row(evo, k).move_to(row, aligned_edge=LEFT))
+            new_row = self._row(evo, k).move_to(row, aligned_edge=LEFT)
+            self.remove(row)
+            self.add(new_row)
+            row = new_row
             self.play(curve.animate.become(new_curve), trail.animate.become(new_trail), run_time=0.2)
         self.curve, self.trail, self.row = curve, trail, row
         accepted = int(evo["accepted"].sum())
@@ -174,7 +179,9 @@ class EvolutionAtScale(ChapterScene):
         frames = evo["frames"]
         picks = np.unique(np.linspace(0, len(frames) - 1, IMAGE_SNAPSHOTS).astype(int))
         for k in picks:
-            img = framed(image_tile(frames[k], tile_h), color)
+            tile = image_tile(frames[k], tile_h)
+            self.tiles.append((tile, frames[k]))
+            img = framed(tile, color)
             cap = Text(f"gen {int(evo['step'][k])} · {fmt_psnr(float(evo['psnr'][k]))}",
                        font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(img, DOWN, buff=0.1)
             tiles.add(Group(img, cap))

@@ -20,6 +20,7 @@ from manim import (
     FadeIn,
     FadeOut,
     Group,
+    ImageMobject,
     Text,
     VGroup,
     Write,
@@ -61,8 +62,10 @@ class Race(ChapterScene):
     """Three optimizers, one budget: curves, loss plots and the numbers from the traces."""
 
     image_traces = ("image-fit-smiley", "image-fit-portrait")
+    race_keyframes = RACE_KEYFRAMES
 
     def construct(self) -> None:
+        self.tiles: list[tuple[ImageMobject, np.ndarray]] = []  # (tile, the pixels it shows), for checks
         self.function_race()
         self.image_race()
         self.caveat()
@@ -84,7 +87,7 @@ class Race(ChapterScene):
         self.title = title
 
         every = max(1, len(tr["data/x"]) // 30)
-        panels, curves, labels = VGroup(), VGroup(), VGroup()
+        panels, curves, labels = VGroup(), VGroup(), []
         xs = np.linspace(-4.55, 4.55, len(runs)) if len(runs) > 1 else np.array([0.0])
         pw = min(3.9, 12.6 / len(runs) - 0.4)
         for r, x in zip(runs, xs, strict=True):
@@ -95,7 +98,7 @@ class Race(ChapterScene):
             p.move_to([x, 1.15, 0])
             panels.add(p)
             curves.add(p.curve(r["curve"][0], color_for(r.name, r.meta)))
-            labels.add(self._panel_label(r, 0).next_to(p, UP, buff=0.08))
+            labels.append(self._panel_label(r, 0).next_to(p, UP, buff=0.08))
         self.panels, self.curves = panels, curves
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
                         width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
@@ -103,19 +106,24 @@ class Race(ChapterScene):
         self.loss_plot = plot
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], color_for(r.name, r.meta)) for r in runs])
         counter = self._counter(0).move_to([3.6, -1.3, 0])
-        self.play(FadeIn(panels), FadeIn(labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
+        self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat("Same network, same start, same data; evolution, SGD + momentum and Adam race on one "
                   f"budget of {budget:,.0f} loss evaluations.")
 
-        for e in np.linspace(0, budget, RACE_KEYFRAMES + 1)[1:]:
+        for e in np.linspace(0, budget, self.race_keyframes + 1)[1:]:
             anims = []
             for i, r in enumerate(runs):
                 k = frame_at(r["evals"], e)
                 anims.append(curves[i].animate.become(panels[i].curve(r["curve"][k], color_for(r.name, r.meta))))
                 anims.append(trails[i].animate.become(plot.curve(r["evals"][: k + 1], r["loss"][: k + 1],
                                                                  color_for(r.name, r.meta))))
-                labels[i].become(self._panel_label(r, k).next_to(panels[i], UP, buff=0.08))
-            counter.become(self._counter(e).move_to(counter))
+                self.remove(labels[i])
+                labels[i] = self._panel_label(r, k).next_to(panels[i], UP, buff=0.08)
+                self.add(labels[i])
+            new_counter = self._counter(e).move_to(counter)
+            self.remove(counter)
+            self.add(new_counter)
+            counter = new_counter
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
@@ -127,7 +135,7 @@ class Race(ChapterScene):
                  + (f", {pm(s['loss_wall'])} at {s['t_star']:.1f} s" if s["loss_wall"] else "")
                  for s in summary.values()]
         self.beat(f"Final loss, mean ± std over {next(iter(summary.values()))['seeds']} seeds — " + "; ".join(parts))
-        self.fit_group = VGroup(sub, panels, curves, labels, plot, trails, counter, table)
+        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
 
     @staticmethod
     def _panel_label(run, k: int) -> Text:
@@ -210,7 +218,9 @@ class Race(ChapterScene):
         for r in runs:
             k = frame_at(r["evals"], budget)
             color = color_for(r.name, r.meta)
-            img = framed(image_tile(r["frames"][k], tile_h), color)
+            tile = image_tile(r["frames"][k], tile_h)
+            self.tiles.append((tile, r["frames"][k]))
+            img = framed(tile, color)
             seeds = r.meta.get("seed_final_psnr") or [float(r["psnr"][k])]
             psnr = pm([v for v in seeds if v is not None], fmt=lambda v: f"{v:.1f}") + " dB" \
                 if len(seeds) > 1 else fmt_psnr(float(r["psnr"][k]))
