@@ -103,6 +103,9 @@ class ImageFitConfig(Strict):
         if dupes:
             raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
         target = load_image(self.image, self.resolution, self.color, self.background)
+        if min(target.shape[:2]) < 7:
+            raise ValueError(f"image {self.image!r} is {target.shape[1]}×{target.shape[0]} after fitting into "
+                             f"resolution {self.resolution}²; SSIM needs at least 7 pixels a side (raise resolution)")
         for run in self.runs:
             steps_for(run, self.budget_evals, target.shape[0] * target.shape[1])
         return self
@@ -218,7 +221,7 @@ def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds
 def metrics(frames: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """PSNR (dB) and SSIM of every uint8 frame against the uint8 target (scikit-image)."""
     rgb = target.ndim == 3
-    win = min(7, min(target.shape[:2]) // 2 * 2 - 1)
+    win = 7  # scikit-image's default; configs refuse images under 7 pixels a side
     psnr = np.empty(len(frames))
     ssim = np.empty(len(frames))
     for k, f in enumerate(frames):
