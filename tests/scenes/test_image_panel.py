@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from manim import LEFT, RIGHT, UL
 
 from scenes.kit.base import ChapterScene
@@ -12,6 +13,15 @@ from scenes.kit.style import color_for
 from sim.experiments.image_fit import simulate
 from tests.framecheck import nearest_match, render_last_frame
 from tests.sim.test_image_fit import tiny_config
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny tensors: a second intra-op thread only adds contention on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

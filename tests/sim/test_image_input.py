@@ -115,3 +115,15 @@ def test_missing_image_is_a_config_error_naming_the_field(tmp_path):
         validate_config(ImageFitConfig, data, "x.toml")
     msg = str(err.value)
     assert msg.startswith("x.toml: image: ") and "gone.png' does not exist" in msg and "\n" not in msg
+
+
+def test_an_image_too_thin_for_ssim_is_refused(tmp_path):
+    from sim.config import validate_config
+    from sim.errors import ConfigError
+    from sim.experiments.image_fit import ImageFitConfig
+
+    Image.fromarray(_gradient(400, 20)).save(tmp_path / "banner.png")
+    data = dict(image=str(tmp_path / "banner.png"), resolution=64, budget_evals=4,
+                runs=[dict(name="adam", optimizer="adam")])
+    with pytest.raises(ConfigError, match=r"64×3 after fitting into resolution 64²; SSIM needs at least 7"):
+        validate_config(ImageFitConfig, data, "x.toml")
