@@ -127,3 +127,17 @@ def test_an_image_too_thin_for_ssim_is_refused(tmp_path):
                 runs=[dict(name="adam", optimizer="adam")])
     with pytest.raises(ConfigError, match=r"64×3 after fitting into resolution 64²; SSIM needs at least 7"):
         validate_config(ImageFitConfig, data, "x.toml")
+
+
+def test_editing_the_image_file_changes_the_cache_key(tmp_path):
+    from gdevo.traces import resolve
+
+    img = tmp_path / "me.png"
+    Image.fromarray(_gradient(16, 16)).save(img)
+    conf = tmp_path / "mine.toml"
+    conf.write_text(f'experiment = "image-fit"\nimage = "{img}"\nresolution = 16\nbudget_evals = 4\n'
+                    '[[runs]]\nname = "adam"\noptimizer = "adam"\n')
+    before = resolve("mine", config_file=conf).path
+    assert resolve("mine", config_file=conf).path == before
+    Image.fromarray(255 - _gradient(16, 16)).save(img)
+    assert resolve("mine", config_file=conf).path != before
