@@ -142,8 +142,8 @@ def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
         what = (f"({run.population} children + 1 parent re-check)" if calls > run.population
                 else f"{run.population} children") if run.optimizer == "evolution" else "1 network"
         raise ImageError(f"budget_evals {budget:g} is not a whole number of run {run.name!r}'s steps "
-                         f"({what} × {batch}/{n} pixels = {per_step:g} evaluations each); "
-                         f"use a multiple, e.g. {max(1, steps) * per_step:g}")
+                         f"({what} × {batch}/{n} pixels = {per_step:.12g} evaluations each); "
+                         f"use a multiple, e.g. {max(1, steps) * per_step:.12g}")
     return steps, per_step
 
 
@@ -348,7 +348,8 @@ def equal_wall(trace: Trace) -> tuple[float | None, dict[str, list[int]]]:
 
 def report(trace: Trace) -> str:
     """PSNR / SSIM / loss (mean ± sample std over seeds) at equal evaluations and at equal wall time."""
-    runs = trace.runs()
+    order = [r["name"] for r in trace.meta["config"]["runs"] if r["name"] in trace.run_names]
+    runs = [trace.run(n) for n in order] or trace.runs()  # the config's order (meta.json sorts keys)
     seeds = runs[0].meta["seeds"]
     img = trace.meta["image"]
     head = (f"{img['width']}×{img['height']} {'grey' if img['channels'] == 1 else 'RGB'} image, "
@@ -368,7 +369,8 @@ def report(trace: Trace) -> str:
         rows.append("**Equal wall time**: no timing sidecar beside the trace, so no wall-time comparison.")
         return "\n".join(rows)
     rows += [f"**Equal wall time** ({t_star:.2f} s, the fastest run's median total; the last frame reached "
-             "within it — frames are snapshots, so this is a lower bound for each run)", "",
+             "within it — frames are snapshots, so this is a lower bound for each run; wall times are as measured "
+             "on the machine that simulated, noisy where it is shared)", "",
              "| run | steps reached | evals | PSNR dB | SSIM | MSE |", "|---|---:|---:|---:|---:|---:|"]
     for r in runs:
         ks = reached[r.name]
