@@ -103,6 +103,9 @@ class ImageFitConfig(Strict):
         if dupes:
             raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
         target = load_image(self.image, self.resolution, self.color, self.background)
+        if min(target.shape[:2]) < 7:
+            raise ValueError(f"image {self.image!r} is {target.shape[1]}×{target.shape[0]} after fitting into "
+                             f"resolution {self.resolution}²; SSIM needs at least 7 pixels a side (raise resolution)")
         for run in self.runs:
             steps_for(run, self.budget_evals, target.shape[0] * target.shape[1])
         return self
@@ -139,8 +142,8 @@ def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
         what = (f"({run.population} children + 1 parent re-check)" if calls > run.population
                 else f"{run.population} children") if run.optimizer == "evolution" else "1 network"
         raise ImageError(f"budget_evals {budget:g} is not a whole number of run {run.name!r}'s steps "
-                         f"({what} × {batch}/{n} pixels = {per_step:g} evaluations each); "
-                         f"use a multiple, e.g. {max(1, steps) * per_step:g}")
+                         f"({what} × {batch}/{n} pixels = {per_step:.12g} evaluations each); "
+                         f"use a multiple, e.g. {max(1, steps) * per_step:.12g}")
     return steps, per_step
 
 
@@ -218,7 +221,7 @@ def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds
 def metrics(frames: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """PSNR (dB) and SSIM of every uint8 frame against the uint8 target (scikit-image)."""
     rgb = target.ndim == 3
-    win = min(7, min(target.shape[:2]) // 2 * 2 - 1)
+    win = 7  # scikit-image's default; configs refuse images under 7 pixels a side
     psnr = np.empty(len(frames))
     ssim = np.empty(len(frames))
     for k, f in enumerate(frames):
@@ -345,7 +348,8 @@ def equal_wall(trace: Trace) -> tuple[float | None, dict[str, list[int]]]:
 
 def report(trace: Trace) -> str:
     """PSNR / SSIM / loss (mean ± sample std over seeds) at equal evaluations and at equal wall time."""
-    runs = trace.runs()
+    order = [r["name"] for r in trace.meta["config"]["runs"] if r["name"] in trace.run_names]
+    runs = [trace.run(n) for n in order] or trace.runs()  # the config's order (meta.json sorts keys)
     seeds = runs[0].meta["seeds"]
     img = trace.meta["image"]
     head = (f"{img['width']}×{img['height']} {'grey' if img['channels'] == 1 else 'RGB'} image, "
@@ -365,7 +369,8 @@ def report(trace: Trace) -> str:
         rows.append("**Equal wall time**: no timing sidecar beside the trace, so no wall-time comparison.")
         return "\n".join(rows)
     rows += [f"**Equal wall time** ({t_star:.2f} s, the fastest run's median total; the last frame reached "
-             "within it — frames are snapshots, so this is a lower bound for each run)", "",
+             "within it — frames are snapshots, so this is a lower bound for each run; wall times are as measured "
+             "on the machine that simulated, noisy where it is shared)", "",
              "| run | steps reached | evals | PSNR dB | SSIM | MSE |", "|---|---:|---:|---:|---:|---:|"]
     for r in runs:
         ks = reached[r.name]

@@ -51,7 +51,7 @@ def test_grey_rgb_rgba_16bit_palette_load_to_the_stated_size(tmp_path):
 
 
 def test_a_huge_image_is_shrunk_to_the_resolution(tmp_path):
-    big = Image.fromarray(_gradient(6000, 4000))
+    big = Image.fromarray(_gradient(4800, 3200))
     big.save(tmp_path / "big.png", compress_level=1)
     img = load_image(str(tmp_path / "big.png"), 48)
     assert img.shape == (32, 48)
@@ -93,7 +93,6 @@ def bad_files(tmp_path_factory):
 @pytest.mark.parametrize("file, needles", [
     ("notes.png", ["not an image Pillow can read"]),
     ("truncated.png", ["corrupt or truncated"]),
-    ("missing.png", ["does not exist"]),
 ])
 def test_bad_image_is_one_line_naming_field_and_file(bad_files, file, needles):
     path = str(bad_files / file)
@@ -104,3 +103,41 @@ def test_bad_image_is_one_line_naming_field_and_file(bad_files, file, needles):
     assert "image" in lines[0] and path in lines[0]
     for needle in needles:
         assert needle in lines[0]
+
+
+def test_missing_image_is_a_config_error_naming_the_field(tmp_path):
+    from sim.config import validate_config
+    from sim.errors import ConfigError
+    from sim.experiments.image_fit import ImageFitConfig
+
+    data = dict(image=str(tmp_path / "gone.png"), budget_evals=4, runs=[dict(name="adam", optimizer="adam")])
+    with pytest.raises(ConfigError) as err:
+        validate_config(ImageFitConfig, data, "x.toml")
+    msg = str(err.value)
+    assert msg.startswith("x.toml: image: ") and "gone.png' does not exist" in msg and "\n" not in msg
+
+
+def test_an_image_too_thin_for_ssim_is_refused(tmp_path):
+    from sim.config import validate_config
+    from sim.errors import ConfigError
+    from sim.experiments.image_fit import ImageFitConfig
+
+    Image.fromarray(_gradient(400, 20)).save(tmp_path / "banner.png")
+    data = dict(image=str(tmp_path / "banner.png"), resolution=64, budget_evals=4,
+                runs=[dict(name="adam", optimizer="adam")])
+    with pytest.raises(ConfigError, match=r"64×3 after fitting into resolution 64²; SSIM needs at least 7"):
+        validate_config(ImageFitConfig, data, "x.toml")
+
+
+def test_editing_the_image_file_changes_the_cache_key(tmp_path):
+    from gdevo.traces import resolve
+
+    img = tmp_path / "me.png"
+    Image.fromarray(_gradient(16, 16)).save(img)
+    conf = tmp_path / "mine.toml"
+    conf.write_text(f'experiment = "image-fit"\nimage = "{img}"\nresolution = 16\nbudget_evals = 4\n'
+                    '[[runs]]\nname = "adam"\noptimizer = "adam"\n')
+    before = resolve("mine", config_file=conf).path
+    assert resolve("mine", config_file=conf).path == before
+    Image.fromarray(255 - _gradient(16, 16)).save(img)
+    assert resolve("mine", config_file=conf).path != before
