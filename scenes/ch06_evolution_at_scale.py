@@ -27,6 +27,7 @@ from manim import (
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes.kit.base import ChapterScene
+from scenes.kit.images import ImagePanel
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -179,9 +180,8 @@ class EvolutionAtScale(ChapterScene):
         frames = evo["frames"]
         picks = np.unique(np.linspace(0, len(frames) - 1, IMAGE_SNAPSHOTS).astype(int))
         for k in picks:
-            tile = image_tile(frames[k], tile_h)
-            self.tiles.append((tile, frames[k]))
-            img = framed(tile, color)
+            img = ImagePanel(evo, int(k), side=tile_h, color=color, caption=False)
+            self.tiles.append((img.image, frames[k]))
             cap = Text(f"gen {int(evo['step'][k])} · {fmt_psnr(float(evo['psnr'][k]))}",
                        font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(img, DOWN, buff=0.1)
             tiles.add(Group(img, cap))

@@ -28,6 +28,7 @@ from manim import (
 
 from scenes.ch06_evolution_at_scale import fmt_psnr, frame_at, framed, image_tile
 from scenes.kit.base import ChapterScene
+from scenes.kit.images import ImagePanel
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -218,9 +219,8 @@ class Race(ChapterScene):
         for r in runs:
             k = frame_at(r["evals"], budget)
             color = color_for(r.name, r.meta)
-            tile = image_tile(r["frames"][k], tile_h)
-            self.tiles.append((tile, r["frames"][k]))
-            img = framed(tile, color)
+            img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
+            self.tiles.append((img.image, r["frames"][k]))
             seeds = r.meta.get("seed_final_psnr") or [float(r["psnr"][k])]
             psnr = pm([v for v in seeds if v is not None], fmt=lambda v: f"{v:.1f}") + " dB" \
                 if len(seeds) > 1 else fmt_psnr(float(r["psnr"][k]))
