@@ -33,7 +33,7 @@ from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from sim.errors import GdevoError
 
-CURVE_KEYFRAMES = 30      # generations shown while the curve improves (evenly spaced)
+CURVE_KEYFRAMES = 40      # generations shown while the curve improves (evenly spaced)
 IMAGE_SNAPSHOTS = 4       # reconstructions per image row (plus the target)
 
 
@@ -129,7 +129,7 @@ class EvolutionAtScale(ChapterScene):
                     f"{int(evo['evals'][-1]):,} loss evaluations in all",
                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8).next_to(plot, DOWN, buff=0.2)
         self.play(FadeIn(note), run_time=2 / 3)
-        self.wait(1.4)
+        self.wait(2.4)
         self.beat(f"After {rounds} generations ({int(evo['evals'][-1]):,} evaluations) the loss fell from "
                   f"{fmt_loss(loss[0])} to {fmt_loss(loss[-1])}; {accepted} of {rounds} generations improved.")
         self.title, self.fit_group = title, VGroup(panel, plot, curve, trail, row, note, sub)
@@ -163,11 +163,11 @@ class EvolutionAtScale(ChapterScene):
             rows.scale_to_fit_height(6.6).next_to(self.title, DOWN, buff=0.35)
         self.image_rows = rows
         for r in rows:
-            self.play(FadeIn(r, lag_ratio=0.25), run_time=1.6)
+            self.play(FadeIn(r, lag_ratio=0.25), run_time=2)
         caption = Text("each picture is the parent network's output; PSNR against the target (higher is better)",
                        font_size=SMALL_SIZE - 2, color=MUTED).to_edge(DOWN, buff=0.2)
         self.play(FadeIn(caption), run_time=2 / 3)
-        self.wait(2)
+        self.wait(3)
         self.beat("; ".join(notes) if notes else "Image traces missing: " + ", ".join(n for n, _ in missing))
 
     def _image_row(self, tr, evo) -> Group:

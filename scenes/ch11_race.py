@@ -35,7 +35,7 @@ from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_fo
 from sim.errors import GdevoError
 from sim.experiments.function_fit import mean_std, summarize
 
-RACE_KEYFRAMES = 30
+RACE_KEYFRAMES = 40
 RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
 
@@ -130,7 +130,7 @@ class Race(ChapterScene):
 
         table = self._numbers(summary).move_to([3.65, -2.5, 0])
         self.play(FadeIn(table), run_time=2 / 3)
-        self.wait(2)
+        self.wait(2.6)
         self.numbers = table
         parts = [f"{s['label']}: {pm(s['loss_evals'])} at equal evaluations"
                  + (f", {pm(s['loss_wall'])} at {s['t_star']:.1f} s" if s["loss_wall"] else "")
@@ -204,7 +204,7 @@ class Race(ChapterScene):
         self.image_rows = rows
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
-        self.wait(1.4)
+        self.wait(2.4)
         self.beat("; ".join(notes) if notes else "Image traces missing: " + ", ".join(n for n, _ in missing))
 
     def _image_row(self, tr, runs) -> tuple[Group, str]:
@@ -249,7 +249,7 @@ class Race(ChapterScene):
             box.scale_to_fit_width(13.4)
         box.to_edge(DOWN, buff=0.15)
         self.play(FadeIn(box), run_time=2 / 3)
-        self.wait(2)
+        self.wait(3)
         self.caveat_box = box
         self.beat("Pictures are not metrics: the comparison is in the numbers (loss, PSNR, SSIM over seeds).")
 
