@@ -216,8 +216,11 @@ def summarize(trace: Trace) -> dict[str, dict[str, Any]]:
     e_star = min(float(r["evals"][-1]) for r in members)
     has_wall = all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members)
     t_star = min(float(r.wall[-1]) for r in members) if has_wall else None
+    order = [r.get("name") for r in trace.meta.get("config", {}).get("runs", [])]
+    ranked = sorted(groups, key=lambda g: order.index(g) if g in order else len(order))
     out: dict[str, dict[str, Any]] = {}
-    for group, rs in groups.items():
+    for group in ranked:
+        rs = groups[group]
         head = next((r for r in rs if r.name == group), rs[0])
         out[group] = {
             "label": head.meta.get("label", group), "optimizer": head.meta.get("optimizer"), "seeds": len(rs),
