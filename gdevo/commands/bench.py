@@ -1,0 +1,91 @@
+"""gdevo bench: measured speed ratios (batched evolution vs the naive loop; recording overhead).
+
+A benchmark, not a test: it prints what it measures on this machine, in a table, and writes
+renders/bench.md. Every speed claim is a ratio against a baseline timed in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.errors import GdevoError
+
+NAME = "bench"
+
+TINY = ["seeds=1", "data.n=40", "model.sizes=[1, 8, 8, 1]", "runs.0.population=64", "runs.0.steps=2"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser(NAME, help="measure speed: batched evolution vs naive loop, recording overhead")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--repeats", type=int, default=5, help="repeats per variant; the median is reported")
+    p.add_argument("--chunks", default="16,32,64,128,256,1024",
+                   help="comma-separated chunk sizes (networks per batched call) to try")
+    p.add_argument("--naive-children", type=int, default=50,
+                   help="children timed in the naive loop (scaled to the population)")
+    p.add_argument("--steps", type=int, default=1000, help="training steps per timed gradient run")
+    p.add_argument("--every", type=int, default=100, help="k for the 'recorded every k-th step' variant")
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: function-fit's `threads`)")
+    p.add_argument("--tiny", action="store_true", help="a tiny network and population (for tests; fast)")
+
+
+def _positive(name: str, value: int) -> int:
+    if value < 1:
+        raise GdevoError(f"--{name} must be >= 1, got {value}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from gdevo.render import renders_dir
+    from gdevo.traces import resolve
+    from sim.bench import run_bench, to_markdown
+    from sim.trace import atomic_write_bytes
+
+    try:
+        chunks = [_positive("chunks", int(c)) for c in args.chunks.split(",") if c.strip()]
+    except ValueError:
+        raise GdevoError(f"--chunks: expected comma-separated integers, got {args.chunks!r}") from None
+    for name in ("repeats", "naive_children", "steps", "every"):
+        _positive(name.replace("_", "-"), getattr(args, name))
+    if args.threads is not None and args.threads < 0:
+        raise GdevoError(f"--threads must be >= 0, got {args.threads}")
+    cfg = resolve("function-fit", TINY if args.tiny else [], device=args.device).config
+    result = run_bench(cfg, args.device, args.repeats, chunks or None, args.naive_children, args.steps,
+                       args.every, args.threads)
+    if args.tiny:
+        result.notes.append("--tiny: a tiny network and population; numbers say nothing about the real task")
+    _print(result)
+    out = renders_dir() / "bench.md"
+    text = to_markdown(result)
+    atomic_write_bytes(out, lambda fh: fh.write(text.encode()))
+    print(f"written to {out}")
+    return 0
+
+
+def _print(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console() if Console().is_terminal else Console(width=150)
+    table = Table(title=f"gdevo bench — {result.device}"
+                  + (f", {result.threads} CPU threads" if result.threads else ""), title_justify="left")
+    for col in ("Name", "Min (ms)", "Max (ms)", "Median (ms)", "OPS", "Rounds"):
+        table.add_column(col, justify="left" if col == "Name" else "right")
+    group = None
+    for t in result.timings:
+        if t.group != group:
+            table.add_section() if group is not None else None
+            table.add_row(f"[bold]{t.group}[/bold]", "", "", "", "", "")
+            group = t.group
+        name = f"  {t.name}" + (f" [dim]({t.note})[/dim]" if t.note else "")
+        table.add_row(name, f"{min(t.times) * 1e3:.3f}", f"{max(t.times) * 1e3:.3f}", f"{t.median * 1e3:.3f}",
+                      f"{t.ops_per_s:,.1f} {t.unit}s/s", str(len(t.times)))
+    console.print(table)
+    ratios = Table(title="ratios (medians, measured in this run)", title_justify="left")
+    for col in ("what", "measured", "target"):
+        ratios.add_column(col, justify="left" if col == "what" else "right")
+    for what, value, target in result.ratios:
+        ratios.add_row(what, f"{value:.2f}×", target)
+    console.print(ratios)
+    for note in result.notes:
+        console.print(f"note: {note}")

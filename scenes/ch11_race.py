@@ -1,0 +1,257 @@
+"""Chapter 11 — The race: evolution vs SGD + momentum vs Adam, at equal evaluation budgets.
+
+Storyboard: the function fit — three panels, one per optimizer, show each network's curve at
+the same number of loss evaluations while a shared budget counter runs up to evolution's
+budget, beside the loss-against-evaluations plot -> the numbers (mean ± std over seeds, at
+equal evaluations and at equal wall time) -> the same race on the smiley and the portrait:
+final reconstructions side by side at the same budget with PSNR/SSIM over seeds, and the loss
+curves -> the caveat: pictures are not metrics, the numbers are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    FadeOut,
+    Group,
+    ImageMobject,
+    Text,
+    VGroup,
+    Write,
+)
+
+from scenes.ch06_evolution_at_scale import fmt_psnr, frame_at, framed, image_tile
+from scenes.kit.base import ChapterScene
+from scenes.kit.images import ImagePanel
+from scenes.kit.panels import CurvePanel, fmt_loss, legend
+from scenes.kit.plots import LossPlot
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from sim.errors import GdevoError
+from sim.experiments.function_fit import mean_std, summarize
+
+RACE_KEYFRAMES = 40
+RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
+
+
+def ordered_runs(trace) -> list:
+    """The seed-0 runs of a trace (kinds gradient / evolution), evolution first, then by RUN_ORDER."""
+    runs = [r for r in trace.runs() if r.kind in ("gradient", "evolution")]
+    return sorted(runs, key=lambda r: RUN_ORDER.index(r.name) if r.name in RUN_ORDER else len(RUN_ORDER))
+
+
+def fmt_short(value: float) -> str:
+    """A loss in three significant digits (scientific below 1e-3)."""
+    if not np.isfinite(value):
+        return "diverged"
+    return f"{value:.3g}" if value >= 1e-3 else f"{value:.2e}"
+
+
+def pm(values, fmt=fmt_loss) -> str:
+    if not values:
+        return "–"
+    m, s = mean_std([v for v in values if v is not None and np.isfinite(v)])
+    return f"{fmt(m)} ± {fmt(s)}" if len(values) > 1 else fmt(m)
+
+
+class Race(ChapterScene):
+    """Three optimizers, one budget: curves, loss plots and the numbers from the traces."""
+
+    image_traces = ("image-fit-smiley", "image-fit-portrait")
+    race_keyframes = RACE_KEYFRAMES
+
+    def construct(self) -> None:
+        self.tiles: list[tuple[ImageMobject, np.ndarray]] = []  # (tile, the pixels it shows), for checks
+        self.function_race()
+        self.image_race()
+        self.caveat()
+
+    # ------------------------------------------------------------------ function fit
+    def function_race(self) -> None:
+        tr = self.trace("function-fit")
+        runs = ordered_runs(tr)
+        summary = summarize(tr)
+        budget = min(float(r["evals"][-1]) for r in runs)
+        self.fit_runs, self.fit_budget = runs, budget
+        title = Text(f"The race: {', '.join(r.meta['label'] for r in runs)}", font_size=TITLE_SIZE)
+        title.scale_to_fit_width(min(title.width, 13.4)).to_edge(UP, buff=0.25)
+        sub = Text(f"{int(tr.meta['n_params']):,}-parameter network on "
+                   f"{tr.meta['config']['data']['target'].replace('*', '')} · every optimizer gets "
+                   f"{budget:,.0f} loss evaluations", font_size=SMALL_SIZE, color=MUTED)
+        sub.scale_to_fit_width(min(sub.width, 13.2)).next_to(title, DOWN, buff=0.12)
+        self.play(Write(title), FadeIn(sub), run_time=1)
+        self.title = title
+
+        every = max(1, len(tr["data/x"]) // 30)
+        panels, curves, labels = VGroup(), VGroup(), []
+        xs = np.linspace(-4.55, 4.55, len(runs)) if len(runs) > 1 else np.array([0.0])
+        pw = min(3.9, 12.6 / len(runs) - 0.4)
+        for r, x in zip(runs, xs, strict=True):
+            p = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every], tr["data/y"][::every],
+                           width=pw, height=1.9)
+            for d in p.dots:
+                d.scale(0.5)
+            p.move_to([x, 1.15, 0])
+            panels.add(p)
+            curves.add(p.curve(r["curve"][0], color_for(r.name, r.meta)))
+            labels.append(self._panel_label(r, 0).next_to(p, UP, buff=0.08))
+        self.panels, self.curves = panels, curves
+        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
+                        width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
+        plot.move_to([-3.3, -2.05, 0])
+        self.loss_plot = plot
+        trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], color_for(r.name, r.meta)) for r in runs])
+        counter = self._counter(0).move_to([3.6, -1.3, 0])
+        self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
+        self.beat("Same network, same start, same data; evolution, SGD + momentum and Adam race on one "
+                  f"budget of {budget:,.0f} loss evaluations.")
+
+        for e in np.linspace(0, budget, self.race_keyframes + 1)[1:]:
+            anims = []
+            for i, r in enumerate(runs):
+                k = frame_at(r["evals"], e)
+                anims.append(curves[i].animate.become(panels[i].curve(r["curve"][k], color_for(r.name, r.meta))))
+                anims.append(trails[i].animate.become(plot.curve(r["evals"][: k + 1], r["loss"][: k + 1],
+                                                                 color_for(r.name, r.meta))))
+                self.remove(labels[i])
+                labels[i] = self._panel_label(r, k).next_to(panels[i], UP, buff=0.08)
+                self.add(labels[i])
+            new_counter = self._counter(e).move_to(counter)
+            self.remove(counter)
+            self.add(new_counter)
+            counter = new_counter
+            self.play(*anims, run_time=0.2)
+        self.trails = trails
+
+        table = self._numbers(summary).move_to([3.65, -2.5, 0])
+        self.play(FadeIn(table), run_time=2 / 3)
+        self.wait(2.6)
+        self.numbers = table
+        parts = [f"{s['label']}: {pm(s['loss_evals'])} at equal evaluations"
+                 + (f", {pm(s['loss_wall'])} at {s['t_star']:.1f} s" if s["loss_wall"] else "")
+                 for s in summary.values()]
+        self.beat(f"Final loss, mean ± std over {next(iter(summary.values()))['seeds']} seeds — " + "; ".join(parts))
+        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
+
+    @staticmethod
+    def _panel_label(run, k: int) -> Text:
+        return Text(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", font_size=SMALL_SIZE,
+                    color=color_for(run.name, run.meta))
+
+    @staticmethod
+    def _counter(e: float) -> Text:
+        return Text(f"evaluations used: {e:,.0f}", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
+
+    @staticmethod
+    def _numbers(summary: dict) -> VGroup:
+        first = next(iter(summary.values()))
+        t_star = first["t_star"]
+        head = Text(f"mean ± std over {first['seeds']} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
+        cols = ["optimizer", "equal evaluations",
+                f"equal time ({t_star:.2f} s)" if t_star is not None else "equal time"]
+        grid = [[Text(c, font_size=SMALL_SIZE - 2, color=MUTED) for c in cols]]
+        for name, s in summary.items():
+            color = color_for(name, {"optimizer": s["optimizer"], "momentum": name == "momentum"})
+            grid.append([Text(s["label"], font_size=SMALL_SIZE - 2, color=color),
+                         Text(pm(s["loss_evals"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
+                         Text(pm(s["loss_wall"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
+        widths = [max(row[c].width for row in grid) for c in range(3)]
+        rows = VGroup()
+        for row in grid:
+            line = VGroup()
+            x = 0.0
+            for c, cell in enumerate(row):
+                cell.move_to([x, 0, 0], aligned_edge=LEFT)
+                x += widths[c] + 0.3
+                line.add(cell)
+            rows.add(line)
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        table = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        if table.width > 6.3:
+            table.scale_to_fit_width(6.3)
+        return table
+
+    # ------------------------------------------------------------------ images
+    def image_race(self) -> None:
+        new_title = Text("The same race on pictures, at equal evaluations", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
+        self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
+        rows, notes, missing = Group(), [], []
+        for name in self.image_traces:
+            try:
+                tr = self.trace(name)
+                runs = ordered_runs(tr)
+                if not runs or "frames" not in runs[0]:
+                    raise GdevoError("no runs with frames")
+            except GdevoError as exc:
+                missing.append((name, str(exc)))
+                continue
+            row, note = self._image_row(tr, runs)
+            rows.add(row)
+            notes.append(f"{name}: {note}")
+        for name, why in missing:
+            rows.add(Text(f"{name}: no trace ({why[:70]})", font_size=SMALL_SIZE, color=MUTED))
+        rows.arrange(DOWN, buff=0.35)
+        if rows.width > 13.4:
+            rows.scale_to_fit_width(13.4)
+        if rows.height > 5.6:  # leave the bottom for the caveat
+            rows.scale_to_fit_height(5.6)
+        rows.next_to(self.title, DOWN, buff=0.3)
+        self.image_rows = rows
+        for r in rows:
+            self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
+        self.wait(2.4)
+        self.beat("; ".join(notes) if notes else "Image traces missing: " + ", ".join(n for n, _ in missing))
+
+    def _image_row(self, tr, runs) -> tuple[Group, str]:
+        budget = min(float(r["evals"][-1]) for r in runs)
+        tile_h = 1.75
+        tiles = Group()
+        target = framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR)
+        tiles.add(Group(target, VGroup(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
+                                       Text("PSNR over seeds", font_size=SMALL_SIZE - 2, color=MUTED))
+                        .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
+        notes = []
+        for r in runs:
+            k = frame_at(r["evals"], budget)
+            color = color_for(r.name, r.meta)
+            img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
+            self.tiles.append((img.image, r["frames"][k]))
+            seeds = r.meta.get("seed_final_psnr") or [float(r["psnr"][k])]
+            psnr = pm([v for v in seeds if v is not None], fmt=lambda v: f"{v:.1f}") + " dB" \
+                if len(seeds) > 1 else fmt_psnr(float(r["psnr"][k]))
+            cap = VGroup(Text(r.meta["label"], font_size=SMALL_SIZE - 2, color=color),
+                         Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
+                         ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
+            tiles.add(Group(img, cap))
+            notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")
+        tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
+        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
+                        width=3.0, height=1.7, x_label="evaluations", y_label="loss", x_step=budget / 2)
+        for r in runs:
+            plot.add(plot.curve(r["evals"], r["loss"], color_for(r.name, r.meta), width=3))
+        row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
+        return row, f"at {budget:,.0f} evaluations " + "; ".join(notes)
+
+    # ------------------------------------------------------------------ caveat
+    def caveat(self) -> None:
+        runs = self.fit_runs
+        key = legend([(r.meta["label"], color_for(r.name, r.meta)) for r in runs], size=SMALL_SIZE - 2)
+        text = Text("Pictures are not metrics: a reconstruction can look close and be far off.\n"
+                    "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds.",
+                    font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        box = VGroup(text, key).arrange(RIGHT, buff=0.6)
+        if box.width > 13.4:
+            box.scale_to_fit_width(13.4)
+        box.to_edge(DOWN, buff=0.15)
+        self.play(FadeIn(box), run_time=2 / 3)
+        self.wait(3)
+        self.caveat_box = box
+        self.beat("Pictures are not metrics: the comparison is in the numbers (loss, PSNR, SSIM over seeds).")
+
+
+__all__ = ["Race"]

@@ -1,0 +1,132 @@
+"""ImagePanel: one recorded frame of an image-fit run, crisp, framed in its optimizer's colour.
+
+The network's output is ONE ImageMobject (nearest-neighbour resampling, so a 64×64 frame shows
+64×64 sharp squares), a border in `color_for(run)`, and a caption formatted from the trace:
+"Adam · step 400 · PSNR 24.1 dB". `show(k)` swaps to another recorded frame in place (pixels and
+caption), so an updater or a loop of `show` calls plays the run. Scenes never compute images:
+the frames, steps, PSNR and evaluations all come from the trace (docs/traces/image-fit.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, Group, ImageMobject, ManimColor, Rectangle, Text, VGroup
+from manim.constants import RESAMPLING_ALGORITHMS
+
+from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, color_for
+from sim.trace import Run, Trace
+
+
+def frame_rgba(frame: np.ndarray) -> np.ndarray:
+    """uint8 (H, W) grey or (H, W, 3) RGB -> (H, W, 4) RGBA, opaque."""
+    frame = np.asarray(frame, dtype=np.uint8)
+    rgb = np.repeat(frame[..., None], 3, axis=2) if frame.ndim == 2 else frame[..., :3]
+    alpha = np.full((*rgb.shape[:2], 1), 255, dtype=np.uint8)
+    return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=2))
+
+
+def fmt_psnr(value: float) -> str:
+    return "∞ dB" if not np.isfinite(value) else f"{value:.1f} dB"
+
+
+def caption_fields(run: Run, k: int) -> str:
+    """'step 400 · PSNR 24.1 dB' ('round' for evolution), from the trace's arrays at frame k."""
+    unit = "round" if run.kind == "evolution" else "step"
+    return f"{unit} {int(run['step'][k]):,} · PSNR {fmt_psnr(float(run['psnr'][k]))}"
+
+
+def frame_index(run: Run, evals: float | None = None, seconds: float | None = None) -> int:
+    """The last recorded frame with at most `evals` evaluations (or `seconds` of wall time)."""
+    if evals is not None:
+        return max(0, int(np.searchsorted(run["evals"], evals, side="right")) - 1)
+    if seconds is not None and run.wall is not None:
+        return max(0, int(np.searchsorted(run.wall, seconds, side="right")) - 1)
+    return len(run["step"]) - 1
+
+
+class ImagePanel(Group):
+    """A run's frame k as a framed, captioned image `side` units tall (aspect ratio kept).
+
+    Parts: `image` (the ImageMobject), `border` (Rectangle in the run's colour), `caption`
+    (VGroup of the label in the run's colour and the fields, one line if it fits, else two).
+    """
+
+    def __init__(self, run: Run, k: int = -1, side: float = 3.0, label: str | None = None,
+                 color: ManimColor | None = None, font_size: int = SMALL_SIZE, border_width: float = 4,
+                 caption: bool = True) -> None:
+        super().__init__()
+        self.run = run
+        self.color = color or color_for(run.name, run.meta)
+        self.label = label or str(run.meta.get("label", run.name))
+        self.font_size = font_size
+        self.k = k % len(run["step"])
+        frames = run["frames"]
+        h, w = frames.shape[1:3]
+        self.image = ImageMobject(frame_rgba(frames[self.k]))
+        self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+        self.image.stretch_to_fit_height(side).stretch_to_fit_width(side * w / h)
+        self.border = Rectangle(width=self.image.width, height=self.image.height, color=self.color,
+                                stroke_width=border_width).move_to(self.image)
+        self.border.scale(1 + 0.06 / max(side, 1e-6))  # a hair outside, never over the pixels
+        self.add(self.image, self.border)
+        self.caption = VGroup()
+        if caption:
+            self.caption = self._caption()
+            self.add(self.caption)
+
+    def _caption(self) -> VGroup:
+        """One line if it fits under the image; else the label above the fields; else three lines."""
+        size, limit = self.font_size, self.border.width + 0.3
+
+        def text(s: str, **kw) -> Text:
+            return Text(s, font_size=size, color=kw.pop("color", TEXT_COLOR), **kw)
+
+        name = text(self.label, color=self.color, weight="BOLD")
+        fields = caption_fields(self.run, self.k)
+        group = VGroup(name, text(" · "), text(fields)).arrange(buff=0.05)
+        if group.width > limit:
+            group = VGroup(name, text(fields)).arrange(DOWN, buff=0.08)
+        if group.width > limit:
+            group = VGroup(name, *(text(part) for part in fields.split(" · "))).arrange(DOWN, buff=0.08)
+        return group.next_to(self.border, DOWN, buff=0.15)
+
+    def place(self, point) -> ImagePanel:
+        """Move the panel so that the image's centre is at `point` (panels align by image, not caption)."""
+        return self.shift(np.asarray(point, dtype=float) - self.image.get_center())
+
+    def caption_text(self) -> str:
+        """The caption as one line of plain text (what is shown, for tests and speaker notes)."""
+        return f"{self.label} · {caption_fields(self.run, self.k)}"
+
+    def show(self, k: int) -> ImagePanel:
+        """Swap to recorded frame k in place: pixels and caption (position and size kept)."""
+        self.k = k % len(self.run["step"])
+        self.image.pixel_array = frame_rgba(self.run["frames"][self.k])
+        if len(self.caption):
+            old, self.caption = self.caption, self._caption()
+            self.remove(old)
+            self.add(self.caption)
+        return self
+
+    def show_at(self, evals: float | None = None, seconds: float | None = None) -> ImagePanel:
+        """The last frame within `evals` evaluations (or `seconds` of wall time)."""
+        return self.show(frame_index(self.run, evals, seconds))
+
+
+def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_size: int = SMALL_SIZE) -> Group:
+    """The target image, framed in white, captioned with its size."""
+    target = trace["image/target"]
+    image = ImageMobject(frame_rgba(target))
+    image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+    h, w = target.shape[:2]
+    image.stretch_to_fit_height(side).stretch_to_fit_width(side * w / h)
+    border = Rectangle(width=image.width, height=image.height, color=TEXT_COLOR, stroke_width=3).move_to(image)
+    border.scale(1 + 0.06 / max(side, 1e-6))
+    text = Text(f"{label} · {w}×{h}", font_size=font_size, color=TEXT_COLOR).next_to(border, DOWN, buff=0.15)
+    group = Group(image, border, text)
+    group.image, group.border, group.caption = image, border, text
+    group.place = lambda point: group.shift(np.asarray(point, dtype=float) - image.get_center())
+    return group
+
+
+__all__ = ["ImagePanel", "caption_fields", "frame_index", "frame_rgba", "target_panel"]

@@ -1,0 +1,208 @@
+"""Speed measurements behind `gdevo bench`: always a ratio against a baseline timed in the same run.
+
+1. One evolution round of the function-fit task (ask → loss of all P children → tell), batched as
+   one (P, D) tensor in chunks of c networks, for a few chunk sizes; against the naive loop of
+   the video's code: per child one `copy.deepcopy` of a torch.nn.Module, an in-place mutation of
+   every parameter and a forward pass. The naive loop is timed on `naive_children` children and
+   scaled to P (said so in the output).
+2. Gradient training steps/s of `sim.recorder.record_gradient` (recording every step, and every
+   k-th step as function-fit does) against a bare torch loop of the same model, optimizer and
+   batch: the cost of recording.
+
+Times are medians over `repeats`; the variants are interleaved within each repeat so that load
+from other processes hits all of them alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from time import perf_counter
+
+import torch
+
+from sim.config import RunConfig
+from sim.experiments.function_fit import FunctionFitConfig, build_problem, torch_threads
+from sim.nets import MLPProblem, MLPSpec, init_params
+from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.recorder import record_gradient
+
+
+@dataclass
+class Timing:
+    """Seconds per repeat of one benchmark variant."""
+
+    group: str
+    name: str
+    times: list[float]
+    ops: float = 1.0          # operations per timed call (rounds, steps), for ops/s
+    unit: str = "round"
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times)
+
+    @property
+    def ops_per_s(self) -> float:
+        return self.ops / self.median if self.median > 0 else float("inf")
+
+
+@dataclass
+class BenchResult:
+    device: str
+    threads: int
+    timings: list[Timing] = field(default_factory=list)
+    ratios: list[tuple[str, float, str]] = field(default_factory=list)  # (what, value, target)
+    notes: list[str] = field(default_factory=list)
+
+
+def _sync(device: str) -> None:
+    if device == "cuda":
+        torch.cuda.synchronize()
+
+
+def _timed(fn: Callable[[], object], device: str) -> float:
+    _sync(device)
+    t = perf_counter()
+    fn()
+    _sync(device)
+    return perf_counter() - t
+
+
+def naive_module(spec: MLPSpec, params: torch.Tensor) -> torch.nn.Module:
+    """The video's network as an nn.Sequential (Linear, LeakyReLU, ...), loaded with flat params."""
+    layers: list[torch.nn.Module] = []
+    for li, (i, o) in enumerate(spec.layers):
+        layers.append(torch.nn.Linear(i, o))
+        if li < len(spec.layers) - 1:
+            layers.append(torch.nn.LeakyReLU(0.01))
+    net = torch.nn.Sequential(*layers).to(params.device)
+    torch.nn.utils.vector_to_parameters(params.detach().clone(), net.parameters())
+    return net
+
+
+def naive_round(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, children: int, sigma: float
+                ) -> tuple[int, float]:
+    """The video's loop: deepcopy, mutate, forward, per child; returns (best index, best loss)."""
+    best, best_loss = -1, float("inf")
+    with torch.no_grad():
+        for i in range(children):
+            child = copy.deepcopy(net)
+            for p in child.parameters():
+                p.add_(torch.randn_like(p) * sigma)
+            loss = float(torch.nn.functional.mse_loss(child(x), y))
+            if loss < best_loss:
+                best, best_loss = i, loss
+    return best, best_loss
+
+
+def batched_round(problem: MLPProblem, es: LocalSearch) -> None:
+    es.tell(problem.loss(es.ask()))
+
+
+def bench_evolution(cfg: FunctionFitConfig, device: str, result: BenchResult, repeats: int,
+                    chunks: list[int], naive_children: int) -> None:
+    problem, _ = build_problem(cfg, device)
+    evo = next(r for r in cfg.runs if r.optimizer == "evolution")
+    pop = evo.population
+    gen = torch.Generator(device=device).manual_seed(0)
+    x0 = init_params(problem.spec, gen, device=device)
+    chunks = sorted({min(c, pop) for c in chunks})
+    searches = {c: LocalSearch(x0, pop, evo.sigma, evo.sigma_decay, gen) for c in chunks}
+    net = naive_module(problem.spec, x0)
+    n_naive = min(naive_children, pop)
+    times: dict[str, list[float]] = {f"chunk {c}": [] for c in chunks}
+    times["naive"] = []
+    with torch.no_grad():
+        for c in chunks:  # warm-up
+            problem.chunk = c
+            batched_round(problem, searches[c])
+    naive_round(net, problem.x, problem.y, min(3, n_naive), evo.sigma)
+    for _ in range(repeats):
+        for c in chunks:
+            problem.chunk = c
+            with torch.no_grad():
+                times[f"chunk {c}"].append(_timed(lambda c=c: batched_round(problem, searches[c]), device))
+        times["naive"].append(_timed(lambda: naive_round(net, problem.x, problem.y, n_naive, evo.sigma), device)
+                              * pop / n_naive)
+    group = f"evolution round, P={pop}, D={problem.spec.n_params}, N={problem.n_data}"
+    batched = [Timing(group, f"batched (P, D) tensor, chunk {c}", times[f"chunk {c}"]) for c in chunks]
+    best = min(batched, key=lambda t: t.median)
+    best.note = "fastest chunk"
+    naive = Timing(group, "naive loop: deepcopy + mutate + forward per child", times["naive"],
+                   note=f"timed on {n_naive} of {pop} children, scaled ×{pop / n_naive:g}" if n_naive < pop else "")
+    result.timings += [*batched, naive]
+    result.ratios.append((f"evolution round: naive / batched (best chunk {best.name.rsplit(' ', 1)[-1]})",
+                          naive.median / best.median, "≥ 100×"))
+
+
+def bench_recording(cfg: FunctionFitConfig, device: str, result: BenchResult, repeats: int, steps: int,
+                    every: int) -> None:
+    problem, _ = build_problem(cfg, device)
+    x0 = init_params(problem.spec, torch.Generator(device=device).manual_seed(0), device=device)
+    runs = [r for r in cfg.runs if r.optimizer != "evolution"] or [
+        RunConfig(name="adam", optimizer="adam", lr=1e-3)]
+    for run in runs:
+        run = run.model_copy(update={"steps": steps})
+        batch = min(run.batch_size or problem.n_data, problem.n_data)
+
+        def bare(run=run, batch=batch) -> None:
+            params = x0.detach().clone().requires_grad_(True)
+            opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
+            gen = torch.Generator(device=device).manual_seed(0)
+            n = problem.n_data
+            for _ in range(run.steps):
+                idx = None if batch >= n else torch.randperm(n, generator=gen, device=device)[:batch]
+                opt.zero_grad(set_to_none=True)
+                problem.loss(params, idx).backward()
+                opt.step()
+
+        variants: dict[str, Callable[[], object]] = {
+            "bare torch loop": bare,
+            "recorded, every step": lambda run=run: record_gradient(
+                problem, x0, run, torch.Generator(device=device).manual_seed(0), record_every=1),
+            f"recorded, every {every} steps": lambda run=run: record_gradient(
+                problem, x0, run, torch.Generator(device=device).manual_seed(0), record_every=every),
+        }
+        for fn in variants.values():  # warm-up
+            _timed(fn, device)
+        times: dict[str, list[float]] = {k: [] for k in variants}
+        for _ in range(repeats):
+            for k, fn in variants.items():
+                times[k].append(_timed(fn, device))
+        label = run.label or run.name
+        group = f"{label} training, {steps} steps, batch {batch}"
+        timings = [Timing(group, k, v, ops=steps, unit="step") for k, v in times.items()]
+        result.timings += timings
+        base = timings[0].median
+        for t in timings[1:]:
+            result.ratios.append((f"{label}: {t.name} / bare (recording overhead)", t.median / base, "≤ 1.10×"))
+
+
+def run_bench(cfg: FunctionFitConfig, device: str = "cpu", repeats: int = 5, chunks: list[int] | None = None,
+              naive_children: int = 50, steps: int = 1000, every: int = 100, threads: int | None = None
+              ) -> BenchResult:
+    """Both benchmarks on the function-fit task of `cfg` (threads: torch CPU threads, default the config's)."""
+    threads = cfg.threads if threads is None else threads
+    with torch_threads(threads):
+        result = BenchResult(device, torch.get_num_threads() if device == "cpu" else 0)
+        bench_evolution(cfg, device, result, repeats, chunks or [16, 32, 64, 128, 256, 1024], naive_children)
+        bench_recording(cfg, device, result, repeats, steps, every)
+    return result
+
+
+def to_markdown(result: BenchResult) -> str:
+    lines = [f"# gdevo bench ({result.device}" + (f", {result.threads} CPU threads" if result.threads else "") + ")",
+             "", "| benchmark | variant | median ms | min ms | max ms | per second | repeats | note |",
+             "|---|---|---:|---:|---:|---:|---:|---|"]
+    for t in result.timings:
+        lines.append(f"| {t.group} | {t.name} | {t.median * 1e3:.3f} | {min(t.times) * 1e3:.3f} | "
+                     f"{max(t.times) * 1e3:.3f} | {t.ops_per_s:,.1f} {t.unit}s | {len(t.times)} | {t.note} |")
+    lines += ["", "| ratio | measured | target |", "|---|---:|---|"]
+    lines += [f"| {what} | {value:.2f}× | {target} |" for what, value, target in result.ratios]
+    if result.notes:
+        lines += [""] + [f"- {n}" for n in result.notes]
+    return "\n".join(lines) + "\n"

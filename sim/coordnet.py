@@ -1,0 +1,165 @@
+"""Coordinate networks: (x, y) -> intensity, a whole population as one (P, D) tensor.
+
+The model of the image-fit experiment. Optional fixed random Fourier features turn the two
+coordinates into [sin(2π·Bv), cos(2π·Bv)] (Tancik et al. 2020); B is drawn once from the
+seed and is part of the model, not a trained parameter. Hidden layers of equal width are
+joined by skip (residual) connections, h ← h + act(W·h + b), which keep a deep narrow net
+trainable for gradient descent and keep a mutation of one layer from wiping out the rest.
+The output goes through a sigmoid, so intensities live in [0, 1].
+
+Parameter layout per layer: W (out, in) row-major, then b (out,), like torch.nn.Linear
+(the same layout as sim/nets.py).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from sim.nets import ACTIVATIONS
+
+
+@dataclass(frozen=True)
+class CoordNetSpec:
+    """in_features (2, or 2·n_fourier with Fourier features), hidden width, depth, channels."""
+
+    width: int
+    depth: int                      # hidden layers (>= 1)
+    channels: int = 1               # 1 = grey, 3 = RGB
+    activation: str = "relu"
+    skip: bool = True
+    n_fourier: int = 0              # 0 = raw coordinates in [-1, 1]
+
+    def __post_init__(self) -> None:
+        if self.width < 1 or self.depth < 1 or self.channels not in (1, 3) or self.n_fourier < 0:
+            raise ValueError(f"invalid CoordNetSpec {self}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"unknown activation {self.activation!r} ({', '.join(ACTIVATIONS)})")
+
+    @property
+    def in_features(self) -> int:
+        return 2 * self.n_fourier if self.n_fourier else 2
+
+    @property
+    def layers(self) -> list[tuple[int, int]]:
+        sizes = [self.in_features] + [self.width] * self.depth + [self.channels]
+        return list(itertools.pairwise(sizes))
+
+    @property
+    def n_params(self) -> int:
+        return sum(i * o + o for i, o in self.layers)
+
+
+def pixel_grid(height: int, width: int, dtype: torch.dtype = torch.float32,
+               device: str | torch.device = "cpu") -> torch.Tensor:
+    """Pixel-centre coordinates in [-1, 1], row-major (N = H·W, 2) as (x, y)."""
+    ys = (torch.arange(height, dtype=dtype, device=device) + 0.5) / height * 2 - 1
+    xs = (torch.arange(width, dtype=dtype, device=device) + 0.5) / width * 2 - 1
+    yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
+
+
+def fourier_matrix(n: int, scale: float, generator: torch.Generator, dtype: torch.dtype = torch.float32,
+                   device: str | torch.device = "cpu") -> torch.Tensor:
+    """B (n, 2) ~ N(0, scale²): the fixed frequencies of the Fourier features."""
+    return torch.randn((n, 2), generator=generator, dtype=dtype, device=device) * scale
+
+
+def features(coords: torch.Tensor, fourier: torch.Tensor | None) -> torch.Tensor:
+    """The network's input: raw coordinates, or [sin(2π·vBᵀ), cos(2π·vBᵀ)]."""
+    if fourier is None or fourier.numel() == 0:
+        return coords
+    proj = 2 * math.pi * coords @ fourier.T
+    return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
+
+
+def init_params(spec: CoordNetSpec, generator: torch.Generator, dtype: torch.dtype = torch.float32,
+                device: str | torch.device = "cpu") -> torch.Tensor:
+    """torch.nn.Linear's default initialisation (uniform ±1/√fan_in), flattened."""
+    parts = []
+    for i, o in spec.layers:
+        bound = 1.0 / math.sqrt(i)
+        parts.append((torch.rand(o * i, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound)
+        parts.append((torch.rand(o, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound)
+    return torch.cat(parts)
+
+
+def forward(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Intensities in [0, 1]: params (D,) -> (N, C), or a population (P, D) -> (P, N, C).
+
+    x is the (N, in_features) input (see `features`), shared by the whole population.
+    """
+    single = params.dim() == 1
+    p = params.unsqueeze(0) if single else params
+    pop = p.shape[0]
+    act = ACTIVATIONS[spec.activation]
+    offset = 0
+    h = x.unsqueeze(0)
+    last = len(spec.layers) - 1
+    for li, (i, o) in enumerate(spec.layers):
+        w = p[:, offset: offset + o * i].view(pop, o, i)
+        offset += o * i
+        b = p[:, offset: offset + o].view(pop, 1, o)
+        offset += o
+        if li == 0:
+            z = torch.matmul(h, w.transpose(1, 2)) + b
+        else:
+            z = torch.baddbmm(b, h, w.transpose(1, 2))
+        if li == last:
+            h = torch.sigmoid(z)
+        elif spec.skip and li > 0:
+            h = h + act(z)
+        else:
+            h = act(z)
+    return h[0] if single else h
+
+
+def to_uint8(values: torch.Tensor | np.ndarray) -> np.ndarray:
+    """Intensities in [0, 1] -> uint8 (round half to even, clipped): how frames are quantised."""
+    arr = values.detach().cpu().numpy() if isinstance(values, torch.Tensor) else np.asarray(values)
+    return np.clip(np.rint(np.nan_to_num(arr.astype(np.float64), nan=0.0) * 255.0), 0, 255).astype(np.uint8)
+
+
+@dataclass
+class ImageProblem:
+    """MSE between a coordinate network's image and the target; scores one vector or a population.
+
+    `x` are the input features of every pixel (N, in), `y` the target intensities (N, C).
+    Populations are scored in chunks so that one chunk's activations stay near `chunk_elems`.
+    """
+
+    spec: CoordNetSpec
+    x: torch.Tensor
+    y: torch.Tensor
+    chunk_elems: int = 1 << 22
+
+    @property
+    def dim(self) -> int:
+        return self.spec.n_params
+
+    @property
+    def n_data(self) -> int:
+        return int(self.x.shape[0])
+
+    def predict(self, params: torch.Tensor) -> torch.Tensor:
+        return forward(self.spec, params, self.x)
+
+    def loss(self, params: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
+        x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
+        if params.dim() == 1:
+            return (forward(self.spec, params, x) - y).square().mean()
+        chunk = max(1, self.chunk_elems // max(1, x.shape[0] * self.spec.width))
+        return torch.cat([(forward(self.spec, params[i: i + chunk], x) - y).square().mean(dim=(1, 2))
+                          for i in range(0, params.shape[0], chunk)])
+
+    def images(self, params: torch.Tensor, height: int, width: int) -> np.ndarray:
+        """uint8 images (F, H, W[, 3]) of the networks params (F, D), without gradients."""
+        chunk = max(1, self.chunk_elems // max(1, self.n_data * self.spec.width))
+        with torch.no_grad():
+            out = torch.cat([forward(self.spec, params[i: i + chunk], self.x) for i in range(0, len(params), chunk)])
+        img = to_uint8(out).reshape(len(params), height, width, self.spec.channels)
+        return img[..., 0] if self.spec.channels == 1 else img

@@ -1,0 +1,267 @@
+"""function-fit: the video's comparison on a real network — evolution vs SGD+momentum vs Adam.
+
+An MLP with LeakyReLU and layer sizes (1, 20, 20, 20, 20, 20, 1) — five hidden layers of 20
+units, i.e. four hidden-to-hidden weight layers, the video's "4 hidden layers of 20" — has
+1,741 parameters. It is fitted by MSE to `data.n` evenly spaced samples of a target such as
+sin(3x) on [−π, π].
+
+Evolution is the video's local search (population 1000, 150 rounds, σ = 1 decaying ×0.98 per
+round); its population is evaluated as one (P, D) tensor (`MLPProblem.loss`) in chunks of
+`chunk` networks, and only per-round statistics are kept (never the whole population). With
+`equal_budget` every gradient run gets exactly evolution's number of loss evaluations (one
+full-batch step = one evaluation). Every optimizer is run for `seeds` seeds from the same
+initial network per seed; seed 0 keeps parameters and the network's curve at every frame,
+the other seeds keep their loss curves (runs of kind "replicate") for means and spreads.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import Any, Literal
+
+import numpy as np
+import torch
+from pydantic import Field, model_validator
+
+from sim.config import RunConfig, Strict
+from sim.experiments import Experiment, ProgressFactory
+from sim.expr import parse_expression
+from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
+from sim.recorder import record_evolution, record_gradient
+from sim.trace import Trace, build_meta
+
+
+class Data(Strict):
+    target: str = "sin(3*x)"
+    n: int = Field(default=300, ge=2, le=100_000, description="evenly spaced samples of the target")
+    x_range: tuple[float, float] = (-math.pi, math.pi)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Data:
+        lo, hi = self.x_range
+        if not lo < hi:
+            raise ValueError(f"x_range must be [low, high] with low < high, got {[lo, hi]}")
+        return self
+
+
+class Model(Strict):
+    sizes: tuple[int, ...] = (1, 20, 20, 20, 20, 20, 1)
+    activation: Literal[tuple(ACTIVATIONS)] = "leaky_relu"  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _shape(self) -> Model:
+        if len(self.sizes) < 2 or self.sizes[0] != 1 or self.sizes[-1] != 1:
+            raise ValueError(f"sizes must start and end with 1 (one input x, one output), got {list(self.sizes)}")
+        if any(not 1 <= s <= 4096 for s in self.sizes):
+            raise ValueError(f"every layer size must be in 1..4096, got {list(self.sizes)}")
+        return self
+
+
+class FunctionFitConfig(Strict):
+    experiment: Literal["function-fit"] = "function-fit"
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    seeds: int = Field(default=3, ge=1, le=50, description="independent repeats of every run")
+    device: Literal["cpu", "cuda"] = "cpu"
+    data: Data = Data()
+    model: Model = Model()
+    chunk: int = Field(default=64, ge=1, le=100_000, description="networks per batched forward call")
+    threads: int = Field(default=1, ge=0, le=1024, description="CPU threads for torch (0 = torch's default)")
+    frames: int = Field(default=150, ge=2, le=5000, description="recorded frames per gradient run")
+    curve_points: int = Field(default=200, ge=2, le=10_000)
+    equal_budget: bool = Field(default=True, description="gradient runs get evolution's evaluation budget")
+    escape: float = Field(default=1e6, gt=0, description="|θ| above this counts as diverged")
+    runs: list[RunConfig] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _runs(self) -> FunctionFitConfig:
+        names = [r.name for r in self.runs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
+        bad = [n for n in names if "-seed" in n]
+        if bad:
+            raise ValueError(f"run name {bad[0]!r}: '-seed' is reserved for the repeats")
+        if self.equal_budget and sum(r.optimizer == "evolution" for r in self.runs) != 1:
+            raise ValueError("equal_budget needs exactly one evolution run (its evaluations set the budget)")
+        return self
+
+
+def evolution_budget(cfg: FunctionFitConfig) -> int:
+    """Loss evaluations of the evolution run: the initial parent plus population × rounds."""
+    evo = next(r for r in cfg.runs if r.optimizer == "evolution")
+    return 1 + evo.population * evo.steps
+
+
+def planned_runs(cfg: FunctionFitConfig) -> list[tuple[RunConfig, int]]:
+    """(run, record_every) as simulated: with equal_budget a gradient run's steps are set so its
+    evaluations (steps × batch / n) equal evolution's budget exactly."""
+    out = []
+    budget = evolution_budget(cfg) if cfg.equal_budget else None
+    for run in cfg.runs:
+        if run.optimizer == "evolution":
+            out.append((run, 1))
+            continue
+        if budget is not None:
+            batch = min(run.batch_size or cfg.data.n, cfg.data.n)
+            steps = math.ceil(budget * cfg.data.n / batch)
+            run = run.model_copy(update={"steps": steps})  # may exceed RunConfig's 100,000-step cap
+        out.append((run, max(1, run.steps // cfg.frames)))
+    return out
+
+
+def build_problem(cfg: FunctionFitConfig, device: str = "cpu") -> tuple[MLPProblem, Any]:
+    target = parse_expression(cfg.data.target, field="data.target")
+    lo, hi = cfg.data.x_range
+    x = torch.linspace(lo, hi, cfg.data.n, dtype=torch.float64)
+    y = target(x)
+    if not bool(torch.isfinite(y).all()):
+        from sim.errors import ConfigError
+
+        raise ConfigError(f"data.target: {cfg.data.target!r} is not finite on x_range {[lo, hi]}")
+    spec = MLPSpec(tuple(cfg.model.sizes), cfg.model.activation)
+    problem = MLPProblem(spec, x.to(torch.float32, copy=True).unsqueeze(1).to(device),
+                         y.to(torch.float32).unsqueeze(1).to(device), chunk=cfg.chunk)
+    return problem, target
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run with n CPU threads (0 = leave torch's default), restoring the previous count after."""
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None
+             ) -> Trace:
+    """Record every run for every seed; deterministic for a given seed (wall times go to the sidecar)."""
+    with torch_threads(cfg.threads):
+        return _simulate(cfg, name, device, progress)
+
+
+def _simulate(cfg: FunctionFitConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
+    torch.manual_seed(cfg.seed)
+    problem, target = build_problem(cfg, device)
+    lo, hi = cfg.data.x_range
+    curve_x = torch.linspace(lo, hi, cfg.curve_points, dtype=torch.float64)
+    arrays: dict[str, np.ndarray] = {
+        "data/x": problem.x[:, 0].cpu().numpy(), "data/y": problem.y[:, 0].cpu().numpy(),
+        "data/curve_x": curve_x.to(torch.float32).numpy(),
+        "data/curve_target": target(curve_x).to(torch.float32).numpy(),
+    }
+    curve_x_dev = curve_x.to(torch.float32).unsqueeze(1).to(device)
+    plan = planned_runs(cfg)
+    runs_meta: dict[str, dict[str, Any]] = {}
+    timing: dict[str, list[float]] = {}
+    for s in range(cfg.seeds):
+        seed = cfg.seed + s
+        x0 = init_params(problem.spec, torch.Generator(device=device).manual_seed(seed), device=device)
+        for i, (run, every) in enumerate(plan):
+            gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
+            label = f"{name}: {run.name}" + (f" (seed {seed})" if cfg.seeds > 1 else "")
+            tick = progress(label, run.steps) if progress else None
+            if run.optimizer == "evolution":
+                rec = record_evolution(problem, x0, run, gen, record_population=False, progress=tick)
+                pop_loss = rec.arrays.pop("pop_loss")
+                rec.arrays["child_best"] = pop_loss.min(axis=1)
+                rec.arrays["child_median"] = np.median(pop_loss, axis=1)
+                rec.arrays["step"] = np.arange(run.steps + 1, dtype=np.int64)
+            else:
+                rec = record_gradient(problem, x0, run, gen, escape=cfg.escape, progress=tick, record_every=every)
+                batch = rec.meta["batch_size"]
+                rec.arrays["step"] = np.rint(rec.arrays["evals"] * cfg.data.n / batch).astype(np.int64)
+            rec.meta.update(group=run.name, seed=seed)
+            if s == 0:
+                with torch.no_grad():
+                    params = torch.from_numpy(rec.arrays["params"]).to(device)
+                    rec.arrays["curve"] = problem.predict(params, curve_x_dev)[..., 0].cpu().numpy()
+                run_name = run.name
+            else:
+                keep = ("loss", "evals", "step")
+                rec.arrays = {k: rec.arrays[k] for k in keep}
+                rec.meta["kind"] = "replicate"
+                run_name = f"{run.name}-seed{s}"
+            runs_meta[run_name] = rec.meta
+            timing[run_name] = rec.wall
+            arrays.update({f"runs/{run_name}/{k}": v for k, v in rec.arrays.items()})
+    extra = {"n_params": problem.spec.n_params,
+             "budget": evolution_budget(cfg) if cfg.equal_budget else None}
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
+    return Trace(meta, arrays, timing)
+
+
+# ----------------------------------------------------------------------------- summary and report
+
+def _at(values: np.ndarray, xs: np.ndarray, x: float) -> float:
+    """The value at the last recorded frame with xs <= x (the run's state at that budget)."""
+    i = int(np.searchsorted(xs, x + 1e-9, side="right")) - 1
+    return float(values[max(i, 0)])
+
+
+def summarize(trace: Trace) -> dict[str, dict[str, Any]]:
+    """Per optimizer (seed-0 run name): losses of every seed at equal evaluations and at equal wall
+    time. Equal evaluations = the smallest final budget of all runs; equal wall time = the
+    shortest total wall time of all runs (None when the timing sidecar is missing)."""
+    groups: dict[str, list] = {}
+    for r in trace.runs():
+        group = r.meta.get("group", r.name)
+        groups.setdefault(group, []).append(r)
+    members = [r for rs in groups.values() for r in rs]
+    e_star = min(float(r["evals"][-1]) for r in members)
+    has_wall = all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members)
+    t_star = min(float(r.wall[-1]) for r in members) if has_wall else None
+    order = [r.get("name") for r in trace.meta.get("config", {}).get("runs", [])]
+    ranked = sorted(groups, key=lambda g: order.index(g) if g in order else len(order))
+    out: dict[str, dict[str, Any]] = {}
+    for group in ranked:
+        rs = groups[group]
+        head = next((r for r in rs if r.name == group), rs[0])
+        out[group] = {
+            "label": head.meta.get("label", group), "optimizer": head.meta.get("optimizer"), "seeds": len(rs),
+            "evals": float(head["evals"][-1]), "e_star": e_star, "t_star": t_star,
+            "loss_evals": [_at(r["loss"], r["evals"], e_star) for r in rs],
+            "loss_wall": [_at(r["loss"], r.wall, t_star) for r in rs] if t_star is not None else None,
+            "wall": [float(r.wall[-1]) for r in rs] if has_wall else None,
+            "status": sorted({str(r.meta.get("status", "?")) for r in rs}),
+        }
+    return out
+
+
+def mean_std(values: list[float] | None) -> tuple[float, float]:
+    if not values:
+        return float("nan"), float("nan")
+    a = np.asarray(values, dtype=np.float64)
+    return float(a.mean()), float(a.std(ddof=1)) if len(a) > 1 else 0.0
+
+
+def _pm(values: list[float] | None, fmt: str = ".3g") -> str:
+    if not values:
+        return "–"
+    m, s = mean_std(values)
+    return f"{m:{fmt}} ± {s:{fmt}}"
+
+
+def report(trace: Trace) -> str:
+    summary = summarize(trace)
+    any_s = next(iter(summary.values()))
+    e_star, t_star = any_s["e_star"], any_s["t_star"]
+    t_head = f"loss at equal wall time ({t_star:.2f} s)" if t_star is not None else "loss at equal wall time"
+    rows = [f"| run | seeds | loss at equal evaluations ({e_star:,.0f}) | {t_head} | evals | wall s | status |",
+            "|---|---:|---:|---:|---:|---:|---|"]
+    for s in summary.values():
+        rows.append(f"| {s['label']} | {s['seeds']} | {_pm(s['loss_evals'])} | {_pm(s['loss_wall'])} | "
+                    f"{s['evals']:,.0f} | {_pm(s['wall'], '.2f')} | {', '.join(s['status'])} |")
+    rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± std over seeds; one evaluation = one "
+             "full-data forward pass (backward passes not counted — that is what the wall-time column is for)."]
+    return "\n".join(rows)
+
+
+EXPERIMENT = Experiment("function-fit", "a 1,741-parameter LeakyReLU MLP fitted to sin(3x): evolution vs "
+                        "SGD+momentum vs Adam at equal evaluations and equal wall time", FunctionFitConfig,
+                        simulate, report)

@@ -1,0 +1,387 @@
+"""image-fit: a coordinate network (x, y) -> intensity reconstructs an image.
+
+Evolution (the video's local search over the whole (P, D) population at once) races SGD(+momentum)
+and Adam on the same network, from the same start, with the same budget of loss evaluations
+(one evaluation = the network's forward pass over every pixel once; a mini-batch of b of the n
+pixels counts b/n; backward passes are not counted, wall time shows their cost). Each run is
+repeated over `seeds` seeds; the first seed's network output is recorded as uint8 frames.
+See docs/traces/image-fit.md.
+"""
+
+from __future__ import annotations
+
+import math
+from time import perf_counter
+from typing import Literal
+
+import numpy as np
+import torch
+from pydantic import Field, computed_field, field_validator, model_validator
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from sim.config import Strict
+from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, init_params, pixel_grid
+from sim.experiments import Experiment, ProgressFactory
+from sim.images import ImageError, image_digest, load_image, open_image, parse_background
+from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.trace import Trace, build_meta
+
+
+class Fourier(Strict):
+    enabled: bool = False
+    features: int = Field(default=16, ge=1, le=1024, description="number of random frequencies")
+    scale: float = Field(default=4.0, gt=0, le=1000, description="std of the frequencies (cycles per image half-width)")
+
+
+class Model(Strict):
+    width: int = Field(default=32, ge=1, le=4096)
+    depth: int = Field(default=3, ge=1, le=64, description="hidden layers")
+    activation: Literal["relu", "tanh", "sin", "leaky_relu", "sigmoid"] = "relu"
+    skip: bool = Field(default=True, description="residual connections between hidden layers")
+    fourier: Fourier = Fourier()
+
+
+class ImageRun(Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    optimizer: Literal["sgd", "adam", "rmsprop", "evolution"]
+    label: str | None = None
+    lr: float = Field(default=0.01, gt=0, le=1e4)
+    momentum: float = Field(default=0.0, ge=0, lt=1)
+    batch_pixels: int | None = Field(default=None, ge=1, description="pixels per step/round; None = all")
+    population: int = Field(default=32, ge=1, le=100_000)
+    sigma: float = Field(default=0.02, gt=0, le=100)
+    sigma_decay: float = Field(default=1.0, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _momentum_only_for_sgd(self) -> ImageRun:
+        if self.momentum and self.optimizer != "sgd":
+            raise ValueError(f"momentum applies to optimizer 'sgd' only, not {self.optimizer!r}")
+        return self
+
+    @property
+    def display(self) -> str:
+        return self.label or self.name
+
+
+class ImageFitConfig(Strict):
+    experiment: Literal["image-fit"] = "image-fit"
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    seeds: int = Field(default=3, ge=1, le=32, description="repetitions (seed, seed+1, ...); frames from the first")
+    device: Literal["cpu", "cuda"] = "cpu"
+    image: str = Field(min_length=1, description="a file Pillow reads, or skimage:NAME")
+    resolution: int = Field(default=64, ge=8, le=2048, description="the image is fitted inside resolution²")
+    color: Literal["grey", "rgb"] = "grey"
+    background: str = Field(default="white", description="what transparent pixels are flattened onto")
+    model: Model = Model()
+    budget_evals: float = Field(gt=0, le=1e9, description="loss evaluations every run may use")
+    frames: int = Field(default=41, ge=2, le=2000, description="recorded snapshots, evenly spaced in steps")
+    runs: list[ImageRun] = Field(min_length=1)
+
+    @field_validator("background")
+    @classmethod
+    def _colour(cls, v: str) -> str:
+        parse_background(v)
+        return v
+
+    @field_validator("image")
+    @classmethod
+    def _readable(cls, v: str) -> str:
+        open_image(v)  # ImageError (a ValueError) -> one ConfigError line naming `image`
+        return v
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def image_digest(self) -> str:
+        """Hash of the image's bytes: part of the cache key, so an edited file is re-simulated."""
+        return image_digest(self.image)
+
+    @model_validator(mode="after")
+    def _unique_names_and_whole_budgets(self) -> ImageFitConfig:
+        names = [r.name for r in self.runs]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
+        target = load_image(self.image, self.resolution, self.color, self.background)
+        if min(target.shape[:2]) < 7:
+            raise ValueError(f"image {self.image!r} is {target.shape[1]}×{target.shape[0]} after fitting into "
+                             f"resolution {self.resolution}²; SSIM needs at least 7 pixels a side (raise resolution)")
+        for run in self.runs:
+            steps_for(run, self.budget_evals, target.shape[0] * target.shape[1])
+        return self
+
+
+def spec_of(cfg: ImageFitConfig) -> CoordNetSpec:
+    m = cfg.model
+    return CoordNetSpec(width=m.width, depth=m.depth, channels=1 if cfg.color == "grey" else 3,
+                        activation=m.activation, skip=m.skip, n_fourier=m.fourier.features if m.fourier.enabled else 0)
+
+
+def build_problem(cfg: ImageFitConfig, target: np.ndarray, device: str,
+                  fourier: torch.Tensor | None = None) -> tuple[ImageProblem, torch.Tensor | None]:
+    """The problem for `target` (uint8); Fourier frequencies are drawn from the seed unless given."""
+    spec = spec_of(cfg)
+    h, w = target.shape[:2]
+    if spec.n_fourier and fourier is None:
+        gen = torch.Generator(device="cpu").manual_seed(cfg.seed * 7919 + 17)
+        fourier = fourier_matrix(spec.n_fourier, cfg.model.fourier.scale, gen)
+    fourier_dev = None if fourier is None else fourier.to(device)
+    x = features(pixel_grid(h, w, device=device), fourier_dev)
+    y = torch.from_numpy(target.reshape(h * w, -1).astype(np.float32) / 255.0).to(device)
+    chunk = 1 << 22 if device == "cpu" else 1 << 28
+    return ImageProblem(spec, x, y, chunk_elems=chunk), fourier
+
+
+def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
+    """(steps or rounds, evaluations per step) so that steps · per_step == budget exactly."""
+    batch = min(run.batch_pixels or n, n)
+    calls = run.population + (1 if batch < n else 0) if run.optimizer == "evolution" else 1
+    per_step = calls * batch / n
+    steps = round(budget / per_step)
+    if steps < 1 or not math.isclose(steps * per_step, budget, rel_tol=1e-9, abs_tol=1e-9):
+        what = (f"({run.population} children + 1 parent re-check)" if calls > run.population
+                else f"{run.population} children") if run.optimizer == "evolution" else "1 network"
+        raise ImageError(f"budget_evals {budget:g} is not a whole number of run {run.name!r}'s steps "
+                         f"({what} × {batch}/{n} pixels = {per_step:.12g} evaluations each); "
+                         f"use a multiple, e.g. {max(1, steps) * per_step:.12g}")
+    return steps, per_step
+
+
+def frame_steps(steps: int, frames: int) -> np.ndarray:
+    """Steps at which frames are recorded: evenly spaced from 0 to `steps` (fewer if steps < frames)."""
+    return np.unique(np.rint(np.linspace(0, steps, min(frames, steps + 1))).astype(np.int64))
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def run_gradient(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, steps: int, at: np.ndarray,
+                 gen: torch.Generator, tick=None) -> tuple[torch.Tensor, None, list[float]]:
+    """torch.optim on the flat parameter vector; params and wall time recorded at steps `at`."""
+    params = x0.detach().clone().requires_grad_(True)
+    opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
+    n = problem.n_data
+    batch = min(run.batch_pixels or n, n)
+    want = set(int(s) for s in at)
+    snaps, wall = [x0.detach().clone()], [0.0]
+    dev = str(x0.device)
+    _sync(dev)
+    start = perf_counter()
+    every = max(1, steps // 100)
+    for t in range(1, steps + 1):
+        idx = None if batch >= n else torch.randperm(n, generator=gen, device=x0.device)[:batch]
+        opt.zero_grad(set_to_none=True)
+        problem.loss(params, idx).backward()
+        opt.step()
+        if t in want:
+            snaps.append(params.detach().clone())
+            _sync(dev)
+            wall.append(perf_counter() - start)
+        if tick and (t % every == 0 or t == steps):
+            tick(every if t % every == 0 else t % every)
+    return torch.stack(snaps), None, wall
+
+
+def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds: int, at: np.ndarray,
+                  gen: torch.Generator, tick=None) -> tuple[torch.Tensor, torch.Tensor | None, list[float]]:
+    """The local search; with pixel mini-batches the parent is re-scored on each round's batch."""
+    es = LocalSearch(x0, run.population, run.sigma, run.sigma_decay, gen)
+    n = problem.n_data
+    batch = min(run.batch_pixels or n, n)
+    want = set(int(s) for s in at)
+    dev = str(x0.device)
+    with torch.no_grad():
+        es.parent_loss = problem.loss(x0)
+        snaps, losses, wall = [x0.detach().clone()], [es.parent_loss.clone()], [0.0]
+        _sync(dev)
+        start = perf_counter()
+        every = max(1, rounds // 100)
+        for r in range(1, rounds + 1):
+            if batch < n:
+                idx = torch.randperm(n, generator=gen, device=x0.device)[:batch]
+                children = es.ask()
+                scored = problem.loss(torch.cat([children, es.parent.unsqueeze(0)]), idx)
+                es.parent_loss = scored[-1]
+                es.tell(scored[:-1])
+            else:
+                children = es.ask()
+                es.tell(problem.loss(children))
+            if r in want:
+                snaps.append(es.parent.clone())
+                losses.append(es.parent_loss.clone())
+                _sync(dev)
+                wall.append(perf_counter() - start)
+            if tick and (r % every == 0 or r == rounds):
+                tick(every if r % every == 0 else r % every)
+    return torch.stack(snaps), (torch.stack(losses) if batch >= n else None), wall
+
+
+def metrics(frames: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PSNR (dB) and SSIM of every uint8 frame against the uint8 target (scikit-image)."""
+    rgb = target.ndim == 3
+    win = 7  # scikit-image's default; configs refuse images under 7 pixels a side
+    psnr = np.empty(len(frames))
+    ssim = np.empty(len(frames))
+    for k, f in enumerate(frames):
+        psnr[k] = peak_signal_noise_ratio(target, f, data_range=255) if np.any(f != target) else np.inf
+        ssim[k] = structural_similarity(target, f, data_range=255, win_size=win, channel_axis=-1 if rgb else None)
+    return psnr, ssim
+
+
+def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None) -> Trace:
+    """Every run over every seed; frames, params and per-frame metrics of the first seed."""
+    try:
+        target = load_image(cfg.image, cfg.resolution, cfg.color, cfg.background)
+    except ImageError as exc:
+        from sim.errors import ConfigError
+
+        raise ConfigError(f"image: {exc}") from None
+    h, w = target.shape[:2]
+    problem, fourier = build_problem(cfg, target, device)
+    n = problem.n_data
+    try:
+        plan = {run.name: steps_for(run, cfg.budget_evals, n) for run in cfg.runs}
+    except ImageError as exc:
+        from sim.errors import ConfigError
+
+        raise ConfigError(str(exc)) from None
+    arrays: dict[str, np.ndarray] = {"image/target": target}
+    if fourier is not None:
+        arrays["model/fourier"] = fourier.numpy().astype(np.float32)
+    runs_meta: dict[str, dict] = {}
+    timing: dict[str, list[float]] = {}
+    seeds = [cfg.seed + k for k in range(cfg.seeds)]
+    for i, run in enumerate(cfg.runs):
+        steps, per_step = plan[run.name]
+        at = frame_steps(steps, cfg.frames)
+        per_seed: dict[str, list] = {"loss": [], "psnr": [], "ssim": []}
+        status = "ok"
+        tick = progress(f"{name}: {run.name} × {len(seeds)} seeds", steps * len(seeds)) if progress else None
+        for si, seed in enumerate(seeds):
+            init_gen = torch.Generator(device="cpu").manual_seed(seed)
+            x0 = init_params(problem.spec, init_gen).to(device)  # same start for every optimizer
+            gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
+            if run.optimizer == "evolution":
+                snaps, es_loss, wall = run_evolution(problem, x0, run, steps, at, gen, tick)
+            else:
+                snaps, es_loss, wall = run_gradient(problem, x0, run, steps, at, gen, tick)
+            with torch.no_grad():
+                loss = es_loss if es_loss is not None else problem.loss(snaps)
+            loss_np = loss.double().cpu().numpy()
+            finite = bool(np.all(np.isfinite(loss_np))) and bool(torch.isfinite(snaps).all())
+            frames = problem.images(torch.nan_to_num(snaps), h, w)
+            psnr, ssim = metrics(frames, target)
+            per_seed["loss"].append(loss_np)
+            per_seed["psnr"].append(psnr)
+            per_seed["ssim"].append(ssim)
+            timing[f"{run.name}@seed{seed}"] = wall
+            if si == 0:
+                timing[run.name] = wall
+                prefix = f"runs/{run.name}/"
+                arrays[prefix + "frames"] = frames
+                arrays[prefix + "params"] = snaps.float().cpu().numpy()
+                arrays[prefix + "loss"] = loss_np
+                arrays[prefix + "psnr"] = psnr
+                arrays[prefix + "ssim"] = ssim
+                arrays[prefix + "step"] = at.copy()
+                arrays[prefix + "evals"] = at.astype(np.float64) * per_step
+            if not finite:
+                status = "diverged"
+            elif run.optimizer == "evolution" and status == "ok" and not loss_np[-1] < loss_np[0]:
+                status = "stalled"
+        prefix = f"runs/{run.name}/"
+        for key in ("loss", "psnr", "ssim"):
+            arrays[prefix + f"seed_{key}"] = np.stack(per_seed[key])
+        fin = {k: [float(v[-1]) for v in per_seed[k]] for k in per_seed}
+        runs_meta[run.name] = {
+            "kind": "evolution" if run.optimizer == "evolution" else "gradient",
+            "optimizer": run.optimizer, "label": run.display, "status": status,
+            "lr": run.lr, "momentum": run.momentum, "population": run.population, "sigma": run.sigma,
+            "sigma_decay": run.sigma_decay, "batch_pixels": min(run.batch_pixels or n, n),
+            "steps": steps, "evals_per_step": per_step, "frames": len(at),
+            "final_loss": _num(fin["loss"][0]), "final_psnr": _num(fin["psnr"][0]), "final_ssim": _num(fin["ssim"][0]),
+            "seeds": seeds,
+            "seed_final_loss": [_num(v) for v in fin["loss"]],
+            "seed_final_psnr": [_num(v) for v in fin["psnr"]],
+            "seed_final_ssim": [_num(v) for v in fin["ssim"]],
+        }
+    extra = {"image": {"height": h, "width": w, "channels": 1 if target.ndim == 2 else 3, "pixels": n,
+                       "source": cfg.image},
+             "model": {"n_params": problem.spec.n_params, "width": problem.spec.width, "depth": problem.spec.depth,
+                       "skip": problem.spec.skip, "n_fourier": problem.spec.n_fourier,
+                       "activation": problem.spec.activation},
+             "budget_evals": cfg.budget_evals}
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
+    return Trace(meta, arrays, timing)
+
+
+def _num(v: float) -> float | None:
+    return float(v) if math.isfinite(v) else None
+
+
+def _ms(values: list[float], digits: int) -> str:
+    arr = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        return "–" if not np.any(np.isfinite(arr)) else f"{np.nanmean(arr):.{digits}f} (some diverged)"
+    if len(arr) == 1:
+        return f"{arr[0]:.{digits}f}"
+    return f"{arr.mean():.{digits}f} ± {arr.std(ddof=1):.{digits}f}"
+
+
+def equal_wall(trace: Trace) -> tuple[float | None, dict[str, list[int]]]:
+    """The common wall time t* (the fastest run's median total time over seeds) and, per run and
+    seed, the index of the last frame reached within t*; (None, {}) without the timing sidecar."""
+    totals, reached = {}, {}
+    for r in trace.runs():
+        walls = [trace.timing.get(f"{r.name}@seed{s}") for s in r.meta["seeds"]]
+        if any(w is None or len(w) != len(r["step"]) for w in walls):
+            return None, {}
+        totals[r.name] = float(np.median([w[-1] for w in walls]))
+    t_star = min(totals.values())
+    for r in trace.runs():
+        reached[r.name] = [int(np.searchsorted(np.asarray(trace.timing[f"{r.name}@seed{s}"]), t_star, side="right") - 1)
+                           for s in r.meta["seeds"]]
+    return t_star, reached
+
+
+def report(trace: Trace) -> str:
+    """PSNR / SSIM / loss (mean ± sample std over seeds) at equal evaluations and at equal wall time."""
+    order = [r["name"] for r in trace.meta["config"]["runs"] if r["name"] in trace.run_names]
+    runs = [trace.run(n) for n in order] or trace.runs()  # the config's order (meta.json sorts keys)
+    seeds = runs[0].meta["seeds"]
+    img = trace.meta["image"]
+    head = (f"{img['width']}×{img['height']} {'grey' if img['channels'] == 1 else 'RGB'} image, "
+            f"{trace.meta['model']['n_params']:,}-parameter network, {len(seeds)} seeds "
+            f"({', '.join(map(str, seeds))}); mean ± sample std.")
+    rows = [head, "", f"**Equal evaluations** ({trace.meta['budget_evals']:g} full-image forward passes each)", "",
+            "| run | status | steps | PSNR dB | SSIM | MSE | wall s |", "|---|---|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        walls = [trace.timing.get(f"{r.name}@seed{s}") for s in seeds]
+        wall = _ms([w[-1] for w in walls], 2) if all(walls) else "–"
+        rows.append(f"| {r.meta['label']} | {r.meta['status']} | {r.meta['steps']} | "
+                    f"{_ms(r.meta['seed_final_psnr'], 2)} | {_ms(r.meta['seed_final_ssim'], 3)} | "
+                    f"{_ms(r.meta['seed_final_loss'], 5)} | {wall} |")
+    t_star, reached = equal_wall(trace)
+    rows.append("")
+    if t_star is None:
+        rows.append("**Equal wall time**: no timing sidecar beside the trace, so no wall-time comparison.")
+        return "\n".join(rows)
+    rows += [f"**Equal wall time** ({t_star:.2f} s, the fastest run's median total; the last frame reached "
+             "within it — frames are snapshots, so this is a lower bound for each run; wall times are as measured "
+             "on the machine that simulated, noisy where it is shared)", "",
+             "| run | steps reached | evals | PSNR dB | SSIM | MSE |", "|---|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        ks = reached[r.name]
+        steps = [int(r["step"][k]) for k in ks]
+        pick = {key: [float(r[f"seed_{key}"][si, k]) for si, k in enumerate(ks)] for key in ("psnr", "ssim", "loss")}
+        evals = [float(r["evals"][k]) for k in ks]
+        rows.append(f"| {r.meta['label']} | {_ms(steps, 0)} | {_ms(evals, 0)} | {_ms(pick['psnr'], 2)} | "
+                    f"{_ms(pick['ssim'], 3)} | {_ms(pick['loss'], 5)} |")
+    return "\n".join(rows)
+
+
+EXPERIMENT = Experiment("image-fit", "a coordinate network (x, y) → intensity reconstructs an image: "
+                        "evolution vs SGD vs Adam at equal evaluations and equal wall time",
+                        ImageFitConfig, simulate, report)

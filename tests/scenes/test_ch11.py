@@ -1,0 +1,80 @@
+"""Chapter 11 shows every optimizer at the same budget, with the numbers of the trace."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import Text
+
+from scenes.ch11_race import Race, fmt_short, pm
+from scenes.kit.style import color_for
+from sim.experiments.function_fit import summarize
+from tests.framecheck import nearest_match, render_last_frame
+from tests.scenes.chapter_traces import all_traces, tile_pixel_check
+
+
+def texts(scene) -> str:
+    """Every Text on screen, joined without spaces (manim's Text.text drops them)."""
+    return "".join(m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, Text)).replace(" ", "")
+
+
+def shown(t: str, needle: str) -> bool:
+    return needle.replace(" ", "") in t
+
+
+@pytest.fixture(scope="module")
+def fit_only():
+    return render_last_frame(Race, width=854, height=480, traces=all_traces(), race_keyframes=3,
+                             image_race=lambda self: None, caveat=lambda self: None)
+
+
+@pytest.fixture(scope="module")
+def full():
+    return render_last_frame(Race, width=854, height=480, traces=all_traces(), race_keyframes=3)
+
+
+def test_each_panel_shows_its_run_at_the_equal_budget(fit_only):
+    scene, frame = fit_only
+    tr = all_traces()["function-fit"]
+    budget = tr.meta["budget"]
+    assert [r.name for r in scene.fit_runs] == ["evolution", "momentum", "adam"]
+    for panel, run in zip(scene.panels, scene.fit_runs, strict=True):
+        assert run["evals"][-1] == budget
+        ys = run["curve"][-1]
+        checked = 0
+        for i in range(2, len(ys) - 2, 5):
+            if -1.4 < ys[i] < 1.4:
+                xy = scene.to_pixel(panel.axes.c2p(float(panel.curve_x[i]), float(ys[i])))
+                assert nearest_match(frame, xy, color_for(run.name, run.meta), radius=2) < 60, run.name
+                checked += 1
+        assert checked >= 4
+        end = scene.to_pixel(scene.loss_plot.point(float(run["evals"][-1]), float(run["loss"][-1])))
+        assert nearest_match(frame, end, color_for(run.name, run.meta), radius=3) < 60
+
+
+def test_numbers_table_is_the_summary_of_the_trace(fit_only):
+    scene, _ = fit_only
+    tr = all_traces()["function-fit"]
+    t = texts(scene)
+    assert shown(t, f"evaluations used: {tr.meta['budget']:,}")
+    for s in summarize(tr).values():
+        assert shown(t, pm(s["loss_evals"], fmt_short))
+        assert shown(t, pm(s["loss_wall"], fmt_short))
+    assert shown(t, "over 3 seeds")
+
+
+def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
+    scene, frame = full
+    traces = all_traces()
+    assert len(scene.tiles) == 6  # 3 runs × 2 images
+    for tile, pixels in scene.tiles:
+        tile_pixel_check(scene, frame, tile, pixels)
+    smiley = traces["image-fit-smiley"]
+    for (_tile, pixels), name in zip(scene.tiles[:3], ("evolution", "momentum", "adam"), strict=True):
+        np.testing.assert_array_equal(pixels, smiley.run(name)["frames"][-1])
+    t = texts(scene)
+    assert shown(t, "Pictures are not metrics")
+    assert shown(t, "16.5 ± 0.7 dB")  # momentum: seeds 16 and 17 dB
+    # nothing runs off the frame
+    for m in scene.mobjects:
+        assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01

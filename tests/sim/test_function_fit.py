@@ -1,0 +1,158 @@
+"""function-fit: equal budgets, elitist evolution, recorded curves, determinism, the report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from sim.config import validate_config
+from sim.errors import ConfigError
+from sim.experiments.function_fit import FunctionFitConfig, build_problem, report, simulate, summarize
+from sim.nets import forward, init_params
+from sim.trace import load_trace, save_trace
+
+
+def small_config(**kw) -> FunctionFitConfig:
+    data = dict(
+        seed=3, seeds=3, frames=6, curve_points=40, chunk=8,
+        data=dict(target="sin(3*x)", n=40),
+        model=dict(sizes=[1, 8, 8, 1], activation="leaky_relu"),
+        runs=[dict(name="evolution", optimizer="evolution", population=12, steps=8, sigma=0.5, sigma_decay=0.9),
+              dict(name="momentum", optimizer="sgd", lr=0.01, momentum=0.9),
+              dict(name="adam", optimizer="adam", lr=0.01)],
+    )
+    data.update(kw)
+    return FunctionFitConfig.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return simulate(small_config(), "function-fit")
+
+
+def test_gradient_runs_get_exactly_evolutions_evaluation_budget(trace):
+    cfg = small_config()
+    budget = 1 + 12 * 8
+    assert trace.meta["budget"] == budget
+    for seed_suffix in ("", "-seed1", "-seed2"):
+        for name in ("evolution", "momentum", "adam"):
+            assert trace.run(name + seed_suffix)["evals"][-1] == budget, name + seed_suffix
+    # full batch: one step = one evaluation, and the recorded steps say so
+    mom = trace.run("momentum")
+    assert mom.meta["steps"] == budget
+    np.testing.assert_array_equal(mom["step"], mom["evals"])
+    assert mom["step"][0] == 0 and mom["step"][-1] == budget
+    assert len(mom["loss"]) <= cfg.frames + 2
+
+
+def test_minibatch_runs_take_more_steps_for_the_same_budget():
+    cfg = small_config(runs=[dict(name="evolution", optimizer="evolution", population=5, steps=3),
+                             dict(name="sgd", optimizer="sgd", lr=0.01, batch_size=10)], seeds=1)
+    tr = simulate(cfg, "function-fit")
+    sgd = tr.run("sgd")
+    assert sgd["evals"][-1] == pytest.approx(tr.run("evolution")["evals"][-1])
+    assert sgd["step"][-1] == 16 * 4  # 16 evaluations × (40 points / batch of 10)
+
+
+def test_evolution_parent_loss_never_increases_and_uses_decayed_sigma(trace):
+    for name in ("evolution", "evolution-seed1", "evolution-seed2"):
+        loss = trace.run(name)["loss"]
+        assert np.all(np.diff(loss) <= 0), name
+    evo = trace.run("evolution")
+    np.testing.assert_allclose(evo["sigma"], 0.5 * 0.9 ** np.arange(8))
+    assert "population" not in evo and "pop_loss" not in evo
+    # the best child of an accepted round is the new parent
+    acc = evo["accepted"]
+    np.testing.assert_allclose(evo["child_best"][acc], evo["loss"][1:][acc], rtol=1e-6)
+
+
+def test_recorded_curve_is_the_network_output_at_the_recorded_params(trace):
+    cfg = small_config()
+    problem, _ = build_problem(cfg)
+    xs = torch.from_numpy(trace["data/curve_x"]).unsqueeze(1)
+    for name in ("evolution", "momentum", "adam"):
+        run = trace.run(name)
+        params = torch.from_numpy(run["params"])
+        for k in (0, len(params) // 2, len(params) - 1):
+            direct = forward(problem.spec, params[k], xs)[:, 0].detach().numpy()
+            np.testing.assert_allclose(run["curve"][k], direct, rtol=1e-5, atol=1e-6)
+        # and the recorded loss is the full-data MSE at those params
+        k = len(params) - 1
+        mse = float(((forward(problem.spec, params[k], problem.x) - problem.y) ** 2).mean())
+        assert run["loss"][k] == pytest.approx(mse, rel=1e-5)
+
+
+def test_all_runs_of_a_seed_start_from_the_same_network(trace):
+    cfg = small_config()
+    problem, _ = build_problem(cfg)
+    x0 = init_params(problem.spec, torch.Generator().manual_seed(cfg.seed))
+    for name in ("evolution", "momentum", "adam"):
+        np.testing.assert_array_equal(trace.run(name)["params"][0], x0.numpy())
+    assert trace.run("momentum-seed1")["loss"][0] == trace.run("adam-seed1")["loss"][0]
+    assert trace.run("momentum-seed1")["loss"][0] != trace.run("momentum")["loss"][0]
+
+
+def test_same_seed_gives_identical_trace_bytes(tmp_path, trace):
+    again = simulate(small_config(), "function-fit")
+    a, b = tmp_path / "a.npz", tmp_path / "b.npz"
+    save_trace(trace, a)
+    save_trace(again, b)
+    assert a.read_bytes() == b.read_bytes()
+    other = simulate(small_config(seed=4), "function-fit")
+    save_trace(other, c := tmp_path / "c.npz")
+    assert c.read_bytes() != a.read_bytes()
+    loaded = load_trace(a)
+    assert loaded.run("adam").wall is not None
+
+
+def test_summary_compares_at_equal_evaluations_and_equal_wall_time(trace):
+    s = summarize(trace)
+    assert set(s) == {"evolution", "momentum", "adam"}
+    assert all(v["seeds"] == 3 for v in s.values())
+    t_star = s["adam"]["t_star"]
+    assert t_star == min(min(v["wall"]) for v in s.values())
+    for group, v in s.items():
+        assert v["loss_evals"][0] == pytest.approx(float(trace.run(group)["loss"][-1]))
+        # at equal wall time a run is at a recorded frame reached no later than t*
+        run = trace.run(group)
+        k = int(np.searchsorted(run.wall, t_star + 1e-9, side="right")) - 1
+        assert v["loss_wall"][0] == pytest.approx(float(run["loss"][k]))
+    text = report(trace)
+    assert text.count("\n|") >= 4 and "±" in text and f"{trace.meta['budget']:,}" in text
+
+
+def test_report_without_timing_sidecar(trace):
+    from sim.trace import Trace
+
+    bare = Trace(trace.meta, trace.arrays, {})
+    assert "–" in report(bare)
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"data": {"target": "__import__('os')"}}, "data.target"),
+    ({"model": {"sizes": [2, 8, 1]}}, "model"),
+    ({"data": {"x_range": [1.0, -1.0]}}, "data"),
+    ({"runs": [{"name": "sgd", "optimizer": "sgd"}]}, "equal_budget"),
+    ({"seeds": 0}, "seeds"),
+])
+def test_bad_config_values_are_one_line_errors(patch, field):
+    data = small_config().model_dump(mode="json")
+    data.update(patch)
+    with pytest.raises(ConfigError) as exc:
+        cfg = validate_config(FunctionFitConfig, data, "function-fit.toml")
+        build_problem(cfg)
+    assert field in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_default_config_is_the_videos_setting():
+    from gdevo.traces import resolve
+    from sim.experiments.function_fit import planned_runs
+
+    cfg = resolve("function-fit").config
+    problem, _ = build_problem(cfg)
+    assert problem.spec.n_params == 1741 and cfg.data.n == 300 and cfg.seeds >= 3
+    evo = next(r for r in cfg.runs if r.optimizer == "evolution")
+    assert (evo.population, evo.steps, evo.sigma, evo.sigma_decay) == (1000, 150, 1.0, 0.98)
+    steps = {r.name: r.steps for r, _ in planned_runs(cfg)}
+    assert steps["adam"] == steps["momentum"] == 150_001

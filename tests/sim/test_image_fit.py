@@ -1,0 +1,168 @@
+"""image-fit: the trace says what the networks drew, and the numbers are the metrics of those frames."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
+
+from sim.config import apply_overrides
+from sim.coordnet import forward, to_uint8
+from sim.experiments.image_fit import ImageFitConfig, build_problem, report, simulate, spec_of
+from sim.trace import load_trace, save_trace
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny tensors: a second intra-op thread only adds contention on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def tiny_config(seed: int = 0, **kw) -> ImageFitConfig:
+    """16² smiley, a 2-hidden-layer net with Fourier features, 3 seeds, 32 evaluations per run."""
+    data = dict(
+        seed=seed, seeds=3, image="assets/smiley.png", resolution=16, color="grey", budget_evals=32, frames=5,
+        model=dict(width=8, depth=2, fourier=dict(enabled=True, features=4, scale=2.0)),
+        runs=[dict(name="evolution", optimizer="evolution", population=4, sigma=0.05),
+              dict(name="momentum", optimizer="sgd", lr=0.5, momentum=0.9),
+              dict(name="adam", optimizer="adam", lr=0.01)],
+    )
+    data.update(kw)
+    return ImageFitConfig.model_validate(data)
+
+
+@pytest.fixture(scope="module")
+def trace():
+    return simulate(tiny_config(), "image-fit-tiny")
+
+
+@pytest.fixture(scope="module")
+def rgb_trace():
+    cfg = tiny_config(image="skimage:astronaut", color="rgb", seeds=1, budget_evals=10,
+                      runs=[dict(name="evolution", optimizer="evolution", population=4, sigma=0.05,
+                                 batch_pixels=64),
+                            dict(name="adam", optimizer="adam", lr=0.01, batch_pixels=64)])
+    return simulate(cfg, "image-fit-rgb")
+
+
+def test_contract_arrays_and_meta(trace):
+    assert trace["image/target"].dtype == np.uint8 and trace["image/target"].shape == (16, 16)
+    for r in trace.runs():
+        f = len(r["step"])
+        assert r["frames"].shape == (f, 16, 16) and r["frames"].dtype == np.uint8
+        for key in ("loss", "evals", "psnr", "ssim"):
+            assert r[key].shape == (f,)
+        assert r["params"].shape == (f, spec_of(tiny_config()).n_params) and r["params"].dtype == np.float32
+        assert r["seed_psnr"].shape == (3, f)
+        for key in ("kind", "label", "optimizer", "status", "final_loss", "final_psnr", "final_ssim"):
+            assert key in r.meta
+        assert r.meta["kind"] == ("evolution" if r.name == "evolution" else "gradient")
+        assert len(r.meta["seed_final_psnr"]) == 3 and r.meta["seed_final_psnr"][0] == r.meta["final_psnr"]
+        assert r.wall is not None and len(r.wall) == f  # wall time per frame, in the sidecar only
+        assert not any("wall" in k for k in trace.arrays)
+
+
+def test_psnr_and_ssim_are_skimage_metrics_of_the_recorded_frames(trace, rgb_trace):
+    for tr in (trace, rgb_trace):
+        target = tr["image/target"]
+        rgb = target.ndim == 3
+        for r in tr.runs():
+            for k in (0, len(r["step"]) // 2, len(r["step"]) - 1):
+                frame = r["frames"][k]
+                assert r["psnr"][k] == pytest.approx(peak_signal_noise_ratio(target, frame, data_range=255), abs=1e-9)
+                ssim = structural_similarity(target, frame, data_range=255, win_size=7,
+                                             channel_axis=-1 if rgb else None)
+                assert r["ssim"][k] == pytest.approx(ssim, abs=1e-9)
+
+
+def test_frames_are_the_network_output_at_the_recorded_params(trace, rgb_trace):
+    for tr in (trace, rgb_trace):
+        cfg = ImageFitConfig.model_validate({k: v for k, v in tr.meta["config"].items() if k != "image_digest"})
+        fourier = torch.from_numpy(tr["model/fourier"])
+        problem, _ = build_problem(cfg, tr["image/target"], "cpu", fourier)
+        h, w = tr["image/target"].shape[:2]
+        for r in tr.runs():
+            with torch.no_grad():
+                for k in (0, len(r["step"]) - 1):
+                    out = forward(spec_of(cfg), torch.from_numpy(r["params"][k]), problem.x)
+                    img = to_uint8(out).reshape(tr["image/target"].shape)
+                    diff = np.abs(img.astype(int) - r["frames"][k].astype(int))
+                    assert diff.max() <= 1 and (diff == 0).mean() > 0.99, f"{r.name} frame {k} is not its params"
+                    mse = float(((out - problem.y) ** 2).mean())
+                    assert r["loss"][k] == pytest.approx(mse, rel=1e-4), f"{r.name} loss {k}"
+    assert h == w == 16
+
+
+def test_full_batch_evolution_loss_never_increases(trace):
+    r = trace.run("evolution")
+    assert np.all(np.diff(r["loss"]) <= 0)
+    assert np.all(np.diff(r["seed_loss"], axis=1) <= 0)
+    assert r["loss"][-1] < r["loss"][0]
+
+
+def test_every_run_spends_the_same_evaluations(trace, rgb_trace):
+    for tr in (trace, rgb_trace):
+        finals = {r.name: float(r["evals"][-1]) for r in tr.runs()}
+        assert len(set(finals.values())) == 1 and finals["evolution"] == tr.meta["budget_evals"], finals
+        assert all(r["evals"][0] == 0 for r in tr.runs())
+    evo = trace.run("evolution")
+    assert evo.meta["steps"] == 32 // 4 and trace.run("adam").meta["steps"] == 32
+    # mini-batched evolution pays for its parent re-check: (4 + 1) × 64/256 per round
+    assert rgb_trace.run("evolution").meta["evals_per_step"] == pytest.approx(5 * 64 / 256)
+
+
+def test_gradient_descent_improves_the_image(trace):
+    for name in ("momentum", "adam"):
+        r = trace.run(name)
+        assert r["psnr"][-1] > r["psnr"][0] + 1, name
+
+
+def test_same_seed_gives_identical_trace_bytes(tmp_path, trace):
+    one, two = (simulate(tiny_config(seeds=2, budget_evals=16), "image-fit-tiny") for _ in range(2))
+    a, b = save_trace(one, tmp_path / "a.npz"), save_trace(two, tmp_path / "b.npz")
+    assert a.read_bytes() == b.read_bytes()
+    other = save_trace(simulate(tiny_config(seed=1, seeds=2, budget_evals=16), "image-fit-tiny"), tmp_path / "c.npz")
+    assert other.read_bytes() != a.read_bytes()  # the seed matters
+    a = save_trace(trace, tmp_path / "full.npz")
+    assert a.stat().st_size < 200_000
+    loaded = load_trace(a)
+    assert loaded.run("adam").wall is not None
+
+
+def test_unequal_budget_is_refused_with_the_field():
+    from sim.config import validate_config
+    from sim.errors import ConfigError
+
+    data = tiny_config().model_dump(mode="json")
+    data.pop("image_digest")
+    data["budget_evals"] = 30  # not a multiple of the population of 4
+    with pytest.raises(ConfigError, match="budget_evals 30 is not a whole number of run 'evolution'"):
+        validate_config(ImageFitConfig, data, "t.toml")
+
+
+def test_report_has_both_comparisons(trace):
+    text = report(trace)
+    assert "Equal evaluations" in text and "Equal wall time" in text
+    psnr = trace.run("adam").meta["seed_final_psnr"]
+    assert f"{np.mean(psnr):.2f} ± {np.std(psnr, ddof=1):.2f}" in text
+
+
+def test_video_preset_code_path_runs_tiny_on_cpu():
+    """The GPU preset's config, shrunk: 16² image, batched evolution with its parent re-check."""
+    data = tomllib.loads((ROOT / "configs/image-fit-video.toml").read_text())
+    data = apply_overrides(data, ["device=cpu", "seeds=1", "resolution=16", "model.width=4", "model.depth=2",
+                                  "model.fourier.features=2", "runs.0.population=7", "runs.0.batch_pixels=32",
+                                  "runs.1.batch_pixels=32", "runs.2.batch_pixels=32", "budget_evals=2", "frames=3"])
+    cfg = ImageFitConfig.model_validate(data)
+    tr = simulate(cfg, "image-fit-video")
+    assert tr.run("evolution").meta["steps"] == 2 and tr.run("adam").meta["steps"] == 16
+    assert tr["runs/adam/frames"].shape == (3, 16, 16)
