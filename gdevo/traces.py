@@ -31,6 +31,13 @@ def config_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
 
 
+def preset_device(name: str) -> str:
+    """The device NAME's config asks for, read without validating (so a cuda preset on a machine
+    without CUDA can be skipped by `sim --all` / `report` instead of stopping them)."""
+    path = CONFIG_DIR / f"{name}.toml"
+    return str(read_toml(path).get("device", "cpu")) if path.is_file() else "cpu"
+
+
 @dataclass(frozen=True)
 class Resolved:
     """A named, validated config and where its trace lives."""
@@ -108,4 +115,4 @@ def progress_bars(quiet: bool = False):
         yield factory
 
 
-__all__ = ["GdevoError", "cache_dir", "config_names", "ensure_trace", "resolve"]
+__all__ = ["GdevoError", "cache_dir", "config_names", "ensure_trace", "preset_device", "resolve"]

@@ -30,12 +30,12 @@ def default_table(trace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gdevo.render import renders_dir
-    from gdevo.traces import config_names, ensure_trace, resolve
+    from gdevo.traces import config_names, ensure_trace, preset_device, resolve
     from sim.experiments import registry
     from sim.trace import atomic_write_bytes
 
     names = args.names or [n for n in config_names()
-                           if args.device == "cuda" or getattr(resolve(n).config, "device", "cpu") != "cuda"]
+                           if args.device == "cuda" or preset_device(n) != "cuda"]
     parts = ["# gdevo report", ""]
     for name in names:
         trace = ensure_trace(name, device=args.device)

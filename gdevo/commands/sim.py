@@ -22,13 +22,13 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.traces import config_names, ensure_trace, resolve
+    from gdevo.traces import config_names, ensure_trace, preset_device, resolve
 
     if args.all == bool(args.name):
         raise GdevoError("give one experiment NAME or --all (see `gdevo list`)")
     names = config_names() if args.all else [args.name]
     for name in names:
-        if args.all and args.device is None and getattr(resolve(name).config, "device", "cpu") == "cuda":
+        if args.all and args.device is None and preset_device(name) == "cuda":
             print(f"{name}: skipped (a cuda preset; run `gdevo sim {name}` where a GPU exists)")
             continue
         trace = ensure_trace(name, args.overrides, args.device, args.force, args.config)

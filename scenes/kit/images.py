@@ -10,7 +10,7 @@ the frames, steps, PSNR and evaluations all come from the trace (docs/traces/ima
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, Group, ImageMobject, ManimColor, Rectangle, Text, VGroup
+from manim import DOWN, Animation, Group, ImageMobject, ManimColor, Rectangle, Text, VGroup, linear
 from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, color_for
@@ -103,7 +103,11 @@ class ImagePanel(Group):
         self.k = k % len(self.run["step"])
         self.image.pixel_array = frame_rgba(self.run["frames"][self.k])
         if len(self.caption):
+            # During an animation the scene keeps drawing the mobjects it collected when the
+            # animation began, so the old caption is emptied (no points: draws nothing), not just removed.
             old, self.caption = self.caption, self._caption()
+            for m in old.get_family():
+                m.points = np.zeros((0, 3))
             self.remove(old)
             self.add(self.caption)
         return self
@@ -111,6 +115,26 @@ class ImagePanel(Group):
     def show_at(self, evals: float | None = None, seconds: float | None = None) -> ImagePanel:
         """The last frame within `evals` evaluations (or `seconds` of wall time)."""
         return self.show(frame_index(self.run, evals, seconds))
+
+
+class PlayFrames(Animation):
+    """Step an ImagePanel through its recorded frames start..end over the animation's run_time
+    (linear in frame index, i.e. in steps). `self.play(PlayFrames(panel, run_time=4))`."""
+
+    def __init__(self, panel: ImagePanel, start: int = 0, end: int = -1, **kwargs) -> None:
+        n = len(panel.run["step"])
+        self.first, self.last = start % n, end % n
+        kwargs.setdefault("rate_func", linear)
+        super().__init__(panel, **kwargs)
+
+    def begin(self) -> None:
+        self.mobject.show(self.first)
+        super().begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        k = round(self.first + (self.last - self.first) * self.rate_func(alpha))
+        if k != self.mobject.k:
+            self.mobject.show(k)
 
 
 def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_size: int = SMALL_SIZE) -> Group:
@@ -129,4 +153,4 @@ def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_si
     return group
 
 
-__all__ = ["ImagePanel", "caption_fields", "frame_index", "frame_rgba", "target_panel"]
+__all__ = ["ImagePanel", "PlayFrames", "caption_fields", "frame_index", "frame_rgba", "target_panel"]

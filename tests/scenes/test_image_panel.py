@@ -95,8 +95,12 @@ def test_caption_is_formatted_from_the_trace(rendered, traces):
     k = scene.panel.k
     expected = f"{adam.meta['label']} · step {int(adam['step'][k]):,} · PSNR {adam['psnr'][k]:.1f} dB"
     assert scene.panel.caption_text() == expected
-    shown = "".join(m.text for m in scene.panel.caption.get_family() if hasattr(m, "text"))
-    assert f"PSNR{adam['psnr'][k]:.1f}dB".replace(" ", "") in shown.replace(" ", "")
+    fresh = ImagePanel(adam, k, side=3.2).place(scene.panel.image.get_center())  # frame k's caption, from scratch
+    drawn = [m.points for m in scene.panel.caption.family_members_with_points()]
+    built = [m.points for m in fresh.caption.family_members_with_points()]
+    assert len(drawn) == len(built) and all(np.allclose(a, b) for a, b in zip(drawn, built, strict=True))
+    first = ImagePanel(adam, 0, side=3.2).place(scene.panel.image.get_center())
+    assert first.caption_text() != scene.panel.caption_text()
     assert scene.panel.caption.get_top()[1] < scene.panel.border.get_bottom()[1]  # below, not over, the image
 
 
@@ -105,3 +109,21 @@ def test_frame_index_by_evaluations(traces):
     assert frame_index(evo, evals=evo["evals"][2]) == 2
     assert frame_index(evo, evals=evo["evals"][2] - 0.5) == 1
     assert frame_index(evo) == len(evo["step"]) - 1
+
+
+def test_play_frames_steps_through_the_recorded_frames(traces):
+    from scenes.kit.images import PlayFrames
+
+    adam = traces[0].run("adam")
+    n = len(adam["step"])
+    panel = ImagePanel(adam, -1, side=2.0)
+    anim = PlayFrames(panel, run_time=1)
+    anim.begin()
+    assert panel.k == 0
+    first_caption = panel.caption
+    anim.interpolate(0.5)
+    assert panel.k == round((n - 1) / 2)
+    assert np.array_equal(panel.image.pixel_array[..., 0], adam["frames"][panel.k])
+    assert not first_caption.family_members_with_points()  # emptied: a lingering copy would draw nothing
+    anim.finish()
+    assert panel.k == n - 1
