@@ -31,3 +31,20 @@ def small_sine_config(seed: int = 0, **kw) -> Sine2DConfig:
 def sine_trace():
     """A small sine-2d trace, simulated once per test session."""
     return simulate(small_sine_config(), "sine-2d")
+
+
+@pytest.fixture
+def without_scenes(monkeypatch, tmp_path):
+    """`without_scenes("race", ...)`: make storyboard scenes look not yet written (module absent),
+    so tests of 'does not exist yet' paths keep working as chapters land."""
+    import scenes.storyboard as sb
+
+    def hide(*names: str) -> None:
+        present = tmp_path / "scenes-present"
+        present.mkdir(exist_ok=True)
+        for entry in sb.SCENES:
+            if entry.name not in names and (sb.SCENES_DIR / f"{entry.module}.py").is_file():
+                (present / f"{entry.module}.py").touch()
+        monkeypatch.setattr(sb, "SCENES_DIR", present)
+
+    return hide

@@ -7,7 +7,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -87,10 +86,8 @@ def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
     monkeypatch.setenv("GDEVO_RENDERS", str(renders))
     scene_json = deck.html.parent / "scenes" / "TinyDeck.json"
     before = scene_json.stat().st_mtime_ns
-    t0 = time.perf_counter()
     again = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False)
     assert scene_json.stat().st_mtime_ns == before and again.slides == 3
-    assert time.perf_counter() - t0 < 30   # generous: a skipped render is conversion only
 
 
 @pytest.mark.parametrize("argv, needle", [
@@ -99,7 +96,8 @@ def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
     (["slides", "--quality", "ultra"], "invalid choice: 'ultra'"),
     (["slides", "--jobs", "0"], "--jobs must be at least 1"),
 ])
-def test_bad_slides_requests_are_one_line_and_keep_the_deck(argv, needle, isolated_outputs, capsys):
+def test_bad_slides_requests_are_one_line_and_keep_the_deck(argv, needle, isolated_outputs, capsys, without_scenes):
+    without_scenes("race")  # chapter 11 stands in for any scene not written yet
     slides = isolated_outputs / "renders" / "slides"
     slides.mkdir(parents=True)
     (slides / "gdevo-deck.html").write_text("old deck")
