@@ -15,6 +15,8 @@ def register(sub) -> None:
     p = sub.add_parser(NAME, help="print the numbers of every experiment (and write renders/report.md)")
     p.add_argument("names", nargs="*", help="experiments (default: all CPU presets)")
     p.add_argument("--device", choices=["cpu", "cuda"])
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="config overrides, as given to `gdevo sim` (applied to every named experiment)")
 
 
 def default_table(trace) -> str:
@@ -38,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
                            if args.device == "cuda" or preset_device(n) != "cuda"]
     parts = ["# gdevo report", ""]
     for name in names:
-        trace = ensure_trace(name, device=args.device)
-        exp = registry()[resolve(name, device=args.device).kind]
+        trace = ensure_trace(name, args.overrides, device=args.device)
+        exp = registry()[resolve(name, args.overrides, device=args.device).kind]
         table = exp.report(trace) if exp.report else default_table(trace)
         parts += [f"## {name}", "", f"seed {trace.meta['seed']}, sim {trace.meta['sim_version']}", "", table, ""]
     text = "\n".join(parts)
