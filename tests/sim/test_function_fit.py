@@ -145,14 +145,17 @@ def test_bad_config_values_are_one_line_errors(patch, field):
     assert field in str(exc.value) and "\n" not in str(exc.value)
 
 
-def test_default_config_is_the_videos_setting():
+@pytest.mark.parametrize("name, gradient_steps", [("function-fit", 15_000), ("function-fit-video", 150_001)])
+def test_presets_are_the_videos_setting(name, gradient_steps):
+    """Both presets run the video's evolution; the GPU preset gives the gradient runs its whole
+    budget, the CPU preset a tenth of it (compared at equal evaluations in the report)."""
     from gdevo.traces import resolve
     from sim.experiments.function_fit import planned_runs
 
-    cfg = resolve("function-fit").config
+    cfg = resolve(name, device="cpu").config
     problem, _ = build_problem(cfg)
     assert problem.spec.n_params == 1741 and cfg.data.n == 300 and cfg.seeds >= 3
     evo = next(r for r in cfg.runs if r.optimizer == "evolution")
     assert (evo.population, evo.steps, evo.sigma, evo.sigma_decay) == (1000, 150, 1.0, 0.98)
     steps = {r.name: r.steps for r, _ in planned_runs(cfg)}
-    assert steps["adam"] == steps["momentum"] == 150_001
+    assert steps["adam"] == steps["momentum"] == gradient_steps
