@@ -24,10 +24,11 @@ from time import perf_counter
 import torch
 
 from sim.config import RunConfig
-from sim.experiments.function_fit import FunctionFitConfig, build_problem, torch_threads
+from sim.experiments.function_fit import FunctionFitConfig, build_problem
 from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
 from sim.recorder import record_gradient
+from sim.threads import torch_threads
 
 
 @dataclass

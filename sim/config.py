@@ -24,22 +24,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class RunConfig(Strict):
-    """One optimizer run on a task: a torch.optim optimizer or the evolutionary local search."""
+class OptimizerSettings(Strict):
+    """What every recorded run names: the optimizer and its hyperparameters (shared by run kinds)."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     optimizer: Literal["sgd", "adam", "rmsprop", "evolution"]
-    steps: int = Field(default=60, ge=1, le=100_000, description="gradient steps or evolution rounds")
     lr: float = Field(default=0.1, gt=0, le=1e4)
     momentum: float = Field(default=0.0, ge=0, lt=1)
-    batch_size: int | None = Field(default=None, ge=1, description="None = full batch")
     population: int = Field(default=10, ge=1, le=100_000)
     sigma: float = Field(default=0.3, gt=0, le=100)
     sigma_decay: float = Field(default=1.0, gt=0, le=1)
     label: str | None = None
 
     @model_validator(mode="after")
-    def _momentum_only_for_sgd(self) -> RunConfig:
+    def _momentum_only_for_sgd(self):
         if self.momentum and self.optimizer != "sgd":
             raise ValueError(f"momentum applies to optimizer 'sgd' only, not {self.optimizer!r}")
         return self
@@ -47,6 +45,13 @@ class RunConfig(Strict):
     @property
     def display(self) -> str:
         return self.label or self.name
+
+
+class RunConfig(OptimizerSettings):
+    """One optimizer run on a task: a torch.optim optimizer or the evolutionary local search."""
+
+    steps: int = Field(default=60, ge=1, le=100_000, description="gradient steps or evolution rounds")
+    batch_size: int | None = Field(default=None, ge=1, description="None = full batch")
 
 
 def format_validation_error(exc: ValidationError, source: str) -> str:

@@ -7,7 +7,6 @@ An MLP from `sim.nets` fits a target y = f(x) typed by the user (parsed with the
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -89,12 +88,3 @@ def wilson(successes: np.ndarray | int, n: int, z: float = 1.96) -> tuple[np.nda
     return np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
 
 
-@contextmanager
-def single_thread():
-    """Run tiny networks on one CPU thread (faster than thread hand-offs; restored afterwards)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

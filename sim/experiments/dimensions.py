@@ -27,7 +27,8 @@ from sim.config import Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
-from sim.task1d import Net, Task1D, single_thread, wilson
+from sim.task1d import Net, Task1D, wilson
+from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 DTYPE = torch.float32  # enough for comparing losses of mutations; halves the cost of the 10⁴-parameter nets

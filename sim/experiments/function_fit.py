@@ -17,7 +17,6 @@ the other seeds keep their loss curves (runs of kind "replicate") for means and 
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -29,6 +28,7 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
+from sim.threads import torch_threads
 from sim.trace import Trace, build_meta
 
 
@@ -126,16 +126,6 @@ def build_problem(cfg: FunctionFitConfig, device: str = "cpu") -> tuple[MLPProbl
     return problem, target
 
 
-@contextmanager
-def torch_threads(n: int):
-    """Run with n CPU threads (0 = leave torch's default), restoring the previous count after."""
-    before = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None

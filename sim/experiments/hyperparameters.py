@@ -19,7 +19,8 @@ from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import init_params
 from sim.recorder import record_evolution, record_gradient
-from sim.task1d import Net, Task1D, single_thread
+from sim.task1d import Net, Task1D
+from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 

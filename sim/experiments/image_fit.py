@@ -19,7 +19,7 @@ import torch
 from pydantic import Field, computed_field, field_validator, model_validator
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from sim.config import Strict
+from sim.config import OptimizerSettings, Strict
 from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, init_params, pixel_grid
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
@@ -41,26 +41,13 @@ class Model(Strict):
     fourier: Fourier = Fourier()
 
 
-class ImageRun(Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
-    optimizer: Literal["sgd", "adam", "rmsprop", "evolution"]
-    label: str | None = None
+class ImageRun(OptimizerSettings):
+    """A run of the image race: its budget is the experiment's, so no `steps` of its own."""
+
     lr: float = Field(default=0.01, gt=0, le=1e4)
-    momentum: float = Field(default=0.0, ge=0, lt=1)
     batch_pixels: int | None = Field(default=None, ge=1, description="pixels per step/round; None = all")
     population: int = Field(default=32, ge=1, le=100_000)
     sigma: float = Field(default=0.02, gt=0, le=100)
-    sigma_decay: float = Field(default=1.0, gt=0, le=1)
-
-    @model_validator(mode="after")
-    def _momentum_only_for_sgd(self) -> ImageRun:
-        if self.momentum and self.optimizer != "sgd":
-            raise ValueError(f"momentum applies to optimizer 'sgd' only, not {self.optimizer!r}")
-        return self
-
-    @property
-    def display(self) -> str:
-        return self.label or self.name
 
 
 class ImageFitConfig(Strict):

@@ -22,7 +22,8 @@ from sim.config import Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
 from sim.optimizers import make_gradient_optimizer
-from sim.task1d import Net, Task1D, single_thread
+from sim.task1d import Net, Task1D
+from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 DEFAULT_NETS = [Net(sizes=s) for s in [(1, 2, 1), (1, 4, 1), (1, 8, 1), (1, 16, 1), (1, 6, 6, 1)]]

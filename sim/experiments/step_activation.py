@@ -115,7 +115,7 @@ def run_key(name: str, repeat: int) -> str:
 def simulate(cfg: StepActivationConfig, name: str, device: str = "cpu",
              progress: ProgressFactory | None = None) -> Trace:
     """Every configured run on every repeat; deterministic for a given seed."""
-    from sim.experiments.strong_es import single_thread
+    from sim.threads import single_thread
 
     with single_thread():
         return _simulate(cfg, name, device, progress)

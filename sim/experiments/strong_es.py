@@ -14,7 +14,6 @@ evaluations:
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from typing import Literal
 
 import numpy as np
@@ -28,6 +27,7 @@ from sim.landscape import landscape_grid
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, forward, init_params
 from sim.problems import TanhCurve
 from sim.recorder import record_evolution
+from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 
@@ -129,15 +129,6 @@ class StrongESConfig(Strict):
     large: Large = Large()
 
 
-@contextmanager
-def single_thread():
-    """These problems are tiny: one torch thread is faster than several fighting over cores."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(n)
 
 
 def run_key(name: str, repeat: int) -> str:
