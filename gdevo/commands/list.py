@@ -14,11 +14,19 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.traces import config_names, resolve
+    from gdevo.traces import CONFIG_DIR, config_names, preset_device, resolve
+    from sim.config import read_toml
     from scenes.storyboard import SCENES, is_available
 
     print("experiments (gdevo sim NAME):")
+    import torch
+
+    gpu = torch.cuda.is_available()
     for name in config_names():
+        if preset_device(name) == "cuda" and not gpu:
+            kind = read_toml(CONFIG_DIR / f"{name}.toml").get("experiment", "?")
+            print(f"  {name:<22} {kind:<16} {'GPU preset':<14} needs a CUDA GPU (gdevo sim {name} --device cuda)")
+            continue
         try:
             res = resolve(name)
             cached = "cached" if res.path.is_file() else "not simulated"
