@@ -21,7 +21,8 @@ from scenes.kit.plots import LossPlot
 from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
 LR_RUNS = ("lr-good", "lr-small", "lr-large", "lr-diverge")
-LR_COLORS = {"lr-good": "#7CFC8A", "lr-small": "#4CC9F0", "lr-large": "#FFB000", "lr-diverge": "#FF4D4D"}
+# learning-rate variants of SGD: hues no optimizer uses (sky blue is evolution, amber is momentum)
+LR_COLORS = {"lr-good": "#7CFC8A", "lr-small": "#A78BFA", "lr-large": "#FFD166", "lr-diverge": "#FF4D4D"}
 GRAD_COLOR = "#FFFFFF"
 BEND = 0.5  # steps are drawn as arcs so back-and-forth steps along one line stay apart
 
