@@ -21,13 +21,18 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
     p.add_argument("--force", action="store_true", help="re-render every scene's slides")
     p.add_argument("--no-pptx", action="store_true", help="skip the PowerPoint file")
-    p.add_argument("--jobs", type=int, default=1, help="scenes rendered at the same time (default 1)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="scenes rendered at the same time (default: one per CPU core, as the explainer)")
 
 
 def run(args: argparse.Namespace) -> int:
     from gdevo.slides import DeckScene, build_deck
     from scenes.storyboard import SCENES, chapters, get_scene, scene_names
 
+    if args.jobs is None:
+        import os
+
+        args.jobs = max(1, os.cpu_count() or 1)
     if args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1 (got {args.jobs})")
     if args.names:
