@@ -107,15 +107,9 @@ class LocalSearch(ChapterScene):
 
     def _show_landscape(self, tr) -> LandscapeView:
         view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6)
-        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
-        self.add(view.heatmap)
+                             side=5.6).place()
         self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
-        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
-                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
-        self.view = view
-        return view
+        return self.show_landscape(view)
 
     def _play_rounds(self, view, evo, color, parent, row, detail: int) -> VGroup:
         trail = VGroup().set_z_index(3)

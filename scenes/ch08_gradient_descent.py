@@ -41,14 +41,9 @@ class GradientDescent(ChapterScene):
         a_hi = float(tr["landscape/a"][-1])
         a, b, loss = crop(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"],
                           (a_hi - 2 * b_max, a_hi), (-b_max, b_max))
-        view = LandscapeView(a, b, loss, tr["landscape/min"], side=5.6)
-        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
-        self.view = view
+        view = LandscapeView(a, b, loss, tr["landscape/min"], side=5.6).place()
         self.play(Write(title), run_time=0.8)
-        self.add(view.heatmap)
-        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
-                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        self.show_landscape(view)
 
         good = self.runs["lr-good"]
         p0, g0 = good["params"][0], good["grad"][0]

@@ -10,7 +10,7 @@ one -> read-outs and a loss-vs-evaluations plot carry the numbers from the trace
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
 from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
 from scenes.kit.base import ChapterScene
@@ -34,14 +34,9 @@ class Stochastic(ChapterScene):
         n_data = len(tr["data/x"])
         title = Text("Stochastic gradient descent: mini-batches", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6)
-        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
-        self.view = view
+                             side=5.6).place()
         self.play(Write(title), run_time=0.8)
-        self.add(view.heatmap)
-        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
-                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        self.show_landscape(view)
         intro = Text(f"The loss averages {n_data} data points.\nA mini-batch uses a random few of them\n"
                      "per step: cheaper, but noisy.", font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.9)
         intro.move_to([3.75, 2.4, 0])

@@ -10,7 +10,7 @@ start a deep local minimum holds momentum and Adam too. Numbers from the traces 
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Text, VGroup, Write
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
@@ -74,15 +74,9 @@ class MomentumAdam(ChapterScene):
 
     def _show_landscape(self, tr) -> LandscapeView:
         view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6)
-        view.shift(np.array([-3.45, -0.3, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
-        self.add(view.heatmap)
+                             side=5.6).place()
         self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
-        self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label),
-                  Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
-        self.view = view
-        return view
+        return self.show_landscape(view)
 
     def _race(self, view, runs, top: float | None, below=None, colors=None) -> tuple[VGroup, VGroup]:
         """All runs step together; trails, markers and one read-out row per run."""

@@ -26,6 +26,13 @@ class ChapterScene(Scene):
             return self.traces[name]
         return trace_for(name)
 
+    def show_landscape(self, view, run_time: float = 1.2):
+        """Put a LandscapeView on screen: the heatmap behind, then axes, contours and minimum."""
+        self.add(view.heatmap)
+        self.play(*view.reveal(), run_time=run_time)
+        self.view = view
+        return view
+
     def beat(self, notes: str = "") -> None:
         """End of an idea: a slide boundary in the deck, a recorded time in the video."""
         self.beats.append((float(self.renderer.time), notes))

@@ -8,6 +8,8 @@ from manim import (
     DOWN,
     LEFT,
     Axes,
+    Create,
+    FadeIn,
     ImageMobject,
     MathTex,
     NumberLine,
@@ -85,6 +87,17 @@ class LandscapeView(VGroup):
                 group.add(VMobject(stroke_color="#FFFFFF", stroke_width=1.2, stroke_opacity=0.35)
                           .set_points_as_corners(pts))
         return group
+
+    def place(self, center: tuple[float, float] = (-3.45, -0.3)) -> LandscapeView:
+        """Move the axes (and the heatmap behind them) so the plot is centred at `center`."""
+        self.shift(np.array([center[0], center[1], 0.0]) - self.axes.get_center())
+        self.heatmap.move_to(self.axes.get_center())
+        return self
+
+    def reveal(self) -> list:
+        """The animations that bring the landscape on screen (add `self.heatmap` to the scene first)."""
+        return [FadeIn(self.heatmap), Create(self.frame), FadeIn(self.x_label, self.y_label),
+                Create(self.contours), FadeIn(self.minimum, self.min_label)]
 
     def point(self, params: np.ndarray) -> np.ndarray:
         """Scene coordinates of a parameter vector (a, b)."""
