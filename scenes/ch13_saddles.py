@@ -10,7 +10,7 @@ Every number is read from the `saddles` trace.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, Axes, Dot, FadeIn, Line, Text, VGroup, Write
+from manim import DOWN, UP, Axes, Dot, FadeIn, Line, MathTex, Text, VGroup, Write
 
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import legend
@@ -49,8 +49,8 @@ class Saddles(ChapterScene):
         ax = self.axes
         ticks = VGroup()
         for y in range(-int(top), int(top) + 1, 2):
-            val = "0" if y == 0 else f"{'−' if y < 0 else ''}10^{abs(y) + int(np.log10(FLOOR))}"
-            ticks.add(Text(val if y else "0", font_size=SMALL_SIZE - 6, color=TEXT_COLOR)
+            tex = "0" if y == 0 else ("-" if y < 0 else "") + f"10^{{{abs(y) + int(np.log10(FLOOR))}}}"
+            ticks.add(MathTex(tex, font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
                       .next_to(ax.c2p(0, y), np.array([-1, 0, 0]), buff=0.12))
         y_title = Text("eigenvalue λ (symmetric log)", font_size=SMALL_SIZE - 4, color=TEXT_COLOR)
         y_title.rotate(np.pi / 2).next_to(ticks, np.array([-1, 0, 0]), buff=0.12)
