@@ -9,13 +9,16 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+LayerSize = Annotated[int, Field(ge=1, le=4096, description="units in one hidden layer")]
 
 
 class Strict(BaseModel):

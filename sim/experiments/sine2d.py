@@ -9,7 +9,6 @@ x (default `tanh(a*x + b)`), so the same code records other 2-parameter landscap
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -18,8 +17,9 @@ from pydantic import Field, model_validator
 
 from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import Expr, parse_expression
+from sim.expr import parse_expression
 from sim.landscape import landscape_grid
+from sim.problems import ExprCurve
 from sim.recorder import record_run
 from sim.trace import Trace, build_meta
 
@@ -70,31 +70,6 @@ class Sine2DConfig(Strict):
         if unknown:
             raise ValueError(f"starts: {unknown[0]!r} is not a run name ({', '.join(names)})")
         return self
-
-
-@dataclass
-class ExprCurve:
-    """A 2-parameter model f(x; a, b) given as an expression, fitted by MSE to points (x, y)."""
-
-    model: Expr
-    x: torch.Tensor
-    y: torch.Tensor
-
-    dim: int = 2
-
-    def predict(self, params: torch.Tensor, x: torch.Tensor | None = None) -> torch.Tensor:
-        """Model output for params of shape (..., 2) at x (n,) -> (..., n)."""
-        a, b, xx = torch.broadcast_tensors(params[..., :1], params[..., 1:2], self.x if x is None else x)
-        return self.model(a, b, xx)
-
-    def loss(self, params: torch.Tensor, idx: torch.Tensor | None = None) -> torch.Tensor:
-        """Mean squared error for params (..., 2) -> (...); idx selects a mini-batch of points."""
-        x, y = (self.x, self.y) if idx is None else (self.x[idx], self.y[idx])
-        return (self.predict(params, x) - y).square().mean(dim=-1)
-
-    @property
-    def n_data(self) -> int:
-        return int(self.x.numel())
 
 
 def local_minima(a: np.ndarray, b: np.ndarray, loss: np.ndarray, tolerance: float, limit: int = 12

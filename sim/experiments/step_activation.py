@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator, model_validator
 
-from sim.config import RunConfig, Strict
+from sim.config import LayerSize, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
@@ -39,17 +39,10 @@ class Data(Strict):
 
 
 class Net(Strict):
-    hidden: tuple[int, ...] = Field(default=(8, 8), min_length=1, max_length=8)
+    hidden: tuple[LayerSize, ...] = Field(default=(8, 8), min_length=1, max_length=8)
     activation: str = "sign"
     out_activation: str = "sign"
     init_scale: float = Field(default=1.0, gt=0, le=100, description="multiplies torch.nn.Linear's init")
-
-    @field_validator("hidden")
-    @classmethod
-    def _positive(cls, v: tuple[int, ...]) -> tuple[int, ...]:
-        if any(h < 1 or h > 4096 for h in v):
-            raise ValueError(f"hidden layer sizes must be in 1..4096, got {list(v)}")
-        return v
 
     @field_validator("activation", "out_activation")
     @classmethod
