@@ -1,9 +1,9 @@
 """The lecture deck: the explainer's chapters as manim-slides slides, one slide per beat.
 
-- `slide_variant(SceneCls)` makes the manim-slides `Slide` version of a scene. Its `beat(notes)`
-  closes the current slide and attaches the notes to *that* slide (manim-slides' own
-  `next_slide(notes=...)` would give them to the next one), so each slide's speaker notes are
-  the numbers said about what it just showed.
+- `slide_variant(SceneCls)` makes the manim-slides `Slide` version of a scene. Its
+  `close_beat(notes)` (the end of every `beat`) closes the current slide and attaches the notes
+  to *that* slide (manim-slides' own `next_slide(notes=...)` would give them to the next one),
+  so each slide's speaker notes are the numbers said about what it just showed.
 - `render_scene_slides` renders one scene with manim (gdevo/slide_scene.py) into
   renders/slides/scenes/CLASS.json + files/, with a per-scene media dir; unchanged scenes are
   skipped (same stamp idea as gdevo.render).
@@ -57,8 +57,8 @@ def slide_variant(base: type) -> type:
                 kwargs.setdefault("output_folder", Path(out))
             super().__init__(*args, **kwargs)
 
-        def beat(self, notes: str = "") -> None:
-            self.beats.append((float(self.renderer.time), notes))
+        def close_beat(self, notes: str = "") -> None:
+            super().close_beat(notes)
             if self._current_animation > self._start_animation:
                 self._base_slide_config.notes = notes   # the notes describe the slide this beat ends
                 self.next_slide()

@@ -1,9 +1,11 @@
 """ChapterScene: the base of every gdevo scene.
 
 - `self.trace(name)` reads an experiment's trace (tests inject traces via the `traces` attribute).
-- `self.beat(notes)` marks a beat: a pause point of the storyboard. In the explainer video it
-  only records the time; in the lecture deck (manim-slides) it becomes `next_slide(notes=...)`,
-  so the speaker notes carry numbers from the traces. Put one at the end of each idea.
+- `self.beat(notes)` marks a beat: a pause point of the storyboard. Put one at the end of each
+  idea. It ends by calling `self.close_beat(notes)`, which records (time, notes) in `self.beats`;
+  the lecture deck's Slide variant (gdevo.slides) overrides `close_beat` to end the slide there,
+  so the speaker notes carry numbers from the traces. `beat` is the hook for whatever happens
+  *before* a beat closes (narration holds there); `close_beat` is the hook for what closes it.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class ChapterScene(Scene):
 
     def beat(self, notes: str = "") -> None:
         """End of an idea: a slide boundary in the deck, a recorded time in the video."""
+        self.close_beat(notes)
+
+    def close_beat(self, notes: str = "") -> None:
+        """Record the beat (scene time, notes); the deck's Slide variant also ends the slide here."""
         self.beats.append((float(self.renderer.time), notes))
-        next_slide = getattr(self, "next_slide", None)
-        if callable(next_slide):
-            next_slide(notes=notes)
