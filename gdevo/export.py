@@ -117,7 +117,7 @@ def quality_for_width(width: int) -> str:
 def rendered_video(entry: SceneEntry, width: int, device: str | None = None, quiet: bool = False) -> Path:
     """renders/NAME.mp4 at least `width` wide: an up-to-date better render is reused, else rendered."""
     from gdevo.render import QUALITIES, render_key, render_scene, renders_dir
-    from gdevo.traces import ensure_trace
+    from sim.cache import ensure_trace
 
     need = quality_for_width(width)
     out = renders_dir() / f"{entry.name}.mp4"

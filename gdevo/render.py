@@ -20,8 +20,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gdevo.traces import ROOT, ensure_trace, resolve
 from scenes.storyboard import SceneEntry
+from sim.cache import ROOT, ensure_trace, resolve
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 

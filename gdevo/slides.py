@@ -28,7 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdevo.traces import ROOT
+from sim.cache import ROOT
 from sim.errors import GdevoError
 
 DECK_NAME = "gdevo-deck"
@@ -107,7 +107,7 @@ def _module_file(dotted: str) -> Path:
 
 
 def _slide_key(scene: DeckScene, render_args: list[str], device: str | None) -> str:
-    from gdevo.traces import resolve
+    from sim.cache import resolve
 
     sources = [*sorted((ROOT / "scenes").rglob("*.py")), ROOT / "manim.cfg", _module_file(scene.module),
                Path(__file__), ROOT / "gdevo" / "slide_scene.py"]
@@ -121,7 +121,7 @@ def render_scene_slides(scene: DeckScene, quality: str = "low", *, resolution: t
                         quiet: bool = False) -> Path:
     """Render SCENE's slides into renders/slides/scenes/ (skipped when nothing changed); returns its JSON."""
     from gdevo.render import QUALITIES
-    from gdevo.traces import ensure_trace
+    from sim.cache import ensure_trace
 
     if quality not in QUALITIES:
         raise GdevoError(f"unknown quality {quality!r}; choose from {', '.join(QUALITIES)}")
@@ -269,7 +269,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     install_reveal(out)   # first: without reveal.js there is no deck, so do not render for nothing
     for s in scenes:      # simulate any missing trace once, before parallel renders
         for name in s.traces:
-            from gdevo.traces import ensure_trace
+            from sim.cache import ensure_trace
 
             ensure_trace(name, device=device, quiet=quiet)
 

@@ -23,3 +23,13 @@ def sim_code_version() -> str:
         h.update(path.relative_to(SIM_DIR).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
+
+
+def package_version() -> str:
+    """The installed gdevo distribution's version, read from its metadata (sim never imports gdevo)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("gdevo")
+    except PackageNotFoundError:
+        return "unknown"

@@ -101,8 +101,7 @@ def build_meta(experiment: str, config: dict[str, Any], seed: int, runs: dict[st
     """The metadata block every trace carries: what ran, with which code and libraries."""
     import torch
 
-    import gdevo
-    from sim import sim_code_version
+    from sim import package_version, sim_code_version
 
     meta = {
         "schema_version": SCHEMA_VERSION,
@@ -110,7 +109,7 @@ def build_meta(experiment: str, config: dict[str, Any], seed: int, runs: dict[st
         "config": config,
         "seed": seed,
         "sim_version": sim_code_version(),
-        "versions": {"gdevo": gdevo.__version__, "torch": torch.__version__, "numpy": np.__version__},
+        "versions": {"gdevo": package_version(), "torch": torch.__version__, "numpy": np.__version__},
         "runs": runs,
     }
     if extra:

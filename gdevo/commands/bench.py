@@ -37,8 +37,8 @@ def _positive(name: str, value: int) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from gdevo.render import renders_dir
-    from gdevo.traces import resolve
     from sim.bench import run_bench, to_markdown
+    from sim.cache import resolve
     from sim.trace import atomic_write_bytes
 
     try:

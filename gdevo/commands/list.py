@@ -14,8 +14,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.traces import CONFIG_DIR, config_names, preset_device, resolve
     from scenes.storyboard import SCENES, is_available
+    from sim.cache import CONFIG_DIR, config_names, preset_device, resolve
     from sim.config import read_toml
 
     print("experiments (gdevo sim NAME):")

@@ -32,7 +32,7 @@ def default_table(trace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gdevo.render import renders_dir
-    from gdevo.traces import config_names, ensure_trace, preset_device, resolve
+    from sim.cache import config_names, ensure_trace, preset_device, resolve
     from sim.experiments import registry
     from sim.trace import atomic_write_bytes
 

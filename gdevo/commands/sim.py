@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.traces import config_names, ensure_trace, preset_device, resolve
+    from sim.cache import config_names, ensure_trace, preset_device, resolve
 
     if args.all == bool(args.name):
         raise GdevoError("give one experiment NAME or --all (see `gdevo list`)")

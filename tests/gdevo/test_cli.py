@@ -87,7 +87,7 @@ def test_failed_commands_leave_renders_and_cache_untouched(tmp_path):
 
 
 def test_a_corrupt_cache_entry_is_resimulated(tmp_path):
-    from gdevo.traces import ensure_trace, resolve
+    from sim.cache import ensure_trace, resolve
 
     os.environ["GDEVO_CACHE"] = str(tmp_path / "cache")
     ensure_trace("sine-2d", quiet=True)

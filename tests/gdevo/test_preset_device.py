@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gdevo.traces import preset_device
+from sim.cache import preset_device
 
 
 def test_preset_device_reads_the_config_without_validating():

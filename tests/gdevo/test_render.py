@@ -35,8 +35,8 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
     assert video["r_frame_rate"] == "15/1"
 
     # The scene's own timeline (animations skipped) gives the duration the file must have.
-    from gdevo.traces import ensure_trace
     from scenes.landscape import Landscape
+    from sim.cache import ensure_trace
 
     os.environ["GDEVO_CACHE"] = env["GDEVO_CACHE"]
     traces = {"sine-2d": ensure_trace("sine-2d", quiet=True)}

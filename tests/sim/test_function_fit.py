@@ -149,7 +149,7 @@ def test_bad_config_values_are_one_line_errors(patch, field):
 def test_presets_are_the_videos_setting(name, gradient_steps):
     """Both presets run the video's evolution; the GPU preset gives the gradient runs its whole
     budget, the CPU preset a tenth of it (compared at equal evaluations in the report)."""
-    from gdevo.traces import resolve
+    from sim.cache import resolve
     from sim.experiments.function_fit import planned_runs
 
     cfg = resolve(name, device="cpu").config

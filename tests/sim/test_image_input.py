@@ -130,7 +130,7 @@ def test_an_image_too_thin_for_ssim_is_refused(tmp_path):
 
 
 def test_editing_the_image_file_changes_the_cache_key(tmp_path):
-    from gdevo.traces import resolve
+    from sim.cache import resolve
 
     img = tmp_path / "me.png"
     Image.fromarray(_gradient(16, 16)).save(img)

@@ -1,29 +1,36 @@
 """Resolve a named experiment to its trace: load it from the cache or simulate it once.
 
-Names are the config files in configs/ (`configs/NAME.toml`). The cache key hashes the
-validated config, the sim code version and the device, so an unchanged run is never
-simulated twice and a changed one is never served stale.
+This sits in sim/ (below scenes and gdevo) so a scene rendered by plain `manim` gets its trace
+the same way `gdevo` does. Names are the config files in configs/ (`configs/NAME.toml`). The
+cache key hashes the validated config, the sim code version and the device, so an unchanged run
+is never simulated twice and a changed one is never served stale.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from sim import SIM_DIR, sim_code_version
 from sim.config import apply_overrides, config_hash, read_toml, validate_config
-from sim.errors import ConfigError, GdevoError, TraceError
+from sim.errors import ConfigError, TraceError
 from sim.trace import Trace, load_trace, save_trace
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = SIM_DIR.parent
+"""The tree that holds sim/, configs/ and assets/ (a source checkout or an editable install)."""
 CONFIG_DIR = ROOT / "configs"
+
+ProgressFactory = Callable[[str, int], Callable[..., None]]
+"""A factory of progress callbacks: (label, total) -> advance(n=1)."""
 
 
 def cache_dir() -> Path:
-    """Where traces are cached (GDEVO_CACHE overrides, e.g. for tests)."""
+    """Where traces are cached (GDEVO_CACHE overrides, e.g. for tests or a shared cache)."""
     return Path(os.environ.get("GDEVO_CACHE", ROOT / ".cache" / "traces"))
 
 
@@ -31,10 +38,15 @@ def config_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.toml"))
 
 
+def config_path(name: str) -> Path:
+    """The config file of experiment NAME (the one place a name becomes a file)."""
+    return CONFIG_DIR / f"{name}.toml"
+
+
 def preset_device(name: str) -> str:
     """The device NAME's config asks for, read without validating (so a cuda preset on a machine
     without CUDA can be skipped by `sim --all` / `report` instead of stopping them)."""
-    path = CONFIG_DIR / f"{name}.toml"
+    path = config_path(name)
     return str(read_toml(path).get("device", "cpu")) if path.is_file() else "cpu"
 
 
@@ -54,7 +66,7 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
     from sim.experiments import registry
 
     if config_file is None:
-        config_file = CONFIG_DIR / f"{name}.toml"
+        config_file = config_path(name)
         if not config_file.is_file():
             raise ConfigError(f"unknown experiment {name!r}; known: {', '.join(config_names()) or 'none'}")
     data = read_toml(config_file)
@@ -73,8 +85,6 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
 
         if not torch.cuda.is_available():
             raise ConfigError(f"{name}: device 'cuda' requested but torch sees no CUDA device here; use --device cpu")
-    from sim import sim_code_version
-
     key = config_hash(cfg, sim_code_version(), dev)
     return Resolved(name, kind, cfg, cache_dir() / f"{name}-{key}.npz")
 
@@ -98,8 +108,8 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
 
 
 @contextmanager
-def progress_bars(quiet: bool = False):
-    """A factory of rich progress bars, one per run, shown on stderr (silent when quiet)."""
+def progress_bars(quiet: bool = False) -> Iterator[ProgressFactory | None]:
+    """A factory of rich progress bars, one per run, shown on stderr (None when quiet)."""
     if quiet:
         yield None
         return
@@ -113,6 +123,3 @@ def progress_bars(quiet: bool = False):
             return lambda n=1: bar.advance(task, n)
 
         yield factory
-
-
-__all__ = ["GdevoError", "cache_dir", "config_names", "ensure_trace", "preset_device", "resolve"]
