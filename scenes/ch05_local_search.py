@@ -10,7 +10,7 @@ stops improving: every child of the last round is worse. Every number from the t
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, WHITE, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
+from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
 
 from scenes.kit.arrows import clamp, crop, minimum_marks, swap
 from scenes.kit.base import ChapterScene
@@ -99,7 +99,7 @@ class LocalSearch(ChapterScene):
         cloud = mutation_cloud(evo["population"][r], int(evo["winner"][r]), bool(evo["accepted"][r]),
                                lambda p: zoom.point(clamp(zoom, p)), color, radius=0.06)
         parent = marker(zoom.point(centre), color, radius=0.08)
-        border = Rectangle(width=2.3, height=2.3, color=WHITE, stroke_width=2).move_to(zoom.axes.get_center())
+        border = Rectangle(width=2.3, height=2.3, color=TEXT_COLOR, stroke_width=2).move_to(zoom.axes.get_center())
         label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
         label.next_to(border, UP, buff=0.12).align_to(border, LEFT)
         self.zoom_view, self.zoom_cloud = zoom, cloud

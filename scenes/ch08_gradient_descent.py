@@ -16,14 +16,15 @@ from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
 LR_RUNS = ("lr-good", "lr-small", "lr-large", "lr-diverge")
-# learning-rate variants of SGD: hues no optimizer uses (sky blue is evolution, amber is momentum)
-LR_COLORS = {"lr-good": "#7CFC8A", "lr-small": "#A78BFA", "lr-large": "#FFD166", "lr-diverge": "#FF4D4D"}
-GRAD_COLOR = "#FFFFFF"
+# learning-rate variants of SGD, shown only with each other: the palette's series colours
+LR_COLORS = dict(zip(LR_RUNS, series_colors(len(LR_RUNS)), strict=True))
+GRAD_COLOR = "#FFFFFF"   # drawn on the heatmap
 BEND = 0.5  # steps are drawn as arcs so back-and-forth steps along one line stay apart
 
 

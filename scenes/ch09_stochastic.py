@@ -16,13 +16,14 @@ from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import DATA_COLOR, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 RUNS = ("sgd", "batch-2", "batch-1")
-COLORS = {"sgd": color_for("sgd"), "batch-2": "#FFD166", "batch-1": "#06D6A0"}
-FULL_COLOR = "#FFFFFF"
+COLORS = dict(zip(RUNS, [color_for("sgd"), *series_colors(2, exclude=(color_for("sgd").to_hex(),))], strict=True))
+FULL_COLOR = DATA_COLOR   # the full-data gradient: all the data points
 TICKS_PER_SECOND = 15
 READOUT_EVERY = 6  # read-outs (text) are rebuilt every few ticks: text is the slow part of a render
 

@@ -16,6 +16,7 @@ from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
@@ -65,7 +66,8 @@ class MomentumAdam(ChapterScene):
         honest = Text("From another start, a deep local minimum\nholds them too:", font_size=SMALL_SIZE,
                       color=TEXT_COLOR, line_spacing=0.9).next_to(rows, DOWN, buff=0.45).align_to(rows, LEFT)
         self.play(FadeIn(honest), run_time=0.4)
-        group2, _ = self._race(view, deep, top=None, below=honest, colors=("#FFE08A", "#FF8CC6"))
+        shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
+        group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
         self.wait(1.5)
         self.beat("Honestly: from (" + ", ".join(f"{v:g}" for v in deep[0].meta["start"]) + ") " + "; ".join(
             f"{r.meta['label']} ends at loss {fmt_loss(r['loss'][-1])}" for r in deep) +

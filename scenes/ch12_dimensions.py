@@ -13,7 +13,8 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, Line, Text, Triangle, VGroup, VMobject, Write
 
 from scenes.kit.base import ChapterScene
-from scenes.kit.charts import axis_titles, log_axes, shade
+from scenes.kit.charts import axis_titles, log_axes
+from scenes.kit.palette import series_colors
 from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
@@ -26,7 +27,11 @@ class Dimensions(ChapterScene):
         ps, levels = tr["probe/sigmas"], tr["probe/levels"]
         p, lo, hi = tr["probe/p"], tr["probe/ci_low"], tr["probe/ci_high"]
         li = len(levels) - 1                             # the deepest probe point (lowest loss level)
-        c_evo, c_gd = color_for("evolution"), color_for(cfg["descent"]["optimizer"])
+        c_gd = color_for(cfg["descent"]["optimizer"])
+        # one distinct colour per σ (the same σ keeps its colour in both charts), none the descent's
+        all_sigmas = sorted({float(s) for s in (*tr["probe/sigmas"], *tr["evolution/sigmas"])})
+        self.sigma_colors = dict(zip(all_sigmas, series_colors(len(all_sigmas), exclude=(c_gd.to_hex(),)),
+                                     strict=True))
 
         title = Text("The curse of dimensionality, measured", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         where = "at the start" if not np.isfinite(levels[li]) else f"where descent first reached loss ≤ {levels[li]:g}"
@@ -46,7 +51,7 @@ class Dimensions(ChapterScene):
         self.p_dots = {}
         keys = []
         for si, s in enumerate(ps):
-            col = shade(c_evo, si, len(ps))
+            col = self.sigma_colors[float(s)]
             pts = [ax.c2p(x, y) for x, y in zip(d, p[:, li, si], strict=True) if np.isfinite(y)]
             line = VMobject(stroke_color=col, stroke_width=3).set_points_as_corners(pts)
             dots = VGroup(*[Dot(q, radius=0.06, color=col) for q in pts])
@@ -83,7 +88,7 @@ class Dimensions(ChapterScene):
         keys2 = []
         self.cost_marks = []
         for si, s in enumerate(es):
-            col = shade(c_evo, si, len(es))
+            col = self.sigma_colors[float(s)]
             group, pts = VGroup(), []
             for i, x in enumerate(d):
                 v = evo[i, si]

@@ -13,10 +13,11 @@ import numpy as np
 from manim import DOWN, UP, Axes, Dot, FadeIn, Line, MathTex, Text, VGroup, Write
 
 from scenes.kit.base import ChapterScene
+from scenes.kit.palette import PALETTE
 from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
-NEG, POS, ZERO = "#FF6F59", "#4CC9F0", "#9AA0A6"
+NEG, POS, ZERO = PALETTE.negative, PALETTE.positive, PALETTE.zero
 FLOOR = 1e-6   # |λ| below this is drawn on the zero line of the symmetric log axis
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from manim import Scene
 
+from scenes.kit.palette import apply_theme
 from scenes.kit.traces import trace_for
 from sim.trace import Trace
 
@@ -21,6 +22,7 @@ class ChapterScene(Scene):
 
     def setup(self) -> None:
         super().setup()
+        apply_theme(self)   # the theme's background and text colour (GDEVO_THEME)
         self.beats: list[tuple[float, str]] = []
 
     def trace(self, name: str) -> Trace:

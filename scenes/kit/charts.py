@@ -8,13 +8,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Axes, ImageMobject, ManimColor, Text, VGroup
+from manim import DOWN, LEFT, UP, Axes, ImageMobject, Text, VGroup
 from manim.mobject.graphing.scale import LogBase
 from matplotlib import colormaps
 
+from scenes.kit.palette import PALETTE
 from scenes.kit.style import COLORMAP, MUTED, SMALL_SIZE, TEXT_COLOR
 
-MISSING_RGB = (70, 70, 78)   # cells with no value (diverged / not reached)
+MISSING_RGB = PALETTE.missing_rgb   # cells with no value (diverged / not reached)
 
 
 def short(value: float) -> str:
@@ -111,9 +112,3 @@ def axis_titles(axes: Axes, x: str, y: str, font_size: int = SMALL_SIZE - 2) -> 
     xt = Text(x, font_size=font_size, color=TEXT_COLOR).next_to(axes.x_axis, DOWN, buff=0.38)
     yt = Text(y, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2).next_to(axes.y_axis, LEFT, buff=0.5)
     return VGroup(xt, yt)
-
-
-def shade(color: ManimColor, k: int, n: int) -> ManimColor:
-    """The k-th of n shades of a colour, from darker to lighter (for several σ of one optimizer)."""
-    t = 0.0 if n <= 1 else k / (n - 1)
-    return color.interpolate(ManimColor("#0b3d91"), 0.55 * (1 - t)).interpolate(ManimColor("#FFFFFF"), 0.35 * t)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 from manim import RIGHT, UP, Axes, Dot, Line, ManimColor, MathTex, NumberPlane, VGroup
 
+from scenes.kit.palette import PALETTE
 from scenes.kit.style import LABEL_SIZE, TEXT_COLOR
 from sim.errors import TraceError
 from sim.trace import Trace
 
-RESIDUAL_COLOR = ManimColor("#E9FF70")   # lime: residuals are neither an optimizer nor data
+RESIDUAL_COLOR = ManimColor(PALETTE.residual)   # residuals are neither an optimizer nor data
 
 
 def fmt_param(value: float) -> str:

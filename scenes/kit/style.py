@@ -1,28 +1,27 @@
-"""One colour per optimizer everywhere, and the sizes that keep text legible at 480p."""
+"""One colour per optimizer everywhere, and the sizes that keep text legible at 480p.
+
+Every colour comes from the theme's palette (scenes/kit/palette.py, GDEVO_THEME); the names
+here are what chapters import.
+"""
 
 from __future__ import annotations
 
 from manim import ManimColor
 
-OPTIMIZER_COLORS: dict[str, ManimColor] = {
-    "sgd": ManimColor("#FF6F59"),        # coral
-    "momentum": ManimColor("#FFB000"),   # amber
-    "adam": ManimColor("#F72585"),       # magenta
-    "rmsprop": ManimColor("#B5179E"),
-    "evolution": ManimColor("#4CC9F0"),  # sky blue
-    "cma-es": ManimColor("#80FFDB"),
-    "snes": ManimColor("#B8F35A"),       # lime: the torch natural evolution strategy (strong-es)
-}
-DATA_COLOR = ManimColor("#FFFFFF")
-TARGET_COLOR = ManimColor("#9AA0A6")
-MINIMUM_COLOR = ManimColor("#FFFFFF")
-TEXT_COLOR = ManimColor("#E8EAED")
-MUTED = ManimColor("#9AA0A6")
+from scenes.kit.palette import PALETTE
+
+OPTIMIZER_COLORS: dict[str, ManimColor] = {name: ManimColor(hex_) for name, hex_ in PALETTE.optimizers.items()}
+BACKGROUND = ManimColor(PALETTE.background)
+DATA_COLOR = ManimColor(PALETTE.data)
+TARGET_COLOR = ManimColor(PALETTE.target)
+MINIMUM_COLOR = ManimColor("#FFFFFF")   # drawn on the heatmap (viridis), white in both themes
+TEXT_COLOR = ManimColor(PALETTE.text)
+MUTED = ManimColor(PALETTE.muted)
 
 TITLE_SIZE = 32
 LABEL_SIZE = 24
 SMALL_SIZE = 20
-COLORMAP = "viridis"
+COLORMAP = PALETTE.colormap
 
 
 def color_for(run_name: str, run_meta: dict | None = None) -> ManimColor:
@@ -32,4 +31,4 @@ def color_for(run_name: str, run_meta: dict | None = None) -> ManimColor:
     opt = (run_meta or {}).get("optimizer", "")
     if run_meta and opt == "sgd" and run_meta.get("momentum"):
         return OPTIMIZER_COLORS["momentum"]
-    return OPTIMIZER_COLORS.get(opt, ManimColor("#FFFFFF"))
+    return OPTIMIZER_COLORS.get(opt, TEXT_COLOR)

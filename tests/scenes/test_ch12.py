@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from scenes.ch12_dimensions import Dimensions
-from scenes.kit.charts import shade
 from scenes.kit.style import color_for
 from sim.experiments.dimensions import simulate
 from tests.framecheck import nearest_match, render_last_frame
@@ -32,7 +31,7 @@ def test_descent_steps_are_plotted_at_their_values(rendered):
 def test_probe_probabilities_are_plotted_at_their_values(rendered):
     tr, scene, frame = rendered
     p = tr["probe/p"]
-    col = shade(color_for("evolution"), 0, 1)
+    col = scene.sigma_colors[float(tr["probe/sigmas"][0])]
     for i, d in enumerate(tr["nets/n_params"]):
         xy = scene.to_pixel(scene.p_axes.c2p(float(d), float(p[i, -1, 0])))
         assert nearest_match(frame, xy, col, radius=2) < 60

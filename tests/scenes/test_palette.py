@@ -1,0 +1,64 @@
+"""The palette: optimizer colours stay apart for normal and deuteranopic vision, in both themes.
+
+Differences are CIEDE2000 (scikit-image) in CIELAB; deuteranopia is colorspacious's Machado
+et al. (2009) simulation at full severity.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from colorspacious import cspace_convert
+from skimage.color import deltaE_ciede2000, rgb2lab
+
+from scenes.kit.palette import PALETTES
+
+DEUTERANOPIA = {"name": "sRGB1+CVD", "cvd_type": "deuteranomaly", "severity": 100}
+
+
+def _rgb(hexes) -> np.ndarray:
+    return np.array([[int(h[i:i + 2], 16) / 255 for i in (1, 3, 5)] for h in hexes])
+
+
+def min_delta_e(hexes, deuteranopia: bool = False) -> float:
+    """The smallest CIEDE2000 difference between any two of the colours."""
+    rgb = _rgb(hexes)
+    if deuteranopia:
+        rgb = np.clip(cspace_convert(rgb, DEUTERANOPIA, "sRGB1"), 0, 1)
+    lab = rgb2lab(rgb[None])[0]
+    return min(float(deltaE_ciede2000(lab[i], lab[j])) for i, j in itertools.combinations(range(len(lab)), 2))
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+@pytest.mark.parametrize("deuteranopia", [False, True])
+def test_optimizer_colours_are_distinguishable(theme, deuteranopia):
+    colours = list(PALETTES[theme].optimizers.values())
+    assert len(set(colours)) == len(colours)
+    assert min_delta_e(colours, deuteranopia) >= 20
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_series_and_optimizers_stand_out_from_the_background(theme):
+    p = PALETTES[theme]
+    assert min_delta_e(list(p.series), deuteranopia=True) >= 20
+    for colour in (*p.optimizers.values(), *p.series, p.text, p.data):
+        assert min_delta_e([colour, p.background]) >= 30, colour
+        assert min_delta_e([colour, p.background], deuteranopia=True) >= 30, colour
+
+
+def test_the_measure_is_not_blind():
+    """Red and green that normal vision tells apart collapse under the deuteranopia simulation."""
+    assert min_delta_e(["#D81B1B", "#4F8F00"]) > 30
+    assert min_delta_e(["#D81B1B", "#4F8F00"], deuteranopia=True) < min_delta_e(["#D81B1B", "#4F8F00"]) / 2
+
+
+@pytest.mark.parametrize("theme", sorted(PALETTES))
+def test_theme_is_chosen_by_the_environment(theme):
+    code = "from scenes.kit.style import TEXT_COLOR, BACKGROUND; print(TEXT_COLOR.to_hex(), BACKGROUND.to_hex())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"GDEVO_THEME": theme, "PATH": "/usr/bin:/bin"}).stdout.split()
+    assert out == [PALETTES[theme].text.upper(), PALETTES[theme].background.upper()]
