@@ -32,8 +32,8 @@ from scenes.kit.images import ImagePanel
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.traces import pm
 from sim.errors import GdevoError
-from sim.experiments.function_fit import mean_std, summarize
 
 RACE_KEYFRAMES = 40
 RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
@@ -52,13 +52,6 @@ def fmt_short(value: float) -> str:
     return f"{value:.3g}" if value >= 1e-3 else f"{value:.2e}"
 
 
-def pm(values, fmt=fmt_loss) -> str:
-    if not values:
-        return "–"
-    m, s = mean_std([v for v in values if v is not None and np.isfinite(v)])
-    return f"{fmt(m)} ± {fmt(s)}" if len(values) > 1 else fmt(m)
-
-
 class Race(ChapterScene):
     """Three optimizers, one budget: curves, loss plots and the numbers from the traces."""
 
@@ -75,7 +68,7 @@ class Race(ChapterScene):
     def function_race(self) -> None:
         tr = self.trace("function-fit")
         runs = ordered_runs(tr)
-        summary = summarize(tr)
+        stats, wall = tr.stats, tr.wall_stats   # summaries over seeds, computed at simulation time
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         title = Text(f"The race: {', '.join(r.meta['label'] for r in runs)}", font_size=TITLE_SIZE)
@@ -128,14 +121,14 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
-        table = self._numbers(summary).move_to([3.65, -2.5, 0])
+        table = self._numbers(stats, wall).move_to([3.65, -2.5, 0])
         self.play(FadeIn(table), run_time=2 / 3)
         self.wait(2.6)
         self.numbers = table
-        parts = [f"{s['label']}: {pm(s['loss_evals'])} at equal evaluations"
-                 + (f", {pm(s['loss_wall'])} at {s['t_star']:.1f} s" if s["loss_wall"] else "")
-                 for s in summary.values()]
-        self.beat(f"Final loss, mean ± std over {next(iter(summary.values()))['seeds']} seeds — " + "; ".join(parts))
+        parts = [f"{s['label']}: {pm(s['loss_at_e_star'], fmt_loss)} at equal evaluations"
+                 + (f", {pm(wall['groups'][g]['loss_at_t_star'], fmt_loss)} at {wall['t_star']:.1f} s" if wall else "")
+                 for g, s in stats["groups"].items()]
+        self.beat(f"Final loss, mean ± sd over {stats['seeds']} seeds — " + "; ".join(parts))
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
 
     @staticmethod
@@ -148,18 +141,18 @@ class Race(ChapterScene):
         return Text(f"evaluations used: {e:,.0f}", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
 
     @staticmethod
-    def _numbers(summary: dict) -> VGroup:
-        first = next(iter(summary.values()))
-        t_star = first["t_star"]
-        head = Text(f"mean ± std over {first['seeds']} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
+    def _numbers(stats: dict, wall: dict) -> VGroup:
+        t_star = wall.get("t_star")
+        head = Text(f"mean ± sd over {stats['seeds']} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
         cols = ["optimizer", "equal evaluations",
                 f"equal time ({t_star:.2f} s)" if t_star is not None else "equal time"]
         grid = [[Text(c, font_size=SMALL_SIZE - 2, color=MUTED) for c in cols]]
-        for name, s in summary.items():
-            color = color_for(name, {"optimizer": s["optimizer"], "momentum": name == "momentum"})
+        for name, s in stats["groups"].items():
+            color = color_for(name, s)
+            at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
             grid.append([Text(s["label"], font_size=SMALL_SIZE - 2, color=color),
-                         Text(pm(s["loss_evals"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
-                         Text(pm(s["loss_wall"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
+                         Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
+                         Text(pm(at_t, fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
         widths = [max(row[c].width for row in grid) for c in range(3)]
         rows = VGroup()
         for row in grid:
@@ -221,9 +214,9 @@ class Race(ChapterScene):
             color = color_for(r.name, r.meta)
             img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
             self.tiles.append((img.image, r["frames"][k]))
-            seeds = r.meta.get("seed_final_psnr") or [float(r["psnr"][k])]
-            psnr = pm([v for v in seeds if v is not None], fmt=lambda v: f"{v:.1f}") + " dB" \
-                if len(seeds) > 1 else fmt_psnr(float(r["psnr"][k]))
+            over_seeds = tr.stats.get("runs", {}).get(r.name, {}).get("psnr")
+            psnr = pm(over_seeds, ".1f") + " dB" if over_seeds and over_seeds["of"] > 1 \
+                else fmt_psnr(float(r["psnr"][k]))
             cap = VGroup(Text(r.meta["label"], font_size=SMALL_SIZE - 2, color=color),
                          Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
                          ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)

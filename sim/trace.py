@@ -3,7 +3,11 @@
 A trace is a zip of `.npy` members plus `meta.json` (so `numpy.load` opens it too), written
 byte-for-byte deterministically: fixed member timestamps, sorted members, sorted JSON keys.
 Measured wall-clock times are not reproducible, so they live in a sidecar `*.timing.json`
-that `load_trace` merges back in; the trace file itself is identical for the same config.
+(with the summaries derived from them, e.g. losses at equal wall time) that `load_trace`
+merges back in; the trace file itself is identical for the same config.
+
+Schema version 2 adds `meta["stats"]`: the summaries over seeds that scenes and reports show
+(sim/stats.py), and one naming of repeat runs (`repeat_name`).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from sim.errors import TraceError
+from sim.stats import check_stats
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _EPOCH = (1980, 1, 1, 0, 0, 0)
 
 # Arrays every run of a kind must have; all share the leading "step" axis of length T+1
@@ -31,7 +36,14 @@ RUN_REQUIRED: dict[str, tuple[str, ...]] = {
     "evolution": ("params", "loss", "evals"),
 }
 EVOLUTION_POPULATION = ("population", "pop_loss", "winner", "accepted")
-META_REQUIRED = ("schema_version", "experiment", "config", "seed", "sim_version", "versions", "runs", "arrays")
+META_REQUIRED = ("schema_version", "experiment", "config", "seed", "sim_version", "versions", "runs", "arrays",
+                 "stats")
+
+
+def repeat_name(name: str, seed: int, first_seed: int) -> str:
+    """The trace name of run NAME repeated with `seed`: NAME itself for the first seed, else
+    NAME@seedS (S the seed; '@' never occurs in a configured run name, so names cannot clash)."""
+    return name if seed == first_seed else f"{name}@seed{seed}"
 
 
 @dataclass
@@ -69,6 +81,8 @@ class Trace:
     arrays: dict[str, np.ndarray]
     timing: dict[str, list[float]] = field(default_factory=dict)
     path: Path | None = None
+    wall_stats: dict[str, Any] = field(default_factory=dict)
+    """Summaries derived from wall times (sim/stats.py); in the timing sidecar, not the trace bytes."""
 
     @property
     def experiment(self) -> str:
@@ -89,6 +103,18 @@ class Trace:
     def runs(self) -> list[Run]:
         return [self.run(n) for n in self.run_names]
 
+    def repeats(self, group: str) -> list[Run]:
+        """Every seed's run of GROUP (run meta `group`), in seed order; the first seed's run is GROUP."""
+        found = [self.run(n) for n, m in self.meta["runs"].items() if m.get("group", n) == group]
+        if not found:
+            raise TraceError(f"{self._where()}: no runs of {group!r} (runs: {', '.join(self.run_names)})")
+        return sorted(found, key=lambda r: int(r.meta.get("seed", 0)))
+
+    @property
+    def stats(self) -> dict[str, Any]:
+        """The summaries computed at simulation time (sim/stats.py; docs/trace-schema.md)."""
+        return self.meta["stats"]
+
     def __getitem__(self, key: str) -> np.ndarray:
         return self.arrays[key]
 
@@ -97,7 +123,7 @@ class Trace:
 
 
 def build_meta(experiment: str, config: dict[str, Any], seed: int, runs: dict[str, dict[str, Any]],
-               extra: dict[str, Any] | None = None) -> dict[str, Any]:
+               extra: dict[str, Any] | None = None, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """The metadata block every trace carries: what ran, with which code and libraries."""
     import torch
 
@@ -111,6 +137,7 @@ def build_meta(experiment: str, config: dict[str, Any], seed: int, runs: dict[st
         "sim_version": sim_code_version(),
         "versions": {"gdevo": package_version(), "torch": torch.__version__, "numpy": np.__version__},
         "runs": runs,
+        "stats": stats or {},
     }
     if extra:
         meta.update(extra)
@@ -163,8 +190,11 @@ def save_trace(trace: Trace, path: Path) -> Path:
                 zf.writestr(_member(name + ".npy"), _npy_bytes(trace.arrays[name]))
 
     atomic_write_bytes(path, write)
-    if trace.timing:
-        body = json.dumps({"wall_s": trace.timing}, sort_keys=True).encode()
+    if trace.timing or trace.wall_stats:
+        bad = check_stats(trace.wall_stats, f"{timing_path(path)}")
+        if bad:
+            raise TraceError(bad)
+        body = json.dumps({"wall_s": trace.timing, "stats": trace.wall_stats}, sort_keys=True).encode()
         atomic_write_bytes(timing_path(path), lambda fh: fh.write(body))
     trace.meta, trace.path = meta, path
     return path
@@ -207,13 +237,18 @@ def load_trace(path: Path) -> Trace:
         raise TraceError(f"{path}: corrupt or truncated trace ({type(exc).__name__}: {exc})") from None
     validate(meta, arrays, str(path))
     timing: dict[str, list[float]] = {}
+    wall_stats: dict[str, Any] = {}
     tpath = timing_path(path)
     if tpath.is_file():
         try:
-            timing = json.loads(tpath.read_text())["wall_s"]
-        except (ValueError, KeyError, TypeError):
-            timing = {}  # timing is advisory; a damaged sidecar never blocks the trace
-    return Trace(meta, arrays, timing, path)
+            side = json.loads(tpath.read_text())
+            timing = side["wall_s"]
+            wall_stats = side.get("stats", {})
+            if not isinstance(timing, dict) or check_stats(wall_stats, str(tpath)):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, AttributeError):
+            timing, wall_stats = {}, {}  # timing is advisory; a damaged sidecar never blocks the trace
+    return Trace(meta, arrays, timing, path, wall_stats)
 
 
 def validate(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> None:
@@ -221,6 +256,9 @@ def validate(meta: dict[str, Any], arrays: dict[str, np.ndarray], where: str) ->
     missing = [k for k in META_REQUIRED if k not in meta]
     if missing:
         raise TraceError(f"{where}: missing field {missing[0]!r} in meta.json")
+    bad = check_stats(meta["stats"], where)
+    if bad:
+        raise TraceError(bad)
     for name, spec in meta["arrays"].items():
         arr = arrays.get(name)
         if arr is None:

@@ -10,8 +10,10 @@ round); its population is evaluated as one (P, D) tensor (`MLPProblem.loss`) in 
 `chunk` networks, and only per-round statistics are kept (never the whole population). With
 `equal_budget` every gradient run gets exactly evolution's number of loss evaluations (one
 full-batch step = one evaluation). Every optimizer is run for `seeds` seeds from the same
-initial network per seed; seed 0 keeps parameters and the network's curve at every frame,
-the other seeds keep their loss curves (runs of kind "replicate") for means and spreads.
+initial network per seed; the first seed keeps parameters and the network's curve at every
+frame, the other seeds (runs `NAME@seedS`) keep their loss curves (kind "replicate"). The
+numbers the race shows (loss at equal evaluations, at equal wall time, mean ± sd over seeds)
+are computed here, at simulation time, into the trace's stats (sim/stats.py).
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
+from sim.stats import format_spread, spread, value_at
 from sim.threads import torch_threads
-from sim.trace import Trace, build_meta
+from sim.trace import Trace, build_meta, repeat_name
 
 
 class Data(Strict):
@@ -80,9 +83,6 @@ class FunctionFitConfig(Strict):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
-        bad = [n for n in names if "-seed" in n]
-        if bad:
-            raise ValueError(f"run name {bad[0]!r}: '-seed' is reserved for the repeats")
         if self.equal_budget and sum(r.optimizer == "evolution" for r in self.runs) != 1:
             raise ValueError("equal_budget needs exactly one evolution run (its evaluations set the budget)")
         return self
@@ -171,82 +171,60 @@ def _simulate(cfg: FunctionFitConfig, name: str, device: str, progress: Progress
                 with torch.no_grad():
                     params = torch.from_numpy(rec.arrays["params"]).to(device)
                     rec.arrays["curve"] = problem.predict(params, curve_x_dev)[..., 0].cpu().numpy()
-                run_name = run.name
             else:
                 keep = ("loss", "evals", "step")
                 rec.arrays = {k: rec.arrays[k] for k in keep}
                 rec.meta["kind"] = "replicate"
-                run_name = f"{run.name}-seed{s}"
+            run_name = repeat_name(run.name, seed, cfg.seed)
             runs_meta[run_name] = rec.meta
             timing[run_name] = rec.wall
             arrays.update({f"runs/{run_name}/{k}": v for k, v in rec.arrays.items()})
     extra = {"n_params": problem.spec.n_params,
              "budget": evolution_budget(cfg) if cfg.equal_budget else None}
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
-    return Trace(meta, arrays, timing)
+    trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)
+    trace.meta["stats"], trace.wall_stats = race_stats(trace, [r.name for r in cfg.runs])
+    return trace
 
 
 # ----------------------------------------------------------------------------- summary and report
 
-def _at(values: np.ndarray, xs: np.ndarray, x: float) -> float:
-    """The value at the last recorded frame with xs <= x (the run's state at that budget)."""
-    i = int(np.searchsorted(xs, x + 1e-9, side="right")) - 1
-    return float(values[max(i, 0)])
-
-
-def summarize(trace: Trace) -> dict[str, dict[str, Any]]:
-    """Per optimizer (seed-0 run name): losses of every seed at equal evaluations and at equal wall
-    time. Equal evaluations = the smallest final budget of all runs; equal wall time = the
-    shortest total wall time of all runs (None when the timing sidecar is missing)."""
-    groups: dict[str, list] = {}
-    for r in trace.runs():
-        group = r.meta.get("group", r.name)
-        groups.setdefault(group, []).append(r)
+def race_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per optimizer, over its seeds: the loss at equal evaluations (the smallest final budget of
+    all runs, `e_star`) into the trace's stats, and the loss at equal wall time (the shortest total
+    wall time of all runs, `t_star`) into the timing sidecar's stats (wall times are not reproducible)."""
+    groups = {g: trace.repeats(g) for g in order}
     members = [r for rs in groups.values() for r in rs]
     e_star = min(float(r["evals"][-1]) for r in members)
-    has_wall = all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members)
-    t_star = min(float(r.wall[-1]) for r in members) if has_wall else None
-    order = [r.get("name") for r in trace.meta.get("config", {}).get("runs", [])]
-    ranked = sorted(groups, key=lambda g: order.index(g) if g in order else len(order))
-    out: dict[str, dict[str, Any]] = {}
-    for group in ranked:
-        rs = groups[group]
-        head = next((r for r in rs if r.name == group), rs[0])
-        out[group] = {
-            "label": head.meta.get("label", group), "optimizer": head.meta.get("optimizer"), "seeds": len(rs),
-            "evals": float(head["evals"][-1]), "e_star": e_star, "t_star": t_star,
-            "loss_evals": [_at(r["loss"], r["evals"], e_star) for r in rs],
-            "loss_wall": [_at(r["loss"], r.wall, t_star) for r in rs] if t_star is not None else None,
-            "wall": [float(r.wall[-1]) for r in rs] if has_wall else None,
+    stats: dict[str, Any] = {"e_star": e_star, "seeds": max(len(rs) for rs in groups.values()), "order": order,
+                             "groups": {}}
+    for g, rs in groups.items():
+        head = rs[0]
+        stats["groups"][g] = {
+            "label": head.meta.get("label", g), "optimizer": head.meta.get("optimizer"),
+            "momentum": head.meta.get("momentum", 0.0), "evals": float(head["evals"][-1]),
             "status": sorted({str(r.meta.get("status", "?")) for r in rs}),
+            "loss_at_e_star": spread(value_at(r["loss"], r["evals"], e_star) for r in rs),
         }
-    return out
-
-
-def mean_std(values: list[float] | None) -> tuple[float, float]:
-    if not values:
-        return float("nan"), float("nan")
-    a = np.asarray(values, dtype=np.float64)
-    return float(a.mean()), float(a.std(ddof=1)) if len(a) > 1 else 0.0
-
-
-def _pm(values: list[float] | None, fmt: str = ".3g") -> str:
-    if not values:
-        return "–"
-    m, s = mean_std(values)
-    return f"{m:{fmt}} ± {s:{fmt}}"
+    if not all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members):
+        return stats, {}
+    t_star = min(float(r.wall[-1]) for r in members)
+    wall = {"t_star": t_star, "groups": {
+        g: {"loss_at_t_star": spread(value_at(r["loss"], r.wall, t_star) for r in rs),
+            "wall": spread(float(r.wall[-1]) for r in rs)} for g, rs in groups.items()}}
+    return stats, wall
 
 
 def report(trace: Trace) -> str:
-    summary = summarize(trace)
-    any_s = next(iter(summary.values()))
-    e_star, t_star = any_s["e_star"], any_s["t_star"]
+    st, ws = trace.stats, trace.wall_stats
+    t_star = ws.get("t_star")
     t_head = f"loss at equal wall time ({t_star:.2f} s)" if t_star is not None else "loss at equal wall time"
-    rows = [f"| run | seeds | loss at equal evaluations ({e_star:,.0f}) | {t_head} | evals | wall s | status |",
+    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | evals | wall s | status |",
             "|---|---:|---:|---:|---:|---:|---|"]
-    for s in summary.values():
-        rows.append(f"| {s['label']} | {s['seeds']} | {_pm(s['loss_evals'])} | {_pm(s['loss_wall'])} | "
-                    f"{s['evals']:,.0f} | {_pm(s['wall'], '.2f')} | {', '.join(s['status'])} |")
+    for g in st["order"]:
+        s, w = st["groups"][g], ws.get("groups", {}).get(g, {})
+        rows.append(f"| {s['label']} | {s['loss_at_e_star']['of']} | {format_spread(s['loss_at_e_star'])} | "
+                    f"{format_spread(w.get('loss_at_t_star'))} | {s['evals']:,.0f} | "
+                    f"{format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
     rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± std over seeds; one evaluation = one "
              "full-data forward pass (backward passes not counted — that is what the wall-time column is for)."]
     return "\n".join(rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from time import perf_counter
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -24,6 +24,7 @@ from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, i
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
 from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.stats import format_spread, spread
 from sim.trace import Trace, build_meta
 
 
@@ -290,9 +291,6 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
             "steps": steps, "evals_per_step": per_step, "frames": len(at),
             "final_loss": _num(fin["loss"][0]), "final_psnr": _num(fin["psnr"][0]), "final_ssim": _num(fin["ssim"][0]),
             "seeds": seeds,
-            "seed_final_loss": [_num(v) for v in fin["loss"]],
-            "seed_final_psnr": [_num(v) for v in fin["psnr"]],
-            "seed_final_ssim": [_num(v) for v in fin["ssim"]],
         }
     extra = {"image": {"height": h, "width": w, "channels": 1 if target.ndim == 2 else 3, "pixels": n,
                        "source": cfg.image},
@@ -300,72 +298,69 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
                        "skip": problem.spec.skip, "n_fourier": problem.spec.n_fourier,
                        "activation": problem.spec.activation},
              "budget_evals": cfg.budget_evals}
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
-    return Trace(meta, arrays, timing)
+    trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)
+    trace.meta["stats"], trace.wall_stats = image_stats(trace, [r.name for r in cfg.runs])
+    return trace
 
 
 def _num(v: float) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
-def _ms(values: list[float], digits: int) -> str:
-    arr = np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        return "–" if not np.any(np.isfinite(arr)) else f"{np.nanmean(arr):.{digits}f} (some diverged)"
-    if len(arr) == 1:
-        return f"{arr[0]:.{digits}f}"
-    return f"{arr.mean():.{digits}f} ± {arr.std(ddof=1):.{digits}f}"
+def image_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per run, over its seeds: final PSNR / SSIM / MSE (equal evaluations) into the trace's stats;
+    the same at equal wall time into the timing sidecar's stats. t* is the fastest run's median total
+    time over seeds; each seed is taken at the last frame it reached within t*."""
+    stats: dict[str, Any] = {"order": order, "runs": {
+        n: {key: spread(trace[f"runs/{n}/seed_{key}"][:, -1]) for key in METRICS} for n in order}}
+    walls = {n: [trace.timing.get(f"{n}@seed{s}") for s in trace.run(n).meta["seeds"]] for n in order}
+    if any(w is None or len(w) != len(trace[f"runs/{n}/step"]) for n in order for w in walls[n]):
+        return stats, {}
+    t_star = min(float(np.median([w[-1] for w in walls[n]])) for n in order)
+    wall: dict[str, Any] = {"t_star": t_star, "runs": {}}
+    for n in order:
+        ks = [int(np.searchsorted(np.asarray(w), t_star, side="right") - 1) for w in walls[n]]
+        run = trace.run(n)
+        wall["runs"][n] = {"wall": spread(w[-1] for w in walls[n]),
+                           "step": spread(float(run["step"][max(k, 0)]) for k in ks),
+                           "evals": spread(float(run["evals"][max(k, 0)]) for k in ks),
+                           **{key: spread(float(run[f"seed_{key}"][si, max(k, 0)]) for si, k in enumerate(ks))
+                              for key in METRICS}}
+    return stats, wall
 
 
-def equal_wall(trace: Trace) -> tuple[float | None, dict[str, list[int]]]:
-    """The common wall time t* (the fastest run's median total time over seeds) and, per run and
-    seed, the index of the last frame reached within t*; (None, {}) without the timing sidecar."""
-    totals, reached = {}, {}
-    for r in trace.runs():
-        walls = [trace.timing.get(f"{r.name}@seed{s}") for s in r.meta["seeds"]]
-        if any(w is None or len(w) != len(r["step"]) for w in walls):
-            return None, {}
-        totals[r.name] = float(np.median([w[-1] for w in walls]))
-    t_star = min(totals.values())
-    for r in trace.runs():
-        reached[r.name] = [int(np.searchsorted(np.asarray(trace.timing[f"{r.name}@seed{s}"]), t_star, side="right") - 1)
-                           for s in r.meta["seeds"]]
-    return t_star, reached
+METRICS = ("psnr", "ssim", "loss")
+DIGITS = {"psnr": ".2f", "ssim": ".3f", "loss": ".5f", "wall": ".2f", "step": ".0f", "evals": ".0f"}
 
 
 def report(trace: Trace) -> str:
-    """PSNR / SSIM / loss (mean ± sample std over seeds) at equal evaluations and at equal wall time."""
-    order = [r["name"] for r in trace.meta["config"]["runs"] if r["name"] in trace.run_names]
-    runs = [trace.run(n) for n in order] or trace.runs()  # the config's order (meta.json sorts keys)
+    """PSNR / SSIM / loss (mean ± sample sd over seeds) at equal evaluations and at equal wall time."""
+    st, ws = trace.stats, trace.wall_stats
+    runs = [trace.run(n) for n in st["order"]]
     seeds = runs[0].meta["seeds"]
     img = trace.meta["image"]
     head = (f"{img['width']}×{img['height']} {'grey' if img['channels'] == 1 else 'RGB'} image, "
             f"{trace.meta['model']['n_params']:,}-parameter network, {len(seeds)} seeds "
-            f"({', '.join(map(str, seeds))}); mean ± sample std.")
+            f"({', '.join(map(str, seeds))}); mean ± sample sd.")
     rows = [head, "", f"**Equal evaluations** ({trace.meta['budget_evals']:g} full-image forward passes each)", "",
             "| run | status | steps | PSNR dB | SSIM | MSE | wall s |", "|---|---|---:|---:|---:|---:|---:|"]
     for r in runs:
-        walls = [trace.timing.get(f"{r.name}@seed{s}") for s in seeds]
-        wall = _ms([w[-1] for w in walls], 2) if all(walls) else "–"
+        s, w = st["runs"][r.name], ws.get("runs", {}).get(r.name, {})
         rows.append(f"| {r.meta['label']} | {r.meta['status']} | {r.meta['steps']} | "
-                    f"{_ms(r.meta['seed_final_psnr'], 2)} | {_ms(r.meta['seed_final_ssim'], 3)} | "
-                    f"{_ms(r.meta['seed_final_loss'], 5)} | {wall} |")
-    t_star, reached = equal_wall(trace)
+                    + " | ".join(format_spread(s[k], DIGITS[k]) for k in METRICS)
+                    + f" | {format_spread(w.get('wall'), DIGITS['wall'])} |")
     rows.append("")
-    if t_star is None:
+    if not ws:
         rows.append("**Equal wall time**: no timing sidecar beside the trace, so no wall-time comparison.")
         return "\n".join(rows)
-    rows += [f"**Equal wall time** ({t_star:.2f} s, the fastest run's median total; the last frame reached "
+    rows += [f"**Equal wall time** ({ws['t_star']:.2f} s, the fastest run's median total; the last frame reached "
              "within it — frames are snapshots, so this is a lower bound for each run; wall times are as measured "
              "on the machine that simulated, noisy where it is shared)", "",
              "| run | steps reached | evals | PSNR dB | SSIM | MSE |", "|---|---:|---:|---:|---:|---:|"]
     for r in runs:
-        ks = reached[r.name]
-        steps = [int(r["step"][k]) for k in ks]
-        pick = {key: [float(r[f"seed_{key}"][si, k]) for si, k in enumerate(ks)] for key in ("psnr", "ssim", "loss")}
-        evals = [float(r["evals"][k]) for k in ks]
-        rows.append(f"| {r.meta['label']} | {_ms(steps, 0)} | {_ms(evals, 0)} | {_ms(pick['psnr'], 2)} | "
-                    f"{_ms(pick['ssim'], 3)} | {_ms(pick['loss'], 5)} |")
+        w = ws["runs"][r.name]
+        rows.append(f"| {r.meta['label']} | "
+                    + " | ".join(format_spread(w[k], DIGITS[k]) for k in ("step", "evals", *METRICS)) + " |")
     return "\n".join(rows)
 
 

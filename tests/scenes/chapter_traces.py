@@ -29,13 +29,14 @@ def fit_trace():
 def image_trace(name: str, rgb: bool):
     """A synthetic image-fit trace following h7's contract (docs/traces/image-fit.md): uint8 target
     and frames, per-frame loss/evals/psnr/ssim/step/params, run meta with labels and finals."""
+    from sim.stats import spread
     from sim.trace import Trace, build_meta
 
     rng = np.random.default_rng(1 if rgb else 0)
     shape = (12, 12, 3) if rgb else (12, 12)
     target = rng.integers(0, 256, shape, dtype=np.uint8)
     arrays = {"image/target": target}
-    runs = {}
+    runs, stats = {}, {}
     frames_n, budget = 4, 40.0
     for i, (run, label, opt) in enumerate((("evolution", "Evolution", "evolution"),
                                           ("momentum", "SGD + momentum", "sgd"), ("adam", "Adam", "adam"))):
@@ -48,9 +49,9 @@ def image_trace(name: str, rgb: bool):
                        f"runs/{run}/params": rng.standard_normal((frames_n, 5)).astype(np.float32)})
         runs[run] = {"kind": "evolution" if opt == "evolution" else "gradient", "optimizer": opt, "label": label,
                      "momentum": 0.9 if run == "momentum" else 0.0, "status": "ok",
-                     "final_loss": float(arrays[f"runs/{run}/loss"][-1]), "final_psnr": float(psnr[-1]),
-                     "seed_final_psnr": [float(psnr[-1]), float(psnr[-1]) + 1.0]}
-    return Trace(build_meta(name, {}, 0, runs), arrays)
+                     "final_loss": float(arrays[f"runs/{run}/loss"][-1]), "final_psnr": float(psnr[-1])}
+        stats[run] = {"psnr": spread([float(psnr[-1]), float(psnr[-1]) + 1.0])}   # two seeds
+    return Trace(build_meta(name, {}, 0, runs, stats={"order": list(runs), "runs": stats}), arrays)
 
 
 @lru_cache(maxsize=1)

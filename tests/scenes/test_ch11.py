@@ -8,7 +8,6 @@ from manim import Text
 
 from scenes.ch11_race import Race, fmt_short, pm
 from scenes.kit.style import color_for
-from sim.experiments.function_fit import summarize
 from tests.framecheck import nearest_match, render_last_frame
 from tests.scenes.chapter_traces import all_traces, tile_pixel_check
 
@@ -57,9 +56,10 @@ def test_numbers_table_is_the_summary_of_the_trace(fit_only):
     tr = all_traces()["function-fit"]
     t = texts(scene)
     assert shown(t, f"evaluations used: {tr.meta['budget']:,}")
-    for s in summarize(tr).values():
-        assert shown(t, pm(s["loss_evals"], fmt_short))
-        assert shown(t, pm(s["loss_wall"], fmt_short))
+    for g, s in tr.stats["groups"].items():
+        assert shown(t, pm(s["loss_at_e_star"], fmt_short))
+        assert shown(t, pm(tr.wall_stats["groups"][g]["loss_at_t_star"], fmt_short))
+        assert "±" in pm(s["loss_at_e_star"], fmt_short)
     assert shown(t, "over 3 seeds")
 
 

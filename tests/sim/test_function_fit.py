@@ -8,7 +8,7 @@ import torch
 
 from sim.config import validate_config
 from sim.errors import ConfigError
-from sim.experiments.function_fit import FunctionFitConfig, build_problem, report, simulate, summarize
+from sim.experiments.function_fit import FunctionFitConfig, build_problem, report, simulate
 from sim.nets import forward, init_params
 from sim.trace import load_trace, save_trace
 
@@ -35,7 +35,7 @@ def test_gradient_runs_get_exactly_evolutions_evaluation_budget(trace):
     cfg = small_config()
     budget = 1 + 12 * 8
     assert trace.meta["budget"] == budget
-    for seed_suffix in ("", "-seed1", "-seed2"):
+    for seed_suffix in ("", "@seed4", "@seed5"):
         for name in ("evolution", "momentum", "adam"):
             assert trace.run(name + seed_suffix)["evals"][-1] == budget, name + seed_suffix
     # full batch: one step = one evaluation, and the recorded steps say so
@@ -56,7 +56,7 @@ def test_minibatch_runs_take_more_steps_for_the_same_budget():
 
 
 def test_evolution_parent_loss_never_increases_and_uses_decayed_sigma(trace):
-    for name in ("evolution", "evolution-seed1", "evolution-seed2"):
+    for name in ("evolution", "evolution@seed4", "evolution@seed5"):
         loss = trace.run(name)["loss"]
         assert np.all(np.diff(loss) <= 0), name
     evo = trace.run("evolution")
@@ -89,8 +89,9 @@ def test_all_runs_of_a_seed_start_from_the_same_network(trace):
     x0 = init_params(problem.spec, torch.Generator().manual_seed(cfg.seed))
     for name in ("evolution", "momentum", "adam"):
         np.testing.assert_array_equal(trace.run(name)["params"][0], x0.numpy())
-    assert trace.run("momentum-seed1")["loss"][0] == trace.run("adam-seed1")["loss"][0]
-    assert trace.run("momentum-seed1")["loss"][0] != trace.run("momentum")["loss"][0]
+    assert trace.run("momentum@seed4")["loss"][0] == trace.run("adam@seed4")["loss"][0]
+    assert trace.run("momentum@seed4")["loss"][0] != trace.run("momentum")["loss"][0]
+    assert [r.name for r in trace.repeats("adam")] == ["adam", "adam@seed4", "adam@seed5"]
 
 
 def test_same_seed_gives_identical_trace_bytes(tmp_path, trace):
@@ -107,17 +108,28 @@ def test_same_seed_gives_identical_trace_bytes(tmp_path, trace):
 
 
 def test_summary_compares_at_equal_evaluations_and_equal_wall_time(trace):
-    s = summarize(trace)
-    assert set(s) == {"evolution", "momentum", "adam"}
-    assert all(v["seeds"] == 3 for v in s.values())
-    t_star = s["adam"]["t_star"]
-    assert t_star == min(min(v["wall"]) for v in s.values())
-    for group, v in s.items():
-        assert v["loss_evals"][0] == pytest.approx(float(trace.run(group)["loss"][-1]))
-        # at equal wall time a run is at a recorded frame reached no later than t*
-        run = trace.run(group)
-        k = int(np.searchsorted(run.wall, t_star + 1e-9, side="right")) - 1
-        assert v["loss_wall"][0] == pytest.approx(float(run["loss"][k]))
+    """The stored summaries against statistics.stdev (sample sd) over the runs' own arrays."""
+    import statistics
+
+    st, ws = trace.stats, trace.wall_stats
+    assert st["order"] == ["evolution", "momentum", "adam"] and st["seeds"] == 3
+    names = {g: [g, f"{g}@seed4", f"{g}@seed5"] for g in st["order"]}
+    assert st["e_star"] == 1 + 12 * 8   # every run has exactly the budget
+    t_star = min(float(trace.timing[n][-1]) for ns in names.values() for n in ns)
+    assert ws["t_star"] == t_star
+    for group, ns in names.items():
+        finals = [float(trace.run(n)["loss"][-1]) for n in ns]
+        got = st["groups"][group]["loss_at_e_star"]
+        assert got["n"] == got["of"] == 3
+        assert got["mean"] == pytest.approx(sum(finals) / 3)
+        assert got["sd"] == pytest.approx(statistics.stdev(finals))
+        # at equal wall time each seed is at its last recorded frame reached no later than t*
+        at_t = []
+        for n in ns:
+            wall, loss = trace.timing[n], trace.run(n)["loss"]
+            at_t.append(float(loss[max(k for k in range(len(wall)) if wall[k] <= t_star)]))
+        assert ws["groups"][group]["loss_at_t_star"]["mean"] == pytest.approx(sum(at_t) / 3)
+        assert ws["groups"][group]["loss_at_t_star"]["sd"] == pytest.approx(statistics.stdev(at_t))
     text = report(trace)
     assert text.count("\n|") >= 4 and "±" in text and f"{trace.meta['budget']:,}" in text
 

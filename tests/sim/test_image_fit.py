@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import tomllib
 from pathlib import Path
 
@@ -66,7 +67,11 @@ def test_contract_arrays_and_meta(trace):
         for key in ("kind", "label", "optimizer", "status", "final_loss", "final_psnr", "final_ssim"):
             assert key in r.meta
         assert r.meta["kind"] == ("evolution" if r.name == "evolution" else "gradient")
-        assert len(r.meta["seed_final_psnr"]) == 3 and r.meta["seed_final_psnr"][0] == r.meta["final_psnr"]
+        assert r["seed_psnr"][0, -1] == pytest.approx(r.meta["final_psnr"])
+        finals = r["seed_psnr"][:, -1]   # the stored spread is the sample mean ± sd of the seeds' finals
+        got = trace.stats["runs"][r.name]["psnr"]
+        assert got["n"] == 3 and got["mean"] == pytest.approx(sum(finals) / 3)
+        assert got["sd"] == pytest.approx(statistics.stdev(map(float, finals)))
         assert r.wall is not None and len(r.wall) == f  # wall time per frame, in the sidecar only
         assert not any("wall" in k for k in trace.arrays)
 
@@ -152,8 +157,8 @@ def test_unequal_budget_is_refused_with_the_field():
 def test_report_has_both_comparisons(trace):
     text = report(trace)
     assert "Equal evaluations" in text and "Equal wall time" in text
-    psnr = trace.run("adam").meta["seed_final_psnr"]
-    assert f"{np.mean(psnr):.2f} ± {np.std(psnr, ddof=1):.2f}" in text
+    psnr = [float(v) for v in trace.run("adam")["seed_psnr"][:, -1]]
+    assert f"{statistics.mean(psnr):.2f} ± {statistics.stdev(psnr):.2f}" in text
 
 
 def test_video_preset_code_path_runs_tiny_on_cpu():

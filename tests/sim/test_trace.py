@@ -105,3 +105,38 @@ def test_written_files_get_normal_permissions_not_mkstemps_0600(sine_trace, tmp_
     finally:
         os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("bad, why", [
+    ({"x": {"mean": 1.0, "sd": None, "n": 2, "of": 2}}, "sd"),            # two values need a sample sd
+    ({"x": {"mean": 1.0, "sd": 0.5, "n": 3, "of": 2}}, "n = 3"),
+    ({"x": {"mean": None, "sd": None, "n": 1, "of": 1}}, "mean"),
+    ({"deep": [{"mean": 1.0, "sd": -1.0, "n": 2, "of": 2}]}, "sd must be >= 0"),
+    ("not an object", "stats must be an object"),
+])
+def test_stats_that_break_the_spread_rule_are_refused(saved, bad, why):
+    _rewrite_meta(saved, lambda m: m.update(stats=bad))
+    with pytest.raises(TraceError, match=why) as exc:
+        load_trace(saved)
+    assert "trace.npz" in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_missing_stats_is_refused(saved):
+    _rewrite_meta(saved, lambda m: m.pop("stats"))
+    with pytest.raises(TraceError, match="missing field 'stats'"):
+        load_trace(saved)
+
+
+def test_wall_stats_round_trip_and_a_damaged_sidecar_only_drops_timing(sine_trace, tmp_path):
+    from sim.stats import spread
+    from sim.trace import timing_path
+
+    sine_trace.wall_stats = {"t_star": 1.5, "groups": {"sgd": {"wall": spread([1.0, 2.0, 3.0])}}}
+    path = save_trace(sine_trace, tmp_path / "w.npz")
+    assert load_trace(path).wall_stats == sine_trace.wall_stats
+    side = json.loads(timing_path(path).read_text())
+    side["stats"]["groups"]["sgd"]["wall"]["sd"] = None   # breaks the spread rule
+    timing_path(path).write_text(json.dumps(side))
+    again = load_trace(path)
+    assert again.wall_stats == {} and again.timing == {}
+    np.testing.assert_array_equal(again["runs/sgd/loss"], sine_trace["runs/sgd/loss"])
