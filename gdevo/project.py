@@ -185,18 +185,23 @@ def explainer_entries() -> list | None:
 
 def project_toml(title: str, subtitle: str, theme: str, quality: str) -> str:
     """The commented gdevo.toml `gdevo init` writes: every chapter listed, so removing a line drops it."""
-    rows = "\n".join(f'    "{name}",{" " * (22 - len(name))}# {e.chapter}. {e.title}'  # type: ignore[attr-defined]
+    def row(key_value: str, comment: str) -> str:
+        return f"{key_value:<31} # {comment}"
+
+    rows = "\n".join(row(f'    "{name}",', f"{e.chapter}. {e.title}")  # type: ignore[attr-defined]
                      for name, e in _chapter_entries().items())
+    settings = "\n".join([
+        row(f"title = {_toml_string(title)}", "the title card's big line"),
+        row(f"subtitle = {_toml_string(subtitle)}", "under it: a subtitle or a credit"),
+        row(f'theme = "{theme}"', '"dark" or "light" (light for docs pages and printed handouts)'),
+        row(f'quality = "{quality}"', 'default --quality: "low" (480p), "medium", "high" (1080p), "4k"'),
+        row('# voice = "..."', "narration voice (see `gdevo script`), passed on as GDEVO_VOICE"),
+    ])
     return f"""\
 # A gdevo project: `gdevo render explainer` here (or with --project DIR) renders into renders/.
 # Experiments are changed in overrides/ (see overrides/README.md), never in the gdevo repository.
 
-title = {_toml_string(title)}
-subtitle = {_toml_string(subtitle)}   # a second line or a credit, under the title
-
-theme = "{theme}"                # "dark" or "light" (light for docs pages and printed handouts)
-quality = "{quality}"                 # default --quality: "low" (480p), "medium", "high" (1080p), "4k"
-# voice = "..."                  # narration voice (see `gdevo script`), passed on as GDEVO_VOICE
+{settings}
 
 # The explainer: a title card, then these chapters in this order. Delete or reorder lines freely;
 # numbers (e.g. 11) work too.
