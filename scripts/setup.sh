@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what gdevo needs, idempotently: Debian packages, a .venv, pinned Python deps.
-# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: chromium, poppler)
+# Usage: scripts/setup.sh [--test|--cluster]   (--test adds what the test suite needs: chromium, poppler,
+# the Dask extra; --cluster adds only the Dask extra, for `--scheduler` and for a machine that is a worker)
 # Each step checks first and skips what is already there, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,4 +38,13 @@ if [[ "$want" != "$have" ]]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > .venv/.installed
+fi
+# The Dask extra (gdevo[cluster], pinned in requirements-cluster.txt): the tests start a real cluster.
+if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
+  want=$(sha256sum requirements-cluster.txt | cut -d' ' -f1)
+  if [[ "$want" != "$(cat .venv/.installed-cluster 2>/dev/null || true)" ]]; then
+    echo "setup: installing the Dask extra (requirements-cluster.txt)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-cluster.txt
+    echo "$want" > .venv/.installed-cluster
+  fi
 fi

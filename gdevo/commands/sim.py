@@ -1,10 +1,15 @@
-"""gdevo sim NAME | --all: simulate experiments into cached traces."""
+"""gdevo sim NAME | --all: simulate experiments into cached traces.
+
+`--all` runs the experiments that are not cached yet on an executor: a local process pool (one
+process per core) or, with --scheduler, a Dask cluster (cuda presets then go to GPU workers).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from gdevo.commands.sweep import add_executor_args
 from sim.errors import GdevoError
 
 NAME = "sim"
@@ -13,26 +18,53 @@ NAME = "sim"
 def register(sub) -> None:
     p = sub.add_parser(NAME, help="simulate an experiment into a cached trace")
     p.add_argument("name", nargs="?", help="experiment (a config in configs/)")
-    p.add_argument("--all", action="store_true", help="simulate every experiment (CPU presets; skips cuda ones)")
+    p.add_argument("--all", action="store_true",
+                   help="simulate every experiment, in parallel (cuda presets only where a GPU is: here, or a "
+                        "Dask worker with a GPU resource)")
     p.add_argument("--config", type=Path, help="a TOML config file to use instead of configs/NAME.toml")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a config value, e.g. --set seed=3 or --set runs.0.lr=0.1 (repeatable)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="torch device (default: the config's)")
     p.add_argument("--force", action="store_true", help="re-simulate even if a cached trace exists")
+    add_executor_args(p)
+
+
+def _summary(name: str, path: Path, trace) -> str:
+    summary = ", ".join(f"{r.name}: {r.meta.get('status', '?')}" for r in trace.runs())
+    return f"{name}: {path}" + (f"  ({summary})" if summary else "")
 
 
 def run(args: argparse.Namespace) -> int:
-    from sim.cache import config_names, ensure_trace, preset_device, resolve
+    from sim.cache import ensure_trace, resolve
 
     if args.all == bool(args.name):
         raise GdevoError("give one experiment NAME or --all (see `gdevo list`)")
-    names = config_names() if args.all else [args.name]
-    for name in names:
-        if args.all and args.device is None and preset_device(name) == "cuda":
-            print(f"{name}: skipped (a cuda preset; run `gdevo sim {name}` where a GPU exists)")
-            continue
-        trace = ensure_trace(name, args.overrides, args.device, args.force, args.config)
-        path = resolve(name, args.overrides, args.device, args.config).path
-        summary = ", ".join(f"{r.name}: {r.meta.get('status', '?')}" for r in trace.runs())
-        print(f"{name}: {path}" + (f"  ({summary})" if summary else ""))
+    if args.all:
+        if args.config:
+            raise GdevoError("--config names one experiment's file; it cannot be used with --all")
+        return run_all(args)
+    trace = ensure_trace(args.name, args.overrides, args.device, args.force, args.config)
+    print(_summary(args.name, resolve(args.name, args.overrides, args.device, args.config).path, trace))
+    return 0
+
+
+def run_all(args: argparse.Namespace) -> int:
+    from gdevo.executors import open_executor
+    from gdevo.jobs import task_for
+    from gdevo.sweep import run_cells
+    from sim.cache import config_names, preset_device, resolve
+    from sim.trace import load_trace
+
+    with open_executor(args.scheduler, args.workers) as executor:
+        items = []
+        for name in config_names():
+            if args.device is None and preset_device(name) == "cuda" and not executor.has_gpu():
+                print(f"{name}: skipped (a cuda preset; run `gdevo sim {name}` where a GPU exists, "
+                      "or --scheduler with a GPU worker)")
+                continue
+            res = resolve(name, args.overrides, args.device, here=False)
+            items.append((name, res.path, task_for(res)))
+        run_cells(items, executor, force=args.force, what="experiments")
+    for name, path, _ in items:
+        print(_summary(name, path, load_trace(path)))
     return 0

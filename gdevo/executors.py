@@ -1,0 +1,288 @@
+"""Where work runs: a local process pool (the default) or a running dask.distributed cluster.
+
+Both take a list of Jobs (a module-level function and its arguments, so a worker imports the same
+code instead of receiving pickled closures) and yield (job, result) as each finishes. Results are
+plain values -- bytes for traces and rendered files -- that the caller writes atomically on the
+client, so no filesystem is shared and a job that dies never leaves a partial output.
+
+The first failing job cancels the rest and raises one GdevoError line; results already yielded
+are the caller's to keep. Ctrl-C cancels every job (local workers are terminated) and re-raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from gdevo.jobs import SCRATCH_ENV
+from sim.errors import GdevoError
+
+SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+CONNECT_TIMEOUT_S = float(os.environ.get("GDEVO_CONNECT_TIMEOUT", "10"))  # seconds
+_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
+
+
+class SchedulerError(GdevoError):
+    """The Dask scheduler cannot be reached, or the connection to it was lost."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of work: `fn(*args)` on some worker. `gpu` routes it to workers with a GPU resource."""
+
+    label: str
+    fn: Callable[..., Any]
+    args: tuple = ()
+    gpu: bool = False
+
+
+@dataclass
+class Executor:
+    """The interface: `run(jobs)` yields (job, result) in completion order."""
+
+    description: str = "executor"
+    workers: int = 1
+
+    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+        raise NotImplementedError
+
+    def has_gpu(self) -> bool:
+        """Whether a job with gpu=True can run here."""
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+def _job_error(job: Job, exc: BaseException) -> GdevoError:
+    if isinstance(exc, GdevoError):
+        return exc
+    return GdevoError(f"{job.label} failed on a worker: {type(exc).__name__}: {exc}")
+
+
+# ------------------------------------------------------------------------------------ local pool
+
+
+def _local_worker_init(scratch: str, torch_threads: int) -> None:
+    """Pool processes leave Ctrl-C to the client (which terminates them) and share the cores."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ[SCRATCH_ENV] = scratch
+    import torch
+
+    torch.set_num_threads(torch_threads)
+
+
+@dataclass
+class LocalExecutor(Executor):
+    """A process pool on this machine, one worker per core by default.
+
+    Processes come from a forkserver that has already imported torch and the experiments, so a
+    worker starts in milliseconds and never inherits a parent's torch thread pool.
+    """
+
+    description: str = "local pool"
+    _scratch: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        self.workers = max(1, self.workers)
+        self.description = f"local pool of {self.workers} process{'es' if self.workers > 1 else ''}"
+        self._scratch = tempfile.mkdtemp(prefix="gdevo-pool-")
+
+    def has_gpu(self) -> bool:
+        import torch
+
+        return torch.cuda.is_available()
+
+    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        if not jobs:
+            return
+        if any(j.gpu for j in jobs) and not self.has_gpu():
+            raise GdevoError(f"{next(j for j in jobs if j.gpu).label} needs cuda, and this machine has none; "
+                             "use --device cpu or --scheduler with GPU workers")
+        n = min(self.workers, len(jobs))
+        if n == 1:   # one process at a time: run here, with no pool to start
+            yield from self._inline(jobs)
+            return
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(["torch", "sim.experiments", "gdevo.jobs"])
+        threads = max(1, (os.cpu_count() or 1) // n)
+        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_local_worker_init, initargs=(self._scratch, threads))
+        futures = {pool.submit(j.fn, *j.args): j for j in jobs}
+        try:
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    raise GdevoError(f"a local worker process died while running {job.label} "
+                                     "(killed, or out of memory?)") from None
+                except Exception as exc:
+                    raise _job_error(job, exc) from None
+                yield job, result
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            # Python 3.11's pool has no public way to stop a running job; terminate its processes.
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
+
+    def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+        for job in jobs:
+            before = os.environ.get(SCRATCH_ENV)
+            os.environ[SCRATCH_ENV] = self._scratch
+            try:
+                result = job.fn(*job.args)
+            except Exception as exc:
+                raise _job_error(job, exc) from None
+            finally:
+                os.environ.pop(SCRATCH_ENV) if before is None else os.environ.update({SCRATCH_ENV: before})
+            yield job, result
+
+    def close(self) -> None:
+        import shutil
+
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------ dask
+
+
+def check_address(address: str) -> str:
+    address = address.strip()
+    m = _ADDRESS.match(address)
+    if not m or not 0 < int(m.group(3)) < 65536:
+        raise SchedulerError(f"scheduler address {address!r} is not of the form tcp://HOST:PORT")
+    return address
+
+
+def _quiet_dask_logs() -> None:
+    """Dask logs reconnect attempts and tracebacks; the CLI reports one line instead."""
+    for name in ("distributed", "distributed.client", "distributed.core", "distributed.comm", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class DaskExecutor(Executor):
+    """Jobs submitted to a running dask.distributed scheduler (`dask scheduler` + `dask worker`)."""
+
+    def __init__(self, address: str, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise GdevoError("--scheduler needs Dask: pip install 'gdevo[cluster]' "
+                             "(or scripts/setup.sh --cluster)") from None
+        self.address = check_address(address)
+        _quiet_dask_logs()
+        try:
+            self.client = Client(self.address, timeout=f"{connect_timeout}s", set_as_default=False)
+        except (OSError, TimeoutError) as exc:
+            raise SchedulerError(f"cannot reach the dask scheduler at {self.address} "
+                                 f"({_first_line(exc) or type(exc).__name__})") from None
+        try:
+            self._check_workers(connect_timeout)
+        except BaseException:
+            self.client.close()
+            raise
+        super().__init__(f"dask scheduler {self.address} ({self.workers} workers)", self.workers)
+
+    def _check_workers(self, timeout: float) -> None:
+        """Every connected worker must run the client's gdevo (version + sim code hash)."""
+        from gdevo.jobs import describe, identity
+
+        try:
+            self.client.wait_for_workers(1, timeout=timeout)
+        except (TimeoutError, OSError):
+            raise SchedulerError(f"no workers are connected to the dask scheduler at {self.address}; "
+                                 f"start one with: dask worker {self.address}") from None
+        mine = identity()
+        try:
+            theirs = self.client.run(identity)
+        except Exception as exc:
+            raise GdevoError(f"a worker of {self.address} cannot run gdevo ({type(exc).__name__}: "
+                             f"{_first_line(exc)}); install the client's gdevo on every worker") from None
+        for addr, ident in sorted(theirs.items()):
+            if ident != mine:
+                raise GdevoError(f"worker {addr} runs {describe(ident)}, this client {describe(mine)}; "
+                                 "install the same gdevo on every worker (see README: Sweeps on a cluster)")
+        self.workers = len(theirs)
+
+    def has_gpu(self) -> bool:
+        info = self.client.scheduler_info().get("workers", {})
+        return any(w.get("resources", {}).get("GPU", 0) >= 1 for w in info.values())
+
+    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+        from distributed import as_completed
+
+        if not jobs:
+            return
+        if any(j.gpu for j in jobs) and not self.has_gpu():
+            raise GdevoError(f"{next(j for j in jobs if j.gpu).label} needs cuda, but no worker of {self.address} "
+                             "has a GPU resource; start one with: dask worker ADDRESS --resources GPU=1")
+        futures = {}
+        for j in jobs:
+            fut = self.client.submit(j.fn, *j.args, pure=False, key=f"gdevo-{j.label}-{os.urandom(6).hex()}",
+                                     resources={"GPU": 1} if j.gpu else None)
+            futures[fut] = j
+        try:
+            for fut in as_completed(futures, loop=self.client.loop):
+                job = futures[fut]
+                try:
+                    result = fut.result()
+                except Exception as exc:
+                    raise self._error(job, exc) from None
+                yield job, result
+                fut.release()
+        except BaseException:
+            if self.client.status == "running":
+                try:
+                    self.client.cancel(list(futures), force=True)
+                except Exception:
+                    pass   # the scheduler is gone: nothing left to cancel
+            raise
+
+    def _error(self, job: Job, exc: BaseException) -> GdevoError:
+        from distributed import KilledWorker
+
+        if self.client.status != "running" or type(exc).__name__ in ("CancelledError", "FutureCancelledError"):
+            return SchedulerError(f"lost the dask scheduler at {self.address}")
+        if isinstance(exc, KilledWorker):
+            return GdevoError(f"{job.label} was running on every worker that died (out of memory?); giving up")
+        return _job_error(job, exc)
+
+    def close(self) -> None:
+        try:
+            self.client.close(timeout=5)
+        except Exception:
+            pass   # closing a client whose scheduler is gone may time out; nothing to keep
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+@contextmanager
+def open_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
+    """The executor to use: the Dask scheduler given (or in DASK_SCHEDULER_ADDRESS), else a local pool."""
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if workers is not None and workers < 1:
+        raise GdevoError(f"--workers must be at least 1, got {workers}")
+    executor: Executor = (DaskExecutor(address) if address
+                          else LocalExecutor(workers=workers or os.cpu_count() or 1))
+    try:
+        yield executor
+    finally:
+        executor.close()
