@@ -6,7 +6,10 @@ A user mistake prints one line (what is wrong, what is accepted) and exits 2, ne
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 from sim.errors import GdevoError
 
@@ -30,14 +33,56 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     for module in command_modules():
         module.register(sub)
         handlers[module.NAME] = module.run
+    for name, command in sub.choices.items():
+        if name not in NO_PROJECT:
+            add_project_option(command)
     return parser, handlers
+
+
+NO_PROJECT = ("init",)   # commands that do not work on a project
+
+
+def add_project_option(command: argparse.ArgumentParser) -> None:
+    """Every command works on a project: --project DIR (default: the gdevo.toml above the cwd)."""
+    try:
+        command.add_argument("--project", type=Path, metavar="DIR",
+                             help="work on the project in DIR (default: the nearest gdevo.toml at or above the "
+                                  "current folder); outputs go to DIR/renders")
+    except argparse.ArgumentError:
+        pass   # the command defines its own --project
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+@contextmanager
+def project_environment(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str] | None):
+    """Activate the project (if any) for one command: its GDEVO_* variables are set while the
+    command runs (and restored after, for in-process callers such as tests); the project's
+    quality becomes the default --quality. Yields the arguments, re-parsed if defaults changed."""
+    from gdevo.project import activate
+
+    saved = dict(os.environ)
+    try:
+        project = None if args.command in NO_PROJECT else activate(getattr(args, "project", None))
+        if project is not None:
+            command = subcommands(parser)[args.command]
+            if command.get_default("quality") is not None:
+                command.set_defaults(quality=project.config.quality)
+                args = parser.parse_args(argv)
+        yield args
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
-        return handlers[args.command](args)
+        with project_environment(parser, args, argv) as args:
+            return handlers[args.command](args)
     except GdevoError as exc:
         print(f"gdevo: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -245,7 +245,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
                     f"({probe_duration(res.path):.1f} s of video)")
     if errors:
         raise GdevoError(f"{len(errors)} chapter(s) failed, explainer not joined: {errors[0]}")
-    parts = [Part(done[e.name].path, f"{e.chapter}. {e.title}") for e in entries]
+    parts = [Part(done[e.name].path, f"{e.chapter}. {e.title}" if e.chapter else e.title) for e in entries]
     out = renders_dir() / f"{EXPLAINER}.mp4"
     thumb = renders_dir() / f"{EXPLAINER}.png"
     key = _explainer_key(entries, parts, quality, thumbnail_at)

@@ -17,12 +17,6 @@ from scenes.kit.panels import fmt_loss
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 
-def _mean(values: np.ndarray) -> np.ndarray:
-    """Mean over the seed axis; a cell where any seed diverged is NaN (shown grey, 'div.')."""
-    return np.where(np.isfinite(values).all(axis=-1), np.nanmean(np.where(np.isfinite(values), values, 0), axis=-1),
-                    np.nan)
-
-
 class Hyperparameters(ChapterScene):
     def construct(self) -> None:
         tr = self.trace("hyperparameters")
@@ -32,7 +26,7 @@ class Hyperparameters(ChapterScene):
         R = evo.shape[-1] - 1
         S = evo.shape[2]
         lrs, batches = tr["sgd/lrs"], tr["sgd/batch_sizes"]
-        sgd = _mean(tr["sgd/final"])                      # (lr, batch)
+        sgd = tr["sgd/final_mean"]                       # (lr, batch): mean over seeds, NaN where any diverged
         T = tr["sgd/loss"].shape[-1] - 1
         finite = np.concatenate([evo[np.isfinite(evo)], sgd[np.isfinite(sgd)]])
         lo, hi = float(finite.min()), float(tr["init/loss"].max())
@@ -50,7 +44,8 @@ class Hyperparameters(ChapterScene):
         col_l = [f"{s:g}" for s in sigmas]
         grids = []
         for n, r in enumerate(checkpoints):
-            g = HeatmapGrid(_mean(evo[..., r]), row_l, col_l, f"after {r} rounds", "population", "σ", lo, hi,
+            g = HeatmapGrid(tr["evolution/loss_mean"][..., r], row_l, col_l, f"after {r} rounds", "population", "σ",
+                            lo, hi,
                             cell=0.66, font_size=SMALL_SIZE - 2, numbers=False)
             g.shift_all(np.array([-4.3 + 4.6 * n, -0.3, 0]) - g.image.get_center())
             grids.append(g)
@@ -62,13 +57,14 @@ class Hyperparameters(ChapterScene):
             self.play(FadeIn(g.image), FadeIn(g), run_time=0.8)
             self.wait(1)
         self.wait(2)
-        mean_final = _mean(evo[..., R])
-        bi = np.unravel_index(np.nanargmin(mean_final), mean_final.shape)
+        mean_final = tr["evolution/loss_mean"][..., R]
+        best_e = tr.stats["evolution"]["best"]                # best cells: chosen at simulation time
+        bi = tuple(best_e["cell"])
         box = grids[-1].cell_box(*bi)
         self.play(FadeIn(box), run_time=0.6)
         self.wait(3)
         self.beat(f"Evolution after {R} rounds: best population {pops[bi[0]]} with σ {sigmas[bi[1]]:g}, loss "
-                  f"{fmt_loss(mean_final[bi])} (mean of {S} seeds), {1 + R * int(pops[bi[0]])} evaluations. "
+                  f"{fmt_loss(mean_final[bi])} (mean of {S} seeds), {best_e['evals']} evaluations. "
                   f"σ {sigmas[0]:g} is too timid ({short(mean_final[-1, 0])} with population {pops[-1]}), "
                   f"σ {sigmas[-1]:g} too coarse ({short(mean_final[-1, -1])}).")
 
@@ -83,17 +79,15 @@ class Hyperparameters(ChapterScene):
         self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(head), run_time=0.6)
         self.add(left.image, sgd_grid.image)
         self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), run_time=1)
-        bs = np.unravel_index(np.nanargmin(np.where(np.isfinite(sgd), sgd, np.inf)), sgd.shape)
-        n_pts = task["points"]
+        bs = tuple(tr.stats["sgd"]["best"]["cell"])
         box_e, box_s = left.cell_box(*bi), sgd_grid.cell_box(*bs)
-        n_div = int(tr["sgd/diverged"].all(axis=-1).sum())
+        n_div = tr.stats["sgd"]["diverged_cells"]
         self.wait(3)
         self.beat(f"SGD after {T} steps: best learning rate {lrs[bs[0]]:g} with batch {batches[bs[1]]}, loss "
                   f"{fmt_loss(sgd[bs])}. {n_div} of {sgd.size} settings diverged for every seed (grey). "
                   "Too small a learning rate crawls; too large blows up.")
         self.play(FadeIn(box_e), FadeIn(box_s), run_time=0.6)
-        e_evals = 1 + R * int(pops[bi[0]])
-        s_evals = T * int(batches[bs[1]]) / n_pts
+        e_evals, s_evals = best_e["evals"], tr.stats["sgd"]["best"]["evals"]
         note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n"
                     f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {s_evals:g} full-data evaluations",
                     font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)

@@ -29,6 +29,7 @@ from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.traces import format_spread
 
 MAX_W = 6.3             # widest text row in the right column (it starts at x ≈ 0.5)
 
@@ -46,9 +47,9 @@ def step_curve(panel: CurvePanel, values: np.ndarray, color, width: float = 4) -
     return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
 
 
-def ms(values: list) -> str:
-    v = np.array([x for x in values if x is not None], dtype=float)
-    return f"{v.mean():.3g} ± {v.std(ddof=1):.2g}" if len(v) > 1 else f"{v[0]:.3g}"
+def ms(stat: dict) -> str:
+    """A spread stored in the trace (mean ± sample sd over seeds), formatted, never recomputed."""
+    return format_spread(stat, ".3g", ".2g")
 
 
 class NoGradients(ChapterScene):
@@ -170,7 +171,7 @@ class NoGradients(ChapterScene):
                   + (f" ({wrong} of {n_data} points wrong)." if wrong is not None else "."))
 
         # --- 5. over all seeds
-        summ, reps = tr.meta["summary"], tr.meta["repeats"]
+        summ, reps = tr.stats["runs"], tr.stats["seeds"]
         summary = Text(
             f"over {reps} seeds (mean ± sd):\n"
             f"SGD, Adam: loss {ms(summ['sgd']['final_loss'])} = their start\n"

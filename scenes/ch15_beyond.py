@@ -34,6 +34,7 @@ from scenes.kit.landscape import LandscapeView
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.traces import format_spread
 
 RIGHT_X = 0.7             # left edge of the right-hand column
 
@@ -49,9 +50,9 @@ def fit(mob, width: float = 6.0):
     return mob
 
 
-def ms(values: list[float], fmt=fmt_loss) -> str:
-    v = np.asarray(values, dtype=float)
-    return f"{fmt(v.mean())} ± {fmt(v.std(ddof=1))}" if len(v) > 1 else fmt(v[0])
+def ms(stat: dict, fmt=fmt_loss) -> str:
+    """A spread stored in the trace (mean ± sample sd over seeds), formatted, never recomputed."""
+    return format_spread(stat, fmt, count=False)
 
 
 def ellipse_points(mean: np.ndarray, cov: np.ndarray, box: tuple[float, float, float, float],
@@ -154,12 +155,11 @@ class Beyond(ChapterScene):
             if cloud is not None:
                 self.remove(cloud)
         self.markers = {"cma-es": m_cma, "evolution": m_ls}
-        summ, n = tr.meta["summary"]["tanh-2d"], tr.meta["repeats"]
+        summ, n = tr.stats["tanh-2d"], tr.stats["seeds"]
         evals = int(cma["evals"][-1])
-        ends = [tr.run("cma-es" if r == 0 else f"cma-es-r{r}")["params"][-1] for r in range(n)]
-        off_runs = [r for r, p in enumerate(ends) if not self._inside(p[None])[0]]
-        off = len(off_runs)
-        off_loss = float(np.mean([summ["cma-es"]["best_loss"][r] for r in off_runs])) if off else 0.0
+        off_grid = summ["off_grid"]["cma-es"]   # CMA-ES runs whose end left the landscape grid (= self.box)
+        off = len(off_grid["seeds"])
+        off_loss = off_grid["best_loss"]["mean"] if off else 0.0
         plateau = (f"\n{off} of {n} CMA-ES runs slid off the grid along\nthe flat valley (a → ∞, b ≈ 0)"
                    if off else "")
         verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
@@ -239,14 +239,10 @@ class Beyond(ChapterScene):
                       c_snes_curve.animate.become(panel.curve(snes["curve"][ck], c_snes)),
                       c_ls_curve.animate.become(panel.curve(ls["curve"][ck], c_ls)),
                       rows.animate.become(self._mlp_rows(snes, ls, ck, c_snes, c_ls)), run_time=4 / 15)
-        summ, n = tr.meta["summary"]["mlp"], tr.meta["repeats"]
-        from sim.experiments.strong_es import evals_to_reach  # a lookup in recorded arrays, no simulation
-
-        needed = [evals_to_reach(tr, "snes" if r == 0 else f"snes-r{r}", summ["mlp-evolution"]["best_loss"][r])
-                  for r in range(n)]
-        got = [v for v in needed if v is not None]
+        summ, n = tr.stats["mlp"], tr.stats["seeds"]
+        got = summ["match"]["evals"]   # evaluations SNES needed to reach the local search's final loss
         match = (f"SNES matched the local search's final loss after {ms(got, lambda v: f'{v:,.0f}')} evaluations"
-                 + (f" ({len(got)}/{n} seeds)" if len(got) < n else "")) if got else \
+                 + (f" ({got['n']}/{n} seeds)" if got["n"] < n else "")) if got["n"] else \
             "SNES never matched the local search's final loss"
         verdict = Text(f"{n} seeds × {int(budget):,} evaluations, best loss:\n"
                        f"SNES {ms(summ['snes']['best_loss'])}\n"

@@ -55,6 +55,8 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("beyond", "ch15_beyond", "Beyond", ("strong-es",), "Beyond simple evolution", 15),
     SceneEntry("landscape", "landscape", "Landscape", ("sine-2d",),
                "Gradient descent vs evolution on one loss landscape"),
+    SceneEntry("title-card", "title_card", "TitleCard", (),
+               "Title card: a project's title and subtitle (GDEVO_TITLE, GDEVO_SUBTITLE)"),
 )
 
 

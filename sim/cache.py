@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sim import SIM_DIR, sim_code_version
 from sim.config import apply_overrides, config_hash, read_toml, validate_config
 from sim.errors import ConfigError, TraceError
+from sim.overrides import apply_project_overrides
 from sim.trace import Trace, load_trace, save_trace
 
 ROOT = SIM_DIR.parent
@@ -68,20 +69,23 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
     config is not refused because this machine has no CUDA."""
     from sim.experiments import registry
 
+    source = str(config_file)
     if config_file is None:
         config_file = config_path(name)
         if not config_file.is_file():
             raise ConfigError(f"unknown experiment {name!r}; known: {', '.join(config_names()) or 'none'}")
-    data = read_toml(config_file)
+        data, source = apply_project_overrides(name, read_toml(config_file), str(config_file))
+    else:
+        data = read_toml(config_file)
     data = apply_overrides(data, list(overrides or []))
     if device is not None:
         data["device"] = device
     kind = data.get("experiment")
     experiments = registry()
     if kind not in experiments:
-        raise ConfigError(f"{config_file}: experiment = {kind!r} is not a known kind "
+        raise ConfigError(f"{source}: experiment = {kind!r} is not a known kind "
                           f"({', '.join(experiments)})")
-    cfg = validate_config(experiments[kind].config_model, data, str(config_file))
+    cfg = validate_config(experiments[kind].config_model, data, source)
     dev = getattr(cfg, "device", "cpu")
     if dev == "cuda" and here:
         import torch

@@ -10,7 +10,7 @@ import importlib
 import pkgutil
 from types import ModuleType
 
-ORDER = ("list", "sim", "render", "report", "bench", "gif", "still", "slides")
+ORDER = ("init", "list", "sim", "render", "report", "bench", "gif", "still", "slides")
 
 
 def command_modules() -> list[ModuleType]:

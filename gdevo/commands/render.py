@@ -33,8 +33,10 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
     if args.name == EXPLAINER:
+        from gdevo.project import explainer_entries
+
         print(render_explainer(args.quality, args.device, args.force, jobs=args.jobs,
-                               thumbnail_at=args.thumbnail_at))
+                               thumbnail_at=args.thumbnail_at, entries=explainer_entries()))
         return 0
     entry = get_scene(args.name)
     if entry is None:

@@ -44,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
                 raise GdevoError(f"scene {name!r} {state}; available: {', '.join(scene_names())}")
             entries.append(entry)
     else:
-        entries = chapters()
+        from gdevo.project import explainer_entries
+
+        entries = explainer_entries() or chapters()
         if not entries:
             entries = [get_scene(n) for n in scene_names()]
             print(f"no chapters exist yet; the deck shows the standalone scenes: {', '.join(scene_names())}",

@@ -4,7 +4,8 @@ and for SGD (learning rate × batch size), every cell run for several seeds.
 The task is a small MLP (default 1-16-1 tanh, 49 parameters) fitting a 1-D target (default
 sin(2x) on 32 points of [-2, 2]). Seed k starts every cell from the same initial network
 (common random numbers), so differences between cells come from the hyperparameters alone.
-Every seed of every cell is stored; the report gives mean ± standard deviation.
+Every seed of every cell is stored; the mean grids, the best cells and their spreads (mean ±
+sample sd, sim/stats.py) are computed here into the trace, for chapter 7 and the report.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import init_params
 from sim.recorder import record_evolution, record_gradient
+from sim.stats import best_cell, format_spread, seed_mean, spread
 from sim.task1d import Net, Task1D
 from sim.threads import single_thread
 from sim.trace import Trace, build_meta
@@ -170,17 +172,37 @@ def _simulate(cfg: HyperparametersConfig, name: str, device: str, progress: Prog
                       "points": n},
              "budget": {"evolution_evals": [int(1 + ev.rounds * p) for p in ev.populations],
                         "sgd_evals": [float(sg.steps * b / n) for b in batch]}}
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, {}, extra)
+    arrays["evolution/loss_mean"] = seed_mean(evo_loss, axis=2)
+    arrays["sgd/final_mean"] = seed_mean(sgd_final)
+    stats = grid_stats(arrays, extra["budget"], S)
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, {}, extra, stats)
     return Trace(meta, arrays, timing)
 
 
+def grid_stats(arrays: dict[str, np.ndarray], budget: dict[str, list], seeds: int) -> dict:
+    """The best cell of each grid (smallest mean final loss over seeds; a cell where any seed
+    diverged is never best), its spread over seeds and its evaluations; diverged SGD cells."""
+    evo_final, sgd_final = arrays["evolution/loss"][..., -1], arrays["sgd/final"]
+    bi = best_cell(arrays["evolution/loss_mean"][..., -1])
+    bs = best_cell(arrays["sgd/final_mean"])
+    return {
+        "seeds": seeds, "init_loss": spread(arrays["init/loss"]),
+        "evolution": None if bi is None else {
+            "best": {"cell": list(bi), "population": int(arrays["evolution/populations"][bi[0]]),
+                     "sigma": float(arrays["evolution/sigmas"][bi[1]]), "loss": spread(evo_final[bi]),
+                     "evals": budget["evolution_evals"][bi[0]]}},
+        "sgd": {"diverged_cells": int(arrays["sgd/diverged"].all(axis=-1).sum()),
+                "best": None if bs is None else {
+                    "cell": list(bs), "lr": float(arrays["sgd/lrs"][bs[0]]),
+                    "batch_size": int(arrays["sgd/batch_sizes"][bs[1]]), "loss": spread(sgd_final[bs]),
+                    "evals": budget["sgd_evals"][bs[1]]}},
+    }
+
+
 def _ms(values: np.ndarray) -> str:
-    """'mean ± std (n)' over the finite seeds; 'diverged' when none is finite."""
-    v = values[np.isfinite(values)]
-    if not len(v):
-        return "diverged"
-    s = f"{v.mean():.3g} ± {v.std():.2g}"
-    return s if len(v) == len(values) else f"{s} ({len(values) - len(v)} div.)"
+    """'mean ± sd' over the finite seeds (sim/stats.py: sample sd), 'diverged' when none is finite."""
+    s = spread(values)
+    return "diverged" if s["n"] == 0 else format_spread(s, ".3g", ".2g")
 
 
 def report(trace: Trace) -> str:
@@ -192,7 +214,8 @@ def report(trace: Trace) -> str:
     S = evo.shape[2]
     lines = [f"Task: MLP {m['task']['net']} ({m['task']['n_params']} parameters, tanh) fitting "
              f"y = {m['task']['target']} on {m['task']['points']} points; {S} seeds per cell; "
-             f"initial loss {_ms(trace['init/loss'])}. Cells: final full-data MSE, mean ± std over seeds.", "",
+             f"initial loss {_ms(trace['init/loss'])}. Cells: final full-data MSE, mean ± sample sd over seeds "
+             "((n/k): n of k seeds finite).", "",
              "**Evolution** (loss of the parent after r rounds; evaluations = 1 + r × population)", "",
              "| population | σ | " + " | ".join(f"r = {r}" for r in checkpoints) + " | accepted rounds |",
              "|---:|---:|" + "---:|" * (len(checkpoints) + 1)]
@@ -209,12 +232,15 @@ def report(trace: Trace) -> str:
               "|---:|" + "---:|" * len(batches)]
     for i, lr in enumerate(lrs):
         lines.append(f"| {lr:g} | " + " | ".join(_ms(sgd[i, j]) for j in range(len(batches))) + " |")
-    bi = np.unravel_index(np.nanargmin(np.nanmean(evo[..., -1], axis=2)), evo.shape[:2])
-    bs = np.unravel_index(np.nanargmin(np.where(np.isnan(sgd).any(axis=2), np.inf, sgd.mean(axis=2))), sgd.shape[:2])
-    lines += ["", f"Best evolution cell: population {pops[bi[0]]}, σ {sigmas[bi[1]]:g}: "
-              f"{_ms(evo[bi[0], bi[1], :, -1])} after {R} rounds ({1 + R * int(pops[bi[0]])} evaluations). "
-              f"Best SGD cell: lr {lrs[bs[0]]:g}, batch {batches[bs[1]]}: {_ms(sgd[bs])} after {T} steps "
-              f"({T * int(batches[bs[1]]) / n:g} full-data evaluations)."]
+    st = trace.stats
+    if st["evolution"]:
+        b = st["evolution"]["best"]
+        lines += ["", f"Best evolution cell: population {b['population']}, σ {b['sigma']:g}: "
+                  f"{format_spread(b['loss'], '.3g', '.2g')} after {R} rounds ({b['evals']} evaluations)."]
+    if st["sgd"]["best"]:
+        b = st["sgd"]["best"]
+        lines += ["", f"Best SGD cell: lr {b['lr']:g}, batch {b['batch_size']}: "
+                  f"{format_spread(b['loss'], '.3g', '.2g')} after {T} steps ({b['evals']:g} full-data evaluations)."]
     return "\n".join(lines)
 
 

@@ -4,8 +4,9 @@ The derivative of a step is zero everywhere except at the jump, so for a network
 from sign/step units the gradient of the loss with respect to every parameter is exactly 0.
 SGD and Adam therefore never move (recorded: `grad_norm` is 0 at every step, `params` never
 change), while the evolutionary local search, which only compares losses, fits the target.
-Every run is repeated over `repeats` seeds (a fresh initial network per seed, shared by all
-optimizers of that seed) so the reported numbers are mean ± spread.
+Every run is repeated over `seeds` seeds (a fresh initial network per seed, shared by all
+optimizers of that seed); the numbers shown (mean ± sample sd over seeds) are computed here into
+the trace's stats (sim/stats.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
-from sim.trace import Trace, build_meta
+from sim.stats import format_spread, spread
+from sim.trace import Trace, build_meta, repeat_name
 
 
 class Data(Strict):
@@ -59,7 +61,7 @@ class StepActivationConfig(Strict):
     experiment: Literal["step-activation"] = "step-activation"
     description: str = ""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    repeats: int = Field(default=3, ge=1, le=100, description="seeds seed, seed+1, ... for mean ± spread")
+    seeds: int = Field(default=3, ge=1, le=100, description="seeds seed, seed+1, ... for mean ± sd")
     device: Literal["cpu", "cuda"] = "cpu"
     data: Data = Data()
     net: Net = Net()
@@ -100,11 +102,6 @@ class ZeroSafeProblem:
         return out
 
 
-def run_key(name: str, repeat: int) -> str:
-    """The trace name of a run in a repeat: the plain name for repeat 0, else NAME-rK."""
-    return name if repeat == 0 else f"{name}-r{repeat}"
-
-
 def simulate(cfg: StepActivationConfig, name: str, device: str = "cpu",
              progress: ProgressFactory | None = None) -> Trace:
     """Every configured run on every repeat; deterministic for a given seed."""
@@ -129,12 +126,12 @@ def _simulate(cfg: StepActivationConfig, name: str, device: str, progress: Progr
     }
     runs_meta, timing = {}, {}
     summary: dict[str, dict[str, list[float]]] = {}
-    for rep in range(cfg.repeats):
+    for rep in range(cfg.seeds):
         seed = cfg.seed + rep
         init_gen = torch.Generator(device=device).manual_seed(seed)
         x0 = init_params(spec, init_gen, dtype=dtype, device=device) * cfg.net.init_scale
         for i, run in enumerate(cfg.runs):
-            key = run_key(run.name, rep)
+            key = repeat_name(run.name, seed, cfg.seed)
             gen = torch.Generator(device=device).manual_seed(seed * 1000 + i + 1)
             tick = progress(f"{name}: {key}", run.steps) if progress else None
             if run.optimizer == "evolution":
@@ -149,7 +146,7 @@ def _simulate(cfg: StepActivationConfig, name: str, device: str, progress: Progr
                 rec.arrays["curve"] = curve.astype(np.float32)
             if moved.max() == 0.0:
                 rec.meta["status"] = "stalled"  # not one parameter changed
-            rec.meta.update({"repeat": rep, "seed": seed, "base": run.name, "n_params": spec.n_params})
+            rec.meta.update({"group": run.name, "seed": seed, "n_params": spec.n_params})
             gn = rec.arrays.get("grad_norm")
             stats = summary.setdefault(run.name, {"start_loss": [], "final_loss": [], "evals": [],
                                                   "max_grad_norm": [], "max_param_change": []})
@@ -161,9 +158,9 @@ def _simulate(cfg: StepActivationConfig, name: str, device: str, progress: Progr
             runs_meta[key] = rec.meta
             timing[key] = rec.wall
             arrays.update({f"runs/{key}/{k}": v for k, v in rec.arrays.items()})
-    extra = {"n_params": spec.n_params, "summary": _json_safe(summary),
-             "runs_order": [r.name for r in cfg.runs], "repeats": cfg.repeats}
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
+    stats = {"seeds": cfg.seeds, "order": [r.name for r in cfg.runs],
+             "runs": {base: {k: spread(v) for k, v in fields.items()} for base, fields in summary.items()}}
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, {"n_params": spec.n_params}, stats)
     return Trace(meta, arrays, timing)
 
 
@@ -175,35 +172,22 @@ def forward_curve(spec: MLPSpec, params: torch.Tensor, curve_x: torch.Tensor) ->
     return out.cpu().numpy()
 
 
-def _json_safe(summary: dict[str, dict[str, list[float]]]) -> dict[str, dict[str, list[float | None]]]:
-    return {k: {f: [None if not math.isfinite(v) else v for v in vals] for f, vals in d.items()}
-            for k, d in summary.items()}
-
-
-def mean_spread(values: list[float | None], fmt: str = ".4g", sd: str = ".2g") -> str:
-    vals = np.array([v for v in values if v is not None], dtype=float)
-    if not len(vals):
-        return "–"
-    if len(vals) == 1:
-        return format(vals[0], fmt)
-    return f"{format(vals.mean(), fmt)} ± {format(vals.std(ddof=1), sd)}"
-
-
 def report(trace: Trace) -> str:
-    """Per optimizer, over the repeats: start and final loss, max gradient norm, how far θ moved."""
-    summary, order = trace.meta["summary"], trace.meta["runs_order"]
-    n = trace.meta["repeats"]
-    rows = [f"network {trace.meta['config']['net']['activation']}/{trace.meta['config']['net']['out_activation']} "
-            f"activations, {trace.meta['n_params']} parameters, target `{trace.meta['config']['data']['target']}`; "
-            f"mean ± sd over {n} seeds", "",
+    """Per optimizer, over the seeds: start and final loss, max gradient norm, how far θ moved."""
+    st = trace.stats
+    cfg = trace.meta["config"]
+    rows = [f"network {cfg['net']['activation']}/{cfg['net']['out_activation']} "
+            f"activations, {trace.meta['n_params']} parameters, target `{cfg['data']['target']}`; "
+            f"mean ± sample sd over {st['seeds']} seeds", "",
             "| run | start loss | final loss | evaluations | max ‖∇L‖ | max abs(θ − θ₀) |",
             "|---|---:|---:|---:|---:|---:|"]
-    for base in order:
-        s = summary[base]
+    for base in st["order"]:
+        s = st["runs"][base]
         label = trace.run(base).meta.get("label", base)
-        rows.append(f"| {label} | {mean_spread(s['start_loss'])} | {mean_spread(s['final_loss'])} | "
-                    f"{mean_spread(s['evals'], ',.0f', ',.0f')} | {mean_spread(s['max_grad_norm'])} | "
-                    f"{mean_spread(s['max_param_change'])} |")
+        rows.append(f"| {label} | {format_spread(s['start_loss'], '.4g', '.2g')} | "
+                    f"{format_spread(s['final_loss'], '.4g', '.2g')} | {format_spread(s['evals'], ',.0f')} | "
+                    f"{format_spread(s['max_grad_norm'], '.4g', '.2g')} | "
+                    f"{format_spread(s['max_param_change'], '.4g', '.2g')} |")
     return "\n".join(rows)
 
 

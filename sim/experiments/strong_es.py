@@ -1,7 +1,8 @@
 """strong-es: a state-of-the-art evolution strategy beside the video's simple local search.
 
-Two tasks, each repeated over `repeats` seeds, both methods at the same number of loss
-evaluations:
+Two tasks, each repeated over `seeds` seeds, both methods at the same number of loss
+evaluations; the numbers chapter 15 and the report show (mean ± sample sd over seeds, "matched
+after N evaluations", runs that left the plotted grid) are computed here into the trace's stats:
 
 - tanh-2d: the sine-2d problem (tanh(a·x+b) on 3 points of sin(x), same start). CMA-ES through
   pycma (`cma`) adapts a full 2×2 covariance, so every generation's population, mean and
@@ -27,8 +28,9 @@ from sim.landscape import landscape_grid
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, forward, init_params
 from sim.problems import TanhCurve
 from sim.recorder import record_evolution
+from sim.stats import first_reach, format_spread, spread
 from sim.threads import single_thread
-from sim.trace import Trace, build_meta
+from sim.trace import Trace, build_meta, repeat_name
 
 
 def _ordered(pair: tuple[float, float], name: str) -> None:
@@ -116,16 +118,12 @@ class StrongESConfig(Strict):
     experiment: Literal["strong-es"] = "strong-es"
     description: str = ""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    repeats: int = Field(default=3, ge=1, le=100)
+    seeds: int = Field(default=3, ge=1, le=100, description="seeds seed, seed+1, ... for mean ± sd")
     device: Literal["cpu", "cuda"] = "cpu"
     small: Small = Small()
     large: Large = Large()
 
 
-
-
-def run_key(name: str, repeat: int) -> str:
-    return name if repeat == 0 else f"{name}-r{repeat}"
 
 
 def best_so_far(first: float, pop_loss: np.ndarray) -> np.ndarray:
@@ -275,20 +273,19 @@ def _simulate(cfg: StrongESConfig, name: str, device: str, progress: ProgressFac
     rounds = max(1, sm.cma.generations * sm.cma.popsize // sm.local.population)  # same evaluations as CMA-ES
     local_run = RunConfig(name="evolution", optimizer="evolution", population=sm.local.population,
                           sigma=sm.local.sigma, steps=rounds, label="Local search")
-    for rep in range(cfg.repeats):
+    for rep in range(cfg.seeds):
         seed = cfg.seed + rep
-        tick = progress(f"{name}: {run_key('cma-es', rep)}", sm.cma.generations) if progress else None
+        tick = progress(f"{name}: {repeat_name('cma-es', seed, cfg.seed)}", sm.cma.generations) if progress else None
         meta, arr = record_cma(small, x0, sm.cma, seed * 1000 + 1, curve_x, tick)
-        _add(arrays, runs_meta, summary["tanh-2d"], run_key("cma-es", rep), "cma-es", rep, seed, meta, arr)
+        _add(arrays, runs_meta, summary["tanh-2d"], "cma-es", seed, cfg.seed, meta, arr)
         gen = torch.Generator().manual_seed(seed * 1000 + 2)
-        tick = progress(f"{name}: {run_key('evolution', rep)}", local_run.steps) if progress else None
+        tick = progress(f"{name}: {repeat_name('evolution', seed, cfg.seed)}", local_run.steps) if progress else None
         rec = record_evolution(small, torch.from_numpy(x0), local_run, gen, record_population=True, progress=tick)
         with torch.no_grad():
             rec.arrays["curve"] = small.predict(torch.from_numpy(rec.arrays["params"]), curve_x).numpy()
         rec.arrays["best_loss"] = rec.arrays["loss"]
         meta = dict(rec.meta, task="tanh-2d", best_loss=float(rec.arrays["loss"][-1]))
-        _add(arrays, runs_meta, summary["tanh-2d"], run_key("evolution", rep), "evolution", rep, seed, meta,
-             rec.arrays)
+        _add(arrays, runs_meta, summary["tanh-2d"], "evolution", seed, cfg.seed, meta, rec.arrays)
 
     # --- mlp: SNES vs local search on the function-fit network (float32 like function-fit)
     lg = cfg.large
@@ -300,26 +297,57 @@ def _simulate(cfg: StrongESConfig, name: str, device: str, progress: ProgressFac
     cx = torch.linspace(lg.x_range[0], lg.x_range[1], lg.curve_points, dtype=torch.float32, device=device)
     arrays.update({"large/data/x": xs.cpu().numpy(), "large/data/y": ys.cpu().numpy(),
                    "large/data/curve_x": cx.cpu().numpy(), "large/data/curve_target": target(cx).cpu().numpy()})
-    for rep in range(cfg.repeats):
+    for rep in range(cfg.seeds):
         seed = cfg.seed + rep
         w0 = init_params(spec, torch.Generator(device=device).manual_seed(seed), device=device)
         gens = max(1, lg.budget // lg.snes.popsize)
-        tick = progress(f"{name}: {run_key('snes', rep)}", gens) if progress else None
+        tick = progress(f"{name}: {repeat_name('snes', seed, cfg.seed)}", gens) if progress else None
         gen = torch.Generator(device=device).manual_seed(seed * 1000 + 3)
         meta, arr = record_snes(mlp, w0, lg.snes, lg.budget, lg.record_every, gen, tick)
         if rep == 0:
             arr["curve"] = _curves(spec, arr["params"], cx)
-        _add(arrays, runs_meta, summary["mlp"], run_key("snes", rep), "snes", rep, seed, meta, arr)
+        _add(arrays, runs_meta, summary["mlp"], "snes", seed, cfg.seed, meta, arr)
         rounds = max(1, lg.budget // lg.local.population)
-        tick = progress(f"{name}: {run_key('mlp-evolution', rep)}", rounds) if progress else None
+        tick = progress(f"{name}: {repeat_name('mlp-evolution', seed, cfg.seed)}", rounds) if progress else None
         gen = torch.Generator(device=device).manual_seed(seed * 1000 + 4)
         meta, arr = record_local_mlp(mlp, w0, lg.local, lg.budget, lg.record_every, gen, tick)
         if rep == 0:
             arr["curve"] = _curves(spec, arr["params"], cx)
-        _add(arrays, runs_meta, summary["mlp"], run_key("mlp-evolution", rep), "mlp-evolution", rep, seed, meta, arr)
-    extra = {"summary": summary, "repeats": cfg.repeats, "n_params": {"tanh-2d": 2, "mlp": spec.n_params}}
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra)
-    return Trace(meta, arrays, {})
+        _add(arrays, runs_meta, summary["mlp"], "mlp-evolution", seed, cfg.seed, meta, arr)
+    trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta,
+                             {"n_params": {"tanh-2d": 2, "mlp": spec.n_params}}), arrays, {})
+    trace.meta["stats"] = es_stats(trace, summary, cfg.seeds)
+    return trace
+
+
+PAIRS = {"tanh-2d": ("cma-es", "evolution"), "mlp": ("snes", "mlp-evolution")}
+"""Per task: the strong ES and the simple local search it is compared with."""
+
+
+def es_stats(trace: Trace, summary: dict[str, dict[str, dict[str, list[float]]]], seeds: int) -> dict:
+    """Spreads over seeds per task and method; per task, the evaluations the strong ES needed to
+    reach the local search's final best loss of the same seed ("matched after N evaluations",
+    `null` for a seed where it never did); on tanh-2d, the runs whose end left the plotted grid."""
+    out: dict = {"seeds": seeds}
+    for task, (strong, simple) in PAIRS.items():
+        t = {base: {k: spread(v) for k, v in fields.items()} for base, fields in summary[task].items()}
+        needed = []
+        for run, level in zip(trace.repeats(strong), summary[task][simple]["best_loss"], strict=True):
+            best = run["best_all"] if "best_all" in run else run["best_loss"]
+            evals = run["evals_all"] if "evals_all" in run else run["evals"]
+            needed.append(first_reach(best, evals, level))
+        t["match"] = {"evals": spread(needed), "per_seed": needed}
+        out[task] = t
+    a, b = trace["small/landscape/a"], trace["small/landscape/b"]
+    off: dict = {}
+    for base in PAIRS["tanh-2d"]:
+        outside = [r for r in trace.repeats(base)
+                   if not (a[0] <= r["params"][-1][0] <= a[-1] and b[0] <= r["params"][-1][1] <= b[-1])]
+        off[base] = {"seeds": [int(r.meta["seed"]) for r in outside],
+                     "ends": [[float(v) for v in r["params"][-1]] for r in outside],
+                     "best_loss": spread(float(r["best_loss"][-1]) for r in outside)}
+    out["tanh-2d"]["off_grid"] = off
+    return out
 
 
 def _curves(spec: MLPSpec, params: np.ndarray, cx: torch.Tensor) -> np.ndarray:
@@ -328,8 +356,9 @@ def _curves(spec: MLPSpec, params: np.ndarray, cx: torch.Tensor) -> np.ndarray:
         return forward(spec, p, cx[:, None])[..., 0].cpu().numpy()
 
 
-def _add(arrays, runs_meta, summary, key, base, rep, seed, meta, arr) -> None:
-    meta = dict(meta, repeat=rep, seed=seed, base=base)
+def _add(arrays, runs_meta, summary, base, seed, first_seed, meta, arr) -> None:
+    key = repeat_name(base, seed, first_seed)
+    meta = dict(meta, seed=seed, group=base)
     runs_meta[key] = meta
     arrays.update({f"runs/{key}/{k}": np.asarray(v) for k, v in arr.items()})
     evals = arr.get("evals_all", arr["evals"])
@@ -344,51 +373,34 @@ def _add(arrays, runs_meta, summary, key, base, rep, seed, meta, arr) -> None:
 
 
 # ----------------------------------------------------------------------------------------- report
-def _ms(values: list[float], fmt: str = ".4g", sd: str = ".2g") -> str:
-    v = np.asarray(values, dtype=float)
-    return format(v[0], fmt) if len(v) == 1 else f"{format(v.mean(), fmt)} ± {format(v.std(ddof=1), sd)}"
-
-
-def evals_to_reach(trace: Trace, key: str, level: float) -> float | None:
-    """Evaluations a run needed before its best-so-far loss was ≤ level (None: never)."""
-    run = trace.run(key)
-    best = run.get("best_all") if "best_all" in run else run["best_loss"]
-    evals = run.get("evals_all") if "evals_all" in run else run["evals"]
-    hit = np.nonzero(best <= level)[0]
-    return float(evals[hit[0]]) if len(hit) else None
-
-
 def report(trace: Trace) -> str:
-    """Best loss at half and full budget per method and task, mean ± sd over the seeds, and
+    """Best loss at half and full budget per method and task, mean ± sample sd over the seeds, and
     how many evaluations the strong ES needed to match the local search's final loss."""
-    n = trace.meta["repeats"]
-    rows = [f"best loss found (mean ± sd over {n} seeds), same evaluation budget per task", "",
+    st = trace.stats
+    n = st["seeds"]
+    rows = [f"best loss found (mean ± sample sd over {n} seeds), same evaluation budget per task", "",
             "| task | method | params | evaluations | best at half budget | best at budget | "
             "loss of its mean/parent | evals to match local search |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    pairs = {"tanh-2d": ("cma-es", "evolution"), "mlp": ("snes", "mlp-evolution")}
-    for task, (strong, simple) in pairs.items():
-        summ = trace.meta["summary"][task]
+    for task, (strong, simple) in PAIRS.items():
         for base in (strong, simple):
-            s = summ[base]
+            s = st[task][base]
             match = "–"
             if base == strong:
-                needed = [evals_to_reach(trace, run_key(strong, r), summ[simple]["best_loss"][r]) for r in range(n)]
-                got = [v for v in needed if v is not None]
-                match = _ms(got, ",.0f", ",.0f") if got else "never"
-                match += f" ({len(got)}/{n} seeds)" if len(got) < n else ""
+                m = st[task]["match"]["evals"]
+                match = format_spread(m, ",.0f") if m["n"] else "never"
             label = trace.run(base).meta["label"]
-            rows.append(f"| {task} | {label} | {trace.meta['n_params'][task]:,} | {np.mean(s['evals']):,.0f} | "
-                        f"{_ms(s['half_budget_best'])} | {_ms(s['best_loss'])} | {_ms(s['final_loss'])} | {match} |")
-    a, b = trace["small/landscape/a"], trace["small/landscape/b"]
+            rows.append(f"| {task} | {label} | {trace.meta['n_params'][task]:,} | {s['evals']['mean']:,.0f} | "
+                        + " | ".join(format_spread(s[k], ".4g", ".2g") for k in ("half_budget_best", "best_loss",
+                                                                                "final_loss"))
+                        + f" | {match} |")
     rows += ["", f"tanh-2d: grid minimum loss {float(trace['small/landscape/min_loss']):.3g} at "
              f"a={trace['small/landscape/min'][0]:.2f}, b={trace['small/landscape/min'][1]:.2f}."]
-    for base in ("cma-es", "evolution"):
-        ends = [trace.run(run_key(base, r))["params"][-1] for r in range(n)]
-        off = [f"seed {trace.meta['seed'] + r} (a={p[0]:.1f}, b={p[1]:.1f})" for r, p in enumerate(ends)
-               if not (a[0] <= p[0] <= a[-1] and b[0] <= p[1] <= b[-1])]
-        if off:
+    for base, off in st["tanh-2d"]["off_grid"].items():
+        if off["seeds"]:
+            where = ", ".join(f"seed {s} (a={p[0]:.1f}, b={p[1]:.1f})" for s, p in zip(off["seeds"], off["ends"],
+                                                                                      strict=True))
             rows.append(f"{trace.run(base).meta['label']} ended outside the plotted grid (the flat valley towards "
-                        f"a → ∞, b = 0) in {len(off)}/{n} seeds: {', '.join(off)}.")
+                        f"a → ∞, b = 0) in {len(off['seeds'])}/{n} seeds: {where}.")
     return "\n".join(rows)
 
 

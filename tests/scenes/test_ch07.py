@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scenes.ch07_hyperparameters import Hyperparameters, _mean
+from scenes.ch07_hyperparameters import Hyperparameters
 from scenes.kit.charts import MISSING_RGB, grid_rgba
 from sim.experiments.hyperparameters import simulate
 from tests.framecheck import render_last_frame
@@ -22,7 +22,8 @@ def rendered():
 def test_heatmap_cells_have_the_colour_of_their_loss(rendered):
     tr, scene, frame = rendered
     grid = scene.sgd_grid
-    sgd = _mean(tr["sgd/final"])
+    final = tr["sgd/final"]    # (lr, batch, seeds); a cell that diverged for any seed is grey
+    sgd = np.where(np.isnan(final).any(axis=-1), np.nan, np.nan_to_num(final).mean(axis=-1))
     evo = tr["evolution/loss"]
     finite = np.concatenate([evo[np.isfinite(evo)], sgd[np.isfinite(sgd)]])
     expected = grid_rgba(sgd, float(finite.min()), float(tr["init/loss"].max()))

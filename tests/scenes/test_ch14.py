@@ -60,7 +60,7 @@ def test_numbers_on_screen_come_from_the_trace(rendered, trace):
     scene, _ = rendered
     texts = "".join(m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, Text))
     texts = texts.replace(" ", "").replace("·", "")
-    summ = trace.meta["summary"]
+    summ = trace.stats["runs"]
     # (readout rows are updated with .become(), which moves their glyphs but not Text.text, so the
     # check reads the texts created from the trace at the end)
     assert f"→{ms(summ['evolution']['final_loss'])}".replace(" ", "") in texts

@@ -15,7 +15,7 @@ from tests.sim.test_strong_es import tiny
 
 @pytest.fixture(scope="module")
 def trace():
-    return simulate(tiny(repeats=2), "strong-es")
+    return simulate(tiny(seeds=2), "strong-es")
 
 
 def _texts(scene) -> str:

@@ -76,3 +76,26 @@ def test_bad_values_are_one_line_config_errors():
         validate_config(HyperparametersConfig, {"evolution": {"sigmas": [-1.0]}}, "x.toml")
     with pytest.raises(ConfigError, match="sizes"):
         validate_config(HyperparametersConfig, {"net": {"sizes": [2, 3, 1]}}, "x.toml")
+
+
+def test_best_cells_and_their_spreads_are_stored(trace):
+    """Recomputed here by hand: mean over seeds per cell, the smallest, its sample sd."""
+    import statistics
+
+    evo = trace["evolution/loss"][..., -1]                      # (P, Σ, seeds)
+    means = {(i, j): statistics.mean(map(float, evo[i, j])) for i in range(2) for j in range(2)}
+    bi = min(means, key=means.get)
+    best = trace.stats["evolution"]["best"]
+    assert tuple(best["cell"]) == bi and best["population"] == (2, 6)[bi[0]] and best["sigma"] == (0.03, 0.3)[bi[1]]
+    assert best["loss"]["mean"] == pytest.approx(means[bi])
+    assert best["loss"]["sd"] == pytest.approx(statistics.stdev(map(float, evo[bi])))
+    assert best["evals"] == 1 + 15 * best["population"]
+    # SGD: lr 30 diverged for every seed and batch, so the best is at lr 0.1
+    sgd = trace.stats["sgd"]
+    assert sgd["diverged_cells"] == 2 and sgd["best"]["lr"] == 0.1
+    finals = trace["sgd/final"][0]
+    j = min(range(2), key=lambda j: statistics.mean(map(float, finals[j])))
+    assert sgd["best"]["batch_size"] == (3, 12)[j]
+    assert sgd["best"]["loss"]["sd"] == pytest.approx(statistics.stdev(map(float, finals[j])))
+    assert np.isnan(trace["sgd/final_mean"][1]).all()
+    np.testing.assert_allclose(trace["evolution/loss_mean"][..., 0], trace["evolution/loss"][..., 0].mean(axis=2))

@@ -13,7 +13,7 @@ from sim.trace import load_trace, save_trace
 
 
 def tiny(**kw) -> StepActivationConfig:
-    data = dict(seed=0, repeats=3, data=dict(n=24, target="sign(sin(2*x))"), net=dict(hidden=[6, 6]),
+    data = dict(seed=0, seeds=3, data=dict(n=24, target="sign(sin(2*x))"), net=dict(hidden=[6, 6]),
                 curve_points=31,
                 runs=[dict(name="sgd", optimizer="sgd", lr=0.1, steps=15),
                       dict(name="adam", optimizer="adam", lr=0.05, steps=15),
@@ -28,7 +28,7 @@ def trace():
 
 
 def test_gradient_runs_get_exactly_zero_gradient_and_never_move(trace):
-    for rep in ("", "-r1", "-r2"):
+    for rep in ("", "@seed1", "@seed2"):
         for name in ("sgd", "adam"):
             run = trace.run(name + rep)
             assert run["grad_norm"].shape == (run.steps,)
@@ -55,7 +55,7 @@ def test_recorded_zero_gradient_matches_autograd_directly(trace):
 
 
 def test_evolution_lowers_the_loss_on_every_seed(trace):
-    for rep in ("", "-r1", "-r2"):
+    for rep in ("", "@seed1", "@seed2"):
         run = trace.run("evolution" + rep)
         assert run["loss"][-1] < run["loss"][0] * 0.5, f"evolution{rep} did not fit"
         assert np.all(np.diff(run["loss"]) <= 0)  # elitist: never worse
@@ -76,10 +76,10 @@ def test_curve_is_the_network_output_at_curve_x(trace):
 
 
 def test_same_seed_identical_bytes_and_report(tmp_path):
-    a, b = simulate(tiny(repeats=1), "s"), simulate(tiny(repeats=1), "s")
+    a, b = simulate(tiny(seeds=1), "s"), simulate(tiny(seeds=1), "s")
     pa, pb = save_trace(a, tmp_path / "a.npz"), save_trace(b, tmp_path / "b.npz")
     assert pa.read_bytes() == pb.read_bytes()
-    c = save_trace(simulate(tiny(repeats=1, seed=5), "s"), tmp_path / "c.npz")
+    c = save_trace(simulate(tiny(seeds=1, seed=5), "s"), tmp_path / "c.npz")
     assert c.read_bytes() != pa.read_bytes()
     table = report(load_trace(pa))
     sgd_row = next(line for line in table.splitlines() if line.startswith("| sgd |"))
@@ -100,7 +100,23 @@ def test_bad_config_values_are_one_line_errors():
 
 
 def test_step_output_keeps_a_zero_gradient_instead_of_crashing():
-    cfg = tiny(repeats=1, net=dict(hidden=[4], activation="step", out_activation="step"),
+    cfg = tiny(seeds=1, net=dict(hidden=[4], activation="step", out_activation="step"),
                runs=[dict(name="sgd", optimizer="sgd", steps=3)])
     run = simulate(cfg, "s").run("sgd")
     assert np.all(run["grad_norm"] == 0.0)
+
+
+def test_stats_are_the_sample_spread_over_seeds(trace):
+    import statistics
+
+    st = trace.stats
+    assert st["seeds"] == 3 and st["order"] == [r.name for r in tiny().runs]
+    for base in st["order"]:
+        names = [base, f"{base}@seed1", f"{base}@seed2"]
+        assert [r.name for r in trace.repeats(base)] == names
+        finals = [float(trace.run(n)["loss"][-1]) for n in names]
+        got = st["runs"][base]["final_loss"]
+        assert got["mean"] == pytest.approx(statistics.mean(finals))
+        assert got["sd"] == pytest.approx(statistics.stdev(finals))
+        assert st["runs"][base]["start_loss"]["mean"] == pytest.approx(
+            statistics.mean(float(trace.run(n)["loss"][0]) for n in names))

@@ -8,13 +8,13 @@ import pytest
 import torch
 
 from sim.errors import ConfigError
-from sim.experiments.strong_es import StrongESConfig, evals_to_reach, report, simulate
+from sim.experiments.strong_es import StrongESConfig, report, simulate
 from sim.problems import TanhCurve
 from sim.trace import load_trace, save_trace
 
 
 def tiny(**kw) -> StrongESConfig:
-    data = dict(seed=0, repeats=3,
+    data = dict(seed=0, seeds=3,
                 small=dict(landscape=dict(resolution=21), curve_points=11, cma=dict(popsize=6, generations=15),
                            local=dict(population=6, sigma=0.3)),
                 large=dict(hidden=[8, 8], n=40, budget=600, record_every=5, curve_points=11,
@@ -29,7 +29,7 @@ def trace():
 
 
 def test_cma_es_reduces_the_loss_on_every_seed(trace):
-    for key in ("cma-es", "cma-es-r1", "cma-es-r2"):
+    for key in ("cma-es", "cma-es@seed1", "cma-es@seed2"):
         run = trace.run(key)
         assert run["best_loss"][-1] < 0.01 * run["best_loss"][0], key
         assert run["loss"][-1] < run["loss"][0], key
@@ -70,7 +70,7 @@ def test_equal_budgets_and_recorded_shapes(trace):
     np.testing.assert_array_equal(snes["loss"], snes["loss_all"][snes["checkpoints"]])
     assert snes["best_all"][-1] <= snes["best_all"][0]
     assert np.all(np.diff(snes["best_all"]) <= 0)
-    assert "curve" in snes and "curve" not in trace.run("snes-r1")
+    assert "curve" in snes and "curve" not in trace.run("snes@seed1")
 
 
 def test_snes_recorded_loss_is_the_loss_of_its_recorded_mean(trace):
@@ -86,21 +86,44 @@ def test_snes_recorded_loss_is_the_loss_of_its_recorded_mean(trace):
 
 
 def test_same_seed_identical_bytes(tmp_path):
-    cfg = tiny(repeats=1)
+    cfg = tiny(seeds=1)
     pa = save_trace(simulate(cfg, "s"), tmp_path / "a.npz")
     pb = save_trace(simulate(cfg, "s"), tmp_path / "b.npz")
     assert pa.read_bytes() == pb.read_bytes()
-    pc = save_trace(simulate(tiny(repeats=1, seed=3), "s"), tmp_path / "c.npz")
+    pc = save_trace(simulate(tiny(seeds=1, seed=3), "s"), tmp_path / "c.npz")
     assert pc.read_bytes() != pa.read_bytes()
     table = report(load_trace(pa))
     assert "| tanh-2d | CMA-ES |" in table and "| mlp | SNES |" in table
 
 
-def test_evals_to_reach(trace):
-    run = trace.run("cma-es")
-    level = float(run["best_loss"][5])
-    assert evals_to_reach(trace, "cma-es", level) <= run["evals"][5]
-    assert evals_to_reach(trace, "cma-es", -1.0) is None
+def test_stats_spreads_matches_and_runs_off_the_grid(trace):
+    """Recomputed by hand from the runs' arrays: sample sd, first evaluation at or below the level."""
+    import statistics
+
+    st = trace.stats
+    assert st["seeds"] == 3
+    for task, strong, simple in (("tanh-2d", "cma-es", "evolution"), ("mlp", "snes", "mlp-evolution")):
+        seeds = [trace.run(strong), *(trace.run(f"{strong}@seed{k}") for k in (1, 2))]
+        simples = [trace.run(simple), *(trace.run(f"{simple}@seed{k}") for k in (1, 2))]
+        best = [float((r["best_all"] if "best_all" in r else r["best_loss"])[-1]) for r in seeds]
+        assert st[task][strong]["best_loss"]["sd"] == pytest.approx(statistics.stdev(best))
+        needed = []
+        for r, s in zip(seeds, simples, strict=True):
+            level = float((s["best_all"] if "best_all" in s else s["best_loss"])[-1])
+            curve = r["best_all"] if "best_all" in r else r["best_loss"]
+            evals = r["evals_all"] if "evals_all" in r else r["evals"]
+            hit = [float(e) for v, e in zip(curve, evals, strict=True) if v <= level]
+            needed.append(hit[0] if hit else None)
+        assert st[task]["match"]["per_seed"] == needed
+        got = [v for v in needed if v is not None]
+        assert st[task]["match"]["evals"]["n"] == len(got)
+        if got:
+            assert st[task]["match"]["evals"]["mean"] == pytest.approx(statistics.mean(got))
+    a, b = trace["small/landscape/a"], trace["small/landscape/b"]
+    for base in ("cma-es", "evolution"):
+        ends = {int(r.meta["seed"]): r["params"][-1] for r in trace.repeats(base)}
+        outside = [s for s, p in ends.items() if not (a.min() <= p[0] <= a.max() and b.min() <= p[1] <= b.max())]
+        assert st["tanh-2d"]["off_grid"][base]["seeds"] == outside
 
 
 def test_bad_values_are_one_line_config_errors():
