@@ -1,0 +1,228 @@
+"""The explorer: an offline web page where a reader drives the 2-parameter network themselves.
+
+`build_explorer` reads a 2-parameter landscape trace (sine-2d, local-minimum) through the normal
+resolver (cache or simulate), plus the recorded sweeps (hyperparameters grid, function-fit race)
+when their traces exist, and writes renders/explorer/: the page's static files (gdevo/web/
+explorer/, plain JS + canvas, no library, no network) and data.js with the trace's numbers.
+The folder is written under a temporary name and swapped in, so a failed build never leaves a
+half-written page.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.errors import GdevoError
+
+WEB_DIR = Path(__file__).resolve().parent / "web" / "explorer"
+STATIC = ("index.html", "style.css", "expr.js", "optim.js", "plot.js", "explorer.js")
+KINDS = ("sine-2d", "local-minimum")   # traces with a landscape grid and 2-parameter runs
+HYPERPARAMETERS, RACE = "hyperparameters", "function-fit"
+SIZE_BUDGET = 2_000_000   # bytes, the whole folder
+COLORMAP = "viridis"
+
+
+@dataclass(frozen=True)
+class Explorer:
+    """What `build_explorer` wrote."""
+
+    index: Path
+    size: int
+    sweeps: tuple[str, ...]     # the sweep traces the page shows
+    missing: tuple[str, ...]    # sweep traces not simulated yet
+
+
+def explorer_dir() -> Path:
+    from gdevo.render import renders_dir
+
+    return renders_dir() / "explorer"
+
+
+def _f32(values: np.ndarray) -> str:
+    """float32 little-endian, base64: the landscape and sweep curves (display only)."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _list(values: np.ndarray, digits: int | None = None) -> Any:
+    """JSON-ready nested lists; non-finite values become null; digits rounds for display-only data."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return arr.tolist()
+
+    def conv(v: float) -> float | None:
+        if not math.isfinite(v):
+            return None
+        return float(f"{v:.{digits}g}") if digits else float(v)
+
+    return np.vectorize(conv, otypes=[object])(arr.astype(np.float64)).tolist() if arr.ndim else conv(float(arr))
+
+
+def _colors() -> dict[str, str]:
+    """One colour per optimizer, the video's (scenes/kit/style.py)."""
+    from scenes.kit.style import OPTIMIZER_COLORS
+
+    return {name: color.to_hex() for name, color in OPTIMIZER_COLORS.items()}
+
+
+def _colormap(name: str = COLORMAP) -> list[list[int]]:
+    """matplotlib's perceptual colormap as a 256-entry RGB table, computed at build time."""
+    from matplotlib import colormaps
+
+    rgb = colormaps[name](np.linspace(0.0, 1.0, 256))[:, :3]
+    return np.round(rgb * 255).astype(int).tolist()
+
+
+def _run_data(run, colors: dict[str, str]) -> dict[str, Any]:
+    m = run.meta
+    out: dict[str, Any] = {
+        "name": run.name, "label": m.get("label", run.name), "kind": run.kind, "optimizer": m["optimizer"],
+        "status": m.get("status"), "params": _list(run["params"]), "loss": _list(run["loss"], 8),
+        "evals": _list(run["evals"]),
+    }
+    if run.kind == "gradient":
+        out.update(lr=m["lr"], momentum=m.get("momentum", 0.0), batch_size=m.get("batch_size"),
+                   batch=_list(run["batch"]) if "batch" in run else None)
+        if run.name not in colors:   # the palette's rule: momentum runs share momentum's colour
+            colors[run.name] = colors["momentum"] if m.get("momentum") else colors.get(m["optimizer"], "#ffffff")
+    else:
+        out.update(sigma_init=m.get("sigma"), sigma_decay=m.get("sigma_decay", 1.0),
+                   population_size=m.get("population"))
+        if "population" in run:
+            out.update(population=_list(run["population"]), winner=_list(run["winner"]),
+                       accepted=_list(run["accepted"]))
+        colors.setdefault(run.name, colors.get("evolution", "#ffffff"))
+    return out
+
+
+def _hyperparameters(trace) -> dict[str, Any]:
+    task = trace.meta["task"]
+    evo_final = np.asarray(trace["evolution/final"], dtype=np.float64)
+    sgd_final = np.asarray(trace["sgd/final"], dtype=np.float64)
+    sgd_div = np.asarray(trace["sgd/diverged"], dtype=bool)
+    finite = np.where(sgd_div | ~np.isfinite(sgd_final), np.nan, sgd_final)
+    counts = np.sum(np.isfinite(finite), axis=-1)
+    # the mean over the seeds that did not diverge (a cell where all diverged shows "diverged")
+    sgd_mean = np.where(counts > 0, np.nansum(finite, axis=-1) / np.maximum(counts, 1), np.nan)
+    return {
+        "task": task, "seeds": int(evo_final.shape[-1]),
+        "evolution": {"rows": _list(trace["evolution/populations"]), "cols": _list(trace["evolution/sigmas"]),
+                      "shape": list(trace["evolution/loss"].shape), "loss": _f32(trace["evolution/loss"]),
+                      "final": _list(evo_final.mean(axis=-1), 6)},
+        "sgd": {"rows": _list(trace["sgd/lrs"]), "cols": _list(trace["sgd/batch_sizes"]),
+                "shape": list(trace["sgd/loss"].shape), "loss": _f32(trace["sgd/loss"]),
+                "final": _list(sgd_mean, 6), "diverged": _list(sgd_div.any(axis=-1))},
+    }
+
+
+def _race(trace) -> dict[str, Any]:
+    from sim.experiments.function_fit import mean_std, summarize
+
+    summary = summarize(trace)
+    runs, groups = [], []
+    for r in trace.runs():
+        group = r.meta.get("group", r.name)
+        runs.append({"name": r.name, "group": group, "seed": 0 if r.name == group else 1,
+                     "evals": _list(r["evals"], 6), "loss": _list(r["loss"], 6)})
+    for name, s in summary.items():
+        m, sd = mean_std(s["loss_evals"])
+        groups.append({"name": name, "label": s["label"],
+                       "summary": f"loss {m:.3g} ± {sd:.2g} at {s['e_star']:,.0f} evaluations "
+                                  f"({s['seeds']} seeds; this run: {s['evals']:,.0f} evaluations)"})
+    n_params = trace.meta.get("n_params")
+    note = (f"A {n_params:,}-parameter MLP fitting {trace.meta['config']['data']['target']}: the same network, "
+            "start and data for every optimizer, thick line = seed 0.") if n_params else ""
+    return {"runs": runs, "groups": groups, "note": note}
+
+
+def _sweep(name: str, simulate: bool, builder) -> tuple[dict[str, Any] | None, str | None]:
+    """A sweep's page data when its trace is cached (or `simulate`), else why not."""
+    from sim.cache import config_names, ensure_trace, resolve
+
+    if name not in config_names():
+        return None, f"no {name} experiment in this project's configs"
+    if not simulate and not resolve(name).path.is_file():
+        return None, f"not simulated yet: run `gdevo sim {name}`, then `gdevo explore` again"
+    return builder(ensure_trace(name, quiet=True)), None
+
+
+def _run_order(trace) -> list[str]:
+    """Run names in the config's order (meta.json keeps them sorted by name)."""
+    order = [r["name"] for r in trace.meta["config"].get("runs", [])]
+    return sorted(trace.run_names, key=lambda n: order.index(n) if n in order else len(order))
+
+
+def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False) -> dict[str, Any]:
+    """Everything the page shows, from the trace (and the sweeps' traces)."""
+    cfg = trace.meta["config"]
+    colors = _colors()
+    a, b = np.asarray(trace["landscape/a"]), np.asarray(trace["landscape/b"])
+    curve_x = np.asarray(trace["data/curve_x"])
+    data: dict[str, Any] = {
+        "version": 1, "name": trace.meta["experiment"], "model": cfg["model"], "start": list(cfg["start"]),
+        "versions": trace.meta.get("versions", {}),
+        "data": {"x": _list(trace["data/x"]), "y": _list(trace["data/y"]), "target": cfg["data"]["target"],
+                 "curve_x": [float(curve_x[0]), float(curve_x[-1])]},
+        "landscape": {"a": _list(a), "b": _list(b), "loss": _f32(trace["landscape/loss"]),
+                      "min": _list(trace["landscape/min"]), "min_loss": float(trace["landscape/min_loss"])},
+        "colormap": _colormap(),
+        "runs": [_run_data(trace.run(n), colors) for n in _run_order(trace)],
+        "sweeps": {"hyperparameters": None, "race": None, "missing": {}},
+    }
+    if sweeps:
+        for key, name, builder in (("hyperparameters", HYPERPARAMETERS, _hyperparameters), ("race", RACE, _race)):
+            data["sweeps"][key], why = _sweep(name, simulate_sweeps, builder)
+            if why:
+                data["sweeps"]["missing"][key] = why
+    else:
+        data["sweeps"]["missing"] = dict.fromkeys(("hyperparameters", "race"), "sweeps left out (--no-sweeps)")
+    data["colors"] = colors
+    return data
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, device: str | None = None,
+                   sweeps: bool = True, simulate_sweeps: bool = False, quiet: bool = True) -> Explorer:
+    """Write renders/explorer/ (index.html, its scripts and data.js) for the trace NAME."""
+    from sim.cache import ensure_trace, resolve
+
+    kind = resolve(name, overrides, device).kind
+    if kind not in KINDS:
+        raise GdevoError(f"explore: {name!r} is a {kind} experiment; the explorer needs a 2-parameter landscape "
+                         f"({', '.join(KINDS)})")
+    trace = ensure_trace(name, overrides, device=device, quiet=quiet)
+    data = explorer_data(trace, sweeps=sweeps, simulate_sweeps=simulate_sweeps)
+    out = explorer_dir()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".explorer-", dir=out.parent))
+    try:
+        tmp.chmod(0o755)   # mkdtemp's 0700 would hide the page from a web server's user
+        for f in STATIC:
+            shutil.copyfile(WEB_DIR / f, tmp / f)
+        payload = json.dumps(data, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+        (tmp / "data.js").write_text(f"window.GDEVO_EXPLORER = {payload};\n", encoding="utf-8")
+        size = folder_size(tmp)
+        if size > SIZE_BUDGET:
+            raise GdevoError(f"explore: the page would be {size / 1e6:.2f} MB, "
+                             f"over its {SIZE_BUDGET / 1e6:.0f} MB budget")
+        old = out.with_name(f".explorer-old-{tmp.name}")
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shown = tuple(k for k in ("hyperparameters", "race") if data["sweeps"][k])
+    return Explorer(out / "index.html", size, shown, tuple(data["sweeps"]["missing"]))
