@@ -143,15 +143,15 @@ def _race(trace) -> dict[str, Any]:
     return {"runs": runs, "groups": groups, "note": note}
 
 
-def _sweep(name: str, simulate: bool, builder) -> tuple[dict[str, Any] | None, str | None]:
+def _sweep(name: str, simulate: bool, builder, overrides: list[str]) -> tuple[dict[str, Any] | None, str | None]:
     """A sweep's page data when its trace is cached (or `simulate`), else why not."""
     from sim.cache import config_names, ensure_trace, resolve
 
     if name not in config_names():
         return None, f"no {name} experiment in this project's configs"
-    if not simulate and not resolve(name).path.is_file():
+    if not simulate and not resolve(name, overrides).path.is_file():
         return None, f"not simulated yet: run `gdevo sim {name}`, then `gdevo explore` again"
-    return builder(ensure_trace(name, quiet=True)), None
+    return builder(ensure_trace(name, overrides, quiet=True)), None
 
 
 def _run_order(trace) -> list[str]:
@@ -160,7 +160,8 @@ def _run_order(trace) -> list[str]:
     return sorted(trace.run_names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False) -> dict[str, Any]:
+def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
+                  sweep_overrides: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Everything the page shows, from the trace (and the sweeps' traces)."""
     cfg = trace.meta["config"]
     colors = _colors()
@@ -179,7 +180,7 @@ def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False) -> 
     }
     if sweeps:
         for key, name, builder in (("hyperparameters", HYPERPARAMETERS, _hyperparameters), ("race", RACE, _race)):
-            data["sweeps"][key], why = _sweep(name, simulate_sweeps, builder)
+            data["sweeps"][key], why = _sweep(name, simulate_sweeps, builder, (sweep_overrides or {}).get(name, []))
             if why:
                 data["sweeps"]["missing"][key] = why
     else:
@@ -193,8 +194,10 @@ def folder_size(path: Path) -> int:
 
 
 def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, device: str | None = None,
-                   sweeps: bool = True, simulate_sweeps: bool = False, quiet: bool = True) -> Explorer:
-    """Write renders/explorer/ (index.html, its scripts and data.js) for the trace NAME."""
+                   sweeps: bool = True, simulate_sweeps: bool = False, quiet: bool = True,
+                   sweep_overrides: dict[str, list[str]] | None = None) -> Explorer:
+    """Write renders/explorer/ (index.html, its scripts and data.js) for the trace NAME.
+    `sweep_overrides` ({experiment: ["key=value", ...]}) picks other sweep configs (smaller ones in tests)."""
     from sim.cache import ensure_trace, resolve
 
     kind = resolve(name, overrides, device).kind
@@ -202,7 +205,7 @@ def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, de
         raise GdevoError(f"explore: {name!r} is a {kind} experiment; the explorer needs a 2-parameter landscape "
                          f"({', '.join(KINDS)})")
     trace = ensure_trace(name, overrides, device=device, quiet=quiet)
-    data = explorer_data(trace, sweeps=sweeps, simulate_sweeps=simulate_sweeps)
+    data = explorer_data(trace, sweeps=sweeps, simulate_sweeps=simulate_sweeps, sweep_overrides=sweep_overrides)
     out = explorer_dir()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".explorer-", dir=out.parent))

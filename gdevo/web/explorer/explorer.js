@@ -34,7 +34,7 @@
   const TRACE_GRID = b64floats(D.landscape.loss);
   const LUT = D.colormap;
   const RUNS = D.runs.map((r) => Object.assign({}, r, { loss: r.loss.map(nullToNaN) }));
-  const RUN_BY_NAME = Object.fromEntries(RUNS.map((r) => [r.name, r]));
+  const RUN_BY_NAME = new Map(RUNS.map((r) => [r.name, r]));
   const OPTIMIZERS = ["sgd", "momentum", "adam", "evolution"];
   const OPT_LABEL = { sgd: "SGD", momentum: "SGD + momentum", adam: "Adam", evolution: "Local search" };
 
@@ -180,7 +180,7 @@
   }
 
   function finished() {
-    const replaysLeft = replayNames().some((n) => state.t < RUN_BY_NAME[n].params.length - 1);
+    const replaysLeft = replayNames().some((n) => state.t < RUN_BY_NAME.get(n).params.length - 1);
     const liveLeft = live && !live.error && live.path.length - 1 < state.steps && canAdvance(live);
     return !replaysLeft && !liveLeft;
   }
@@ -220,7 +220,7 @@
 
   // ------------------------------------------------------------------ replays of recorded runs
 
-  function replayNames() { return state.replay ? state.replay.split(",").filter((n) => n in RUN_BY_NAME) : []; }
+  function replayNames() { return state.replay ? state.replay.split(",").filter((n) => RUN_BY_NAME.has(n)) : []; }
 
   /* The page's maths against the recorded torch runs: gradient runs are recomputed here from
    * their recorded start, settings and batches; evolution rounds are re-judged from the
@@ -292,13 +292,18 @@
     ctx.beginPath(); ctx.moveTo(mx - 6, my - 6); ctx.lineTo(mx + 6, my + 6); ctx.moveTo(mx - 6, my + 6); ctx.lineTo(mx + 6, my - 6); ctx.stroke();
     // replays
     for (const name of replayNames()) {
-      const r = RUN_BY_NAME[name];
+      const r = RUN_BY_NAME.get(name);
       const upto = Math.min(state.t, r.params.length - 1);
       if (r.population && upto > 0) drawCloud(ctx, ax, r.population[upto - 1], r.winner[upto - 1], r.accepted[upto - 1], colorOf(name), 0.55);
       drawPath(ctx, ax, r.params.slice(0, upto + 1), colorOf(name), 1.8, [5, 3]);
     }
-    // the live run
-    if (live) {
+    // the start point (before a run), or the live run
+    if (!live) {
+      ctx.fillStyle = colorOf(state.opt);
+      ctx.strokeStyle = "#ffffff";
+      ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.arc(ax.px(state.a), ax.py(state.b), 7, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+    } else {
       const color = colorOf(live.opt);
       if (live.kind === "evolution" && live.rounds.length) {
         const last = live.rounds[live.rounds.length - 1];
@@ -398,7 +403,7 @@
     ctx.beginPath(); ctx.moveTo(ax.left, ax.py(0)); ctx.lineTo(ax.left + ax.width, ax.py(0)); ctx.stroke();
     P.polyline(ctx, ax, xs, target, { strokeStyle: theme.muted, lineWidth: 2, dash: [6, 4] });
     for (const name of replayNames()) {
-      const r = RUN_BY_NAME[name];
+      const r = RUN_BY_NAME.get(name);
       const p = r.params[Math.min(state.t, r.params.length - 1)];
       P.polyline(ctx, ax, xs, xs.map((x) => problem.predict(p, x)), { strokeStyle: colorOf(name), lineWidth: 1.6, dash: [5, 3] });
     }
@@ -431,7 +436,7 @@
     ctx.clearRect(0, 0, W, H);
     const series = [];
     for (const name of replayNames()) {
-      const r = RUN_BY_NAME[name];
+      const r = RUN_BY_NAME.get(name);
       const upto = Math.min(state.t, r.params.length - 1);
       series.push({ name, color: colorOf(name), evals: r.evals.slice(0, upto + 1), loss: r.loss.slice(0, upto + 1), dash: [5, 3], width: 1.8 });
     }
@@ -460,26 +465,35 @@
     ax.draw(ctx, theme, "evaluations (full-data loss passes)", "loss");
   }
 
+  /* The numbers under the views, built as DOM nodes (no HTML strings: the CSP forbids inline styles). */
   function drawReadout() {
+    const box = $("readout");
     const parts = [];
+    const span = (text, cls, color) => {
+      const el = document.createElement(cls === "name" ? "b" : "span");
+      el.textContent = text;
+      if (cls && cls !== "name") el.className = cls;
+      if (color) el.style.color = color;
+      return el;
+    };
     if (live) {
       const k = live.path.length - 1, p = live.path[k];
       const what = live.kind === "evolution" ? "round" : "step";
-      parts.push(`<b style="color:${colorOf(live.opt)}">${OPT_LABEL[live.opt]}</b> ${what} ${k}/${state.steps}`,
-        `evaluations ${P.format(live.evals[k])}`, `loss ${fmtLoss(live.loss[k])}`, `(a, b) = (${fmtNum(p[0])}, ${fmtNum(p[1])})`);
-      if (live.error) parts.push(`<span class="error">${escapeHtml(live.error)}</span>`);
-      else if (!canAdvance(live)) parts.push('<span class="error">diverged: left the |θ| ≤ 1e6 box</span>');
+      parts.push([span(OPT_LABEL[live.opt], "name", colorOf(live.opt)), span(` ${what} ${k}/${state.steps}`)],
+        [span(`evaluations ${P.format(live.evals[k])}`)], [span(`loss ${fmtLoss(live.loss[k])}`)],
+        [span(`(a, b) = (${fmtNum(p[0])}, ${fmtNum(p[1])})`)]);
+      if (live.error) parts.push([span(live.error, "error")]);
+      else if (!canAdvance(live)) parts.push([span("diverged: left the |θ| ≤ 1e6 box", "error")]);
     } else {
-      parts.push(`start (a, b) = (${fmtNum(state.a)}, ${fmtNum(state.b)})`, `loss ${fmtLoss(problem.loss([state.a, state.b]))}`,
-        "click the landscape to start a run there, or drag the point");
+      parts.push([span(`start (a, b) = (${fmtNum(state.a)}, ${fmtNum(state.b)})`)],
+        [span(`loss ${fmtLoss(problem.loss([state.a, state.b]))}`)],
+        [span("click the landscape to start a run there, or drag the point")]);
     }
-    $("readout").innerHTML = parts.join(" · ");
+    box.replaceChildren();
+    parts.forEach((nodes, k) => { if (k) box.append(" · "); box.append(...nodes); });
   }
   const fmtNum = (v) => (Number.isFinite(v) ? (Math.abs(v) < 5e-4 ? 0 : v).toFixed(3) : String(v));
   const fmtLoss = (v) => (Number.isFinite(v) ? v.toPrecision(4) : "non-finite");
-  function escapeHtml(s) {
-    return String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
-  }
 
   // ------------------------------------------------------------------ pointer: click to start, drag the point
 
@@ -778,7 +792,7 @@
     const params = new URLSearchParams((hash || "").replace(/^#/, ""));
     const next = Object.assign({}, DEFAULTS);
     for (const [key, raw] of params) {
-      if (!(key in DEFAULTS)) continue;
+      if (!Object.prototype.hasOwnProperty.call(DEFAULTS, key)) continue;
       if (typeof DEFAULTS[key] === "number") {
         const v = Number(raw);
         if (raw !== "" && Number.isFinite(v)) next[key] = clampValue(key, v);

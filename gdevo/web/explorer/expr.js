@@ -33,6 +33,8 @@
     relu: [relu, (u, y) => (y > 0 ? 1 : 0)],
   };
   const FUNCTION_NAMES = Object.keys(FUNCTIONS).sort();
+  // own keys only: "constructor" or "__proto__" must not be found on Object.prototype
+  const own = (table, key) => Object.prototype.hasOwnProperty.call(table, key);
 
   class ExprError extends Error {}
 
@@ -89,6 +91,11 @@
           return null;              // "2x", "01", "1e": invalid literals
         }
         tokens.push({ type: "num", text: m[0], value: numberValue(m[0]) });
+        i += m[0].length; continue;
+      }
+      m = /^(?:[rRbBuUfF]{0,2})?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")/.exec(rest);
+      if (m) {
+        tokens.push({ type: "string", text: m[0] });   // a string literal: valid syntax, never allowed
         i += m[0].length; continue;
       }
       m = NAME.exec(rest);
@@ -200,7 +207,7 @@
     function atom() {
       const t = take();
       if (t.type === "num") return { k: "num", v: t.value };
-      if (t.type === "complex") return { k: "refused", what: t.text };
+      if (t.type === "complex" || t.type === "string") return { k: "refused", what: t.text };
       if (t.type === "name") {
         if (t.text === "lambda" || t.text === "if" || t.text === "else") throw new Refused(t.text);
         return { k: "name", id: t.text };
@@ -232,12 +239,12 @@
       case "num": node.c = true; return;
       case "name":
         if (variables.includes(node.id)) { node.c = false; return; }
-        if (node.id in CONSTANTS) { node.k = "num"; node.v = CONSTANTS[node.id]; node.c = true; return; }
+        if (own(CONSTANTS, node.id)) { node.k = "num"; node.v = CONSTANTS[node.id]; node.c = true; return; }
         throw new Refused(node.id);
       case "neg": case "pos": check(node.e, variables); node.c = node.e.c; return;
       case "bin": check(node.l, variables); check(node.r, variables); node.c = node.l.c && node.r.c; return;
       case "call":
-        if (node.f.k !== "name" || !(node.f.id in FUNCTIONS) || node.args.length !== 1 || node.args[0] === null) {
+        if (node.f.k !== "name" || !own(FUNCTIONS, node.f.id) || node.args.length !== 1 || node.args[0] === null) {
           throw new Refused(node.f.k === "name" ? `${node.f.id}(...)` : "call");
         }
         check(node.args[0], variables);
