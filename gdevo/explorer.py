@@ -66,11 +66,13 @@ def _list(values: np.ndarray, digits: int | None = None) -> Any:
     return np.vectorize(conv, otypes=[object])(arr.astype(np.float64)).tolist() if arr.ndim else conv(float(arr))
 
 
-def _colors() -> dict[str, str]:
-    """One colour per optimizer, the video's (scenes/kit/style.py)."""
-    from scenes.kit.style import OPTIMIZER_COLORS
+def _colors() -> dict[str, dict[str, str]]:
+    """The video's colours for both themes (scenes/kit/palette.py): one per optimizer, plus the theme's own."""
+    from scenes.kit.palette import PALETTES
 
-    return {name: color.to_hex() for name, color in OPTIMIZER_COLORS.items()}
+    return {name: {**p.optimizers, "background": p.background, "text": p.text, "muted": p.muted, "data": p.data,
+                   "target": p.target}
+            for name, p in PALETTES.items()}
 
 
 def _colormap(name: str = COLORMAP) -> list[list[int]]:
@@ -81,7 +83,7 @@ def _colormap(name: str = COLORMAP) -> list[list[int]]:
     return np.round(rgb * 255).astype(int).tolist()
 
 
-def _run_data(run, colors: dict[str, str]) -> dict[str, Any]:
+def _run_data(run, colors: dict[str, dict[str, str]]) -> dict[str, Any]:
     m = run.meta
     out: dict[str, Any] = {
         "name": run.name, "label": m.get("label", run.name), "kind": run.kind, "optimizer": m["optimizer"],
@@ -91,15 +93,17 @@ def _run_data(run, colors: dict[str, str]) -> dict[str, Any]:
     if run.kind == "gradient":
         out.update(lr=m["lr"], momentum=m.get("momentum", 0.0), batch_size=m.get("batch_size"),
                    batch=_list(run["batch"]) if "batch" in run else None)
-        if run.name not in colors:   # the palette's rule: momentum runs share momentum's colour
-            colors[run.name] = colors["momentum"] if m.get("momentum") else colors.get(m["optimizer"], "#ffffff")
+        kind = "momentum" if m.get("momentum") else m["optimizer"]   # momentum runs share momentum's colour
+        for theme in colors.values():
+            theme.setdefault(run.name, theme.get(kind, theme["text"]))
     else:
         out.update(sigma_init=m.get("sigma"), sigma_decay=m.get("sigma_decay", 1.0),
                    population_size=m.get("population"))
         if "population" in run:
             out.update(population=_list(run["population"]), winner=_list(run["winner"]),
                        accepted=_list(run["accepted"]))
-        colors.setdefault(run.name, colors.get("evolution", "#ffffff"))
+        for theme in colors.values():
+            theme.setdefault(run.name, theme.get("evolution", theme["text"]))
     return out
 
 
@@ -124,22 +128,22 @@ def _hyperparameters(trace) -> dict[str, Any]:
 
 
 def _race(trace) -> dict[str, Any]:
-    from sim.experiments.function_fit import mean_std, summarize
+    """The race's loss curves (every seed) and its numbers at equal evaluations, from the trace's stats."""
+    from sim.stats import format_spread
 
-    summary = summarize(trace)
+    stats = trace.stats
     runs, groups = [], []
-    for r in trace.runs():
-        group = r.meta.get("group", r.name)
-        runs.append({"name": r.name, "group": group, "seed": 0 if r.name == group else 1,
-                     "evals": _list(r["evals"], 6), "loss": _list(r["loss"], 6)})
-    for name, s in summary.items():
-        m, sd = mean_std(s["loss_evals"])
-        groups.append({"name": name, "label": s["label"],
-                       "summary": f"loss {m:.3g} ± {sd:.2g} at {s['e_star']:,.0f} evaluations "
-                                  f"({s['seeds']} seeds; this run: {s['evals']:,.0f} evaluations)"})
+    for group in stats["order"]:
+        for r in trace.repeats(group):
+            runs.append({"name": r.name, "group": group, "seed": int(r.meta.get("seed", 0)) - int(trace.meta["seed"]),
+                         "evals": _list(r["evals"], 6), "loss": _list(r["loss"], 6)})
+        g = stats["groups"][group]
+        groups.append({"name": group, "label": g["label"],
+                       "summary": f"loss {format_spread(g['loss_at_e_star'])} at {stats['e_star']:,.0f} evaluations "
+                                  f"(over {g['loss_at_e_star']['of']} seeds; this run: {g['evals']:,.0f} evaluations)"})
     n_params = trace.meta.get("n_params")
     note = (f"A {n_params:,}-parameter MLP fitting {trace.meta['config']['data']['target']}: the same network, "
-            "start and data for every optimizer, thick line = seed 0.") if n_params else ""
+            "start and data for every optimizer; thick line = first seed.") if n_params else ""
     return {"runs": runs, "groups": groups, "note": note}
 
 

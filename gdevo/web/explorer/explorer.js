@@ -68,8 +68,15 @@
     const dark = state.theme ? state.theme === "dark" : !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
     document.documentElement.dataset.theme = dark ? "dark" : "light";
     $("theme").textContent = dark ? "Light theme" : "Dark theme";
+    document.querySelectorAll("[data-run]").forEach((el) => { el.style.background = colorOf(el.dataset.run); });
+    document.querySelectorAll("[data-group]").forEach((el) => { el.style.borderColor = colorOf(el.dataset.group); });
   }
-  const colorOf = (name) => D.colors[name] || D.colors.sgd;
+  /* The video's colour for a run or optimizer, in the page's theme (scenes/kit/palette.py). */
+  const halo = () => (document.documentElement.dataset.theme === "light" ? "rgba(255,255,255,0.8)" : "rgba(0,0,0,0.55)");
+  const colorOf = (name) => {
+    const table = D.colors[document.documentElement.dataset.theme === "light" ? "light" : "dark"];
+    return table[name] || table.sgd;
+  };
 
   // ------------------------------------------------------------------ the problem and its landscape
 
@@ -326,7 +333,7 @@
   function drawPath(ctx, ax, path, color, width, dash) {
     if (path.length < 2) return;
     ctx.save();
-    ctx.strokeStyle = "rgba(0,0,0,0.55)";
+    ctx.strokeStyle = halo();   // a halo in the opposite lightness keeps the path visible on any colour
     ctx.lineWidth = width + 2;
     ctx.lineJoin = "round";
     if (dash) ctx.setLineDash(dash);
@@ -628,7 +635,7 @@
       });
       const swatch = document.createElement("span");
       swatch.className = "swatch";
-      swatch.style.background = colorOf(r.name);
+      swatch.dataset.run = r.name;
       const text = document.createElement("span");
       text.textContent = `${r.label}`;
       const note = document.createElement("small");
@@ -667,7 +674,6 @@
         b.type = "button";
         b.textContent = g.label;
         b.dataset.group = g.name;
-        b.style.borderColor = colorOf(g.name);
         b.addEventListener("click", () => { state.race = state.race === g.name ? "" : g.name; drawSweeps(); writeHash(); });
         $("race-buttons").append(b);
       }
