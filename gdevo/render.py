@@ -95,8 +95,10 @@ def render_key(entry: SceneEntry, quality: str, device: str | None) -> str:
     """What a render depends on: the scene's code (its module and the scenes/ modules it imports),
     the traces' cache keys, quality."""
     traces = [resolve(t, device=device).path.name for t in entry.traces]
+    from gdevo.audio import voice_key
+
     blob = json.dumps({"src": _sources_digest(entry.module), "traces": traces, "quality": quality,
-                       "scene": entry.cls})
+                       "scene": entry.cls, "voice": voice_key()})
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -142,7 +144,8 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
         return out
     media = renders_dir() / "media" / entry.name  # one per scene: parallel renders never share a text cache
     cmd = [sys.executable, "-m", "manim", "render", f"-q{q.flag}", f"scenes/{entry.module}.py", entry.cls,
-           "-o", entry.name, "--media_dir", str(media), "--progress_bar", "none"]
+           "-o", entry.name, "--media_dir", str(media), "--progress_bar", "none",
+           "--disable_caching"]   # narration is placed by scene time, which cached partial movies skew
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     if device:
         env["GDEVO_DEVICE"] = device
@@ -160,7 +163,9 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
     produced = media / "videos" / entry.module / q.folder / f"{entry.name}.mp4"
     if not produced.is_file():
         raise GdevoError(f"manim reported success but {produced} is missing (see {log})")
-    atomic_copy(produced, out)
+    from gdevo.audio import finish_chapter
+
+    finish_chapter(produced, out)   # narration padded + normalized, captions track (atomic)
     _write_stamp(entry.name, {"key": key, "quality": quality})
     return out
 
@@ -254,6 +259,9 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
         return out
     t0 = time.perf_counter()
     join_chapters(parts, out, thumbnail=thumb, thumbnail_at=thumbnail_at)
+    from gdevo.audio import finish_explainer
+
+    finish_explainer(parts, out, say=say)   # one continuous normalized audio track, captions, chapter files
     _write_stamp(EXPLAINER, {"key": key, "quality": quality, "chapters": [e.name for e in entries]})
     say(f"joined {len(parts)} chapters into {out} ({probe_duration(out):.1f} s of video) in "
         f"{time.perf_counter() - t0:.1f} s; thumbnail {thumb}; total {time.perf_counter() - started:.1f} s")

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-base texlive-latex-recommended
-              texlive-latex-extra texlive-fonts-recommended dvisvgm poppler-utils)
+              texlive-latex-extra texlive-fonts-recommended dvisvgm poppler-utils espeak-ng)
 if [[ "${1:-}" == "--test" ]]; then
   APT_PACKAGES+=(chromium)
 fi

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import pytest
 
 from sim.experiments.sine2d import Sine2DConfig, simulate
+
+# Scenes keep their animation's own timing unless a test asks for a voice (scenes/kit/voices.py);
+# set for the whole session, so module-scoped fixtures that render see it too.
+os.environ["GDEVO_VOICE"] = "off"
+os.environ["GDEVO_VOICE_CACHE"] = tempfile.mkdtemp(prefix="gdevo-voice-")
 
 
 @pytest.fixture(autouse=True)
@@ -12,6 +20,7 @@ def isolated_outputs(tmp_path, monkeypatch):
     """Every test gets its own cache and renders folder: tests never touch the user's files."""
     monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GDEVO_RENDERS", str(tmp_path / "renders"))
+    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path / "voice-cache"))
     return tmp_path
 
 

@@ -11,6 +11,7 @@ NAME = "render"
 
 def register(sub) -> None:
     from gdevo.render import QUALITIES
+    from gdevo.voice_options import add_voice_arguments
 
     p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4, or every chapter into renders/explainer.mp4",
                        description="Render one scene (see `gdevo list`), or `explainer`: every available chapter "
@@ -22,16 +23,19 @@ def register(sub) -> None:
     p.add_argument("--force", action="store_true", help="render even if nothing changed")
     p.add_argument("--jobs", type=int, default=None,
                    help="explainer: chapters rendered at once (default: one per CPU core)")
+    add_voice_arguments(p)
     p.add_argument("--thumbnail-at", type=float, default=None, metavar="SECONDS",
                    help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
 
 
 def run(args: argparse.Namespace) -> int:
     from gdevo.render import EXPLAINER, render_explainer, render_scene
+    from gdevo.voice_options import apply_voice_arguments
     from scenes.storyboard import get_scene, scene_names
 
     if args.jobs is not None and args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
+    apply_voice_arguments(args)
     if args.name == EXPLAINER:
         from gdevo.project import explainer_entries
 

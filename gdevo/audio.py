@@ -1,0 +1,261 @@
+"""The narrated files: each chapter's and the explainer's audio, loudness and soft subtitles.
+
+- `finish_chapter(produced, out)`: manim's movie -> renders/NAME.mp4 with its narration padded to
+  exactly the video's length (so a stream-copied join never shifts the next chapter), normalized
+  to -16 LUFS integrated (ffmpeg loudnorm, two passes), and the captions as a mov_text track;
+  also renders/NAME.srt and the beats sidecar renders/.beats/NAME.json.
+- `finish_explainer(parts, out)`: after the video join, one continuous audio track built from the
+  chapters' audio, each cut or padded to its chapter's exact video length (sample-exact
+  boundaries, so there is no drift and no AAC priming gap between chapters), normalized again as a
+  whole, plus the captions shifted by each chapter's start; writes explainer.srt/.vtt,
+  chapters.vtt and description.txt beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from gdevo import captions
+from sim.errors import GdevoError
+from sim.trace import atomic_write_bytes
+
+TARGET_LUFS = -16.0
+TRUE_PEAK = -1.5
+LRA = 11.0
+RATE = 48000
+AUDIO_BITRATE = "160k"
+POST_VERSION = "1"   # bump when what the finishing writes changes (part of the render key)
+TITLE = "How neural networks learn: gradient descent vs evolution"
+
+
+def voice_key() -> str:
+    """What a chapter's narration depends on besides the scene code: the voice and its settings."""
+    from scenes.kit.voices import VoiceError, voice_from_env
+
+    try:
+        voice = voice_from_env()
+        voice.check()
+        fingerprint = voice.fingerprint()
+    except VoiceError as exc:
+        raise GdevoError(str(exc)) from None
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith(("GDEVO_VOICE", "GDEVO_ESPEAK",
+                                                                         "GDEVO_PIPER"))}
+    return json.dumps({"voice": fingerprint, "env": env, "post": POST_VERSION}, sort_keys=True)
+
+
+def check_voice() -> str:
+    """Fail early, in one line, if the chosen voice cannot speak here; return its name."""
+    from scenes.kit.voices import VoiceError, voice_from_env
+
+    try:
+        voice = voice_from_env()
+        voice.check()
+    except VoiceError as exc:
+        raise GdevoError(str(exc)) from None
+    return voice.name
+
+
+@dataclass(frozen=True)
+class Media:
+    """What the finishing needs to know about a movie: exact video length, audio present."""
+
+    path: Path
+    frames: int
+    fps: Fraction
+    has_audio: bool
+    start: float = 0.0   # the video stream's start time (a stream-copied join can shift it)
+
+    @property
+    def duration(self) -> float:
+        return float(self.frames / self.fps)
+
+
+def probe(path: Path) -> Media:
+    proc = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-show_streams", "-of", "json", str(path)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise GdevoError(f"cannot read video {path}: {proc.stderr.strip()[-200:]}")
+    streams = json.loads(proc.stdout).get("streams", [])
+    video = next((s for s in streams if s.get("codec_type") == "video"), None)
+    if video is None:
+        raise GdevoError(f"{path} has no video stream")
+    frames = int(video.get("nb_read_packets") or video.get("nb_frames") or 0)
+    return Media(Path(path), frames, Fraction(video["r_frame_rate"]),
+                 any(s.get("codec_type") == "audio" for s in streams), float(video.get("start_time") or 0.0))
+
+
+def ffmpeg(args: list[str], what: str) -> str:
+    """Run ffmpeg; return its stderr (loudnorm reports there); one-line GdevoError on failure."""
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    except FileNotFoundError:
+        raise GdevoError("ffmpeg is not installed (needed for the narrated video)") from None
+    if proc.returncode != 0:
+        tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["(no output)"]
+        raise GdevoError(f"ffmpeg failed {what}: {tail[0]}")
+    return proc.stderr
+
+
+def _loudnorm(extra: str = "") -> str:
+    return f"loudnorm=I={TARGET_LUFS:g}:TP={TRUE_PEAK:g}:LRA={LRA:g}{extra}"
+
+
+def _last_json(text: str) -> dict:
+    start = text.rfind("{")
+    try:
+        return json.loads(text[start:text.rfind("}") + 1])
+    except ValueError:
+        raise GdevoError("ffmpeg loudnorm printed no measurement") from None
+
+
+def _normalized_audio(inputs: list[str], graph: str, label: str, samples: int, work: Path) -> Path:
+    """Run GRAPH (ending in [LABEL]) twice: measure, then normalize to TARGET_LUFS; a WAV of SAMPLES."""
+    measured = _last_json(ffmpeg([*inputs, "-filter_complex", f"{graph};[{label}]{_loudnorm(':print_format=json')}"
+                                  "[m]", "-map", "[m]", "-f", "null", "-"], "measuring loudness"))
+    if float(measured.get("input_i", "-inf")) == float("-inf"):   # silence: nothing to normalize
+        norm = "anull"
+    else:
+        norm = _loudnorm(f":measured_I={measured['input_i']}:measured_TP={measured['input_tp']}"
+                         f":measured_LRA={measured['input_lra']}:measured_thresh={measured['input_thresh']}"
+                         f":offset={measured['target_offset']}:linear=true")
+    wav = work / "audio.wav"
+    ffmpeg([*inputs, "-filter_complex",
+            f"{graph};[{label}]{norm},aresample={RATE},aformat=sample_fmts=s16:channel_layouts=stereo,"
+            f"apad=whole_len={samples},atrim=end_sample={samples}[n]", "-map", "[n]", "-c:a", "pcm_s16le",
+            str(wav)], "normalizing loudness")
+    return wav
+
+
+def integrated_loudness(path: Path) -> float:
+    """Integrated loudness (LUFS) of a file's audio, measured with ffmpeg's EBU R128 filter."""
+    err = ffmpeg(["-i", str(path), "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"], "measuring loudness")
+    values = re.findall(r"I:\s+(-?[\d.]+|-inf) LUFS", err)
+    if not values:
+        raise GdevoError(f"no loudness measurement for {path}")
+    return float(values[-1])
+
+
+def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, work: Path,
+         chapters_from_video: bool = False) -> None:
+    """OUT = VIDEO's picture (copied) + AUDIO (AAC) + CUES (mov_text), written atomically.
+
+    OUT may be VIDEO itself: ffmpeg writes into WORK first. The picture is moved to start at 0 (the
+    concat demuxer delays a joined video by the first part's AAC priming), where audio and cues start."""
+    srt_file = captions.write_srt(cues, work / "captions.srt")
+    start = probe(video).start
+    args = ["-itsoffset", f"{-start:.6f}", "-i", str(video)] if start else ["-i", str(video)]
+    maps = ["-map", "0:v:0"]
+    n_inputs = 1
+    if audio is not None:
+        args += ["-i", str(audio)]
+        maps += ["-map", f"{n_inputs}:a:0"]
+        n_inputs += 1
+    if cues:
+        args += ["-i", str(srt_file)]
+        maps += ["-map", f"{n_inputs}:s:0"]
+    codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
+              "-metadata:s:s:0", "language=eng", "-metadata:s:a:0", "language=eng"]
+    meta = ["-map_metadata", "0", "-map_chapters", "0" if chapters_from_video else "-1"]
+    tmp = work / f"muxed-{out.name}"
+    ffmpeg([*args, *maps, *codecs, *meta, "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"writing {out.name}")
+    with open(tmp, "rb") as fh_in:
+        atomic_write_bytes(out, lambda fh: shutil.copyfileobj(fh_in, fh))
+
+
+def beats_dir(renders: Path) -> Path:
+    return renders / ".beats"
+
+
+def finish_chapter(produced: Path, out: Path) -> Path:
+    """manim's movie PRODUCED -> OUT with normalized narration padded to the video and soft captions."""
+    sidecar_path = produced.with_suffix(".beats.json")
+    sidecar = captions.read_sidecar(sidecar_path) if sidecar_path.is_file() else None
+    media = probe(produced)
+    cues = captions.chapter_cues(sidecar) if sidecar else []
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if sidecar is not None:
+        body = json.dumps({**sidecar, "video_duration": media.duration}, indent=1).encode()
+        atomic_write_bytes(beats_dir(out.parent) / f"{out.stem}.json", lambda fh: fh.write(body))
+        captions.write_srt(cues, out.with_suffix(".srt"))
+    with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
+        work = Path(work)
+        samples = round(media.duration * RATE)   # the audio ends exactly where the picture ends
+        audio = (_normalized_audio(["-i", str(produced)], "[0:a:0]anull[a]", "a", samples, work)
+                 if media.has_audio else None)
+        _mux(produced, audio, cues, out, work)
+    return out
+
+
+def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None = None) -> dict:
+    """Give the joined OUT one continuous normalized audio track and the captions of all PARTS.
+
+    PARTS are the chapters (objects with .path and .title) in order; their sidecars are in
+    renders/.beats/. Writes explainer.srt/.vtt, chapters.vtt and description.txt beside OUT and
+    returns a summary (measured loudness, durations, recorded lines that fell back).
+    """
+    say = say or (lambda msg: print(msg, file=sys.stderr))
+    medias = [probe(p.path) for p in parts]
+    durations = [m.duration for m in medias]
+    starts = [sum(durations[:i]) for i in range(len(parts))]
+    cues: list[captions.Cue] = []
+    fallbacks: list[str] = []
+    for p, start in zip(parts, starts, strict=True):
+        sidecar_path = beats_dir(out.parent) / f"{p.path.stem}.json"
+        if sidecar_path.is_file():
+            sidecar = captions.read_sidecar(sidecar_path)
+            cues += captions.shifted(captions.chapter_cues(sidecar), start)
+            fallbacks += [b["id"] for b in sidecar["beats"] if b.get("fallback")]
+    has_audio = any(m.has_audio for m in medias)
+    with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
+        work = Path(work)
+        audio = None
+        if has_audio:
+            inputs, chains = [], []
+            bounds = [round(s * RATE) for s in [*starts, sum(durations)]]
+            for i, m in enumerate(medias):
+                n = bounds[i + 1] - bounds[i]   # sample-exact: chapter i starts where its video starts
+                if m.has_audio:
+                    inputs += ["-i", str(m.path)]
+                    src = f"[{len(inputs) // 2 - 1}:a:0]aresample={RATE},aformat=channel_layouts=stereo,"
+                else:
+                    src = f"anullsrc=r={RATE}:cl=stereo,"
+                chains.append(f"{src}apad=whole_len={n},atrim=end_sample={n}[c{i}]")
+            graph = ";".join(chains) + ";" + "".join(f"[c{i}]" for i in range(len(medias))) + \
+                f"concat=n={len(medias)}:v=0:a=1[a]"
+            audio = _normalized_audio(inputs, graph, "a", bounds[-1], work)
+        _mux(out, audio, cues, out, work, chapters_from_video=True)
+    titles = [p.title for p in parts]
+    captions.write_srt(cues, out.with_suffix(".srt"))
+    captions.write_vtt(cues, out.with_suffix(".vtt"))
+    captions.write_chapters_vtt(titles, durations, out.parent / "chapters.vtt")
+    body = captions.description_text(TITLE, titles, durations).encode()
+    atomic_write_bytes(out.parent / "description.txt", lambda fh: fh.write(body))
+    summary = {"cues": len(cues), "duration": sum(durations), "fallbacks": fallbacks,
+               "lufs": integrated_loudness(out) if has_audio else None}
+    if has_audio:
+        say(f"narration: {len(cues)} captions, audio at {summary['lufs']:.1f} LUFS integrated "
+            f"(target {TARGET_LUFS:g}); captions {out.with_suffix('.srt').name}/.vtt, chapters.vtt, description.txt")
+    else:
+        say(f"silent explainer with {len(cues)} captions; {out.with_suffix('.srt').name}/.vtt, chapters.vtt, "
+            "description.txt")
+    if fallbacks:
+        listing = out.parent / "missing-recordings.txt"
+        text = "\n".join(fallbacks) + "\n"
+        atomic_write_bytes(listing, lambda fh: fh.write(text.encode()))
+        say(f"recorded voice: {len(fallbacks)} line(s) had no recording and were spoken by espeak-ng "
+            f"(listed in {listing.name}): {', '.join(fallbacks[:8])}{' …' if len(fallbacks) > 8 else ''}")
+    return summary
+
+
+__all__ = ["check_voice", "finish_chapter", "finish_explainer", "integrated_loudness", "probe", "voice_key"]

@@ -1,0 +1,280 @@
+"""Voices: one narration line (beat ID, text) in, one audio file and its duration out.
+
+One small interface (`Voice.line`) with several engines behind it, chosen by GDEVO_VOICE
+(`gdevo render --voice`, or `voice` in a project's gdevo.toml):
+
+- `espeak-ng` (default): offline formant synthesis from the Debian package.
+- `piper`: a neural Piper voice the user brings (GDEVO_PIPER_MODEL=/path/voice.onnx; needs `piper`).
+- `recorded`: the user's own recordings, GDEVO_VOICE_DIR/<beat id>.wav|.flac|.mp3|.ogg; a missing
+  line is spoken by espeak-ng instead and reported (`Line.fallback`).
+- `none`: silent; each line lasts as long as it takes to say at GDEVO_VOICE_WPM words per minute
+  (quick previews, tests): the picture keeps the narrated timing, captions still show.
+- `off`: no narration at all: beats keep the animation's own timing (the test suite's default).
+
+Synthesized audio is cached (GDEVO_VOICE_CACHE, default .cache/voice) under a hash of
+(text, engine, engine version, voice settings): changing one line re-synthesizes only that line.
+Like manim-voiceover's speech services, minus the network services and the bookmark machinery.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VOICES = ("espeak-ng", "piper", "recorded", "none", "off")
+DEFAULT_VOICE = "espeak-ng"
+RECORDED_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg")
+ESPEAK_VOICE = "en-us"
+ESPEAK_WPM = 165
+
+
+class VoiceError(ValueError):
+    """A voice that cannot speak (unknown engine, missing program or voice file): one clear line."""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One spoken line: its audio file (None when silent), how long it lasts, who spoke it."""
+
+    path: Path | None
+    duration: float
+    engine: str
+    fallback: bool = False
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def audio_duration(path: Path) -> float:
+    """Duration of an audio file in seconds (PyAV, which manim already depends on)."""
+    import av
+
+    try:
+        with av.open(str(path)) as container:
+            stream = container.streams.audio[0]
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+            return float(container.duration or 0) / 1_000_000
+    except (av.FFmpegError, IndexError, OSError) as exc:
+        raise VoiceError(f"cannot read audio file {path}: {exc}") from None
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("GDEVO_VOICE_CACHE") or ROOT / ".cache" / "voice")
+
+
+class Voice:
+    """The interface: `line(beat_id, text)` -> Line. `narrated` is False only for `off`."""
+
+    name = "voice"
+    narrated = True
+
+    def line(self, beat_id: str, text: str) -> Line:
+        raise NotImplementedError
+
+    def check(self) -> None:
+        """Raise VoiceError (one line) if this voice cannot speak on this machine."""
+
+    def fingerprint(self) -> str:
+        """What a render's audio depends on besides the texts (part of the render key)."""
+        return self.name
+
+
+class OffVoice(Voice):
+    name = "off"
+    narrated = False
+
+    def line(self, beat_id: str, text: str) -> Line:
+        return Line(None, 0.0, self.name)
+
+
+class SilentVoice(Voice):
+    """No audio; a line lasts as long as reading it aloud takes (at least 1 s)."""
+
+    name = "none"
+
+    def __init__(self, wpm: float | None = None) -> None:
+        wpm = float(wpm if wpm is not None else os.environ.get("GDEVO_VOICE_WPM") or ESPEAK_WPM)
+        if not wpm > 0:
+            raise VoiceError(f"GDEVO_VOICE_WPM must be a positive number of words per minute, got {wpm:g}")
+        self.wpm = wpm
+
+    def line(self, beat_id: str, text: str) -> Line:
+        n = words(text)
+        return Line(None, max(1.0, 60.0 * n / self.wpm) if n else 0.0, self.name)
+
+    def fingerprint(self) -> str:
+        return f"none@{self.wpm:g}"
+
+
+class CachedSynth(Voice):
+    """A synthesizing engine: audio cached under a hash of (text, engine, version, settings)."""
+
+    def settings(self) -> dict:
+        return {}
+
+    def version(self) -> str:
+        raise NotImplementedError
+
+    def synthesize(self, text: str, wav: Path) -> None:
+        raise NotImplementedError
+
+    def fingerprint(self) -> str:
+        return json.dumps({"engine": self.name, "version": self.version(), **self.settings()}, sort_keys=True)
+
+    def cache_path(self, text: str) -> Path:
+        key = hashlib.sha256(json.dumps([self.fingerprint(), text]).encode()).hexdigest()[:24]
+        return cache_dir() / self.name / f"{key}.wav"
+
+    def line(self, beat_id: str, text: str) -> Line:
+        if not text.strip():
+            return Line(None, 0.0, self.name)
+        path = self.cache_path(text)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(suffix=".wav", dir=path.parent, prefix=".tmp-")
+            os.close(fd)
+            try:
+                self.synthesize(text, Path(tmp))
+                os.replace(tmp, path)    # atomic: a parallel render never reads half a file
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+        return Line(path, audio_duration(path), self.name)
+
+
+class EspeakVoice(CachedSynth):
+    name = "espeak-ng"
+
+    def __init__(self, voice: str | None = None, wpm: float | None = None) -> None:
+        self.voice = voice or os.environ.get("GDEVO_ESPEAK_VOICE") or ESPEAK_VOICE
+        self.wpm = int(float(wpm or ESPEAK_WPM))
+
+    def settings(self) -> dict:
+        return {"voice": self.voice, "wpm": self.wpm}
+
+    def check(self) -> None:
+        if shutil.which("espeak-ng") is None:
+            raise VoiceError("espeak-ng is not installed (apt-get install espeak-ng, or run scripts/setup.sh)")
+
+    def version(self) -> str:
+        self.check()
+        return _program_version(("espeak-ng", "--version"))
+
+    def synthesize(self, text: str, wav: Path) -> None:
+        _run(["espeak-ng", "-v", self.voice, "-s", str(self.wpm), "-w", str(wav), "--", text], "espeak-ng")
+
+
+class PiperVoice(CachedSynth):
+    """A Piper neural voice: the user's .onnx voice file (with its .onnx.json beside it)."""
+
+    name = "piper"
+
+    def __init__(self, model: str | None = None) -> None:
+        self.model = model if model is not None else os.environ.get("GDEVO_PIPER_MODEL", "")
+
+    def settings(self) -> dict:
+        path = Path(self.model)
+        st = path.stat() if path.is_file() else None
+        return {"model": str(path.resolve()), "size": st.st_size if st else 0}
+
+    def check(self) -> None:
+        if not self.model:
+            raise VoiceError("the piper voice needs a voice file: set GDEVO_PIPER_MODEL=/path/to/voice.onnx "
+                             "(or --piper-model)")
+        if not self.model.endswith(".onnx") or not Path(self.model).is_file():
+            raise VoiceError(f"piper voice file {self.model!r} is not an existing .onnx file")
+        if shutil.which("piper") is None:
+            raise VoiceError("piper is not installed (pip install piper-tts puts a `piper` program on PATH)")
+
+    def version(self) -> str:
+        self.check()
+        return _program_version(("piper", "--version"))
+
+    def synthesize(self, text: str, wav: Path) -> None:
+        _run(["piper", "--model", self.model, "--output_file", str(wav)], "piper", stdin=text)
+
+
+class RecordedVoice(Voice):
+    """The user's recordings, one file per beat ID; a missing line falls back to `fallback`."""
+
+    name = "recorded"
+
+    def __init__(self, folder: str | None = None, fallback: Voice | None = None) -> None:
+        self.raw = folder if folder is not None else os.environ.get("GDEVO_VOICE_DIR", "")
+        self.folder = Path(self.raw)
+        self.fallback = fallback or EspeakVoice()
+
+    def check(self) -> None:
+        if not self.raw:
+            raise VoiceError("the recorded voice needs a folder of recordings: set GDEVO_VOICE_DIR "
+                             "(or --voice-dir)")
+        if not self.folder.is_dir():
+            raise VoiceError(f"recordings folder {str(self.folder)!r} does not exist")
+
+    def recording(self, beat_id: str) -> Path | None:
+        for suffix in RECORDED_SUFFIXES:
+            path = self.folder / f"{beat_id}{suffix}"
+            if path.is_file():
+                return path
+        return None
+
+    def line(self, beat_id: str, text: str) -> Line:
+        path = self.recording(beat_id)
+        if path is None:
+            spoken = self.fallback.line(beat_id, text)
+            return Line(spoken.path, spoken.duration, spoken.engine, fallback=bool(text.strip()))
+        return Line(path, audio_duration(path), self.name)
+
+    def fingerprint(self) -> str:
+        files = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in self.folder.glob("*")
+                       if p.suffix.lower() in RECORDED_SUFFIXES) if self.folder.is_dir() else []
+        return json.dumps({"recorded": str(self.folder.resolve()), "files": files,
+                           "fallback": self.fallback.fingerprint()})
+
+
+def voice_from_env(env: dict | None = None) -> Voice:
+    """The voice GDEVO_VOICE names (default espeak-ng), configured from the other GDEVO_* variables."""
+    env = os.environ if env is None else env
+    name = (env.get("GDEVO_VOICE") or DEFAULT_VOICE).strip()
+    if name == "espeak-ng" or name == "espeak":
+        return EspeakVoice()
+    if name == "none":
+        return SilentVoice()
+    if name == "off":
+        return OffVoice()
+    if name == "piper":
+        return PiperVoice()
+    if name == "recorded":
+        return RecordedVoice()
+    raise VoiceError(f"unknown voice {name!r}; choose from {', '.join(VOICES)}")
+
+
+@functools.cache
+def _program_version(cmd: tuple[str, ...]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise VoiceError(f"cannot run {cmd[0]}: {exc}") from None
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "?"
+
+
+def _run(cmd: list[str], what: str, stdin: str | None = None) -> None:
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise VoiceError(f"{what} failed: {exc}") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-1:] or ["(no output)"]
+        raise VoiceError(f"{what} failed: {tail[0]}")
+
+
+__all__ = ["DEFAULT_VOICE", "VOICES", "Line", "Voice", "VoiceError", "audio_duration", "voice_from_env"]

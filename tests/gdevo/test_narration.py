@@ -1,0 +1,272 @@
+"""Narration: numbers said aloud, caption cues, voices and their cache, and the narrated files.
+
+The end-to-end tests render two tiny real chapters (tests/gdevo/voice_fixture.py) with espeak-ng,
+finish them, join them and check the result with ffprobe and by measuring the decoded audio.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gdevo import audio, captions
+from gdevo.render import Part, join_chapters
+from scenes.kit import speech
+from scenes.kit.captions import MAX_CHARS, chunks, cues
+from scenes.kit.voices import EspeakVoice, PiperVoice, RecordedVoice, SilentVoice, VoiceError, voice_from_env
+from sim.errors import GdevoError
+from tests.gdevo.voice_fixture import LINES_A, LINES_B, ROOT, render_tiny
+
+HAS_ESPEAK = subprocess.run(["which", "espeak-ng"], capture_output=True).returncode == 0
+needs_espeak = pytest.mark.skipif(not HAS_ESPEAK, reason="espeak-ng not installed (scripts/setup.sh installs it)")
+RATE = 16000
+
+
+# ------------------------------------------------------------------ words and cues
+
+@pytest.mark.parametrize(("value", "said"), [(0.001534, "0.0015"), (0.25, "0.25"), (3.0, "3"), (12345, "12,000"),
+                                             (2.4e6, "2.4 million"), (3.2e-7, "3.2 times ten to the minus 7"),
+                                             (-0.0421, "minus 0.042"), (float("nan"), "not a number")])
+def test_numbers_are_said_as_a_person_would(value, said):
+    assert speech.number(value) == said
+    assert "e-" not in speech.number(value)
+
+
+def test_fractions_counts_and_losses_in_words():
+    assert speech.ratio(0.01) == "about one in a hundred"
+    assert speech.ratio(0.33) == "about one in three"
+    assert speech.ratio(0.5) == "about half"
+    assert speech.ratio(0.98) == "nearly all" and speech.ratio(0) == "none"
+    assert speech.count(600) == "600" and speech.count(15031) == "about 15,000" and speech.count(12000) == "12,000"
+    assert speech.loss(float("inf")) == "diverged"
+    with pytest.raises(ValueError):
+        speech.ratio(1.5)
+
+
+def test_long_lines_split_into_cues_of_two_lines_of_42_characters():
+    text = ("Evolution tried about one in a hundred directions that helped, so after 600 rounds the loss was "
+            "0.0015, while gradient descent reached 0.0002 in a tenth of the evaluations. That is the whole story.")
+    parts = chunks(text)
+    assert len(parts) > 1 and " ".join(parts) == text
+    timed = cues(text, 2.0, 10.0)
+    assert timed[0][0] == 2.0 and timed[-1][1] == pytest.approx(12.0)
+    for (s, e, body), nxt in zip(timed, [*timed[1:], None], strict=True):
+        lines = body.split("\n")
+        assert len(lines) <= 2 and all(len(ln) <= MAX_CHARS for ln in lines) and e > s
+        if nxt:
+            assert nxt[0] == pytest.approx(e)
+    assert cues("A short line.", 0, 1.5) == [(0, 1.5, "A short line.")]
+
+
+def test_description_and_timestamps_start_at_zero():
+    text = captions.description_text("T", ["1. One", "2. Two"], [65.4, 3000.0])
+    assert "\n0:00 1. One\n1:05 2. Two\n" in text
+    assert captions.timestamp(3725, hours=True) == "1:02:05"
+
+
+# ------------------------------------------------------------------ voices
+
+def test_voice_choice_and_one_line_errors(tmp_path, monkeypatch):
+    assert voice_from_env({"GDEVO_VOICE": "none"}).name == "none"
+    assert voice_from_env({}).name == "espeak-ng"
+    with pytest.raises(VoiceError, match="unknown voice 'robot'"):
+        voice_from_env({"GDEVO_VOICE": "robot"})
+    with pytest.raises(VoiceError, match="GDEVO_PIPER_MODEL"):
+        PiperVoice("").check()
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"x")
+    monkeypatch.setenv("PATH", str(tmp_path))   # no piper program on PATH
+    with pytest.raises(VoiceError, match="piper is not installed"):
+        PiperVoice(str(model)).check()
+    with pytest.raises(VoiceError, match="GDEVO_VOICE_DIR"):
+        RecordedVoice("").check()
+
+
+def test_silent_voice_times_lines_by_words_per_minute():
+    v = SilentVoice(wpm=120)
+    assert v.line("x-01", " ".join(["word"] * 10)).duration == pytest.approx(5.0)
+    assert v.line("x-02", "Hi.").duration == 1.0 and v.line("x-03", "").duration == 0.0
+
+
+def test_cli_unknown_or_unavailable_voice_is_one_line_exit_2(tmp_path):
+    import os
+
+    env = {**os.environ, "GDEVO_RENDERS": str(tmp_path / "r"), "GDEVO_CACHE": str(tmp_path / "c")}
+    for args in (["--voice", "robot"], ["--voice", "piper"]):
+        proc = subprocess.run([sys.executable, "-m", "gdevo", "render", "loss", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+@needs_espeak
+def test_espeak_cache_resynthesizes_only_a_changed_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path / "vc"))
+    v = EspeakVoice()
+    first = [v.line(f"t-{i}", text) for i, text in enumerate(["One line.", "Another line.", "A third one."])]
+    stamps = {ln.path: ln.path.stat().st_mtime_ns for ln in first}
+    again = [v.line(f"t-{i}", text) for i, text in enumerate(["One line.", "Another line, changed.", "A third one."])]
+    assert again[0].path == first[0].path and again[2].path == first[2].path and again[1].path != first[1].path
+    assert all(p.stat().st_mtime_ns == stamps[p] for p in (first[0].path, first[2].path))
+    assert len(list((tmp_path / "vc" / "espeak-ng").glob("*.wav"))) == 4
+    # The words come out: a longer line lasts longer, roughly in proportion.
+    short, long = v.line("a", "Loss."), v.line("b", "The loss fell from 0.5 to 0.0015 in 600 rounds of evolution.")
+    assert 0.3 < short.duration < 2.0 and long.duration > 3 * short.duration
+
+
+@needs_espeak
+def test_recorded_voice_uses_recordings_and_lists_missing_lines(tmp_path):
+    rec = tmp_path / "rec"
+    rec.mkdir()
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=1.5", str(rec / "ch05-01.flac")],
+                   check=True)
+    v = RecordedVoice(str(rec))
+    v.check()
+    have, missing = v.line("ch05-01", "Said by me."), v.line("ch05-02", "Not recorded yet.")
+    assert have.engine == "recorded" and have.duration == pytest.approx(1.5, abs=0.05) and not have.fallback
+    assert missing.engine == "espeak-ng" and missing.fallback and missing.path.is_file()
+
+
+# ------------------------------------------------------------------ the narrated files
+
+def pcm(path: Path) -> np.ndarray:
+    """The file's audio as mono floats at RATE Hz."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(path), "-map", "0:a:0", "-ac", "1", "-ar", str(RATE),
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype=np.int16).astype(float) / 32768
+
+
+def rms_db(x: np.ndarray) -> float:
+    return 20 * np.log10(np.sqrt(np.mean(x ** 2)) + 1e-12)
+
+
+def streams(path: Path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def narrated(tmp_path_factory):
+    """TinyA and TinyB rendered with espeak-ng, finished, joined and finished as an explainer."""
+    import os
+
+    if not HAS_ESPEAK:
+        pytest.skip("espeak-ng not installed")
+    work = tmp_path_factory.mktemp("narrated")
+    old = os.environ.get("GDEVO_VOICE_CACHE")
+    os.environ["GDEVO_VOICE_CACHE"] = str(work / "voice-cache")
+    try:
+        renders = work / "renders"
+        parts, produced = [], []
+        for cls in ("TinyA", "TinyB"):
+            movie = render_tiny(cls, work / "media", "espeak-ng")
+            produced.append(movie)
+            parts.append(Part(audio.finish_chapter(movie, renders / f"{cls}.mp4"), f"{len(parts) + 1}. {cls}"))
+        out = renders / "explainer.mp4"
+        join_chapters(parts, out)
+        summary = audio.finish_explainer(parts, out, say=lambda msg: None)
+    finally:
+        if old is None:
+            os.environ.pop("GDEVO_VOICE_CACHE", None)
+        else:
+            os.environ["GDEVO_VOICE_CACHE"] = old
+    return {"parts": parts, "out": out, "summary": summary, "produced": produced, "renders": renders}
+
+
+def test_chapters_and_explainer_carry_aac_audio_and_mov_text_captions(narrated):
+    for path in [narrated["out"], *(p.path for p in narrated["parts"])]:
+        info = streams(path)
+        kinds = {s["codec_type"]: s["codec_name"] for s in info["streams"]}
+        assert kinds.get("audio") == "aac" and kinds.get("subtitle") == "mov_text", (path, kinds)
+        video = next(s for s in info["streams"] if s["codec_type"] == "video")
+        sound = next(s for s in info["streams"] if s["codec_type"] == "audio")
+        assert float(video.get("start_time", 0)) == pytest.approx(0, abs=1e-3)
+        assert float(sound["duration"]) == pytest.approx(float(video["duration"]), abs=1 / 15)
+        assert audio.integrated_loudness(path) == pytest.approx(audio.TARGET_LUFS, abs=1.0)
+
+
+def test_caption_count_equals_narrated_beats_and_files_are_written(narrated):
+    renders = narrated["renders"]
+    srt_cues = [c for c in (renders / "explainer.srt").read_text().split("\n\n") if c.strip()]
+    assert len(srt_cues) == len(LINES_A) + len(LINES_B) == narrated["summary"]["cues"]
+    assert [c.split("\n", 2)[2] for c in srt_cues] == [*LINES_A, *LINES_B]
+    assert (renders / "explainer.vtt").read_text().startswith("WEBVTT")
+    assert "1. TinyA" in (renders / "chapters.vtt").read_text()
+    assert "\n0:00 1. TinyA\n" in (renders / "description.txt").read_text()
+    assert (renders / "TinyA.srt").read_text().count("-->") == len(LINES_A)
+
+
+def test_each_beat_lasts_at_least_its_line_and_lines_never_overlap(narrated):
+    for movie in narrated["produced"]:
+        beats = json.loads(movie.with_suffix(".beats.json").read_text())["beats"]
+        for beat, nxt in zip(beats, [*beats[1:], None], strict=True):
+            assert beat["end"] - beat["start"] >= beat["line"] + 0.3
+            if nxt:
+                assert nxt["start"] == pytest.approx(beat["end"])
+
+
+def test_audio_is_audible_in_every_cue_and_quiet_between(narrated):
+    out = narrated["out"]
+    import srt
+
+    x = pcm(out)
+    cue_list = [(c.start.total_seconds(), c.end.total_seconds())
+                for c in srt.parse((out.with_suffix(".srt")).read_text())]
+    for s, e in cue_list:
+        assert rms_db(x[int(s * RATE): int(e * RATE)]) > -35, f"cue {s:.2f}-{e:.2f} s is silent"
+    bounds = [0.0, *[t for c in cue_list for t in c], len(x) / RATE]
+    gaps = [(a + 0.05, b - 0.05) for a, b in zip(bounds[::2], bounds[1::2], strict=True) if b - a > 0.25]
+    assert gaps, "the fixture has quiet stretches between lines"
+    for a, b in gaps:
+        assert rms_db(x[int(a * RATE): int(b * RATE)]) < -50, f"gap {a:.2f}-{b:.2f} s is not quiet"
+
+
+def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
+    """Picture and sound of chapter 2 both start where chapter 1 ends, within one frame."""
+    from PIL import Image
+    from scipy.signal import correlate
+
+    parts, out = narrated["parts"], narrated["out"]
+    durations = [audio.probe(p.path).duration for p in parts]
+    total = audio.probe(out)
+    assert total.duration == pytest.approx(sum(durations), abs=1 / 15)
+    boundary = durations[0]
+    # Picture: red background just before the boundary, green just after.
+    for t, rgb in ((boundary - 1.5 / 15, (252, 98, 85)), (boundary + 0.5 / 15, (131, 193, 103))):
+        png = out.parent / f"frame-{t:.3f}.png"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", f"{t:.4f}", "-i", str(out), "-frames:v", "1", str(png)],
+                       check=True)
+        px = np.asarray(Image.open(png).convert("RGB"))[2, 2].astype(float)
+        assert np.linalg.norm(px - rgb) < 60, f"frame at {t:.3f} s shows {px}, expected {rgb}"
+    # Sound: chapter 2's own audio is found in the explainer's at the boundary (cross-correlation lag).
+    joined, own = pcm(out), pcm(parts[1].path)
+    n = int(2.0 * RATE)
+    ref = own[:n]
+    lo = int((boundary - 0.5) * RATE)
+    window = joined[lo: lo + n + RATE]
+    scores = correlate(window, ref, mode="valid", method="fft")
+    lag = (lo + int(np.argmax(scores))) / RATE - boundary
+    assert abs(lag) <= 1 / 15, f"chapter 2's audio is {lag * 1000:.0f} ms off its picture"
+
+
+def test_voice_none_gives_a_silent_video_with_captions(tmp_path):
+    movie = render_tiny("TinyB", tmp_path / "media", "none")
+    out = audio.finish_chapter(movie, tmp_path / "renders" / "TinyB.mp4")
+    kinds = [s["codec_type"] for s in streams(out)["streams"]]
+    assert "audio" not in kinds and "subtitle" in kinds
+    beats = json.loads(movie.with_suffix(".beats.json").read_text())["beats"]
+    assert [b["text"] for b in beats] == list(LINES_B) and all(b["audio"] is None for b in beats)
+    assert audio.probe(out).duration >= sum(b["line"] for b in beats)
+
+
+def test_a_broken_sidecar_is_one_clear_error(tmp_path):
+    bad = tmp_path / "x.json"
+    bad.write_text("{nope")
+    with pytest.raises(GdevoError, match="cannot read the beats file"):
+        captions.read_sidecar(bad)
