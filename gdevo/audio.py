@@ -239,7 +239,7 @@ def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None =
     captions.write_srt(cues, out.with_suffix(".srt"))
     captions.write_vtt(cues, out.with_suffix(".vtt"))
     captions.write_chapters_vtt(titles, durations, out.parent / "chapters.vtt")
-    body = captions.description_text(TITLE, titles, durations).encode()
+    body = captions.description_text(os.environ.get("GDEVO_TITLE") or TITLE, titles, durations).encode()
     atomic_write_bytes(out.parent / "description.txt", lambda fh: fh.write(body))
     summary = {"cues": len(cues), "duration": sum(durations), "fallbacks": fallbacks,
                "lufs": integrated_loudness(out) if has_audio else None}
