@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -179,6 +180,8 @@ def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
         "landscape": {"a": _list(a), "b": _list(b), "loss": _f32(trace["landscape/loss"]),
                       "min": _list(trace["landscape/min"]), "min_loss": float(trace["landscape/min_loss"])},
         "colormap": _colormap(),
+        # a project's title and theme (gdevo --project DIR sets these); the page's default theme
+        "project": {"title": os.environ.get("GDEVO_TITLE", ""), "theme": os.environ.get("GDEVO_THEME", "")},
         "runs": [_run_data(trace.run(n), colors) for n in _run_order(trace)],
         "sweeps": {"hyperparameters": None, "race": None, "missing": {}},
     }

@@ -256,3 +256,16 @@ def test_bad_requests_are_one_line(capsys, isolated_outputs):
         err = capsys.readouterr().err
         assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err, err
     assert not (isolated_outputs / "renders" / "explorer").exists()
+
+
+def test_project_writes_its_own_explorer_from_its_overrides(tmp_path, capsys):
+    """`gdevo explore --project DIR`: the project's overrides (another target) and its renders folder."""
+    project = tmp_path / "talk"
+    assert main(["init", str(project), "--title", "My talk", "--theme", "light"]) == 0
+    (project / "overrides" / "sine-2d.toml").write_text('[data]\ntarget = "cos(x)"\n[landscape]\nresolution = 41\n')
+    assert main(["explore", "--project", str(project), "--no-sweeps"]) == 0, capsys.readouterr().err
+    data = (project / "renders" / "explorer" / "data.js").read_text()
+    payload = json.loads(data.split("=", 1)[1].strip().rstrip(";"))
+    assert payload["data"]["target"] == "cos(x)" and len(payload["landscape"]["a"]) == 41
+    assert payload["project"] == {"title": "My talk", "theme": "light"}
+    assert "renders/explorer/index.html" in capsys.readouterr().out

@@ -65,7 +65,8 @@
       font: "12px system-ui, -apple-system, 'Segoe UI', sans-serif", point: v("--point"), data: v("--data") };
   }
   function applyTheme() {
-    const dark = state.theme ? state.theme === "dark" : !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
+    const chosen = state.theme || (D.project && D.project.theme) || "";   // the link's, else the project's
+    const dark = chosen ? chosen === "dark" : !!(window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches);
     document.documentElement.dataset.theme = dark ? "dark" : "light";
     $("theme").textContent = dark ? "Light theme" : "Dark theme";
     document.querySelectorAll("[data-run]").forEach((el) => { el.style.background = colorOf(el.dataset.run); });
@@ -899,6 +900,7 @@
     $("subtitle").textContent = `f(x) = ${D.model} fitted by MSE to ${N} points of ${D.data.target} — ` +
       `landscape and recorded runs from the ${D.name} trace (torch ${D.versions.torch}).`;
     $("model").textContent = D.model;
+    if (D.project && D.project.title) $("project").textContent = D.project.title;
     window.GdevoExplorer = { state, readHash, currentHash, applyState, checkRecorded, play, pause, stepOnce,
       get live() { return live; }, get landscape() { return land; }, get axes() { return landAxes; }, toPixel: (a, b) => [landAxes.px(a), landAxes.py(b)],
       checks: null, ready: false };
