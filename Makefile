@@ -10,6 +10,7 @@ render: setup
 	$(PY) -m gdevo render explainer --quality $(QUALITY)
 	$(PY) -m gdevo gif --all
 	$(PY) -m gdevo slides --quality $(QUALITY)
+	$(PY) -m gdevo explore
 
 test: setup-test
 	$(PY) -m pytest -n 2 -q
