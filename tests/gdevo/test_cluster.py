@@ -1,0 +1,187 @@
+"""Sweeps on a real Dask cluster: a `dask scheduler` and two `dask worker` processes on 127.0.0.1.
+
+The workers share no folder with the client (each has its own cache and working directory), so
+every trace must come back as bytes. One scenario, in one test, so that the cluster is started
+once even under pytest-xdist: the cluster's traces equal the local pool's byte for byte, also
+after one worker is SIGKILLed mid-sweep; a resumed sweep recomputes nothing; a worker running
+other gdevo code is refused at connect; losing the scheduler is one line and exit 2 with the
+finished cells kept. An unreachable scheduler is one line and exit 2 too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.gdevo.test_sweep import SMALL_SPEC, write_spec
+
+pytest.importorskip("distributed", reason="the Dask extra (scripts/setup.sh --test installs it)")
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def dask_cli(tool: str) -> list[str]:
+    return [sys.executable, "-m", f"distributed.cli.dask_{tool}"]
+
+
+@contextmanager
+def cluster(tmp_path: Path, n_workers: int = 2):
+    """A scheduler and N nanny-less workers (so SIGKILL kills the worker itself); always cleaned up."""
+    address = f"tcp://127.0.0.1:{free_port()}"
+    procs: dict[str, subprocess.Popen] = {}
+    logs = tmp_path / "cluster-logs"
+    logs.mkdir(exist_ok=True)
+
+    def start(name: str, cmd: list[str]) -> None:
+        home = tmp_path / name
+        home.mkdir(exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_CACHE": str(home / "cache"),
+               "GDEVO_RENDERS": str(home / "renders")}
+        with open(logs / f"{name}.log", "w") as log:
+            procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    try:
+        start("scheduler", [*dask_cli("scheduler"), "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                            "--no-dashboard"])
+        for i in range(n_workers):
+            start(f"worker{i}", [*dask_cli("worker"), address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                                 "--name", f"worker{i}", "--host", "127.0.0.1"])
+        from distributed import Client
+
+        with Client(address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(n_workers, timeout=START_TIMEOUT_S)
+        yield address, procs
+    finally:
+        for p in procs.values():
+            if p.poll() is None:
+                p.terminate()
+        for p in procs.values():
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=15)
+
+
+def traces(cache: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(cache.glob("*.npz"))}
+
+
+class KillOneWorker:
+    """Wraps an executor: once the first cell is back and the victim is busy with another, SIGKILL it."""
+
+    def __init__(self, executor, victim: subprocess.Popen, victim_name: str) -> None:
+        self.inner, self.victim, self.victim_name = executor, victim, victim_name
+        self.description, self.killed_while_running = executor.description, None
+
+    def has_gpu(self) -> bool:
+        return False
+
+    def run(self, jobs):
+        for i, item in enumerate(self.inner.run(jobs)):
+            if i == 0:
+                self.kill_when_busy()
+            yield item
+
+    def kill_when_busy(self) -> None:
+        client = self.inner.client
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            busy = {w["name"]: len(client.processing().get(addr, ()))
+                    for addr, w in client.scheduler_info()["workers"].items()}
+            if busy.get(self.victim_name):
+                self.victim.send_signal(signal.SIGKILL)
+                self.victim.wait(timeout=30)
+                self.killed_while_running = busy[self.victim_name]
+                return
+            time.sleep(0.05)
+
+
+@pytest.mark.slow
+def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch):
+    from gdevo.executors import DaskExecutor, LocalExecutor
+    from gdevo.sweep import run_sweep
+    from sim.errors import GdevoError
+
+    spec = write_spec(tmp_path, SMALL_SPEC.replace("[0.1, 1.0]", "[0.1, 0.3, 1.0]").replace("seeds = 2", "seeds = 3"))
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "local"))
+    local = LocalExecutor(workers=1)   # in this process: no pool to start
+    try:
+        assert run_sweep(spec, local, quiet=True).computed == 9
+    finally:
+        local.close()
+    expected = traces(tmp_path / "local")
+    assert len(expected) == 9
+
+    with cluster(tmp_path) as (address, procs):
+        monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "dask"))
+        dask = DaskExecutor(address)
+        try:
+            assert dask.workers == 2
+            killer = KillOneWorker(dask, procs["worker1"], "worker1")
+            result = run_sweep(spec, killer, quiet=True)
+            assert killer.killed_while_running, "worker1 was never seen running a cell"
+            print(f"worker1 SIGKILLed with {killer.killed_while_running} cell(s) in progress; sweep finished")
+            assert procs["worker1"].poll() == -signal.SIGKILL
+            assert result.computed == 9
+            assert traces(tmp_path / "dask") == expected     # byte for byte, though a worker died mid-sweep
+            assert run_sweep(spec, dask, quiet=True).computed == 0   # resumes: nothing recomputed
+        finally:
+            dask.close()
+
+        # A worker with other gdevo code is refused at connect, in one line.
+        import sim
+
+        monkeypatch.setattr(sim, "package_version", lambda: "0.0.0-other")
+        with pytest.raises(GdevoError, match=r"^worker tcp://127\.0\.0\.1:\d+ runs gdevo 0\.1\.0 .*this client gdevo "
+                                             r"0\.0\.0-other"):
+            DaskExecutor(address)
+        monkeypatch.undo()
+
+        # Losing the scheduler mid-sweep: one line, exit 2, the cells finished so far are kept.
+        cache = tmp_path / "lost"
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_CACHE": str(cache),
+               "GDEVO_RENDERS": str(tmp_path / "renders")}
+        proc = subprocess.Popen([sys.executable, "-m", "gdevo", "sweep", str(spec), "--scheduler", address, "--quiet"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not list(cache.glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        procs["scheduler"].send_signal(signal.SIGKILL)
+        _, err = proc.communicate(timeout=120)
+        done = traces(cache)
+        print(f"scheduler SIGKILLed: exit {proc.returncode}, {len(done)} of 9 cells kept, stderr: {err.strip()}")
+        if proc.returncode == 0:      # the sweep outran the kill: nothing to check but its success
+            assert len(done) == 9
+        else:
+            assert proc.returncode == 2, err
+            assert err.strip().splitlines() == [err.strip()] and "lost the dask scheduler" in err
+            assert 1 <= len(done) < 9 and all(expected[k] == v for k, v in done.items())
+            assert not [p for p in cache.iterdir() if p.name.startswith(".")]   # no partial files
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
+    spec = write_spec(tmp_path)
+    env = {**os.environ, "GDEVO_CONNECT_TIMEOUT": "2", "GDEVO_CACHE": str(tmp_path / "cache")}
+    address = f"tcp://127.0.0.1:{free_port()}"
+    proc = subprocess.run([sys.executable, "-m", "gdevo", "sweep", str(spec), "--quiet"], cwd=ROOT,
+                          env={**env, "DASK_SCHEDULER_ADDRESS": address}, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (f"gdevo: error: cannot reach the dask scheduler at {address} "
+                                   f"(Timed out trying to connect to {address} after 2 s)")
+    assert not (tmp_path / "cache").exists()
