@@ -11,8 +11,10 @@ import ast
 import math
 import operator
 from collections.abc import Callable
+from typing import Annotated
 
 import torch
+from pydantic import AfterValidator
 
 from sim.errors import ConfigError
 
@@ -79,3 +81,20 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",), field: str 
     except (ArithmeticError, RuntimeError, TypeError) as exc:
         raise ConfigError(f"{field}: {text!r} cannot be evaluated ({exc})") from None
     return evaluate
+
+
+def expression_field(variables: tuple[str, ...] = ("x",)):
+    """A config field holding an expression, checked when the config is validated (so a bad one is
+    reported with the config file and the field's key, before anything is simulated)."""
+    def check(text: str) -> str:
+        try:
+            parse_expression(text, variables, field="expression")
+        except ConfigError as exc:
+            raise ValueError(str(exc).removeprefix("expression: ")) from None
+        return text
+
+    return Annotated[str, AfterValidator(check)]
+
+
+Expression = expression_field()
+"""An expression in x: `target: Expression = "sin(3*x)"`."""

@@ -27,7 +27,7 @@ from pydantic import Field, model_validator
 
 from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import parse_expression
+from sim.expr import Expression, parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import format_spread, spread, value_at
@@ -36,7 +36,7 @@ from sim.trace import Trace, build_meta, repeat_name
 
 
 class Data(Strict):
-    target: str = "sin(3*x)"
+    target: Expression = "sin(3*x)"
     n: int = Field(default=300, ge=2, le=100_000, description="evenly spaced samples of the target")
     x_range: tuple[float, float] = (-math.pi, math.pi)
 

@@ -17,16 +17,18 @@ from pydantic import Field, model_validator
 
 from sim.config import RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import parse_expression
+from sim.expr import Expression, expression_field, parse_expression
 from sim.landscape import landscape_grid
 from sim.problems import ExprCurve
 from sim.recorder import record_run
 from sim.trace import Trace, build_meta
 
+NetworkExpression = expression_field(("a", "b", "x"))
+
 
 class Data(Strict):
     x: list[float] = Field(default=[-1.5, 0.0, 1.5], min_length=1, max_length=10_000)
-    target: str = "sin(x)"
+    target: Expression = "sin(x)"
 
 
 class Landscape(Strict):
@@ -48,7 +50,8 @@ class Sine2DConfig(Strict):
     description: str = ""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     device: Literal["cpu", "cuda"] = "cpu"
-    model: str = Field(default="tanh(a*x + b)", description="the network f(x; a, b), an expression in a, b, x")
+    model: NetworkExpression = Field(default="tanh(a*x + b)",
+                                     description="the network f(x; a, b), an expression in a, b, x")
     start: tuple[float, float] = (-2.5, 2.5)
     starts: dict[str, tuple[float, float]] = Field(default_factory=dict,
                                                    description="per-run start (a, b); other runs use `start`")

@@ -21,7 +21,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config import LayerSize, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import parse_expression
+from sim.expr import Expression, parse_expression
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import format_spread, spread
@@ -31,7 +31,7 @@ from sim.trace import Trace, build_meta, repeat_name
 class Data(Strict):
     x_range: tuple[float, float] = (-3.0, 3.0)
     n: int = Field(default=60, ge=2, le=100_000)
-    target: str = "sign(sin(2*x))"
+    target: Expression = "sign(sin(2*x))"
 
     @model_validator(mode="after")
     def _ordered(self) -> Data:

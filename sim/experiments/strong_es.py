@@ -23,7 +23,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.config import LayerSize, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import parse_expression
+from sim.expr import Expression, parse_expression
 from sim.landscape import landscape_grid
 from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, forward, init_params
 from sim.problems import TanhCurve
@@ -66,7 +66,7 @@ class Small(Strict):
 
     start: tuple[float, float] = (-1.0, 2.0)
     x: list[float] = Field(default=[-1.5, 0.0, 1.5], min_length=1, max_length=10_000)
-    target: str = "sin(x)"
+    target: Expression = "sin(x)"
     landscape: Landscape = Landscape()
     curve_points: int = Field(default=121, ge=2, le=10_000)
     cma: CMAConfig = CMAConfig()
@@ -92,7 +92,7 @@ class Large(Strict):
 
     hidden: tuple[LayerSize, ...] = Field(default=(20, 20, 20, 20, 20), min_length=1, max_length=16)
     activation: str = "leaky_relu"
-    target: str = "sin(3*x)"
+    target: Expression = "sin(3*x)"
     n: int = Field(default=300, ge=2, le=100_000)
     x_range: tuple[float, float] = (-math.pi, math.pi)
     budget: int = Field(default=24_000, ge=10, le=10_000_000, description="loss evaluations per run")

@@ -88,6 +88,8 @@ def test_overrides_are_merged_over_the_defaults_with_paths_relative_to_the_proje
     ("", {"sine-2d": "[runs.nope]\nlr = 1\n"}, ["overrides/sine-2d.toml", "runs.nope", "sgd"]),
     ("", {"sine-2d": "[runs.sgd]\nlr = -1\n"}, ["overrides/sine-2d.toml", "runs.0.lr"]),
     ("", {"sine-2d": "seed = [\n"}, ["overrides/sine-2d.toml", "not valid TOML"]),
+    ("", {"function-fit": "[data]\ntarget = \"__import__('os')\"\n"},
+     ["overrides/function-fit.toml", "data.target", "not allowed"]),
     ("", {"image-fit-smiley": 'image = "missing.png"\n'}, ["image-fit-smiley.toml", "image", "missing.png"]),
     ("", {"sine2d": "seed = 1\n"}, ["overrides/sine2d.toml", "no experiment 'sine2d'", "sine-2d"]),
     ('title = "t"\ntheme = "blue"\n', {}, ["gdevo.toml", "theme", "'dark' or 'light'"]),

@@ -116,7 +116,9 @@ def test_starts_must_name_runs():
                                            runs=[dict(name="sgd", optimizer="sgd")]), "test.toml")
 
 
-def test_model_expression_is_checked():
-    cfg = _config(model="__import__('os')")
-    with pytest.raises(ConfigError, match="model"):
-        simulate(cfg, "sine-2d")
+def test_model_expression_is_checked_with_the_config():
+    from sim.config import validate_config
+
+    with pytest.raises(ConfigError, match=r"test.toml: model: .*not allowed"):
+        validate_config(Sine2DConfig, dict(model="__import__('os')", runs=[dict(name="sgd", optimizer="sgd")]),
+                        "test.toml")
