@@ -236,3 +236,37 @@ def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, de
         raise
     shown = tuple(k for k in ("hyperparameters", "race") if data["sweeps"][k])
     return Explorer(out / "index.html", size, shown, tuple(data["sweeps"]["missing"]))
+
+
+def add_deck_slide(deck_html: Path, deck_dir: Path | None = None) -> bool:
+    """Append a "Try it yourself" slide that opens the local explorer to a reveal.js deck, when an
+    explorer was written beside the deck (renders/explorer/ next to renders/slides/). `deck_dir`
+    is where the deck will finally live (the deck may be written in a staging folder first).
+    Returns whether the slide was added."""
+    page = explorer_dir() / "index.html"
+    if not page.is_file():
+        return False
+    text = deck_html.read_text(encoding="utf-8")
+    end = text.rfind("</section>")
+    if end < 0:
+        return False
+    from html import escape
+
+    from scenes.kit.palette import PALETTE
+
+    link = escape(Path(os.path.relpath(page, deck_dir or deck_html.parent)).as_posix())
+    section = (
+        f'\n        <section data-gdevo="explorer" data-background-color="{PALETTE.background}" '
+        f'style="color: {PALETTE.text}">\n'
+        '          <h2 style="color: inherit">Try it yourself</h2>\n'
+        '          <p>The 2-parameter landscape of this talk as a web page: click to start SGD, momentum, Adam or '
+        'the local search anywhere, change the learning rate, the batch, the target function; the recorded '
+        'torch runs replay beside yours.</p>\n'
+        f'          <p><a href="{link}" target="_blank" rel="noopener">Open the explorer</a> '
+        f'<small>({link}, works offline)</small></p>\n'
+        '          <aside class="notes" data-markdown>Open the explorer and let the audience pick a start point '
+        'and a learning rate.</aside>\n'
+        '        </section>')
+    cut = end + len("</section>")
+    deck_html.write_text(text[:cut] + section + text[cut:], encoding="utf-8")
+    return True

@@ -269,3 +269,24 @@ def test_project_writes_its_own_explorer_from_its_overrides(tmp_path, capsys):
     assert payload["data"]["target"] == "cos(x)" and len(payload["landscape"]["a"]) == 41
     assert payload["project"] == {"title": "My talk", "theme": "light"}
     assert "renders/explorer/index.html" in capsys.readouterr().out
+
+
+def test_deck_gets_a_slide_that_opens_the_local_explorer(built, tmp_path):
+    from gdevo.explorer import add_deck_slide
+
+    page, _ = built
+    deck = page.index.parent.parent / "slides" / "gdevo-deck.html"
+    deck.parent.mkdir(exist_ok=True)
+    deck.write_text('<div class="slides"><section data-background-video="a.mp4"></section>\n</div><script></script>')
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GDEVO_RENDERS", str(page.index.parent.parent))
+        staged = tmp_path / "stage.html"   # written in a staging folder, then moved beside the explorer
+        staged.write_text(deck.read_text())
+        assert add_deck_slide(staged, deck.parent)
+        deck.write_text(staged.read_text())
+        mp.setenv("GDEVO_RENDERS", str(tmp_path / "none"))
+        assert not add_deck_slide(staged)   # no explorer written: no slide pointing nowhere
+    text = deck.read_text()
+    assert len(re.findall(r"<section\b", text)) == 2 and text.index('data-gdevo="explorer"') < text.index("</div>")
+    href = re.search(r'<a href="([^"]+)"', text).group(1)
+    assert href == "../explorer/index.html" and (deck.parent / href).resolve() == page.index.resolve()
