@@ -84,6 +84,19 @@ def _colormap(name: str = COLORMAP) -> list[list[int]]:
     return np.round(rgb * 255).astype(int).tolist()
 
 
+def _variant_colors(names: list[str], colors: dict[str, dict[str, str]]) -> None:
+    """Runs that are variants of an optimizer (lr-small, batch-1, ...) shown together get the palette's
+    series colours, skipping the four optimizers' own, so replays of one kind stay apart."""
+    from scenes.kit.palette import PALETTES
+
+    variants = [n for n in names if n not in colors["dark"]]
+    for theme, palette in PALETTES.items():
+        main = {colors[theme].get(k, "").upper() for k in ("sgd", "momentum", "adam", "evolution")}
+        pool = [c for c in palette.series if c.upper() not in main] + [c for c in palette.series if c.upper() in main]
+        for i, name in enumerate(variants):
+            colors[theme][name] = pool[i % len(pool)]
+
+
 def _run_data(run, colors: dict[str, dict[str, str]]) -> dict[str, Any]:
     m = run.meta
     out: dict[str, Any] = {
@@ -170,6 +183,8 @@ def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
     """Everything the page shows, from the trace (and the sweeps' traces)."""
     cfg = trace.meta["config"]
     colors = _colors()
+    names = _run_order(trace)
+    _variant_colors(names, colors)
     a, b = np.asarray(trace["landscape/a"]), np.asarray(trace["landscape/b"])
     curve_x = np.asarray(trace["data/curve_x"])
     data: dict[str, Any] = {
@@ -182,7 +197,7 @@ def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
         "colormap": _colormap(),
         # a project's title and theme (gdevo --project DIR sets these); the page's default theme
         "project": {"title": os.environ.get("GDEVO_TITLE", ""), "theme": os.environ.get("GDEVO_THEME", "")},
-        "runs": [_run_data(trace.run(n), colors) for n in _run_order(trace)],
+        "runs": [_run_data(trace.run(n), colors) for n in names],
         "sweeps": {"hyperparameters": None, "race": None, "missing": {}},
     }
     if sweeps:
