@@ -184,7 +184,6 @@
   function rebuildLive() {
     live = newLive();
     while (live.path.length - 1 < state.t && advance(live)) { /* replay the steps */ }
-    state.t = live.path.length - 1;
   }
 
   function finished() {
@@ -228,7 +227,11 @@
 
   // ------------------------------------------------------------------ replays of recorded runs
 
-  function replayNames() { return state.replay ? state.replay.split(",").filter((n) => RUN_BY_NAME.has(n)) : []; }
+  /* The ticked recorded runs; none while the target is not the trace's (they were recorded on its landscape). */
+  function replayNames() {
+    if (!state.replay || (land && !land.fromTrace)) return [];
+    return state.replay.split(",").filter((n) => RUN_BY_NAME.has(n));
+  }
 
   /* The page's maths against the recorded torch runs: gradient runs are recomputed here from
    * their recorded start, settings and batches; evolution rounds are re-judged from the
@@ -513,9 +516,7 @@
   function onPointerDown(ev) {
     const [x, y] = eventPoint(ev);
     if (!landAxes || !landAxes.contains(x, y)) return;
-    const current = live ? live.path[live.path.length - 1] : [state.a, state.b];
-    const near = Math.hypot(landAxes.px(current[0]) - x, landAxes.py(current[1]) - y) < 12;
-    drag = { x, y, near, moved: false };
+    drag = { x, y, moved: false };
     try { $("landscape").setPointerCapture(ev.pointerId); } catch (err) { /* synthetic events have no capture */ }
     ev.preventDefault();
   }
@@ -611,7 +612,8 @@
       $("target").setAttribute("aria-invalid", "true");
       return;
     }
-    msg.textContent = land.fromTrace ? "landscape from the trace (recorded with torch)" : "landscape recomputed for this target";
+    msg.textContent = land.fromTrace ? "landscape from the trace (recorded with torch)"
+      : "landscape recomputed for this target (recorded runs hidden: they were recorded on the trace's target)";
     msg.className = "ok";
     $("target").removeAttribute("aria-invalid");
     settingsChanged();
