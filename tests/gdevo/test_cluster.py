@@ -12,70 +12,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from tests.gdevo.test_sweep import SMALL_SPEC, write_spec
 
-pytest.importorskip("distributed", reason="the Dask extra (scripts/setup.sh --test installs it)")
-
 ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 120
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def dask_cli(tool: str) -> list[str]:
-    return [sys.executable, "-m", f"distributed.cli.dask_{tool}"]
-
-
-@contextmanager
-def cluster(tmp_path: Path, n_workers: int = 2):
-    """A scheduler and N nanny-less workers (so SIGKILL kills the worker itself); always cleaned up."""
-    address = f"tcp://127.0.0.1:{free_port()}"
-    procs: dict[str, subprocess.Popen] = {}
-    logs = tmp_path / "cluster-logs"
-    logs.mkdir(exist_ok=True)
-
-    def start(name: str, cmd: list[str]) -> None:
-        home = tmp_path / name
-        home.mkdir(exist_ok=True)
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_CACHE": str(home / "cache"),
-               "GDEVO_RENDERS": str(home / "renders")}
-        with open(logs / f"{name}.log", "w") as log:
-            procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-    try:
-        start("scheduler", [*dask_cli("scheduler"), "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                            "--no-dashboard"])
-        for i in range(n_workers):
-            start(f"worker{i}", [*dask_cli("worker"), address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                 "--name", f"worker{i}", "--host", "127.0.0.1"])
-        from distributed import Client
-
-        with Client(address, timeout="60s", set_as_default=False) as client:
-            client.wait_for_workers(n_workers, timeout=START_TIMEOUT_S)
-        yield address, procs
-    finally:
-        for p in procs.values():
-            if p.poll() is None:
-                p.terminate()
-        for p in procs.values():
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=15)
 
 
 def traces(cache: Path) -> dict[str, bytes]:
@@ -114,6 +60,7 @@ class KillOneWorker:
 
 @pytest.mark.slow
 def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch):
+    from gdevo.dask_local import local_cluster
     from gdevo.executors import DaskExecutor, LocalExecutor
     from gdevo.sweep import run_sweep
     from sim.errors import GdevoError
@@ -128,7 +75,8 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
     expected = traces(tmp_path / "local")
     assert len(expected) == 9
 
-    with cluster(tmp_path) as (address, procs):
+    with local_cluster(tmp_path / "cluster") as c:
+        address, procs = c.address, c.procs
         monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "dask"))
         dask = DaskExecutor(address)
         try:
@@ -176,6 +124,8 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
+    from gdevo.dask_local import free_port
+
     spec = write_spec(tmp_path)
     env = {**os.environ, "GDEVO_CONNECT_TIMEOUT": "2", "GDEVO_CACHE": str(tmp_path / "cache")}
     address = f"tcp://127.0.0.1:{free_port()}"

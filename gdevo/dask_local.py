@@ -1,0 +1,73 @@
+"""A real Dask cluster on 127.0.0.1 (a `dask scheduler` and N `dask worker` processes), for the
+tests and the sweep benchmark: the same commands a user runs on a cluster, started and always
+stopped here. Workers run without a nanny (so a SIGKILL really kills a worker) and each gets its
+own working folder and trace cache: nothing is shared with the client but the network.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LocalCluster:
+    address: str
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+    logs: Path | None = None
+
+
+def _dask(tool: str) -> list[str]:
+    return [sys.executable, "-m", f"distributed.cli.dask_{tool}"]
+
+
+@contextmanager
+def local_cluster(folder: Path, n_workers: int = 2, start_timeout_s: float = 120) -> Iterator[LocalCluster]:
+    """Start a scheduler and N single-threaded workers; yield once all N are connected; stop them all."""
+    from distributed import Client
+
+    folder = Path(folder)
+    cluster = LocalCluster(f"tcp://127.0.0.1:{free_port()}", logs=folder / "logs")
+    cluster.logs.mkdir(parents=True, exist_ok=True)
+
+    def start(name: str, cmd: list[str]) -> None:
+        home = folder / name
+        home.mkdir(exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               "GDEVO_CACHE": str(home / "cache"), "GDEVO_RENDERS": str(home / "renders")}
+        with open(cluster.logs / f"{name}.log", "w") as log:
+            cluster.procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    try:
+        start("scheduler", [*_dask("scheduler"), "--host", "127.0.0.1", "--port",
+                            cluster.address.rsplit(":", 1)[1], "--no-dashboard"])
+        for i in range(n_workers):
+            start(f"worker{i}", [*_dask("worker"), cluster.address, "--nthreads", "1", "--no-nanny",
+                                 "--no-dashboard", "--name", f"worker{i}", "--host", "127.0.0.1"])
+        with Client(cluster.address, timeout=f"{start_timeout_s}s", set_as_default=False) as client:
+            client.wait_for_workers(n_workers, timeout=start_timeout_s)
+        yield cluster
+    finally:
+        for p in cluster.procs.values():
+            if p.poll() is None:
+                p.terminate()
+        for p in cluster.procs.values():
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait(timeout=15)
