@@ -6,10 +6,11 @@ QUALITY ?= low
 
 .PHONY: render test setup setup-test lint clean
 
-render: setup
-	$(PY) -m gdevo render explainer --quality $(QUALITY)
-	$(PY) -m gdevo gif --all
-	$(PY) -m gdevo slides --quality $(QUALITY)
+# One process makes every output (explainer + chapter MP4s, GIFs, stills, deck) and prints a phase table;
+# setup is timed here so the table shows it too.
+render:
+	@t0=$$(date +%s%N) && bash scripts/setup.sh && t1=$$(date +%s%N) && \
+	$(PY) -m gdevo render all --quality $(QUALITY) --setup-seconds $$(( (t1 - t0) / 1000000 ))e-3
 	$(PY) -m gdevo explore
 
 test: setup-test

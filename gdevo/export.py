@@ -6,16 +6,15 @@
 - `make_still(src, dst, at)`: one PNG frame (the last one by default).
 - `PRESETS`: README-sized GIFs (a scene and a time window). A preset whose scene does not exist
   yet is listed as unavailable; `preset_entry` raises one clear line for it.
-- `rendered_video(entry, width)`: renders/NAME.mp4 at a quality at least that wide, reusing an
-  up-to-date render of any better quality (render_scene skips unchanged renders itself).
+- `rendered_video(entry, width)`: the scene movie of its one render (gdevo.manim_run) at a
+  quality at least that wide, reusing an up-to-date render of any better quality.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import os
-import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,45 +114,29 @@ def quality_for_width(width: int) -> str:
 
 
 def rendered_video(entry: SceneEntry, width: int, device: str | None = None, quiet: bool = False) -> Path:
-    """renders/NAME.mp4 at least `width` wide: an up-to-date better render is reused, else rendered."""
-    from gdevo.render import QUALITIES, render_key, render_scene, renders_dir
+    """The scene movie at least `width` wide: an up-to-date render of that or a better quality is reused,
+    else the scene is rendered (once, with its slides) at the cheapest quality that is wide enough."""
+    from gdevo.manim_run import Format, SceneJob, find_at_least, render_scene_once
     from sim.cache import ensure_trace
 
     need = quality_for_width(width)
-    out = renders_dir() / f"{entry.name}.mp4"
-    stamp = renders_dir() / ".stamps" / f"{entry.name}.json"
-    if out.is_file() and stamp.is_file():
-        try:
-            have = json.loads(stamp.read_text()).get("quality")
-        except ValueError:
-            have = None
-        if have in QUALITIES and QUALITIES[have].width >= QUALITIES[need].width:
-            for name in entry.traces:
-                ensure_trace(name, device=device, quiet=quiet)
-            if json.loads(stamp.read_text()).get("key") == render_key(entry, have, device):
-                return out
-    return render_scene(entry, need, device, quiet=quiet)
+    for name in entry.traces:
+        ensure_trace(name, device=device, quiet=quiet)
+    job = SceneJob.from_entry(entry)
+    found = find_at_least(job, width, device)
+    if found is not None:
+        return found.movie
+    if not quiet:
+        print(f"rendering {entry.name} ({Format(need).folder}) …", file=sys.stderr)
+    return render_scene_once(job, Format(need), device).movie
 
 
 def probe(src: Path) -> tuple[int, int, float, float]:
     """(width, height, fps, duration s) of a video's first stream."""
-    import ffmpeg
+    from gdevo.media import video_info
 
-    try:
-        info = ffmpeg.probe(str(src))
-    except ffmpeg.Error as exc:
-        raise GdevoError(f"cannot read video {src}: {_ffmpeg_tail(exc)}") from None
-    video = next((s for s in info["streams"] if s.get("codec_type") == "video"), None)
-    if video is None:
-        raise GdevoError(f"{src} has no video stream")
-    num, den = (int(x) for x in video.get("r_frame_rate", "0/1").split("/"))
-    duration = float(video.get("duration") or info["format"].get("duration") or 0.0)
-    return int(video["width"]), int(video["height"]), (num / den if den else 0.0), duration
-
-
-def _ffmpeg_tail(exc) -> str:
-    text = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()
-    return text[-1] if text else str(exc)
+    info = video_info(src)
+    return info.width, info.height, info.fps, info.duration
 
 
 def check_window(start: float | None, end: float | None, duration: float, what: str) -> tuple[float, float]:
@@ -199,15 +182,14 @@ class GifResult:
 def _encode_gif(src: Path, dst: Path, start: float, duration: float, width: int, fps: int, colors: int) -> None:
     import ffmpeg
 
+    from gdevo.media import run_ffmpeg
+
     video = ffmpeg.input(str(src), ss=f"{start:.4f}", t=f"{duration:.4f}").video
     video = video.filter("fps", fps=fps).filter("scale", width, -1, flags="lanczos")
     split = video.split()
     palette = split[0].filter("palettegen", max_colors=colors, stats_mode="full")
     gif = ffmpeg.filter([split[1], palette], "paletteuse", dither="bayer", bayer_scale=4, diff_mode="rectangle")
-    try:
-        ffmpeg.output(gif, str(dst), f="gif", loop=0).overwrite_output().run(quiet=True)
-    except ffmpeg.Error as exc:
-        raise GdevoError(f"ffmpeg could not make a GIF from {src}: {_ffmpeg_tail(exc)}") from None
+    run_ffmpeg(ffmpeg.output(gif, str(dst), f="gif", loop=0), f"making a GIF from {src}")
 
 
 def _ladder(fps: int, width: int) -> list[tuple[int, int, int]]:
@@ -301,17 +283,62 @@ def make_still(src: Path, dst: Path, at: float | None = None) -> float:
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        # -ss before -i seeks to the frame at or after t; -update 1 keeps overwriting one image.
-        cmd = ["ffmpeg", "-v", "error", "-y", "-ss", f"{t:.4f}", "-i", str(src), "-frames:v", "1", "-update", "1",
-               str(tmp)]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0 or tmp.stat().st_size == 0:
-            tail = (proc.stderr.strip().splitlines() or ["no frame decoded"])[-1]
-            raise GdevoError(f"ffmpeg could not extract a frame at {t:.2f} s from {src}: {tail}")
+        import ffmpeg
+
+        from gdevo.media import run_ffmpeg
+
+        # ss on the input seeks to the frame at or after t; update=1 keeps overwriting one image.
+        node = ffmpeg.input(str(src), ss=f"{t:.4f}").output(str(tmp), vframes=1, update=1, f="image2")
+        run_ffmpeg(node, f"extracting a frame at {t:.2f} s from {src}")
+        if tmp.stat().st_size == 0:
+            raise GdevoError(f"ffmpeg could not extract a frame at {t:.2f} s from {src}: no frame decoded")
         _publish(tmp, dst)
     finally:
         tmp.unlink(missing_ok=True)
     return t
 
 
-__all__ = ["PRESETS", "GifResult", "is_available", "make_gif", "make_still", "rendered_video", "resolve_name"]
+# ---------------------------------------------------------------- made once
+
+GIF_VERSION = "1"   # bump when make_gif/make_still write something else from the same inputs
+
+
+def _source_key(src: Path, params: dict) -> str:
+    from gdevo import stamps
+
+    st = Path(src).stat()
+    return stamps.digest({"src": str(Path(src).resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
+                          "params": params, "v": GIF_VERSION})
+
+
+def make_gif_once(src: Path, dst: Path, **params) -> tuple[GifResult, bool]:
+    """make_gif, skipped when DST was made from this very SRC file with the same parameters.
+    Returns (result, whether it was up to date)."""
+    from gdevo import stamps
+
+    key = _source_key(src, params)
+    hit = stamps.fresh("gif", dst.name, key, dst)
+    if hit is not None:
+        return GifResult(**{**hit["result"], "path": dst}), True
+    stamps.clear("gif", dst.name)
+    result = make_gif(src, dst, **params)
+    stamps.write("gif", dst.name, {"key": key, "result": {**result.__dict__, "path": str(dst)}})
+    return result, False
+
+
+def make_still_once(src: Path, dst: Path, at: float | None = None) -> tuple[float, bool]:
+    """make_still, skipped when DST was cut from this very SRC file at the same time. Returns (t, up to date)."""
+    from gdevo import stamps
+
+    key = _source_key(src, {"at": at})
+    hit = stamps.fresh("still", dst.name, key, dst)
+    if hit is not None:
+        return float(hit["t"]), True
+    stamps.clear("still", dst.name)
+    t = make_still(src, dst, at)
+    stamps.write("still", dst.name, {"key": key, "t": t})
+    return t, False
+
+
+__all__ = ["PRESETS", "GifResult", "is_available", "make_gif", "make_gif_once", "make_still", "make_still_once",
+           "rendered_video", "resolve_name"]

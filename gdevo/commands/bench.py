@@ -1,4 +1,5 @@
-"""gdevo bench: measured speed ratios (batched evolution vs the naive loop; recording overhead).
+"""gdevo bench: measured speed ratios (batched evolution vs the naive loop; recording overhead);
+`gdevo bench --render`: a chapter's manim render rate against ffmpeg encoding the same frames.
 
 A benchmark, not a test: it prints what it measures on this machine, in a table, and writes
 renders/bench.md. Every speed claim is a ratio against a baseline timed in the same run.
@@ -18,7 +19,8 @@ TINY = ["seeds=1", "data.n=40", "model.sizes=[1, 8, 8, 1]", "runs.0.population=6
 def register(sub) -> None:
     p = sub.add_parser(NAME, help="measure speed: batched evolution vs naive loop, recording overhead")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    p.add_argument("--repeats", type=int, default=5, help="repeats per variant; the median is reported")
+    p.add_argument("--repeats", type=int, default=None,
+                   help="repeats per variant; the median is reported (default 5; 1 with --render)")
     p.add_argument("--chunks", default="16,32,64,128,256,1024",
                    help="comma-separated chunk sizes (networks per batched call) to try")
     p.add_argument("--naive-children", type=int, default=50,
@@ -27,6 +29,12 @@ def register(sub) -> None:
     p.add_argument("--every", type=int, default=100, help="k for the 'recorded every k-th step' variant")
     p.add_argument("--threads", type=int, help="torch CPU threads (default: function-fit's `threads`)")
     p.add_argument("--tiny", action="store_true", help="a tiny network and population (for tests; fast)")
+    p.add_argument("--render", metavar="SCENE", nargs="?", const="loss", default=None,
+                   help="instead: render SCENE (default loss) and compare its frames/s with ffmpeg encoding the same "
+                        "frames; writes renders/bench-render.md")
+    p.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low", help="--render: quality")
+    p.add_argument("--encoders", default="1,4",
+                   help="--render: comma-separated manim --max-inflight-encoders values to compare (default 1,4)")
 
 
 def _positive(name: str, value: int) -> int:
@@ -35,12 +43,37 @@ def _positive(name: str, value: int) -> int:
     return value
 
 
+def run_render(args: argparse.Namespace) -> int:
+    import sys
+
+    from gdevo.render_bench import bench_render
+    from gdevo.stamps import renders_dir
+    from sim.trace import atomic_write_bytes
+
+    try:
+        encoders = [_positive("encoders", int(c)) for c in args.encoders.split(",") if c.strip()]
+    except ValueError:
+        raise GdevoError(f"--encoders: expected comma-separated integers, got {args.encoders!r}") from None
+    args.repeats = 1 if args.repeats is None else _positive("repeats", args.repeats)
+    result = bench_render(args.render, args.quality, encoders or [1], args.device, repeats=args.repeats,
+                          say=lambda msg: print(msg, file=sys.stderr, flush=True))
+    text = result.markdown()
+    print(text)
+    out = renders_dir() / "bench-render.md"
+    atomic_write_bytes(out, lambda fh: fh.write(text.encode()))
+    print(f"written to {out}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     from gdevo.render import renders_dir
     from sim.bench import run_bench, to_markdown
     from sim.cache import resolve
     from sim.trace import atomic_write_bytes
 
+    if args.render is not None:
+        return run_render(args)
+    args.repeats = 5 if args.repeats is None else args.repeats
     try:
         chunks = [_positive("chunks", int(c)) for c in args.chunks.split(",") if c.strip()]
     except ValueError:

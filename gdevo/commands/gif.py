@@ -25,8 +25,8 @@ def register(sub) -> None:
 
 
 def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
-    from gdevo.export import make_gif, rendered_video, resolve_name, validate_gif_request
-    from gdevo.render import renders_dir
+    from gdevo.export import make_gif_once, rendered_video, resolve_name, validate_gif_request
+    from gdevo.stamps import renders_dir
 
     validate_gif_request(args.width, args.fps, args.max_mb, args.start, args.end)  # before any rendering
     entry, start, end, preset = resolve_name(name)
@@ -36,9 +36,9 @@ def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
             start = None
     validate_gif_request(args.width, args.fps, args.max_mb, start, end)
     src = rendered_video(entry, args.width, args.device, quiet=quiet)
-    result = make_gif(src, renders_dir() / f"{name}.gif", start=start, end=end, width=args.width, fps=args.fps,
-                      max_mb=args.max_mb)
-    print(result.summary())
+    result, cached = make_gif_once(src, renders_dir() / f"{name}.gif", start=start, end=end, width=args.width,
+                                   fps=args.fps, max_mb=args.max_mb)
+    print(result.summary() + (" (up to date)" if cached else ""))
     if len(result.tried) > 1:
         print(f"  (did not fit at {result.tried[0]}; chose {result.width}px/{result.fps}fps/{result.colors} colours)",
               file=sys.stderr)

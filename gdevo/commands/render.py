@@ -1,4 +1,5 @@
-"""gdevo render NAME: render a scene to renders/NAME.mp4; `gdevo render explainer` joins all chapters."""
+"""gdevo render NAME: render a scene to renders/NAME.mp4; `gdevo render explainer` joins all chapters;
+`gdevo render all` makes every output of `make render` (explainer, GIFs, stills, deck) in one process."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ import argparse
 from sim.errors import GdevoError
 
 NAME = "render"
+ALL = "all"
 
 
 def register(sub) -> None:
-    from gdevo.render import QUALITIES
+    from gdevo.manim_run import QUALITIES
     from gdevo.voice_options import add_voice_arguments
 
-    p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4, or every chapter into renders/explainer.mp4",
+    p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4, every chapter into renders/explainer.mp4, "
+                       "or 'all' outputs",
                        description="Render one scene (see `gdevo list`), or `explainer`: every available chapter "
                                    "rendered in parallel and joined into renders/explainer.mp4 with chapter markers "
-                                   "and a thumbnail renders/explainer.png. Unchanged parts are not re-rendered.")
-    p.add_argument("name", help="scene name (see `gdevo list`), or 'explainer'")
+                                   "and a thumbnail renders/explainer.png, or `all`: the explainer, the GIF presets, "
+                                   "their stills and the lecture deck, with a table of the time each phase took. "
+                                   "Every scene is rendered once per quality (its movie and its slides); unchanged "
+                                   "parts are not re-rendered.")
+    p.add_argument("name", help="scene name (see `gdevo list`), 'explainer', or 'all'")
     p.add_argument("--quality", choices=list(QUALITIES), default="low")
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
     p.add_argument("--force", action="store_true", help="render even if nothing changed")
@@ -26,6 +32,8 @@ def register(sub) -> None:
     add_voice_arguments(p)
     p.add_argument("--thumbnail-at", type=float, default=None, metavar="SECONDS",
                    help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
+    p.add_argument("--no-pptx", action="store_true", help="all: skip the deck's PowerPoint file")
+    p.add_argument("--setup-seconds", type=float, default=None, help=argparse.SUPPRESS)   # `make render` times setup
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +44,13 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
     apply_voice_arguments(args)
+    if args.name == ALL:
+        from gdevo.pipeline import print_phases, run_all
+
+        phases = run_all(args.quality, args.device, args.force, jobs=args.jobs, setup_seconds=args.setup_seconds,
+                         pptx=not args.no_pptx, thumbnail_at=args.thumbnail_at)
+        print_phases(phases)
+        return 0
     if args.name == EXPLAINER:
         from gdevo.project import explainer_entries
 
@@ -44,6 +59,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     entry = get_scene(args.name)
     if entry is None:
-        raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join([EXPLAINER, *scene_names()])}")
+        raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join([EXPLAINER, ALL, *scene_names()])}")
     print(render_scene(entry, args.quality, args.device, args.force))
     return 0

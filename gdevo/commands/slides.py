@@ -11,7 +11,7 @@ NAME = "slides"
 
 
 def register(sub) -> None:
-    from gdevo.render import QUALITIES
+    from gdevo.manim_run import QUALITIES
 
     p = sub.add_parser(NAME, help="build the lecture deck from the chapters (renders/slides/gdevo-deck.html, .pdf, "
                        ".pptx)")
@@ -19,7 +19,7 @@ def register(sub) -> None:
                    "exists, in storyboard order)")
     p.add_argument("--quality", choices=list(QUALITIES), default="low")
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
-    p.add_argument("--force", action="store_true", help="re-render every scene's slides")
+    p.add_argument("--force", action="store_true", help="re-render every scene (its movie and slides)")
     p.add_argument("--no-pptx", action="store_true", help="skip the PowerPoint file")
     p.add_argument("--jobs", type=int, default=None,
                    help="scenes rendered at the same time (default: one per CPU core, as the explainer)")

@@ -11,14 +11,17 @@ def register(sub) -> None:
     p = sub.add_parser(NAME, help="save one frame of a scene or GIF preset as renders/NAME.png")
     p.add_argument("name", help="a scene name or a GIF preset (see `gdevo gif --list`)")
     p.add_argument("--at", type=float, help="time in seconds (default: the preset's key moment, else the last frame)")
-    p.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
+    from gdevo.manim_run import QUALITIES
+
+    p.add_argument("--quality", choices=list(QUALITIES), default="low",
                    help="render quality to cut from (default low; a better up-to-date render is reused)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.export import make_still, rendered_video, resolve_name
-    from gdevo.render import QUALITIES, renders_dir
+    from gdevo.export import make_still_once, rendered_video, resolve_name
+    from gdevo.manim_run import QUALITIES
+    from gdevo.stamps import renders_dir
     from sim.errors import GdevoError
 
     if args.at is not None and not args.at >= 0:
@@ -27,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
     at = args.at if args.at is not None else (preset.still_at if preset is not None else None)
     src = rendered_video(entry, QUALITIES[args.quality].width, args.device)
     dst = renders_dir() / f"{args.name}.png"
-    t = make_still(src, dst, at)
+    t, _ = make_still_once(src, dst, at)
     print(f"{dst}: frame at {t:.2f} s of {src.name}")
     return 0

@@ -102,23 +102,28 @@ def test_a_broken_part_is_one_clear_error_and_keeps_the_old_output(parts, tmp_pa
 
 
 def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(tmp_path, monkeypatch):
-    """The real render_explainer path (parallel pool, stamps, join, thumbnail); manim itself is replaced by
-    tiny clips so this stays fast (manim's own path is tested by tests/gdevo/test_render.py)."""
+    """The real render_explainer path (parallel batch, stamps, publishing, join, thumbnail); manim itself is
+    replaced by tiny clips so this stays fast (manim's own path is tested by test_render.py / test_slides.py)."""
+    import gdevo.manim_run as runner
     import gdevo.render as render
+    from gdevo import stamps
     from scenes.storyboard import SceneEntry
 
     calls: list[str] = []
     lengths = {"tiny-a": (1.0, "red"), "tiny-b": (2.0, "blue")}
 
-    def fake_render_scene(entry, quality="low", device=None, force=False, quiet=False):
-        calls.append(entry.name)
-        out = render.renders_dir() / f"{entry.name}.mp4"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        clip(out, *lengths[entry.name])
-        render._write_stamp(entry.name, {"key": render.render_key(entry, quality, device), "quality": quality})
-        return out
+    def fake_render_scene_once(job, fmt, device=None, force=False, encoders=None):
+        calls.append(job.name)
+        movie, slides = runner.movie_path(job, fmt), runner.slides_path(job, fmt)
+        movie.parent.mkdir(parents=True, exist_ok=True)
+        slides.parent.mkdir(parents=True, exist_ok=True)
+        clip(movie, *lengths[job.name])
+        slides.write_text("{}")
+        key = runner.render_key(job, fmt, device)
+        stamps.write("render", f"{job.name}@{fmt.folder}", {"key": key})
+        return runner.Rendered(job.name, fmt, key, movie, slides, 0.1, False)
 
-    monkeypatch.setattr(render, "render_scene", fake_render_scene)
+    monkeypatch.setattr(runner, "render_scene_once", fake_render_scene_once)
     entries = [SceneEntry("tiny-a", "tiny", "A", (), "First tiny", 1),
                SceneEntry("tiny-b", "tiny", "B", (), "Second tiny", 2)]
     out = render.render_explainer("low", entries=entries, jobs=2, quiet=True)
@@ -127,22 +132,23 @@ def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(
     assert [c["tags"]["title"] for c in info["chapters"]] == ["1. First tiny", "2. Second tiny"]
     assert float(info["format"]["duration"]) == pytest.approx(3.0, abs=0.1)
     assert float(info["chapters"][1]["start_time"]) == pytest.approx(1.0, abs=0.02)
-    thumb = out.parent / "explainer.png"
-    assert thumb.is_file()
+    assert (out.parent / "explainer.png").is_file()
+    assert float(ffprobe(out.parent / "tiny-b.mp4")["format"]["duration"]) == pytest.approx(2.0, abs=0.1)
 
-    # Nothing changed: no chapter is rendered and the joined file is not rewritten.
-    stamp = out.stat().st_mtime_ns
+    # Nothing changed: no chapter is rendered and neither the chapter copies nor the join are rewritten.
+    mtimes = {p.name: p.stat().st_mtime_ns for p in out.parent.glob("*.mp4")}
     render.render_explainer("low", entries=entries, jobs=2, quiet=True)
-    assert len(calls) == 2 and out.stat().st_mtime_ns == stamp
+    assert len(calls) == 2 and {p.name: p.stat().st_mtime_ns for p in out.parent.glob("*.mp4")} == mtimes
 
     # One chapter's inputs change: only it is rendered again, and the explainer is re-joined.
-    real_key = render.render_key
-    monkeypatch.setattr(render, "render_key",
-                        lambda e, q, d: real_key(e, q, d) + ("x" if e.name == "tiny-b" else ""))
+    real_key = runner.render_key
+    monkeypatch.setattr(runner, "render_key",
+                        lambda job, *a, **k: real_key(job, *a, **k) + ("x" if job.name == "tiny-b" else ""))
     lengths["tiny-b"] = (1.4, "blue")
     render.render_explainer("low", entries=entries, jobs=2, quiet=True)
     assert calls[2:] == ["tiny-b"]
     assert float(ffprobe(out)["format"]["duration"]) == pytest.approx(2.4, abs=0.1)
+    assert out.parent.joinpath("tiny-a.mp4").stat().st_mtime_ns == mtimes["tiny-a.mp4"]
 
 
 def test_cli_bad_jobs_is_one_line_exit_2(tmp_path):
@@ -153,7 +159,7 @@ def test_cli_bad_jobs_is_one_line_exit_2(tmp_path):
 
 
 def test_a_chapter_depends_on_its_own_module_and_the_kit_it_imports_not_on_other_chapters():
-    from gdevo.render import scene_sources
+    from gdevo.manim_run import scene_sources
 
     names = {p.relative_to(ROOT).as_posix() for p in scene_sources("ch04_landscape")}
     assert {"scenes/ch04_landscape.py", "scenes/kit/threed.py", "scenes/kit/base.py", "scenes/kit/colorbar.py",

@@ -48,3 +48,21 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
     again = subprocess.run([sys.executable, "-m", "gdevo", "render", "landscape"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and out.stat().st_mtime_ns == mtime
+
+
+def test_render_key_covers_format_traces_and_gdevo_variables_but_not_folders(monkeypatch):
+    from gdevo.manim_run import Format, SceneJob, render_key
+
+    job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
+    base = render_key(job, Format("low"))
+    assert render_key(job, Format("low")) == base
+    others = [render_key(job, Format("medium")), render_key(job, Format("low", (160, 90))),
+              render_key(job, Format("low"), traces=["sine-2d-0123.npz"]),
+              render_key(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeckTwo"), Format("low"))]
+    monkeypatch.setenv("GDEVO_THEME", "light")   # themes, voices, projects reach scenes this way
+    others.append(render_key(job, Format("low")))
+    assert len({base, *others}) == 1 + len(others)
+    monkeypatch.delenv("GDEVO_THEME")
+    monkeypatch.setenv("GDEVO_CACHE", "/elsewhere/cache")
+    monkeypatch.setenv("GDEVO_RENDERS", "/elsewhere/renders")
+    assert render_key(job, Format("low")) == base

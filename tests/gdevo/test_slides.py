@@ -81,13 +81,36 @@ def test_pdf_and_pptx_have_one_page_per_slide(deck):
     assert [s.notes_slide.notes_text_frame.text for s in prs.slides] == list(BEAT_NOTES)
 
 
+def no_manim(monkeypatch):
+    """Make any attempt to start manim fail the test."""
+    import gdevo.manim_run
+
+    def refuse(cmd, *a, **k):
+        raise AssertionError(f"manim started: {cmd}")
+
+    monkeypatch.setattr(gdevo.manim_run.subprocess, "run", refuse)
+
+
 def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
-    renders = deck.html.parent.parent
-    monkeypatch.setenv("GDEVO_RENDERS", str(renders))
-    scene_json = deck.html.parent / "scenes" / "TinyDeck.json"
-    before = scene_json.stat().st_mtime_ns
-    again = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False)
-    assert scene_json.stat().st_mtime_ns == before and again.slides == 3
+    monkeypatch.setenv("GDEVO_RENDERS", str(deck.html.parent.parent))
+    no_manim(monkeypatch)
+    html = deck.html.stat().st_mtime_ns
+    again = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True)
+    assert again.slides == 3 and again.notes == list(BEAT_NOTES)
+    assert deck.html.stat().st_mtime_ns == html   # same slides, same options: not even converted again
+
+
+def test_slides_after_the_explainer_start_no_manim(isolated_outputs, monkeypatch):
+    """One manim pass per chapter: the explainer's render already made the slides the deck needs."""
+    from gdevo.render import render_explainer
+    from scenes.storyboard import SceneEntry
+
+    entry = SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1)
+    explainer = render_explainer("low", entries=[entry], quiet=True)
+    assert explainer.is_file() and (explainer.parent / "tiny.mp4").is_file()
+    no_manim(monkeypatch)
+    built = build_deck([DeckScene.from_entry(entry)], "low", quiet=True, pptx=False)
+    assert built.per_scene == [("tiny", 3)] and built.notes == list(BEAT_NOTES) and built.pdf.is_file()
 
 
 @pytest.mark.parametrize("argv, needle", [

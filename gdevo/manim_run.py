@@ -1,0 +1,412 @@
+"""The one place that runs manim: every command's scene renders go through `render_scene_once`.
+
+A scene is rendered once per format (quality, or an explicit resolution/fps) as its
+manim-slides Slide variant (gdevo/slide_scene.py): that one pass writes the full scene movie
+(the chapter MP4 for the explainer, the source of GIFs and stills) *and* the slides (JSON +
+one clip per slide) for the deck. Nothing else starts manim.
+
+- Staleness: one rule, `render_key`: the scene module and every scenes/ module it imports
+  (`scene_sources`), manim.cfg, the Slide variant's file, the cache names of its traces, the
+  format, the narration voice (gdevo.audio.voice_key), and every GDEVO_* environment variable
+  except those naming folders (themes, voices, projects, titles are passed that way, so they
+  are inputs of the picture).
+- A stamp (renders/.stamps/render/NAME@FOLDER.json) records the key; it is removed before manim
+  starts and written atomically after manim succeeded and its files were found.
+- `render_scene_once` takes and returns plain picklable values, so it can run in a worker
+  process (an executor, dask) as well as in a thread driving the subprocess.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from gdevo import stamps
+from gdevo.stamps import ROOT, renders_dir
+from sim.errors import GdevoError
+
+RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
+SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
+# GDEVO_* variables that are not inputs of a picture: where files go, and the runner's own plumbing.
+NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_SLIDE_MODULE",
+                                "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
+# manim 0.21 can encode partial movie files on background threads while it draws the next
+# animation. Measured on the 2-core target (see README "Speed"): kept at manim's default of 1
+# unless INFLIGHT_ENCODERS says otherwise.
+INFLIGHT_ENCODERS: int | None = None
+
+
+@dataclass(frozen=True)
+class Quality:
+    flag: str
+    folder: str
+    width: int
+    height: int
+    fps: int
+
+
+QUALITIES: dict[str, Quality] = {
+    "low": Quality("l", "480p15", 854, 480, 15),
+    "medium": Quality("m", "720p30", 1280, 720, 30),
+    "high": Quality("h", "1080p60", 1920, 1080, 60),
+    "4k": Quality("k", "2160p60", 3840, 2160, 60),
+}
+
+
+@dataclass(frozen=True)
+class Format:
+    """What manim is asked for: a named quality, optionally overridden by a resolution and/or fps."""
+
+    quality: str = "low"
+    resolution: tuple[int, int] | None = None
+    fps: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.quality not in QUALITIES:
+            raise GdevoError(f"unknown quality {self.quality!r}; choose from {', '.join(QUALITIES)}")
+
+    @property
+    def width(self) -> int:
+        return self.resolution[0] if self.resolution else QUALITIES[self.quality].width
+
+    @property
+    def height(self) -> int:
+        return self.resolution[1] if self.resolution else QUALITIES[self.quality].height
+
+    @property
+    def frame_rate(self) -> int:
+        return self.fps or QUALITIES[self.quality].fps
+
+    @property
+    def folder(self) -> str:
+        """manim's own name for the output folder ({pixel_height}p{frame_rate:g})."""
+        return f"{self.height}p{self.frame_rate:g}"
+
+    def args(self) -> list[str]:
+        out = [f"-q{QUALITIES[self.quality].flag}"]
+        if self.resolution:
+            out += ["-r", f"{self.resolution[0]},{self.resolution[1]}"]
+        if self.fps:
+            out += ["--fps", str(self.fps)]
+        return out
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    """One scene to render: output name, dotted module, Scene class, the experiments it reads."""
+
+    name: str
+    module: str        # dotted, e.g. scenes.ch04_landscape
+    cls: str
+    traces: tuple[str, ...] = ()
+
+    @classmethod
+    def from_entry(cls, entry) -> SceneJob:
+        """From a storyboard SceneEntry (its module is a file name in scenes/, or a dotted module)."""
+        module = entry.module if "." in entry.module else f"scenes.{entry.module}"
+        return cls(entry.name, module, entry.cls, tuple(entry.traces))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished render: the scene movie, the slides' JSON, and what it took."""
+
+    name: str
+    format: Format
+    key: str
+    movie: Path
+    slides: Path
+    seconds: float       # manim's wall time when it ran (the stamp keeps it for skipped renders)
+    skipped: bool
+
+
+# ---------------------------------------------------------------- staleness
+
+def module_file(dotted: str) -> Path:
+    return ROOT.joinpath(*dotted.split(".")).with_suffix(".py")
+
+
+def scene_sources(module: str) -> list[Path]:
+    """The files a scene module's render depends on: the module (dotted, or a file name in scenes/)
+    and every scenes/ module it imports, transitively (a change in another chapter does not
+    re-render this one)."""
+    start = module_file(module if "." in module else f"scenes.{module}")
+    seen: dict[Path, None] = {}
+    todo = [start]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen[path] = None
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except SyntaxError:
+            continue   # manim will report it; the file's bytes are still in the digest
+        names: list[str] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.append(node.module)
+                names += [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names += [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] != "scenes":
+                continue
+            for i in range(1, len(parts) + 1):   # packages' __init__ files run too
+                base = ROOT.joinpath(*parts[:i])
+                todo += [base / "__init__.py", base.with_suffix(".py")]
+    return sorted(seen)
+
+
+def picture_env() -> dict[str, str]:
+    """The GDEVO_* environment variables that can change a picture, sorted by name."""
+    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("GDEVO_") and k not in NOT_PICTURE_INPUTS}
+
+
+def _file_digest(paths: list[Path]) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.relative_to(ROOT).as_posix().encode() if path.is_relative_to(ROOT) else str(path).encode())
+        h.update(path.read_bytes() if path.is_file() else b"")
+    return h.hexdigest()
+
+
+def trace_names(job: SceneJob, device: str | None = None) -> list[str]:
+    """The cache file names of the scene's traces (they hash config + sim code + device)."""
+    if not job.traces:
+        return []
+    from sim.cache import resolve
+
+    return [resolve(t, device=device).path.name for t in job.traces]
+
+
+def render_key(job: SceneJob, fmt: Format, device: str | None = None, traces: list[str] | None = None) -> str:
+    """What a render depends on (see the module docstring); TRACES saves resolving them again."""
+    src = _file_digest([*scene_sources(job.module), ROOT / "manim.cfg", SLIDE_SCENE])
+    from gdevo.audio import voice_key
+
+    return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
+                          "traces": trace_names(job, device) if traces is None else traces, "env": picture_env(),
+                          "voice": voice_key()})
+
+
+def _stamp_name(job: SceneJob, fmt: Format) -> str:
+    return f"{job.name}@{fmt.folder}"
+
+
+def media_dir(job: SceneJob) -> Path:
+    """manim's media folder for one scene (parallel renders never share a text/Tex cache)."""
+    return renders_dir() / "media" / job.name
+
+
+def movie_path(job: SceneJob, fmt: Format) -> Path:
+    return media_dir(job) / "videos" / SLIDE_SCENE.stem / fmt.folder / f"{job.name}.mp4"
+
+
+def slides_folder(job: SceneJob, fmt: Format) -> Path:
+    return media_dir(job) / "slides" / fmt.folder
+
+
+def slides_path(job: SceneJob, fmt: Format) -> Path:
+    return slides_folder(job, fmt) / f"{job.cls}.json"
+
+
+def log_path(job: SceneJob, fmt: Format) -> Path:
+    return renders_dir() / "logs" / f"{job.name}@{fmt.folder}.log"
+
+
+def find_render(job: SceneJob, fmt: Format, device: str | None = None, key: str | None = None) -> Rendered | None:
+    """The up-to-date render of JOB in FMT, or None when it must be (re)rendered."""
+    key = key or render_key(job, fmt, device)
+    movie, slides = movie_path(job, fmt), slides_path(job, fmt)
+    stamp = stamps.fresh("render", _stamp_name(job, fmt), key, movie, slides)
+    if stamp is None:
+        return None
+    return Rendered(job.name, fmt, key, movie, slides, float(stamp.get("seconds", 0.0)), True)
+
+
+def find_at_least(job: SceneJob, width: int, device: str | None = None) -> Rendered | None:
+    """An up-to-date render of a named quality at least WIDTH pixels wide (cheapest first), or None."""
+    traces = trace_names(job, device)
+    for name, q in QUALITIES.items():
+        if q.width >= width:
+            fmt = Format(name)
+            found = find_render(job, fmt, device, render_key(job, fmt, device, traces))
+            if found is not None:
+                return found
+    return None
+
+
+# ---------------------------------------------------------------- running manim
+
+def manim_command(job: SceneJob, fmt: Format, encoders: int | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "manim", "render", *fmt.args(), str(SLIDE_SCENE.relative_to(ROOT)), job.cls,
+           "-o", job.name, "--media_dir", str(media_dir(job)), "--progress_bar", "none",
+           "--disable_caching"]   # narration is placed by scene time, which cached partial movies skew
+    encoders = encoders if encoders is not None else INFLIGHT_ENCODERS
+    if encoders:
+        cmd += ["--max-inflight-encoders", str(encoders)]
+    return cmd
+
+
+def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | None = None, force: bool = False,
+                      encoders: int | None = None) -> Rendered:
+    """Render JOB in FMT (its movie and its slides) unless an up-to-date render exists.
+
+    Traces must exist already (gdevo.traces.ensure_trace) when this runs in parallel: it only
+    reads their cache names. Safe to call from a worker process: arguments and result pickle.
+    """
+    fmt = fmt or Format()
+    key = render_key(job, fmt, device)
+    if not force:
+        found = find_render(job, fmt, device, key)
+        if found is not None:
+            return found
+    stamp = _stamp_name(job, fmt)
+    stamps.clear("render", stamp)
+    out = slides_folder(job, fmt)
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p),
+               GDEVO_SLIDE_MODULE=job.module, GDEVO_SLIDE_CLASS=job.cls, GDEVO_SLIDES_OUT=str(out.resolve()),
+               QT_QPA_PLATFORM="offscreen", TQDM_DISABLE="1")
+    if device:
+        env["GDEVO_DEVICE"] = device
+    log = log_path(job, fmt)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    with open(log, "w") as fh:
+        try:
+            proc = subprocess.run(manim_command(job, fmt, encoders), cwd=ROOT, env=env, stdout=fh,
+                                  stderr=subprocess.STDOUT)
+        except OSError as exc:
+            raise GdevoError(f"cannot start manim for {job.name}: {exc}") from None
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = (log.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1].strip()
+        raise GdevoError(f"manim failed rendering {job.name} (see {log}): {tail}")
+    movie, slides = movie_path(job, fmt), slides_path(job, fmt)
+    for path in (movie, slides):
+        if not path.is_file():
+            raise GdevoError(f"manim reported success but {path} is missing (see {log})")
+    stamps.write("render", stamp, {"key": key, "quality": fmt.quality, "folder": fmt.folder, "seconds": seconds,
+                                   "movie": str(movie), "slides": str(slides)})
+    return Rendered(job.name, fmt, key, movie, slides, seconds, False)
+
+
+@dataclass
+class Batch:
+    """What `render_many` did: every scene's render (input order), and where the time went."""
+
+    rendered: dict[str, Rendered]
+    simulated: list[str]
+    sim_seconds: float       # wall time of the simulation thread (0 when every trace was cached)
+    seconds: float           # wall time of the whole batch (simulations overlap renders)
+
+    @property
+    def ran(self) -> list[Rendered]:
+        return [r for r in self.rendered.values() if not r.skipped]
+
+
+def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
+                workers: int | None = None, say=None, quiet_sims: bool = True,
+                encoders: int | None = None) -> Batch:
+    """Simulate the missing traces and render every scene once, up to WORKERS manim processes at a time.
+
+    Simulations run one after the other in a thread that holds one of the WORKERS slots, so on
+    a 2-core machine a chapter whose traces are ready renders while the next trace is simulated
+    (simulation is mostly one Python thread). A failed scene does not stop the others; the
+    first failure is raised (one line) once all are done.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sim.cache import ensure_trace, resolve
+
+    say = say or (lambda msg: None)
+    workers = max(1, workers or os.cpu_count() or 1)
+    started = time.perf_counter()
+    slots = threading.BoundedSemaphore(workers)
+    needed = list(dict.fromkeys(t for j in scene_jobs for t in j.traces))
+    missing = [t for t in needed if not resolve(t, device=device).path.is_file()]
+    ready = {t: threading.Event() for t in needed}
+    sim_errors: dict[str, str] = {}
+    for t in needed:
+        if t not in missing:
+            ready[t].set()
+    sim_time = [0.0]
+
+    def simulate() -> None:
+        t0 = time.perf_counter()
+        try:
+            for t in missing:
+                say(f"  simulating {t} …")
+                t1 = time.perf_counter()
+                try:
+                    ensure_trace(t, device=device, quiet=quiet_sims)
+                    say(f"  simulated {t} in {time.perf_counter() - t1:.1f} s")
+                except GdevoError as exc:
+                    sim_errors[t] = str(exc)
+                    say(f"  simulating {t} FAILED: {exc}")
+                finally:
+                    ready[t].set()
+        finally:
+            sim_time[0] = time.perf_counter() - t0
+            slots.release()
+
+    def work(job: SceneJob) -> Rendered:
+        for t in job.traces:
+            ready[t].wait()
+            if t in sim_errors:
+                raise GdevoError(sim_errors[t])
+        found = None if force else find_render(job, fmt, device)
+        if found is not None:
+            return found
+        with slots:
+            say(f"  {job.name:<22} rendering …")
+            r = render_scene_once(job, fmt, device, force=force, encoders=encoders)
+            say(f"  {job.name:<22} rendered in {r.seconds:.1f} s")
+            return r
+
+    rendered: dict[str, Rendered] = {}
+    errors: list[str] = []
+    sims = None
+    if missing:
+        slots.acquire()   # taken before any render starts; released when the last trace is written
+        sims = threading.Thread(target=simulate, name="gdevo-sims", daemon=True)
+        sims.start()
+    with ThreadPoolExecutor(max_workers=max(1, len(scene_jobs))) as pool:   # threads only wait; slots bound work
+        futures = [(job, pool.submit(work, job)) for job in scene_jobs]
+        for job, fut in futures:
+            try:
+                rendered[job.name] = fut.result()
+            except GdevoError as exc:
+                errors.append(f"{job.name}: {exc}")
+                say(f"  {job.name:<22} FAILED: {exc}")
+    if sims is not None:
+        sims.join()
+    if errors:
+        raise GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
+    return Batch(rendered, missing, sim_time[0], time.perf_counter() - started)
+
+
+def publish(src: Path, dst: Path) -> Path:
+    """Copy SRC to DST via a temporary name and a rename (never a half-written DST)."""
+    import shutil
+
+    from sim.trace import atomic_write_bytes
+
+    with open(src, "rb") as fh_in:
+        atomic_write_bytes(dst, lambda fh: shutil.copyfileobj(fh_in, fh))
+    return dst
+
+
+__all__ = ["QUALITIES", "Batch", "Format", "Quality", "Rendered", "SceneJob", "find_at_least", "find_render", "publish",
+           "render_key", "render_many", "render_scene_once", "scene_sources"]
