@@ -261,7 +261,7 @@ def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | No
                       encoders: int | None = None) -> Rendered:
     """Render JOB in FMT (its movie and its slides) unless an up-to-date render exists.
 
-    Traces must exist already (gdevo.traces.ensure_trace) when this runs in parallel: it only
+    Traces must exist already (sim.cache.ensure_trace) when this runs in parallel: it only
     reads their cache names. Safe to call from a worker process: arguments and result pickle.
     """
     fmt = fmt or Format()
