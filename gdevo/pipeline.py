@@ -52,7 +52,9 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
         phases.append(Phase("setup (scripts/setup.sh)", setup_seconds))
     phases.append(Phase("start-up (python, imports)", process_age()))
     fmt = Format(quality)
-    entries = chapters()
+    from gdevo.project import explainer_entries
+
+    entries = explainer_entries() or chapters()   # a project's title card + chosen chapters, else every chapter
     if not entries:
         raise GdevoError("no chapters exist yet (scenes/storyboard.py lists them; none of their modules is there)")
     presets = [(p, preset_choice(p)) for p in PRESETS]
