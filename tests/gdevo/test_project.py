@@ -177,24 +177,28 @@ def _clip(path: Path, seconds: float) -> None:
 def test_the_explainer_opens_with_the_title_card_then_only_the_chosen_chapters(tmp_path, monkeypatch):
     """The title card is really rendered by manim (from gdevo.toml, through the environment); the chosen
     chapters are stood in for by short clips (their own renders are tested elsewhere)."""
-    import gdevo.render as render
+    import gdevo.manim_run as runner
+    from gdevo import stamps
 
     toml = 'title = "Learning, two ways"\nsubtitle = "a test"\nchapters = [3, "functions"]\n'
     folder = make_project(tmp_path / "talk", toml, **{"sine-2d": SMALL_SINE})
-    real = render.render_scene
+    real = runner.render_scene_once
     rendered = []
 
-    def chapters_as_clips(entry, quality="low", device=None, force=False, quiet=False):
-        rendered.append(entry.name)
-        if entry.name == "title-card":
-            return real(entry, quality, device, force, quiet)
-        out = render.renders_dir() / f"{entry.name}.mp4"
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _clip(out, 1.0)
-        render._write_stamp(entry.name, {"key": render.render_key(entry, quality, device), "quality": quality})
-        return out
+    def chapters_as_clips(job, fmt, device=None, force=False, encoders=None):
+        rendered.append(job.name)
+        if job.name == "title-card":
+            return real(job, fmt, device, force, encoders)
+        movie, slides = runner.movie_path(job, fmt), runner.slides_path(job, fmt)
+        movie.parent.mkdir(parents=True, exist_ok=True)
+        slides.parent.mkdir(parents=True, exist_ok=True)
+        _clip(movie, 1.0)
+        slides.write_text("{}")
+        key = runner.render_key(job, fmt, device)
+        stamps.write("render", f"{job.name}@{fmt.folder}", {"key": key})
+        return runner.Rendered(job.name, fmt, key, movie, slides, 0.1, False)
 
-    monkeypatch.setattr(render, "render_scene", chapters_as_clips)
+    monkeypatch.setattr(runner, "render_scene_once", chapters_as_clips)
     repo_before = snapshot(ROOT / "configs", ROOT / "renders")
     assert main(["render", "explainer", "--project", str(folder), "--jobs", "2"]) == 0
     assert sorted(rendered) == ["functions", "loss", "title-card"]
