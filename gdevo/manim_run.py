@@ -33,8 +33,8 @@ from sim.errors import GdevoError
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
 # GDEVO_* variables that are not inputs of a picture: where files go, and the runner's own plumbing.
-NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_SLIDE_MODULE",
-                                "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
+NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_VOICE_CACHE",
+                                "GDEVO_SLIDE_MODULE", "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
 # manim 0.21 can encode partial movie files on background threads while it draws the next
 # animation. Measured on the 2-core target (see README "Speed"): kept at manim's default of 1
 # unless INFLIGHT_ENCODERS says otherwise.
@@ -191,11 +191,15 @@ def trace_names(job: SceneJob, device: str | None = None) -> list[str]:
 def render_key(job: SceneJob, fmt: Format, device: str | None = None, traces: list[str] | None = None) -> str:
     """What a render depends on (see the module docstring); TRACES saves resolving them again."""
     src = _file_digest([*scene_sources(job.module), ROOT / "manim.cfg", SLIDE_SCENE])
+    import json
+
     from gdevo.audio import voice_key
 
+    voice = json.loads(voice_key())
+    voice.pop("env", None)   # its variables are in picture_env(), less the cache folder
     return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
                           "traces": trace_names(job, device) if traces is None else traces, "env": picture_env(),
-                          "voice": voice_key()})
+                          "voice": voice})
 
 
 def _stamp_name(job: SceneJob, fmt: Format) -> str:

@@ -65,4 +65,5 @@ def test_render_key_covers_format_traces_and_gdevo_variables_but_not_folders(mon
     monkeypatch.delenv("GDEVO_THEME")
     monkeypatch.setenv("GDEVO_CACHE", "/elsewhere/cache")
     monkeypatch.setenv("GDEVO_RENDERS", "/elsewhere/renders")
+    monkeypatch.setenv("GDEVO_VOICE_CACHE", "/elsewhere/voices")
     assert render_key(job, Format("low")) == base
