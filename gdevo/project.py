@@ -1,6 +1,6 @@
 """A project folder: a user's own explainer, outside the repository.
 
-    DIR/gdevo.toml      title card, chapters (which, in what order), theme, quality, voice
+    DIR/gdevo.toml      title card, chapters (which, in what order), theme, quality, narration voice
     DIR/overrides/      NAME.toml per experiment: only the config keys the user changes
     DIR/renders/        everything gdevo writes for this project
 
@@ -8,7 +8,8 @@
 working directory, like manim.cfg) activates it. Activation only sets environment variables
 before any work, so every layer -- including manim's subprocess -- sees the same project:
 GDEVO_PROJECT (the trace resolver merges DIR/overrides/NAME.toml, see sim/overrides.py),
-GDEVO_RENDERS, GDEVO_THEME, GDEVO_TITLE, GDEVO_SUBTITLE and GDEVO_VOICE. Traces stay in the
+GDEVO_RENDERS, GDEVO_THEME, GDEVO_TITLE, GDEVO_SUBTITLE and the voice's GDEVO_VOICE,
+GDEVO_VOICE_DIR, GDEVO_PIPER_MODEL (a command's own --voice options still win). Traces stay in the
 usual cache (GDEVO_CACHE or the repository's): keys hash the merged config, so sharing is safe
 and unchanged experiments are not simulated again.
 """
@@ -23,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from scenes.kit.voices import VOICES
 from sim.config import format_validation_error, read_toml
 from sim.errors import ConfigError, GdevoError
 from sim.overrides import OVERRIDES, PROJECT_ENV, overrides_names
@@ -49,8 +51,12 @@ class ProjectConfig(BaseModel):
                                              "shown; absent = every chapter in storyboard order")
     theme: Literal["dark", "light"] = "dark"
     quality: Literal[QUALITY_NAMES] = "low"  # type: ignore[valid-type]
-    voice: str | None = Field(default=None, min_length=1, max_length=200,
-                              description="narration voice, passed on as GDEVO_VOICE")
+    voice: Literal[VOICES] | None = Field(default=None,  # type: ignore[valid-type]
+                                          description="narration voice, passed on as GDEVO_VOICE")
+    voice_dir: str | None = Field(default=None, min_length=1, description="recorded voice: a folder of WAV/FLAC "
+                                  "files named by beat ID (relative to the project), as GDEVO_VOICE_DIR")
+    piper_model: str | None = Field(default=None, min_length=1, description="piper voice: the .onnx file "
+                                    "(relative to the project), as GDEVO_PIPER_MODEL")
 
     @field_validator("title", "subtitle")
     @classmethod
@@ -99,9 +105,15 @@ class Project:
         """The environment variables that make every layer work on this project."""
         env = {PROJECT_ENV: str(self.dir), "GDEVO_RENDERS": str(self.renders), "GDEVO_THEME": self.config.theme,
                "GDEVO_TITLE": self.config.title, "GDEVO_SUBTITLE": self.config.subtitle}
-        if self.config.voice is not None:
-            env["GDEVO_VOICE"] = self.config.voice
+        for value, var in ((self.config.voice, "GDEVO_VOICE"), (self.path(self.config.voice_dir), "GDEVO_VOICE_DIR"),
+                           (self.path(self.config.piper_model), "GDEVO_PIPER_MODEL")):
+            if value is not None:
+                env[var] = str(value)
         return env
+
+    def path(self, value: str | None) -> Path | None:
+        """A path from gdevo.toml: relative ones are relative to the project folder."""
+        return None if value is None else (self.dir / Path(value).expanduser()).resolve()
 
     @cached_property
     def chapters(self) -> list:
@@ -195,7 +207,8 @@ def project_toml(title: str, subtitle: str, theme: str, quality: str) -> str:
         row(f"subtitle = {_toml_string(subtitle)}", "under it: a subtitle or a credit"),
         row(f'theme = "{theme}"', '"dark" or "light" (light for docs pages and printed handouts)'),
         row(f'quality = "{quality}"', 'default --quality: "low" (480p), "medium", "high" (1080p), "4k"'),
-        row('# voice = "..."', "narration voice (see `gdevo script`), passed on as GDEVO_VOICE"),
+        row('# voice = "espeak-ng"', f"narration: {', '.join(VOICES)} (see `gdevo script`)"),
+        row('# voice_dir = "voice"', 'voice = "recorded": your WAV/FLAC files, named by beat ID'),
     ])
     return f"""\
 # A gdevo project: `gdevo render explainer` here (or with --project DIR) renders into renders/.

@@ -97,6 +97,7 @@ def test_overrides_are_merged_over_the_defaults_with_paths_relative_to_the_proje
     ('title = "t"\nchapters = ["functions", "nope"]\n', {}, ["gdevo.toml", "chapters", "unknown chapter 'nope'"]),
     ('title = "t"\nchapters = [1, "functions"]\n', {}, ["gdevo.toml", "listed twice"]),
     ('subtitle = "no title"\n', {}, ["gdevo.toml", "title", "Field required"]),
+    ('title = "t"\nvoice = "robot"\n', {}, ["gdevo.toml", "voice", "espeak-ng"]),
 ])
 def test_a_bad_key_or_value_is_one_line_naming_the_file_and_key_and_touches_nothing(
         tmp_path, capsys, gdevo_toml, overrides, needles):
@@ -142,6 +143,15 @@ def test_the_projects_quality_is_the_default_and_a_flag_still_wins(tmp_path, mon
     assert main(["render", "loss", "--project", str(folder), "--quality", "high"]) == 0
     assert main(["render", "loss"]) == 0
     assert seen == ["medium", "high", "low"]
+
+
+def test_the_project_sets_the_environment_every_layer_reads(tmp_path):
+    folder = make_project(tmp_path / "talk", 'title = "T"\nsubtitle = "S"\ntheme = "light"\nvoice = "recorded"\n'
+                                             'voice_dir = "voice"\n')
+    env = load_project(folder).env()
+    assert env == {"GDEVO_PROJECT": str(folder.resolve()), "GDEVO_RENDERS": str(folder.resolve() / "renders"),
+                   "GDEVO_THEME": "light", "GDEVO_TITLE": "T", "GDEVO_SUBTITLE": "S", "GDEVO_VOICE": "recorded",
+                   "GDEVO_VOICE_DIR": str(folder.resolve() / "voice")}
 
 
 def test_title_card_shows_the_projects_title_inside_the_frame(monkeypatch):
