@@ -72,8 +72,8 @@ class Dimensions(ChapterScene):
                   f"{p[0, li, 0]:.2f} vs {p[-1, li, 0]:.2f}.")
 
         # 2. cost to the target: evolution evaluations per σ vs descent steps
-        evo = tr["evolution/evals_to_target"]            # (nets, σ, seeds)
-        gd = tr["descent/steps_to_target"]               # (nets, seeds)
+        evo = tr["evolution/evals_median"]               # (nets, σ): median of the seeds that got there
+        gd = tr["descent/steps_median"]                  # (nets,)
         budget, max_steps = cfg["evolution"]["budget"], cfg["descent"]["max_steps"]
         top = max(budget, max_steps) * 2
         ax2 = log_axes((d.min(), d.max()), (1, top), width=5.0, height=3.4)
@@ -92,8 +92,8 @@ class Dimensions(ChapterScene):
             group, pts = VGroup(), []
             for i, x in enumerate(d):
                 v = evo[i, si]
-                if np.isfinite(v).any():
-                    q = ax2.c2p(x, np.nanmedian(v))
+                if np.isfinite(v):
+                    q = ax2.c2p(x, v)
                     pts.append(q)
                     group.add(Dot(q, radius=0.055, color=col))
                 else:
@@ -103,8 +103,7 @@ class Dimensions(ChapterScene):
                 group.add(VMobject(stroke_color=col, stroke_width=2.5).set_points_as_corners(pts))
             keys2.append((f"evolution σ={s:g}: evaluations", col, "dot"))
             self.cost_marks.append(group)
-        gd_pts = [ax2.c2p(x, max(np.nanmedian(v), 1)) for x, v in zip(d, gd, strict=True)
-                  if np.isfinite(v).any()]
+        gd_pts = [ax2.c2p(x, max(v, 1)) for x, v in zip(d, gd, strict=True) if np.isfinite(v)]
         gd_line = VMobject(stroke_color=c_gd, stroke_width=4).set_points_as_corners(gd_pts)
         gd_dots = VGroup(*[Dot(q, radius=0.07, color=c_gd) for q in gd_pts])
         self.gd_dots = gd_dots
@@ -116,10 +115,10 @@ class Dimensions(ChapterScene):
         key2.to_edge(DOWN, buff=0.15)
         self.play(FadeIn(key2), run_time=0.6)
         self.wait(7)
-        best = np.nanmin(np.where(np.isfinite(evo).any(axis=2), np.nanmedian(evo, axis=2), np.inf), axis=1)
-        missed = [f"σ={es[si]:g}" for si in range(len(es)) if not np.isfinite(evo[-1, si]).any()]
-        self.beat(f"To reach loss {cfg['target_loss']:g}: descent needs a median {np.nanmedian(gd[0]):.0f} steps at "
-                  f"{int(d[0])} parameters and {np.nanmedian(gd[-1]):.0f} at {int(d[-1])}; evolution's best σ needs "
+        best = tr["evolution/best_median"]
+        missed = [f"σ={es[si]:g}" for si in range(len(es)) if not np.isfinite(evo[-1, si])]
+        self.beat(f"To reach loss {cfg['target_loss']:g}: descent needs a median {gd[0]:.0f} steps at "
+                  f"{int(d[0])} parameters and {gd[-1]:.0f} at {int(d[-1])}; evolution's best σ needs "
                   f"{best[0]:.0f} and {best[-1]:.0f} evaluations. "
                   + (f"At {int(d[-1])} parameters {', '.join(missed)} never got there within {budget}. "
                      if missed else "")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import string
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ConfigError
 
@@ -19,12 +20,94 @@ M = TypeVar("M", bound=BaseModel)
 
 
 LayerSize = Annotated[int, Field(ge=1, le=4096, description="units in one hidden layer")]
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+def _known_activation(name: str) -> str:
+    from sim.nets import check_activation  # torch is imported only when a config is validated
+
+    return check_activation(name)
+
+
+Activation = Annotated[str, AfterValidator(_known_activation)]
+"""The activation of a config field: checked by sim.nets.check_activation, like network specs."""
+
+
+def check_ordered(pair: tuple[float, float], name: str) -> None:
+    """A [low, high] range with low < high, else a ValueError naming the field."""
+    if not pair[0] < pair[1]:
+        raise ValueError(f"{name} must be [low, high] with low < high, got {list(pair)}")
 
 
 class Strict(BaseModel):
     """Base for config models: unknown keys are errors (a typo must not be silently ignored)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ExperimentConfig(Strict):
+    """The header every experiment config shares: kind, description, seed, device.
+
+    A description may quote numbers derived from the config as `{name}` (see `facts`), so the
+    text never repeats a number by hand that the config could contradict.
+    """
+
+    experiment: str
+    description: str = ""
+    seed: Seed = 0
+    device: Literal["cpu", "cuda"] = "cpu"
+
+    def facts(self) -> dict[str, str]:
+        """Numbers a description may quote, derived from this config (subclasses add theirs)."""
+        out = {"seed": str(self.seed)}
+        if isinstance(getattr(self, "seeds", None), int):
+            out["seeds"] = str(self.seeds)
+        return out
+
+    @property
+    def summary(self) -> str:
+        """The description with its `{name}` fields filled from `facts()`."""
+        facts = self.facts()
+        parts = []
+        for text, field, spec, conv in string.Formatter().parse(self.description):
+            parts.append(text)
+            if field is None:
+                continue
+            if field not in facts or spec or conv:
+                raise ValueError(f"description: {{{field}}} is not a known field "
+                                 f"(known: {', '.join('{' + k + '}' for k in facts)})")
+            parts.append(facts[field])
+        return "".join(parts)
+
+    @model_validator(mode="after")
+    def _description_fields(self):
+        try:
+            _ = self.summary
+        except ValueError as exc:   # an unknown field, or a brace string.Formatter cannot parse
+            msg = str(exc)
+            raise ValueError(msg if msg.startswith("description:")
+                             else f"description: {msg} (write a literal brace as {{{{ or }}}})") from None
+        return self
+
+
+class RepeatedConfig(ExperimentConfig):
+    """An experiment repeated over seeds seed, seed+1, …; summaries are mean ± sd over them."""
+
+    seeds: int = Field(default=3, ge=1, le=100, description="repeats over seeds seed, seed+1, ...")
+
+
+class Landscape(Strict):
+    """A grid over the (a, b) plane of a 2-parameter problem (sim.landscape.landscape_grid)."""
+
+    a_range: tuple[float, float] = (-4.0, 4.0)
+    b_range: tuple[float, float] = (-4.0, 4.0)
+    resolution: int = Field(default=201, ge=8, le=2001)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Landscape:
+        check_ordered(self.a_range, "a_range")
+        check_ordered(self.b_range, "b_range")
+        return self
 
 
 class OptimizerSettings(Strict):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from sim.nets import ACTIVATIONS
+from sim.nets import ACTIVATIONS, check_activation
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,7 @@ class CoordNetSpec:
     def __post_init__(self) -> None:
         if self.width < 1 or self.depth < 1 or self.channels not in (1, 3) or self.n_fourier < 0:
             raise ValueError(f"invalid CoordNetSpec {self}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r} ({', '.join(ACTIVATIONS)})")
+        check_activation(self.activation)
 
     @property
     def in_features(self) -> int:

@@ -27,6 +27,13 @@ ACTIVATIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
 }
 
 
+def check_activation(name: str) -> str:
+    """The one activation check (configs and network specs): a name from ACTIVATIONS."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r} (allowed: {', '.join(ACTIVATIONS)})")
+    return name
+
+
 @dataclass(frozen=True)
 class MLPSpec:
     """Layer sizes (in, hidden..., out) and activations."""
@@ -39,8 +46,7 @@ class MLPSpec:
         if len(self.sizes) < 2 or any(s < 1 for s in self.sizes):
             raise ValueError(f"sizes must be at least (in, out), all >= 1, got {self.sizes}")
         for act in (self.activation, self.out_activation):
-            if act not in ACTIVATIONS:
-                raise ValueError(f"unknown activation {act!r} ({', '.join(ACTIVATIONS)})")
+            check_activation(act)
 
     @property
     def layers(self) -> list[tuple[int, int]]:

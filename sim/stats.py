@@ -13,6 +13,7 @@ A spread is stored as a JSON object `{"mean", "sd", "n", "of"}` (docs/trace-sche
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -76,6 +77,16 @@ def seed_mean(values: np.ndarray, axis: int = -1) -> np.ndarray:
     finite = np.isfinite(values).all(axis=axis)
     with np.errstate(invalid="ignore"):
         return np.where(finite, np.where(np.isfinite(values), values, 0.0).mean(axis=axis), np.nan)
+
+
+def seed_median(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Median over the seed axis of the finite values (e.g. the seeds that reached a target);
+    NaN where none is finite."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.where(np.isfinite(values), values, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # an all-NaN slice gives NaN, as wanted
+        return np.nanmedian(finite, axis=axis)
 
 
 def best_cell(grid: np.ndarray) -> tuple[int, ...] | None:

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             res = resolve(name)
             cached = "cached" if res.path.is_file() else "not simulated"
-            desc = getattr(res.config, "description", "")
+            desc = getattr(res.config, "summary", "")   # the description, numbers filled from the config
             print(f"  {name:<22} {res.kind:<16} {cached:<14} {desc}")
         except GdevoError as exc:
             print(f"  {name:<22} invalid config: {exc}")

@@ -22,12 +22,14 @@ from typing import Literal
 import numpy as np
 import torch
 from pydantic import Field, field_validator, model_validator
+from scipy.stats import binomtest
 
-from sim.config import Strict
+from sim.config import RepeatedConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
-from sim.task1d import Net, Task1D, wilson
+from sim.stats import median_range, seed_median
+from sim.task1d import Net, Task1D
 from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
@@ -77,18 +79,19 @@ class Descent(Strict):
     max_steps: int = Field(default=2000, ge=1, le=1_000_000)
 
 
-class DimensionsConfig(Strict):
+class DimensionsConfig(RepeatedConfig):
     experiment: Literal["dimensions"] = "dimensions"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: Literal["cpu", "cuda"] = "cpu"
-    seeds: int = Field(default=3, ge=1, le=20)
     task: Task1D = Task1D(target="sin(x)")
     nets: list[Net] = Field(default=DEFAULT_NETS, min_length=2, max_length=16)
     target_loss: float = Field(default=0.005, gt=0)
     probe: Probe = Probe()
     evolution: Evolution = Evolution()
     descent: Descent = Descent()
+
+    def facts(self) -> dict[str, str]:
+        sizes = [n.spec.n_params for n in self.nets]
+        return super().facts() | {"nets": str(len(self.nets)), "min_params": f"{min(sizes):,}",
+                                  "max_params": f"{max(sizes):,}", "target_loss": f"{self.target_loss:g}"}
 
     @model_validator(mode="after")
     def _levels_above_target(self) -> DimensionsConfig:
@@ -224,8 +227,9 @@ def _simulate(cfg: DimensionsConfig, name: str, device: str, progress: ProgressF
     lo, hi = np.full(p.shape, np.nan), np.full(p.shape, np.nan)
     for idx in np.ndindex(p.shape):
         n = int(n_total[idx[0], idx[1], 0])
-        if n:
-            lo[idx], hi[idx] = (float(v) for v in wilson(pooled[idx], n))
+        if n:   # 95 % Wilson score interval (scipy)
+            ci = binomtest(int(pooled[idx]), n).proportion_ci(confidence_level=0.95, method="wilson")
+            lo[idx], hi[idx] = ci.low, ci.high
     x, y = cfg.task.data()
     arrays = {
         "data/x": x.numpy()[:, 0], "data/y": y.numpy()[:, 0],
@@ -237,7 +241,12 @@ def _simulate(cfg: DimensionsConfig, name: str, device: str, progress: ProgressF
         "evolution/sigmas": np.array(ev.sigmas), "evolution/curve": evo_curve,
         "evolution/evals_to_target": evo_evals,
         "descent/curve": gd_curve, "descent/steps_to_target": gd_steps,
+        # summaries over seeds (chapter 12): medians of the seeds that reached the target
+        "evolution/evals_median": seed_median(evo_evals), "descent/steps_median": seed_median(gd_steps),
     }
+    em = arrays["evolution/evals_median"]
+    arrays["evolution/best_median"] = np.where(np.isfinite(em).any(axis=1),
+                                               np.min(np.where(np.isfinite(em), em, np.inf), axis=1), np.nan)
     extra = {"dtype": str(DTYPE).removeprefix("torch."),
              "nets": [{"label": n.label, "n_params": n.spec.n_params, "activation": n.activation}
                       for n in cfg.nets]}
@@ -247,10 +256,10 @@ def _simulate(cfg: DimensionsConfig, name: str, device: str, progress: ProgressF
 
 def _reach(values: np.ndarray) -> str:
     """'median [min–max] (r/n)' over the seeds that reached the target; '–' when none did."""
-    ok = values[np.isfinite(values)]
-    if not len(ok):
-        return f"not reached (0/{len(values)})"
-    return f"{np.median(ok):.0f} [{ok.min():.0f}–{ok.max():.0f}] ({len(ok)}/{len(values)})"
+    m = median_range(values)
+    if not m["n"]:
+        return f"not reached (0/{m['of']})"
+    return f"{m['median']:.0f} [{m['min']:.0f}–{m['max']:.0f}] ({m['n']}/{m['of']})"
 
 
 def report(trace: Trace) -> str:
@@ -291,5 +300,5 @@ def report(trace: Trace) -> str:
 
 
 EXPERIMENT = Experiment("dimensions", "curse of dimensionality: probability that a random mutation improves, "
-                        "and evaluations to a target loss, evolution vs descent, MLPs of 2 to ~10^4 parameters",
+                        "and evaluations to a target loss, evolution vs descent, on MLPs of growing size",
                         DimensionsConfig, simulate, report)

@@ -25,10 +25,10 @@ import numpy as np
 import torch
 from pydantic import Field, model_validator
 
-from sim.config import RunConfig, Strict
+from sim.config import Activation, RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
-from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
+from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import format_spread, spread, value_at
 from sim.threads import torch_threads
@@ -50,7 +50,7 @@ class Data(Strict):
 
 class Model(Strict):
     sizes: tuple[int, ...] = (1, 20, 20, 20, 20, 20, 1)
-    activation: Literal[tuple(ACTIVATIONS)] = "leaky_relu"  # type: ignore[valid-type]
+    activation: Activation = "leaky_relu"
 
     @model_validator(mode="after")
     def _shape(self) -> Model:
@@ -61,12 +61,8 @@ class Model(Strict):
         return self
 
 
-class FunctionFitConfig(Strict):
+class FunctionFitConfig(RepeatedConfig):
     experiment: Literal["function-fit"] = "function-fit"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    seeds: int = Field(default=3, ge=1, le=50, description="independent repeats of every run")
-    device: Literal["cpu", "cuda"] = "cpu"
     data: Data = Data()
     model: Model = Model()
     chunk: int = Field(default=64, ge=1, le=100_000, description="networks per batched forward call")
@@ -76,6 +72,13 @@ class FunctionFitConfig(Strict):
     equal_budget: bool = Field(default=True, description="gradient runs get evolution's evaluation budget")
     escape: float = Field(default=1e6, gt=0, description="|θ| above this counts as diverged")
     runs: list[RunConfig] = Field(min_length=1)
+
+    def facts(self) -> dict[str, str]:
+        out = super().facts() | {"n_params": f"{MLPSpec(tuple(self.model.sizes)).n_params:,}",
+                                 "target": self.data.target.replace("*", "")}
+        if self.equal_budget and any(r.optimizer == "evolution" for r in self.runs):
+            out["budget"] = f"{evolution_budget(self):,}"
+        return out
 
     @model_validator(mode="after")
     def _runs(self) -> FunctionFitConfig:
@@ -230,6 +233,6 @@ def report(trace: Trace) -> str:
     return "\n".join(rows)
 
 
-EXPERIMENT = Experiment("function-fit", "a 1,741-parameter LeakyReLU MLP fitted to sin(3x): evolution vs "
+EXPERIMENT = Experiment("function-fit", "an MLP fitted to a 1-D target (the video's network): evolution vs "
                         "SGD+momentum vs Adam at equal evaluations and equal wall time", FunctionFitConfig,
                         simulate, report)

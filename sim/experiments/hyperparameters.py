@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator
 
-from sim.config import RunConfig, Strict
+from sim.config import RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import init_params
 from sim.recorder import record_evolution, record_gradient
@@ -73,17 +73,16 @@ class SGDGrid(Strict):
         return _positive_sorted(v, "batch_sizes")
 
 
-class HyperparametersConfig(Strict):
+class HyperparametersConfig(RepeatedConfig):
     experiment: Literal["hyperparameters"] = "hyperparameters"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: Literal["cpu", "cuda"] = "cpu"
-    seeds: int = Field(default=3, ge=1, le=20, description="repetitions of every cell")
     task: Task1D = Task1D(target="sin(2*x)")
     net: Net = Net(sizes=(1, 16, 1))
     escape: float = Field(default=1e3, gt=0, description="|θ| above this counts as diverged")
     evolution: EvolutionGrid = EvolutionGrid()
     sgd: SGDGrid = SGDGrid()
+
+    def facts(self) -> dict[str, str]:
+        return super().facts() | {"n_params": f"{self.net.spec.n_params:,}"}
 
 
 def initial_params(cfg: HyperparametersConfig, k: int, device: str = "cpu") -> torch.Tensor:

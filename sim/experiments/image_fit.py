@@ -19,7 +19,7 @@ import torch
 from pydantic import Field, computed_field, field_validator, model_validator
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from sim.config import OptimizerSettings, Strict
+from sim.config import Activation, OptimizerSettings, RepeatedConfig, Strict
 from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, init_params, pixel_grid
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
@@ -37,7 +37,7 @@ class Fourier(Strict):
 class Model(Strict):
     width: int = Field(default=32, ge=1, le=4096)
     depth: int = Field(default=3, ge=1, le=64, description="hidden layers")
-    activation: Literal["relu", "tanh", "sin", "leaky_relu", "sigmoid"] = "relu"
+    activation: Activation = "relu"
     skip: bool = Field(default=True, description="residual connections between hidden layers")
     fourier: Fourier = Fourier()
 
@@ -51,12 +51,8 @@ class ImageRun(OptimizerSettings):
     sigma: float = Field(default=0.02, gt=0, le=100)
 
 
-class ImageFitConfig(Strict):
+class ImageFitConfig(RepeatedConfig):
     experiment: Literal["image-fit"] = "image-fit"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    seeds: int = Field(default=3, ge=1, le=32, description="repetitions (seed, seed+1, ...); frames from the first")
-    device: Literal["cpu", "cuda"] = "cpu"
     image: str = Field(min_length=1, description="a file Pillow reads, or skimage:NAME")
     resolution: int = Field(default=64, ge=8, le=2048, description="the image is fitted inside resolution²")
     color: Literal["grey", "rgb"] = "grey"
@@ -77,6 +73,11 @@ class ImageFitConfig(Strict):
     def _readable(cls, v: str) -> str:
         open_image(v)  # ImageError (a ValueError) -> one ConfigError line naming `image`
         return v
+
+    def facts(self) -> dict[str, str]:
+        n = spec_of(self).n_params
+        return super().facts() | {"resolution": str(self.resolution), "color": self.color,
+                                  "n_params": f"{n:,}" if n < 10_000 else f"{n / 1000:.1f}k"}
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator
 
-from sim.config import Strict
+from sim.config import ExperimentConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
 from sim.optimizers import make_gradient_optimizer
@@ -46,14 +46,15 @@ class Search(Strict):
         return sorted(set(v))
 
 
-class SaddlesConfig(Strict):
+class SaddlesConfig(ExperimentConfig):
     experiment: Literal["saddles"] = "saddles"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: Literal["cpu", "cuda"] = "cpu"
     task: Task1D = Task1D(target="sin(2*x)", points=16)
     nets: list[Net] = Field(default=DEFAULT_NETS, min_length=1, max_length=12)
     search: Search = Search()
+
+    def facts(self) -> dict[str, str]:
+        sizes = [n.spec.n_params for n in self.nets]
+        return super().facts() | {"min_params": f"{min(sizes):,}", "max_params": f"{max(sizes):,}"}
 
     @field_validator("nets")
     @classmethod

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from pydantic import Field, model_validator
 
-from sim.config import RunConfig, Strict
+from sim.config import ExperimentConfig, Landscape, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, expression_field, parse_expression
 from sim.landscape import landscape_grid
@@ -31,25 +31,8 @@ class Data(Strict):
     target: Expression = "sin(x)"
 
 
-class Landscape(Strict):
-    a_range: tuple[float, float] = (-4.0, 4.0)
-    b_range: tuple[float, float] = (-4.0, 4.0)
-    resolution: int = Field(default=201, ge=8, le=2001)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Landscape:
-        for name in ("a_range", "b_range"):
-            lo, hi = getattr(self, name)
-            if not lo < hi:
-                raise ValueError(f"{name} must be [low, high] with low < high, got {[lo, hi]}")
-        return self
-
-
-class Sine2DConfig(Strict):
+class Sine2DConfig(ExperimentConfig):
     experiment: Literal["sine-2d"] = "sine-2d"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    device: Literal["cpu", "cuda"] = "cpu"
     model: NetworkExpression = Field(default="tanh(a*x + b)",
                                      description="the network f(x; a, b), an expression in a, b, x")
     start: tuple[float, float] = (-2.5, 2.5)

@@ -17,12 +17,12 @@ from typing import Literal
 
 import numpy as np
 import torch
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from sim.config import LayerSize, RunConfig, Strict
+from sim.config import Activation, LayerSize, RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
-from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, init_params
+from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import format_spread, spread
 from sim.trace import Trace, build_meta, repeat_name
@@ -42,27 +42,16 @@ class Data(Strict):
 
 class Net(Strict):
     hidden: tuple[LayerSize, ...] = Field(default=(8, 8), min_length=1, max_length=8)
-    activation: str = "sign"
-    out_activation: str = "sign"
+    activation: Activation = "sign"
+    out_activation: Activation = "sign"
     init_scale: float = Field(default=1.0, gt=0, le=100, description="multiplies torch.nn.Linear's init")
-
-    @field_validator("activation", "out_activation")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        if v not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {v!r} (allowed: {', '.join(ACTIVATIONS)})")
-        return v
 
     def spec(self) -> MLPSpec:
         return MLPSpec((1, *self.hidden, 1), self.activation, self.out_activation)
 
 
-class StepActivationConfig(Strict):
+class StepActivationConfig(RepeatedConfig):
     experiment: Literal["step-activation"] = "step-activation"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    seeds: int = Field(default=3, ge=1, le=100, description="seeds seed, seed+1, ... for mean ± sd")
-    device: Literal["cpu", "cuda"] = "cpu"
     data: Data = Data()
     net: Net = Net()
     curve_points: int = Field(default=241, ge=2, le=10_000)

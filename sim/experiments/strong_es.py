@@ -19,23 +19,18 @@ from typing import Literal
 
 import numpy as np
 import torch
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from sim.config import LayerSize, RunConfig, Strict
+from sim.config import Activation, Landscape, LayerSize, RepeatedConfig, RunConfig, Strict, check_ordered
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.landscape import landscape_grid
-from sim.nets import ACTIVATIONS, MLPProblem, MLPSpec, forward, init_params
+from sim.nets import MLPProblem, MLPSpec, forward, init_params
 from sim.problems import TanhCurve
 from sim.recorder import record_evolution
 from sim.stats import first_reach, format_spread, spread
 from sim.threads import single_thread
 from sim.trace import Trace, build_meta, repeat_name
-
-
-def _ordered(pair: tuple[float, float], name: str) -> None:
-    if not pair[0] < pair[1]:
-        raise ValueError(f"{name} must be [low, high] with low < high, got {list(pair)}")
 
 
 class CMAConfig(Strict):
@@ -47,18 +42,6 @@ class CMAConfig(Strict):
 class LocalConfig(Strict):
     population: int = Field(default=8, ge=1, le=100_000)
     sigma: float = Field(default=0.3, gt=0, le=100)
-
-
-class Landscape(Strict):
-    a_range: tuple[float, float] = (-4.0, 4.0)
-    b_range: tuple[float, float] = (-4.0, 4.0)
-    resolution: int = Field(default=201, ge=8, le=2001)
-
-    @model_validator(mode="after")
-    def _check(self) -> Landscape:
-        _ordered(self.a_range, "a_range")
-        _ordered(self.b_range, "b_range")
-        return self
 
 
 class Small(Strict):
@@ -91,7 +74,7 @@ class Large(Strict):
     """The function-fit MLP task."""
 
     hidden: tuple[LayerSize, ...] = Field(default=(20, 20, 20, 20, 20), min_length=1, max_length=16)
-    activation: str = "leaky_relu"
+    activation: Activation = "leaky_relu"
     target: Expression = "sin(3*x)"
     n: int = Field(default=300, ge=2, le=100_000)
     x_range: tuple[float, float] = (-math.pi, math.pi)
@@ -101,27 +84,20 @@ class Large(Strict):
     snes: SNESConfig = SNESConfig()
     local: LocalConfig = LocalConfig(population=40, sigma=0.02)
 
-    @field_validator("activation")
-    @classmethod
-    def _known(cls, v: str) -> str:
-        if v not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {v!r} (allowed: {', '.join(ACTIVATIONS)})")
-        return v
-
     @model_validator(mode="after")
     def _check(self) -> Large:
-        _ordered(self.x_range, "x_range")
+        check_ordered(self.x_range, "x_range")
         return self
 
 
-class StrongESConfig(Strict):
+class StrongESConfig(RepeatedConfig):
     experiment: Literal["strong-es"] = "strong-es"
-    description: str = ""
-    seed: int = Field(default=0, ge=0, le=2**31 - 1)
-    seeds: int = Field(default=3, ge=1, le=100, description="seeds seed, seed+1, ... for mean ± sd")
-    device: Literal["cpu", "cuda"] = "cpu"
     small: Small = Small()
     large: Large = Large()
+
+    def facts(self) -> dict[str, str]:
+        mlp = MLPSpec((1, *self.large.hidden, 1), self.large.activation).n_params
+        return super().facts() | {"mlp_params": f"{mlp:,}"}
 
 
 
@@ -404,5 +380,5 @@ def report(trace: Trace) -> str:
     return "\n".join(rows)
 
 
-EXPERIMENT = Experiment("strong-es", "CMA-ES (pycma) on the 2-parameter landscape and SNES on the 1,741-parameter "
+EXPERIMENT = Experiment("strong-es", "CMA-ES (pycma) on the 2-parameter landscape and SNES on the function-fit "
                         "MLP, beside the simple local search at equal evaluations", StrongESConfig, simulate, report)

@@ -64,3 +64,10 @@ def test_value_at_and_first_reach_read_the_recorded_points():
     assert value_at(vals, xs, 25.0) == 1.0     # the last point at or before 25
     assert value_at(vals, xs, 20.0) == 1.0 and value_at(vals, xs, -1.0) == 5.0
     assert first_reach(vals, xs, 1.0) == 20.0 and first_reach(vals, xs, 0.1) is None
+
+
+def test_seed_median_of_the_seeds_that_got_there():
+    from sim.stats import seed_median
+
+    got = seed_median(np.array([[3.0, np.nan, 1.0], [np.nan, np.nan, np.nan], [5.0, 9.0, np.inf]]))
+    assert got[0] == 2.0 and np.isnan(got[1]) and got[2] == 7.0
