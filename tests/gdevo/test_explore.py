@@ -13,6 +13,7 @@ import html
 import io
 import json
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -290,3 +291,31 @@ def test_deck_gets_a_slide_that_opens_the_local_explorer(built, tmp_path):
     assert len(re.findall(r"<section\b", text)) == 2 and text.index('data-gdevo="explorer"') < text.index("</div>")
     href = re.search(r'<a href="([^"]+)"', text).group(1)
     assert href == "../explorer/index.html" and (deck.parent / href).resolve() == page.index.resolve()
+
+
+@pytest.mark.skipif(shutil.which("firefox-esr") is None and shutil.which("firefox") is None,
+                    reason="Firefox not installed (optional: apt-get install firefox-esr)")
+def test_firefox_draws_the_landscape_and_a_run(built, tmp_path):
+    """Firefox (headless screenshot, offline): the scripts run under the page's CSP and draw the
+    heatmap and the live run's trail in the link's theme."""
+    from PIL import Image
+
+    page, _ = built
+    firefox = shutil.which("firefox-esr") or shutil.which("firefox")
+    shot, profile = tmp_path / "ff.png", tmp_path / "profile"
+    profile.mkdir()
+    url = page.index.as_uri() + "#opt=momentum&lr=0.2&mom=0.9&t=20&a=-1&b=2&theme=dark"
+    subprocess.run([firefox, "--headless", "--no-remote", "--profile", str(profile), "--window-size=1200,900",
+                    "--screenshot", str(shot), url], capture_output=True, timeout=120,
+                   env={**os.environ, "MOZ_DISABLE_CONTENT_SANDBOX": "1", "no_proxy": "*", "http_proxy": "http://127.0.0.1:9"})
+    rgb = np.asarray(Image.open(shot).convert("RGB"), dtype=int)
+
+    def share(hex_color: str, tol: int = 30) -> float:
+        target = np.array([int(hex_color[i:i + 2], 16) for i in (1, 3, 5)])
+        return float((np.abs(rgb - target).max(axis=2) <= tol).mean())
+
+    from scenes.kit.palette import DARK
+
+    assert share("#fde725", 40) > 0.01                       # viridis' top colour: the heatmap was drawn
+    assert share(DARK.optimizers["momentum"], 40) > 0.0005   # the momentum run's trail and curve
+    assert share(DARK.background, 6) + share("#1c1e24", 6) > 0.3   # the dark theme
