@@ -25,7 +25,7 @@ from gdevo.jobs import SCRATCH_ENV
 from sim.errors import GdevoError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-CONNECT_TIMEOUT_S = float(os.environ.get("GDEVO_CONNECT_TIMEOUT", "10"))  # seconds
+CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
@@ -178,13 +178,15 @@ def _quiet_dask_logs() -> None:
 class DaskExecutor(Executor):
     """Jobs submitted to a running dask.distributed scheduler (`dask scheduler` + `dask worker`)."""
 
-    def __init__(self, address: str, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
+    def __init__(self, address: str, connect_timeout: float | None = None) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise GdevoError("--scheduler needs Dask: pip install 'gdevo[cluster]' "
                              "(or scripts/setup.sh --cluster)") from None
         self.address = check_address(address)
+        if connect_timeout is None:
+            connect_timeout = float(os.environ.get(CONNECT_TIMEOUT_ENV) or 10)
         _quiet_dask_logs()
         try:
             self.client = Client(self.address, timeout=f"{connect_timeout}s", set_as_default=False)

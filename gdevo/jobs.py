@@ -44,6 +44,16 @@ def check_identity(expected: dict[str, str]) -> None:
                               "install the client's gdevo on every worker (see README: Sweeps on a cluster)")
 
 
+def worker_name() -> str:
+    """Which worker ran a job: the Dask worker's name, else host and process id."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().name)
+    except (ImportError, ValueError):
+        return f"{platform.node()}:{os.getpid()}"
+
+
 def scratch_root() -> str | None:
     """Where a worker keeps its temporary files: the Dask worker's own directory (Dask purges a
     killed worker's directory on the next start), else the local pool's folder, else the system's."""
@@ -102,4 +112,4 @@ def simulate_cell(task: CellTask, expected: dict[str, str]) -> CellResult:
         save_trace(trace, path)
         timing = timing_path(path)
         return CellResult(key, path.read_bytes(), timing.read_bytes() if timing.is_file() else None,
-                          time.perf_counter() - t0, platform.node())
+                          time.perf_counter() - t0, worker_name())

@@ -61,7 +61,8 @@ class KillOneWorker:
 @pytest.mark.slow
 def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch):
     from gdevo.dask_local import local_cluster
-    from gdevo.executors import DaskExecutor, LocalExecutor
+    from gdevo.executors import DaskExecutor, Job, LocalExecutor
+    from gdevo.jobs import identity
     from gdevo.sweep import run_sweep
     from sim.errors import GdevoError
 
@@ -89,6 +90,9 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
             assert result.computed == 9
             assert traces(tmp_path / "dask") == expected     # byte for byte, though a worker died mid-sweep
             assert run_sweep(spec, dask, quiet=True).computed == 0   # resumes: nothing recomputed
+            # A cuda cell goes only to a worker with a GPU resource; with none, one line instead of a hang.
+            with pytest.raises(GdevoError, match=r"needs cuda, but no worker of .* has a GPU resource"):
+                list(dask.run([Job("cuda-cell", identity, gpu=True)]))
         finally:
             dask.close()
 
@@ -123,15 +127,14 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
             assert not [p for p in cache.iterdir() if p.name.startswith(".")]   # no partial files
 
 
-def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path):
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+    from gdevo.cli import main
     from gdevo.dask_local import free_port
 
-    spec = write_spec(tmp_path)
-    env = {**os.environ, "GDEVO_CONNECT_TIMEOUT": "2", "GDEVO_CACHE": str(tmp_path / "cache")}
     address = f"tcp://127.0.0.1:{free_port()}"
-    proc = subprocess.run([sys.executable, "-m", "gdevo", "sweep", str(spec), "--quiet"], cwd=ROOT,
-                          env={**env, "DASK_SCHEDULER_ADDRESS": address}, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2
-    assert proc.stderr.strip() == (f"gdevo: error: cannot reach the dask scheduler at {address} "
-                                   f"(Timed out trying to connect to {address} after 2 s)")
+    monkeypatch.setenv("GDEVO_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)
+    assert main(["sweep", str(write_spec(tmp_path)), "--quiet"]) == 2
+    assert capsys.readouterr().err.strip() == (f"gdevo: error: cannot reach the dask scheduler at {address} "
+                                                f"(Timed out trying to connect to {address} after 1 s)")
     assert not (tmp_path / "cache").exists()

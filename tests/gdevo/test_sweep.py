@@ -126,3 +126,41 @@ def test_an_unknown_metric_is_one_line_naming_the_known_ones(tmp_path, capsys):
     assert main(["sweep", str(spec), "--quiet", "--workers", "1"]) == 2
     err = capsys.readouterr().err.strip()
     assert "metric 'accuracy' is not in small-sine's runs; known:" in err and "best_loss" in err
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_the_pool_and_leaves_no_partial_trace(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[2]
+    spec = write_spec(tmp_path, SMALL_SPEC.replace("seeds = 2", "seeds = 30"))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "GDEVO_CACHE": str(cache), "PYTHONPATH": str(root)}
+    proc = subprocess.Popen([sys.executable, "-m", "gdevo", "sweep", str(spec), "--workers", "2", "--quiet"],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while not list(cache.glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGINT)   # what a terminal's Ctrl-C does: the whole process group
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130 and err.strip().splitlines()[-1] == "gdevo: interrupted", err
+    done = list(cache.glob("*.npz"))
+    assert 1 <= len(done) < 60
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]    # no temporary (partial) files
+    from sim.trace import load_trace
+
+    for path in done:
+        load_trace(path)   # each finished trace is whole
+    time.sleep(1)
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    alive = [pid for pid in left if Path(f"/proc/{pid}/stat").is_file()
+             and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
+    assert not alive, f"pool processes left running: {alive}"
