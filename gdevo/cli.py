@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     except GdevoError as exc:
         print(f"gdevo: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:   # e.g. `gdevo list | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("gdevo: interrupted", file=sys.stderr)
         return 130

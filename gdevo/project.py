@@ -25,6 +25,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from scenes.kit.voices import VOICES
+from sim.cache import ROOT as SIM_ROOT
 from sim.config import format_validation_error, read_toml
 from sim.errors import ConfigError, GdevoError
 from sim.overrides import OVERRIDES, PROJECT_ENV, overrides_names
@@ -260,6 +261,9 @@ def init_project(folder: Path, title: str | None = None, subtitle: str = "", the
     folder = Path(folder).expanduser()
     if folder.exists() and not folder.is_dir():
         raise GdevoError(f"{folder} exists and is not a folder")
+    if folder.resolve() in (SIM_ROOT, *SIM_ROOT.parents):
+        raise GdevoError(f"{folder} is the gdevo repository (or above it); a project goes in a folder of its own, "
+                         "e.g. `gdevo init talk`")
     planned = {folder / PROJECT_FILE: None, folder / OVERRIDES / "README.md": OVERRIDES_README,
                folder / ".gitignore": PROJECT_GITIGNORE}
     clash = [p for p in planned if p.exists()]

@@ -14,10 +14,16 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gdevo.project import current
     from scenes.storyboard import SCENES, is_available
     from sim.cache import CONFIG_DIR, config_names, preset_device, resolve
     from sim.config import read_toml
+    from sim.overrides import overrides_file
 
+    project = current()
+    if project is not None:
+        chosen = ", ".join(e.name for e in project.chapters)
+        print(f"project {project.dir} (theme {project.config.theme}): {chosen}")
     print("experiments (gdevo sim NAME):")
     import torch
 
@@ -31,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
             res = resolve(name)
             cached = "cached" if res.path.is_file() else "not simulated"
             desc = getattr(res.config, "summary", "")   # the description, numbers filled from the config
+            if overrides_file(name) is not None:
+                desc = f"[changed by {overrides_file(name)}] {desc}"
             print(f"  {name:<22} {res.kind:<16} {cached:<14} {desc}")
         except GdevoError as exc:
             print(f"  {name:<22} invalid config: {exc}")

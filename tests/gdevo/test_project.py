@@ -58,6 +58,8 @@ def test_init_writes_a_valid_project_and_never_clobbers_one(tmp_path, capsys):
     err = one_line_error(capsys, main(["init", str(folder)]))
     assert "already holds a project" in err and "nothing was written" in err
     assert snapshot(folder) == before
+    assert "is the gdevo repository" in one_line_error(capsys, main(["init", str(ROOT)]))
+    assert not (ROOT / PROJECT_FILE).exists()
 
 
 def test_overrides_are_merged_over_the_defaults_with_paths_relative_to_the_project(tmp_path, monkeypatch):
