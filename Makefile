@@ -6,12 +6,11 @@ QUALITY ?= low
 
 .PHONY: render test setup setup-test lint clean
 
-# One process makes every output (explainer + chapter MP4s, GIFs, stills, deck) and prints a phase table;
+# One process makes every output (explainer + chapter MP4s, GIFs, stills, deck, explorer) and prints a phase table;
 # setup is timed here so the table shows it too.
 render:
 	@t0=$$(date +%s%N) && bash scripts/setup.sh && t1=$$(date +%s%N) && \
 	$(PY) -m gdevo render all --quality $(QUALITY) --setup-seconds $$(( (t1 - t0) / 1000000 ))e-3
-	$(PY) -m gdevo explore
 
 test: setup-test
 	$(PY) -m pytest -n 2 -q

@@ -356,9 +356,9 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
                 try:
                     ensure_trace(t, device=device, quiet=quiet_sims)
                     say(f"  simulated {t} in {time.perf_counter() - t1:.1f} s")
-                except GdevoError as exc:
-                    sim_errors[t] = str(exc)
-                    say(f"  simulating {t} FAILED: {exc}")
+                except Exception as exc:   # any failure must still release the scenes waiting for T
+                    sim_errors[t] = str(exc) if isinstance(exc, GdevoError) else f"{type(exc).__name__}: {exc}"
+                    say(f"  simulating {t} FAILED: {sim_errors[t]}")
                 finally:
                     ready[t].set()
         finally:
@@ -367,7 +367,9 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
 
     def work(job: SceneJob) -> Rendered:
         for t in job.traces:
-            ready[t].wait()
+            while not ready[t].wait(0.5):
+                if abort.is_set():
+                    raise GdevoError("interrupted")
             if t in sim_errors:
                 raise GdevoError(sim_errors[t])
         found = None if force else find_render(job, fmt, device)
@@ -386,14 +388,19 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
         slots.acquire()   # taken before any render starts; released when the last trace is written
         sims = threading.Thread(target=simulate, name="gdevo-sims", daemon=True)
         sims.start()
+    abort = threading.Event()
     with ThreadPoolExecutor(max_workers=max(1, len(scene_jobs))) as pool:   # threads only wait; slots bound work
         futures = [(job, pool.submit(work, job)) for job in scene_jobs]
-        for job, fut in futures:
-            try:
-                rendered[job.name] = fut.result()
-            except GdevoError as exc:
-                errors.append(f"{job.name}: {exc}")
-                say(f"  {job.name:<22} FAILED: {exc}")
+        try:
+            for job, fut in futures:
+                try:
+                    rendered[job.name] = fut.result()
+                except GdevoError as exc:
+                    errors.append(f"{job.name}: {exc}")
+                    say(f"  {job.name:<22} FAILED: {exc}")
+        except BaseException:   # Ctrl-C: scenes still waiting for a trace give up instead of hanging the exit
+            abort.set()
+            raise
     if sims is not None:
         sims.join()
     if errors:

@@ -1,5 +1,8 @@
 """`gdevo render all`: every output of `make render` from one process, then a table of where the time went.
 
+Outputs: renders/explainer.mp4 (+ .png, each chapter's MP4), the GIF presets and their stills,
+the lecture deck (HTML, PDF, PPTX) and the web explorer.
+
 One command instead of three (explainer, GIFs, deck) pays python/torch/manim imports once, and
 the phases share one batch: missing traces are simulated while ready scenes render, every
 scene (the chapters and the scenes GIF presets cut from) is rendered once per quality, and
@@ -102,6 +105,12 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
                       jobs=max(1, jobs or os.cpu_count() or 1))
     phases.append(Phase("deck (HTML, PDF, PPTX; no manim)", time.perf_counter() - t0,
                         f"{deck.slides} slides: {deck.html.name}"))
+
+    t0 = time.perf_counter()
+    from gdevo.explorer import build_explorer
+
+    explorer = build_explorer(device=device, quiet=True)
+    phases.append(Phase("web explorer", time.perf_counter() - t0, str(explorer.index)))
     phases.append(Phase("total", sum(p.seconds for p in phases)))
     return phases
 
