@@ -112,7 +112,9 @@ def bench_evolution(cfg: FunctionFitConfig, device: str, result: BenchResult, re
     gen = torch.Generator(device=device).manual_seed(0)
     x0 = init_params(problem.spec, gen, device=device)
     chunks = sorted({min(c, pop) for c in chunks})
-    searches = {c: LocalSearch(x0, pop, evo.sigma, evo.sigma_decay, gen) for c in chunks}
+    with torch.no_grad():
+        loss0 = problem.loss(x0)
+    searches = {c: LocalSearch(x0, loss0, pop, evo.sigma, evo.sigma_decay, gen) for c in chunks}
     net = naive_module(problem.spec, x0)
     n_naive = min(naive_children, pop)
     times: dict[str, list[float]] = {f"chunk {c}": [] for c in chunks}

@@ -76,17 +76,6 @@ def features(coords: torch.Tensor, fourier: torch.Tensor | None) -> torch.Tensor
     return torch.cat([torch.sin(proj), torch.cos(proj)], dim=1)
 
 
-def init_params(spec: CoordNetSpec, generator: torch.Generator, dtype: torch.dtype = torch.float32,
-                device: str | torch.device = "cpu") -> torch.Tensor:
-    """torch.nn.Linear's default initialisation (uniform ±1/√fan_in), flattened."""
-    parts = []
-    for i, o in spec.layers:
-        bound = 1.0 / math.sqrt(i)
-        parts.append((torch.rand(o * i, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound)
-        parts.append((torch.rand(o, generator=generator, dtype=dtype, device=device) * 2 - 1) * bound)
-    return torch.cat(parts)
-
-
 def forward(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Intensities in [0, 1]: params (D,) -> (N, C), or a population (P, D) -> (P, N, C).
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 import torch.nn.functional as F
@@ -57,9 +58,17 @@ class MLPSpec:
         return sum(i * o + o for i, o in self.layers)
 
 
-def init_params(spec: MLPSpec, generator: torch.Generator, dtype: torch.dtype = torch.float32,
+class Layered(Protocol):
+    """A network described by its dense layers (fan_in, fan_out): MLPSpec, CoordNetSpec."""
+
+    @property
+    def layers(self) -> list[tuple[int, int]]: ...
+
+
+def init_params(spec: Layered, generator: torch.Generator, dtype: torch.dtype = torch.float32,
                 device: str | torch.device = "cpu") -> torch.Tensor:
-    """torch.nn.Linear's default initialisation (uniform ±1/√fan_in), flattened."""
+    """The one parameter initialisation for every network kind: torch.nn.Linear's default
+    (weights and biases uniform in ±1/√fan_in), layer by layer, flattened as `forward` reads them."""
     parts = []
     for i, o in spec.layers:
         bound = 1.0 / math.sqrt(i)

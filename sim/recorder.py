@@ -151,10 +151,9 @@ def _full_gradient(problem: Problem, params: torch.Tensor) -> torch.Tensor:
 def record_evolution(problem: Problem, x0: torch.Tensor, run: RunConfig, generator: torch.Generator,
                      record_population: bool = True, progress: Progress | None = None) -> RunRecord:
     """Run the local search from x0; record parents, and optionally every child of every round."""
-    es = LocalSearch(x0, run.population, run.sigma, run.sigma_decay, generator)
     rounds, d = run.steps, x0.numel()
     with torch.no_grad():
-        es.parent_loss = problem.loss(x0)
+        es = LocalSearch(x0, problem.loss(x0), run.population, run.sigma, run.sigma_decay, generator)
     parents = torch.empty((rounds + 1, d), dtype=x0.dtype, device=x0.device)
     parent_loss = torch.empty(rounds + 1, dtype=x0.dtype, device=x0.device)
     parents[0], parent_loss[0] = x0, es.parent_loss

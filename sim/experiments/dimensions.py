@@ -151,11 +151,10 @@ def evolve(problem: MLPProblem, x0: torch.Tensor, population: int, sigma: float,
            generator: torch.Generator) -> tuple[np.ndarray, float]:
     """Local search until the parent reaches `target` or the budget ends:
     (parent loss per round, evaluations used when the target was reached, NaN if never)."""
-    es = LocalSearch(x0, population, sigma, 1.0, generator)
     rounds = (budget - 1) // population
     curve = np.full(rounds + 1, np.nan)
     with torch.no_grad():
-        es.parent_loss = problem.loss(x0)
+        es = LocalSearch(x0, problem.loss(x0), population, sigma, 1.0, generator)
         curve[0] = float(es.parent_loss)
         if curve[0] <= target:
             return curve, 1.0

@@ -20,9 +20,10 @@ from pydantic import Field, computed_field, field_validator, model_validator
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from sim.config import Activation, OptimizerSettings, RepeatedConfig, Strict
-from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, init_params, pixel_grid
+from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, pixel_grid
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
+from sim.nets import init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
 from sim.stats import format_spread, spread
 from sim.trace import Trace, build_meta
@@ -176,13 +177,12 @@ def run_gradient(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, steps: 
 def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds: int, at: np.ndarray,
                   gen: torch.Generator, tick=None) -> tuple[torch.Tensor, torch.Tensor | None, list[float]]:
     """The local search; with pixel mini-batches the parent is re-scored on each round's batch."""
-    es = LocalSearch(x0, run.population, run.sigma, run.sigma_decay, gen)
     n = problem.n_data
     batch = min(run.batch_pixels or n, n)
     want = set(int(s) for s in at)
     dev = str(x0.device)
     with torch.no_grad():
-        es.parent_loss = problem.loss(x0)
+        es = LocalSearch(x0, problem.loss(x0), run.population, run.sigma, run.sigma_decay, gen)
         snaps, losses, wall = [x0.detach().clone()], [es.parent_loss.clone()], [0.0]
         _sync(dev)
         start = perf_counter()
@@ -192,8 +192,7 @@ def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds
                 idx = torch.randperm(n, generator=gen, device=x0.device)[:batch]
                 children = es.ask()
                 scored = problem.loss(torch.cat([children, es.parent.unsqueeze(0)]), idx)
-                es.parent_loss = scored[-1]
-                es.tell(scored[:-1])
+                es.tell(scored[:-1], parent_loss=scored[-1])   # parent re-scored on this round's pixels
             else:
                 children = es.ask()
                 es.tell(problem.loss(children))

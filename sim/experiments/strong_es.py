@@ -8,8 +8,8 @@ after N evaluations", runs that left the plotted grid) are computed here into th
   pycma (`cma`) adapts a full 2×2 covariance, so every generation's population, mean and
   covariance σ²C are recorded and can be drawn on the recorded landscape grid.
 - mlp: the function-fit network (1-20-20-20-20-20-1 leaky ReLU, 1,741 parameters) on sin(3x).
-  SNES (separable natural evolution strategy, Schaul/Wierstra et al. 2011) adapts one step
-  size per parameter; it is written here in torch (mirrored sampling, rank-based utilities).
+  SNES (`sim.optimizers.SNES`: separable natural evolution strategy, Schaul, Glasmachers &
+  Schmidhuber 2011) adapts one step size per parameter (mirrored sampling, rank-based utilities).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.landscape import landscape_grid
 from sim.nets import MLPProblem, MLPSpec, forward, init_params
+from sim.optimizers import SNES
 from sim.problems import TanhCurve
 from sim.recorder import record_evolution
 from sim.stats import first_reach, format_spread, spread
@@ -156,39 +157,27 @@ def record_cma(problem: TanhCurve, x0: np.ndarray, cfg: CMAConfig, seed: int, cu
 # ------------------------------------------------------------------------------------------- SNES
 def record_snes(problem: MLPProblem, x0: torch.Tensor, cfg: SNESConfig, budget: int, every: int,
                 generator: torch.Generator, progress=None) -> tuple[dict, dict[str, np.ndarray]]:
-    """Separable NES: mean μ and one σ per parameter, updated from rank-based utilities."""
+    """Record SNES (sim.optimizers.SNES) from x0 for `budget` evaluations: μ at checkpoints, the loss of μ
+    and the best child of every generation."""
     d, lam = x0.numel(), cfg.popsize
     gens = max(1, budget // lam)
-    lr_sigma = cfg.lr_sigma or (3 + math.log(d)) / (5 * math.sqrt(d))
-    k = torch.arange(1, lam + 1, dtype=x0.dtype, device=x0.device)
-    util = torch.clamp(math.log(lam / 2 + 1) - torch.log(k), min=0)
-    util = util / util.sum() - 1.0 / lam
-    mu, sig = x0.clone(), torch.full_like(x0, cfg.sigma0)
+    es = SNES(x0, cfg.sigma0, lam, cfg.lr_mean, cfg.lr_sigma, cfg.mirrored, generator)
     checkpoints = list(range(0, gens + 1, every)) + ([gens] if gens % every else [])
     params = torch.empty((len(checkpoints), d), dtype=x0.dtype, device=x0.device)
-    params[0] = mu
+    params[0] = es.mu
     mean_loss = torch.empty(gens + 1, dtype=x0.dtype, device=x0.device)
     gen_best = torch.empty(gens, dtype=x0.dtype, device=x0.device)
     sigma_mean = np.zeros(gens)
     with torch.no_grad():
-        mean_loss[0] = problem.loss(mu)
+        mean_loss[0] = problem.loss(es.mu)
         c = 1
         for t in range(gens):
-            sigma_mean[t] = float(sig.mean())
-            if cfg.mirrored:
-                half = torch.randn((lam // 2, d), generator=generator, dtype=x0.dtype, device=x0.device)
-                s = torch.cat([half, -half])
-            else:
-                s = torch.randn((lam, d), generator=generator, dtype=x0.dtype, device=x0.device)
-            losses = problem.loss(mu + sig * s)
-            order = torch.argsort(losses, stable=True)
-            ss = s[order]
-            mu = mu + cfg.lr_mean * sig * (util[:, None] * ss).sum(0)
-            sig = sig * torch.exp(0.5 * lr_sigma * (util[:, None] * (ss.square() - 1)).sum(0))
-            gen_best[t] = losses[order[0]]
-            mean_loss[t + 1] = problem.loss(mu)
+            sigma_mean[t] = float(es.sigma.mean())
+            losses = problem.loss(es.ask())
+            gen_best[t] = losses[es.tell(losses)]
+            mean_loss[t + 1] = problem.loss(es.mu)
             if c < len(checkpoints) and checkpoints[c] == t + 1:
-                params[c] = mu
+                params[c] = es.mu
                 c += 1
             if progress:
                 progress(1)
@@ -199,7 +188,7 @@ def record_snes(problem: MLPProblem, x0: torch.Tensor, cfg: SNESConfig, budget: 
     arrays = {"params": params.cpu().numpy(), "loss": loss_all[idx], "evals": evals_all[idx], "checkpoints": idx,
               "loss_all": loss_all, "best_all": best, "evals_all": evals_all, "sigma_mean": sigma_mean}
     meta = {"kind": "evolution", "optimizer": "snes", "label": "SNES", "task": "mlp", "population": lam,
-            "sigma0": cfg.sigma0, "lr_mean": cfg.lr_mean, "lr_sigma": lr_sigma, "mirrored": cfg.mirrored,
+            "sigma0": cfg.sigma0, "lr_mean": cfg.lr_mean, "lr_sigma": es.lr_sigma, "mirrored": cfg.mirrored,
             "steps": gens, "status": "ok" if loss_all[-1] < loss_all[0] else "stalled",
             "final_loss": float(loss_all[-1]), "best_loss": float(best[-1])}
     return meta, arrays

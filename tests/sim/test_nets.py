@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 
 from sim.nets import MLPProblem, MLPSpec, forward, init_params
@@ -49,3 +50,22 @@ def test_population_loss_equals_individual_losses_and_is_differentiable():
     p = pop[0].clone().requires_grad_(True)
     problem.loss(p).backward()
     assert p.grad is not None and p.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("kind", ["mlp", "coordnet"])
+def test_one_initialisation_for_both_network_kinds_is_nn_linears(kind):
+    """Every layer's weights and biases lie in ±1/√fan_in and fill it (torch.nn.Linear's default),
+    for the 1-D MLPs and the image coordinate networks alike."""
+    from sim.coordnet import CoordNetSpec
+
+    spec = MLPSpec((1, 64, 64, 1)) if kind == "mlp" else CoordNetSpec(width=64, depth=2, channels=3, n_fourier=8)
+    p = init_params(spec, torch.Generator().manual_seed(0), torch.float64)
+    assert p.numel() == sum(i * o + o for i, o in spec.layers)
+    offset = 0
+    for i, o in spec.layers:
+        block = p[offset: offset + i * o + o]
+        offset += i * o + o
+        bound = 1 / i**0.5
+        assert float(block.abs().max()) <= bound
+        if block.numel() >= 64:
+            assert float(block.abs().max()) > 0.8 * bound
