@@ -164,3 +164,16 @@ def test_ctrl_c_stops_the_pool_and_leaves_no_partial_trace(tmp_path):
     alive = [pid for pid in left if Path(f"/proc/{pid}/stat").is_file()
              and Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"]
     assert not alive, f"pool processes left running: {alive}"
+
+
+def test_sim_all_runs_through_the_executor_and_prints_each_trace(monkeypatch, capsys):
+    import sim.cache
+    from sim.cache import resolve
+    from sim.trace import load_trace
+
+    monkeypatch.setattr(sim.cache, "config_names", lambda: ["sine-2d"])
+    assert main(["sim", "--all", "--workers", "1", "--set", "landscape.resolution=21"]) == 0
+    path = resolve("sine-2d", ["landscape.resolution=21"]).path
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("sine-2d:"))
+    assert line.startswith(f"sine-2d: {path}  (") and "sgd: ok" in line
+    assert load_trace(path).meta["config"]["landscape"]["resolution"] == 21
