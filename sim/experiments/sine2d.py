@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 from pydantic import Field, model_validator
+from scipy.ndimage import maximum_filter, minimum_filter
 
 from sim.config import ExperimentConfig, Landscape, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
@@ -62,14 +63,11 @@ def local_minima(a: np.ndarray, b: np.ndarray, loss: np.ndarray, tolerance: floa
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Interior grid points that are the lowest of their 5×5 neighbourhood and lie at least
     `tolerance` below its highest point (so flat plateaus do not count); sorted by loss."""
-    n_b, n_a = loss.shape
-    found = []
-    for i in range(2, n_b - 2):
-        for j in range(2, n_a - 2):
-            window = loss[i - 2:i + 3, j - 2:j + 3]
-            if loss[i, j] <= window.min() and window.max() - loss[i, j] > tolerance:
-                found.append((float(loss[i, j]), float(a[j]), float(b[i])))
-    found.sort()
+    lowest = minimum_filter(loss, size=5, mode="nearest")     # scipy.ndimage: 5×5 neighbourhoods
+    highest = maximum_filter(loss, size=5, mode="nearest")
+    is_min = (loss <= lowest) & (highest - loss > tolerance)
+    is_min[:2, :], is_min[-2:, :], is_min[:, :2], is_min[:, -2:] = False, False, False, False  # interior only
+    found = sorted((float(loss[i, j]), float(a[j]), float(b[i])) for i, j in zip(*np.nonzero(is_min), strict=True))
     kept: list[tuple[float, float, float]] = []
     spacing = 3 * max(float(a[1] - a[0]), float(b[1] - b[0]))
     for f in found:  # one point per basin floor (equal-valued neighbours on a flat floor)

@@ -71,3 +71,29 @@ def test_report_says_where_runs_end(trace):
     assert "local min" in evo and "stalled" in evo
     mom = next(line for line in text.splitlines() if line.startswith("| momentum |"))
     assert "global min" in mom
+
+
+def test_local_minima_match_a_brute_force_scan():
+    """sine2d.local_minima (scipy.ndimage filters) against a plain 5×5 scan of a random landscape."""
+    import numpy as np
+
+    from sim.experiments.sine2d import local_minima
+
+    rng = np.random.default_rng(3)
+    loss = rng.random((30, 40))
+    a, b = np.linspace(-2, 2, 40), np.linspace(-1, 1, 30)
+    want = []
+    for i in range(2, 28):
+        for j in range(2, 38):
+            w = loss[i - 2:i + 3, j - 2:j + 3]
+            if loss[i, j] <= w.min() and w.max() - loss[i, j] > 0.05:
+                want.append((loss[i, j], a[j], b[i]))
+    want.sort()
+    got_xy, got_loss = local_minima(a, b, loss, 0.05, limit=1000)
+    spacing = 3 * max(a[1] - a[0], b[1] - b[0])
+    kept = []
+    for f in want:
+        if all(np.hypot(f[1] - k[1], f[2] - k[2]) > spacing for k in kept):
+            kept.append(f)
+    np.testing.assert_allclose(got_loss, [k[0] for k in kept])
+    np.testing.assert_allclose(got_xy, [[k[1], k[2]] for k in kept])
