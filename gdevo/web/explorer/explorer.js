@@ -358,11 +358,13 @@
   /* A round's children: rejected ones faint, the best one ringed (filled when accepted). */
   function drawCloud(ctx, ax, children, winner, accepted, color, alpha) {
     ctx.save();
+    ctx.strokeStyle = "rgba(255,255,255,0.9)";   // a thin ring keeps every child visible on any colour
+    ctx.lineWidth = 1;
     children.forEach((c, k) => {
       if (k === winner) return;
-      ctx.globalAlpha = 0.45 * alpha;
+      ctx.globalAlpha = 0.7 * alpha;
       ctx.fillStyle = color;
-      ctx.beginPath(); ctx.arc(ax.px(c[0]), ax.py(c[1]), 3.2, 0, 2 * Math.PI); ctx.fill();
+      ctx.beginPath(); ctx.arc(ax.px(c[0]), ax.py(c[1]), 3.4, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
     });
     const w = children[winner];
     if (w) {
