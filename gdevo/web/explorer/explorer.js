@@ -444,7 +444,7 @@
 
   function drawLossChart() {
     const theme = themeColors();
-    const W = 2 * VIEW + 120, H = 230;
+    const W = Math.max(320, Math.min(2 * VIEW + 120, $("explore").clientWidth - 36)), H = 230;   // fits narrow windows
     const ctx = P.setup($("losschart"), W, H);
     ctx.clearRect(0, 0, W, H);
     const series = [];
@@ -893,6 +893,8 @@
     window.addEventListener("hashchange", () => {
       if (location.hash !== lastWritten && location.hash !== currentHash()) applyState(readHash(location.hash));
     });
+    let resizeTimer = null;
+    window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });
     if (window.matchMedia) {
       const mq = window.matchMedia("(prefers-color-scheme: dark)");
       const follow = () => { if (!state.theme) { applyTheme(); draw(); drawSweeps(); } };
