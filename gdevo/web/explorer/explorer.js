@@ -296,7 +296,14 @@
     ctx.beginPath();
     for (const segs of land.contours) for (const s of segs) { ctx.moveTo(gx(s[0]), gy(s[1])); ctx.lineTo(gx(s[2]), gy(s[3])); }
     ctx.stroke();
-    // the grid's global minimum
+    // the trace's local minima (hollow) and the grid's global minimum (×)
+    if (land.fromTrace) {
+      ctx.strokeStyle = "rgba(255,255,255,0.85)";
+      ctx.lineWidth = 1.5;
+      for (const m of (D.landscape.minima || []).slice(1)) {
+        ctx.beginPath(); ctx.arc(ax.px(m[0]), ax.py(m[1]), 5, 0, 2 * Math.PI); ctx.stroke();
+      }
+    }
     const mx = ax.px(land.min[0]), my = ax.py(land.min[1]);
     ctx.strokeStyle = "#ffffff";
     ctx.lineWidth = 2;
