@@ -653,7 +653,9 @@
       const note = document.createElement("small");
       const c = checks[r.name];
       if (c && c.kind === "gradient") {
-        note.textContent = `page vs torch: max |Δθ| ${c.maxFree.toExponential(1)} over ${r.params.length - 1} steps (one step: ${c.maxOneStep.toExponential(1)})`;
+        note.textContent = `page vs torch: max |Δθ| ${c.maxFree.toExponential(1)} over ${r.params.length - 1} steps` +
+          ` (one step from each recorded point: ${c.maxOneStep.toExponential(1)})` +
+          (c.maxFree > 1e3 * Math.max(c.maxOneStep, 1e-16) ? "; chaotic: rounding grows step after step" : "");
       } else if (c) {
         note.textContent = `recorded children; page picks the same winner in ${c.agree}/${c.rounds} rounds`;
       }
@@ -669,7 +671,7 @@
     const hp = D.sweeps.hyperparameters;
     if (hp) {
       $("hp-note").textContent = `${hp.task.net} (${hp.task.n_params} parameters) fitting ${hp.task.target} on ${hp.task.points} points; ` +
-        `mean final loss over ${hp.seeds} seeds. Pick a cell.`;
+        `mean final loss over ${hp.seeds} seeds (* = some seeds diverged, mean of the others). Pick a cell.`;
       hp.evolution.curves = b64floats(hp.evolution.loss);
       hp.sgd.curves = b64floats(hp.sgd.loss);
       grid($("hp-evo"), hp.evolution, "evo", "population", "σ");
