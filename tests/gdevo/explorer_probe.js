@@ -66,7 +66,20 @@
     setTimeout(() => {
       out.afterClick = { path, steps: path.length - 1, before, after, pixels, ratio,
         hashT: Number(new URLSearchParams(location.hash.slice(1)).get("t")) };
-      finish();
+      // drag the point: press, move, release; the start follows, nothing plays
+      const fn = document.getElementById("function");
+      const curveBefore = fn.toDataURL("image/png");
+      const at = (a, b) => { const q = X.toPixel(a, b); return { bubbles: true, clientX: rect.left + q[0], clientY: rect.top + q[1], pointerId: 1, isPrimary: true, button: 0 }; };
+      canvas.dispatchEvent(new PointerEvent("pointerdown", at(PR.drag[0][0], PR.drag[0][1])));
+      canvas.dispatchEvent(new PointerEvent("pointermove", at((PR.drag[0][0] + PR.drag[1][0]) / 2, (PR.drag[0][1] + PR.drag[1][1]) / 2)));
+      canvas.dispatchEvent(new PointerEvent("pointermove", at(PR.drag[1][0], PR.drag[1][1])));
+      const loss = document.getElementById("readout").textContent;
+      canvas.dispatchEvent(new PointerEvent("pointerup", at(PR.drag[1][0], PR.drag[1][1])));
+      setTimeout(() => {
+        out.drag = { a: X.state.a, b: X.state.b, t: X.state.t, steps: X.live ? X.live.path.length - 1 : null,
+          readout: loss, curveChanged: fn.toDataURL("image/png") !== curveBefore };
+        finish();
+      }, 1000);
     }, 500);
   }, 6000);
 })();

@@ -55,6 +55,7 @@ BAD = ["", "   ", "x+" * 100 + "x", "__import__('os')", "__import__('os').system
        "x.constructor('alert(1)')"]
 PROBE_X = [-1.0, -0.5, 0.0, 0.5, 1.0]
 CLICK = (-1.0, 1.5)   # where the probe clicks the landscape
+DRAG = ((2.0, 2.0), (1.0, -0.5))   # and where it drags the point from and to
 ERROR_HOOKS = """window.__probeErrors = [];
 window.addEventListener("error", (e) => window.__probeErrors.push(String(e.message)));
 window.addEventListener("unhandledrejection", (e) => window.__probeErrors.push(String(e.reason)));
@@ -105,7 +106,7 @@ def report(built):
         pytest.skip("chromium not installed")
     page, _ = built
     hash_ = "#opt=adam&lr=0.07&steps=25&t=9&a=1.5&b=-2&seed=4&replay=sgd,evolution&theme=dark&hp=evo.1.1&race=adam"
-    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK})
+    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK, "drag": DRAG})
 
 
 def test_size_budget_and_only_local_files(built):
@@ -319,3 +320,19 @@ def test_firefox_draws_the_landscape_and_a_run(built, tmp_path):
     assert share("#fde725", 40) > 0.01                       # viridis' top colour: the heatmap was drawn
     assert share(DARK.optimizers["momentum"], 40) > 0.0005   # the momentum run's trail and curve
     assert share(DARK.background, 6) + share("#1c1e24", 6) > 0.3   # the dark theme
+
+
+@needs_chromium
+def test_dragging_the_point_moves_the_start_and_the_curve_follows(report, built):
+    drag = report[0]["drag"]
+    assert abs(drag["a"] - DRAG[1][0]) < 0.02 and abs(drag["b"] - DRAG[1][1]) < 0.02
+    assert drag["t"] == 0 and drag["steps"] == 0          # a drag does not start a run
+    assert drag["curveChanged"]                           # the network's curve followed
+    _, trace = built
+    cfg = trace.meta["config"]
+    model = parse_expression(cfg["model"], variables=("a", "b", "x"), field="model")
+    x = torch.tensor(trace["data/x"], dtype=torch.float64)
+    loss = ExprCurve(model, x, torch.tensor(trace["data/y"], dtype=torch.float64)).loss(
+        torch.tensor([drag["a"], drag["b"]], dtype=torch.float64))
+    shown = float(re.search(r"loss ([0-9.e+-]+)", drag["readout"]).group(1))
+    assert shown == pytest.approx(float(loss), rel=1e-3)   # and the loss shown is the loss there
