@@ -43,7 +43,7 @@ class Explorer:
 
 
 def explorer_dir() -> Path:
-    from gdevo.render import renders_dir
+    from gdevo.stamps import renders_dir
 
     return renders_dir() / "explorer"
 
