@@ -48,6 +48,11 @@ def explorer_dir() -> Path:
     return renders_dir() / "explorer"
 
 
+def explorer_page() -> Path:
+    """The page `gdevo explore` writes (the deck links to it when it exists)."""
+    return explorer_dir() / "index.html"
+
+
 def _f32(values: np.ndarray) -> str:
     """float32 little-endian, base64: the landscape and sweep curves (display only)."""
     return base64.b64encode(np.ascontiguousarray(values, dtype="<f4").tobytes()).decode("ascii")
@@ -259,7 +264,7 @@ def add_deck_slide(deck_html: Path, deck_dir: Path | None = None) -> bool:
     explorer was written beside the deck (renders/explorer/ next to renders/slides/). `deck_dir`
     is where the deck will finally live (the deck may be written in a staging folder first).
     Returns whether the slide was added."""
-    page = explorer_dir() / "index.html"
+    page = explorer_page()
     if not page.is_file():
         return False
     text = deck_html.read_text(encoding="utf-8")
@@ -278,8 +283,8 @@ def add_deck_slide(deck_html: Path, deck_dir: Path | None = None) -> bool:
         '          <p>The 2-parameter landscape of this talk as a web page: click to start SGD, momentum, Adam or '
         'the local search anywhere, change the learning rate, the batch, the target function; the recorded '
         'torch runs replay beside yours.</p>\n'
-        f'          <p><a href="{link}" target="_blank" rel="noopener">Open the explorer</a> '
-        f'<small>({link}, works offline)</small></p>\n'
+        f'          <p><a href="{link}" target="_blank" rel="noopener">Open the explorer</a></p>\n'
+        f'          <p><small>{link} (works offline)</small></p>\n'
         '          <aside class="notes" data-markdown>Open the explorer and let the audience pick a start point '
         'and a learning rate.</aside>\n'
         '        </section>')

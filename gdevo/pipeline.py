@@ -100,17 +100,18 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     phases.append(Phase("stills", time.perf_counter() - t0,
                         f"{stills.count(False)} made, {stills.count(True)} up to date"))
 
+    t0 = time.perf_counter()   # before the deck: its last slide opens the explorer
+    from gdevo.explorer import build_explorer
+
+    explorer = build_explorer(device=device, quiet=True)
+    phases.append(Phase("web explorer", time.perf_counter() - t0, str(explorer.index)))
+
     t0 = time.perf_counter()
     deck = build_deck(scene_jobs[:len(entries)], quality, device=device, quiet=True, pptx=pptx,
                       jobs=max(1, jobs or os.cpu_count() or 1))
     phases.append(Phase("deck (HTML, PDF, PPTX; no manim)", time.perf_counter() - t0,
                         f"{deck.slides} slides: {deck.html.name}"))
 
-    t0 = time.perf_counter()
-    from gdevo.explorer import build_explorer
-
-    explorer = build_explorer(device=device, quiet=True)
-    phases.append(Phase("web explorer", time.perf_counter() - t0, str(explorer.index)))
     phases.append(Phase("total", sum(p.seconds for p in phases)))
     return phases
 

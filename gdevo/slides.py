@@ -155,8 +155,11 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     batch = render_many(list(scenes), fmt, device, force=force, workers=jobs, say=say)
     rendered = [batch.rendered[s.name] for s in scenes]
     html, pdf, pptx_file = (out / f"{DECK_NAME}{ext}" for ext in (".html", ".pdf", ".pptx"))
+    from gdevo.explorer import add_deck_slide, explorer_page
+
     key = stamps.digest({"v": DECK_VERSION, "scenes": [[s.name, r.key] for s, r in zip(scenes, rendered, strict=True)],
-                         "pptx": pptx, "title": DECK_TITLE, "reveal": REVEAL_VERSION})
+                         "pptx": pptx, "title": DECK_TITLE, "reveal": REVEAL_VERSION,
+                         "explorer": explorer_page().is_file()})
     from manim_slides.config import PresentationConfig
 
     configs = [PresentationConfig.from_file(r.slides) for r in rendered]
@@ -174,6 +177,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     try:
         RevealJS(presentation_configs=configs, cdn_url=REVEAL_DIR, reveal_version=REVEAL_VERSION,
                  title=DECK_TITLE).convert_to(stage / html.name)
+        add_deck_slide(stage / html.name, out)   # a last slide that opens the local web explorer, if written
         PDF(presentation_configs=configs).convert_to(stage / pdf.name)
         made_pptx = None
         if pptx:
