@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gdevo.jobs import SCRATCH_ENV
+from gdevo.jobs import set_scratch
 from sim.errors import GdevoError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
@@ -73,7 +73,7 @@ def _job_error(job: Job, exc: BaseException) -> GdevoError:
 def _local_worker_init(scratch: str, torch_threads: int) -> None:
     """Pool processes leave Ctrl-C to the client (which terminates them) and share the cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ[SCRATCH_ENV] = scratch
+    set_scratch(scratch)
     import torch
 
     torch.set_num_threads(torch_threads)
@@ -142,14 +142,13 @@ class LocalExecutor(Executor):
 
     def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
         for job in jobs:
-            before = os.environ.get(SCRATCH_ENV)
-            os.environ[SCRATCH_ENV] = self._scratch
+            set_scratch(self._scratch)
             try:
                 result = job.fn(*job.args)
             except Exception as exc:
                 raise _job_error(job, exc) from None
             finally:
-                os.environ.pop(SCRATCH_ENV) if before is None else os.environ.update({SCRATCH_ENV: before})
+                set_scratch(None)
             yield job, result
 
     def close(self) -> None:

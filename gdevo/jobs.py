@@ -19,7 +19,7 @@ from typing import Any
 
 from sim.errors import GdevoError
 
-SCRATCH_ENV = "GDEVO_SCRATCH"
+_scratch: str | None = None   # a local pool's scratch folder (set in each pool process)
 
 
 class VersionMismatch(GdevoError):
@@ -54,6 +54,11 @@ def worker_name() -> str:
         return f"{platform.node()}:{os.getpid()}"
 
 
+def set_scratch(folder: str | None) -> None:
+    global _scratch
+    _scratch = folder
+
+
 def scratch_root() -> str | None:
     """Where a worker keeps its temporary files: the Dask worker's own directory (Dask purges a
     killed worker's directory on the next start), else the local pool's folder, else the system's."""
@@ -62,7 +67,7 @@ def scratch_root() -> str | None:
 
         return get_worker().local_directory
     except (ImportError, ValueError):
-        return os.environ.get(SCRATCH_ENV) or None
+        return _scratch
 
 
 @dataclass(frozen=True)
