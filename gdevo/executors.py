@@ -197,7 +197,8 @@ class DaskExecutor(Executor):
         except BaseException:
             self.client.close()
             raise
-        super().__init__(f"dask scheduler {self.address} ({self.workers} workers)", self.workers)
+        super().__init__(f"dask scheduler {self.address} ({self.workers} worker{'s' * (self.workers != 1)})",
+                         self.workers)
 
     def _check_workers(self, timeout: float) -> None:
         """Every connected worker must run the client's gdevo (version + sim code hash)."""

@@ -296,12 +296,18 @@ def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | No
     if proc.returncode != 0:
         tail = (log.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1].strip()
         raise GdevoError(f"manim failed rendering {job.name} (see {log}): {tail}")
+    return record_render(job, fmt, key, seconds)
+
+
+def record_render(job: SceneJob, fmt: Format, key: str, seconds: float) -> Rendered:
+    """Stamp a finished render whose movie and slides are in place: one manim just wrote here, or
+    whose files a worker sent back (gdevo.remote_render)."""
     movie, slides = movie_path(job, fmt), slides_path(job, fmt)
     for path in (movie, slides):
         if not path.is_file():
-            raise GdevoError(f"manim reported success but {path} is missing (see {log})")
-    stamps.write("render", stamp, {"key": key, "quality": fmt.quality, "folder": fmt.folder, "seconds": seconds,
-                                   "movie": str(movie), "slides": str(slides)})
+            raise GdevoError(f"manim reported success but {path} is missing (see {log_path(job, fmt)})")
+    stamps.write("render", _stamp_name(job, fmt), {"key": key, "quality": fmt.quality, "folder": fmt.folder,
+                                                   "seconds": seconds, "movie": str(movie), "slides": str(slides)})
     return Rendered(job.name, fmt, key, movie, slides, seconds, False)
 
 

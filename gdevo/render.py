@@ -69,8 +69,11 @@ def chapter_jobs(entries: list[SceneEntry]) -> list[SceneJob]:
 
 def render_explainer(quality: str = "low", device: str | None = None, force: bool = False, jobs: int | None = None,
                      quiet: bool = False, entries: list[SceneEntry] | None = None,
-                     thumbnail_at: float | None = None) -> Path:
+                     thumbnail_at: float | None = None, scheduler: str | None = None) -> Path:
     """Render the available chapters (in parallel) and join them into renders/explainer.mp4.
+
+    SCHEDULER (or DASK_SCHEDULER_ADDRESS): render the chapters on that Dask cluster instead
+    (gdevo.remote_render); the files come back here and are joined here.
 
     Missing traces are simulated while chapters whose traces are ready already render (up to
     JOBS at once, default one per core); each chapter is one manim pass (its movie and its
@@ -78,7 +81,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     """
     import time
 
-    from gdevo.manim_run import render_many
+    from gdevo.remote_render import render_batch
     from scenes.storyboard import chapters
 
     fmt = Format(quality)
@@ -88,7 +91,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     started = time.perf_counter()
     say(f"explainer ({fmt.folder}): {len(entries)} chapters")
-    batch = render_many(chapter_jobs(entries), fmt, device, force=force, workers=jobs, say=say)
+    batch = render_batch(chapter_jobs(entries), fmt, device, force=force, workers=jobs, say=say, scheduler=scheduler)
     say(f"chapters: {len(batch.ran)} rendered, {len(entries) - len(batch.ran)} up to date "
         f"({batch.seconds:.1f} s)")
     return join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at, force=force, say=say,

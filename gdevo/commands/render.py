@@ -33,6 +33,9 @@ def register(sub) -> None:
     p.add_argument("--thumbnail-at", type=float, default=None, metavar="SECONDS",
                    help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
     p.add_argument("--no-pptx", action="store_true", help="all: skip the deck's PowerPoint file")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="explainer: render the chapters on a Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
+                        "else here)")
     p.add_argument("--setup-seconds", type=float, default=None, help=argparse.SUPPRESS)   # `make render` times setup
 
 
@@ -55,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         from gdevo.project import explainer_entries
 
         print(render_explainer(args.quality, args.device, args.force, jobs=args.jobs,
-                               thumbnail_at=args.thumbnail_at, entries=explainer_entries()))
+                               thumbnail_at=args.thumbnail_at, entries=explainer_entries(),
+                               scheduler=args.scheduler))
         return 0
     entry = get_scene(args.name)
     if entry is None:

@@ -105,6 +105,9 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
             DaskExecutor(address)
         monkeypatch.undo()
 
+        # Two chapters rendered on the cluster (one worker is left): traces go out as bytes, files come back.
+        render_two_chapters(tmp_path, address, monkeypatch)
+
         # Losing the scheduler mid-sweep: one line, exit 2, the cells finished so far are kept.
         cache = tmp_path / "lost"
         env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_CACHE": str(cache),
@@ -138,3 +141,37 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, 
     assert capsys.readouterr().err.strip() == (f"gdevo: error: cannot reach the dask scheduler at {address} "
                                                 f"(Timed out trying to connect to {address} after 1 s)")
     assert not (tmp_path / "cache").exists()
+
+
+def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
+    from gdevo import manim_run
+    from gdevo.render import render_explainer
+    from scenes.storyboard import SceneEntry
+    from sim.cache import ensure_trace
+
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "render-cache"))
+    monkeypatch.setenv("GDEVO_RENDERS", str(tmp_path / "renders"))
+    entries = [SceneEntry("final-loss", "tests.gdevo.cluster_fixture", "FinalLoss", ("sine-2d",), "Final loss", 1),
+               SceneEntry("steps", "tests.gdevo.cluster_fixture", "Steps", ("sine-2d",), "Steps", 2)]
+    out = render_explainer("low", entries=entries, scheduler=address, quiet=True)
+    info = ffprobe(out)
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["1. Final loss", "2. Steps"]
+    video = next(s for s in info["streams"] if s["codec_type"] == "video")
+    assert (video["width"], video["height"]) == (854, 480)
+    trace = ensure_trace("sine-2d", quiet=True)          # simulated on the cluster, written here
+    assert trace.meta["experiment"] == "sine-2d"
+    for entry in entries:
+        job = manim_run.SceneJob.from_entry(entry)
+        assert manim_run.find_render(job, manim_run.Format("low")) is not None   # stamped as up to date here
+        assert manim_run.slides_path(job, manim_run.Format("low")).is_file()
+    # Up to date now: a local render starts no manim.
+    monkeypatch.setattr(manim_run, "render_scene_once", lambda *a, **k: pytest.fail("re-rendered"))
+    render_explainer("low", entries=entries, quiet=True)
+
+
+def ffprobe(path: Path) -> dict:
+    import json
+
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
+                          "-show_chapters", str(path)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
