@@ -10,6 +10,7 @@ marker per scene and a thumbnail renders/explainer.png; it too is skipped when u
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -173,7 +174,8 @@ def join_chapters(parts: list[Part], out: Path, thumbnail: Path | None = None,
     with tempfile.TemporaryDirectory(prefix=".join-", dir=out.parent) as work:
         work = Path(work)
         meta_file = work / "chapters.txt"
-        meta_file.write_text(chapters_metadata([p.title for p in parts], durations), encoding="utf-8")
+        meta_file.write_text(chapters_metadata([p.title for p in parts], durations,   # a project's title
+                                               os.environ.get("GDEVO_TITLE") or "gdevo explainer"), encoding="utf-8")
         meta = ffmpeg.input(str(meta_file), f="ffmetadata")["d?"]   # input 0: chapters and title, no streams
         tmp_out = work / f"{out.stem}.mp4"
         if len({v.signature for v in videos}) == 1:

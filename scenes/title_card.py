@@ -21,11 +21,19 @@ MAX_WIDTH = 0.84     # of the frame width
 MAX_LINES = 3
 
 
+def balanced_lines(text: str, chars_per_line: int) -> list[str]:
+    """TEXT wrapped into as few lines as CHARS_PER_LINE allows (at most MAX_LINES; longer lines are
+    shrunk later), of about equal length: no single word left alone on the last line."""
+    n = min(MAX_LINES, max(1, len(textwrap.wrap(text, chars_per_line))))
+    width = -(-len(text) // n)
+    while len(lines := textwrap.wrap(text, width) or [""]) > n:
+        width += 1
+    return lines
+
+
 def fitted_text(text: str, font_size: float, color, max_width: float, chars_per_line: int) -> VGroup:
-    """TEXT as centred lines of at most CHARS_PER_LINE (up to MAX_LINES), shrunk to MAX_WIDTH."""
-    lines = textwrap.wrap(" ".join(text.split()), chars_per_line) or [""]
-    if len(lines) > MAX_LINES:   # too long to wrap at this size: fewer, longer lines, shrunk below
-        lines = textwrap.wrap(" ".join(text.split()), -(-len(text) // MAX_LINES) + 1)
+    """TEXT as centred, balanced lines (see balanced_lines), shrunk to MAX_WIDTH if still too wide."""
+    lines = balanced_lines(" ".join(text.split()), chars_per_line)
     group = VGroup(*(Text(line, font_size=font_size, color=color) for line in lines))
     group.arrange(DOWN, buff=0.18)
     if group.width > max_width:

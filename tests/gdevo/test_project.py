@@ -219,6 +219,7 @@ def test_the_explainer_opens_with_the_title_card_then_only_the_chosen_chapters(t
                                       "-show_format", str(out)], capture_output=True, text=True, check=True).stdout)
     assert [c["tags"]["title"] for c in info["chapters"]] == [
         "Learning, two ways", "3. How wrong is the network? The loss", "1. A network approximates a function"]
+    assert info["format"]["tags"]["title"] == "Learning, two ways"
     card = float(info["chapters"][0]["end_time"])
     assert 3.0 < card < 10.0 and float(info["format"]["duration"]) == pytest.approx(card + 2.0, abs=0.2)
     png = tmp_path / "card.png"
