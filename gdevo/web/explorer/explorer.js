@@ -902,6 +902,12 @@
     window.addEventListener("hashchange", () => {
       if (location.hash !== lastWritten && location.hash !== currentHash()) applyState(readHash(location.hash));
     });
+    document.addEventListener("keydown", (ev) => {   // for presenting: space plays/pauses, → steps, r resets
+      if (ev.target.closest && ev.target.closest("input, select, textarea, button")) return;
+      if (ev.key === " ") { ev.preventDefault(); if (playing) pause(); else $("play").click(); }
+      else if (ev.key === "ArrowRight") { ev.preventDefault(); $("step").click(); }
+      else if (ev.key === "r") $("reset").click();
+    });
     let resizeTimer = null;
     window.addEventListener("resize", () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(draw, 100); });
     if (window.matchMedia) {
