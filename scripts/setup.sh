@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what gdevo needs, idempotently: Debian packages, a .venv, pinned Python deps.
-# Usage: scripts/setup.sh [--test|--cluster]   (--test adds what the test suite needs: chromium, poppler,
+# Usage: scripts/setup.sh [--test|--cluster]   (--test adds what the test suite needs: chromium, firefox-esr, poppler,
 # the Dask extra; --cluster adds only the Dask extra, for `--scheduler` and for a machine that is a worker)
 # Each step checks first and skips what is already there, so a second run takes seconds.
 set -euo pipefail
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg texlive-latex-base texlive-latex-recommended
               texlive-latex-extra texlive-fonts-recommended dvisvgm poppler-utils espeak-ng)
 if [[ "${1:-}" == "--test" ]]; then
-  APT_PACKAGES+=(chromium)
+  APT_PACKAGES+=(chromium firefox-esr)   # firefox-esr: the web explorer is checked in both browsers
 fi
 # npm fetches reveal.js once for the offline lecture deck (gdevo slides); only if no npm is on PATH.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
