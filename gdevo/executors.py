@@ -83,8 +83,9 @@ def _local_worker_init(scratch: str, torch_threads: int) -> None:
 class LocalExecutor(Executor):
     """A process pool on this machine, one worker per core by default.
 
-    Processes come from a forkserver that has already imported torch and the experiments, so a
-    worker starts in milliseconds and never inherits a parent's torch thread pool.
+    Processes come from a forkserver that imports torch and the experiments once, so each worker
+    starts without importing them again and never inherits a parent's torch thread pool. One job
+    (or one worker) runs in this process: no pool is started for it.
     """
 
     description: str = "local pool"
