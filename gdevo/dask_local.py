@@ -27,8 +27,30 @@ def free_port() -> int:
 @dataclass
 class LocalCluster:
     address: str
+    folder: Path
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
-    logs: Path | None = None
+
+    def start(self, name: str, cmd: list[str]) -> subprocess.Popen:
+        """Start one process in its own folder, with its own trace cache and renders folder."""
+        home = self.folder / name
+        home.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               "GDEVO_CACHE": str(home / "cache"), "GDEVO_RENDERS": str(home / "renders")}
+        with open(self.folder / f"{name}.log", "w") as log:
+            self.procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
+        return self.procs[name]
+
+    def start_worker(self, name: str, resources: str | None = None) -> subprocess.Popen:
+        """A single-threaded worker without a nanny; RESOURCES as `dask worker --resources` takes them."""
+        return self.start(name, [*_dask("worker"), self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                                 "--name", name, "--host", "127.0.0.1",
+                                 *(["--resources", resources] if resources else [])])
+
+    def wait_for_workers(self, n: int, timeout_s: float = 120) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=f"{timeout_s}s", set_as_default=False) as client:
+            client.wait_for_workers(n, timeout=timeout_s)
 
 
 def _dask(tool: str) -> list[str]:
@@ -38,28 +60,13 @@ def _dask(tool: str) -> list[str]:
 @contextmanager
 def local_cluster(folder: Path, n_workers: int = 2, start_timeout_s: float = 120) -> Iterator[LocalCluster]:
     """Start a scheduler and N single-threaded workers; yield once all N are connected; stop them all."""
-    from distributed import Client
-
-    folder = Path(folder)
-    cluster = LocalCluster(f"tcp://127.0.0.1:{free_port()}", logs=folder / "logs")
-    cluster.logs.mkdir(parents=True, exist_ok=True)
-
-    def start(name: str, cmd: list[str]) -> None:
-        home = folder / name
-        home.mkdir(exist_ok=True)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-               "GDEVO_CACHE": str(home / "cache"), "GDEVO_RENDERS": str(home / "renders")}
-        with open(cluster.logs / f"{name}.log", "w") as log:
-            cluster.procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
-
+    cluster = LocalCluster(f"tcp://127.0.0.1:{free_port()}", Path(folder))
     try:
-        start("scheduler", [*_dask("scheduler"), "--host", "127.0.0.1", "--port",
-                            cluster.address.rsplit(":", 1)[1], "--no-dashboard"])
+        cluster.start("scheduler", [*_dask("scheduler"), "--host", "127.0.0.1", "--port",
+                                    cluster.address.rsplit(":", 1)[1], "--no-dashboard"])
         for i in range(n_workers):
-            start(f"worker{i}", [*_dask("worker"), cluster.address, "--nthreads", "1", "--no-nanny",
-                                 "--no-dashboard", "--name", f"worker{i}", "--host", "127.0.0.1"])
-        with Client(cluster.address, timeout=f"{start_timeout_s}s", set_as_default=False) as client:
-            client.wait_for_workers(n_workers, timeout=start_timeout_s)
+            cluster.start_worker(f"worker{i}")
+        cluster.wait_for_workers(n_workers, start_timeout_s)
         yield cluster
     finally:
         for p in cluster.procs.values():

@@ -62,7 +62,7 @@ class KillOneWorker:
 def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch):
     from gdevo.dask_local import local_cluster
     from gdevo.executors import DaskExecutor, Job, LocalExecutor
-    from gdevo.jobs import identity
+    from gdevo.jobs import identity, worker_name
     from gdevo.sweep import run_sweep
     from sim.errors import GdevoError
 
@@ -93,6 +93,12 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
             # A cuda cell goes only to a worker with a GPU resource; with none, one line instead of a hang.
             with pytest.raises(GdevoError, match=r"needs cuda, but no worker of .* has a GPU resource"):
                 list(dask.run([Job("cuda-cell", identity, gpu=True)]))
+            c.start_worker("gpu-worker", resources="GPU=1")   # declared, not real: routing is what is tested
+            c.wait_for_workers(2)
+            ran_on = [r for _, r in dask.run([Job(f"gpu-{i}", worker_name, gpu=True) for i in range(4)])]
+            assert ran_on == ["gpu-worker"] * 4
+            assert {r for _, r in dask.run([Job(f"any-{i}", worker_name) for i in range(4)])} <= {"worker0",
+                                                                                                  "gpu-worker"}
         finally:
             dask.close()
 
