@@ -1,8 +1,10 @@
 """Record optimizer runs step by step: parameters, loss, evaluations, wall time, populations.
 
-Inside the timed loop the recorder only copies the parameters into a preallocated tensor;
-losses and network curves for the whole path are computed afterwards in one batched call,
-so recording costs almost nothing next to the optimizer's own work.
+Inside the timed loop the recorder only copies the parameters into a preallocated tensor (and,
+for a full-batch gradient run, keeps the loss its own forward pass already computed: that is the
+full-data loss at the recorded parameters); everything else (mini-batch runs' full-data losses,
+network curves) is computed afterwards in one batched call, so recording costs almost nothing
+next to the optimizer's own work.
 """
 
 from __future__ import annotations
@@ -79,7 +81,11 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
     n = problem.n_data
     batch = min(run.batch_size or n, n)
     history = torch.empty((run.steps // k + 2, x0.numel()), dtype=x0.dtype, device=x0.device)
-    history[0] = params.detach()
+    rows = history.unbind(0)        # one view per row: a recorded step is one copy_, no indexing
+    current = params.detach()       # an alias of params (the optimizer updates them in place)
+    rows[0].copy_(current)
+    full_batch = batch >= n
+    step_loss: list[torch.Tensor] = []  # full batch: the loss each recorded step's forward pass gave
     grads = torch.empty((run.steps, x0.numel()), dtype=x0.dtype, device=x0.device) if record_grad else None
     batches = torch.empty((run.steps, batch), dtype=torch.int64, device=x0.device) \
         if record_grad and batch < n else None
@@ -90,7 +96,10 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
     for t in range(run.steps):
         idx = None if batch >= n else torch.randperm(n, generator=generator, device=x0.device)[:batch]
         opt.zero_grad(set_to_none=True)
-        problem.loss(params, idx).backward()
+        out = problem.loss(params, idx)
+        out.backward()
+        if full_batch and t % k == 0:  # t is a recorded step: this is the full-data loss at its params
+            step_loss.append(out.detach())
         if grads is not None:
             grads[t] = params.grad
             if batches is not None:
@@ -101,8 +110,7 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
         taken = t + 1
         if taken % k and taken != run.steps:
             continue
-        with torch.no_grad():
-            history[len(rec_steps)] = params
+        rows[len(rec_steps)].copy_(current)
         wall.append(perf_counter() - start)
         rec_steps.append(taken)
         if len(rec_steps) - checked >= CHECK_EVERY or taken == run.steps:
@@ -120,10 +128,12 @@ def record_gradient(problem: Problem, x0: torch.Tensor, run: RunConfig, generato
             checked = len(rec_steps)
     last = rec_steps[-1]
     history = history[: len(rec_steps)]
-    loss = _batched(problem.loss, history).cpu().numpy()
+    known = torch.stack(step_loss[: len(rec_steps)]) if step_loss else history.new_empty(0)
+    rest = _batched(problem.loss, history[len(known):]) if len(known) < len(history) else known[:0]
+    loss = torch.cat([known, rest]).cpu().numpy()
     hist = history.cpu().numpy()
     evals = np.asarray(rec_steps, dtype=np.float64) * (batch / n)
-    status = classify(loss, hist, escape)
+    status = classify(loss, hist[-1:], escape)  # every earlier row passed the in-loop check
     meta = {"kind": "gradient", "optimizer": run.optimizer, "label": run.display, "lr": run.lr,
             "momentum": run.momentum, "batch_size": batch, "steps": last, "status": status,
             "final_loss": float(loss[-1]) if math.isfinite(loss[-1]) else None}

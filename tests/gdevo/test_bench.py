@@ -18,8 +18,9 @@ def test_bench_tiny_prints_every_variant_and_ratio_and_writes_markdown(capsys):
         assert text in out, text
     md = (Path(os.environ["GDEVO_RENDERS"]) / "bench.md").read_text()
     rows = [line for line in md.splitlines() if line.startswith("| ") and "---" not in line]
-    # header + (2 chunks + naive) + 2 optimizers × 3 variants; ratio header + 1 + 2 × 2
-    assert len(rows) == 1 + 3 + 6 + 1 + 1 + 4
+    # header + (2 chunks + naive) + 2 optimizers × 3 variants; ratio header + 1 + 2 × 2 × (wall, CPU time)
+    assert len(rows) == 1 + 3 + 6 + 1 + 1 + 8
+    assert out.count("recording overhead, CPU time") == 4
     evo_rows = [r for r in rows if r.startswith("| evolution round, P=64")]
     assert len(evo_rows) == 3 and sum("fastest chunk" in r for r in evo_rows) == 1
     ratio_rows = [r for r in rows if "×" in r.split("|")[2]]

@@ -105,3 +105,24 @@ def test_config_rejects_bad_values_with_the_field_named():
         RunConfig(name="x", optimizer="adam", momentum=0.9)
     with pytest.raises(ValidationError, match="unique"):
         small_sine_config(runs=[dict(name="a", optimizer="sgd"), dict(name="a", optimizer="adam")])
+
+
+@pytest.mark.parametrize("batch_size, every, lr", [(None, 3, 0.05), (2, 2, 0.05), (None, 1, 50.0)])
+def test_recorded_loss_is_the_full_data_loss_at_the_recorded_params(batch_size, every, lr):
+    """Whether the loss comes from the step's own forward pass (full batch) or a batched evaluation
+    afterwards (mini-batches, the last step), it is the full-data loss at each recorded row."""
+    from sim.config import RunConfig
+    from sim.problems import TanhCurve
+    from sim.recorder import record_gradient
+
+    x = torch.tensor([-1.5, -0.5, 0.5, 1.5], dtype=torch.float64)
+    problem = TanhCurve(x, torch.sin(x))
+    run = RunConfig(name="r", optimizer="sgd", lr=lr, steps=10, batch_size=batch_size)
+    rec = record_gradient(problem, torch.tensor([-1.0, 2.0], dtype=torch.float64), run,
+                          torch.Generator().manual_seed(0), escape=1e3, record_every=every)
+    params, loss = rec.arrays["params"], rec.arrays["loss"]
+    assert len(loss) == len(params) >= 2
+    for p, lv in zip(params, loss, strict=True):
+        pred = np.tanh(p[0] * x.numpy() + p[1])
+        direct = float(np.mean((pred - np.sin(x.numpy())) ** 2))
+        assert lv == pytest.approx(direct, rel=1e-12) or not np.isfinite(direct)
