@@ -25,6 +25,8 @@ from gdevo.jobs import set_scratch
 from sim.errors import GdevoError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+POLL_S = 2.0                 # how often a waiting client checks that workers are left
+NO_WORKER_GRACE_S = 60.0     # how long jobs may wait for a worker to (re)join before the client gives up
 CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
@@ -227,7 +229,7 @@ class DaskExecutor(Executor):
         return any(w.get("resources", {}).get("GPU", 0) >= 1 for w in info.values())
 
     def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
-        from distributed import as_completed
+        from distributed import wait
 
         if not jobs:
             return
@@ -239,15 +241,29 @@ class DaskExecutor(Executor):
             fut = self.client.submit(j.fn, *j.args, pure=False, key=f"gdevo-{j.label}-{os.urandom(6).hex()}",
                                      resources={"GPU": 1} if j.gpu else None)
             futures[fut] = j
+        pending, stranded_since = set(futures), None
         try:
-            for fut in as_completed(futures, loop=self.client.loop):
-                job = futures[fut]
+            while pending:
                 try:
-                    result = fut.result()
-                except Exception as exc:
-                    raise self._error(job, exc) from None
-                yield job, result
-                fut.release()
+                    with self.client.as_current():   # distributed.wait uses the current client
+                        done, pending = wait(pending, timeout=POLL_S, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                except Exception as exc:   # the client gave up on the scheduler (its futures are cancelled)
+                    why = "" if "Cancelled" in type(exc).__name__ else f" ({type(exc).__name__}: {_first_line(exc)})"
+                    raise SchedulerError(f"lost the dask scheduler at {self.address}{why}") from None
+                if not done:   # nothing finished for a while: is anyone left to run what is pending?
+                    stranded_since = self._check_workers_left(pending, futures, stranded_since)
+                    continue
+                stranded_since = None
+                for fut in done:
+                    job = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:
+                        raise self._error(job, exc) from None
+                    yield job, result
+                    fut.release()
         except BaseException:
             if self.client.status == "running":
                 try:
@@ -255,6 +271,28 @@ class DaskExecutor(Executor):
                 except Exception:
                     pass   # the scheduler is gone: nothing left to cancel
             raise
+
+    def _check_workers_left(self, pending: set, futures: dict, since: float | None) -> float | None:
+        """Dask keeps tasks waiting until a worker that can run them joins; after NO_WORKER_GRACE_S
+        without one (every worker died, or the GPU workers did), stop with one line instead of waiting."""
+        import time
+
+        if self.client.status != "running":
+            raise SchedulerError(f"lost the dask scheduler at {self.address}")
+        try:
+            workers = self.client.scheduler_info()["workers"].values()
+        except Exception:
+            raise SchedulerError(f"lost the dask scheduler at {self.address}") from None
+        gpu = any(w.get("resources", {}).get("GPU", 0) >= 1 for w in workers)
+        runnable = bool(workers) and (gpu or not any(futures[f].gpu for f in pending))
+        if runnable:
+            return None
+        since = since or time.monotonic()
+        if time.monotonic() - since > NO_WORKER_GRACE_S:
+            what = "no workers" if not workers else "no worker with a GPU resource"
+            raise SchedulerError(f"the dask scheduler at {self.address} has had {what} for "
+                                 f"{NO_WORKER_GRACE_S:.0f} s; {len(pending)} jobs cannot run")
+        return since
 
     def _error(self, job: Job, exc: BaseException) -> GdevoError:
         from distributed import KilledWorker

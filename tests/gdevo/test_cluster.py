@@ -114,8 +114,22 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
             DaskExecutor(address)
         monkeypatch.undo()
 
-        # Two chapters rendered on the cluster (one worker is left): traces go out as bytes, files come back.
+        # Two chapters rendered on the cluster: traces go out as bytes, files come back.
         render_two_chapters(tmp_path, address, monkeypatch)
+
+        # The only GPU worker dies with cuda jobs pending: one line once nobody can run them, not a hang.
+        import gdevo.executors
+
+        monkeypatch.setattr(gdevo.executors, "NO_WORKER_GRACE_S", 3.0)
+        dask = DaskExecutor(address)
+        try:
+            jobs = dask.run([Job(f"gpu-slow-{i}", time.sleep, (2,), gpu=True) for i in range(3)])
+            next(jobs)
+            procs["gpu-worker"].send_signal(signal.SIGKILL)
+            with pytest.raises(GdevoError, match=r"has had no worker with a GPU resource for 3 s; [12] jobs cannot"):
+                list(jobs)
+        finally:
+            dask.close()
 
         # Losing the scheduler mid-sweep: one line, exit 2, the cells finished so far are kept.
         cache = tmp_path / "lost"
