@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from manim import DOWN, LEFT, UL, UP, Create, FadeIn, MathTex, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.params import fmt_param as fp
@@ -40,16 +41,16 @@ class Functions(ChapterScene):
                       (f"network, trained by {run.meta['label']}", color)])
         key.move_to([2.0, 2.75, 0], aligned_edge=UL)
         self.play(FadeIn(key[0]), run_time=0.6)
-        self.beat(f"The function to learn: {target_expr} on [{tr['data/curve_x'][0]:.2f}, "
-                  f"{tr['data/curve_x'][-1]:.2f}].")
+        self.beat(f"Here is a function we want a network to learn: {speech.formula(target_expr)}, from "
+                  f"{speech.number(tr['data/curve_x'][0])} to {speech.number(tr['data/curve_x'][-1])}.")
 
         self.play(FadeIn(panel.dots, scale=1.5), FadeIn(key[1]), run_time=1)
-        pts = ", ".join(f"({x:.1f}, {y:.2f})" for x, y in zip(xs, ys, strict=True))
         data_note = Text(f"we only know {len(xs)} points of it", font_size=SMALL_SIZE, color=MUTED)
         data_note.next_to(key, DOWN, buff=0.3).align_to(key, LEFT)
         self.play(FadeIn(data_note), run_time=0.6)
         self.wait(1)
-        self.beat(f"We only know {len(xs)} data points: {pts}.")
+        self.beat(f"But we never see the whole curve. We only get {speech.small(len(xs))} points of it: "
+                  "that is all the network will learn from.")
 
         formula = MathTex(r"f(x) = \tanh(a\,x + b)", font_size=LABEL_SIZE + 12)
         formula.next_to(data_note, DOWN, buff=0.5).align_to(key, LEFT)
@@ -61,8 +62,8 @@ class Functions(ChapterScene):
         self.play(Write(formula), FadeIn(sub), run_time=1.2)
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
         self.wait(1)
-        self.beat(f"The network f(x) = tanh(a·x + b) starts at a={fp(params[0][0])}, b={fp(params[0][1])}: "
-                  f"a poor fit, loss {fmt_loss(run['loss'][0])}.")
+        self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts at a "
+                  f"{speech.number(params[0][0])} and b {speech.number(params[0][1])}, a poor fit.")
 
         for k in range(1, run.steps + 1):
             new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)
@@ -72,8 +73,9 @@ class Functions(ChapterScene):
             status = new_status
         self.status = status
         self.wait(2)
-        self.beat(f"After {run.steps} {run.meta['label']} steps: a={fp(params[-1][0])}, b={fp(params[-1][1])}, "
-                  f"loss {fmt_loss(run['loss'][-1])} (from {fmt_loss(run['loss'][0])}). Learning = tuning a and b.")
+        self.beat(f"After {run.steps} steps of {run.meta['label']}, the curve follows the points: the loss fell "
+                  f"from {speech.loss(run['loss'][0])} to {speech.loss(run['loss'][-1])}. "
+                  "Learning is nothing more than tuning a and b.")
 
     @staticmethod
     def _status(run, k: int, color) -> VGroup:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
@@ -47,8 +48,8 @@ class ParameterSpace(ChapterScene):
         self.play(Create(plane.grid), Create(plane.axes), FadeIn(plane.x_label, plane.y_label, plane_title),
                   run_time=1.2)
         self.play(FadeIn(panel, panel_title), run_time=1)
-        self.beat("The network has 2 parameters, so every network is one point (a, b) of a plane "
-                  f"(shown: a, b in [{a[0]:.0f}, {a[-1]:.0f}]).")
+        self.beat("Two parameters means every possible network is one point on a plane: a across, b up. "
+                  "On the right, the function that point stands for.")
 
         params, curves = run["params"], run["curve"]
         self.dot = marker(plane.point(params[0]), color)
@@ -58,8 +59,8 @@ class ParameterSpace(ChapterScene):
         self.play(FadeIn(self.dot, scale=2), run_time=0.6)
         self.play(Create(self.curve), FadeIn(label), run_time=1)
         self.wait(1)
-        self.beat(f"The point a={fp(params[0][0])}, b={fp(params[0][1])} is the function "
-                  f"tanh({fp(params[0][0])}·x + {fp(params[0][1])}) (loss {fmt_loss(run['loss'][0])}).")
+        self.beat(f"This point, a {speech.number(params[0][0])} and b {speech.number(params[0][1])}, is this "
+                  f"curve, with loss {speech.loss(run['loss'][0])}.")
 
         walk_note = Text(f"the point walks {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
                          color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
@@ -76,9 +77,8 @@ class ParameterSpace(ChapterScene):
             self.add(new_label)
             label = new_label
         self.wait(1)
-        self.beat(f"Moving the point moves the curve: after {run.steps} recorded {run.meta['label']} steps the point "
-                  f"is at a={fp(params[-1][0])}, b={fp(params[-1][1])} and the curve fits the data "
-                  f"(loss {fmt_loss(run['loss'][-1])}).")
+        self.beat(f"Move the point and the curve moves with it. Along the {run.steps} recorded steps of "
+                  f"{run.meta['label']}, the curve settles onto the data, loss {speech.loss(run['loss'][-1])}.")
 
         # Three more recorded points, from other runs: three points, three functions.
         self.others = []
@@ -101,7 +101,8 @@ class ParameterSpace(ChapterScene):
         self.play(*[FadeIn(m, scale=2) for _, _, m, _ in self.others],
                   *[Create(c) for _, _, _, c in self.others], FadeIn(key), run_time=1.2)
         self.wait(2)
-        self.beat("Each point (a, b) is its own function: " + "; ".join(r for r, _ in rows) + ".")
+        self.beat(f"Every point is its own function: here are {speech.small(len(rows))} of them at once. "
+                  "Training a network means searching this plane.")
 
     @staticmethod
     def _inside_step(plane: ParamPlane, params: np.ndarray) -> int:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, MathTex, Text, TransformMatchingTex, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import RESIDUAL_COLOR, predictions, residual_segments
-from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
 RUN = "sgd"
@@ -44,8 +44,7 @@ class Loss(ChapterScene):
         key.move_to([0.6, 2.85, 0], aligned_edge=UL)
         self.key = key
         self.play(Create(self.curve), FadeIn(key), run_time=1)
-        self.beat(f"The network at step 0 of {run.meta['label']}: a={fp(run['params'][0][0])}, "
-                  f"b={fp(run['params'][0][1])}.")
+        self.beat("How wrong is a network? Take the starting network and put its curve next to the data.")
 
         preds = predictions(tr, run.name, 0)
         self.residuals = residual_segments(panel.axes, xs, ys, preds)
@@ -54,8 +53,8 @@ class Loss(ChapterScene):
         self.table = self._table(xs, ys, preds).move_to([0.45, -1.75, 0], aligned_edge=UL)
         self.play(FadeIn(self.labels), FadeIn(self.table), run_time=0.8)
         self.wait(2)
-        self.beat("Residuals (prediction − data) at the data points: "
-                  + ", ".join(f"{p - y:+.3f}" for p, y in zip(preds, ys, strict=True)) + ".")
+        self.beat(f"At each data point, the red line is the error: prediction minus data. The largest is "
+                  f"{speech.number(float(np.abs(preds - ys).max()))}.")
 
         definition = MathTex(r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(f(x_i) - y_i\big)^2",
                              font_size=LABEL_SIZE + 10)
@@ -68,8 +67,8 @@ class Loss(ChapterScene):
         self.play(FadeIn(note), run_time=0.6)
         self.wait(2)
         mse = float(np.mean((preds - ys) ** 2))
-        self.beat(f"Mean squared error over n={len(xs)} points: {fmt_loss(mse)}, the recorded loss "
-                  f"{fmt_loss(run['loss'][0])}.")
+        self.beat(f"Square the errors and average them over the {speech.small(len(xs))} points: that is the "
+                  f"loss, {speech.loss(mse)}, one number for how wrong the network is.")
 
         for frac in self.steps_shown:
             k = round(frac * run.steps)
@@ -88,8 +87,7 @@ class Loss(ChapterScene):
                       note.animate.become(new_note), run_time=1.6)
             self.formula = new_formula
             self.wait(2.4)
-            self.beat(f"Step {k}: residuals " + ", ".join(f"{p - y:+.3f}" for p, y in zip(preds, ys, strict=True))
-                      + f"; loss {fmt_loss(run['loss'][k])}. Smaller residuals, smaller loss.")
+            self.beat(f"Step {k}: loss {speech.loss(run['loss'][k])}. Smaller errors, smaller loss.")
         self.note = note
 
     @staticmethod

@@ -27,6 +27,7 @@ from manim import (
     Write,
 )
 
+from scenes.kit import speech
 from scenes.kit.cloud import marker
 from scenes.kit.colorbar import ColorBar
 from scenes.kit.landscape import LandscapeView
@@ -48,7 +49,6 @@ class LossLandscape(ChapterThreeDScene):
         run = tr.run(self.start_run)
         a, b, loss = tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"]
         best, best_loss = tr["landscape/min"], float(tr["landscape/min_loss"])
-        n = len(tr["data/x"])
 
         title = Text("The loss landscape over parameter space", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.add_fixed_in_frame_mobjects(title)
@@ -72,9 +72,9 @@ class LossLandscape(ChapterThreeDScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([1.75, 2.55, 0], aligned_edge=UL)
         self.play(FadeIn(text), run_time=1)
         self.wait(1)
-        self.beat(f"The loss of every network (a, b) on the {n} data points, over a {len(a)}×{len(b)} grid of "
-                  f"a, b in [{a[0]:.0f}, {a[-1]:.0f}]: from {fmt_loss(float(loss.min()))} to "
-                  f"{fmt_loss(float(loss.max()))} (log colour scale).")
+        self.beat(f"Now compute the loss for every point of the plane, {speech.count(len(a) * len(b))} networks. "
+                  f"Dark means low: the loss ranges from {speech.loss(float(loss.min()))} to "
+                  f"{speech.loss(float(loss.max()))}.")
 
         color = color_for(run.name, run.meta)
         start = marker(view.point(run["params"][0]), color)
@@ -89,8 +89,8 @@ class LossLandscape(ChapterThreeDScene):
         valley.next_to(rows, DOWN, buff=0.35).align_to(text, LEFT)
         self.play(FadeIn(valley), run_time=0.6)
         self.wait(1.6)
-        self.beat(f"All runs start at a={fp(p0[0])}, b={fp(p0[1])} (loss {fmt_loss(run['loss'][0])}); the grid's "
-                  f"global minimum is a={fp(best[0])}, b={fp(best[1])} with loss {fmt_loss(best_loss)}.")
+        self.beat(f"Every optimizer in this video starts from the same point, loss {speech.loss(run['loss'][0])}. "
+                  f"The best network, marked by the star, has loss {speech.loss(best_loss)}.")
 
         # The same grid as a surface: height = colour = log loss, normalised as the heatmap.
         self.renderer.camera.should_apply_shading = False   # exact colormap colours; faces still depth-sorted
@@ -130,10 +130,9 @@ class LossLandscape(ChapterThreeDScene):
         self.play(FadeIn(caption, key3d), run_time=0.6)
         self.move_camera(phi=PHI, theta=THETA, zoom=ZOOM, frame_center=axes.c2p(0, 0, 0.6), run_time=3)
         self.wait(0.6)
-        self.beat("Seen as a surface, the loss is a landscape: height and colour are the same log-scaled loss "
-                  f"as the heatmap, from {fmt_loss(float(loss.max()))} on the plateaus down to "
-                  f"{fmt_loss(best_loss)} in the valley.")
+        self.beat("Lift the colours into height and the loss becomes a landscape: high plateaus, and a valley "
+                  "where the good networks are.")
         self.move_camera(theta=THETA + TURN, run_time=5)
         self.wait(1.4)
-        self.beat(f"The valley leads to the global minimum at a={fp(best[0])}, b={fp(best[1])}. "
-                  "Optimizers only ever see the ground under their feet: the next chapters show how they walk it.")
+        self.beat(f"The valley leads down to the minimum, at a {speech.number(best[0])} and b "
+                  f"{speech.number(best[1])}. An optimizer never sees this map, only the ground under its feet.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
@@ -41,13 +42,15 @@ class LocalSearch(ChapterScene):
         row = VGroup(self._row(evo, 0)).move_to([3.75, 1.35, 0]).align_to(rule, LEFT)
         key.align_to(row, LEFT)
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
-        self.beat(f"The parent starts at a={evo['params'][0][0]:.2f}, b={evo['params'][0][1]:.2f}, "
-                  f"loss {fmt_loss(evo['loss'][0])}.")
+        self.beat(f"The simplest evolution: one parent network, loss {speech.loss(evo['loss'][0])}. Each round "
+                  f"it gets {speech.small(evo.meta['population'])} children, each a small random nudge of the "
+                  "parent, and the best child takes over only if it is better.")
         self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS)
         r = evo.steps
         self.wait(1)
-        self.beat(f"After {r} rounds: loss {fmt_loss(evo['loss'][-1])}, {int(evo.meta['accepted_rounds'])} of {r} "
-                  f"rounds accepted a child, {int(evo['evals'][-1])} loss evaluations.")
+        self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. Only "
+                  f"{int(evo.meta['accepted_rounds'])} of the {r} rounds found a better child, and it took "
+                  f"{speech.count(evo['evals'][-1])} loss evaluations.")
         self.play(FadeOut(self.trail, parent, row, rule, key, *self.view_parts), run_time=0.6)
         self.remove(view.heatmap)
 
@@ -82,11 +85,10 @@ class LocalSearch(ChapterScene):
         inset = self._zoom(lm, evo, last, color).move_to([3.75, -1.95, 0]).align_to(stuck, LEFT)
         self.play(FadeIn(inset), run_time=0.8)
         self.wait(2)
-        self.beat(f"On the bumpier landscape the search settles at a={evo['params'][-1][0]:.2f}, "
-                  f"b={evo['params'][-1][1]:.2f}, loss {fmt_loss(evo['loss'][-1])}, a local minimum; no real gain "
-                  f"since round {since} of {evo.steps}. The global minimum has loss "
-                  f"{fmt_loss(float(lm['landscape/minima_loss'][0]))}: children within σ={evo.meta['sigma']:g} are "
-                  "all worse than the parent.")
+        self.beat(f"On a bumpier landscape the same search gets stuck in a local minimum, loss "
+                  f"{speech.loss(evo['loss'][-1])}, with no real gain since round {since}. Every nearby child is "
+                  f"worse, even though the best network has loss "
+                  f"{speech.loss(float(lm['landscape/minima_loss'][0]))}.")
 
     def _zoom(self, tr, evo, r: int, color) -> Group:
         """A zoomed crop of the recorded grid around the parent with round r's children on it."""
@@ -134,9 +136,11 @@ class LocalSearch(ChapterScene):
                 swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             self.play(*anims, run_time=0.6 if cloud is not None else 2 / 15)
             if k <= detail:
-                self.beat(f"Round {k}: best child loss {fmt_loss(float(evo['pop_loss'][k - 1].min()))} vs parent "
-                          f"{fmt_loss(evo['loss'][k - 1])}: " +
-                          ("accepted." if evo["accepted"][k - 1] else "rejected, the parent stays."))
+                best = speech.loss(float(evo["pop_loss"][k - 1].min()))
+                self.beat(f"Round {k}: the best child has loss {best}, " +
+                          (f"better than the parent's {speech.loss(evo['loss'][k - 1])}, so it takes over."
+                           if evo["accepted"][k - 1] else
+                           f"no better than the parent's {speech.loss(evo['loss'][k - 1])}, so the parent stays."))
         return trail
 
     @staticmethod

@@ -26,6 +26,7 @@ from manim import (
 )
 from manim.constants import RESAMPLING_ALGORITHMS
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
@@ -111,8 +112,8 @@ class EvolutionAtScale(ChapterScene):
         trail = plot.curve(evo["step"][:1], loss[:1], color)
         row = self._row(evo, 0).next_to(panel, DOWN, buff=0.3)
         self.play(Create(curve), FadeIn(row), run_time=2 / 3)
-        self.beat(f"A {n_params:,}-parameter network starts at loss {fmt_loss(loss[0])}; evolution mutates all "
-                  f"{n_params:,} numbers at once, {pop} children per generation.")
+        self.beat(f"Now a real network with {speech.count(n_params)} parameters, fitting a harder curve. "
+                  f"Evolution nudges all of them at once, {speech.small(pop)} children per generation.")
 
         keys = np.unique(np.linspace(0, rounds, self.curve_keyframes + 1).astype(int))[1:]
         for k in keys:
@@ -130,8 +131,9 @@ class EvolutionAtScale(ChapterScene):
                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8).next_to(plot, DOWN, buff=0.2)
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.4)
-        self.beat(f"After {rounds} generations ({int(evo['evals'][-1]):,} evaluations) the loss fell from "
-                  f"{fmt_loss(loss[0])} to {fmt_loss(loss[-1])}; {accepted} of {rounds} generations improved.")
+        self.beat(f"After {speech.count(rounds)} generations and {speech.count(evo['evals'][-1])} evaluations, "
+                  f"the loss fell from {speech.loss(loss[0])} to {speech.loss(loss[-1])}. Only "
+                  f"{speech.ratio(accepted / max(rounds, 1))} generations improved on their parent.")
         self.title, self.fit_group = title, VGroup(panel, plot, curve, trail, row, note, sub)
 
     @staticmethod
@@ -154,8 +156,8 @@ class EvolutionAtScale(ChapterScene):
                 missing.append((name, str(exc)))
                 continue
             rows.add(self._image_row(tr, evo))
-            notes.append(f"{name}: PSNR {fmt_psnr(float(evo['psnr'][0]))} -> {fmt_psnr(float(evo['psnr'][-1]))} "
-                         f"after {int(evo['step'][-1])} generations ({int(evo['evals'][-1]):,} evaluations)")
+            notes.append(f"the {name.removeprefix('image-fit-')} from {speech.number(float(evo['psnr'][0]))} to "
+                         f"{speech.number(float(evo['psnr'][-1]))} decibels")
         for name, why in missing:
             rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
         rows.arrange(DOWN, buff=0.45).next_to(self.title, DOWN, buff=0.4)
@@ -168,7 +170,9 @@ class EvolutionAtScale(ChapterScene):
                        font_size=SMALL_SIZE - 2, color=MUTED).to_edge(DOWN, buff=0.2)
         self.play(FadeIn(caption), run_time=2 / 3)
         self.wait(3)
-        self.beat("; ".join(notes) if notes else "Image traces missing: " + ", ".join(n for n, _ in missing))
+        self.beat("The same search can paint: each tile is the network's picture of the target, one generation "
+                  "at a time. " + (f"Sharpness, measured as PSNR, rises for {', and '.join(notes)}." if notes else
+                                   "The image traces are missing: " + ", ".join(n for n, _ in missing) + "."))
 
     def _image_row(self, tr, evo) -> Group:
         color = color_for(evo.name, evo.meta)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, UP, FadeIn, FadeOut, Text, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.charts import HeatmapGrid, short
+from scenes.kit.charts import HeatmapGrid
 from scenes.kit.panels import fmt_loss
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
@@ -63,10 +64,9 @@ class Hyperparameters(ChapterScene):
         box = grids[-1].cell_box(*bi)
         self.play(FadeIn(box), run_time=0.6)
         self.wait(3)
-        self.beat(f"Evolution after {R} rounds: best population {pops[bi[0]]} with σ {sigmas[bi[1]]:g}, loss "
-                  f"{fmt_loss(mean_final[bi])} (mean of {S} seeds), {best_e['evals']} evaluations. "
-                  f"σ {sigmas[0]:g} is too timid ({short(mean_final[-1, 0])} with population {pops[-1]}), "
-                  f"σ {sigmas[-1]:g} too coarse ({short(mean_final[-1, -1])}).")
+        self.beat(f"Evolution has two knobs: how many children, and how far they stray, sigma. The best pair here "
+                  f"is {pops[bi[0]]} children at sigma {speech.number(sigmas[bi[1]])}, loss "
+                  f"{speech.loss(mean_final[bi])}. A smaller sigma is too timid, a larger one too coarse.")
 
         # 2. final evolution grid beside SGD's grid
         left = HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi, cell=0.9)
@@ -83,9 +83,9 @@ class Hyperparameters(ChapterScene):
         box_e, box_s = left.cell_box(*bi), sgd_grid.cell_box(*bs)
         n_div = tr.stats["sgd"]["diverged_cells"]
         self.wait(3)
-        self.beat(f"SGD after {T} steps: best learning rate {lrs[bs[0]]:g} with batch {batches[bs[1]]}, loss "
-                  f"{fmt_loss(sgd[bs])}. {n_div} of {sgd.size} settings diverged for every seed (grey). "
-                  "Too small a learning rate crawls; too large blows up.")
+        self.beat(f"Gradient descent has its own knobs: learning rate and batch size. The best is learning rate "
+                  f"{speech.number(lrs[bs[0]])} with batches of {batches[bs[1]]}, loss {speech.loss(sgd[bs])}. "
+                  f"Too small crawls; too large blows up, as in {speech.small(n_div)} grey cells.")
         self.play(FadeIn(box_e), FadeIn(box_s), run_time=0.6)
         e_evals, s_evals = best_e["evals"], tr.stats["sgd"]["best"]["evals"]
         note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n"
@@ -96,5 +96,5 @@ class Hyperparameters(ChapterScene):
         legend_txt.next_to(sub, DOWN, buff=0.2)
         self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)
         self.wait(4)
-        self.beat(f"Best evolution loss {fmt_loss(mean_final[bi])} used {e_evals} loss evaluations; best SGD loss "
-                  f"{fmt_loss(sgd[bs])} used {s_evals:g} (plus backward passes). Both need their knobs tuned.")
+        self.beat(f"Best against best: evolution used {speech.count(e_evals)} loss evaluations, gradient descent "
+                  f"{speech.count(s_evals)}, plus its backward passes. Both need their knobs tuned.")

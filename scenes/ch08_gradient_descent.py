@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
@@ -52,7 +53,8 @@ class GradientDescent(ChapterScene):
         rule = Text("step = − lr × gradient", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
         rule.move_to([3.75, 3.05, 0])
         self.play(FadeIn(start), FadeIn(rule), run_time=0.6)
-        self.beat(f"Start at a={p0[0]:.2f}, b={p0[1]:.2f}: loss {fmt_loss(good['loss'][0])}.")
+        self.beat(f"Gradient descent starts from the same point, loss {speech.loss(good['loss'][0])}, and "
+                  "follows one rule: step against the gradient.")
 
         # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
         scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
@@ -67,8 +69,8 @@ class GradientDescent(ChapterScene):
                       color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15)
         self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
         self.wait(1)
-        self.beat(f"The recorded gradient at the start is {fmt_vec(g0)}; it points uphill. "
-                  f"Gradient descent steps against it: with learning rate {lr:g} the step is {fmt_vec(-lr * g0)}.")
+        self.beat(f"The gradient, the arrow, points uphill: the direction where the loss grows fastest. The step "
+                  f"goes the other way, {speech.number(lr)} times as long: that factor is the learning rate.")
         self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
 
         # Loss plot and read-outs on the right.
@@ -86,9 +88,8 @@ class GradientDescent(ChapterScene):
         for name, trail in self.trails.items():
             _fade(trail, 0.35 if name == "lr-diverge" else 1.0)
         self.wait(1)
-        self.beat("Same start, same gradients, four learning rates: " +
-                  "; ".join(f"{r.meta['label']} -> loss {fmt_loss(r['loss'][-1])} ({r.meta['status']})"
-                            for r in runs) + ".")
+        self.beat(f"Same start, same gradients, {speech.small(len(runs))} learning rates, and very different "
+                  "endings. The learning rate is the one knob gradient descent cannot do without.")
 
     def _play_run(self, run, detailed: int) -> None:
         """Draw one run: the first `detailed` steps with their gradient arrows, the rest fast."""
@@ -142,11 +143,12 @@ class GradientDescent(ChapterScene):
     @staticmethod
     def _notes(run) -> str:
         loss = run["loss"]
-        text = (f"{run.meta['label']}: loss {fmt_loss(loss[0])} -> {fmt_loss(loss[-1])} after {run.steps} steps, "
-                f"status {run.meta['status']}.")
+        lr = speech.number(run.meta["lr"])
         if run.meta["status"] == "diverged":
-            text += f" It ends higher than it started (max loss {fmt_loss(float(np.nanmax(loss)))})."
-        return text
+            return (f"With learning rate {lr} every step overshoots further: the loss climbs to "
+                    f"{speech.loss(float(np.nanmax(loss)))} and the run diverges.")
+        return (f"With learning rate {lr}, {run.steps} steps take the loss from {speech.loss(loss[0])} to "
+                f"{speech.loss(loss[-1])}.")
 
 
 

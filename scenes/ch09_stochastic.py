@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
@@ -42,8 +43,8 @@ class Stochastic(ChapterScene):
                      "per step: cheaper, but noisy.", font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.9)
         intro.move_to([3.75, 2.4, 0])
         self.play(FadeIn(intro), run_time=0.6)
-        self.beat(f"The loss is the mean over {n_data} points. A mini-batch step uses b of them: "
-                  f"it costs b/{n_data} of a full evaluation.")
+        self.beat(f"The loss averages all {speech.small(n_data)} data points. A mini-batch step looks at only a "
+                  "few of them: much cheaper, but noisy.")
 
         # One step of the batch-of-1 run: its gradient against the full-data gradient there.
         one = tr.run("batch-1")
@@ -65,8 +66,10 @@ class Stochastic(ChapterScene):
         self.play(GrowArrow(a_full), FadeIn(txt[:2]), run_time=0.8)
         self.play(GrowArrow(a_one), FadeIn(txt[2]), run_time=0.8)
         self.wait(1.2)
-        self.beat(f"At step {k} the batch was the point x={pts}: its downhill direction "
-                  f"{fmt_vec(-g)} differs from the full-data one {fmt_vec(-full)}.")
+        cos = float(np.dot(g, full) / max(float(np.linalg.norm(g) * np.linalg.norm(full)), 1e-12))
+        angle = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
+        self.beat(f"At step {k}, a batch of one point pulls its own way: about {angle:.0f} degrees off the "
+                  "downhill direction of all the data.")
         self.play(FadeOut(dot, a_full, a_one, txt, intro), run_time=0.4)
 
         # The race on one evaluation budget.
@@ -103,8 +106,9 @@ class Stochastic(ChapterScene):
             if anims:
                 self.play(*anims, run_time=2 / TICKS_PER_SECOND)
         self.wait(1.5)
-        self.beat(f"Same budget of {budget:g} full-data evaluations: " + "; ".join(
-            f"{r.meta['label']} took {r.steps} steps, loss {fmt_loss(r['loss'][-1])}" for r in runs) + ".")
+        self.beat(f"On the same budget of {speech.count(budget)} full-data evaluations, small batches take more, "
+                  "noisier steps. " + "; ".join(f"{r.meta['label']}: {r.steps} steps, loss {speech.loss(r['loss'][-1])}"
+                                                for r in runs) + ".")
 
     @staticmethod
     def _telling_step(run) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
@@ -43,9 +44,9 @@ class MomentumAdam(ChapterScene):
             self.play(FadeIn(msg), run_time=0.4)
             group.add(msg)
         self.wait(1.5)
-        self.beat("On sine-2d after " + f"{runs[0].steps} steps: " + "; ".join(
-            f"{r.meta['label']} loss {fmt_loss(r['loss'][-1])}" for r in runs) + ". Momentum gathers speed "
-            "and overshoots along the flat valley; Adam's steps have about the same size everywhere.")
+        self.beat("Momentum remembers its last steps, so it gathers speed and can overshoot; Adam rescales each "
+                  f"step to about the same size everywhere. After {runs[0].steps} steps: " + "; ".join(
+                      f"{r.meta['label']} {speech.loss(r['loss'][-1])}" for r in runs) + ".")
         self.play(FadeOut(group, note, *self.view_parts), run_time=0.6)
         self.remove(view.heatmap)
 
@@ -58,9 +59,9 @@ class MomentumAdam(ChapterScene):
         self.lm_view = view
         group, rows = self._race(view, runs, top=2.2)
         self.wait(1.5)
-        self.beat("A bumpier landscape (sin(a·x+b) fitted to sin(2.5x+0.5)): " + "; ".join(
-            f"{r.meta['label']} ends at loss {fmt_loss(r['loss'][-1])}"
-            f"{' in a local minimum' if r.meta.get('trapped') else ''}" for r in runs) + ".")
+        self.beat("On the bumpier landscape: " + "; ".join(
+            f"{r.meta['label']} ends at {speech.loss(r['loss'][-1])}"
+            f"{', in a local minimum' if r.meta.get('trapped') else ''}" for r in runs) + ".")
 
         deep = [lm.run(n) for n in ("momentum-deep", "adam-deep")]
         honest = Text("From another start, a deep local minimum\nholds them too:", font_size=SMALL_SIZE,
@@ -69,9 +70,9 @@ class MomentumAdam(ChapterScene):
         shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
         group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
         self.wait(1.5)
-        self.beat("Honestly: from (" + ", ".join(f"{v:g}" for v in deep[0].meta["start"]) + ") " + "; ".join(
-            f"{r.meta['label']} ends at loss {fmt_loss(r['loss'][-1])}" for r in deep) +
-            f" — the global minimum has loss {fmt_loss(float(lm['landscape/minima_loss'][0]))}.")
+        self.beat("No guarantee, though. From another start, " + " and ".join(
+            f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
+            f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
         self.final = (group, group2)
 
     def _show_landscape(self, tr) -> LandscapeView:

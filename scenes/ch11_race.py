@@ -27,6 +27,7 @@ from manim import (
 )
 
 from scenes.ch06_evolution_at_scale import fmt_psnr, frame_at, framed, image_tile
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
@@ -101,8 +102,8 @@ class Race(ChapterScene):
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], color_for(r.name, r.meta)) for r in runs])
         counter = self._counter(0).move_to([3.6, -1.3, 0])
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
-        self.beat("Same network, same start, same data; evolution, SGD + momentum and Adam race on one "
-                  f"budget of {budget:,.0f} loss evaluations.")
+        self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
+                  f"loss evaluations for {speech.small(len(runs))} optimizers.")
 
         for e in np.linspace(0, budget, self.race_keyframes + 1)[1:]:
             anims = []
@@ -125,10 +126,9 @@ class Race(ChapterScene):
         self.play(FadeIn(table), run_time=2 / 3)
         self.wait(2.6)
         self.numbers = table
-        parts = [f"{s['label']}: {pm(s['loss_at_e_star'], fmt_loss)} at equal evaluations"
-                 + (f", {pm(wall['groups'][g]['loss_at_t_star'], fmt_loss)} at {wall['t_star']:.1f} s" if wall else "")
-                 for g, s in stats["groups"].items()]
-        self.beat(f"Final loss, mean ± sd over {stats['seeds']} seeds — " + "; ".join(parts))
+        said = [f"{s['label']} {speech.mean(s['loss_at_e_star'])}" for s in stats["groups"].values()]
+        self.beat(f"Over {speech.small(stats['seeds'])} seeds, at equal evaluations: " + "; ".join(said) + ". "
+                  "Gradients buy a lot of progress per evaluation.")
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
 
     @staticmethod
@@ -185,7 +185,7 @@ class Race(ChapterScene):
                 continue
             row, note = self._image_row(tr, runs)
             rows.add(row)
-            notes.append(f"{name}: {note}")
+            notes.append(note)
         for name, why in missing:
             rows.add(Text(f"{name}: no trace ({why[:70]})", font_size=SMALL_SIZE, color=MUTED))
         rows.arrange(DOWN, buff=0.35)
@@ -198,7 +198,9 @@ class Race(ChapterScene):
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
         self.wait(2.4)
-        self.beat("; ".join(notes) if notes else "Image traces missing: " + ", ".join(n for n, _ in missing))
+        self.beat("The same race on pictures, stopped at equal evaluations. " +
+                  (" ".join(notes) if notes else "The image traces are missing: " +
+                   ", ".join(n for n, _ in missing) + "."))
 
     def _image_row(self, tr, runs) -> tuple[Group, str]:
         budget = min(float(r["evals"][-1]) for r in runs)
@@ -228,7 +230,9 @@ class Race(ChapterScene):
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], color_for(r.name, r.meta), width=3))
         row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
-        return row, f"at {budget:,.0f} evaluations " + "; ".join(notes)
+        best = max(runs, key=lambda r: float(r["psnr"][frame_at(r["evals"], budget)]))
+        return row, (f"Sharpest: {best.meta['label']}, at "
+                     f"{speech.number(float(best['psnr'][frame_at(best['evals'], budget)]))} decibels.")
 
     # ------------------------------------------------------------------ caveat
     def caveat(self) -> None:
@@ -244,7 +248,8 @@ class Race(ChapterScene):
         self.play(FadeIn(box), run_time=2 / 3)
         self.wait(3)
         self.caveat_box = box
-        self.beat("Pictures are not metrics: the comparison is in the numbers (loss, PSNR, SSIM over seeds).")
+        self.beat("But pictures are not measurements: one can look close and be far off. The comparison is in the "
+                  "numbers, over several seeds.")
 
 
 __all__ = ["Race"]

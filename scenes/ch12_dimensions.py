@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, Line, Text, Triangle, VGroup, VMobject, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.charts import axis_titles, log_axes
 from scenes.kit.palette import series_colors
@@ -65,11 +66,10 @@ class Dimensions(ChapterScene):
         self.play(FadeIn(key), run_time=0.6)
         self.wait(5)
         s_hi = len(ps) - 1
-        self.beat(f"At loss ≤ {levels[li]:g}, a Gaussian mutation with σ={ps[s_hi]:g} improves the loss with "
-                  "probability "
-                  f"{p[0, li, s_hi]:.2f} for {int(d[0])} parameters but {p[-1, li, s_hi]:.3f} for {int(d[-1])} "
-                  f"(95 % interval {lo[-1, li, s_hi]:.3f}–{hi[-1, li, s_hi]:.3f}). With σ={ps[0]:g}: "
-                  f"{p[0, li, 0]:.2f} vs {p[-1, li, 0]:.2f}.")
+        self.beat(f"How often does a random mutation help? With {int(d[0])} parameters, "
+                  f"{speech.ratio(float(p[0, li, s_hi]))} tries improve the loss; with {speech.count(int(d[-1]))}, "
+                  f"only {speech.ratio(float(p[-1, li, s_hi]))}. In many dimensions, almost every direction is "
+                  "uphill.")
 
         # 2. cost to the target: evolution evaluations per σ vs descent steps
         evo = tr["evolution/evals_median"]               # (nets, σ): median of the seeds that got there
@@ -115,11 +115,14 @@ class Dimensions(ChapterScene):
         key2.to_edge(DOWN, buff=0.15)
         self.play(FadeIn(key2), run_time=0.6)
         self.wait(7)
-        best = tr["evolution/best_median"]
-        missed = [f"σ={es[si]:g}" for si in range(len(es)) if not np.isfinite(evo[-1, si])]
-        self.beat(f"To reach loss {cfg['target_loss']:g}: descent needs a median {gd[0]:.0f} steps at "
-                  f"{int(d[0])} parameters and {gd[-1]:.0f} at {int(d[-1])}; evolution's best σ needs "
-                  f"{best[0]:.0f} and {best[-1]:.0f} evaluations. "
-                  + (f"At {int(d[-1])} parameters {', '.join(missed)} never got there within {budget}. "
-                     if missed else "")
-                  + "Medians of the seeds; the per-coordinate σ that works shrinks as networks grow.")
+        best = tr["evolution/best_median"]               # (nets,): evolution's best σ, median evaluations
+        gd_med = [float(gd[0]), float(gd[-1])]
+
+        def need(v: float, unit: str, cap: float) -> str:
+            return f"about {speech.count(v).removeprefix('about ')} {unit}" if np.isfinite(v) else \
+                f"more than {speech.count(cap)} {unit}"
+
+        self.beat(f"To reach loss {speech.loss(cfg['target_loss'])}, gradient descent needs "
+                  f"{need(gd_med[0], 'steps', max_steps)} at {int(d[0])} parameters and "
+                  f"{need(gd_med[1], 'steps', max_steps)} at {speech.count(int(d[-1]))}. Evolution needs "
+                  f"{need(best[0], 'evaluations', budget)}, then {need(best[-1], 'evaluations', budget)}.")

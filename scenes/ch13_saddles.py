@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, UP, Axes, Dot, FadeIn, Line, MathTex, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.palette import PALETTE
 from scenes.kit.panels import legend
@@ -97,7 +98,8 @@ class Saddles(ChapterScene):
             if len(frac):
                 parts.append(f"{net['n_params']} parameters: {net['saddles']} of {net['unique']} saddles, "
                              f"mean {100 * frac.mean():.0f}% negative eigenvalues")
-        self.beat(f"{sad} of the {total} distinct critical points found are saddles. " + "; ".join(parts) + ".")
+        self.beat(f"Where the gradient is zero, the landscape is flat: a critical point. Of the {total} we found, "
+                  f"{sad} are saddles: downhill in some directions, uphill in others, not minima at all.")
         loss_s = np.concatenate([tr[f"nets/{i}/loss"][tr[f"nets/{i}/unique"] & (tr[f"nets/{i}/counts"][:, 0] > 0)]
                                  for i in range(len(nets))])
         loss_m = np.concatenate([tr[f"nets/{i}/loss"][tr[f"nets/{i}/unique"] & (tr[f"nets/{i}/counts"][:, 0] == 0)]
@@ -112,6 +114,8 @@ class Saddles(ChapterScene):
         notes = VGroup(note, note2, note3).arrange(np.array([1, 0, 0]), buff=0.5).next_to(sub, DOWN, buff=0.15)
         self.play(FadeIn(notes), run_time=0.8)
         self.wait(8)
-        self.beat((f"Loss at the saddles {loss_s.min():.3g} to {loss_s.max():.3g}; " if len(loss_s) else "")
-                  + (f"at the minima {loss_m.min():.3g} to {loss_m.max():.3g}. " if len(loss_m) else "")
-                  + f"{conv} of {starts} searches (Newton steps on the gradient norm) converged.")
+        self.beat((f"The saddles sit at losses from {speech.loss(loss_s.min())} to {speech.loss(loss_s.max())}"
+                   if len(loss_s) else "We found no saddles")
+                  + (f"; the minima from {speech.loss(loss_m.min())} to {speech.loss(loss_m.max())}. "
+                     if len(loss_m) else ". ")
+                  + "In many dimensions, a place to stop is rarely a dead end.")

@@ -25,6 +25,7 @@ from manim import (
     Write,
 )
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
@@ -88,9 +89,8 @@ class NoGradients(ChapterScene):
         h_label = Text("h", font_size=SMALL_SIZE, color=MUTED).next_to(unit.c2p(2, 0), DOWN, buff=0.12)
         self.play(Create(deriv), FadeIn(deriv_label, h_label), run_time=0.8)
         self.play(FadeIn(chain), run_time=0.6)
-        self.beat(f"Every unit of this {n_params}-parameter network is sign(h) ({net['activation']} hidden, "
-                  f"{net['out_activation']} output). Its slope is 0 everywhere except at the jump, so backprop's "
-                  "chain rule multiplies every gradient by 0.")
+        self.beat("This network's units are steps: each outputs plus or minus one. A step is flat everywhere "
+                  "except at the jump, so its slope is zero, and the chain rule multiplies every gradient by zero.")
 
         # --- 2. the task and the shared start
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
@@ -114,8 +114,8 @@ class NoGradients(ChapterScene):
         plot.move_to([-3.8, -1.75, 0])
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
-        self.beat(f"All three optimizers start from the same random network: loss {fmt_loss(sgd['loss'][0])} "
-                  f"on {n_data} points of {target_txt}.")
+        self.beat(f"Three optimizers start from the same random network, loss {speech.loss(sgd['loss'][0])}, "
+                  f"on {speech.count(n_data)} points of {speech.formula(target_txt)}.")
 
         # --- 3. gradient descent: a zero gradient, recorded at every step
         rows = VGroup(self._row("sgd", 0, c_sgd), self._row("adam", 0, c_adam)).arrange(DOWN, aligned_edge=LEFT,
@@ -147,9 +147,9 @@ class NoGradients(ChapterScene):
         left(verdict.next_to(rows, DOWN, buff=0.2), self.left_x)
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1)
-        self.beat(f"SGD (lr {sgd.meta['lr']}) and Adam (lr {adam.meta['lr']}) ran {steps} steps each. The recorded "
-                  f"gradient norm is exactly {g_max:g} at every step and no parameter moved ({moved:g}): the loss "
-                  f"stays {fmt_loss(sgd['loss'][-1])}.")
+        self.beat(f"SGD and Adam ran {speech.count(steps)} steps each. The recorded gradient is exactly "
+                  f"{speech.number(g_max)} at every step, so nothing moves: the loss stays "
+                  f"{speech.loss(sgd['loss'][-1])}.")
 
         # --- 4. evolution: compare losses, keep the better child
         evo_row = left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.35), self.left_x)
@@ -165,10 +165,9 @@ class NoGradients(ChapterScene):
         self.evo_curve = evo_curve
         wrong = round(float(evo["loss"][-1]) / 4 * n_data) if net["out_activation"] == "sign" else None
         self.wait(1)
-        self.beat(f"Evolution ({evo.meta['population']} children per round, σ {evo.meta['sigma']}) never uses a "
-                  f"gradient: loss {fmt_loss(evo['loss'][0])} → {fmt_loss(evo['loss'][-1])} in {evo.steps} rounds "
-                  f"= {int(evo['evals'][-1])} loss evaluations"
-                  + (f" ({wrong} of {n_data} points wrong)." if wrong is not None else "."))
+        self.beat(f"Evolution never asks for a gradient, only for the loss. In {speech.count(evo.steps)} rounds it "
+                  f"goes from {speech.loss(evo['loss'][0])} to {speech.loss(evo['loss'][-1])}"
+                  + (f", with {wrong} of {n_data} points still wrong." if wrong is not None else "."))
 
         # --- 5. over all seeds
         summ, reps = tr.stats["runs"], tr.stats["seeds"]
@@ -182,9 +181,9 @@ class NoGradients(ChapterScene):
         left(summary.next_to(evo_row, DOWN, buff=0.3), self.left_x)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
-        self.beat(f"Over {reps} seeds: SGD and Adam end at loss {ms(summ['sgd']['final_loss'])} (their start), "
-                  f"evolution goes from {ms(summ['evolution']['start_loss'])} to "
-                  f"{ms(summ['evolution']['final_loss'])}. Where gradients do not exist, evolution still works.")
+        self.beat(f"Over {speech.small(reps)} seeds, gradient descent stays where it started, while evolution ends "
+                  f"at {speech.mean(summ['evolution']['final_loss'])}. Where gradients do not exist, evolution still "
+                  "works.")
 
     def _loss_floor(self) -> float:
         losses = np.concatenate([r["loss"] for r in self.runs.values()])

@@ -28,6 +28,7 @@ from manim import (
     Write,
 )
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
@@ -111,9 +112,9 @@ class Beyond(ChapterScene):
         m_cma, m_ls = marker(view.point(p_cma[0]), c_cma), marker(view.point(p_ls[0]), c_ls)
         rows = self._rows(cma, ls, 0, 0, c_cma, c_ls)
         self.play(FadeIn(m_cma, m_ls), FadeIn(rows), run_time=0.6)
-        self.beat(f"Same start as before: a={p_cma[0][0]:.2f}, b={p_cma[0][1]:.2f}, loss {fmt_loss(cma['loss'][0])}. "
-                  f"CMA-ES (pycma, {lam} children per generation, σ₀ {cma.meta['sigma0']}) beside the local search "
-                  f"({ls.meta['population']} children per round, σ {ls.meta['sigma']}).")
+        self.beat(f"Evolution can be smarter. CMA-ES learns the shape of its mutation cloud from its best children, "
+                  f"{speech.small(lam)} per generation. Here it starts beside our simple local search, loss "
+                  f"{speech.loss(cma['loss'][0])}.")
 
         trails = VGroup().set_z_index(3)
         self.add(trails)
@@ -159,7 +160,6 @@ class Beyond(ChapterScene):
         evals = int(cma["evals"][-1])
         off_grid = summ["off_grid"]["cma-es"]   # CMA-ES runs whose end left the landscape grid (= self.box)
         off = len(off_grid["seeds"])
-        off_loss = off_grid["best_loss"]["mean"] if off else 0.0
         plateau = (f"\n{off} of {n} CMA-ES runs slid off the grid along\nthe flat valley (a → ∞, b ≈ 0)"
                    if off else "")
         verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
@@ -169,13 +169,10 @@ class Beyond(ChapterScene):
         left(fit(verdict).next_to(rows, DOWN, buff=0.25))
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1.4)
-        self.beat(f"After {gens} generations × {lam} children (+ the start) = {evals} evaluations "
-                  f"(seed {cma.meta['seed']}): CMA-ES's best "
-                  f"loss {fmt_loss(cma['best_loss'][-1])}, the local search's {fmt_loss(ls['loss'][-1])}. Over {n} "
-                  f"seeds: CMA-ES {ms(summ['cma-es']['best_loss'])}, local search "
-                  f"{ms(summ['evolution']['best_loss'])}."
-                  + (f" In {off} of {n} seeds CMA-ES's mean slid along the flat valley towards a → ∞ (best loss "
-                     f"{fmt_loss(off_loss)} there) and left the plotted square." if off else ""))
+        self.beat(f"After {speech.count(evals)} evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the "
+                  f"local search at {speech.loss(ls['loss'][-1])}. Over {speech.small(n)} seeds: "
+                  f"{speech.mean(summ['cma-es']['best_loss'])} against {speech.mean(summ['evolution']['best_loss'])}."
+                  + (f" In {off} of {n} seeds CMA-ES slid off along the flat valley." if off else ""))
 
     def _inside(self, pts: np.ndarray) -> np.ndarray:
         a0, a1, b0, b1 = self.box
@@ -254,9 +251,9 @@ class Beyond(ChapterScene):
         left(fit(match_txt).next_to(verdict, DOWN, buff=0.2))
         self.play(FadeIn(verdict), FadeIn(match_txt), run_time=0.6)
         self.wait(1.4)
-        self.beat(f"On the {d}-parameter MLP with {int(budget)} evaluations each, over {n} seeds: SNES best loss "
-                  f"{ms(summ['snes']['best_loss'])}, the local search {ms(summ['mlp-evolution']['best_loss'])}. "
-                  f"{match}.")
+        self.beat(f"On a network with {speech.count(d)} parameters, SNES, which adapts a mutation scale for every "
+                  f"parameter, reaches {speech.mean(summ['snes']['best_loss'])}, the local search "
+                  f"{speech.mean(summ['mlp-evolution']['best_loss'])}.")
 
     @staticmethod
     def _mlp_rows(snes, ls, ck: int, c_snes, c_ls) -> VGroup:
@@ -288,8 +285,8 @@ class Beyond(ChapterScene):
         self.play(Create(converge), FadeIn(left_txt), run_time=1.2)
         self.play(Create(tree), FadeIn(right_txt), run_time=1.6)
         self.wait(2)
-        self.beat("Closing: every optimizer here, gradient or evolutionary, converges on one loss. Evolution in "
-                  "nature has no single loss: it diverges, keeps many lineages, and invents.")
+        self.beat("Every optimizer here, gradient or evolution, converges on one loss. Evolution in nature has no "
+                  "single loss: it diverges, keeps many lineages, and invents.")
 
     @staticmethod
     def _tree(root: np.ndarray, stem: np.ndarray, depth: int) -> VGroup:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Text, VGroup, Write
 
+from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
@@ -44,9 +45,8 @@ class Landscape(ChapterScene):
         self.add(view.heatmap)
         self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label, caption), run_time=1.2)
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
-        self.beat(f"The loss of tanh(a·x+b) on {len(tr['data/x'])} points of sin(x), over the whole (a, b) plane. "
-                  f"Grid minimum: loss {fmt_loss(float(tr['landscape/min_loss']))} at "
-                  f"a={tr['landscape/min'][0]:.2f}, b={tr['landscape/min'][1]:.2f}.")
+        self.beat(f"The loss of our two-parameter network over the whole plane of a and b. The best point has loss "
+                  f"{speech.loss(float(tr['landscape/min_loss']))}.")
 
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.0, height=2.6)
@@ -64,7 +64,7 @@ class Landscape(ChapterScene):
         curves = VGroup(panel.curve(sgd["curve"][0], c_sgd), panel.curve(evo["curve"][0], c_evo))
         rows = self._readouts(sgd, evo, 0, c_sgd, c_evo).move_to([3.75, -0.55, 0]).align_to(panel.axes, LEFT)
         self.play(FadeIn(m_sgd, m_evo), Create(curves), FadeIn(rows), run_time=1)
-        self.beat(f"Both start at a={p_sgd[0][0]:.2f}, b={p_sgd[0][1]:.2f} (loss {fmt_loss(sgd['loss'][0])}).")
+        self.beat(f"Gradient descent and evolution start at the same point, loss {speech.loss(sgd['loss'][0])}.")
         self.trails = VGroup().set_z_index(3)
         self.add(self.trails)
 
@@ -99,9 +99,9 @@ class Landscape(ChapterScene):
         ).next_to(key, DOWN, buff=0.25).align_to(key, LEFT)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
-        self.beat(f"After {steps} steps: {sgd.meta['label']} loss {fmt_loss(sgd['loss'][steps])}; "
-                  f"{evo.meta['label']} loss {fmt_loss(evo['loss'][steps])} using {int(evo['evals'][steps])} "
-                  "loss evaluations.")
+        self.beat(f"After {steps} steps, {sgd.meta['label']} is at {speech.loss(sgd['loss'][steps])}; "
+                  f"{evo.meta['label']} at {speech.loss(evo['loss'][steps])}, after "
+                  f"{speech.count(evo['evals'][steps])} loss evaluations.")
 
     @staticmethod
     def _readouts(sgd, evo, k: int, c_sgd, c_evo) -> VGroup:

@@ -8,6 +8,7 @@ engine reads "3.2e-05" as letters) and never with more digits than a listener ca
 from __future__ import annotations
 
 import math
+import re
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve")
@@ -62,6 +63,8 @@ def loss(x: float) -> str:
 
 def count(n: float) -> str:
     """A count: exact below 1,000 ("37", "600"), otherwise "about 12,000" unless already round."""
+    if not math.isfinite(float(n)):
+        return number(n)
     n = round(float(n))
     if abs(n) < 1000 or n == _round_sig(n, 2):
         return number(n, sig=len(str(abs(n))))
@@ -106,4 +109,26 @@ def percent(p: float) -> str:
     return f"{number(100 * float(p))} percent"
 
 
-__all__ = ["count", "loss", "number", "percent", "ratio", "small", "times"]
+
+
+def formula(text: str) -> str:
+    """A user's expression as read aloud: 'x**2 + 0.3*sin(5*x)' -> 'x to the power 2 plus 0.3 times sin(5 times x)'."""
+    text = text.replace("**", " to the power ").replace("^", " to the power ")
+    text = re.sub(r"\s*[*·×]\s*", " times ", text)
+    text = re.sub(r"\s*\+\s*", " plus ", text)
+    text = re.sub(r"(?<=[\w)])\s*-\s*", " minus ", text)
+    return " ".join(text.split())
+
+
+
+
+def mean(stat: dict | None, say=loss) -> str:
+    """A summary over seeds stored in the trace ({'mean', 'sd', 'n', 'of'}) as said aloud: '0.012 on average'."""
+    if not stat or stat.get("mean") is None:
+        return "no result"
+    if stat.get("of", 1) <= 1:
+        return say(stat["mean"])
+    return f"{say(stat['mean'])} on average"
+
+
+__all__ = ["count", "formula", "loss", "mean", "number", "percent", "ratio", "small", "times"]

@@ -7,6 +7,7 @@ import pytest
 from manim import Text
 
 from scenes.ch01_functions import Functions
+from scenes.kit import speech
 from scenes.kit.panels import fmt_loss
 from scenes.kit.style import DATA_COLOR, color_for
 from tests.framecheck import nearest_match, render_last_frame
@@ -43,5 +44,5 @@ def test_readout_and_beats_carry_the_recorded_numbers(rendered, sine_trace):
     run = sine_trace.run("sgd")
     texts = " ".join(m.text for m in scene.status.get_family() if isinstance(m, Text))
     assert f"step{run.steps}" in texts.replace(" ", "") and fmt_loss(run["loss"][-1]) in texts
-    assert fmt_loss(run["loss"][-1]) in scene.beats[-1][1]
+    assert speech.loss(run["loss"][-1]) in scene.beats[-1][1]
     assert np.isclose(scene.beats[-1][0], scene.renderer.time)

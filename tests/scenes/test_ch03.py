@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from scenes.ch03_loss import Loss
+from scenes.kit import speech
 from scenes.kit.panels import fmt_loss
 from scenes.kit.params import RESIDUAL_COLOR, predictions
 from tests.framecheck import nearest_match, render_last_frame
@@ -55,4 +56,4 @@ def test_later_steps_move_the_residuals_to_the_new_predictions(sine_trace):
     preds = direct_predictions(tr, run.steps)
     for seg, x, p in zip(scene.residuals, tr["data/x"], preds, strict=True):
         assert np.allclose(seg.get_end()[:2], scene.panel.axes.c2p(x, p)[:2], atol=2e-3)
-    assert fmt_loss(run["loss"][-1]) in scene.beats[-1][1]
+    assert speech.loss(run["loss"][-1]) in scene.beats[-1][1]

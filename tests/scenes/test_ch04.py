@@ -8,6 +8,7 @@ import pytest
 from matplotlib import colormaps
 
 from scenes.ch04_landscape import LossLandscape
+from scenes.kit import speech
 from scenes.kit.style import COLORMAP, MINIMUM_COLOR, color_for
 from tests.framecheck import nearest_match, render_last_frame
 
@@ -60,4 +61,4 @@ def test_minimum_and_start_are_marked(rendered, sine_trace):
     start = sine_trace.run("sgd")["params"][0]
     assert np.allclose(scene.top.get_center()[:2], scene.axes3d.c2p(start[0], start[1], 0)[:2], atol=1e-6)
     assert nearest_match(frame, scene.to_pixel(camera.project_point(scene.top.get_center())), color_for("sgd")) < 60
-    assert f"{best[0]:.2f}" in scene.beats[-1][1]
+    assert speech.number(best[0]) in scene.beats[-1][1]

@@ -7,6 +7,7 @@ import pytest
 from manim import ManimColor
 
 from scenes.ch08_gradient_descent import LR_COLORS, GradientDescent
+from scenes.kit import speech
 from scenes.kit.panels import fmt_loss
 from tests.framecheck import nearest_match, render_last_frame
 from tests.scenes.gd_traces import shows, sine_trace
@@ -37,8 +38,10 @@ def test_every_run_reads_its_final_loss_and_the_divergence_is_told(rendered):
     assert tr.run("lr-diverge").meta["status"] == "diverged"
     for name in ("lr-small", "lr-good", "lr-large", "lr-diverge"):
         run = tr.run(name)
-        assert f"{run.meta['label']} -> loss {fmt_loss(run['loss'][-1])} ({run.meta['status']})" in notes
-    assert "ends higher than it started" in notes
+        assert f"learning rate {speech.number(run.meta['lr'])}" in notes
+        if run.meta["status"] != "diverged":
+            assert speech.loss(run["loss"][-1]) in notes
+    assert "the run diverges" in notes
 
 
 def test_gradient_arrow_points_along_the_recorded_gradient(rendered):

@@ -1,0 +1,54 @@
+"""gdevo script: the narration script as Markdown and a recording sheet (one line per beat ID)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from sim.errors import GdevoError
+
+NAME = "script"
+
+
+def register(sub) -> None:
+    from gdevo.render import QUALITIES
+
+    p = sub.add_parser(NAME, help="write the narration script: renders/script.md and renders/recording-sheet.tsv",
+                       description="Collect every beat's narration line (from the last renders' beats, or by running "
+                                   "the scenes with animations skipped) into renders/script.md and "
+                                   "renders/recording-sheet.tsv (ID, tab, line), e.g. to record the lines yourself.")
+    p.add_argument("names", nargs="*", help="scenes (default: the explainer's chapters)")
+    p.add_argument("--quality", choices=list(QUALITIES), default="low",
+                   help="which renders' beats count as up to date (default: low)")
+    p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
+    p.add_argument("--voice-dir", metavar="DIR", default=None,
+                   help="mark which lines already have a recording in DIR (default: GDEVO_VOICE_DIR)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from gdevo.audio import TITLE
+    from gdevo.render import renders_dir
+    from gdevo.script import write_script
+    from scenes.storyboard import chapters, get_scene, scene_names
+
+    if args.names:
+        entries = []
+        for name in args.names:
+            entry = get_scene(name)
+            if entry is None:
+                raise GdevoError(f"unknown scene {name!r}; known: {', '.join(scene_names())}")
+            entries.append(entry)
+    else:
+        from gdevo.project import explainer_entries
+
+        entries = explainer_entries() or chapters()
+    folder = args.voice_dir or os.environ.get("GDEVO_VOICE_DIR")
+    recorded = Path(folder) if folder else None
+    if recorded is not None and not recorded.is_dir():
+        raise GdevoError(f"recordings folder {str(recorded)!r} does not exist")
+    md, sheet, scripts = write_script(entries, renders_dir(), os.environ.get("GDEVO_TITLE") or TITLE, args.quality,
+                                      args.device, recorded)
+    n = sum(1 for c in scripts for ln in c.lines if ln.text.strip())
+    print(f"{n} lines from {len(scripts)} scenes: {md} and {sheet}")
+    return 0

@@ -1,0 +1,144 @@
+"""The narration script: every beat's line, with its stable ID, for reading, recording and checking.
+
+The texts come from the scenes' own beats, never from a second copy: from the beats sidecar of
+a chapter's last render when that render is up to date (renders/.beats/NAME.json), otherwise by
+running the scene with animations skipped and narration off (seconds; nothing is drawn to video
+and nothing trains: traces are read from the cache, simulated first only if missing, as for a
+render).
+
+Writes renders/script.md (chapters, IDs, lines, word counts) and renders/recording-sheet.tsv
+(one line per beat: ID, tab, text) for someone recording the lines as GDEVO_VOICE_DIR/<ID>.wav.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenes.storyboard import SceneEntry
+from sim.errors import GdevoError
+from sim.trace import atomic_write_bytes
+
+WPM = 165   # a narrator's pace, for the length estimate (espeak-ng speaks at this rate)
+
+
+@dataclass(frozen=True)
+class ScriptLine:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ChapterScript:
+    entry: SceneEntry
+    lines: list[ScriptLine]
+    source: str   # "last render" or "scene run"
+
+
+def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> list[ScriptLine] | None:
+    from gdevo.audio import beats_dir
+    from gdevo.captions import read_sidecar
+    from gdevo.render import is_up_to_date, renders_dir
+
+    path = beats_dir(renders_dir()) / f"{entry.name}.json"
+    if not path.is_file() or not is_up_to_date(entry, quality, device):
+        return None
+    return [ScriptLine(b["id"], b["text"]) for b in read_sidecar(path)["beats"]]
+
+
+def _from_scene(entry: SceneEntry, device: str | None) -> list[ScriptLine]:
+    """Run the scene with animations skipped and narration off; collect its beats."""
+    from manim import tempconfig
+
+    from scenes.storyboard import load_scene_class
+    from sim.cache import ensure_trace
+
+    for name in entry.traces:
+        ensure_trace(name, device=device, quiet=True)
+    old = {k: os.environ.get(k) for k in ("GDEVO_VOICE", "GDEVO_DEVICE")}
+    os.environ["GDEVO_VOICE"] = "off"
+    if device:
+        os.environ["GDEVO_DEVICE"] = device
+    try:
+        with tempfile.TemporaryDirectory(prefix="gdevo-script-") as media, \
+                tempconfig({"skip_animations": True, "write_to_movie": False, "disable_caching": True,
+                            "verbosity": "ERROR", "media_dir": media, "pixel_width": 427, "pixel_height": 240,
+                            "progress_bar": "none"}):
+            scene = load_scene_class(entry)()
+            scene.render()
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return [ScriptLine(r["id"], r["text"]) for r in scene.narration]
+
+
+def collect(entries: list[SceneEntry], quality: str = "low", device: str | None = None,
+            say: Callable[[str], None] | None = None) -> list[ChapterScript]:
+    say = say or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    out = []
+    for entry in entries:
+        lines = _from_sidecar(entry, quality, device)
+        source = "last render"
+        if lines is None:
+            say(f"  {entry.name}: reading its beats (animations skipped) …")
+            try:
+                lines = _from_scene(entry, device)
+            except GdevoError:
+                raise
+            except Exception as exc:   # a scene that fails on this data: say which, in one line
+                raise GdevoError(f"scene {entry.name} failed while collecting its script: "
+                                 f"{type(exc).__name__}: {exc}") from None
+            source = "scene run"
+        out.append(ChapterScript(entry, lines, source))
+    return out
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def markdown(chapters: list[ChapterScript], title: str, recorded: Path | None = None) -> str:
+    total = sum(words(ln.text) for c in chapters for ln in c.lines)
+    n = sum(1 for c in chapters for ln in c.lines if ln.text.strip())
+    out = [f"# {title}: narration script", "",
+           f"{n} lines, {total:,} words: about {total / WPM:.1f} minutes of speech at {WPM} words per minute.",
+           "Record each line as a WAV or FLAC file named by its ID (ch05-03.wav) in one folder, then",
+           "`gdevo render explainer --voice recorded --voice-dir FOLDER` (missing lines are spoken by espeak-ng).",
+           ""]
+    for c in chapters:
+        head = f"{c.entry.chapter}. {c.entry.title}" if c.entry.chapter else c.entry.title
+        out += [f"## {head}", ""]
+        for ln in c.lines:
+            if not ln.text.strip():
+                continue
+            mark = ""
+            if recorded is not None:
+                from scenes.kit.voices import RecordedVoice
+
+                mark = " (recorded)" if RecordedVoice(str(recorded)).recording(ln.id) else " (not recorded yet)"
+            out += [f"**{ln.id}**{mark} — {ln.text}", ""]
+    return "\n".join(out)
+
+
+def recording_sheet(chapters: list[ChapterScript]) -> str:
+    return "".join(f"{ln.id}\t{' '.join(ln.text.split())}\n" for c in chapters for ln in c.lines if ln.text.strip())
+
+
+def write_script(entries: list[SceneEntry], renders: Path, title: str, quality: str = "low",
+                 device: str | None = None, recorded: Path | None = None) -> tuple[Path, Path, list[ChapterScript]]:
+    chapters = collect(entries, quality, device)
+    md, sheet = renders / "script.md", renders / "recording-sheet.tsv"
+    body_md, body_sheet = markdown(chapters, title, recorded).encode(), recording_sheet(chapters).encode()
+    atomic_write_bytes(md, lambda fh: fh.write(body_md))
+    atomic_write_bytes(sheet, lambda fh: fh.write(body_sheet))
+    return md, sheet, chapters
+
+
+__all__ = ["collect", "markdown", "recording_sheet", "write_script"]
