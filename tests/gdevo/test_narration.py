@@ -18,7 +18,15 @@ from gdevo import audio, captions
 from gdevo.render import Part, join_chapters
 from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
-from scenes.kit.voices import EspeakVoice, PiperVoice, RecordedVoice, SilentVoice, VoiceError, voice_from_env
+from scenes.kit.voices import (
+    EspeakVoice,
+    PiperVoice,
+    RecordedVoice,
+    SilentVoice,
+    VoiceError,
+    audio_duration,
+    voice_from_env,
+)
 from sim.errors import GdevoError
 from tests.gdevo.voice_fixture import LINES_A, LINES_B, ROOT, render_tiny
 
@@ -293,3 +301,26 @@ def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_rende
     monkeypatch.setattr(gdevo.render, "is_up_to_date", lambda *a, **k: True)
     got = script.collect([entry], say=lambda msg: None)
     assert got[0].source == "last render" and got[0].lines == [script.ScriptLine("ch01-01", "From the render.")]
+
+
+def test_deck_slides_get_their_narration_cut_from_the_chapter(narrated, tmp_path):
+    """Each narrated slide gets an <audio data-autoplay> with its beat's stretch of the chapter's audio."""
+    from types import SimpleNamespace
+
+    from gdevo.deck_audio import add_narration
+
+    renders = narrated["renders"]
+    sidecar = json.loads((renders / ".beats" / "TinyA.json").read_text())
+    html = tmp_path / "deck.html"
+    section = '<section data-background-size=contain data-background-video="x.mp4">\n<aside>n</aside></section>\n'
+    html.write_text("<html>" + section * 3 + "</html>")
+    slides = [SimpleNamespace(notes=t) for t in (*LINES_A, "")]   # the last slide: after the last beat
+    n = add_narration(html, [SimpleNamespace(name="TinyA")], [SimpleNamespace(slides=slides)], renders)
+    text = html.read_text()
+    assert n == 2 and text.count("<audio data-autoplay") == 2
+    clips = sorted((tmp_path / "deck_assets" / "narration").glob("*.m4a"))
+    assert [c.name for c in clips] == ["000-TinyA.m4a", "001-TinyA.m4a"]
+    for clip, beat in zip(clips, sidecar["beats"], strict=True):
+        assert f'src="deck_assets/narration/{clip.name}"' in text
+        assert audio_duration(clip) == pytest.approx(beat["end"] - beat["start"], abs=0.1)
+        assert rms_db(pcm(clip)) > -40
