@@ -40,12 +40,13 @@ class ChapterScript:
 
 
 def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> list[ScriptLine] | None:
-    from gdevo.audio import beats_dir
+    """The beats of the chapter's up-to-date render (its sidecar beside the movie), else None."""
     from gdevo.captions import read_sidecar
-    from gdevo.render import is_up_to_date, renders_dir
+    from gdevo.manim_run import Format, SceneJob, find_render
 
-    path = beats_dir(renders_dir()) / f"{entry.name}.json"
-    if not path.is_file() or not is_up_to_date(entry, quality, device):
+    rendered = find_render(SceneJob.from_entry(entry), Format(quality), device)
+    path = rendered.movie.with_suffix(".beats.json") if rendered is not None else None
+    if path is None or not path.is_file():
         return None
     return [ScriptLine(b["id"], b["text"]) for b in read_sidecar(path)["beats"]]
 

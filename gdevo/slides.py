@@ -178,7 +178,6 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
         RevealJS(presentation_configs=configs, cdn_url=REVEAL_DIR, reveal_version=REVEAL_VERSION,
                  title=DECK_TITLE).convert_to(stage / html.name)
         from gdevo.deck_audio import add_narration
-        from gdevo.render import renders_dir
 
         add_narration(stage / html.name, scenes, configs, renders_dir())   # each slide's narration, from its chapter
         add_deck_slide(stage / html.name, out)   # a last slide that opens the local web explorer, if written

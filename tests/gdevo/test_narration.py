@@ -281,7 +281,6 @@ def test_a_broken_sidecar_is_one_clear_error(tmp_path):
 
 
 def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_render(tmp_path, monkeypatch):
-    import gdevo.render
     import scenes.storyboard
     from gdevo import script
     from scenes.storyboard import SceneEntry
@@ -294,11 +293,15 @@ def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_rende
     assert sheet.read_text() == "".join(f"tinya-{i:02d}\t{t}\n" for i, t in enumerate(LINES_A, 1))
     assert "## 1. Tiny A" in md.read_text() and f"**tinya-02** — {LINES_A[1]}" in md.read_text()
     # An up-to-date render's sidecar is read instead of running the scene.
-    sidecar = tmp_path / ".beats" / "tiny-a.json"
+    from types import SimpleNamespace
+
+    import gdevo.manim_run
+
+    sidecar = tmp_path / "media" / "tiny-a.beats.json"
     sidecar.parent.mkdir()
     sidecar.write_text(json.dumps({"beats": [{"id": "ch01-01", "text": "From the render."}]}))
-    monkeypatch.setattr(gdevo.render, "renders_dir", lambda: tmp_path)
-    monkeypatch.setattr(gdevo.render, "is_up_to_date", lambda *a, **k: True)
+    monkeypatch.setattr(gdevo.manim_run, "find_render",
+                        lambda *a, **k: SimpleNamespace(movie=sidecar.parent / "tiny-a.mp4"))
     got = script.collect([entry], say=lambda msg: None)
     assert got[0].source == "last render" and got[0].lines == [script.ScriptLine("ch01-01", "From the render.")]
 
