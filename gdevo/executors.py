@@ -121,8 +121,10 @@ class LocalExecutor(Executor):
         ctx.set_forkserver_preload(["torch", "sim.experiments", "gdevo.jobs"])
         threads = max(1, (os.cpu_count() or 1) // n)
         pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_local_worker_init, initargs=(self._scratch, threads))
-        futures = {pool.submit(j.fn, *j.args): j for j in jobs}
+        futures: dict = {}
         try:
+            for j in jobs:
+                futures[pool.submit(j.fn, *j.args)] = j
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:
@@ -133,15 +135,23 @@ class LocalExecutor(Executor):
                 except Exception as exc:
                     raise _job_error(job, exc) from None
                 yield job, result
+        except BrokenProcessPool:
+            self._stop(pool, futures)
+            raise GdevoError("the local process pool could not start its workers") from None
         except BaseException:
-            for fut in futures:
-                fut.cancel()
-            # Python 3.11's pool has no public way to stop a running job; terminate its processes.
-            for proc in list(getattr(pool, "_processes", {}).values()):
-                proc.terminate()
-            pool.shutdown(wait=True, cancel_futures=True)
+            self._stop(pool, futures)
             raise
         pool.shutdown(wait=True)
+
+    @staticmethod
+    def _stop(pool, futures: dict) -> None:
+        """Cancel what has not started; terminate what runs (3.11's pool cannot stop a running job)."""
+        for fut in futures:
+            fut.cancel()
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
 
     def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
         for job in jobs:
