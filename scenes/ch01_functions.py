@@ -62,8 +62,8 @@ class Functions(ChapterScene):
         self.play(Write(formula), FadeIn(sub), run_time=1.2)
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
         self.wait(1)
-        self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts at a "
-                  f"{speech.number(params[0][0])} and b {speech.number(params[0][1])}, a poor fit.")
+        self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts with a at "
+                  f"{speech.number(params[0][0])} and b at {speech.number(params[0][1])}: a poor fit.")
 
         for k in range(1, run.steps + 1):
             new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)

@@ -79,6 +79,7 @@ class ChapterScene(Scene):
         line = self.voice.line(beat_id, text)
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
                   "audio": str(line.path) if line.path else None, "fallback": line.fallback, "cues": []}
+        before = float(self.renderer.time)
         if line.duration > 0:
             end = start + line.duration + LINE_GAP
             fps = config.frame_rate
@@ -92,6 +93,7 @@ class ChapterScene(Scene):
                 self.add_subcaption(caption, duration=c_end - c_start, offset=c_start - now)
                 record["cues"].append([c_start, c_end, caption])
         record["end"] = float(self.renderer.time)
+        record["held"] = record["end"] - before   # seconds the picture waited for the voice
         self.narration.append(record)
 
     def tear_down(self) -> None:

@@ -7,6 +7,7 @@ pace is close to even per character).
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 
@@ -15,7 +16,14 @@ MAX_LINES = 2
 
 
 def wrap(text: str, width: int = MAX_CHARS) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
+    """Lines of at most WIDTH characters; two lines are balanced (no lone word on the second)."""
+    lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) == MAX_LINES:
+        for narrower in range(math.ceil(len(text) / 2), width):
+            balanced = textwrap.wrap(text, width=narrower, break_long_words=True, break_on_hyphens=False)
+            if len(balanced) == MAX_LINES:
+                return balanced
+    return lines
 
 
 def fits(text: str) -> bool:
