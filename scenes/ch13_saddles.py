@@ -94,28 +94,25 @@ class Saddles(ChapterScene):
         total = sum(n["unique"] for n in nets)
         sad = sum(n["saddles"] for n in nets)
         parts = []
-        for net, frac in lines:
+        for (net, frac), st in zip(lines, tr.stats["nets"], strict=True):
             if len(frac):
                 parts.append(f"{net['n_params']} parameters: {net['saddles']} of {net['unique']} saddles, "
-                             f"mean {100 * frac.mean():.0f}% negative eigenvalues")
+                             f"mean {100 * st['negative_fraction_mean']:.0f}% negative eigenvalues")
         self.beat(f"Where the gradient is zero, the landscape is flat: a critical point. Of the {total} we found, "
                   f"{sad} are saddles: downhill in some directions, uphill in others, not minima at all.")
-        loss_s = np.concatenate([tr[f"nets/{i}/loss"][tr[f"nets/{i}/unique"] & (tr[f"nets/{i}/counts"][:, 0] > 0)]
-                                 for i in range(len(nets))])
-        loss_m = np.concatenate([tr[f"nets/{i}/loss"][tr[f"nets/{i}/unique"] & (tr[f"nets/{i}/counts"][:, 0] == 0)]
-                                 for i in range(len(nets))])
+        loss_s, loss_m = tr.stats["loss_at_saddles"], tr.stats["loss_at_minima"]   # ranges, from the trace
         conv = sum(n["converged"] for n in nets)
         starts = sum(n["starts"] for n in nets)
-        note = Text(f"loss at saddles: {loss_s.min():.3g}–{loss_s.max():.3g}" if len(loss_s) else "no saddles found",
+        note = Text(f"loss at saddles: {loss_s['min']:.3g}–{loss_s['max']:.3g}" if loss_s["n"] else "no saddles found",
                     font_size=SMALL_SIZE - 2, color=NEG)
-        note2 = Text(f"loss at minima: {loss_m.min():.3g}–{loss_m.max():.3g}" if len(loss_m) else "no minima found",
+        note2 = Text(f"loss at minima: {loss_m['min']:.3g}–{loss_m['max']:.3g}" if loss_m["n"] else "no minima found",
                      font_size=SMALL_SIZE - 2, color=POS)
         note3 = Text(f"{conv} of {starts} Newton searches converged", font_size=SMALL_SIZE - 4, color=MUTED)
         notes = VGroup(note, note2, note3).arrange(np.array([1, 0, 0]), buff=0.5).next_to(sub, DOWN, buff=0.15)
         self.play(FadeIn(notes), run_time=0.8)
         self.wait(8)
-        self.beat((f"The saddles sit at losses from {speech.loss(loss_s.min())} to {speech.loss(loss_s.max())}"
-                   if len(loss_s) else "We found no saddles")
-                  + (f"; the minima from {speech.loss(loss_m.min())} to {speech.loss(loss_m.max())}. "
-                     if len(loss_m) else ". ")
+        self.beat((f"The saddles sit at losses from {speech.loss(loss_s['min'])} to {speech.loss(loss_s['max'])}"
+                   if loss_s["n"] else "We found no saddles")
+                  + (f"; the minima from {speech.loss(loss_m['min'])} to {speech.loss(loss_m['max'])}. "
+                     if loss_m["n"] else ". ")
                   + "In many dimensions, a place to stop is rarely a dead end.")

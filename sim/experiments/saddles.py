@@ -210,8 +210,28 @@ def _simulate(cfg: SaddlesConfig, name: str, device: str, progress: ProgressFact
     x, y = cfg.task.data()
     arrays["data/x"], arrays["data/y"] = x.numpy()[:, 0], y.numpy()[:, 0]
     arrays["nets/n_params"] = np.array([n.spec.n_params for n in cfg.nets], dtype=np.int64)
-    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, {"nets": summary})
+    meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, {"nets": summary},
+                      critical_point_stats(arrays, len(cfg.nets)))
     return Trace(meta, arrays, timing)
+
+
+def critical_point_stats(arrays: dict[str, np.ndarray], n_nets: int) -> dict:
+    """What chapter 13 says about the distinct critical points: per network the mean fraction of
+    negative eigenvalues (null when none was found), and the loss range at saddles and at minima."""
+    def loss_range(values: np.ndarray) -> dict:
+        return {"min": float(values.min()) if len(values) else None,
+                "max": float(values.max()) if len(values) else None, "n": len(values)}
+
+    per_net, at_saddles, at_minima = [], [], []
+    for i in range(n_nets):
+        u = arrays[f"nets/{i}/unique"]
+        frac = arrays[f"nets/{i}/frac_negative"][u]
+        saddle = arrays[f"nets/{i}/counts"][u, 0] > 0
+        per_net.append({"negative_fraction_mean": float(frac.mean()) if len(frac) else None})
+        at_saddles.append(arrays[f"nets/{i}/loss"][u][saddle])
+        at_minima.append(arrays[f"nets/{i}/loss"][u][~saddle])
+    return {"nets": per_net, "loss_at_saddles": loss_range(np.concatenate(at_saddles)),
+            "loss_at_minima": loss_range(np.concatenate(at_minima))}
 
 
 def report(trace: Trace) -> str:

@@ -57,3 +57,24 @@ def test_a_finite_difference_hessian_agrees(trace):
     H = torch.stack([(grad(theta + h * e) - grad(theta - h * e)) / (2 * h) for e in torch.eye(D, dtype=theta.dtype)])
     ev = np.linalg.eigvalsh(0.5 * (H + H.T).numpy())
     np.testing.assert_allclose(trace["nets/0/eigvals"][0], ev, atol=1e-6)
+
+
+def test_stats_summarise_the_distinct_points(trace):
+    """Recomputed by hand from the eigenvalues: negative-eigenvalue fractions and loss ranges."""
+    saddles, minima = [], []
+    for k, st in enumerate(trace.stats["nets"]):
+        fracs = []
+        for c in np.flatnonzero(trace[f"nets/{k}/unique"]):
+            ev = trace[f"nets/{k}/eigvals"][c]
+            neg = int(trace[f"nets/{k}/counts"][c, 0])
+            fracs.append(neg / len(ev))
+            (saddles if neg else minima).append(float(trace[f"nets/{k}/loss"][c]))
+        if fracs:
+            assert st["negative_fraction_mean"] == pytest.approx(sum(fracs) / len(fracs))
+        else:
+            assert st["negative_fraction_mean"] is None
+    for key, values in (("loss_at_saddles", saddles), ("loss_at_minima", minima)):
+        got = trace.stats[key]
+        assert got["n"] == len(values)
+        if values:
+            assert (got["min"], got["max"]) == (min(values), max(values))
