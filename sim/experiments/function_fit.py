@@ -228,7 +228,7 @@ def report(trace: Trace) -> str:
         rows.append(f"| {s['label']} | {s['loss_at_e_star']['of']} | {format_spread(s['loss_at_e_star'])} | "
                     f"{format_spread(w.get('loss_at_t_star'))} | {s['evals']:,.0f} | "
                     f"{format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
-    rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± std over seeds; one evaluation = one "
+    rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± sample sd over seeds; one evaluation = one "
              "full-data forward pass (backward passes not counted — that is what the wall-time column is for)."]
     return "\n".join(rows)
 
