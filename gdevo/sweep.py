@@ -290,6 +290,9 @@ def run_sweep(spec_path: Path, executor: Executor, force: bool = False, quiet: b
 
 
 def _check_metric_names(plan: SweepPlan, metrics: dict[str, dict[str, float]], spec_path: Path) -> None:
+    if not metrics:
+        raise ConfigError(f"{spec_path}: {plan.experiment}'s traces hold no optimizer runs to tabulate "
+                          f"(its own grids are in `gdevo report {plan.experiment}`)")
     known = sorted({k for m in metrics.values() for k in m})
     for name in dict.fromkeys([plan.spec.metric, *plan.spec.metrics]):
         if name not in known:
