@@ -43,7 +43,7 @@ class LocalCluster:
     def start_worker(self, name: str, resources: str | None = None) -> subprocess.Popen:
         """A single-threaded worker without a nanny; RESOURCES as `dask worker --resources` takes them."""
         return self.start(name, [*_dask("worker"), self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                 "--name", name, "--host", "127.0.0.1",
+                                 "--name", name, "--host", "127.0.0.1", "--preload", "gdevo.jobs",
                                  *(["--resources", resources] if resources else [])])
 
     def wait_for_workers(self, n: int, timeout_s: float = 120) -> None:

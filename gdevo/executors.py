@@ -21,13 +21,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gdevo.jobs import set_scratch
+from gdevo.jobs import PRELOAD, set_scratch
 from sim.errors import GdevoError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-# What the local pool's forkserver imports once for every worker it forks. torch._dynamo is what
-# the first torch.optim optimizer imports lazily (measured: 5 of a first cell's 6 s, loaded machine).
-PRELOAD = ["torch", "torch._dynamo", "sim.experiments", "gdevo.jobs"]
 POLL_S = 2.0                 # how often a waiting client checks that workers are left
 NO_WORKER_GRACE_S = 60.0     # how long jobs may wait for a worker to (re)join before the client gives up
 CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
