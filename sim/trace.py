@@ -40,10 +40,14 @@ META_REQUIRED = ("schema_version", "experiment", "config", "seed", "sim_version"
                  "stats")
 
 
+def seed_name(name: str, seed: int) -> str:
+    """NAME@seedS: run NAME with seed S ('@' never occurs in a configured run name, so no clash)."""
+    return f"{name}@seed{seed}"
+
+
 def repeat_name(name: str, seed: int, first_seed: int) -> str:
-    """The trace name of run NAME repeated with `seed`: NAME itself for the first seed, else
-    NAME@seedS (S the seed; '@' never occurs in a configured run name, so names cannot clash)."""
-    return name if seed == first_seed else f"{name}@seed{seed}"
+    """The trace name of run NAME repeated with `seed`: NAME itself for the first seed, else NAME@seedS."""
+    return name if seed == first_seed else seed_name(name, seed)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from sim.images import ImageError, image_digest, load_image, open_image, parse_b
 from sim.nets import init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
 from sim.stats import format_spread, spread
-from sim.trace import Trace, build_meta
+from sim.trace import Trace, build_meta, seed_name
 
 
 class Fourier(Strict):
@@ -264,7 +264,7 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
             per_seed["loss"].append(loss_np)
             per_seed["psnr"].append(psnr)
             per_seed["ssim"].append(ssim)
-            timing[f"{run.name}@seed{seed}"] = wall
+            timing[seed_name(run.name, seed)] = wall
             if si == 0:
                 timing[run.name] = wall
                 prefix = f"runs/{run.name}/"
@@ -313,7 +313,7 @@ def image_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[st
     time over seeds; each seed is taken at the last frame it reached within t*."""
     stats: dict[str, Any] = {"order": order, "runs": {
         n: {key: spread(trace[f"runs/{n}/seed_{key}"][:, -1]) for key in METRICS} for n in order}}
-    walls = {n: [trace.timing.get(f"{n}@seed{s}") for s in trace.run(n).meta["seeds"]] for n in order}
+    walls = {n: [trace.timing.get(seed_name(n, s)) for s in trace.run(n).meta["seeds"]] for n in order}
     if any(w is None or len(w) != len(trace[f"runs/{n}/step"]) for n in order for w in walls[n]):
         return stats, {}
     t_star = min(float(np.median([w[-1] for w in walls[n]])) for n in order)
