@@ -186,6 +186,9 @@ def save_trace(trace: Trace, path: Path) -> Path:
     meta = dict(trace.meta)
     meta["arrays"] = {k: {"shape": list(v.shape), "dtype": v.dtype.str} for k, v in sorted(trace.arrays.items())}
     validate(meta, trace.arrays, str(path))
+    bad = check_stats(trace.wall_stats, f"{timing_path(path)}")   # checked before anything is written
+    if bad:
+        raise TraceError(bad)
 
     def write(fh) -> None:
         with zipfile.ZipFile(fh, "w") as zf:
@@ -195,9 +198,6 @@ def save_trace(trace: Trace, path: Path) -> Path:
 
     atomic_write_bytes(path, write)
     if trace.timing or trace.wall_stats:
-        bad = check_stats(trace.wall_stats, f"{timing_path(path)}")
-        if bad:
-            raise TraceError(bad)
         body = json.dumps({"wall_s": trace.timing, "stats": trace.wall_stats}, sort_keys=True).encode()
         atomic_write_bytes(timing_path(path), lambda fh: fh.write(body))
     trace.meta, trace.path = meta, path

@@ -140,3 +140,13 @@ def test_wall_stats_round_trip_and_a_damaged_sidecar_only_drops_timing(sine_trac
     again = load_trace(path)
     assert again.wall_stats == {} and again.timing == {}
     np.testing.assert_array_equal(again["runs/sgd/loss"], sine_trace["runs/sgd/loss"])
+
+
+def test_bad_wall_stats_are_refused_before_anything_is_written(sine_trace, tmp_path):
+    from sim.trace import Trace
+
+    bad = Trace(sine_trace.meta, sine_trace.arrays, sine_trace.timing,
+                wall_stats={"x": {"mean": 1.0, "sd": None, "n": 3, "of": 3}})
+    with pytest.raises(TraceError, match="sample"):
+        save_trace(bad, tmp_path / "x.npz")
+    assert not list(tmp_path.iterdir())
