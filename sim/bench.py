@@ -10,7 +10,8 @@
    batch: the cost of recording.
 
 Times are medians over `repeats`; the variants are interleaved within each repeat so that load
-from other processes hits all of them alike. On a CPU the recording overhead is also given in
+from other processes hits all of them alike, and the recording ratios are medians of per-repeat
+ratios. On a CPU the recording overhead is also given in
 process CPU time (time.process_time), which other processes' load does not inflate: on a shared
 machine that is the steadier of the two ratios.
 """
@@ -78,6 +79,12 @@ def _timed_both(fn: Callable[[], object], device: str) -> tuple[float, float]:
     fn()
     _sync(device)
     return perf_counter() - t, process_time() - c
+
+
+def _paired_ratio(times: list[float], base: list[float]) -> float:
+    """Median over repeats of time / baseline time of the same repeat (robust to load that varies
+    between repeats; the variants of a repeat run back to back)."""
+    return statistics.median(t / b for t, b in zip(times, base, strict=True) if b > 0)
 
 
 def naive_module(spec: MLPSpec, params: torch.Tensor) -> torch.nn.Module:
@@ -190,13 +197,13 @@ def bench_recording(cfg: FunctionFitConfig, device: str, result: BenchResult, re
         group = f"{label} training, {steps} steps, batch {batch}"
         timings = [Timing(group, k, v, ops=steps, unit="step") for k, v in times.items()]
         result.timings += timings
-        base = timings[0].median
-        cpu_base = statistics.median(cpu["bare torch loop"])
-        for t in timings[1:]:
-            result.ratios.append((f"{label}: {t.name} / bare (recording overhead)", t.median / base, "≤ 1.10×"))
-            if device == "cpu" and cpu_base > 0:
+        bare = "bare torch loop"
+        for t in timings[1:]:   # the median of per-repeat ratios: each pair ran back to back, under the same load
+            result.ratios.append((f"{label}: {t.name} / bare (recording overhead)",
+                                  _paired_ratio(times[t.name], times[bare]), "≤ 1.10×"))
+            if device == "cpu":
                 result.ratios.append((f"{label}: {t.name} / bare (recording overhead, CPU time)",
-                                      statistics.median(cpu[t.name]) / cpu_base, "≤ 1.10×"))
+                                      _paired_ratio(cpu[t.name], cpu[bare]), "≤ 1.10×"))
 
 
 def run_bench(cfg: FunctionFitConfig, device: str = "cpu", repeats: int = 5, chunks: list[int] | None = None,
