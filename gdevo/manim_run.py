@@ -36,8 +36,11 @@ SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
 NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_VOICE_CACHE",
                                 "GDEVO_SLIDE_MODULE", "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
 # manim 0.21 can encode partial movie files on background threads while it draws the next
-# animation. Measured on the 2-core target (see README "Speed"): kept at manim's default of 1
-# unless INFLIGHT_ENCODERS says otherwise.
+# animation (--max-inflight-encoders). Not used by default: `gdevo bench --render` shows encoding
+# is about 4 % of a render (ffmpeg encodes a chapter's frames ~25× faster than manim draws them),
+# so overlapping it can save at most that, and `make render` already keeps every core busy with
+# one manim process each. Measured: loss at 480p15, 1 vs 4 encoders: 84.6 s vs 72.6 s on a
+# machine at load ~16, a difference larger than the whole encoding time (3.3 s), i.e. noise.
 INFLIGHT_ENCODERS: int | None = None
 
 
