@@ -166,3 +166,11 @@ def test_a_chapter_depends_on_its_own_module_and_the_kit_it_imports_not_on_other
             "scenes/kit/landscape.py"} <= names
     assert not any(n.startswith("scenes/ch0") and n != "scenes/ch04_landscape.py" for n in names)
     assert "scenes/kit/threed.py" not in {p.relative_to(ROOT).as_posix() for p in scene_sources("ch01_functions")}
+
+
+def test_render_all_bad_jobs_is_one_line_exit_2_before_anything_runs(capsys):
+    from gdevo.cli import main
+
+    assert main(["render", "all", "--jobs", "0"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--jobs" in err and "Traceback" not in err
