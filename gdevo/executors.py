@@ -25,6 +25,7 @@ from gdevo.jobs import PRELOAD, set_scratch
 from sim.errors import GdevoError
 
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
+POOL_RESTARTS = 2            # a local pool whose worker process died is restarted this often
 POLL_S = 2.0                 # how often a waiting client checks that workers are left
 NO_WORKER_GRACE_S = 60.0     # how long jobs may wait for a worker to (re)join before the client gives up
 CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
@@ -120,28 +121,48 @@ class LocalExecutor(Executor):
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         threads = max(1, (os.cpu_count() or 1) // n)
-        pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_local_worker_init, initargs=(self._scratch, threads))
-        futures: dict = {}
-        try:
-            for j in jobs:
-                futures[pool.submit(j.fn, *j.args)] = j
-            for fut in as_completed(futures):
-                job = futures[fut]
+        todo, restarts = list(jobs), 0
+        while todo:
+            pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_local_worker_init,
+                                       initargs=(self._scratch, threads))
+            futures: dict = {}
+            finished: set[int] = set()
+            try:
                 try:
-                    result = fut.result()
+                    for j in todo:
+                        futures[pool.submit(j.fn, *j.args)] = j
+                    for fut in as_completed(futures):
+                        result = self._result(fut, futures[fut])
+                        finished.add(id(futures[fut]))
+                        yield futures[fut], result
+                    pool.shutdown(wait=True)
+                    return
                 except BrokenProcessPool:
-                    raise GdevoError(f"a local worker process died while running {job.label} "
-                                     "(killed, or out of memory?)") from None
-                except Exception as exc:
-                    raise _job_error(job, exc) from None
-                yield job, result
+                    pass   # a worker process died (killed, out of memory): rerun what did not finish
+                for fut, job in futures.items():   # results that finished before the pool broke are kept
+                    if id(job) not in finished and fut.done() and not fut.cancelled() and fut.exception() is None:
+                        finished.add(id(job))
+                        yield job, fut.result()
+            except BaseException:
+                self._stop(pool, futures)
+                raise
+            self._stop(pool, futures)
+            todo = [j for j in todo if id(j) not in finished]
+            restarts += 1
+            if restarts > POOL_RESTARTS:
+                raise GdevoError(f"local worker processes died {restarts} times (killed, or out of memory?); "
+                                 f"{len(todo)} jobs not run")
+
+    @staticmethod
+    def _result(fut, job: Job) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return fut.result()
         except BrokenProcessPool:
-            self._stop(pool, futures)
-            raise GdevoError("the local process pool could not start its workers") from None
-        except BaseException:
-            self._stop(pool, futures)
             raise
-        pool.shutdown(wait=True)
+        except Exception as exc:
+            raise _job_error(job, exc) from None
 
     @staticmethod
     def _stop(pool, futures: dict) -> None:
@@ -151,7 +172,6 @@ class LocalExecutor(Executor):
         for proc in list(getattr(pool, "_processes", {}).values()):
             proc.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
-
 
     def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
         for job in jobs:

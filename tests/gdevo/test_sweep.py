@@ -177,3 +177,24 @@ def test_sim_all_runs_through_the_executor_and_prints_each_trace(monkeypatch, ca
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("sine-2d:"))
     assert line.startswith(f"sine-2d: {path}  (") and "sgd: ok" in line
     assert load_trace(path).meta["config"]["landscape"]["resolution"] == 21
+
+
+def die_once(marker: str, value: int) -> int:
+    """A job that kills its own worker process the first time any job runs (as the OOM killer would)."""
+    import signal
+
+    if not Path(marker).exists():
+        Path(marker).write_text("died once")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value
+
+
+def test_a_killed_local_worker_process_is_replaced_and_its_jobs_rerun(tmp_path):
+    from gdevo.executors import Job, LocalExecutor
+
+    pool = LocalExecutor(workers=2)
+    try:
+        results = [r for _, r in pool.run([Job(f"j{i}", die_once, (str(tmp_path / "marker"), i)) for i in range(4)])]
+    finally:
+        pool.close()
+    assert sorted(results) == [0, 1, 2, 3] and (tmp_path / "marker").is_file()
