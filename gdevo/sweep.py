@@ -78,18 +78,16 @@ class SweepSpec(BaseModel):
 
 
 def toml_literal(value: Any) -> str:
-    """A grid value as the TOML literal `--set` parses back to the same value."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf") if math.isinf(value) else repr(value)
-    if isinstance(value, str):
-        return json.dumps(value)   # a TOML basic string uses JSON's escapes
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
-    raise ConfigError(f"grid value {value!r} is not a number, string, boolean or list")
+    """A grid value as the TOML literal `--set` parses back to the same value (written by rtoml)."""
+    import rtoml
+
+    try:
+        text = rtoml.dumps({"v": value})
+    except (rtoml.TomlSerializationError, TypeError, ValueError):
+        text = ""
+    if not text.startswith("v = ") or text.count("\n") != 1:   # a table is not a --set value
+        raise ConfigError(f"grid value {value!r} is not a number, string, boolean or list")
+    return text[4:].strip()
 
 
 @dataclass(frozen=True)
