@@ -136,11 +136,10 @@ class LocalSearch(ChapterScene):
                 swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             self.play(*anims, run_time=0.6 if cloud is not None else 2 / 15)
             if k <= detail:
-                best = speech.loss(float(evo["pop_loss"][k - 1].min()))
-                self.beat(f"Round {k}: the best child has loss {best}, " +
-                          (f"better than the parent's {speech.loss(evo['loss'][k - 1])}, so it takes over."
-                           if evo["accepted"][k - 1] else
-                           f"no better than the parent's {speech.loss(evo['loss'][k - 1])}, so the parent stays."))
+                child_loss, parent_loss = speech.losses(float(evo["pop_loss"][k - 1].min()), float(evo["loss"][k - 1]))
+                verdict = "it takes over" if evo["accepted"][k - 1] else "the parent stays"
+                self.beat(f"Round {k}: the best child has loss {child_loss}, the parent {parent_loss}: {verdict}."
+                          if k == 1 else f"Round {k}: {child_loss} against {parent_loss}, {verdict}.")
         return trail
 
     @staticmethod

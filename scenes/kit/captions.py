@@ -30,31 +30,55 @@ def fits(text: str) -> bool:
     return len(wrap(text)) <= MAX_LINES
 
 
+def _even(words: list[str], n: int) -> list[str] | None:
+    """WORDS in N consecutive pieces of about equal length, each fitting a cue; None if they do not."""
+    total = len(" ".join(words))
+    pieces, current = [], []
+    for i, word in enumerate(words):
+        left = n - len(pieces)
+        if current and (len(" ".join([*current, word])) > total / n + 6 or not fits(" ".join([*current, word])))\
+                and left > 1 and len(words) - i >= left - 1:
+            pieces.append(" ".join(current))
+            current = []
+        current.append(word)
+    pieces.append(" ".join(current))
+    return pieces if all(fits(p) for p in pieces) else None
+
+
+def _split(sentence: str) -> list[str]:
+    """A sentence too long for one cue: at clause ends (; : ,) if that gives cues that fit, else into
+    the fewest pieces of about equal length between words."""
+    clauses = re.split(r"(?<=[;:,])\s+", sentence)
+    if len(clauses) > 1 and all(fits(c) for c in clauses):
+        return _pack(clauses)
+    words = sentence.split()
+    for n in range(2, len(words) + 1):
+        pieces = _even(words, n)
+        if pieces:
+            return pieces
+    return words
+
+
+def _pack(parts: list[str]) -> list[str]:
+    out: list[str] = []
+    for part in parts:
+        if out and fits(f"{out[-1]} {part}"):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
 def chunks(text: str) -> list[str]:
-    """Split TEXT into cue texts that each wrap into at most 2 lines of 42 characters."""
+    """Split TEXT into cue texts that each wrap into at most 2 lines of 42 characters: whole
+    sentences where they fit (several to a cue), long sentences at clause ends or evenly."""
     text = " ".join(text.split())
     if not text:
         return []
-    sentences = re.split(r"(?<=[.!?;:])\s+", text)
-    out: list[str] = []
-    for sentence in sentences:
-        if out and fits(f"{out[-1]} {sentence}"):
-            out[-1] = f"{out[-1]} {sentence}"
-            continue
-        if fits(sentence):
-            out.append(sentence)
-            continue
-        current = ""
-        for word in sentence.split():
-            candidate = f"{current} {word}".strip()
-            if current and not fits(candidate):
-                out.append(current)
-                current = word
-            else:
-                current = candidate
-        if current:
-            out.append(current)
-    return out
+    pieces: list[str] = []
+    for sentence in re.split(r"(?<=[.!?])\s+", text):
+        pieces += [sentence] if fits(sentence) else _split(sentence)
+    return _pack(pieces)
 
 
 def cues(text: str, start: float, duration: float) -> list[tuple[float, float, str]]:

@@ -56,9 +56,18 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def loss(x: float) -> str:
+def loss(x: float, sig: int = 2) -> str:
     """A loss value: "0.0015", "0.12", or "diverged" when the run blew up."""
-    return "diverged" if not math.isfinite(float(x)) else number(x)
+    return "diverged" if not math.isfinite(float(x)) else number(x, sig)
+
+
+def losses(a: float, b: float) -> tuple[str, str]:
+    """Two losses said with just enough digits to tell them apart (1.62 vs 1.58, not 1.6 vs 1.6)."""
+    for sig in (2, 3, 4):
+        said = loss(a, sig), loss(b, sig)
+        if said[0] != said[1] or float(a) == float(b):
+            return said
+    return said
 
 
 def count(n: float) -> str:
@@ -131,4 +140,4 @@ def mean(stat: dict | None, say=loss) -> str:
     return f"{say(stat['mean'])} on average"
 
 
-__all__ = ["count", "formula", "loss", "mean", "number", "percent", "ratio", "small", "times"]
+__all__ = ["count", "formula", "loss", "losses", "mean", "number", "percent", "ratio", "small", "times"]
