@@ -1,10 +1,11 @@
 """The narration script: every beat's line, with its stable ID, for reading, recording and checking.
 
 The texts come from the scenes' own beats, never from a second copy: from the beats sidecar of
-a chapter's last render when that render is up to date (renders/.beats/NAME.json), otherwise by
-running the scene with animations skipped and narration off (seconds; nothing is drawn to video
-and nothing trains: traces are read from the cache, simulated first only if missing, as for a
-render).
+a chapter's up-to-date render (NAME.beats.json beside its movie), otherwise by running the scene
+with animations skipped (nothing is drawn to video and nothing trains: traces are read from the
+cache, simulated first only if missing, as for a render). The chosen voice still times the beats,
+so the script says how long the narrated video will be, and a synthesizing voice leaves every
+line in its cache for the render.
 
 Writes renders/script.md (chapters, IDs, lines, word counts) and renders/recording-sheet.tsv
 (one line per beat: ID, tab, text) for someone recording the lines as GDEVO_VOICE_DIR/<ID>.wav.
@@ -37,9 +38,11 @@ class ChapterScript:
     entry: SceneEntry
     lines: list[ScriptLine]
     source: str   # "last render" or "scene run"
+    duration: float = 0.0   # seconds of the chapter with its narration (approximate for a scene run)
+    held: float = 0.0       # of which the picture waits for the voice
 
 
-def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> list[ScriptLine] | None:
+def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> dict | None:
     """The beats of the chapter's up-to-date render (its sidecar beside the movie), else None."""
     from gdevo.captions import read_sidecar
     from gdevo.manim_run import Format, SceneJob, find_render
@@ -48,11 +51,11 @@ def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> list[S
     path = rendered.movie.with_suffix(".beats.json") if rendered is not None else None
     if path is None or not path.is_file():
         return None
-    return [ScriptLine(b["id"], b["text"]) for b in read_sidecar(path)["beats"]]
+    return read_sidecar(path)
 
 
-def _from_scene(entry: SceneEntry, device: str | None) -> list[ScriptLine]:
-    """Run the scene with animations skipped and narration off; collect its beats."""
+def _from_scene(entry: SceneEntry, device: str | None) -> dict:
+    """Run the scene with animations skipped (the chosen voice still times the beats); its beats."""
     from manim import tempconfig
 
     from scenes.storyboard import load_scene_class
@@ -60,8 +63,7 @@ def _from_scene(entry: SceneEntry, device: str | None) -> list[ScriptLine]:
 
     for name in entry.traces:
         ensure_trace(name, device=device, quiet=True)
-    old = {k: os.environ.get(k) for k in ("GDEVO_VOICE", "GDEVO_DEVICE")}
-    os.environ["GDEVO_VOICE"] = "off"
+    old = {k: os.environ.get(k) for k in ("GDEVO_DEVICE",)}
     if device:
         os.environ["GDEVO_DEVICE"] = device
     try:
@@ -77,7 +79,7 @@ def _from_scene(entry: SceneEntry, device: str | None) -> list[ScriptLine]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-    return [ScriptLine(r["id"], r["text"]) for r in scene.narration]
+    return {"beats": scene.narration, "duration": float(scene.renderer.time)}
 
 
 def collect(entries: list[SceneEntry], quality: str = "low", device: str | None = None,
@@ -85,20 +87,27 @@ def collect(entries: list[SceneEntry], quality: str = "low", device: str | None 
     say = say or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = []
     for entry in entries:
-        lines = _from_sidecar(entry, quality, device)
+        data = _from_sidecar(entry, quality, device)
         source = "last render"
-        if lines is None:
+        if data is None:
             say(f"  {entry.name}: reading its beats (animations skipped) …")
             try:
-                lines = _from_scene(entry, device)
+                data = _from_scene(entry, device)
             except GdevoError:
                 raise
             except Exception as exc:   # a scene that fails on this data: say which, in one line
                 raise GdevoError(f"scene {entry.name} failed while collecting its script: "
                                  f"{type(exc).__name__}: {exc}") from None
             source = "scene run"
-        out.append(ChapterScript(entry, lines, source))
+        lines = [ScriptLine(b["id"], b["text"]) for b in data["beats"]]
+        out.append(ChapterScript(entry, lines, source, float(data.get("duration", 0.0)),
+                                 sum(float(b.get("held", 0.0)) for b in data["beats"])))
     return out
+
+
+def minutes(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 60}:{s % 60:02d}"
 
 
 def words(text: str) -> int:
@@ -108,14 +117,17 @@ def words(text: str) -> int:
 def markdown(chapters: list[ChapterScript], title: str, recorded: Path | None = None) -> str:
     total = sum(words(ln.text) for c in chapters for ln in c.lines)
     n = sum(1 for c in chapters for ln in c.lines if ln.text.strip())
+    length, held = sum(c.duration for c in chapters), sum(c.held for c in chapters)
     out = [f"# {title}: narration script", "",
-           f"{n} lines, {total:,} words: about {total / WPM:.1f} minutes of speech at {WPM} words per minute.",
+           f"{n} lines, {total:,} words: about {total / WPM:.1f} minutes of speech at {WPM} words per minute. "
+           f"With this voice the video lasts {minutes(length)}, {minutes(held)} of it holding a picture "
+           "until its line ends.",
            "Record each line as a WAV or FLAC file named by its ID (ch05-03.wav) in one folder, then",
            "`gdevo render explainer --voice recorded --voice-dir FOLDER` (missing lines are spoken by espeak-ng).",
            ""]
     for c in chapters:
         head = f"{c.entry.chapter}. {c.entry.title}" if c.entry.chapter else c.entry.title
-        out += [f"## {head}", ""]
+        out += [f"## {head}", "", f"{minutes(c.duration)} narrated ({minutes(c.held)} waiting for the voice).", ""]
         for ln in c.lines:
             if not ln.text.strip():
                 continue

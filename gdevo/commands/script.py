@@ -22,8 +22,9 @@ def register(sub) -> None:
     p.add_argument("--quality", choices=list(QUALITIES), default="low",
                    help="which renders' beats count as up to date (default: low)")
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
-    p.add_argument("--voice-dir", metavar="DIR", default=None,
-                   help="mark which lines already have a recording in DIR (default: GDEVO_VOICE_DIR)")
+    from gdevo.voice_options import add_voice_arguments
+
+    add_voice_arguments(p)   # the voice times the beats; --voice-dir also marks which lines are recorded
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
         from gdevo.project import explainer_entries
 
         entries = explainer_entries() or chapters()
-    folder = args.voice_dir or os.environ.get("GDEVO_VOICE_DIR")
+    from gdevo.voice_options import apply_voice_arguments
+
+    apply_voice_arguments(args)
+    folder = os.environ.get("GDEVO_VOICE_DIR")
     recorded = Path(folder) if folder else None
     if recorded is not None and not recorded.is_dir():
         raise GdevoError(f"recordings folder {str(recorded)!r} does not exist")
