@@ -164,9 +164,13 @@ def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, w
     if cues:
         args += ["-i", str(srt_file)]
         maps += ["-map", f"{n_inputs}:s:0"]
+        n_inputs += 1
+    meta = ["-map_metadata", "0", "-map_chapters", "-1"]
+    if chapters_from_video:   # chapter marks as the join wrote them: against the picture, not the shifted input
+        args += ["-i", str(video)]
+        meta = ["-map_metadata", str(n_inputs), "-map_chapters", str(n_inputs)]
     codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
               "-metadata:s:s:0", "language=eng", "-metadata:s:a:0", "language=eng"]
-    meta = ["-map_metadata", "0", "-map_chapters", "0" if chapters_from_video else "-1"]
     tmp = work / f"muxed-{out.name}"
     ffmpeg([*args, *maps, *codecs, *meta, "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"writing {out.name}")
     with open(tmp, "rb") as fh_in:

@@ -245,6 +245,10 @@ def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
     total = audio.probe(out)
     assert total.duration == pytest.approx(sum(durations), abs=1 / 15)
     boundary = durations[0]
+    marks = [float(c["start_time"]) for c in json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(out)], capture_output=True, text=True,
+        check=True).stdout)["chapters"]]
+    assert marks == pytest.approx([0.0, boundary], abs=0.002)   # chapter marks where the picture changes
     # Picture: red background just before the boundary, green just after.
     for t, rgb in ((boundary - 1.5 / 15, (252, 98, 85)), (boundary + 0.5 / 15, (131, 193, 103))):
         png = out.parent / f"frame-{t:.3f}.png"
