@@ -90,7 +90,8 @@ class ChapterScene(Scene):
             if line.path is not None:
                 self.add_sound(str(line.path), time_offset=start - now)
             for c_start, c_end, caption in cues(text, start, line.duration):
-                self.add_subcaption(caption, duration=c_end - c_start, offset=c_start - now)
+                if config.write_to_movie:   # manim writes the .srt beside the movie (and fails without one)
+                    self.add_subcaption(caption, duration=c_end - c_start, offset=c_start - now)
                 record["cues"].append([c_start, c_end, caption])
         record["end"] = float(self.renderer.time)
         record["held"] = record["end"] - before   # seconds the picture waited for the voice

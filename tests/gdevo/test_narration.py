@@ -331,3 +331,14 @@ def test_deck_slides_get_their_narration_cut_from_the_chapter(narrated, tmp_path
         assert f'src="deck_assets/narration/{clip.name}"' in text
         assert audio_duration(clip) == pytest.approx(beat["end"] - beat["start"], abs=0.1)
         assert rms_db(pcm(clip)) > -40
+
+
+def test_a_voiced_scene_runs_with_animations_skipped(monkeypatch):
+    """gdevo script and the frame tests run scenes without a movie: narration must still time the beats."""
+    from tests.framecheck import render_last_frame
+    from tests.gdevo.voice_fixture import TinyB
+
+    monkeypatch.setenv("GDEVO_VOICE", "none")
+    scene, _ = render_last_frame(TinyB, width=160, height=90)
+    assert [r["text"] for r in scene.narration] == list(LINES_B)
+    assert scene.renderer.time >= sum(r["line"] for r in scene.narration)
