@@ -44,10 +44,13 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
     fmt = Format(quality)
     for name in entry.traces:  # simulate (with progress bars) before manim starts
         ensure_trace(name, device=device, quiet=quiet)
+    from gdevo.manim_run import find_render
+
     job = SceneJob.from_entry(entry)
-    if not quiet:
+    found = None if force else find_render(job, fmt, device)
+    if found is None and not quiet:
         print(f"rendering {entry.name} ({fmt.folder}) …", file=sys.stderr)
-    return _published(entry, render_scene_once(job, fmt, device, force=force))
+    return _published(entry, found or render_scene_once(job, fmt, device, force=force))
 
 
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
