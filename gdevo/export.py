@@ -28,26 +28,60 @@ MAX_FPS = 50         # GIF delays are centiseconds; browsers slow anything faste
 
 
 @dataclass(frozen=True)
+class AfterBeat:
+    """A moment of a scene: OFFSET seconds after its beat number BEAT ends (0 = the scene's start).
+
+    Narration holds a beat until its line is said, which moves every later moment, so preset
+    windows are given from the beats; the times come from the beats sidecar (NAME.beats.json)
+    every ChapterScene writes beside its movie."""
+
+    beat: int
+    offset: float = 0.0
+
+    def __str__(self) -> str:
+        return f"beat {self.beat} + {self.offset:g} s" if self.beat else f"{self.offset:g} s"
+
+
+Moment = float | AfterBeat | None
+
+
+@dataclass(frozen=True)
 class Preset:
     """A README GIF: the first available scene of `scenes`, cut to its window (None = whole scene)."""
 
     name: str
     description: str
-    scenes: tuple[tuple[str, float | None, float | None], ...]   # (scene name, start s, end s)
-    still_at: float | None = None   # a telling moment for `gdevo still PRESET`
+    scenes: tuple[tuple[str, Moment, Moment], ...]   # (scene name, start, end)
+    still_at: Moment = None   # a telling moment for `gdevo still PRESET`
 
 
-# Windows follow the scenes' storyboards (run_times are exact multiples of 1/15 s):
-# landscape: setup 0–5.4 s, ten rounds with mutation clouds 5.4–15.4 s (1 s each),
-# thirty fast steps 15.4–19.4 s, final numbers to 22.2 s.
+# Windows follow the scenes' storyboards. landscape: beat 1 the landscape, beat 2 the common
+# start; then ten rounds with mutation clouds (1 s each), thirty fast steps (4 s), final numbers (beat 3).
 PRESETS: tuple[Preset, ...] = (
     Preset("mutation-cloud", "evolution's mutation clouds next to SGD's steps on the loss landscape",
-           (("landscape", 5.4, 15.4),), still_at=9.8),
+           (("landscape", AfterBeat(2), AfterBeat(2, 10.0)),), still_at=AfterBeat(2, 4.4)),
     Preset("descent-race", "the descent paths racing down the loss landscape",
-           (("momentum-adam", None, None), ("landscape", 13.4, 22.2))),
+           (("momentum-adam", None, None), ("landscape", AfterBeat(2, 8.0), AfterBeat(3)))),
     Preset("image-race", "evolution vs SGD vs Adam reconstructing an image",
            (("race", None, None),)),
 )
+
+
+def seconds(moment: Moment, movie: Path) -> float | None:
+    """MOMENT in seconds of MOVIE (beats read from the sidecar beside it); None stays None."""
+    if moment is None or not isinstance(moment, AfterBeat):
+        return moment
+    if moment.beat == 0:
+        return moment.offset
+    import json
+
+    sidecar = Path(movie).with_suffix(".beats.json")
+    try:
+        beats = json.loads(sidecar.read_text())["beats"]
+        return float(beats[moment.beat - 1]["end"]) + moment.offset
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        raise GdevoError(f"cannot place '{moment}' in {Path(movie).name}: its beats ({sidecar.name}) are missing "
+                         "or have no such beat") from None
 
 
 def get_preset(name: str) -> Preset | None:
@@ -95,7 +129,7 @@ def describe_presets() -> list[str]:
             lines.append(f"  {p.name:<16} unavailable: {unavailable_reason(p)}")
         else:
             entry, start, end = choice
-            window = "whole scene" if start is None and end is None else f"{start or 0:g}–{end:g} s"
+            window = "whole scene" if start is None and end is None else f"{start or 0} to {end or 'the end'}"
             lines.append(f"  {p.name:<16} {p.description} [scene {entry.name}, {window}]")
     return lines
 

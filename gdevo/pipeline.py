@@ -41,7 +41,7 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
             setup_seconds: float | None = None, pptx: bool = True, thumbnail_at: float | None = None,
             quiet: bool = False) -> list[Phase]:
     """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals)."""
-    from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice
+    from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
     from gdevo.manim_run import Format, SceneJob, render_many
     from gdevo.render import join_explainer
     from gdevo.slides import build_deck
@@ -85,7 +85,8 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     made = []
     for preset, (entry, start, end) in presets:
         src = batch.rendered[entry.name].movie
-        result, cached = make_gif_once(src, renders_dir() / f"{preset.name}.gif", start=start, end=end)
+        result, cached = make_gif_once(src, renders_dir() / f"{preset.name}.gif", start=seconds(start, src),
+                                       end=seconds(end, src))
         say(f"  {result.summary()}" + (" (up to date)" if cached else ""))
         made.append(cached)
     phases.append(Phase("GIFs", time.perf_counter() - t0, f"{made.count(False)} made, {made.count(True)} up to date"))
@@ -95,7 +96,8 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     for preset, (entry, _, _) in presets:
         if preset.still_at is not None:
             dst = renders_dir() / f"{preset.name}.png"
-            _, cached = make_still_once(batch.rendered[entry.name].movie, dst, preset.still_at)
+            src = batch.rendered[entry.name].movie
+            _, cached = make_still_once(src, dst, seconds(preset.still_at, src))
             stills.append(cached)
     phases.append(Phase("stills", time.perf_counter() - t0,
                         f"{stills.count(False)} made, {stills.count(True)} up to date"))

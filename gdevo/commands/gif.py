@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
-    from gdevo.export import make_gif_once, rendered_video, resolve_name, validate_gif_request
+    from gdevo.export import AfterBeat, make_gif_once, rendered_video, resolve_name, seconds, validate_gif_request
     from gdevo.stamps import renders_dir
 
     validate_gif_request(args.width, args.fps, args.max_mb, args.start, args.end)  # before any rendering
@@ -34,8 +34,10 @@ def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
         start, end = args.start, args.end
         if preset is not None and args.start is None:
             start = None
-    validate_gif_request(args.width, args.fps, args.max_mb, start, end)
+    validate_gif_request(args.width, args.fps, args.max_mb, *(t if not isinstance(t, AfterBeat) else None
+                                                                for t in (start, end)))
     src = rendered_video(entry, args.width, args.device, quiet=quiet)
+    start, end = seconds(start, src), seconds(end, src)
     result, cached = make_gif_once(src, renders_dir() / f"{name}.gif", start=start, end=end, width=args.width,
                                    fps=args.fps, max_mb=args.max_mb)
     print(result.summary() + (" (up to date)" if cached else ""))

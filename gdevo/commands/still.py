@@ -19,7 +19,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gdevo.export import make_still_once, rendered_video, resolve_name
+    from gdevo.export import make_still_once, rendered_video, resolve_name, seconds
     from gdevo.manim_run import QUALITIES
     from gdevo.stamps import renders_dir
     from sim.errors import GdevoError
@@ -30,6 +30,6 @@ def run(args: argparse.Namespace) -> int:
     at = args.at if args.at is not None else (preset.still_at if preset is not None else None)
     src = rendered_video(entry, QUALITIES[args.quality].width, args.device)
     dst = renders_dir() / f"{args.name}.png"
-    t, _ = make_still_once(src, dst, at)
+    t, _ = make_still_once(src, dst, seconds(at, src))
     print(f"{dst}: frame at {t:.2f} s of {src.name}")
     return 0

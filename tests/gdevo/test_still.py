@@ -63,8 +63,9 @@ def test_cli_still_of_a_preset_uses_its_key_moment(tiny_mp4, isolated_outputs, m
     code, out, _ = run_cli(capsys, "still", "landscape", "--at", "0.4")
     assert code == 0 and "frame at 0.40 s" in out
     assert png(isolated_outputs / "renders" / "landscape.png").shape == (180, 320, 3)
-    code, out, err = run_cli(capsys, "still", "mutation-cloud")   # preset key moment 9.8 s > 1.4 s tiny video
-    assert code == 2 and "--at 9.8 s is past the end" in err
+    # The preset's key moment is 4.4 s after the scene's 2nd beat (tiny.beats.json: 0.8 s), past the 1.4 s video.
+    code, out, err = run_cli(capsys, "still", "mutation-cloud")
+    assert code == 2 and "--at 5.2 s is past the end" in err
 
 
 @pytest.mark.parametrize("argv, needle", [
@@ -86,3 +87,19 @@ def test_bad_still_requests_are_one_line_exit_2_and_keep_existing_files(argv, ne
     assert code == 2 and len(err.strip().splitlines()) == 1 and needle in err and "Traceback" not in err
     assert (renders / "landscape.png").read_bytes() == b"old png"
     assert [p.name for p in renders.iterdir()] == ["landscape.png"]
+
+
+def test_preset_moments_are_placed_from_the_scene_beats(tiny_mp4, tmp_path):
+    """TinyDeck's beats end at 0.4 s and 0.8 s (its run_times): narration holds would move them, the preset follows."""
+    from gdevo.export import AfterBeat, seconds
+    from sim.errors import GdevoError
+
+    assert seconds(AfterBeat(2, 0.1), tiny_mp4) == pytest.approx(0.9, abs=1e-6)
+    assert seconds(AfterBeat(1), tiny_mp4) == pytest.approx(0.4, abs=1e-6)
+    assert seconds(1.25, tiny_mp4) == 1.25 and seconds(None, tiny_mp4) is None
+    with pytest.raises(GdevoError, match="no such beat"):
+        seconds(AfterBeat(9), tiny_mp4)
+    lone = tmp_path / "lone.mp4"
+    lone.write_bytes(tiny_mp4.read_bytes())
+    with pytest.raises(GdevoError, match=r"lone\.beats\.json"):
+        seconds(AfterBeat(1), lone)
