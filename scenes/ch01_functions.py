@@ -63,7 +63,7 @@ class Functions(ChapterScene):
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
         self.wait(1)
         self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts with a at "
-                  f"{speech.number(params[0][0])} and b at {speech.number(params[0][1])}: a poor fit.")
+                  f"{speech.param(params[0][0])} and b at {speech.param(params[0][1])}: a poor fit.")
 
         for k in range(1, run.steps + 1):
             new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)

@@ -59,7 +59,7 @@ class ParameterSpace(ChapterScene):
         self.play(FadeIn(self.dot, scale=2), run_time=0.6)
         self.play(Create(self.curve), FadeIn(label), run_time=1)
         self.wait(1)
-        self.beat(f"This point, a at {speech.number(params[0][0])} and b at {speech.number(params[0][1])}, is this "
+        self.beat(f"This point, a at {speech.param(params[0][0])} and b at {speech.param(params[0][1])}, is this "
                   f"curve, with loss {speech.loss(run['loss'][0])}.")
 
         walk_note = Text(f"the point walks {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,

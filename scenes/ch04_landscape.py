@@ -134,5 +134,5 @@ class LossLandscape(ChapterThreeDScene):
                   "where the good networks are.")
         self.move_camera(theta=THETA + TURN, run_time=5)
         self.wait(1.4)
-        self.beat(f"The valley leads down to the minimum, with a at {speech.number(best[0])} and b at "
-                  f"{speech.number(best[1])}. An optimizer never sees this map, only the ground under its feet.")
+        self.beat(f"The valley leads down to the minimum, with a at {speech.param(best[0])} and b at "
+                  f"{speech.param(best[1])}. An optimizer never sees this map, only the ground under its feet.")

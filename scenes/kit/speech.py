@@ -56,6 +56,16 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def param(x: float) -> str:
+    """A parameter value as the screen shows it (two decimals, so 1e-17 is "0"), said aloud: "minus 1.3"."""
+    x = float(x)
+    if not math.isfinite(x):
+        return number(x)
+    if abs(x) < 0.005:
+        return "0"
+    return ("minus " if x < 0 else "") + _trim(f"{abs(x):,.2f}")
+
+
 def loss(x: float, sig: int = 2) -> str:
     """A loss value: "0.0015", "0.12", or "diverged" when the run blew up."""
     return "diverged" if not math.isfinite(float(x)) else number(x, sig)
@@ -140,4 +150,4 @@ def mean(stat: dict | None, say=loss) -> str:
     return f"{say(stat['mean'])} on average"
 
 
-__all__ = ["count", "formula", "loss", "losses", "mean", "number", "percent", "ratio", "small", "times"]
+__all__ = ["count", "formula", "loss", "losses", "mean", "number", "param", "percent", "ratio", "small", "times"]

@@ -52,6 +52,8 @@ def test_fractions_counts_and_losses_in_words():
     assert speech.ratio(0.98) == "nearly all" and speech.ratio(0) == "none"
     assert speech.count(600) == "600" and speech.count(15031) == "about 15,000" and speech.count(12000) == "12,000"
     assert speech.loss(float("inf")) == "diverged"
+    assert (speech.param(-8.3e-17), speech.param(-1.0), speech.param(1.234)) == ("0", "minus 1", "1.23")
+    assert speech.losses(1.62, 1.58) == ("1.62", "1.58")
     with pytest.raises(ValueError):
         speech.ratio(1.5)
 

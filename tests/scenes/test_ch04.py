@@ -61,4 +61,4 @@ def test_minimum_and_start_are_marked(rendered, sine_trace):
     start = sine_trace.run("sgd")["params"][0]
     assert np.allclose(scene.top.get_center()[:2], scene.axes3d.c2p(start[0], start[1], 0)[:2], atol=1e-6)
     assert nearest_match(frame, scene.to_pixel(camera.project_point(scene.top.get_center())), color_for("sgd")) < 60
-    assert speech.number(best[0]) in scene.beats[-1][1]
+    assert speech.param(best[0]) in scene.beats[-1][1]
