@@ -344,3 +344,21 @@ def test_a_voiced_scene_runs_with_animations_skipped(monkeypatch):
     scene, _ = render_last_frame(TinyB, width=160, height=90)
     assert [r["text"] for r in scene.narration] == list(LINES_B)
     assert scene.renderer.time >= sum(r["line"] for r in scene.narration)
+
+
+def test_lines_without_a_recording_are_listed_after_the_join(narrated, tmp_path):
+    """A recorded voice's missing lines (spoken by espeak-ng instead) end up in missing-recordings.txt."""
+    import shutil
+
+    renders = tmp_path / "renders"
+    shutil.copytree(narrated["renders"], renders)
+    sidecar = renders / ".beats" / "TinyB.json"
+    data = json.loads(sidecar.read_text())
+    data["beats"][1]["fallback"] = True
+    sidecar.write_text(json.dumps(data))
+    parts = [Part(renders / p.path.name, p.title) for p in narrated["parts"]]
+    said: list[str] = []
+    summary = audio.finish_explainer(parts, renders / "explainer.mp4", say=said.append)
+    assert summary["fallbacks"] == [data["beats"][1]["id"]]
+    assert (renders / "missing-recordings.txt").read_text() == f"{data['beats'][1]['id']}\n"
+    assert any("no recording" in s and data["beats"][1]["id"] in s for s in said)
