@@ -8,10 +8,11 @@ Every curve is a recorded `curve` row of the sine-2d trace.
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UL, UP, Create, FadeIn, MathTex, Text, VGroup, Write
+from manim import DOWN, LEFT, UL, UP, Create, FadeIn, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
+from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
@@ -31,14 +32,15 @@ class Functions(ChapterScene):
         target_expr = tr.meta["config"]["data"]["target"]
 
         title = Text("A network approximates a function", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
-        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], xs, ys, width=7.4, height=5.0)
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], xs, ys, width=7.4, height=5.0,
+                           curves=(run["curve"][0], run["curve"][-1]))
         panel.move_to([-2.6, -0.45, 0])
         self.panel = panel
         self.play(Write(title), run_time=1)
         self.play(Create(panel.axes), FadeIn(panel.x_label, panel.y_label), run_time=1)
         self.play(Create(panel.target), run_time=1.2)
-        key = legend([(f"target {target_expr}", TARGET_COLOR), ("data points", DATA_COLOR, "dot"),
-                      (f"network, trained by {run.meta['label']}", color)])
+        key = legend([(f"target {pretty_expr(target_expr)}", TARGET_COLOR), ("data points", DATA_COLOR, "dot"),
+                      (f"network, trained by {run.meta['label']}", color)], max_width=4.9)
         key.move_to([2.0, 2.75, 0], aligned_edge=UL)
         self.play(FadeIn(key[0]), run_time=0.6)
         self.beat(f"Here is a function we want a network to learn: {speech.formula(target_expr)}, from "
@@ -52,7 +54,8 @@ class Functions(ChapterScene):
         self.beat(f"But we never see the whole curve. We only get {speech.small(len(xs))} points of it: "
                   "that is all the network will learn from.")
 
-        formula = MathTex(r"f(x) = \tanh(a\,x + b)", font_size=LABEL_SIZE + 12)
+        model = str(tr.meta["config"].get("model", "tanh(a*x + b)"))
+        formula = label(f"f(x) = {pretty_expr(model)}", 4.9, LABEL_SIZE + 6)
         formula.next_to(data_note, DOWN, buff=0.5).align_to(key, LEFT)
         sub = Text("a tiny network: 2 parameters", font_size=SMALL_SIZE, color=MUTED)
         sub.next_to(formula, DOWN, buff=0.2).align_to(key, LEFT)

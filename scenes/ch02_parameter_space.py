@@ -14,6 +14,8 @@ from manim import DOWN, LEFT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Te
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
+from scenes.kit.layout import fit_box, fit_width, pretty_expr, with_params
+from scenes.kit.layout import label as text_label
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import ParamPlane
 from scenes.kit.params import fmt_param as fp
@@ -42,7 +44,8 @@ class ParameterSpace(ChapterScene):
         self.plane, self.panel = plane, panel
         plane_title = Text("parameter space", font_size=SMALL_SIZE, color=MUTED).next_to(plane.axes, UP, buff=0.05)
         plane_title.align_to(plane.axes, LEFT)
-        panel_title = Text("function space: f(x) = tanh(a·x + b)", font_size=SMALL_SIZE, color=MUTED)
+        self.model = str(tr.meta["config"].get("model", "tanh(a*x + b)"))
+        panel_title = text_label(f"function space: f(x) = {pretty_expr(self.model)}", 5.6, SMALL_SIZE, color=MUTED)
         panel_title.next_to(panel, UP, buff=0.1)
         self.play(Write(title), run_time=1)
         self.play(Create(plane.grid), Create(plane.axes), FadeIn(plane.x_label, plane.y_label, plane_title),
@@ -54,7 +57,7 @@ class ParameterSpace(ChapterScene):
         params, curves = run["params"], run["curve"]
         self.dot = marker(plane.point(params[0]), color)
         self.curve = panel.curve(curves[0], color)
-        label = self._label(params[0], run["loss"][0], color)
+        label = self._label(params[0], run["loss"][0], color, self.model)
         label.move_to([0.95, -1.45, 0], aligned_edge=UL)
         self.play(FadeIn(self.dot, scale=2), run_time=0.6)
         self.play(Create(self.curve), FadeIn(label), run_time=1)
@@ -62,15 +65,15 @@ class ParameterSpace(ChapterScene):
         self.beat(f"This point, a at {speech.param(params[0][0])} and b at {speech.param(params[0][1])}, is this "
                   f"curve, with loss {speech.loss(run['loss'][0])}.")
 
-        walk_note = Text(f"the point walks {run.meta['label']}'s recorded path", font_size=SMALL_SIZE,
-                         color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
+        walk_note = text_label(f"the point walks {run.meta['label']}'s recorded path", 6.0, SMALL_SIZE,
+                               color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
         self.play(FadeIn(walk_note), run_time=0.6)
         path = VGroup().set_z_index(3)
         self.add(path)
         for k in range(1, run.steps + 1):
             seg = Line(plane.point(params[k - 1]), plane.point(params[k]), color=color, stroke_width=3)
             path.add(seg)
-            new_label = self._label(params[k], run["loss"][k], color).move_to(label, aligned_edge=UL)
+            new_label = self._label(params[k], run["loss"][k], color, self.model).move_to(label, aligned_edge=UL)
             self.play(self.dot.animate.move_to(plane.point(params[k])),
                       self.curve.animate.become(panel.curve(curves[k], color)), Create(seg), run_time=STEP_TIME)
             self.remove(label)
@@ -95,8 +98,10 @@ class ParameterSpace(ChapterScene):
             rows.append((f"{other.meta['label']} step {k}: ({fp(p[0])}, {fp(p[1])})", c))
         end = params[-1]
         rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
-        key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2)
-        key.move_to([0.95, -1.3, 0], aligned_edge=UL)
+        key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2,
+                     max_width=6.0)
+        top = panel.get_bottom()[1] - 0.25
+        fit_box(key, 6.0, top - (-3.9)).move_to([0.95, top, 0], aligned_edge=UL)
         self.play(FadeOut(label, walk_note), run_time=0.6)
         self.play(*[FadeIn(m, scale=2) for _, _, m, _ in self.others],
                   *[Create(c) for _, _, _, c in self.others], FadeIn(key), run_time=1.2)
@@ -114,9 +119,9 @@ class ParameterSpace(ChapterScene):
         return 0
 
     @staticmethod
-    def _label(params: np.ndarray, loss: float, color) -> VGroup:
+    def _label(params: np.ndarray, loss: float, color, model: str) -> VGroup:
         eq = MathTex(rf"(a, b) = ({fp(params[0])},\ {fp(params[1])})", font_size=LABEL_SIZE + 4, color=color)
-        fx = MathTex(rf"f(x) = \tanh({fp(params[0])}\,x {'+' if params[1] >= 0 else '-'} {abs(params[1]):.2f})",
-                     font_size=LABEL_SIZE + 4)
+        fx = fit_width(Text(f"f(x) = {with_params(model, {'a': params[0], 'b': params[1]})}",
+                            font_size=LABEL_SIZE), 6.0)
         loss_t = Text(f"loss {fmt_loss(loss)}", font_size=SMALL_SIZE, color=MUTED)
         return VGroup(eq, fx, loss_t).arrange(DOWN, aligned_edge=LEFT, buff=0.15)

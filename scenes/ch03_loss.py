@@ -108,7 +108,8 @@ class Loss(ChapterScene):
         """r_i beside each residual segment (the values are in the table)."""
         group = VGroup()
         for i, (x, y, p) in enumerate(zip(xs, ys, preds, strict=True)):
-            mid = panel.axes.c2p(float(x), float((y + np.clip(p, -1.5, 1.5)) / 2))
+            lo, hi = panel.axes.y_range[:2]
+            mid = panel.axes.c2p(float(x), float((np.clip(y, lo, hi) + np.clip(p, lo, hi)) / 2))
             lab = MathTex(rf"r_{i + 1}", font_size=LABEL_SIZE, color=RESIDUAL_COLOR)
             group.add(lab.next_to(mid, RIGHT, buff=0.12).set_z_index(6))
         return group

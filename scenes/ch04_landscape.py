@@ -31,6 +31,7 @@ from scenes.kit import speech
 from scenes.kit.cloud import marker
 from scenes.kit.colorbar import ColorBar
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import fmt_loss, legend
 from scenes.kit.params import fmt_param as fp
 from scenes.kit.style import MINIMUM_COLOR, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
@@ -52,9 +53,7 @@ class LossLandscape(ChapterThreeDScene):
 
         title = Text("The loss landscape over parameter space", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.add_fixed_in_frame_mobjects(title)
-        view = LandscapeView(a, b, loss, best, side=5.6)
-        view.shift(np.array([-3.3, -0.3, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
+        view = LandscapeView(a, b, loss, best, side=5.6).place((-3.3, -0.3))
         self.view = view
         bar = ColorBar(loss, height=5.0, label="loss")
         bar.move_to([0.55, -0.3, 0]).move_image()
@@ -67,7 +66,9 @@ class LossLandscape(ChapterThreeDScene):
         text = VGroup(
             Text("every point (a, b) is one network,", font_size=SMALL_SIZE),
             Text("and every network has a loss:", font_size=SMALL_SIZE),
-            MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(\tanh(a x_i + b) - y_i\big)^2", font_size=SMALL_SIZE + 6),
+            MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(f(x_i) - y_i\big)^2", font_size=SMALL_SIZE + 6),
+            label(f"f(x) = {pretty_expr(str(tr.meta['config'].get('model', 'tanh(a*x + b)')))}, "
+                  f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", 5.2, SMALL_SIZE),
             Text(f"evaluated on a {len(a)} × {len(b)} grid", font_size=SMALL_SIZE, color=MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([1.75, 2.55, 0], aligned_edge=UL)
         self.play(FadeIn(text), run_time=1)
@@ -81,7 +82,7 @@ class LossLandscape(ChapterThreeDScene):
         p0 = run["params"][0]
         rows = legend([(f"start a={fp(p0[0])}, b={fp(p0[1])}: loss {fmt_loss(run['loss'][0])}", color, "dot"),
                        (f"minimum a={fp(best[0])}, b={fp(best[1])}: loss {fmt_loss(best_loss)}", MINIMUM_COLOR,
-                        "star")], size=SMALL_SIZE - 2)
+                        "star")], size=SMALL_SIZE - 2, max_width=5.2)
         rows.next_to(text, DOWN, buff=0.45).align_to(text, LEFT)
         self.play(FadeIn(start, scale=2), FadeIn(rows[0]), run_time=0.8)
         self.play(FadeIn(view.minimum, view.min_label, scale=2), FadeIn(rows[1]), run_time=0.8)

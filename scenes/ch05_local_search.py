@@ -10,10 +10,10 @@ stops improving: every child of the last round is worse. Every number from the t
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Line, Rectangle, Text, VGroup, Write
+from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Rectangle, Text, VGroup, Write
 
 from scenes.kit import speech
-from scenes.kit.arrows import clamp, crop, minimum_marks, swap
+from scenes.kit.arrows import clamp, crop, hop, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
@@ -31,7 +31,7 @@ class LocalSearch(ChapterScene):
         tr = self.trace("sine-2d")
         evo = tr.run("evolution")
         color = color_for(evo.name, evo.meta)
-        view = self._show_landscape(tr)
+        view = self.show_landscape(LandscapeView.from_trace(tr))
         rule = Text(f"each round: {evo.meta['population']} children = parent + σ·noise\n"
                     f"(σ = {evo.meta['sigma']:g}); the best child replaces the\n"
                     "parent only if it is strictly better", font_size=SMALL_SIZE,
@@ -51,12 +51,12 @@ class LocalSearch(ChapterScene):
         self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. Only "
                   f"{int(evo.meta['accepted_rounds'])} of the {r} rounds found a better child, and it took "
                   f"{speech.count(evo['evals'][-1])} loss evaluations.")
-        self.play(FadeOut(self.trail, parent, row, rule, key, *self.view_parts), run_time=0.6)
+        self.play(FadeOut(self.trail, parent, row, rule, key, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
 
         lm = self.trace("local-minimum")
         evo = lm.run("evolution")
-        view = self._show_landscape(lm)
+        view = self.show_landscape(LandscapeView.from_trace(lm))
         self.lm_view = view
         marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
         note = Text("rings: local minima (their loss); star: global", font_size=SMALL_SIZE - 1,
@@ -107,12 +107,6 @@ class LocalSearch(ChapterScene):
         self.zoom_view, self.zoom_cloud = zoom, cloud
         return Group(zoom.heatmap, zoom.axes, zoom.contours, border, cloud, parent, label)
 
-    def _show_landscape(self, tr) -> LandscapeView:
-        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6).place()
-        self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
-        return self.show_landscape(view)
-
     def _play_rounds(self, view, evo, color, parent, row, detail: int) -> VGroup:
         trail = VGroup().set_z_index(3)
         self.add(trail)
@@ -127,7 +121,7 @@ class LocalSearch(ChapterScene):
             a, b = to_point(evo["params"][k - 1]), to_point(evo["params"][k])
             anims = [parent.animate.move_to(b)]
             if np.linalg.norm(b - a) > 1e-6:
-                seg = Line(a, b, color=color, stroke_width=4).set_stroke("#000000", 7, 0.55, background=True)
+                seg = hop(a, b, color)
                 trail.add(seg)
                 anims.append(Create(seg))
             if cloud is not None:

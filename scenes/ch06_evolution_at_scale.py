@@ -19,16 +19,15 @@ from manim import (
     FadeOut,
     Group,
     ImageMobject,
-    Rectangle,
     Text,
     VGroup,
     Write,
 )
-from manim.constants import RESAMPLING_ALGORITHMS
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.images import ImagePanel
+from scenes.kit.images import ImagePanel, fmt_psnr, framed, image_tile, slot
+from scenes.kit.layout import fit_box, fit_width
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -36,32 +35,6 @@ from sim.errors import GdevoError
 
 CURVE_KEYFRAMES = 40      # generations shown while the curve improves (evenly spaced)
 IMAGE_SNAPSHOTS = 4       # reconstructions per image row (plus the target)
-
-
-def image_tile(pixels: np.ndarray, height: float) -> ImageMobject:
-    """A uint8 (H, W) or (H, W, 3) image as ONE ImageMobject, pixels kept sharp."""
-    arr = np.asarray(pixels, dtype=np.uint8)
-    if arr.ndim == 2:
-        arr = np.repeat(arr[..., None], 3, axis=2)
-    rgba = np.concatenate([arr[..., :3], np.full((*arr.shape[:2], 1), 255, np.uint8)], axis=2)
-    img = ImageMobject(rgba)
-    img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-    img.height = height
-    return img
-
-
-def framed(img: ImageMobject, color=MUTED) -> Group:
-    box = Rectangle(width=img.width, height=img.height, stroke_color=color, stroke_width=2).move_to(img)
-    return Group(img, box)
-
-
-def frame_at(xs: np.ndarray, x: float) -> int:
-    """Index of the last recorded frame with xs <= x."""
-    return max(int(np.searchsorted(xs, x + 1e-9, side="right")) - 1, 0)
-
-
-def fmt_psnr(value: float) -> str:
-    return "∞ dB" if not np.isfinite(value) else f"{value:.1f} dB"
 
 
 class EvolutionAtScale(ChapterScene):
@@ -96,7 +69,7 @@ class EvolutionAtScale(ChapterScene):
 
         every = max(1, len(tr["data/x"]) // 40)
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every],
-                           tr["data/y"][::every], width=6.2, height=3.6)
+                           tr["data/y"][::every], width=6.2, height=3.6, curves=(evo["curve"][0], evo["curve"][-1]))
         for d in panel.dots:
             d.scale(0.6)
         panel.move_to([-3.5, -0.45, 0])
@@ -160,14 +133,16 @@ class EvolutionAtScale(ChapterScene):
                          f"{speech.number(float(evo['psnr'][-1]))} decibels")
         for name, why in missing:
             rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
-        rows.arrange(DOWN, buff=0.45).next_to(self.title, DOWN, buff=0.4)
-        if rows.height > 6.6:
-            rows.scale_to_fit_height(6.6).next_to(self.title, DOWN, buff=0.35)
+        caption = Text("each picture is the parent network's output; PSNR against the target (higher is better)",
+                       font_size=SMALL_SIZE - 2, color=MUTED)
+        fit_width(caption, 13.2).to_edge(DOWN, buff=0.2)
+        top, bottom = self.title.get_bottom()[1] - 0.3, caption.get_top()[1] + 0.25
+        rows.arrange(DOWN, buff=0.35)
+        fit_box(rows, 13.4, top - bottom)
+        rows.move_to([0, (top + bottom) / 2, 0])
         self.image_rows = rows
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.25), run_time=2)
-        caption = Text("each picture is the parent network's output; PSNR against the target (higher is better)",
-                       font_size=SMALL_SIZE - 2, color=MUTED).to_edge(DOWN, buff=0.2)
         self.play(FadeIn(caption), run_time=2 / 3)
         self.wait(3)
         self.beat("The same search can paint: each tile is the network's picture of the target, one generation "
@@ -175,19 +150,25 @@ class EvolutionAtScale(ChapterScene):
                                    "The image traces are missing: " + ", ".join(n for n, _ in missing) + "."))
 
     def _image_row(self, tr, evo) -> Group:
+        """The target and IMAGE_SNAPSHOTS reconstructions, each fitted into the same slot (any aspect ratio)."""
         color = color_for(evo.name, evo.meta)
-        tile_h = 2.2
+        n_tiles = 1 + IMAGE_SNAPSHOTS
+        slot_w, slot_h = min(2.4, (13.2 - 0.3 * (n_tiles - 1)) / n_tiles), 2.2
         tiles = Group()
-        target = framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR)
-        tiles.add(Group(target, Text("target", font_size=SMALL_SIZE, color=TEXT_COLOR)
-                        .next_to(target, DOWN, buff=0.1)))
+        target = framed(image_tile(tr["image/target"], slot_h, slot_w), TEXT_COLOR)
+        tiles.add(self._tile(target, "target", slot_w, slot_h))
         frames = evo["frames"]
         picks = np.unique(np.linspace(0, len(frames) - 1, IMAGE_SNAPSHOTS).astype(int))
         for k in picks:
-            img = ImagePanel(evo, int(k), side=tile_h, color=color, caption=False)
+            img = ImagePanel(evo, int(k), side=max(slot_w, slot_h), color=color, caption=False)
+            fit_box(img, slot_w, slot_h)
             self.tiles.append((img.image, frames[k]))
-            cap = Text(f"gen {int(evo['step'][k])} · {fmt_psnr(float(evo['psnr'][k]))}",
-                       font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(img, DOWN, buff=0.1)
-            tiles.add(Group(img, cap))
-        tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
-        return tiles
+            tiles.add(self._tile(img, f"gen {int(evo['step'][k])} · {fmt_psnr(float(evo['psnr'][k]))}",
+                                 slot_w, slot_h))
+        return tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
+
+    @staticmethod
+    def _tile(image, text: str, slot_w: float, slot_h: float) -> Group:
+        box = slot(image, slot_w, slot_h)
+        cap = fit_width(Text(text, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), slot_w)
+        return Group(box, cap.next_to(box, DOWN, buff=0.1))

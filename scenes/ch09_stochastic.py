@@ -35,8 +35,7 @@ class Stochastic(ChapterScene):
         runs = [tr.run(n) for n in RUNS]
         n_data = len(tr["data/x"])
         title = Text("Stochastic gradient descent: mini-batches", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
-        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6).place()
+        view = LandscapeView.from_trace(tr)
         self.play(Write(title), run_time=0.8)
         self.show_landscape(view)
         intro = Text(f"The loss averages {n_data} data points.\nA mini-batch uses a random few of them\n"

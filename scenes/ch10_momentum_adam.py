@@ -30,7 +30,7 @@ class MomentumAdam(ChapterScene):
         self.play(Write(title), run_time=0.8)
 
         sine = self.trace("sine-2d")
-        view = self._show_landscape(sine)
+        view = self.show_landscape(LandscapeView.from_trace(sine))
         runs = [sine.run(n) for n in ("sgd", "momentum", "adam")]
         note = Text("same start, same number of steps", font_size=SMALL_SIZE, color=MUTED).move_to([3.75, 2.9, 0])
         self.play(FadeIn(note), run_time=0.4)
@@ -47,11 +47,11 @@ class MomentumAdam(ChapterScene):
         self.beat("Momentum remembers its last steps, so it gathers speed and can overshoot; Adam rescales each "
                   f"step to about the same size everywhere. After {runs[0].steps} steps: " + "; ".join(
                       f"{r.meta['label']} {speech.loss(r['loss'][-1])}" for r in runs) + ".")
-        self.play(FadeOut(group, note, *self.view_parts), run_time=0.6)
+        self.play(FadeOut(group, note, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
 
         lm = self.trace("local-minimum")
-        view = self._show_landscape(lm)
+        view = self.show_landscape(LandscapeView.from_trace(lm))
         marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
         key = Text("rings: local minima (their loss)", font_size=SMALL_SIZE, color=TEXT_COLOR).move_to([3.75, 2.9, 0])
         self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
@@ -74,12 +74,6 @@ class MomentumAdam(ChapterScene):
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
             f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
         self.final = (group, group2)
-
-    def _show_landscape(self, tr) -> LandscapeView:
-        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6).place()
-        self.view_parts = [view.frame, view.x_label, view.y_label, view.contours, view.minimum, view.min_label]
-        return self.show_landscape(view)
 
     def _race(self, view, runs, top: float | None, below=None, colors=None) -> tuple[VGroup, VGroup]:
         """All runs step together; trails, markers and one read-out row per run."""

@@ -26,10 +26,10 @@ from manim import (
     Write,
 )
 
-from scenes.ch06_evolution_at_scale import fmt_psnr, frame_at, framed, image_tile
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.images import ImagePanel
+from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, slot
+from scenes.kit.layout import fit_width, label
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -73,7 +73,9 @@ class Race(ChapterScene):
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         title = Text(f"The race: {', '.join(r.meta['label'] for r in runs)}", font_size=TITLE_SIZE)
-        title.scale_to_fit_width(min(title.width, 13.4)).to_edge(UP, buff=0.25)
+        if title.width > 13.4:   # long run labels: they are on the panels, the title says how many
+            title = Text(f"The race: {len(runs)} optimizers, one budget", font_size=TITLE_SIZE)
+        title.to_edge(UP, buff=0.25)
         sub = Text(f"{int(tr.meta['n_params']):,}-parameter network on "
                    f"{tr.meta['config']['data']['target'].replace('*', '')} · every optimizer gets "
                    f"{budget:,.0f} loss evaluations", font_size=SMALL_SIZE, color=MUTED)
@@ -85,15 +87,16 @@ class Race(ChapterScene):
         panels, curves, labels = VGroup(), VGroup(), []
         xs = np.linspace(-4.55, 4.55, len(runs)) if len(runs) > 1 else np.array([0.0])
         pw = min(3.9, 12.6 / len(runs) - 0.4)
+        shown = [c for r in runs for c in (r["curve"][0], r["curve"][-1])]
         for r, x in zip(runs, xs, strict=True):
             p = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every], tr["data/y"][::every],
-                           width=pw, height=1.9)
+                           width=pw, height=1.9, curves=shown)   # one y range for every panel
             for d in p.dots:
                 d.scale(0.5)
             p.move_to([x, 1.15, 0])
             panels.add(p)
             curves.add(p.curve(r["curve"][0], color_for(r.name, r.meta)))
-            labels.append(self._panel_label(r, 0).next_to(p, UP, buff=0.08))
+            labels.append(self._panel_label(r, 0, pw).next_to(p, UP, buff=0.08))
         self.panels, self.curves = panels, curves
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
                         width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
@@ -113,7 +116,7 @@ class Race(ChapterScene):
                 anims.append(trails[i].animate.become(plot.curve(r["evals"][: k + 1], r["loss"][: k + 1],
                                                                  color_for(r.name, r.meta))))
                 self.remove(labels[i])
-                labels[i] = self._panel_label(r, k).next_to(panels[i], UP, buff=0.08)
+                labels[i] = self._panel_label(r, k, pw).next_to(panels[i], UP, buff=0.08)
                 self.add(labels[i])
             new_counter = self._counter(e).move_to(counter)
             self.remove(counter)
@@ -132,9 +135,9 @@ class Race(ChapterScene):
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
 
     @staticmethod
-    def _panel_label(run, k: int) -> Text:
-        return Text(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", font_size=SMALL_SIZE,
-                    color=color_for(run.name, run.meta))
+    def _panel_label(run, k: int, width: float) -> Text:
+        return label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
+                     min_size=14, color=color_for(run.name, run.meta))
 
     @staticmethod
     def _counter(e: float) -> Text:
@@ -204,11 +207,12 @@ class Race(ChapterScene):
 
     def _image_row(self, tr, runs) -> tuple[Group, str]:
         budget = min(float(r["evals"][-1]) for r in runs)
-        tile_h = 1.75
+        tile_h = 1.75   # every image is fitted into a tile_h square slot (letterboxed)
         tiles = Group()
-        target = framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR)
-        tiles.add(Group(target, VGroup(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
-                                       Text("PSNR over seeds", font_size=SMALL_SIZE - 2, color=MUTED))
+        target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
+        tiles.add(Group(target, VGroup(fit_width(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h),
+                                       fit_width(Text("PSNR over seeds", font_size=SMALL_SIZE - 2, color=MUTED),
+                                                 tile_h))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         notes = []
         for r in runs:
@@ -216,11 +220,12 @@ class Race(ChapterScene):
             color = color_for(r.name, r.meta)
             img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
             self.tiles.append((img.image, r["frames"][k]))
+            img = slot(img, tile_h, tile_h)
             over_seeds = tr.stats.get("runs", {}).get(r.name, {}).get("psnr")
             psnr = pm(over_seeds, ".1f") + " dB" if over_seeds and over_seeds["of"] > 1 \
                 else fmt_psnr(float(r["psnr"][k]))
-            cap = VGroup(Text(r.meta["label"], font_size=SMALL_SIZE - 2, color=color),
-                         Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
+            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, color=color),
+                         fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25)
                          ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
             tiles.add(Group(img, cap))
             notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")

@@ -27,6 +27,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
+from scenes.kit.layout import flush_left
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -35,17 +36,9 @@ from scenes.kit.traces import format_spread
 MAX_W = 6.3             # widest text row in the right column (it starts at x ≈ 0.5)
 
 
-def left(mob, x: float):
-    """Put mob's left edge at x (keeps rows of the right column flush)."""
-    return mob.shift(RIGHT * (x - float(mob.get_left()[0])))
-
-
 def step_curve(panel: CurvePanel, values: np.ndarray, color, width: float = 4) -> VMobject:
-    """A piecewise-constant output drawn with corners (a smooth spline would ring at the jumps)."""
-    lo, hi = panel.axes.y_range[0], panel.axes.y_range[1]
-    ys = np.clip(values, lo, hi)
-    pts = [panel.axes.c2p(float(x), float(y)) for x, y in zip(panel.curve_x, ys, strict=True)]
-    return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
+    """A piecewise-constant output drawn with corners."""
+    return panel.curve(values, color, width, corners=True)
 
 
 def ms(stat: dict) -> str:
@@ -95,9 +88,7 @@ class NoGradients(ChapterScene):
         # --- 2. the task and the shared start
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.6, height=2.6)
-        panel.target.set_points_as_corners([panel.axes.c2p(float(x), float(np.clip(y, -1.5, 1.5)))
-                                            for x, y in zip(tr["data/curve_x"], tr["data/curve_target"],
-                                                            strict=True)])
+        panel.target.set_points(panel.curve(tr["data/curve_target"], panel.target.get_color(), corners=True).points)
         panel.move_to([3.75, 1.2, 0])
         self.panel = panel
         target_txt = tr.meta["config"]["data"]["target"]
@@ -122,7 +113,7 @@ class NoGradients(ChapterScene):
                                                                                          buff=0.15)
         rows.move_to([3.55, -0.75, 0])
         self.left_x = float(panel.axes.get_left()[0]) - 0.3
-        left(rows, self.left_x)
+        flush_left(rows, self.left_x)
         self.play(FadeIn(rows), run_time=0.4)
         loss_sgd = plot.curve(sgd["evals"][:1] * 0, sgd["loss"][:1], c_sgd, width=6)
         loss_adam = plot.curve(adam["evals"][:1] * 0, adam["loss"][:1], c_adam, width=3)
@@ -144,7 +135,7 @@ class NoGradients(ChapterScene):
                        font_size=SMALL_SIZE, color=c_sgd)
         if verdict.width > MAX_W:
             verdict.scale_to_fit_width(MAX_W)
-        left(verdict.next_to(rows, DOWN, buff=0.2), self.left_x)
+        flush_left(verdict.next_to(rows, DOWN, buff=0.2), self.left_x)
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1)
         self.beat(f"SGD and Adam ran {speech.count(steps)} steps each. The recorded gradient is exactly "
@@ -152,12 +143,12 @@ class NoGradients(ChapterScene):
                   f"{speech.loss(sgd['loss'][-1])}.")
 
         # --- 4. evolution: compare losses, keep the better child
-        evo_row = left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.35), self.left_x)
+        evo_row = flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.35), self.left_x)
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
         self.add(loss_evo)
         for k in np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int)):
-            new_row = left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x)
+            new_row = flush_left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x)
             self.play(evo_row.animate.become(new_row),
                       evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),
                       loss_evo.animate.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo)),
@@ -178,7 +169,7 @@ class NoGradients(ChapterScene):
             font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
         if summary.width > MAX_W:
             summary.scale_to_fit_width(MAX_W)
-        left(summary.next_to(evo_row, DOWN, buff=0.3), self.left_x)
+        flush_left(summary.next_to(evo_row, DOWN, buff=0.3), self.left_x)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
         self.beat(f"Over {speech.small(reps)} seeds, gradient descent stays where it started, while evolution ends "

@@ -13,7 +13,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
     UP,
     Arrow,
     Create,
@@ -30,25 +29,13 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.cloud import marker, mutation_cloud
+from scenes.kit.cloud import marker, mutation_cloud, trail
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import fit_width, flush_left
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import format_spread
-
-RIGHT_X = 0.7             # left edge of the right-hand column
-
-
-def left(mob, x: float = RIGHT_X):
-    return mob.shift(RIGHT * (x - float(mob.get_left()[0])))
-
-
-def fit(mob, width: float = 6.0):
-    """Keep a text block inside the right-hand column."""
-    if mob.width > width:
-        mob.scale_to_fit_width(width)
-    return mob
 
 
 def ms(stat: dict, fmt=fmt_loss) -> str:
@@ -100,12 +87,12 @@ class Beyond(ChapterScene):
                      "the best children's weighted average, the\n"
                      "covariance stretches where steps paid off.",
                      font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        fit(intro)
-        left(intro.move_to([3.9, 2.45, 0]))
+        fit_width(intro, 6.0)
+        flush_left(intro.move_to([3.9, 2.45, 0]))
         key = legend([("CMA-ES mean path", c_cma), ("its children (one generation)", c_cma, "dot"),
                       ("sampling ellipse: 1 sd of σ²C", c_cma), (f"{ls.meta['label']} (the video's) path", c_ls)],
                      size=SMALL_SIZE)
-        left(key.move_to([3.9, -2.75, 0]))
+        flush_left(key.move_to([3.9, -2.75, 0]))
         self.play(FadeIn(intro), FadeIn(key), run_time=1)
 
         p_cma, p_ls = cma["params"], ls["params"]
@@ -142,8 +129,7 @@ class Beyond(ChapterScene):
                 pts = [view.point(np.clip(path[k], [self.box[0], self.box[2]], [self.box[1], self.box[3]]))
                        for k in range(k0, k1 + 1)]
                 if np.linalg.norm(pts[-1] - pts[0]) > 1e-6:
-                    seg = VMobject(stroke_color=color, stroke_width=4).set_points_as_corners(pts)
-                    seg.set_stroke("#000000", 7, 0.55, background=True)
+                    seg = trail(pts, color, width=4)
                     trails.add(seg)
                     moves.append(Create(seg))
                 moves.append(mk.animate.move_to(pts[-1]))
@@ -166,7 +152,7 @@ class Beyond(ChapterScene):
                        f"CMA-ES {ms(summ['cma-es']['best_loss'])}\n"
                        f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        left(fit(verdict).next_to(rows, DOWN, buff=0.25))
+        flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.25))
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1.4)
         self.beat(f"After {speech.count(evals)} evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the "
@@ -190,7 +176,7 @@ class Beyond(ChapterScene):
             readout(ls.meta["label"], c_ls, [("round", f"{k}"), ("best", fmt_loss(ls["loss"][k])),
                                              ("evals", f"{int(ls['evals'][k])}")], max_width=6.25),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        return left(rows.move_to([3.9, 1.15, 0]))
+        return flush_left(rows.move_to([3.9, 1.15, 0]))
 
     # ---------------------------------------------------------------------------------- MLP task
     def mlp_part(self, tr) -> None:
@@ -215,7 +201,7 @@ class Beyond(ChapterScene):
         about = Text(f"SNES: one step size per parameter,\n{snes.meta['population']} children per generation\n"
                      f"local search: {ls.meta['population']} children per round, σ {ls.meta['sigma']}",
                      font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
-        fit(about, 5.8).next_to(plot, DOWN, buff=0.3).align_to(plot.y_label, LEFT)
+        fit_width(about, 5.8).next_to(plot, DOWN, buff=0.3).align_to(plot.y_label, LEFT)
         self.play(FadeIn(about), run_time=0.6)
 
         frames = self.mlp_frames
@@ -245,10 +231,10 @@ class Beyond(ChapterScene):
                        f"SNES {ms(summ['snes']['best_loss'])}\n"
                        f"local search {ms(summ['mlp-evolution']['best_loss'])}",
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        left(fit(verdict).next_to(rows, DOWN, buff=0.3))
+        flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.3))
         match_txt = Text(match.replace(" after ", "\nafter "), font_size=SMALL_SIZE, color=color_for("snes"),
                          line_spacing=0.8)
-        left(fit(match_txt).next_to(verdict, DOWN, buff=0.2))
+        flush_left(fit_width(match_txt, 6.0).next_to(verdict, DOWN, buff=0.2))
         self.play(FadeIn(verdict), FadeIn(match_txt), run_time=0.6)
         self.wait(1.4)
         self.beat(f"On a network with {speech.count(d)} parameters, SNES, which adapts a mutation scale for every "
@@ -262,7 +248,7 @@ class Beyond(ChapterScene):
                                          ("best", fmt_loss(r["best_all"][int(r["checkpoints"][ck])]))])
             for r, c in ((snes, c_snes), (ls, c_ls))
         ]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        return left(rows.move_to([3.9, -0.65, 0]))
+        return flush_left(rows.move_to([3.9, -0.65, 0]))
 
     # ---------------------------------------------------------------------------------- closing
     def closing_part(self, tr) -> None:

@@ -9,12 +9,14 @@ of both runs plays fast -> the final numbers, all read from the sine-2d trace.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Line, Text, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit import speech
+from scenes.kit.arrows import hop
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
@@ -34,10 +36,7 @@ class Landscape(ChapterScene):
 
         title = Text("Gradient descent vs evolution on one loss landscape", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.25)
-        view = LandscapeView(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
-                             side=5.6)
-        view.shift(np.array([-3.45, -0.2, 0]) - view.axes.get_center())
-        view.heatmap.move_to(view.axes.get_center())
+        view = LandscapeView.from_trace(tr, center=(-3.45, -0.2))
         self.view = view
         caption = Text("colour: log₁₀ loss (MSE)", font_size=SMALL_SIZE - 2, color=MUTED)
         caption.next_to(view.x_label, RIGHT, buff=0.6)
@@ -51,7 +50,8 @@ class Landscape(ChapterScene):
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.0, height=2.6)
         panel.move_to([3.75, 1.3, 0])
-        panel_title = Text("the network f(x) = tanh(a·x + b)", font_size=SMALL_SIZE).next_to(panel, UP, buff=0.12)
+        model = pretty_expr(str(tr.meta["config"].get("model", "tanh(a*x + b)")))
+        panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE).next_to(panel, UP, buff=0.12)
         key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
                       ("children of one round", c_evo, "dot"), ("best child, rejected (not better)", MUTED, "dot"),
                       ("global minimum of the grid", MUTED, "star")])
@@ -79,7 +79,7 @@ class Landscape(ChapterScene):
             for mk, path, color in ((m_sgd, p_sgd, c_sgd), (m_evo, p_evo, c_evo)):
                 a, b = view.point(path[k - 1]), view.point(path[k])
                 if np.linalg.norm(b - a) > 1e-6:
-                    seg = Line(a, b, color=color, stroke_width=4).set_stroke("#000000", 7, 0.55, background=True)
+                    seg = hop(a, b, color)
                     self.trails.add(seg)
                     moves.append(Create(seg))
                 moves.append(mk.animate.move_to(b))

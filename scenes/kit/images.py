@@ -1,5 +1,7 @@
 """ImagePanel: one recorded frame of an image-fit run, crisp, framed in its optimizer's colour.
 
+Images of any aspect ratio are fitted into their slot (letterboxed, never cropped).
+
 The network's output is ONE ImageMobject (nearest-neighbour resampling, so a 64×64 frame shows
 64×64 sharp squares), a border in `color_for(run)`, and a caption formatted from the trace:
 "Adam · step 400 · PSNR 24.1 dB". `show(k)` swaps to another recorded frame in place (pixels and
@@ -13,7 +15,7 @@ import numpy as np
 from manim import DOWN, Animation, Group, ImageMobject, ManimColor, Rectangle, Text, VGroup, linear
 from manim.constants import RESAMPLING_ALGORITHMS
 
-from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, color_for
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, color_for
 from sim.trace import Run, Trace
 
 
@@ -23,6 +25,42 @@ def frame_rgba(frame: np.ndarray) -> np.ndarray:
     rgb = np.repeat(frame[..., None], 3, axis=2) if frame.ndim == 2 else frame[..., :3]
     alpha = np.full((*rgb.shape[:2], 1), 255, dtype=np.uint8)
     return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=2))
+
+
+def fit_image(image: ImageMobject, pixels_hw: tuple[int, int], width: float, height: float) -> ImageMobject:
+    """Size an image to fit a width × height slot, aspect ratio kept (letterboxed, never cropped)."""
+    h, w = pixels_hw
+    scale = min(width / w, height / h)
+    image.stretch_to_fit_width(w * scale).stretch_to_fit_height(h * scale)
+    return image
+
+
+def image_tile(pixels: np.ndarray, height: float, width: float | None = None) -> ImageMobject:
+    """A uint8 (H, W) or (H, W, 3) image as ONE sharp ImageMobject fitted into width × height
+    (width defaults to height: a square slot); any aspect ratio keeps its shape."""
+    arr = np.asarray(pixels, dtype=np.uint8)
+    img = ImageMobject(frame_rgba(arr))
+    img.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+    return fit_image(img, arr.shape[:2], width if width is not None else height, height)
+
+
+def framed(img: ImageMobject, color=None) -> Group:
+    """An image with a thin outline (the target's frame)."""
+    box = Rectangle(width=img.width, height=img.height, stroke_color=color or MUTED, stroke_width=2).move_to(img)
+    return Group(img, box)
+
+
+def slot(mob, width: float, height: float) -> Group:
+    """`mob` centred in an invisible width × height box, so tiles of any aspect ratio line up in a grid."""
+    box = Rectangle(width=width, height=height, stroke_opacity=0, fill_opacity=0).move_to(mob)
+    group = Group(box, mob)
+    group.content = mob
+    return group
+
+
+def frame_at(xs: np.ndarray, x: float) -> int:
+    """Index of the last recorded frame with xs <= x."""
+    return max(int(np.searchsorted(xs, x + 1e-9, side="right")) - 1, 0)
 
 
 def fmt_psnr(value: float) -> str:
@@ -45,7 +83,7 @@ def frame_index(run: Run, evals: float | None = None, seconds: float | None = No
 
 
 class ImagePanel(Group):
-    """A run's frame k as a framed, captioned image `side` units tall (aspect ratio kept).
+    """A run's frame k as a framed, captioned image fitted in a `side` × `side` square (aspect ratio kept).
 
     Parts: `image` (the ImageMobject), `border` (Rectangle in the run's colour), `caption`
     (VGroup of the label in the run's colour and the fields, one line if it fits, else two).
@@ -64,7 +102,7 @@ class ImagePanel(Group):
         h, w = frames.shape[1:3]
         self.image = ImageMobject(frame_rgba(frames[self.k]))
         self.image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
-        self.image.stretch_to_fit_height(side).stretch_to_fit_width(side * w / h)
+        fit_image(self.image, (h, w), side, side)   # the longer side is `side`: any aspect ratio fits
         self.border = Rectangle(width=self.image.width, height=self.image.height, color=self.color,
                                 stroke_width=border_width).move_to(self.image)
         self.border.scale(1 + 0.06 / max(side, 1e-6))  # a hair outside, never over the pixels
@@ -140,10 +178,8 @@ class PlayFrames(Animation):
 def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_size: int = SMALL_SIZE) -> Group:
     """The target image, framed in white, captioned with its size."""
     target = trace["image/target"]
-    image = ImageMobject(frame_rgba(target))
-    image.set_resampling_algorithm(RESAMPLING_ALGORITHMS["nearest"])
+    image = image_tile(target, side)
     h, w = target.shape[:2]
-    image.stretch_to_fit_height(side).stretch_to_fit_width(side * w / h)
     border = Rectangle(width=image.width, height=image.height, color=TEXT_COLOR, stroke_width=3).move_to(image)
     border.scale(1 + 0.06 / max(side, 1e-6))
     text = Text(f"{label} · {w}×{h}", font_size=font_size, color=TEXT_COLOR).next_to(border, DOWN, buff=0.15)
@@ -153,4 +189,5 @@ def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_si
     return group
 
 
-__all__ = ["ImagePanel", "PlayFrames", "caption_fields", "frame_index", "frame_rgba", "target_panel"]
+__all__ = ["ImagePanel", "PlayFrames", "caption_fields", "fit_image", "fmt_psnr", "frame_at", "frame_index",
+           "frame_rgba", "framed", "image_tile", "slot", "target_panel"]

@@ -51,12 +51,13 @@ class LandscapeView(VGroup):
         # bottom and left edges (manim's Axes would cross in the middle of the heatmap).
         self.axes = Axes(x_range=[a_lo, a_hi, step], y_range=[b_lo, b_hi, _nice_step(b_hi - b_lo)],
                          x_length=side, y_length=side, tips=False, axis_config={"stroke_opacity": 0})
-        numbers = {"num_decimal_places": 0}
+        b_step = _nice_step(b_hi - b_lo)
         x_axis = NumberLine(x_range=[a_lo, a_hi, step], length=side, include_numbers=True,
-                            decimal_number_config=numbers, font_size=20)
+                            decimal_number_config={"num_decimal_places": _decimals(a_lo, step)}, font_size=20)
         x_axis.move_to(self.axes.c2p((a_lo + a_hi) / 2, b_lo))
-        y_axis = NumberLine(x_range=[b_lo, b_hi, _nice_step(b_hi - b_lo)], length=side, include_numbers=True,
-                            rotation=90 * DEGREES, label_direction=LEFT, decimal_number_config=numbers,
+        y_axis = NumberLine(x_range=[b_lo, b_hi, b_step], length=side, include_numbers=True,
+                            rotation=90 * DEGREES, label_direction=LEFT,
+                            decimal_number_config={"num_decimal_places": _decimals(b_lo, b_step)},
                             font_size=20)
         y_axis.move_to(self.axes.c2p(a_lo, (b_lo + b_hi) / 2))
         self.frame = VGroup(x_axis, y_axis)
@@ -88,6 +89,17 @@ class LandscapeView(VGroup):
                           .set_points_as_corners(pts))
         return group
 
+    @classmethod
+    def from_trace(cls, tr, side: float = 5.6, center: tuple[float, float] = (-3.45, -0.3)) -> LandscapeView:
+        """The trace's recorded landscape grid (landscape/a, b, loss, min), placed at `center`."""
+        return cls(tr["landscape/a"], tr["landscape/b"], tr["landscape/loss"], tr["landscape/min"],
+                   side=side).place(center)
+
+    @property
+    def parts(self) -> list:
+        """Everything but the heatmap (what a scene fades out when it changes landscape)."""
+        return [self.frame, self.x_label, self.y_label, self.contours, self.minimum, self.min_label]
+
     def place(self, center: tuple[float, float] = (-3.45, -0.3)) -> LandscapeView:
         """Move the axes (and the heatmap behind them) so the plot is centred at `center`."""
         self.shift(np.array([center[0], center[1], 0.0]) - self.axes.get_center())
@@ -109,3 +121,8 @@ def _nice_step(span: float) -> float:
         if span / step <= 8:
             return float(step)
     return span / 4
+
+
+def _decimals(start: float, step: float) -> int:
+    """Decimals that tell ticks apart (0.5-steps from -2.5 need one)."""
+    return 0 if float(start).is_integer() and float(step).is_integer() else 1

@@ -72,8 +72,9 @@ def residual_segments(axes: Axes, xs: np.ndarray, ys: np.ndarray, preds: np.ndar
                       color: ManimColor = RESIDUAL_COLOR, width: float = 5) -> VGroup:
     """One vertical segment per data point, from (x_i, y_i) to (x_i, f(x_i))."""
     group = VGroup()
+    lo, hi = axes.y_range[:2]   # a prediction off the axes is drawn to the axes' edge
     for x, y, p in zip(xs, ys, preds, strict=True):
-        start, end = axes.c2p(float(x), float(y)), axes.c2p(float(x), float(p))
+        start, end = axes.c2p(float(x), float(np.clip(y, lo, hi))), axes.c2p(float(x), float(np.clip(p, lo, hi)))
         if np.linalg.norm(end - start) < 1e-3:
             end = start + 1e-3 * np.array([0, 1, 0])
         group.add(Line(start, end, color=color, stroke_width=width).set_z_index(3))

@@ -26,14 +26,14 @@ def fit_trace():
     return simulate_fit(fit_config(), "function-fit")
 
 
-def image_trace(name: str, rgb: bool):
+def image_trace(name: str, rgb: bool, shape: tuple[int, ...] | None = None, long_labels: bool = False):
     """A synthetic image-fit trace following h7's contract (docs/traces/image-fit.md): uint8 target
     and frames, per-frame loss/evals/psnr/ssim/step/params, run meta with labels and finals."""
     from sim.stats import spread
     from sim.trace import Trace, build_meta
 
     rng = np.random.default_rng(1 if rgb else 0)
-    shape = (12, 12, 3) if rgb else (12, 12)
+    shape = shape or ((12, 12, 3) if rgb else (12, 12))
     target = rng.integers(0, 256, shape, dtype=np.uint8)
     arrays = {"image/target": target}
     runs, stats = {}, {}
@@ -47,6 +47,8 @@ def image_trace(name: str, rgb: bool):
                        f"runs/{run}/ssim": np.linspace(0.0, 0.3 * (i + 1), frames_n),
                        f"runs/{run}/step": np.arange(frames_n) * 3,
                        f"runs/{run}/params": rng.standard_normal((frames_n, 5)).astype(np.float32)})
+        if long_labels:
+            label = f"{label} with a deliberately long, descriptive run label"
         runs[run] = {"kind": "evolution" if opt == "evolution" else "gradient", "optimizer": opt, "label": label,
                      "momentum": 0.9 if run == "momentum" else 0.0, "status": "ok",
                      "final_loss": float(arrays[f"runs/{run}/loss"][-1]), "final_psnr": float(psnr[-1])}
