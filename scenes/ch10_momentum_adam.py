@@ -17,6 +17,7 @@ from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, trail
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import label
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -38,9 +39,10 @@ class MomentumAdam(ChapterScene):
         off = [r for r in runs if not inside(view, r["params"][-1])]
         if off:
             r = off[0]
-            msg = Text(f"{r.meta['label']} left the map:\nat step {r.steps} a = {r['params'][-1][0]:.2f}",
-                       font_size=SMALL_SIZE, line_spacing=0.9,
-                       color=color_for(r.name, r.meta)).next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
+            msg = VGroup(label(f"{r.meta['label']} left the map:", 6.0, SMALL_SIZE, color=color_for(r.name, r.meta)),
+                         Text(f"at step {r.steps} a = {r['params'][-1][0]:.2f}", font_size=SMALL_SIZE,
+                              color=color_for(r.name, r.meta)))
+            msg.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
             self.play(FadeIn(msg), run_time=0.4)
             group.add(msg)
         self.wait(1.5)

@@ -96,10 +96,10 @@ def legend(entries: list[tuple[str, ManimColor] | tuple[str, ManimColor, str]], 
     rows = VGroup()
     for text, color, *shape in entries:
         kind = shape[0] if shape else "line"
-        if kind == "dot":
-            sw = Dot(radius=0.08, color=color)
+        if kind == "dot":   # outlined, so a white marker still shows on the light theme
+            sw = Dot(radius=0.08, color=color).set_stroke(TEXT_COLOR, 1)
         elif kind == "star":
-            sw = Star(n=5, outer_radius=0.12, color=color, fill_opacity=1, stroke_width=1)
+            sw = Star(n=5, outer_radius=0.12, color=color, fill_opacity=1, stroke_width=1).set_stroke(TEXT_COLOR, 1)
         else:
             sw = Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=6)
         words = label_text(text, max_width - sw.width - 0.15, size, min_size=min(size, 16), color=TEXT_COLOR)

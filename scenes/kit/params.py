@@ -61,7 +61,11 @@ class ParamPlane(VGroup):
         self.add(self.grid, self.axes, self.x_label, self.y_label)
 
     def point(self, params: np.ndarray) -> np.ndarray:
-        return self.axes.c2p(float(params[0]), float(params[1]))
+        """Scene coordinates of (a, b); a run that leaves the plane stays at its edge (as on a landscape)."""
+        (a0, a1), (b0, b1) = self.axes.x_range[:2], self.axes.y_range[:2]
+        a = float(np.clip(np.nan_to_num(params[0], nan=a1), a0, a1))
+        b = float(np.clip(np.nan_to_num(params[1], nan=b1), b0, b1))
+        return self.axes.c2p(a, b)
 
     def contains(self, params: np.ndarray, margin: float = 0.0) -> bool:
         (a0, a1), (b0, b1) = self.axes.x_range[:2], self.axes.y_range[:2]

@@ -1,0 +1,159 @@
+"""Render a chapter with its animations skipped and inspect what is on screen at every beat.
+
+At each `beat()` (the end of an idea: a key frame of the video and a slide of the deck) the
+scene's mobjects are checked: everything inside the frame, no two text boxes overlapping. The
+frame itself can be kept (for contact sheets). Beats are hooked in a test subclass; chapters
+are not changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+from manim import (
+    DecimalNumber,
+    ImageMobject,
+    MarkupText,
+    Mobject,
+    SingleStringMathTex,
+    Text,
+    config,
+    tempconfig,
+)
+
+from tests.framecheck import _MEDIA
+
+TEXT_TYPES = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
+FRAME_TOLERANCE = 0.02   # scene units a box may touch past the frame's edge (stroke widths)
+OVERLAP_TOLERANCE = 0.01  # boxes sharing less than this along either axis do not overlap
+
+
+@dataclass
+class Beat:
+    index: int
+    notes: str
+    boxes: list[tuple[str, np.ndarray]]            # (what, [x0, y0, x1, y1]) of every text on screen
+    outside: list[str]                              # mobjects (partly) outside the frame
+    frame: np.ndarray | None = None
+    attrs: dict = field(default_factory=dict)
+
+
+def _visible(m: Mobject) -> bool:
+    if isinstance(m, ImageMobject):
+        return m.pixel_array.size > 0 and float(m.pixel_array[..., 3].max()) > 0
+    if not len(m.points):
+        return False
+    fill = m.get_fill_opacity() if hasattr(m, "get_fill_opacity") else 1.0
+    stroke = m.get_stroke_opacity() if hasattr(m, "get_stroke_opacity") else 1.0
+    return max(float(fill), float(stroke)) > 0.02
+
+
+def _box(m: Mobject) -> np.ndarray:
+    return np.array([m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1]])
+
+
+def _describe(m: Mobject) -> str:
+    text = getattr(m, "text", None) or getattr(m, "tex_string", None)
+    if text is None and isinstance(m, DecimalNumber):
+        text = f"{m.number:g}"
+    return f"{type(m).__name__}({str(text)[:40]!r})" if text is not None else type(m).__name__
+
+
+def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
+    """The boxes of every visible text unit (a Text, a formula, an axis number), not their glyphs."""
+    out = []
+    seen = set()
+
+    def walk(m: Mobject) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        if isinstance(m, TEXT_TYPES):
+            glyphs = [g for g in m.get_family() if len(g.points) and _visible(g)]
+            if glyphs:
+                out.append((_describe(m), _box(m)))
+            return
+        for sub in m.submobjects:
+            walk(sub)
+
+    for m in mobjects:
+        walk(m)
+    return out
+
+
+def outside_frame(mobjects, tolerance: float = FRAME_TOLERANCE) -> list[str]:
+    """Visible pieces (a whole text, an image, a leaf shape) whose box leaves the frame."""
+    w, h = config.frame_width / 2 + tolerance, config.frame_height / 2 + tolerance
+    bad: list[str] = []
+    seen: set[int] = set()
+
+    def walk(m: Mobject) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        unit = isinstance(m, (*TEXT_TYPES, ImageMobject))
+        if m.submobjects and not unit:
+            for sub in m.submobjects:
+                walk(sub)
+            return
+        if unit and not isinstance(m, ImageMobject):
+            if not any(len(g.points) and _visible(g) for g in m.get_family()):
+                return
+        elif not _visible(m):
+            return
+        x0, y0, x1, y1 = _box(m)
+        if x0 < -w or x1 > w or y0 < -h or y1 > h:
+            bad.append(f"{_describe(m)} at x {x0:.2f}..{x1:.2f}, y {y0:.2f}..{y1:.2f}")
+
+    for top in mobjects:
+        walk(top)
+    return bad
+
+
+def overlapping(boxes, tolerance: float = OVERLAP_TOLERANCE) -> list[tuple[str, str]]:
+    """Pairs of text boxes that overlap by more than `tolerance` along both axes."""
+    pairs = []
+    for (na, a), (nb, b) in itertools.combinations(boxes, 2):
+        dx = min(a[2], b[2]) - max(a[0], b[0])
+        dy = min(a[3], b[3]) - max(a[1], b[1])
+        if dx > tolerance and dy > tolerance:
+            pairs.append((na, nb))
+    return pairs
+
+
+def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, keep_frames: bool = False,
+                 keep: tuple[str, ...] = (), skip_3d: bool = True, **attrs) -> tuple[object, list[Beat]]:
+    """Run the scene with animations skipped; return (scene, one Beat per beat() call and one at the end).
+
+    `keep` names scene attributes to record at each beat (for key-element checks). With `skip_3d`,
+    beats while a 3D camera is tilted are recorded without frame checks (their coordinates are 3D).
+    """
+    beats: list[Beat] = []
+
+    def capture(scene, notes: str) -> None:
+        tilted = skip_3d and abs(float(getattr(scene.renderer.camera, "get_phi", lambda: 0.0)())) > 1e-6
+        mobs = [m for m in scene.mobjects]
+        frame = None
+        if keep_frames:
+            scene.renderer.update_frame(scene, ignore_skipping=True)
+            frame = np.array(scene.renderer.get_frame())
+        beats.append(Beat(len(beats), notes, [] if tilted else text_boxes(mobs),
+                          [] if tilted else outside_frame(mobs), frame,
+                          {k: getattr(scene, k, None) for k in keep}))
+
+    def beat(self, notes: str = "", *args, **kwargs):
+        capture(self, notes)
+        return scene_cls.beat(self, notes, *args, **kwargs)
+
+    with tempconfig({"pixel_width": width, "pixel_height": height, "frame_rate": 15, "skip_animations": True,
+                     "write_to_movie": False, "disable_caching": True, "verbosity": "ERROR", "media_dir": _MEDIA}):
+        cls = type(f"Beats{scene_cls.__name__}", (scene_cls,), {"traces": traces, "beat": beat, **attrs})
+        scene = cls()
+        scene.render()
+        capture(scene, "(end)")
+    return scene, beats
+
+
+__all__ = ["Beat", "outside_frame", "overlapping", "render_beats", "text_boxes"]
