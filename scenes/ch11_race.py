@@ -29,7 +29,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, slot
-from scenes.kit.layout import fit_width, label
+from scenes.kit.layout import fit_box, fit_width, label
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -73,7 +73,8 @@ class Race(ChapterScene):
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         title = Text(f"The race: {', '.join(r.meta['label'] for r in runs)}", font_size=TITLE_SIZE)
-        if title.width > 13.4:   # long run labels: they are on the panels, the title says how many
+        one_line = Text("The race", font_size=TITLE_SIZE).height
+        if title.width > 13.4 or title.height > 1.5 * one_line:   # long labels (Pango wraps them): say how many
             title = Text(f"The race: {len(runs)} optimizers, one budget", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.25)
         sub = Text(f"{int(tr.meta['n_params']):,}-parameter network on "
@@ -97,6 +98,11 @@ class Race(ChapterScene):
             panels.add(p)
             curves.add(p.curve(r["curve"][0], color_for(r.name, r.meta)))
             labels.append(self._panel_label(r, 0, pw).next_to(p, UP, buff=0.08))
+        # Under the subtitle, whatever the axes' labels and the run labels take (two lines at most).
+        room = sub.get_bottom()[1] - 0.1 - (max(float(p.get_top()[1]) for p in panels) + 0.08 + 0.5)
+        if room < 0:
+            for m in (panels, curves, *labels):
+                m.shift(UP * room)
         self.panels, self.curves = panels, curves
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
                         width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
@@ -136,8 +142,9 @@ class Race(ChapterScene):
 
     @staticmethod
     def _panel_label(run, k: int, width: float) -> Text:
-        return label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
+        text = label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
                      min_size=14, color=color_for(run.name, run.meta))
+        return fit_box(text, width, 0.5)   # between the subtitle and the panel: two short lines at most
 
     @staticmethod
     def _counter(e: float) -> Text:
@@ -153,7 +160,7 @@ class Race(ChapterScene):
         for name, s in stats["groups"].items():
             color = color_for(name, s)
             at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
-            grid.append([Text(s["label"], font_size=SMALL_SIZE - 2, color=color),
+            grid.append([label(s["label"], 2.4, SMALL_SIZE - 2, min_size=14, color=color),
                          Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
                          Text(pm(at_t, fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
         widths = [max(row[c].width for row in grid) for c in range(3)]

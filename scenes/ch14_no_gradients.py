@@ -27,7 +27,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.layout import flush_left
+from scenes.kit.layout import flush_left, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -89,11 +89,12 @@ class NoGradients(ChapterScene):
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.6, height=2.6)
         panel.target.set_points(panel.curve(tr["data/curve_target"], panel.target.get_color(), corners=True).points)
-        panel.move_to([3.75, 1.2, 0])
         self.panel = panel
         target_txt = tr.meta["config"]["data"]["target"]
-        panel_title = Text(f"network output vs target {target_txt} ({n_data} points)", font_size=SMALL_SIZE - 2)
-        panel_title.next_to(panel, UP, buff=0.1)
+        panel_title = label(f"network output vs target {pretty_expr(target_txt)} ({n_data} points)", 6.3,
+                            SMALL_SIZE - 2)
+        panel_title.next_to(title, DOWN, buff=0.2).set_x(3.75)   # below the title, whatever its length
+        panel.next_to(panel_title, DOWN, buff=0.1).set_x(3.75)
         self.play(FadeIn(panel, panel_title), run_time=0.8)
         grad_curve = step_curve(panel, sgd["curve"][0], c_sgd, width=7)
         adam_curve = step_curve(panel, adam["curve"][0], c_adam, width=3)
@@ -111,7 +112,7 @@ class NoGradients(ChapterScene):
         # --- 3. gradient descent: a zero gradient, recorded at every step
         rows = VGroup(self._row("sgd", 0, c_sgd), self._row("adam", 0, c_adam)).arrange(DOWN, aligned_edge=LEFT,
                                                                                          buff=0.15)
-        rows.move_to([3.55, -0.75, 0])
+        rows.next_to(panel, DOWN, buff=0.25)
         self.left_x = float(panel.axes.get_left()[0]) - 0.3
         flush_left(rows, self.left_x)
         self.play(FadeIn(rows), run_time=0.4)

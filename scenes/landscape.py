@@ -16,7 +16,7 @@ from scenes.kit.arrows import hop
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import label, pretty_expr
+from scenes.kit.layout import fit_box, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
@@ -49,20 +49,32 @@ class Landscape(ChapterScene):
 
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.0, height=2.6)
-        panel.move_to([3.75, 1.3, 0])
         model = pretty_expr(str(tr.meta["config"].get("model", "tanh(a*x + b)")))
-        panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE).next_to(panel, UP, buff=0.12)
+        panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE)
         key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
                       ("children of one round", c_evo, "dot"), ("best child, rejected (not better)", MUTED, "dot"),
                       ("global minimum of the grid", MUTED, "star")])
-        key.move_to([3.75, -2.15, 0]).align_to(panel.axes, LEFT)
+        steps = min(sgd.steps, evo.steps)
+        summary = Text(
+            f"{steps} gradient steps vs {steps} rounds × {evo.meta['population']} children\n"
+            f"= {int(evo['evals'][steps])} loss evaluations for evolution",
+            font_size=SMALL_SIZE - 2, color=MUTED, line_spacing=0.8,
+        )
+        rows = self._readouts(sgd, evo, 0, c_sgd, c_evo)
+        # The right-hand column, top to bottom, shrunk as a whole if long labels make it taller than the frame.
+        column = VGroup(panel_title, panel, rows, key, summary).arrange(DOWN, buff=0.22)
+        for part in (rows, key, summary):
+            part.align_to(panel.axes, LEFT)
+        top = title.get_bottom()[1] - 0.15
+        before = column.height
+        fit_box(column, 6.6, top + 3.9)
+        self.column_scale = column.height / before   # read-outs rebuilt later get the same size
+        column.move_to([3.75, top - column.height / 2, 0])
         self.play(FadeIn(panel, panel_title), FadeIn(key), run_time=1)
 
-        steps = min(sgd.steps, evo.steps)
         p_sgd, p_evo = sgd["params"], evo["params"]
         m_sgd, m_evo = marker(view.point(p_sgd[0]), c_sgd), marker(view.point(p_evo[0]), c_evo)
         curves = VGroup(panel.curve(sgd["curve"][0], c_sgd), panel.curve(evo["curve"][0], c_evo))
-        rows = self._readouts(sgd, evo, 0, c_sgd, c_evo).move_to([3.75, -0.55, 0]).align_to(panel.axes, LEFT)
         self.play(FadeIn(m_sgd, m_evo), Create(curves), FadeIn(rows), run_time=1)
         self.beat(f"Gradient descent and evolution start at the same point, loss {speech.loss(sgd['loss'][0])}.")
         self.trails = VGroup().set_z_index(3)
@@ -87,16 +99,12 @@ class Landscape(ChapterScene):
             moves.append(curves.animate.become(new_curves))
             if cloud is not None:
                 moves += [FadeOut(cloud.rejected), cloud.best.animate.scale(0.4).set_opacity(0.0)]
-            rows.become(self._readouts(sgd, evo, k, c_sgd, c_evo).move_to(rows, aligned_edge=LEFT))
+            rows.become(self._readouts(sgd, evo, k, c_sgd, c_evo).scale(self.column_scale)
+                        .move_to(rows, aligned_edge=LEFT))
             self.play(*moves, run_time=0.6 if detail else 2 / 15)
             if cloud is not None:
                 self.remove(cloud)
 
-        summary = Text(
-            f"{steps} gradient steps vs {steps} rounds × {evo.meta['population']} children\n"
-            f"= {int(evo['evals'][steps])} loss evaluations for evolution",
-            font_size=SMALL_SIZE - 2, color=MUTED, line_spacing=0.8,
-        ).next_to(key, DOWN, buff=0.25).align_to(key, LEFT)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
         self.beat(f"After {steps} steps, {sgd.meta['label']} is at {speech.loss(sgd['loss'][steps])}; "

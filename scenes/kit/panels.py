@@ -45,7 +45,7 @@ class CurvePanel(VGroup):
             lo, hi = max(min(lo, c_lo), lo - span), min(max(hi, c_hi), hi + span)
         else:
             lo, hi = y_range
-        y_lo, y_hi, y_step, y_dec = nice_range(lo, hi, nbins=max(2, int(height / 0.55)))
+        y_lo, y_hi, y_step, y_dec = nice_range(lo, hi, nbins=max(2, int(height / 0.8)))
         x_lo, x_hi, x_step, x_dec = nice_range(float(np.min(curve_x)), float(np.max(curve_x)),
                                                nbins=max(2, int(width / 0.9)))
         self.axes = Axes(
