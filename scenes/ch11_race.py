@@ -131,7 +131,8 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
-        table = self._numbers(stats, wall).move_to([3.65, -2.5, 0])
+        table = self._numbers(stats, wall)
+        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.25)
         self.play(FadeIn(table), run_time=2 / 3)
         self.wait(2.6)
         self.numbers = table

@@ -87,7 +87,7 @@ class NoGradients(ChapterScene):
 
         # --- 2. the task and the shared start
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
-                           width=5.6, height=2.6)
+                           width=5.6, height=2.1)
         panel.target.set_points(panel.curve(tr["data/curve_target"], panel.target.get_color(), corners=True).points)
         self.panel = panel
         target_txt = tr.meta["config"]["data"]["target"]

@@ -81,8 +81,8 @@ scene, beats = render_beats(Saddles, traces_for("flat", ("saddles",)), keep_fram
 frame = beats[-1].frame
 bg = np.array([int(LIGHT.background[i:i + 2], 16) for i in (1, 3, 5)])
 assert np.abs(frame[1, 1, :3].astype(int) - bg).max() <= 2, frame[1, 1]
-colours = {m.get_color().to_hex().upper() for top in scene.mobjects for m in top.get_family()
-           if isinstance(m, Text) and len(m.points)}
+colours = {g.get_fill_color().to_hex().upper() for top in scene.mobjects for m in top.get_family()
+           if isinstance(m, Text) for g in m.submobjects if len(g.points)}
 assert "#FFFFFF" not in colours, colours
 assert LIGHT.text.upper() in colours, colours
 print("ok")
