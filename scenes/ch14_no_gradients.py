@@ -27,7 +27,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.layout import flush_left, label, pretty_expr
+from scenes.kit.layout import flush_left, keep_in_frame, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -144,7 +144,7 @@ class NoGradients(ChapterScene):
                   f"{speech.loss(sgd['loss'][-1])}.")
 
         # --- 4. evolution: compare losses, keep the better child
-        evo_row = flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.35), self.left_x)
+        evo_row = flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.25), self.left_x)
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
         self.add(loss_evo)
@@ -170,7 +170,8 @@ class NoGradients(ChapterScene):
             font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
         if summary.width > MAX_W:
             summary.scale_to_fit_width(MAX_W)
-        flush_left(summary.next_to(evo_row, DOWN, buff=0.3), self.left_x)
+        flush_left(summary.next_to(evo_row, DOWN, buff=0.2), self.left_x)
+        keep_in_frame(summary)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
         self.beat(f"Over {speech.small(reps)} seeds, gradient descent stays where it started, while evolution ends "
