@@ -75,10 +75,16 @@ class Dimensions(ChapterScene):
         self.play(FadeIn(key), run_time=0.6)
         self.wait(5)
         s_hi = len(ps) - 1
-        self.beat(f"How often does a random mutation help? With {int(d[0])} parameters, "
-                  f"{speech.ratio(float(p[0, li, s_hi]))} tries improve the loss; with {speech.count(int(d[-1]))}, "
-                  f"only {speech.ratio(float(p[-1, li, s_hi]))}. In many dimensions, almost every direction is "
-                  "uphill.")
+        probed = np.flatnonzero(np.isfinite(p[:, li, s_hi]))   # networks whose descent reached the probe level
+        if len(probed):
+            first, last = int(probed[0]), int(probed[-1])
+            self.beat(f"How often does a random mutation help? With {speech.count(int(d[first]))} parameters, "
+                      f"{speech.ratio(float(p[first, li, s_hi]))} tries improve the loss; with "
+                      f"{speech.count(int(d[last]))}, only {speech.ratio(float(p[last, li, s_hi]))}. In many "
+                      "dimensions, almost every direction is uphill.")
+        else:
+            self.beat("How often does a random mutation help? Here no network's descent reached the probed loss, "
+                      "so there is nothing to count at that level.")
 
         # 2. cost to the target: evolution evaluations per σ vs descent steps
         evo = tr["evolution/evals_median"]               # (nets, σ): median of the seeds that got there

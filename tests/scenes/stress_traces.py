@@ -114,8 +114,8 @@ def dimensions_trace(variant: str):
     cfg = DimensionsConfig.model_validate(dict(
         seeds=1, nets=[dict(sizes=[1, 2, 1]), dict(sizes=[1, 16, 1])], target_loss=0.05,
         task=dict(target=TARGETS[variant]),
-        # a level every run reaches at once: ch12's narration cannot say a NaN share yet (kit/speech.ratio)
-        probe=dict(sigmas=[0.01, 0.1, 1.0], samples=50, levels=[1000.0]),
+        # a level few of these small runs reach: ch12 must cope with networks never probed there
+        probe=dict(sigmas=[0.01, 0.1, 1.0], samples=50, levels=[0.1]),
         evolution=dict(sigmas=[0.03, 0.3], budget=60), descent=dict(max_steps=60)))
     return simulate(cfg, "dimensions")
 
