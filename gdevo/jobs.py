@@ -97,7 +97,7 @@ class CellTask:
 def task_for(res) -> CellTask:
     """The task that simulates a resolved config (sim.cache.Resolved) into its cached trace."""
     device = str(getattr(res.config, "device", "cpu"))
-    return CellTask(res.name, res.kind, res.config.model_dump(mode="json"), device,
+    return CellTask(res.name, res.kind, res.config.model_dump(mode="json", exclude_computed_fields=True), device,
                     res.path.name.removeprefix(f"{res.name}-").removesuffix(".npz"))
 
 

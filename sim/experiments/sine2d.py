@@ -115,7 +115,10 @@ def simulate(cfg: Sine2DConfig, name: str, device: str = "cpu", progress: Progre
     cell = max(float(np.diff(arrays["landscape/a"])[0]), float(np.diff(arrays["landscape/b"])[0]))
     lo = min(cfg.data.x) - 0.25 * (max(cfg.data.x) - min(cfg.data.x) or 1.0)
     hi = max(cfg.data.x) + 0.25 * (max(cfg.data.x) - min(cfg.data.x) or 1.0)
-    curve_x = torch.linspace(lo, hi, cfg.curve_points, dtype=dtype, device=device)
+    grid = torch.linspace(lo, hi, cfg.curve_points, dtype=dtype, device=device)
+    near = (grid[:, None] - x[None, :]).abs().amin(dim=1) <= 1e-9 * (hi - lo)
+    curve_x = torch.unique(torch.cat([grid[~near], x]))   # sorted; every data point is on the grid,
+    # so scenes read the predictions at the data (residuals) from the recorded curves for any data.x
     arrays["data/curve_x"] = curve_x.cpu().numpy()
     arrays["data/curve_target"] = target(curve_x).cpu().numpy()
     runs_meta, timing = {}, {}

@@ -198,3 +198,19 @@ def test_a_killed_local_worker_process_is_replaced_and_its_jobs_rerun(tmp_path):
     finally:
         pool.close()
     assert sorted(results) == [0, 1, 2, 3] and (tmp_path / "marker").is_file()
+
+
+@pytest.mark.parametrize("name", ["image-fit-smiley", "image-fit-portrait", "function-fit", "sine-2d"])
+def test_a_cell_task_validates_on_the_worker_with_the_clients_cache_key(name):
+    """What a worker receives (the config as JSON data) validates there and hashes to the client's key:
+    computed fields such as image-fit's image digest are recomputed, not sent back as unknown keys."""
+    from gdevo.jobs import task_for
+    from sim import sim_code_version
+    from sim.cache import resolve
+    from sim.config import config_hash, validate_config
+    from sim.experiments import registry
+
+    res = resolve(name)
+    task = task_for(res)
+    cfg = validate_config(registry()[task.kind].config_model, task.config, f"{name} (sent to worker)")
+    assert config_hash(cfg, sim_code_version(), task.device) == task.key

@@ -122,3 +122,20 @@ def test_model_expression_is_checked_with_the_config():
     with pytest.raises(ConfigError, match=r"test.toml: model: .*not allowed"):
         validate_config(Sine2DConfig, dict(model="__import__('os')", runs=[dict(name="sgd", optimizer="sgd")]),
                         "test.toml")
+
+
+def test_every_data_point_lies_on_the_curve_grid_for_any_spacing():
+    """Scenes read the predictions at the data from the recorded curves, so data/curve_x must hold each
+    data.x exactly — also for points the even grid misses (e.g. -0.5 and 2.5 with 121 points here)."""
+    from tests.conftest import small_sine_config
+
+    xs = [-2.0, -0.5, 1.0, 2.5]
+    trace = simulate(small_sine_config(data=dict(x=xs, target="sin(x)")), "sine-2d")
+    cx = trace["data/curve_x"]
+    assert np.all(np.diff(cx) > 0) and all(np.any(cx == np.float64(x)) for x in xs)
+    run = trace.run("sgd")
+    with torch.no_grad():
+        direct = torch.tanh(torch.tensor(run["params"][5, 0]) * torch.tensor(xs, dtype=torch.float64)
+                            + torch.tensor(run["params"][5, 1])).numpy()
+    at_data = run["curve"][5][[int(np.flatnonzero(cx == np.float64(x))[0]) for x in xs]]
+    np.testing.assert_allclose(at_data, direct, rtol=1e-6, atol=1e-9)
