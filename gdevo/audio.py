@@ -17,7 +17,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from gdevo import captions
+from gdevo import captions, media
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
@@ -81,11 +80,8 @@ class Media:
 
 
 def probe(path: Path) -> Media:
-    proc = subprocess.run(["ffprobe", "-v", "error", "-count_packets", "-show_streams", "-of", "json", str(path)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise GdevoError(f"cannot read video {path}: {proc.stderr.strip()[-200:]}")
-    streams = json.loads(proc.stdout).get("streams", [])
+    """Exact frame count (packets counted), frame rate, audio presence and video start of PATH."""
+    streams = media.probe(path, count_packets=True).get("streams", [])
     video = next((s for s in streams if s.get("codec_type") == "video"), None)
     if video is None:
         raise GdevoError(f"{path} has no video stream")
@@ -94,17 +90,7 @@ def probe(path: Path) -> Media:
                  any(s.get("codec_type") == "audio" for s in streams), float(video.get("start_time") or 0.0))
 
 
-def ffmpeg(args: list[str], what: str) -> str:
-    """Run ffmpeg; return its stderr (loudnorm reports there); one-line GdevoError on failure."""
-    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", *args]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-    except FileNotFoundError:
-        raise GdevoError("ffmpeg is not installed (needed for the narrated video)") from None
-    if proc.returncode != 0:
-        tail = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()][-1:] or ["(no output)"]
-        raise GdevoError(f"ffmpeg failed {what}: {tail[0]}")
-    return proc.stderr
+ffmpeg = media.run_args   # the narration's filter_complex chains go through the one ffmpeg runner
 
 
 def _loudnorm(extra: str = "") -> str:

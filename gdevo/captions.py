@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import subprocess
 import tempfile
 from pathlib import Path
 
 import srt
 
+from gdevo import media
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
@@ -61,10 +61,7 @@ def write_vtt(cues: list[Cue], path: Path) -> Path:
         src, dst = Path(work) / "cues.srt", Path(work) / "cues.vtt"
         src.write_text(srt_text(cues), encoding="utf-8")
         if cues:
-            proc = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
-                                   "-f", "webvtt", str(dst)], capture_output=True, text=True)
-            if proc.returncode != 0:
-                raise GdevoError(f"ffmpeg failed writing {path.name}: {proc.stderr.strip()[-200:]}")
+            media.run_args(["-loglevel", "error", "-i", str(src), "-f", "webvtt", str(dst)], f"writing {path.name}")
         else:
             dst.write_text("WEBVTT\n\n", encoding="utf-8")
         body = dst.read_bytes()

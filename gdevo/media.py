@@ -1,4 +1,5 @@
-"""ffmpeg, driven one way: ffmpeg-python graphs run by `run_ffmpeg`, files read by `probe`.
+"""ffmpeg, driven one way: graphs built with ffmpeg-python (or, for the narration's filter_complex
+chains, argument lists) run by `run_args`, files read by `probe` (ffmpeg-python's ffprobe).
 
 Every command that cuts, joins or inspects a video goes through here, so an ffmpeg failure
 is always one line (what was being done, ffmpeg's last stderr line) and a missing ffmpeg is
@@ -18,24 +19,36 @@ def _tail(exc: Exception) -> str:
     return text[-1].strip() if text else str(exc)
 
 
-def run_ffmpeg(node, what: str) -> None:
-    """Run an ffmpeg-python output node (overwriting, quiet); a failure is one GdevoError line."""
-    import ffmpeg
+def run_args(args: list[str], what: str) -> str:
+    """Run ffmpeg with ARGS (no leading 'ffmpeg'), overwriting, quiet; return its stderr (loudnorm and
+    ebur128 report there). The one place that starts ffmpeg: a failure is one GdevoError line."""
+    import subprocess
 
+    cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", *args]
     try:
-        node.global_args("-hide_banner", "-nostdin").overwrite_output().run(quiet=True)
+        proc = subprocess.run(cmd, capture_output=True)
     except FileNotFoundError:
         raise GdevoError(f"ffmpeg is not installed (needed for {what}); run scripts/setup.sh") from None
-    except ffmpeg.Error as exc:
-        raise GdevoError(f"ffmpeg failed {what}: {_tail(exc)}") from None
+    err = proc.stderr.decode(errors="replace")
+    if proc.returncode != 0:
+        tail = [ln.strip() for ln in err.splitlines() if ln.strip()][-1:] or ["(no output)"]
+        raise GdevoError(f"ffmpeg failed {what}: {tail[0]}")
+    return err
 
 
-def probe(path: Path) -> dict:
-    """ffprobe's JSON for PATH (format, streams, chapters); an unreadable file is one GdevoError line."""
+def run_ffmpeg(node, what: str) -> str:
+    """Run an ffmpeg-python output node through `run_args`; returns ffmpeg's stderr."""
+    return run_args(node.get_args(), what)
+
+
+def probe(path: Path, count_packets: bool = False) -> dict:
+    """ffprobe's JSON for PATH (format, streams, chapters; with COUNT_PACKETS each stream's exact
+    nb_read_packets); an unreadable file is one GdevoError line."""
     import ffmpeg
 
+    extra = {"count_packets": None} if count_packets else {}
     try:
-        return ffmpeg.probe(str(path), show_chapters=None)
+        return ffmpeg.probe(str(path), show_chapters=None, **extra)
     except FileNotFoundError:
         raise GdevoError("ffprobe is not installed; run scripts/setup.sh") from None
     except ffmpeg.Error as exc:
