@@ -135,6 +135,15 @@ class Deck:
     notes: list[str] = field(default_factory=list)
 
 
+def deck_style() -> dict[str, str]:
+    """The deck page follows the scenes' theme (GDEVO_THEME): the palette's background around and
+    between the slide videos, and reveal.js's light or dark theme for its own controls and text."""
+    from scenes.kit.palette import PALETTES, theme_name
+
+    pal = PALETTES[theme_name()]
+    return {"background_color": pal.background, "reveal_theme": "white" if pal.name == "light" else "black"}
+
+
 def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tuple[int, int] | None = None,
                fps: int | None = None, device: str | None = None, force: bool = False, quiet: bool = False,
                pptx: bool = True, jobs: int = 1) -> Deck:
@@ -159,7 +168,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
 
     key = stamps.digest({"v": DECK_VERSION, "scenes": [[s.name, r.key] for s, r in zip(scenes, rendered, strict=True)],
                          "pptx": pptx, "title": DECK_TITLE, "reveal": REVEAL_VERSION,
-                         "explorer": explorer_page().is_file()})
+                         "explorer": explorer_page().is_file(), "style": deck_style()})
     from manim_slides.config import PresentationConfig
 
     configs = [PresentationConfig.from_file(r.slides) for r in rendered]
@@ -176,7 +185,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     stage = Path(tempfile.mkdtemp(prefix=".deck.", dir=out))
     try:
         RevealJS(presentation_configs=configs, cdn_url=REVEAL_DIR, reveal_version=REVEAL_VERSION,
-                 title=DECK_TITLE).convert_to(stage / html.name)
+                 title=DECK_TITLE, **deck_style()).convert_to(stage / html.name)
         from gdevo.deck_audio import add_narration
 
         add_narration(stage / html.name, scenes, configs, renders_dir())   # each slide's narration, from its chapter

@@ -142,3 +142,12 @@ def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slid
     assert both.notes == ["first note\n\nsecond note", "", *BEAT_NOTES]
     info = subprocess.run(["pdfinfo", str(both.pdf)], capture_output=True, text=True, check=True).stdout
     assert re.search(r"^Pages:\s+5$", info, re.M)
+
+
+@pytest.mark.parametrize(("theme", "reveal"), [("dark", "black"), ("light", "white")])
+def test_the_deck_page_follows_the_theme(monkeypatch, theme, reveal):
+    from gdevo.slides import deck_style
+    from scenes.kit.palette import PALETTES
+
+    monkeypatch.setenv("GDEVO_THEME", theme)
+    assert deck_style() == {"background_color": PALETTES[theme].background, "reveal_theme": reveal}
