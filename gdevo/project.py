@@ -24,6 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from gdevo.manim_run import QUALITIES
 from scenes.kit.voices import VOICES
 from sim.cache import ROOT as SIM_ROOT
 from sim.config import format_validation_error, read_toml
@@ -32,7 +33,7 @@ from sim.overrides import OVERRIDES, PROJECT_ENV, overrides_names
 from sim.trace import atomic_write_bytes
 
 PROJECT_FILE = "gdevo.toml"
-QUALITY_NAMES = ("low", "medium", "high", "4k")
+QUALITY_NAMES = tuple(QUALITIES)   # the render qualities, named once in gdevo.manim_run
 
 
 def _chapter_entries() -> dict[str, object]:

@@ -17,6 +17,8 @@ TINY = ["seeds=1", "data.n=40", "model.sizes=[1, 8, 8, 1]", "runs.0.population=6
 
 
 def register(sub) -> None:
+    from gdevo.manim_run import QUALITIES
+
     p = sub.add_parser(NAME, help="measure speed: batched evolution vs naive loop, recording overhead")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--repeats", type=int, default=None,
@@ -32,7 +34,7 @@ def register(sub) -> None:
     p.add_argument("--render", metavar="SCENE", nargs="?", const="loss", default=None,
                    help="instead: render SCENE (default loss) and compare its frames/s with ffmpeg encoding the same "
                         "frames; writes renders/bench-render.md")
-    p.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low", help="--render: quality")
+    p.add_argument("--quality", choices=list(QUALITIES), default="low", help="--render: quality")
     p.add_argument("--encoders", default="1,4",
                    help="--render: comma-separated manim --max-inflight-encoders values to compare (default 1,4)")
 

@@ -9,6 +9,8 @@ NAME = "init"
 
 
 def register(sub) -> None:
+    from gdevo.manim_run import QUALITIES
+
     p = sub.add_parser(NAME, help="start a project: DIR/gdevo.toml (title card, chapters, theme) and DIR/overrides/",
                        description="Write a new project folder: gdevo.toml (title, subtitle, chapters, theme, "
                                    "quality) and overrides/ for your own function, photo and settings. Then run "
@@ -17,7 +19,7 @@ def register(sub) -> None:
     p.add_argument("--title", help="the title card's title (default: from the folder name)")
     p.add_argument("--subtitle", default="", help="the line under the title: a subtitle or a credit")
     p.add_argument("--theme", choices=["dark", "light"], default="dark")
-    p.add_argument("--quality", choices=["low", "medium", "high", "4k"], default="low",
+    p.add_argument("--quality", choices=list(QUALITIES), default="low",
                    help="the project's default render quality")
 
 
