@@ -124,7 +124,7 @@ def simulate_cell(task: CellTask, expected: dict[str, str]) -> CellResult:
     if key != task.key:
         raise VersionMismatch(f"{task.name}: worker {platform.node()} computes cache key {key}, the client "
                               f"{task.key}; install the client's gdevo on every worker")
-    trace = registry()[task.kind].simulate(cfg, task.name, task.device, None)
+    trace = registry()[task.kind].run(cfg, task.name, task.device)
     with tempfile.TemporaryDirectory(prefix="gdevo-cell-", dir=scratch_root()) as tmp:
         path = Path(tmp) / f"{task.name}-{key}.npz"
         save_trace(trace, path)

@@ -109,7 +109,7 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
 
     exp = registry()[res.kind]
     with progress_bars(quiet) as progress:
-        trace = exp.simulate(res.config, name, getattr(res.config, "device", "cpu"), progress)
+        trace = exp.run(res.config, name, getattr(res.config, "device", "cpu"), progress)
     save_trace(trace, res.path)
     return trace
 

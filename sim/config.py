@@ -46,7 +46,7 @@ class Strict(BaseModel):
 
 
 class ExperimentConfig(Strict):
-    """The header every experiment config shares: kind, description, seed, device.
+    """The header every experiment config shares: kind, description, seed, device, torch threads.
 
     A description may quote numbers derived from the config as `{name}` (see `facts`), so the
     text never repeats a number by hand that the config could contradict.
@@ -56,6 +56,8 @@ class ExperimentConfig(Strict):
     description: str = ""
     seed: Seed = 0
     device: Literal["cpu", "cuda"] = "cpu"
+    threads: int = Field(default=1, ge=0, le=1024,
+                         description="CPU threads for torch while simulating (0 = torch's default)")
 
     def facts(self) -> dict[str, str]:
         """Numbers a description may quote, derived from this config (subclasses add theirs)."""

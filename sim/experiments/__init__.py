@@ -29,6 +29,16 @@ class Experiment:
     simulate: Callable[..., Trace]  # simulate(cfg, name, device, progress) -> Trace
     report: Callable[[Trace], str] | None = None  # Markdown table for `gdevo report` (default: per-run table)
 
+    def run(self, cfg: BaseModel, name: str, device: str, progress: ProgressFactory | None = None) -> Trace:
+        """Simulate with the config's torch thread count (every caller goes through here).
+
+        One thread is the default: these networks are small, and a second thread fighting a
+        render for the other core made image-fit 3x slower (`gdevo render all` on 2 cores)."""
+        from sim.threads import torch_threads
+
+        with torch_threads(int(getattr(cfg, "threads", 1))):
+            return self.simulate(cfg, name, device, progress)
+
 
 @lru_cache(maxsize=1)
 def registry() -> dict[str, Experiment]:

@@ -30,7 +30,6 @@ from sim.nets import MLPProblem, init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
 from sim.stats import median_range, seed_median
 from sim.task1d import Net, Task1D
-from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 DTYPE = torch.float32  # enough for comparing losses of mutations; halves the cost of the 10⁴-parameter nets
@@ -168,11 +167,6 @@ def evolve(problem: MLPProblem, x0: torch.Tensor, population: int, sigma: float,
 
 def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
              progress: ProgressFactory | None = None) -> Trace:
-    with single_thread():
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: DimensionsConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
     torch.manual_seed(cfg.seed)
     K, S = len(cfg.nets), cfg.seeds
     pr, ev, de = cfg.probe, cfg.evolution, cfg.descent

@@ -31,7 +31,6 @@ from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import format_spread, spread, value_at
-from sim.threads import torch_threads
 from sim.trace import Trace, build_meta, repeat_name
 
 
@@ -66,7 +65,6 @@ class FunctionFitConfig(RepeatedConfig):
     data: Data = Data()
     model: Model = Model()
     chunk: int = Field(default=64, ge=1, le=100_000, description="networks per batched forward call")
-    threads: int = Field(default=1, ge=0, le=1024, description="CPU threads for torch (0 = torch's default)")
     frames: int = Field(default=150, ge=2, le=5000, description="recorded frames per gradient run")
     curve_points: int = Field(default=200, ge=2, le=10_000)
     equal_budget: bool = Field(default=True, description="gradient runs get evolution's evaluation budget")
@@ -129,16 +127,9 @@ def build_problem(cfg: FunctionFitConfig, device: str = "cpu") -> tuple[MLPProbl
     return problem, target
 
 
-
-
 def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None
              ) -> Trace:
     """Record every run for every seed; deterministic for a given seed (wall times go to the sidecar)."""
-    with torch_threads(cfg.threads):
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: FunctionFitConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
     torch.manual_seed(cfg.seed)
     problem, target = build_problem(cfg, device)
     lo, hi = cfg.data.x_range

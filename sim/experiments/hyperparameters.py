@@ -22,7 +22,6 @@ from sim.nets import init_params
 from sim.recorder import record_evolution, record_gradient
 from sim.stats import best_cell, format_spread, seed_mean, spread
 from sim.task1d import Net, Task1D
-from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 
@@ -107,11 +106,6 @@ def sgd_cell(cfg: HyperparametersConfig, i: int, j: int, k: int) -> tuple[RunCon
 
 def simulate(cfg: HyperparametersConfig, name: str, device: str = "cpu",
              progress: ProgressFactory | None = None) -> Trace:
-    with single_thread():
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: HyperparametersConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
     torch.manual_seed(cfg.seed)
     problem = cfg.task.problem(cfg.net.spec, torch.float64, device)
     ev, sg, S = cfg.evolution, cfg.sgd, cfg.seeds

@@ -23,7 +23,6 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
 from sim.optimizers import make_gradient_optimizer
 from sim.task1d import Net, Task1D
-from sim.threads import single_thread
 from sim.trace import Trace, build_meta
 
 DEFAULT_NETS = [Net(sizes=s) for s in [(1, 2, 1), (1, 4, 1), (1, 8, 1), (1, 16, 1), (1, 6, 6, 1)]]
@@ -134,12 +133,8 @@ def classify(eigvals: np.ndarray, eig_tol: float) -> tuple[int, int, int]:
     return int((eigvals < -tol).sum()), int((np.abs(eigvals) <= tol).sum()), int((eigvals > tol).sum())
 
 
-def simulate(cfg: SaddlesConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None) -> Trace:
-    with single_thread():
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: SaddlesConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
+def simulate(cfg: SaddlesConfig, name: str, device: str = "cpu",
+             progress: ProgressFactory | None = None) -> Trace:
     from time import perf_counter
 
     torch.manual_seed(cfg.seed)

@@ -94,13 +94,6 @@ class ZeroSafeProblem:
 def simulate(cfg: StepActivationConfig, name: str, device: str = "cpu",
              progress: ProgressFactory | None = None) -> Trace:
     """Every configured run on every repeat; deterministic for a given seed."""
-    from sim.threads import single_thread
-
-    with single_thread():
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: StepActivationConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
     torch.manual_seed(cfg.seed)
     dtype = torch.float64
     spec = cfg.net.spec()

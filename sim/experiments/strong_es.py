@@ -30,7 +30,6 @@ from sim.optimizers import SNES
 from sim.problems import TanhCurve
 from sim.recorder import record_evolution
 from sim.stats import first_reach, format_spread, spread
-from sim.threads import single_thread
 from sim.trace import Trace, build_meta, repeat_name
 
 
@@ -211,12 +210,8 @@ def record_local_mlp(problem: MLPProblem, x0: torch.Tensor, cfg: LocalConfig, bu
 
 
 # ------------------------------------------------------------------------------------------ driver
-def simulate(cfg: StrongESConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None) -> Trace:
-    with single_thread():
-        return _simulate(cfg, name, device, progress)
-
-
-def _simulate(cfg: StrongESConfig, name: str, device: str, progress: ProgressFactory | None) -> Trace:
+def simulate(cfg: StrongESConfig, name: str, device: str = "cpu",
+             progress: ProgressFactory | None = None) -> Trace:
     torch.manual_seed(cfg.seed)
     arrays: dict[str, np.ndarray] = {}
     runs_meta: dict[str, dict] = {}
