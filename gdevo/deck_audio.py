@@ -64,7 +64,7 @@ def add_narration(html: Path, scenes: list, configs: list, renders: Path) -> int
             assets.mkdir(parents=True, exist_ok=True)
             clip = assets / f"{index:03d}-{scene.name}.m4a"
             ffmpeg(["-ss", f"{span[0]:.3f}", "-to", f"{span[1]:.3f}", "-i", str(movie), "-map", "0:a:0", "-vn",
-                    "-c:a", "aac", "-b:a", "96k", str(clip)], f"cutting the narration of slide {index + 1}")
+                    "-c:a", "copy", str(clip)], f"cutting the narration of slide {index + 1}")
             src = html_lib.escape(f"{assets.parent.name}/narration/{clip.name}", quote=True)
             inserts.append((sections[index].end(), f'\n          <audio data-autoplay src="{src}"></audio>'))
         k += len(notes)
