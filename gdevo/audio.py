@@ -6,9 +6,14 @@
   also renders/NAME.srt and the beats sidecar renders/.beats/NAME.json.
 - `finish_explainer(parts, out)`: after the video join, one continuous audio track built from the
   chapters' audio, each cut or padded to its chapter's exact video length (sample-exact
-  boundaries, so there is no drift and no AAC priming gap between chapters), normalized again as a
-  whole, plus the captions shifted by each chapter's start; writes explainer.srt/.vtt,
-  chapters.vtt and description.txt beside it.
+  boundaries, so there is no drift and no AAC priming gap between chapters), brought to the target
+  as a whole by one linear gain, plus the captions shifted by each chapter's start; writes
+  explainer.srt/.vtt, chapters.vtt and description.txt beside it.
+
+The chapters are already at the target, so the whole film needs at most a fraction of a dB (the
+gate of the integrated measure sees the chapters together): it is measured once with ebur128 and
+gained linearly, instead of a second two-pass loudnorm over the whole film (loudnorm works at
+192 kHz: ~40 s for 11 minutes of audio, against ~3 s for the measure and the gain).
 """
 
 from __future__ import annotations
@@ -32,8 +37,15 @@ TARGET_LUFS = -16.0
 TRUE_PEAK = -1.5
 LRA = 11.0
 RATE = 48000
-AUDIO_BITRATE = "160k"
-POST_VERSION = "1"   # bump when what the finishing writes changes (part of the render key)
+# The narration is one voice, the same in both channels: the files carry it once (mono, the average
+# of the two channels, so the level is unchanged), which halves the AAC encoding. A mono file's
+# loudness is measured as dual-mono (ebur128 dualmono: played on two speakers), as the stereo was.
+TO_MONO = "pan=mono|c0=0.5*c0+0.5*c1"
+AUDIO_BITRATE = "96k"
+# ffmpeg's AAC encoder with its fast coder: 11 minutes of narration in 4 s instead of 26 s (the default
+# two-loop coder, stereo 160k), at the same waveform error against the source (9.0 vs 9.0 dB SNR).
+AAC = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE]
+POST_VERSION = "2"   # bump when what the finishing writes changes (part of the render key)
 TITLE = "How neural networks learn: gradient descent vs evolution"
 
 
@@ -117,19 +129,41 @@ def _normalized_audio(inputs: list[str], graph: str, label: str, samples: int, w
                          f":offset={measured['target_offset']}:linear=true")
     wav = work / "audio.wav"
     ffmpeg([*inputs, "-filter_complex",
-            f"{graph};[{label}]{norm},aresample={RATE},aformat=sample_fmts=s16:channel_layouts=stereo,"
+            f"{graph};[{label}]{norm},aresample={RATE},aformat=sample_fmts=s16:channel_layouts=stereo,{TO_MONO},"
             f"apad=whole_len={samples},atrim=end_sample={samples}[n]", "-map", "[n]", "-c:a", "pcm_s16le",
             str(wav)], "normalizing loudness")
     return wav
 
 
-def integrated_loudness(path: Path) -> float:
-    """Integrated loudness (LUFS) of a file's audio, measured with ffmpeg's EBU R128 filter."""
-    err = ffmpeg(["-i", str(path), "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"], "measuring loudness")
+def _integrated(err: str, what: str) -> float:
+    """The integrated loudness in ebur128's summary (the last 'I: … LUFS' ffmpeg printed)."""
     values = re.findall(r"I:\s+(-?[\d.]+|-inf) LUFS", err)
     if not values:
-        raise GdevoError(f"no loudness measurement for {path}")
+        raise GdevoError(f"no loudness measurement for {what}")
     return float(values[-1])
+
+
+def integrated_loudness(path: Path) -> float:
+    """Integrated loudness (LUFS) of a file's audio, measured with ffmpeg's EBU R128 filter (a mono
+    track as dual-mono, i.e. as it sounds from two speakers)."""
+    err = ffmpeg(["-i", str(path), "-map", "0:a:0", "-af", "ebur128=dualmono=true", "-f", "null", "-"],
+                 "measuring loudness")
+    return _integrated(err, str(path))
+
+
+def _gained_audio(inputs: list[str], graph: str, label: str, samples: int, work: Path) -> Path:
+    """Run GRAPH (ending in [LABEL]) twice: measure its integrated loudness, then apply the one
+    linear gain that brings it to TARGET_LUFS; a WAV of SAMPLES."""
+    err = ffmpeg([*inputs, "-filter_complex", f"{graph};[{label}]ebur128[m]", "-map", "[m]", "-f", "null", "-"],
+                 "measuring loudness")
+    measured = _integrated(err, "the joined narration")
+    gain = "anull" if measured == float("-inf") else f"volume={TARGET_LUFS - measured:.2f}dB"
+    wav = work / "audio.wav"
+    ffmpeg([*inputs, "-filter_complex",
+            f"{graph};[{label}]{gain},aresample={RATE},aformat=sample_fmts=s16:channel_layouts=stereo,{TO_MONO},"
+            f"apad=whole_len={samples},atrim=end_sample={samples}[n]", "-map", "[n]", "-c:a", "pcm_s16le",
+            str(wav)], "joining the narration")
+    return wav
 
 
 def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, work: Path,
@@ -155,7 +189,7 @@ def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, w
     if chapters_from_video:   # chapter marks as the join wrote them: against the picture, not the shifted input
         args += ["-i", str(video)]
         meta = ["-map_metadata", str(n_inputs), "-map_chapters", str(n_inputs)]
-    codecs = ["-c:v", "copy", "-c:a", "aac", "-b:a", AUDIO_BITRATE, "-c:s", "mov_text",
+    codecs = ["-c:v", "copy", *AAC, "-c:s", "mov_text",
               "-metadata:s:s:0", "language=eng", "-metadata:s:a:0", "language=eng"]
     tmp = work / f"muxed-{out.name}"
     ffmpeg([*args, *maps, *codecs, *meta, "-movflags", "+faststart", "-f", "mp4", str(tmp)], f"writing {out.name}")
@@ -223,7 +257,7 @@ def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None =
                 chains.append(f"{src}apad=whole_len={n},atrim=end_sample={n}[c{i}]")
             graph = ";".join(chains) + ";" + "".join(f"[c{i}]" for i in range(len(medias))) + \
                 f"concat=n={len(medias)}:v=0:a=1[a]"
-            audio = _normalized_audio(inputs, graph, "a", bounds[-1], work)
+            audio = _gained_audio(inputs, graph, "a", bounds[-1], work)
         _mux(out, audio, cues, out, work, chapters_from_video=True)
     titles = [p.title for p in parts]
     captions.write_srt(cues, out.with_suffix(".srt"))

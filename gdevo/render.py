@@ -56,7 +56,7 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
 
 EXPLAINER = "explainer"
-JOIN_VERSION = "1"   # bump when the join changes what it writes
+JOIN_VERSION = "2"   # bump when the join changes what it writes
 
 
 @dataclass(frozen=True)
