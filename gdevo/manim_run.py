@@ -23,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -330,12 +331,15 @@ class Batch:
 
 def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
                 workers: int | None = None, say=None, quiet_sims: bool = True,
-                encoders: int | None = None) -> Batch:
+                encoders: int | None = None, after: Callable[[SceneJob, Rendered], None] | None = None) -> Batch:
     """Simulate the missing traces and render every scene once, up to WORKERS manim processes at a time.
 
     Simulations run one after the other in a thread that holds one of the WORKERS slots, so on
     a 2-core machine a chapter whose traces are ready renders while the next trace is simulated
-    (simulation is mostly one Python thread). A failed scene does not stop the others; the
+    (simulation is mostly one Python thread, with one torch thread). AFTER(job, rendered), if
+    given, runs as soon as a scene's render is there (made now or up to date), in the same slot:
+    what is made from one scene (its finished chapter file, a GIF) is then made while the other
+    scenes still render, not after all of them. A failed scene does not stop the others; the
     first failure is raised (one line) once all are done.
     """
     import threading
@@ -382,12 +386,16 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
             if t in sim_errors:
                 raise GdevoError(sim_errors[t])
         found = None if force else find_render(job, fmt, device)
-        if found is not None:
+        if found is not None and after is None:
             return found
         with slots:
-            say(f"  {job.name:<22} rendering …")
-            r = render_scene_once(job, fmt, device, force=force, encoders=encoders)
-            say(f"  {job.name:<22} rendered in {r.seconds:.1f} s")
+            r = found
+            if r is None:
+                say(f"  {job.name:<22} rendering …")
+                r = render_scene_once(job, fmt, device, force=force, encoders=encoders)
+                say(f"  {job.name:<22} rendered in {r.seconds:.1f} s")
+            if after is not None:
+                after(job, r)
             return r
 
     rendered: dict[str, Rendered] = {}

@@ -5,9 +5,11 @@ the lecture deck (HTML, PDF, PPTX) and the web explorer.
 
 One command instead of three (explainer, GIFs, deck) pays python/torch/manim imports once, and
 the phases share one batch: missing traces are simulated while ready scenes render, every
-scene (the chapters and the scenes GIF presets cut from) is rendered once per quality, and
-the GIFs, stills and the deck are cut or converted from those renders without starting manim.
-Each phase is skipped when its outputs are up to date, so a second run only checks stamps.
+scene (the chapters and the scenes GIF presets cut from) is rendered once per quality, each
+chapter's narrated file and each GIF and still is made as soon as its scene is rendered, and
+the explainer join runs beside the explorer and the deck (converted from those renders
+without starting manim). Each step is skipped when its outputs are up to date, so a second
+run only checks stamps.
 """
 
 from __future__ import annotations
@@ -40,11 +42,18 @@ def process_age() -> float:
 def run_all(quality: str = "low", device: str | None = None, force: bool = False, jobs: int | None = None,
             setup_seconds: float | None = None, pptx: bool = True, thumbnail_at: float | None = None,
             quiet: bool = False) -> list[Phase]:
-    """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals)."""
+    """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals).
+
+    What is made from one scene (its finished chapter file, its GIFs and stills) is made in the
+    scene's render slot as soon as it is rendered; the explainer join (ffmpeg) and the explorer and
+    deck (Python) run side by side at the end, one core each.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
-    from gdevo.manim_run import Format, SceneJob, render_many
-    from gdevo.render import join_explainer
-    from gdevo.slides import build_deck
+    from gdevo.manim_run import Format, Rendered, SceneJob, render_many
+    from gdevo.render import join_explainer, publish_chapter
     from gdevo.stamps import renders_dir
     from scenes.storyboard import chapters
     from sim.errors import GdevoError
@@ -64,57 +73,82 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     presets = [(p, c) for p, c in presets if c is not None]
     extra = [c[0] for _, c in presets if c[0] not in entries]
     scene_jobs = [SceneJob.from_entry(e) for e in [*entries, *dict.fromkeys(extra)]]
+    chapter_of = {e.name: e for e in entries}
+    cuts: dict[str, list] = {}
+    for preset, (entry, start, end) in presets:
+        cuts.setdefault(entry.name, []).append((preset, start, end))
+    spent = {"finish": 0.0, "gifs": 0.0}
+    made = {"gifs": [], "stills": []}
+    lock = threading.Lock()
+
+    def after(job: SceneJob, r: Rendered) -> None:
+        """In the scene's slot, once it is rendered: its chapter file, then the GIFs and stills cut from it."""
+        t0 = time.perf_counter()
+        if job.name in chapter_of:
+            publish_chapter(chapter_of[job.name], r)   # narration + captions, skipped when up to date
+        t1 = time.perf_counter()
+        gifs, stills = [], []
+        for preset, start, end in cuts.get(job.name, []):
+            result, cached = make_gif_once(r.movie, renders_dir() / f"{preset.name}.gif",
+                                           start=seconds(start, r.movie), end=seconds(end, r.movie))
+            say(f"  {result.summary()}" + (" (up to date)" if cached else ""))
+            gifs.append(cached)
+            if preset.still_at is not None:
+                stills.append(make_still_once(r.movie, renders_dir() / f"{preset.name}.png",
+                                              seconds(preset.still_at, r.movie))[1])
+        with lock:
+            spent["finish"] += t1 - t0
+            spent["gifs"] += time.perf_counter() - t1
+            made["gifs"] += gifs
+            made["stills"] += stills
 
     say(f"gdevo render all ({fmt.folder}): {len(entries)} chapters + {len(scene_jobs) - len(entries)} scene(s) "
         "for GIFs; simulations overlap renders")
-    batch = render_many(scene_jobs, fmt, device, force=force, workers=jobs, say=say)
+    batch = render_many(scene_jobs, fmt, device, force=force, workers=jobs, say=say, after=after)
     ran = batch.ran
     phases.append(Phase("simulations", batch.sim_seconds,
-                        f"{len(batch.simulated)} traces simulated" if batch.simulated else "all traces cached"))
+                        f"{len(batch.simulated)} traces simulated (one thread, beside the renders)"
+                        if batch.simulated else "all traces cached"))
+    gif_note = (f"{made['gifs'].count(False)} GIFs and {made['stills'].count(False)} stills made, "
+                f"{made['gifs'].count(True) + made['stills'].count(True)} up to date")
     phases.append(Phase("scene renders (manim, one pass each)", batch.seconds - batch.sim_seconds,
                         f"{len(ran)} rendered ({sum(r.seconds for r in ran):.0f} s in manim processes, "
                         f"{len(scene_jobs) - len(ran)} up to date)"
                         + ("; wall time after the simulations (renders start alongside them)" if batch.simulated
                            else "")))
+    phases.append(Phase("  chapter audio + captions (in the render slots)", spent["finish"],
+                        "as each chapter finished rendering; not in the total twice"))
+    phases.append(Phase("  GIFs + stills (in the render slots)", spent["gifs"], gif_note + "; not in the total twice"))
+
+    def timed(fn):
+        t0 = time.perf_counter()
+        out = fn()
+        return out, time.perf_counter() - t0
+
+    def explorer_then_deck():
+        from gdevo.explorer import build_explorer
+        from gdevo.slides import build_deck
+
+        explorer, t_explorer = timed(lambda: build_explorer(device=device, quiet=True))   # the deck links to it
+        deck, t_deck = timed(lambda: build_deck(scene_jobs[:len(entries)], quality, device=device, quiet=True,
+                                                pptx=pptx, jobs=max(1, jobs or os.cpu_count() or 1)))
+        return explorer, t_explorer, deck, t_deck
 
     t0 = time.perf_counter()
-    out = join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at, force=force, say=say)
-    phases.append(Phase("explainer join + thumbnail", time.perf_counter() - t0, str(out)))
-
-    t0 = time.perf_counter()
-    made = []
-    for preset, (entry, start, end) in presets:
-        src = batch.rendered[entry.name].movie
-        result, cached = make_gif_once(src, renders_dir() / f"{preset.name}.gif", start=seconds(start, src),
-                                       end=seconds(end, src))
-        say(f"  {result.summary()}" + (" (up to date)" if cached else ""))
-        made.append(cached)
-    phases.append(Phase("GIFs", time.perf_counter() - t0, f"{made.count(False)} made, {made.count(True)} up to date"))
-
-    t0 = time.perf_counter()
-    stills = []
-    for preset, (entry, _, _) in presets:
-        if preset.still_at is not None:
-            dst = renders_dir() / f"{preset.name}.png"
-            src = batch.rendered[entry.name].movie
-            _, cached = make_still_once(src, dst, seconds(preset.still_at, src))
-            stills.append(cached)
-    phases.append(Phase("stills", time.perf_counter() - t0,
-                        f"{stills.count(False)} made, {stills.count(True)} up to date"))
-
-    t0 = time.perf_counter()   # before the deck: its last slide opens the explorer
-    from gdevo.explorer import build_explorer
-
-    explorer = build_explorer(device=device, quiet=True)
-    phases.append(Phase("web explorer", time.perf_counter() - t0, str(explorer.index)))
-
-    t0 = time.perf_counter()
-    deck = build_deck(scene_jobs[:len(entries)], quality, device=device, quiet=True, pptx=pptx,
-                      jobs=max(1, jobs or os.cpu_count() or 1))
-    phases.append(Phase("deck (HTML, PDF, PPTX; no manim)", time.perf_counter() - t0,
-                        f"{deck.slides} slides: {deck.html.name}"))
-
-    phases.append(Phase("total", sum(p.seconds for p in phases)))
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gdevo-end") as pool:
+        joined = pool.submit(timed, lambda: join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at,
+                                                           force=force, say=say))
+        rest = pool.submit(explorer_then_deck)
+        out, t_join = joined.result()
+        explorer, t_explorer, deck, t_deck = rest.result()
+    both = time.perf_counter() - t0
+    phases.append(Phase("explainer join + thumbnail ∥ explorer + deck", both,
+                        "side by side, one core each (their own times below; not in the total twice)"))
+    phases.append(Phase("  explainer join + thumbnail", t_join, str(out)))
+    phases.append(Phase("  web explorer", t_explorer, str(explorer.index)))
+    phases.append(Phase("  deck (HTML, PDF, PPTX; no manim)", t_deck, f"{deck.slides} slides: {deck.html.name}"))
+    wall = process_age() or sum(p.seconds for p in phases if not p.name.startswith(" ") and "setup" not in p.name)
+    phases.append(Phase("total", (setup_seconds or 0.0) + wall, "wall time, setup included"))
     return phases
 
 

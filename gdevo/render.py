@@ -26,7 +26,7 @@ from sim.cache import ensure_trace
 from sim.errors import GdevoError
 
 
-def _published(entry: SceneEntry, rendered: Rendered) -> Path:
+def publish_chapter(entry: SceneEntry, rendered: Rendered) -> Path:
     """renders/NAME.mp4 from RENDERED's movie, its narration finished (redone only for another render)."""
     from gdevo.audio import finish_chapter
 
@@ -50,7 +50,7 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
     found = None if force else find_render(job, fmt, device)
     if found is None and not quiet:
         print(f"rendering {entry.name} ({fmt.folder}) …", file=sys.stderr)
-    return _published(entry, found or render_scene_once(job, fmt, device, force=force))
+    return publish_chapter(entry, found or render_scene_once(job, fmt, device, force=force))
 
 
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
@@ -110,7 +110,7 @@ def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt
 
     say = say or (lambda msg: None)
     started = started if started is not None else time.perf_counter()
-    parts = [Part(_published(e, rendered[e.name]), f"{e.chapter}. {e.title}" if e.chapter else e.title)
+    parts = [Part(publish_chapter(e, rendered[e.name]), f"{e.chapter}. {e.title}" if e.chapter else e.title)
              for e in entries]
     out = renders_dir() / f"{EXPLAINER}.mp4"
     thumb = renders_dir() / f"{EXPLAINER}.png"

@@ -113,6 +113,25 @@ def test_slides_after_the_explainer_start_no_manim(isolated_outputs, monkeypatch
     assert built.per_scene == [("tiny", 3)] and built.notes == list(BEAT_NOTES) and built.pdf.is_file()
 
 
+def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(isolated_outputs, monkeypatch):
+    """render_many's AFTER sees each scene's finished render (movie and slides on disk), made now or
+    up to date, so a chapter file or a GIF is cut while other scenes still render."""
+    from gdevo.manim_run import Format, SceneJob, render_many
+
+    seen = []
+
+    def after(job, r):
+        seen.append((job.name, r.skipped, r.movie.is_file(), r.slides.is_file()))
+
+    job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
+    fmt = Format("low", (160, 90), 15)
+    first = render_many([job], fmt, after=after)
+    assert seen == [("tiny", False, True, True)] and first.rendered["tiny"].movie.is_file()
+    no_manim(monkeypatch)
+    render_many([job], fmt, after=after)
+    assert seen[1:] == [("tiny", True, True, True)]   # up to date: no manim, AFTER still runs
+
+
 @pytest.mark.parametrize("argv, needle", [
     (["slides", "nope"], "scene 'nope' is unknown"),
     (["slides", "race"], "scene 'race' does not exist yet"),
