@@ -21,6 +21,7 @@ from pathlib import Path
 
 from manim import Scene, config
 
+from scenes.kit import lean  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
 from scenes.kit.captions import cues
 from scenes.kit.palette import apply_theme
 from scenes.kit.traces import trace_for
