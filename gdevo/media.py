@@ -20,8 +20,8 @@ def _tail(exc: Exception) -> str:
 
 
 def run_args(args: list[str], what: str) -> str:
-    """Run ffmpeg with ARGS (no leading 'ffmpeg'), overwriting, quiet; return its stderr (loudnorm and
-    ebur128 report there). The one place that starts ffmpeg: a failure is one GdevoError line."""
+    """Run ffmpeg with ARGS (no leading 'ffmpeg'), overwriting, quiet; return its stderr (ebur128
+    reports there). The one place that starts ffmpeg: a failure is one GdevoError line."""
     import subprocess
 
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", *args]
