@@ -28,6 +28,10 @@ class Phase:
     note: str = ""
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def process_age() -> float:
     """Seconds since this process started (interpreter start-up and imports included); 0 if unknown."""
     try:
@@ -109,8 +113,8 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     phases.append(Phase("simulations", batch.sim_seconds,
                         f"{len(batch.simulated)} traces simulated (one thread, beside the renders)"
                         if batch.simulated else "all traces cached"))
-    gif_note = (f"{made['gifs'].count(False)} GIFs and {made['stills'].count(False)} stills made, "
-                f"{made['gifs'].count(True) + made['stills'].count(True)} up to date")
+    gif_note = (f"{plural(made['gifs'].count(False), 'GIF')} and {plural(made['stills'].count(False), 'still')} "
+                f"made, {made['gifs'].count(True) + made['stills'].count(True)} up to date")
     phases.append(Phase("scene renders (manim, one pass each)", batch.seconds - batch.sim_seconds,
                         f"{len(ran)} rendered ({sum(r.seconds for r in ran):.0f} s in manim processes, "
                         f"{len(scene_jobs) - len(ran)} up to date)"
