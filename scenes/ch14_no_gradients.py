@@ -26,6 +26,7 @@ from manim import (
 )
 
 from scenes.kit import speech
+from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.layout import flush_left, keep_in_frame, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
@@ -124,10 +125,11 @@ class NoGradients(ChapterScene):
             new_rows = VGroup(self._row("sgd", k, c_sgd), self._row("adam", k, c_adam))
             new_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(rows, aligned_edge=LEFT)
             xs = np.arange(k + 1)
-            self.play(rows.animate.become(new_rows),
-                      loss_sgd.animate.become(plot.curve(xs, sgd["loss"][: k + 1], c_sgd, width=6)),
-                      loss_adam.animate.become(plot.curve(xs, adam["loss"][: k + 1], c_adam, width=3)),
-                      grad_curve.animate.become(step_curve(panel, sgd["curve"][k], c_sgd, width=7)),
+            for i, row in enumerate(new_rows):   # read-outs and loss lines change at once; outputs morph
+                swap(rows, i, row)
+            loss_sgd.become(plot.curve(xs, sgd["loss"][: k + 1], c_sgd, width=6))
+            loss_adam.become(plot.curve(xs, adam["loss"][: k + 1], c_adam, width=3))
+            self.play(grad_curve.animate.become(step_curve(panel, sgd["curve"][k], c_sgd, width=7)),
                       adam_curve.animate.become(step_curve(panel, adam["curve"][k], c_adam, width=3)),
                       run_time=4 / 15)
         g_max = max(float(sgd["grad_norm"].max()), float(adam["grad_norm"].max()))
@@ -144,16 +146,15 @@ class NoGradients(ChapterScene):
                   f"{speech.loss(sgd['loss'][-1])}.")
 
         # --- 4. evolution: compare losses, keep the better child
-        evo_row = flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.25), self.left_x)
+        evo_row = VGroup(flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.25),
+                                    self.left_x))   # the read-out's place; its row is swapped as the run goes
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
         self.add(loss_evo)
         for k in np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int)):
-            new_row = flush_left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x)
-            self.play(evo_row.animate.become(new_row),
-                      evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),
-                      loss_evo.animate.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo)),
-                      run_time=4 / 15)
+            swap(evo_row, 0, flush_left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x))
+            loss_evo.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo))
+            self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)), run_time=4 / 15)
         self.evo_curve = evo_curve
         wrong = round(float(evo["loss"][-1]) / 4 * n_data) if net["out_activation"] == "sign" else None
         self.wait(1)

@@ -28,6 +28,7 @@ from manim import (
 )
 
 from scenes.kit import speech
+from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud, trail
 from scenes.kit.landscape import LandscapeView
@@ -137,7 +138,8 @@ class Beyond(ChapterScene):
                 moves.append(FadeOut(cloud))
             if g == self.detail_generations + 1 and ellipse is not None:
                 moves.append(FadeOut(ellipse))
-            moves.append(rows.animate.become(self._rows(cma, ls, g, k_ls, c_cma, c_ls)))
+            for i, row in enumerate(self._rows(cma, ls, g, k_ls, c_cma, c_ls)):
+                swap(rows, i, row)   # read-outs change text at once: morphing digits would be unreadable
             self.play(*moves, run_time=0.6 if detail else 2 / 15)
             if cloud is not None:
                 self.remove(cloud)
@@ -216,12 +218,13 @@ class Beyond(ChapterScene):
         for f in range(1, frames + 1):
             ck = round(f * (n_ck - 1) / frames)
             g_s, g_l = int(snes["checkpoints"][ck]), int(ls["checkpoints"][ck])
-            self.play(l_snes.animate.become(plot.curve(snes["evals_all"][: g_s + 1], snes["best_all"][: g_s + 1],
-                                                       c_snes)),
-                      l_ls.animate.become(plot.curve(ls["evals_all"][: g_l + 1], ls["best_all"][: g_l + 1], c_ls)),
-                      c_snes_curve.animate.become(panel.curve(snes["curve"][ck], c_snes)),
-                      c_ls_curve.animate.become(panel.curve(ls["curve"][ck], c_ls)),
-                      rows.animate.become(self._mlp_rows(snes, ls, ck, c_snes, c_ls)), run_time=4 / 15)
+            # the loss-so-far lines grow and the read-outs change at once; the network outputs morph
+            l_snes.become(plot.curve(snes["evals_all"][: g_s + 1], snes["best_all"][: g_s + 1], c_snes))
+            l_ls.become(plot.curve(ls["evals_all"][: g_l + 1], ls["best_all"][: g_l + 1], c_ls))
+            for i, row in enumerate(self._mlp_rows(snes, ls, ck, c_snes, c_ls)):
+                swap(rows, i, row)
+            self.play(c_snes_curve.animate.become(panel.curve(snes["curve"][ck], c_snes)),
+                      c_ls_curve.animate.become(panel.curve(ls["curve"][ck], c_ls)), run_time=4 / 15)
         summ, n = tr.stats["mlp"], tr.stats["seeds"]
         got = summ["match"]["evals"]   # evaluations SNES needed to reach the local search's final loss
         match = (f"SNES matched the local search's final loss after {ms(got, lambda v: f'{v:,.0f}')} evaluations"

@@ -61,8 +61,11 @@ def test_numbers_on_screen_come_from_the_trace(rendered, trace):
     texts = "".join(m.text for top in scene.mobjects for m in top.get_family() if isinstance(m, Text))
     texts = texts.replace(" ", "").replace("·", "")
     summ = trace.stats["runs"]
-    # (readout rows are updated with .become(), which moves their glyphs but not Text.text, so the
-    # check reads the texts created from the trace at the end)
+    from scenes.kit.panels import fmt_loss
+
+    evo, sgd = trace.run("evolution"), trace.run("sgd")   # the read-outs end at the last recorded step
+    assert f"round{evo.steps}loss{fmt_loss(evo['loss'][-1])}evals{int(evo['evals'][-1])}" in texts
+    assert f"step{sgd.steps}loss{fmt_loss(sgd['loss'][-1])}" in texts
     assert f"→{ms(summ['evolution']['final_loss'])}".replace(" ", "") in texts
     assert f"loss{ms(summ['sgd']['final_loss'])}=theirstart".replace(" ", "") in texts
     assert f"‖∇L‖=0atall{trace.run('sgd').steps}steps" in texts
