@@ -27,7 +27,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, framed, image_tile, slot
-from scenes.kit.layout import fit_box, fit_width
+from scenes.kit.layout import fit_box, fit_width, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -59,7 +59,7 @@ class EvolutionAtScale(ChapterScene):
         pop, rounds = int(evo.meta["population"]), int(evo.meta["steps"])
 
         title = Text(f"Evolution at scale: {n_params:,} parameters", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
-        target = tr.meta["config"]["data"]["target"].replace("*", "")
+        target = pretty_expr(tr.meta["config"]["data"]["target"])
         sub = Text(f"MLP {hidden} hidden layers × {sizes[1]} (LeakyReLU) fits {target} "
                    f"from {len(tr['data/x'])} samples · population {pop} · σ = {evo.meta['sigma']:g}, "
                    f"×{evo.meta['sigma_decay']:g} per generation",

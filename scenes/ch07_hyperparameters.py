@@ -14,6 +14,7 @@ from manim import DOWN, UP, FadeIn, FadeOut, Text, Write
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.charts import HeatmapGrid
+from scenes.kit.layout import pretty_expr
 from scenes.kit.panels import fmt_loss
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
@@ -34,7 +35,7 @@ class Hyperparameters(ChapterScene):
 
         title = Text("Hyperparameters: population, mutation scale σ, learning rate, batch",
                      font_size=TITLE_SIZE - 4).to_edge(UP, buff=0.25)
-        sub = Text(f"MLP {task['net']} ({task['n_params']} parameters) fitting y = {task['target']}; "
+        sub = Text(f"MLP {task['net']} ({task['n_params']} parameters) fitting y = {pretty_expr(task['target'])}; "
                    f"cell = final loss, mean of {S} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
         sub.next_to(title, DOWN, buff=0.12)
         self.play(Write(title), FadeIn(sub), run_time=1)

@@ -29,7 +29,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, slot
-from scenes.kit.layout import fit_box, fit_width, label
+from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -78,7 +78,7 @@ class Race(ChapterScene):
             title = Text(f"The race: {len(runs)} optimizers, one budget", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.25)
         sub = Text(f"{int(tr.meta['n_params']):,}-parameter network on "
-                   f"{tr.meta['config']['data']['target'].replace('*', '')} · every optimizer gets "
+                   f"{pretty_expr(tr.meta['config']['data']['target'])} · every optimizer gets "
                    f"{budget:,.0f} loss evaluations", font_size=SMALL_SIZE, color=MUTED)
         sub.scale_to_fit_width(min(sub.width, 13.2)).next_to(title, DOWN, buff=0.12)
         self.play(Write(title), FadeIn(sub), run_time=1)

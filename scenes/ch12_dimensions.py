@@ -15,6 +15,7 @@ from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, Line, Text, Triangle, VGr
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.charts import axis_titles, log_axes
+from scenes.kit.layout import pretty_expr
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
@@ -42,8 +43,9 @@ class Dimensions(ChapterScene):
 
         title = Text("The curse of dimensionality, measured", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         where = "at the start" if not np.isfinite(levels[li]) else f"where descent first reached loss ≤ {levels[li]:g}"
-        sub = Text(f"MLPs from {int(d[0])} to {int(d[-1])} parameters fitting y = {cfg['task']['target']}; "
-                   f"mutations probed {where}", font_size=SMALL_SIZE - 2, color=MUTED).next_to(title, DOWN, 0.1)
+        target = pretty_expr(cfg["task"]["target"])
+        sub = Text(f"MLPs from {int(d[0])} to {int(d[-1])} parameters fitting y = {target}; mutations probed {where}",
+                   font_size=SMALL_SIZE - 2, color=MUTED).next_to(title, DOWN, 0.1)
         self.play(Write(title), FadeIn(sub), run_time=1)
 
         # 1. P(improve) vs dimension

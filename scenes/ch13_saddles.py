@@ -14,7 +14,7 @@ from manim import DOWN, UP, Axes, Dot, FadeIn, Line, MathTex, Text, VGroup, Writ
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.layout import fit_width
+from scenes.kit.layout import fit_width, pretty_expr
 from scenes.kit.palette import PALETTE
 from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
@@ -38,7 +38,7 @@ class Saddles(ChapterScene):
         title.to_edge(UP, buff=0.25)
         act = cfg["nets"][0].get("activation", "tanh") if cfg.get("nets") else "tanh"
         sub = Text(f"Hessian eigenvalues where ‖∇L‖ < {cfg['search']['grad_tol']:g} ({act} MLPs, "
-                   f"y = {cfg['task']['target']}); one column per critical point",
+                   f"y = {pretty_expr(cfg['task']['target'])}); one column per critical point",
                    font_size=SMALL_SIZE - 2, color=MUTED)
         fit_width(sub, 13.2).next_to(title, DOWN, buff=0.1)
         self.play(Write(title), FadeIn(sub), run_time=1)

@@ -32,7 +32,7 @@ from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud, trail
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import fit_width, flush_left
+from scenes.kit.layout import fit_width, flush_left, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -186,7 +186,7 @@ class Beyond(ChapterScene):
         c_snes, c_ls = color_for(snes.name, snes.meta), color_for(ls.name, ls.meta)
         d = tr.meta["n_params"]["mlp"]
         cfg = tr.meta["config"]["large"]
-        title = Text(f"At scale: {d:,} parameters, fitting {cfg['target']}", font_size=TITLE_SIZE)
+        title = Text(f"At scale: {d:,} parameters, fitting {pretty_expr(cfg['target'])}", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.25)
         budget = float(snes["evals_all"][-1])
         lo = float(min(snes["best_all"].min(), ls["best_all"].min()))
