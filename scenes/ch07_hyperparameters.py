@@ -67,7 +67,7 @@ class Hyperparameters(ChapterScene):
         self.wait(3)
         self.beat(f"Evolution has two knobs: how many children, and how far they stray, sigma. The best pair here "
                   f"is {pops[bi[0]]} children at sigma {speech.number(sigmas[bi[1]])}, loss "
-                  f"{speech.loss(mean_final[bi])}. A smaller sigma is too timid, a larger one too coarse.")
+                  f"{speech.loss(mean_final[bi])}. {self._sigma_said(bi[1], len(sigmas))}")
 
         # 2. final evolution grid beside SGD's grid
         left = HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi, cell=0.9)
@@ -80,22 +80,47 @@ class Hyperparameters(ChapterScene):
         self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(head), run_time=0.6)
         self.add(left.image, sgd_grid.image)
         self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), run_time=1)
-        bs = tuple(tr.stats["sgd"]["best"]["cell"])
-        box_e, box_s = left.cell_box(*bi), sgd_grid.cell_box(*bs)
-        n_div = tr.stats["sgd"]["diverged_cells"]
+        best_s = tr.stats["sgd"]["best"]                      # None: every setting diverged
+        bs = tuple(best_s["cell"]) if best_s else None
+        boxes = [left.cell_box(*bi)] + ([sgd_grid.cell_box(*bs)] if bs else [])
+        n_div, n_cells = tr.stats["sgd"]["diverged_cells"], sgd.size
+        blew = ("none of these settings blew up" if n_div == 0 else
+                f"too large blows up, as in {speech.small(n_div)} grey cell{'s' if n_div != 1 else ''}")
         self.wait(3)
-        self.beat(f"Gradient descent has its own knobs: learning rate and batch size. The best is learning rate "
-                  f"{speech.number(lrs[bs[0]])} with batches of {batches[bs[1]]}, loss {speech.loss(sgd[bs])}. "
-                  f"Too small crawls; too large blows up, as in {speech.small(n_div)} grey cells.")
-        self.play(FadeIn(box_e), FadeIn(box_s), run_time=0.6)
-        e_evals, s_evals = best_e["evals"], tr.stats["sgd"]["best"]["evals"]
-        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n"
-                    f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {s_evals:g} full-data evaluations",
+        if bs:
+            self.beat(f"Gradient descent has its own knobs: learning rate and batch size. The best is learning rate "
+                      f"{speech.number(lrs[bs[0]])} with batches of {batches[bs[1]]}, loss {speech.loss(sgd[bs])}. "
+                      f"Too small crawls; {blew}.")
+        else:
+            self.beat(f"Gradient descent has its own knobs: learning rate and batch size. Here all "
+                      f"{speech.small(n_cells)} settings blew up: every learning rate tried is too large for this "
+                      f"network.")
+        self.play(*[FadeIn(b) for b in boxes], run_time=0.6)
+        e_evals = best_e["evals"]
+        sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {best_s['evals']:g} full-data evaluations"
+                    if bs else f"SGD: all {n_cells} settings diverged within {T} steps")
+        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n{sgd_line}",
                     font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
         note.to_edge(DOWN, buff=0.25)
         legend_txt = Text("colour: log₁₀ loss; grey = diverged", font_size=SMALL_SIZE - 4, color=MUTED)
         legend_txt.next_to(sub, DOWN, buff=0.2)
         self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)
         self.wait(4)
-        self.beat(f"Best against best: evolution used {speech.count(e_evals)} loss evaluations, gradient descent "
-                  f"{speech.count(s_evals)}, plus its backward passes. Both need their knobs tuned.")
+        if bs:
+            self.beat(f"Best against best: evolution used {speech.count(e_evals)} loss evaluations, gradient descent "
+                      f"{speech.count(best_s['evals'])}, plus its backward passes. Both need their knobs tuned.")
+        else:
+            self.beat(f"Evolution reached {speech.loss(mean_final[bi])} with {speech.count(e_evals)} evaluations; "
+                      f"gradient descent needs a smaller learning rate than any tried here. Both need their knobs "
+                      f"tuned.")
+
+    @staticmethod
+    def _sigma_said(j: int, n: int) -> str:
+        """What the grid shows about sigma around the best cell (only what was tried)."""
+        if n == 1:
+            return "Only one sigma was tried."
+        if j == 0:
+            return "It is the smallest sigma tried: smaller ones might do better still."
+        if j == n - 1:
+            return "It is the largest sigma tried: larger ones might do better still."
+        return "With those children, both a smaller and a larger sigma do no better."

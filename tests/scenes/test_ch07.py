@@ -41,3 +41,17 @@ def test_beats_carry_numbers_from_the_trace(rendered):
     assert len(scene.beats) == 3
     assert 20 <= scene.renderer.time <= 50
     assert f"{1 + 15 * 6}" in scene.beats[-1][1] or f"{1 + 15 * 2}" in scene.beats[-1][1]
+
+
+def test_a_grid_where_every_sgd_setting_diverged_is_said_so():
+    """No best SGD cell exists: the chapter says every setting blew up instead of naming one."""
+    from tests.sim.test_hyperparameters import tiny as tiny_cfg
+
+    cfg = tiny_cfg().model_copy(update={"sgd": tiny_cfg().sgd.model_copy(update={"lrs": (30.0, 300.0)})})
+    tr = simulate(cfg, "hyperparameters")
+    assert tr.stats["sgd"]["best"] is None and tr.stats["sgd"]["diverged_cells"] == 4
+    scene, _ = render_last_frame(Hyperparameters, width=427, height=240, traces={"hyperparameters": tr})
+    notes = [n for _, n in scene.beats]
+    assert any("all four settings blew up" in n for n in notes), notes
+    texts = "".join(m.text for top in scene.mobjects for m in top.get_family() if hasattr(m, "text"))
+    assert "SGD:all4settingsdivergedwithin15steps" in texts.replace(" ", "")
