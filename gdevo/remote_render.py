@@ -46,6 +46,15 @@ class RenderedFiles:
     worker: str
 
 
+@dataclass(frozen=True)
+class RenderFailed:
+    """A chapter that could not be rendered on a worker (sent back instead of raised, so the other
+    chapters still render, as they do locally)."""
+
+    message: str
+    worker: str
+
+
 @contextmanager
 def _environment(values: dict[str, str]):
     """Set exactly these GDEVO_* variables for the block (others removed), restoring them after."""
@@ -86,10 +95,20 @@ def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
         return RenderedFiles(files, r.seconds, worker_name())
 
 
+def render_chapter_or_failure(task: RenderTask, expected: dict[str, str]) -> RenderedFiles | RenderFailed:
+    """Worker side: `render_chapter`, with a failure of this chapter returned as a value."""
+    try:
+        return render_chapter(task, expected)
+    except Exception as exc:   # any failure of this one chapter; a lost worker still stops the batch
+        message = str(exc) if isinstance(exc, GdevoError) else f"{type(exc).__name__}: {exc}"
+        return RenderFailed(message, worker_name())
+
+
 def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None = None, force: bool = False,
                    say: Callable[[str], None] | None = None):
     """Client side of gdevo.manim_run.render_many on an executor: missing traces are simulated on it,
-    then every scene that is not up to date is rendered on it. Returns a manim_run.Batch."""
+    then every scene that is not up to date is rendered on it. A scene that fails does not stop the
+    others; the first failure is raised (one line) once all are back. Returns a manim_run.Batch."""
     from gdevo import manim_run
     from gdevo.sweep import run_cells
     from sim.cache import resolve
@@ -115,16 +134,24 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
             continue
         key = manim_run.render_key(sj, fmt, device)
         traces = {resolved[t].path.name: resolved[t].path.read_bytes() for t in sj.traces}
-        jobs.append(Job(sj.name, render_chapter, (RenderTask(sj, fmt, device, traces, env, key), identity())))
+        jobs.append(Job(sj.name, render_chapter_or_failure,
+                        (RenderTask(sj, fmt, device, traces, env, key), identity())))
     by_name = {sj.name: sj for sj in scene_jobs}
     for job in jobs:
         say(f"  {job.label:<22} rendering on {executor.description} …")
+    errors: list[str] = []
     for job, result in executor.run(jobs):
+        if isinstance(result, RenderFailed):
+            errors.append(f"{job.label}: {result.message}")
+            say(f"  {job.label:<22} FAILED on {result.worker}: {result.message}")
+            continue
         task: RenderTask = job.args[0]
         for rel, data in result.files.items():
             atomic_write_bytes(manim_run.renders_dir() / rel, lambda fh, data=data: fh.write(data))
         rendered[job.label] = manim_run.record_render(by_name[job.label], fmt, task.key, result.seconds)
         say(f"  {job.label:<22} rendered on {result.worker} in {result.seconds:.1f} s")
+    if errors:
+        raise GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
     missing = [sj.name for sj in scene_jobs if sj.name not in rendered]
     if missing:
         raise GdevoError(f"no render came back for {', '.join(missing)}")

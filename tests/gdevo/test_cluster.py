@@ -198,3 +198,24 @@ def ffprobe(path: Path) -> dict:
     out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", "-show_streams", "-show_format",
                           "-show_chapters", str(path)], capture_output=True, text=True, check=True).stdout
     return json.loads(out)
+
+
+def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(isolated_outputs):
+    """As locally: every other scene renders and is stamped; the first failure is one line at the end."""
+    from gdevo.executors import LocalExecutor
+    from gdevo.manim_run import Format, SceneJob, find_render
+    from gdevo.remote_render import render_many_on
+    from sim.errors import GdevoError
+
+    good = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
+    bad = SceneJob("broken", "tests.gdevo.deck_fixture", "NoSuchScene")
+    fmt = Format("low", (160, 90), 15)
+    said: list[str] = []
+    executor = LocalExecutor(workers=2)
+    try:
+        with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: broken: manim failed rendering broken"):
+            render_many_on(executor, [bad, good], fmt, say=said.append)
+    finally:
+        executor.close()
+    assert find_render(good, fmt) is not None and find_render(bad, fmt) is None
+    assert any("broken" in m and "FAILED" in m for m in said)
