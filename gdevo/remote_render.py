@@ -105,10 +105,12 @@ def render_chapter_or_failure(task: RenderTask, expected: dict[str, str]) -> Ren
 
 
 def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None = None, force: bool = False,
-                   say: Callable[[str], None] | None = None):
+                   say: Callable[[str], None] | None = None, after: Callable | None = None):
     """Client side of gdevo.manim_run.render_many on an executor: missing traces are simulated on it,
     then every scene that is not up to date is rendered on it. A scene that fails does not stop the
-    others; the first failure is raised (one line) once all are back. Returns a manim_run.Batch."""
+    others; the first failure is raised (one line) once all are back. AFTER(job, rendered), as in
+    render_many, runs here for each scene as soon as its files are back (or it was up to date).
+    Returns a manim_run.Batch."""
     from gdevo import manim_run
     from gdevo.sweep import run_cells
     from sim.cache import resolve
@@ -131,6 +133,8 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
         found = None if force else manim_run.find_render(sj, fmt, device)
         if found is not None:
             rendered[sj.name] = found
+            if after is not None:
+                after(sj, found)
             continue
         key = manim_run.render_key(sj, fmt, device)
         traces = {resolved[t].path.name: resolved[t].path.read_bytes() for t in sj.traces}
@@ -150,6 +154,8 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
             atomic_write_bytes(manim_run.renders_dir() / rel, lambda fh, data=data: fh.write(data))
         rendered[job.label] = manim_run.record_render(by_name[job.label], fmt, task.key, result.seconds)
         say(f"  {job.label:<22} rendered on {result.worker} in {result.seconds:.1f} s")
+        if after is not None:
+            after(by_name[job.label], rendered[job.label])
     if errors:
         raise GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
     missing = [sj.name for sj in scene_jobs if sj.name not in rendered]
@@ -160,7 +166,8 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
 
 
 def render_batch(scene_jobs: list, fmt, device: str | None = None, force: bool = False, workers: int | None = None,
-                 say: Callable[[str], None] | None = None, scheduler: str | None = None):
+                 say: Callable[[str], None] | None = None, scheduler: str | None = None,
+                 after: Callable | None = None):
     """Render SCENE_JOBS here (manim_run.render_many, one manim process per core) or, given a Dask
     scheduler (argument or DASK_SCHEDULER_ADDRESS), on that cluster. Returns a manim_run.Batch."""
     from gdevo.executors import SCHEDULER_ENV, open_executor
@@ -168,6 +175,6 @@ def render_batch(scene_jobs: list, fmt, device: str | None = None, force: bool =
 
     address = scheduler or os.environ.get(SCHEDULER_ENV)
     if not address:
-        return render_many(scene_jobs, fmt, device, force=force, workers=workers, say=say)
+        return render_many(scene_jobs, fmt, device, force=force, workers=workers, say=say, after=after)
     with open_executor(address) as executor:
-        return render_many_on(executor, scene_jobs, fmt, device, force=force, say=say)
+        return render_many_on(executor, scene_jobs, fmt, device, force=force, say=say, after=after)

@@ -81,7 +81,8 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
 
     Missing traces are simulated while chapters whose traces are ready already render (up to
     JOBS at once, default one per core); each chapter is one manim pass (its movie and its
-    slides). The join (and the thumbnail) is redone only when a chapter or a title changed.
+    slides), and its narrated file is finished as soon as it is rendered. The join (and the
+    thumbnail) is redone only when a chapter or a title changed.
     """
     import time
 
@@ -95,7 +96,9 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
     started = time.perf_counter()
     say(f"explainer ({fmt.folder}): {len(entries)} chapters")
-    batch = render_batch(chapter_jobs(entries), fmt, device, force=force, workers=jobs, say=say, scheduler=scheduler)
+    entry_of = {e.name: e for e in entries}
+    batch = render_batch(chapter_jobs(entries), fmt, device, force=force, workers=jobs, say=say, scheduler=scheduler,
+                         after=lambda job, r: publish_chapter(entry_of[job.name], r))   # while others render
     say(f"chapters: {len(batch.ran)} rendered, {len(entries) - len(batch.ran)} up to date "
         f"({batch.seconds:.1f} s)")
     return join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at, force=force, say=say,
