@@ -92,15 +92,10 @@ def label(text: str, width: float, font_size: float, min_size: float = 14, **kwa
         return t
     if t.width * min_size / font_size <= width:
         return fit_width(t, width)
-    words, lines, line = text.split(" "), [], ""
-    budget = max(8, int(len(text) * width / t.width * font_size / min_size))
-    for word in words:
-        if line and len(line) + 1 + len(word) > budget:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
+    import textwrap
+
+    budget = max(8, int(len(text) * width / t.width * font_size / min_size))   # characters a line holds
+    lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
     kwargs.setdefault("line_spacing", 0.8)
     return fit_width(Text("\n".join(lines), font_size=min_size, **kwargs), width)
 
