@@ -37,13 +37,14 @@ SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
 NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_VOICE_CACHE",
                                 "GDEVO_SLIDE_MODULE", "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
 # manim 0.21 can encode partial movie files on background threads while it draws the next
-# animation (--max-inflight-encoders). Not used by default: on a quiet 2-core machine one render
-# of `loss` (480p15, 482 frames, medians of 3) took 19.07 s with 1 encoder and 17.80 s with 4,
-# and those 7 % come from the idle second core; `make render` keeps both cores busy (two manim
-# processes, or one beside the simulations), so there is no idle core for the encoders to use.
-# (`gdevo bench --render loss --encoders 1,4 --repeats 3`: manim draws 25 frames/s where ffmpeg
-# encodes the same frames at 283, so encoding is a small part of a render.)
+# animation (--max-inflight-encoders). It helps where a core is idle: on a quiet 2-core machine one
+# render of `loss` (480p15, 482 frames, medians of 3) took 19.07 s with 1 encoder and 17.80 s with 4
+# (`gdevo bench --render loss --encoders 1,4 --repeats 3`), so a scene rendered on its own (`gdevo
+# render SCENE`) uses ALONE_ENCODERS. A batch (`render all`, `render explainer`) keeps every core
+# busy with one manim process each (or one beside the simulations): no idle core, so no encoders.
+# manim draws 25 frames/s where ffmpeg encodes the same frames at 283: encoding is a small part.
 INFLIGHT_ENCODERS: int | None = None
+ALONE_ENCODERS = 4
 
 
 @dataclass(frozen=True)

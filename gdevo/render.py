@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gdevo import stamps
-from gdevo.manim_run import QUALITIES, Format, Quality, Rendered, SceneJob, publish, render_scene_once, scene_sources
+from gdevo.manim_run import (
+    ALONE_ENCODERS,
+    QUALITIES,
+    Format,
+    Quality,
+    Rendered,
+    SceneJob,
+    publish,
+    render_scene_once,
+    scene_sources,
+)
 from gdevo.media import duration as probe_duration
 from gdevo.media import probe, run_ffmpeg, video_info
 from gdevo.stamps import renders_dir
@@ -50,7 +60,8 @@ def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = N
     found = None if force else find_render(job, fmt, device)
     if found is None and not quiet:
         print(f"rendering {entry.name} ({fmt.folder}) …", file=sys.stderr)
-    return publish_chapter(entry, found or render_scene_once(job, fmt, device, force=force))
+    alone = ALONE_ENCODERS if (os.cpu_count() or 1) > 1 else None   # encoding on the idle core(s)
+    return publish_chapter(entry, found or render_scene_once(job, fmt, device, force=force, encoders=alone))
 
 
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
