@@ -152,7 +152,8 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     phases.append(Phase("  web explorer", t_explorer, str(explorer.index)))
     phases.append(Phase("  deck (HTML, PDF, PPTX; no manim)", t_deck, f"{deck.slides} slides: {deck.html.name}"))
     wall = process_age() or sum(p.seconds for p in phases if not p.name.startswith(" ") and "setup" not in p.name)
-    phases.append(Phase("total", (setup_seconds or 0.0) + wall, "wall time, setup included"))
+    phases.append(Phase("total", (setup_seconds or 0.0) + wall,
+                        "wall time" + (", setup included" if setup_seconds is not None else "")))
     return phases
 
 
