@@ -32,22 +32,27 @@ def sine_trace():
     return simulate(cfg, "sine-2d")
 
 
-@lru_cache(maxsize=1)
-def local_minimum_trace():
+def local_minimum_config(target: str = "sin(2.5*x + 0.5)", steps: int = 12, deep_steps: int = 8,
+                         resolution: int = 61) -> LocalMinimumConfig:
+    """A small local-minimum config: every optimizer from one start, momentum and Adam also from a deep one."""
     runs = [
-        dict(name="evolution", optimizer="evolution", population=8, sigma=0.1, steps=12),
-        dict(name="sgd", optimizer="sgd", lr=0.3, steps=12),
-        dict(name="momentum", optimizer="sgd", lr=0.3, momentum=0.8, steps=12),
-        dict(name="adam", optimizer="adam", lr=0.15, steps=12),
-        dict(name="momentum-deep", optimizer="sgd", lr=0.3, momentum=0.8, steps=8),
-        dict(name="adam-deep", optimizer="adam", lr=0.15, steps=8),
+        dict(name="evolution", optimizer="evolution", population=8, sigma=0.1, steps=steps),
+        dict(name="sgd", optimizer="sgd", lr=0.3, steps=steps),
+        dict(name="momentum", optimizer="sgd", lr=0.3, momentum=0.8, steps=steps),
+        dict(name="adam", optimizer="adam", lr=0.15, steps=steps),
+        dict(name="momentum-deep", optimizer="sgd", lr=0.3, momentum=0.8, steps=deep_steps),
+        dict(name="adam-deep", optimizer="adam", lr=0.15, steps=deep_steps),
     ]
-    cfg = LocalMinimumConfig.model_validate(dict(
+    return LocalMinimumConfig.model_validate(dict(
         seed=0, model="sin(a*x + b)", start=(-0.25, 1.75),
         starts={"momentum-deep": (-1.0, 0.5), "adam-deep": (-1.0, 0.5)},
-        data=dict(x=list(np.linspace(-2, 2, 9)), target="sin(2.5*x + 0.5)"),
-        landscape=dict(resolution=61), runs=runs))
-    return simulate(cfg, "local-minimum")
+        data=dict(x=list(np.linspace(-2, 2, 9)), target=target),
+        landscape=dict(resolution=resolution), runs=runs))
+
+
+@lru_cache(maxsize=1)
+def local_minimum_trace():
+    return simulate(local_minimum_config(), "local-minimum")
 
 
 def texts(scene) -> str:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import numpy as np
-
 VARIANTS = ("wide", "flat")
 LONG = "with a deliberately long, descriptive run label that a user might write"
 TARGETS = {"wide": "10*sin(x)", "flat": "0.5 + 0.001*x"}
@@ -48,22 +46,11 @@ def sine_trace(variant: str):
 
 @cache
 def local_minimum_trace(variant: str):
-    from sim.experiments.local_minimum import LocalMinimumConfig, simulate
+    from sim.experiments.local_minimum import simulate
+    from tests.scenes.gd_traces import local_minimum_config
 
     target = {"wide": "10*sin(2.5*x + 0.5)", "flat": "0.5 + 0.001*x"}[variant]
-    runs = [
-        dict(name="evolution", optimizer="evolution", population=8, sigma=0.1, steps=10),
-        dict(name="sgd", optimizer="sgd", lr=0.3, steps=10),
-        dict(name="momentum", optimizer="sgd", lr=0.3, momentum=0.8, steps=10),
-        dict(name="adam", optimizer="adam", lr=0.15, steps=10),
-        dict(name="momentum-deep", optimizer="sgd", lr=0.3, momentum=0.8, steps=6),
-        dict(name="adam-deep", optimizer="adam", lr=0.15, steps=6),
-    ]
-    cfg = LocalMinimumConfig.model_validate(dict(
-        seed=0, model="sin(a*x + b)", start=(-0.25, 1.75),
-        starts={"momentum-deep": (-1.0, 0.5), "adam-deep": (-1.0, 0.5)},
-        data=dict(x=list(np.linspace(-2, 2, 9)), target=target), landscape=dict(resolution=41), runs=runs))
-    return simulate(cfg, "local-minimum")
+    return simulate(local_minimum_config(target, steps=10, deep_steps=6, resolution=41), "local-minimum")
 
 
 @cache
