@@ -43,7 +43,6 @@ NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", 
 # render SCENE`) uses ALONE_ENCODERS. A batch (`render all`, `render explainer`) keeps every core
 # busy with one manim process each (or one beside the simulations): no idle core, so no encoders.
 # manim draws 25 frames/s where ffmpeg encodes the same frames at 283: encoding is a small part.
-INFLIGHT_ENCODERS: int | None = None
 ALONE_ENCODERS = 4
 
 
@@ -261,7 +260,6 @@ def manim_command(job: SceneJob, fmt: Format, encoders: int | None = None) -> li
     cmd = [sys.executable, "-m", "manim", "render", *fmt.args(), str(SLIDE_SCENE.relative_to(ROOT)), job.cls,
            "-o", job.name, "--media_dir", str(media_dir(job)), "--progress_bar", "none",
            "--disable_caching"]   # narration is placed by scene time, which cached partial movies skew
-    encoders = encoders if encoders is not None else INFLIGHT_ENCODERS
     if encoders:
         cmd += ["--max-inflight-encoders", str(encoders)]
     return cmd
