@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -76,6 +77,7 @@ def _job_error(job: Job, exc: BaseException) -> GdevoError:
 def _local_worker_init(scratch: str, torch_threads: int) -> None:
     """Pool processes leave Ctrl-C to the client (which terminates them) and share the cores."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})   # blocked only while the forkserver started
     set_scratch(scratch)
     import torch
 
@@ -120,6 +122,7 @@ class LocalExecutor(Executor):
             return
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
+        _start_forkserver()
         threads = max(1, (os.cpu_count() or 1) // n)
         todo, restarts = list(jobs), 0
         while todo:
@@ -129,8 +132,9 @@ class LocalExecutor(Executor):
             finished: set[int] = set()
             try:
                 try:
-                    for j in todo:
-                        futures[pool.submit(j.fn, *j.args)] = j
+                    with ctrl_c_deferred():   # the first submits fork the workers (see _start_forkserver)
+                        for j in todo:
+                            futures[pool.submit(j.fn, *j.args)] = j
                     for fut in as_completed(futures):
                         result = self._result(fut, futures[fut])
                         finished.add(id(futures[fut]))
@@ -144,9 +148,9 @@ class LocalExecutor(Executor):
                         finished.add(id(job))
                         yield job, fut.result()
             except BaseException:
-                self._stop(pool, futures)
+                self._stop(pool)
                 raise
-            self._stop(pool, futures)
+            self._stop(pool)
             todo = [j for j in todo if id(j) not in finished]
             restarts += 1
             if restarts > POOL_RESTARTS:
@@ -165,13 +169,26 @@ class LocalExecutor(Executor):
             raise _job_error(job, exc) from None
 
     @staticmethod
-    def _stop(pool, futures: dict) -> None:
-        """Cancel what has not started; terminate what runs (3.11's pool cannot stop a running job)."""
-        for fut in futures:
-            fut.cancel()
-        for proc in list(getattr(pool, "_processes", {}).values()):
+    def _stop(pool) -> None:
+        """Cancel what has not started; terminate what runs (3.11's pool cannot stop a running job;
+        3.14 adds terminate_workers()).
+
+        A worker terminated while it sends a result (a trace's bytes) leaves the pool's manager
+        thread waiting for the rest of that message, and shutdown(wait=True) would wait forever:
+        this process holds the last write end of the result pipe. Closing it once the workers are
+        gone ends that wait (EOF); the pool then sees itself broken and its thread ends.
+        """
+        procs = list((pool._processes or {}).values())
+        results, manager = pool._result_queue, pool._executor_manager_thread
+        pool.shutdown(wait=False, cancel_futures=True)   # the pool cancels its queued jobs itself
+        for proc in procs:
             proc.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        for proc in procs:
+            proc.join()
+        if results is not None:
+            results._writer.close()
+        if manager is not None:
+            manager.join()
 
     def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
         for job in jobs:
@@ -188,6 +205,48 @@ class LocalExecutor(Executor):
         import shutil
 
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+@contextmanager
+def ctrl_c_deferred() -> Iterator[None]:
+    """Hold a Ctrl-C (SIGINT) until the block is done; it is raised, as usual, right after.
+
+    Two holds: this thread's signal mask, which processes started in the block inherit, and a
+    handler that notes the signal, since the kernel may deliver it to another of our threads
+    (the pool's manager thread), whose Python handler would still interrupt this one.
+    Off the main thread (where handlers cannot be set) the block runs unguarded.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a held SIGINT arrives now, and is noted
+        signal.signal(signal.SIGINT, previous)
+    if caught and callable(previous):
+        previous(signal.SIGINT, None)   # Python's default handler raises KeyboardInterrupt
+    elif caught and previous == signal.SIG_DFL:
+        raise KeyboardInterrupt
+
+
+def _start_forkserver() -> None:
+    """Start the pool's forkserver, and later fork the workers, with Ctrl-C held.
+
+    The forkserver imports PRELOAD (seconds of torch) before it ignores SIGINT itself, and a
+    worker requested then is forked after the client has gone, from the client's deleted
+    semaphores: either prints a traceback. So a Ctrl-C during start-up takes effect once the
+    workers exist (the forkserver and workers inherit the held signal; workers ignore it). The
+    resource tracker starts first, because its own start releases SIGINT on the way out.
+    """
+    from multiprocessing import forkserver, resource_tracker
+
+    resource_tracker.ensure_running()
+    with ctrl_c_deferred():
+        forkserver.ensure_running()
 
 
 # ------------------------------------------------------------------------------------ dask

@@ -1,0 +1,83 @@
+"""Ctrl-C with the local process pool: the client stops at once, with one line, in every phase.
+
+Each case runs a small client in its own process group and interrupts it as a terminal would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CLIENT = """
+import sys, time
+import gdevo.executors as ex
+from tests.gdevo.pool_jobs import big_result
+
+ex.PRELOAD = ex.PRELOAD + ["tests.gdevo.slow_import"]
+
+def main():
+    try:
+        with ex.open_executor(workers=2) as pool:
+            for job, result in pool.run([ex.Job(f"j{i}", big_result, (i, SIZE)) for i in range(JOBS)]):
+                time.sleep(0.03)
+                if RAISE:
+                    raise KeyboardInterrupt   # Ctrl-C while the client writes a result
+    except KeyboardInterrupt:
+        print("gdevo: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
+"""
+
+
+def client(tmp_path: Path, size: int, jobs: int, raise_: bool, slow_import: float = 0) -> subprocess.Popen:
+    script = tmp_path / "client.py"
+    script.write_text(CLIENT.replace("SIZE", str(size)).replace("JOBS", str(jobs)).replace("RAISE", str(raise_)))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_TEST_SLOW_IMPORT": str(slow_import), "PYTHONFAULTHANDLER": "1"}
+    return subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
+def finish(proc: subprocess.Popen, timeout: float = 60) -> str:
+    """The client's stderr once it exits; if it hangs, fail with where its threads wait (run it
+    with PYTHONFAULTHANDLER=1: SIGABRT then prints every thread's stack)."""
+    try:
+        _, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGABRT)
+        try:
+            _, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            err = "(no stacks)"
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"the client did not stop within {timeout:.0f} s of Ctrl-C; its threads:\n{err[-6000:]}")
+    return err
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_worker_sends_a_large_result_stops_at_once(tmp_path):
+    # A worker terminated mid-send once left the pool's reader waiting forever (CI hung here).
+    proc = client(tmp_path, size=64_000_000, jobs=12, raise_=True)
+    err = finish(proc)
+    assert proc.returncode == 130 and err.strip() == "gdevo: interrupted", err
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_the_pool_starts_is_one_line(tmp_path):
+    # The forkserver imports the workers' modules first (here: 4 s); Ctrl-C then must not print its traceback.
+    proc = client(tmp_path, size=10, jobs=4, raise_=False, slow_import=4)
+    time.sleep(2.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = finish(proc)
+    assert proc.returncode == 130 and err.strip() == "gdevo: interrupted", err
