@@ -29,7 +29,7 @@ from pathlib import Path
 
 from gdevo import stamps
 from gdevo.stamps import ROOT, renders_dir
-from sim.errors import GdevoError
+from sim.errors import Cancelled, GdevoError
 
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
@@ -329,6 +329,9 @@ class Batch:
         return [r for r in self.rendered.values() if not r.skipped]
 
 
+SIM_STOP_S = 60.0   # how long Ctrl-C waits for the simulation thread to reach its next progress tick
+
+
 def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
                 workers: int | None = None, say=None, quiet_sims: bool = True,
                 encoders: int | None = None, after: Callable[[SceneJob, Rendered], None] | None = None) -> Batch:
@@ -359,16 +362,22 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
         if t not in missing:
             ready[t].set()
     sim_time = [0.0]
+    abort = threading.Event()   # set on Ctrl-C: nothing new starts (a manim started later would not see it)
 
     def simulate() -> None:
         t0 = time.perf_counter()
         try:
             for t in missing:
+                if abort.is_set():
+                    break
                 say(f"  simulating {t} …")
                 t1 = time.perf_counter()
                 try:
-                    ensure_trace(t, device=device, quiet=quiet_sims)
+                    ensure_trace(t, device=device, quiet=quiet_sims, cancel=abort)
                     say(f"  simulated {t} in {time.perf_counter() - t1:.1f} s")
+                except Cancelled:
+                    sim_errors[t] = "interrupted"
+                    break
                 except Exception as exc:   # any failure must still release the scenes waiting for T
                     sim_errors[t] = str(exc) if isinstance(exc, GdevoError) else f"{type(exc).__name__}: {exc}"
                     say(f"  simulating {t} FAILED: {sim_errors[t]}")
@@ -389,6 +398,8 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
         if found is not None and after is None:
             return found
         with slots:
+            if abort.is_set():
+                raise GdevoError("interrupted")
             r = found
             if r is None:
                 say(f"  {job.name:<22} rendering …")
@@ -405,7 +416,6 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
         slots.acquire()   # taken before any render starts; released when the last trace is written
         sims = threading.Thread(target=simulate, name="gdevo-sims", daemon=True)
         sims.start()
-    abort = threading.Event()
     with ThreadPoolExecutor(max_workers=max(1, len(scene_jobs))) as pool:   # threads only wait; slots bound work
         futures = [(job, pool.submit(work, job)) for job in scene_jobs]
         try:
@@ -415,8 +425,10 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
                 except GdevoError as exc:
                     errors.append(f"{job.name}: {exc}")
                     say(f"  {job.name:<22} FAILED: {exc}")
-        except BaseException:   # Ctrl-C: scenes still waiting for a trace give up instead of hanging the exit
+        except BaseException:   # Ctrl-C: scenes waiting for a trace or a slot give up instead of hanging the exit
             abort.set()
+            if sims is not None:   # stops at its next progress tick; exiting while torch runs there would abort
+                sims.join(SIM_STOP_S)
             raise
     if sims is not None:
         sims.join()

@@ -9,6 +9,7 @@ is never simulated twice and a changed one is never served stale.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from sim import SIM_DIR, sim_code_version
 from sim.config import apply_overrides, config_hash, read_toml, validate_config
-from sim.errors import ConfigError, TraceError
+from sim.errors import Cancelled, ConfigError, TraceError
 from sim.overrides import apply_project_overrides
 from sim.trace import Trace, load_trace, save_trace
 
@@ -97,8 +98,14 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
 
 
 def ensure_trace(name: str, overrides: list[str] | None = None, device: str | None = None,
-                 force: bool = False, config_file: Path | None = None, quiet: bool = False) -> Trace:
-    """The trace for NAME: from the cache when valid, otherwise simulated and cached."""
+                 force: bool = False, config_file: Path | None = None, quiet: bool = False,
+                 cancel: threading.Event | None = None) -> Trace:
+    """The trace for NAME: from the cache when valid, otherwise simulated and cached.
+
+    CANCEL, when set, stops a simulation at its next progress tick (raising Cancelled, nothing
+    cached): a simulation in a thread cannot be interrupted otherwise, and an interpreter that
+    exits while torch runs in a thread aborts.
+    """
     res = resolve(name, overrides, device, config_file)
     if res.path.is_file() and not force:
         try:
@@ -109,9 +116,26 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
 
     exp = registry()[res.kind]
     with progress_bars(quiet) as progress:
-        trace = exp.run(res.config, name, getattr(res.config, "device", "cpu"), progress)
+        trace = exp.run(res.config, name, getattr(res.config, "device", "cpu"), cancellable(progress, cancel))
     save_trace(trace, res.path)
     return trace
+
+
+def cancellable(progress: ProgressFactory | None, cancel: threading.Event | None) -> ProgressFactory | None:
+    """PROGRESS whose ticks raise Cancelled once CANCEL is set (PROGRESS unchanged without CANCEL)."""
+    if cancel is None:
+        return progress
+
+    def factory(label: str, total: int) -> Callable[..., None]:
+        advance = progress(label, total) if progress else None
+
+        def tick(n: int = 1) -> None:
+            if cancel.is_set():
+                raise Cancelled(f"{label}: stopped")
+            if advance:
+                advance(n)
+        return tick
+    return factory
 
 
 @contextmanager

@@ -11,3 +11,7 @@ class ConfigError(GdevoError):
 
 class TraceError(GdevoError):
     """A trace file is missing, corrupt, truncated, or of another schema version."""
+
+
+class Cancelled(GdevoError):
+    """A simulation was stopped on request (Ctrl-C in the thread that asked for it)."""

@@ -49,11 +49,11 @@ def client(tmp_path: Path, size: int, jobs: int, raise_: bool, slow_import: floa
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
-def finish(proc: subprocess.Popen, timeout: float = 60) -> str:
-    """The client's stderr once it exits; if it hangs, fail with where its threads wait (run it
+def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
+    """The client's stdout and stderr once it exits; if it hangs, fail with where its threads wait (run it
     with PYTHONFAULTHANDLER=1: SIGABRT then prints every thread's stack)."""
     try:
-        _, err = proc.communicate(timeout=timeout)
+        return proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.kill(proc.pid, signal.SIGABRT)
         try:
@@ -62,14 +62,13 @@ def finish(proc: subprocess.Popen, timeout: float = 60) -> str:
             err = "(no stacks)"
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail(f"the client did not stop within {timeout:.0f} s of Ctrl-C; its threads:\n{err[-6000:]}")
-    return err
 
 
 @pytest.mark.slow
 def test_ctrl_c_while_a_worker_sends_a_large_result_stops_at_once(tmp_path):
     # A worker terminated mid-send once left the pool's reader waiting forever (CI hung here).
     proc = client(tmp_path, size=64_000_000, jobs=12, raise_=True)
-    err = finish(proc)
+    _, err = finish(proc)
     assert proc.returncode == 130 and err.strip() == "gdevo: interrupted", err
 
 
@@ -79,5 +78,5 @@ def test_ctrl_c_while_the_pool_starts_is_one_line(tmp_path):
     proc = client(tmp_path, size=10, jobs=4, raise_=False, slow_import=4)
     time.sleep(2.5)
     os.killpg(proc.pid, signal.SIGINT)
-    err = finish(proc)
+    _, err = finish(proc)
     assert proc.returncode == 130 and err.strip() == "gdevo: interrupted", err

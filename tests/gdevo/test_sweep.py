@@ -150,7 +150,7 @@ def test_ctrl_c_stops_the_pool_and_leaves_no_partial_trace(tmp_path):
         while not list(cache.glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.05)
         os.killpg(proc.pid, signal.SIGINT)   # what a terminal's Ctrl-C does: the whole process group
-        err = finish(proc)
+        _, err = finish(proc)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

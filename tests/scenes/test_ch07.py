@@ -47,7 +47,7 @@ def test_a_grid_where_every_sgd_setting_diverged_is_said_so():
     """No best SGD cell exists: the chapter says every setting blew up instead of naming one."""
     from tests.sim.test_hyperparameters import tiny as tiny_cfg
 
-    cfg = tiny_cfg().model_copy(update={"sgd": tiny_cfg().sgd.model_copy(update={"lrs": (30.0, 300.0)})})
+    cfg = tiny_cfg().model_copy(update={"sgd": tiny_cfg().sgd.model_copy(update={"lrs": [30.0, 300.0]})})
     tr = simulate(cfg, "hyperparameters")
     assert tr.stats["sgd"]["best"] is None and tr.stats["sgd"]["diverged_cells"] == 4
     scene, _ = render_last_frame(Hyperparameters, width=427, height=240, traces={"hyperparameters": tr})

@@ -1,0 +1,73 @@
+"""Ctrl-C during a batch render (`gdevo render all`): nothing new starts, the simulation thread
+stops at its next tick, and the client exits at once (a scene waiting for a render slot used to
+start manim after Ctrl-C, and the simulation thread ran on until torch aborted the exit)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.gdevo.test_local_pool import finish
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CLIENT = r"""
+import json, os, signal, sys, threading, time
+from pathlib import Path
+import gdevo.manim_run as mr
+import sim.cache
+from sim.errors import Cancelled
+
+started, sim_state = [], {}
+
+def fake_render(job, fmt=None, device=None, force=False, encoders=None):
+    started.append(job.name)
+    time.sleep(1.5)
+
+def fake_ensure_trace(name, device=None, quiet=True, cancel=None, **kw):
+    sim_state["passed cancel"] = cancel is not None
+    while cancel is None or not cancel.is_set():   # a long simulation that ticks
+        time.sleep(0.05)
+    sim_state["stopped"] = True
+    raise Cancelled(f"{name}: stopped")
+
+class Missing:
+    path = Path("/nonexistent/trace.npz")
+
+mr.render_scene_once = fake_render
+sim.cache.ensure_trace = fake_ensure_trace
+sim.cache.resolve = lambda name, device=None: Missing()
+jobs = [mr.SceneJob("a", "scenes.x", "A"), mr.SceneJob("b", "scenes.x", "B"), mr.SceneJob("c", "scenes.x", "C"),
+        mr.SceneJob("d", "scenes.x", "D", ("long-sim",))]
+threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()   # Ctrl-C while "a" renders
+t0 = time.monotonic()
+try:
+    mr.render_many(jobs, mr.Format(), force=True, workers=2)
+    outcome = "finished"
+except KeyboardInterrupt:
+    outcome = "interrupted"
+print(json.dumps({"outcome": outcome, "started": started, "seconds": time.monotonic() - t0,
+                  "sims alive": any(t.name == "gdevo-sims" for t in threading.enumerate()), **sim_state}))
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_batch_render_starts_nothing_new_and_stops_the_simulations(tmp_path):
+    script = tmp_path / "client.py"
+    script.write_text(CLIENT)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    out, err = finish(proc)
+    assert proc.returncode == 0, err
+    seen = json.loads(out.strip().splitlines()[-1])
+    assert seen["outcome"] == "interrupted" and seen["started"] == ["a"], seen   # b and c never started
+    assert seen["passed cancel"] and seen["stopped"] and not seen["sims alive"], seen
+    assert seen["seconds"] < 20, seen   # "a" ends its render (1.5 s); nothing waits for "d"'s simulation
