@@ -78,6 +78,9 @@ def project_environment(parser: argparse.ArgumentParser, args: argparse.Namespac
 
 
 def main(argv: list[str] | None = None) -> int:
+    # tqdm reads TQDM_* once, when first imported (by manim-slides' converters, later in this
+    # process): its per-slide bars would interleave with our own lines.
+    os.environ.setdefault("TQDM_DISABLE", "1")
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -152,7 +152,6 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     from gdevo.manim_run import render_many
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # conversion never needs a display
-    os.environ.setdefault("TQDM_DISABLE", "1")              # manim-slides' per-slide progress bars
     if not scenes:
         raise GdevoError("no scenes to put in the deck")
     if jobs < 1:
