@@ -46,13 +46,12 @@ sim.cache.resolve = lambda name, device=None: Missing()
 jobs = [mr.SceneJob("a", "scenes.x", "A"), mr.SceneJob("b", "scenes.x", "B"), mr.SceneJob("c", "scenes.x", "C"),
         mr.SceneJob("d", "scenes.x", "D", ("long-sim",))]
 threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()   # Ctrl-C while "a" renders
-t0 = time.monotonic()
 try:
     mr.render_many(jobs, mr.Format(), force=True, workers=2)
     outcome = "finished"
 except KeyboardInterrupt:
     outcome = "interrupted"
-print(json.dumps({"outcome": outcome, "started": started, "seconds": time.monotonic() - t0,
+print(json.dumps({"outcome": outcome, "started": started,
                   "sims alive": any(t.name == "gdevo-sims" for t in threading.enumerate()), **sim_state}))
 """
 
@@ -70,4 +69,3 @@ def test_ctrl_c_during_a_batch_render_starts_nothing_new_and_stops_the_simulatio
     seen = json.loads(out.strip().splitlines()[-1])
     assert seen["outcome"] == "interrupted" and seen["started"] == ["a"], seen   # b and c never started
     assert seen["passed cancel"] and seen["stopped"] and not seen["sims alive"], seen
-    assert seen["seconds"] < 20, seen   # "a" ends its render (1.5 s); nothing waits for "d"'s simulation
