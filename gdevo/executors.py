@@ -213,20 +213,19 @@ def ctrl_c_deferred() -> Iterator[None]:
 
     Two holds: this thread's signal mask, which processes started in the block inherit, and a
     handler that notes the signal, since the kernel may deliver it to another of our threads
-    (the pool's manager thread), whose Python handler would still interrupt this one.
-    Off the main thread (where handlers cannot be set) the block runs unguarded.
+    (the pool's manager thread), whose Python handler would still interrupt this one. Handlers
+    belong to the main thread: elsewhere only the mask holds.
     """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    main = threading.current_thread() is threading.main_thread()
     caught: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum)) if main else None
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # a held SIGINT arrives now, and is noted
-        signal.signal(signal.SIGINT, previous)
+        if main:   # None: a handler not set from Python, which cannot be put back
+            signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
     if caught and callable(previous):
         previous(signal.SIGINT, None)   # Python's default handler raises KeyboardInterrupt
     elif caught and previous == signal.SIG_DFL:

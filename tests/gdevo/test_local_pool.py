@@ -80,3 +80,29 @@ def test_ctrl_c_while_the_pool_starts_is_one_line(tmp_path):
     os.killpg(proc.pid, signal.SIGINT)
     _, err = finish(proc)
     assert proc.returncode == 130 and err.strip() == "gdevo: interrupted", err
+
+
+@pytest.mark.slow
+def test_a_pool_started_off_the_main_thread_runs(tmp_path):
+    # Signal handlers can only be set on the main thread; off it, start-up holds Ctrl-C by the mask alone.
+    import threading
+
+    from gdevo.executors import Job, LocalExecutor
+    from tests.gdevo.pool_jobs import big_result
+
+    got: dict[str, object] = {}
+
+    def run() -> None:
+        pool = LocalExecutor(workers=2)
+        try:
+            jobs = [Job(f"j{i}", big_result, (i, 10 + i)) for i in range(4)]
+            got["sizes"] = sorted(len(result) for _, result in pool.run(jobs))
+        except BaseException as exc:   # reported below, in the test's thread
+            got["error"] = exc
+        finally:
+            pool.close()
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(120)
+    assert got == {"sizes": [10, 11, 12, 13]}
