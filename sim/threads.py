@@ -20,7 +20,3 @@ def torch_threads(n: int) -> Iterator[None]:
     finally:
         torch.set_num_threads(before)
 
-
-def single_thread():
-    """One torch thread for the block (restored afterwards)."""
-    return torch_threads(1)
