@@ -29,7 +29,7 @@ from pathlib import Path
 
 from gdevo import stamps
 from gdevo.stamps import ROOT, renders_dir
-from sim.errors import Cancelled, GdevoError
+from sim.errors import Cancelled, GdevoError, reason
 
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
@@ -329,6 +329,11 @@ class Batch:
         return [r for r in self.rendered.values() if not r.skipped]
 
 
+def scenes_failed(errors: list[str]) -> GdevoError:
+    """The one line a batch raises once every scene is done: how many failed, and the first reason."""
+    return GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
+
+
 SIM_STOP_S = 60.0   # how long Ctrl-C waits for the simulation thread to reach its next progress tick
 
 
@@ -379,7 +384,7 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
                     sim_errors[t] = "interrupted"
                     break
                 except Exception as exc:   # any failure must still release the scenes waiting for T
-                    sim_errors[t] = str(exc) if isinstance(exc, GdevoError) else f"{type(exc).__name__}: {exc}"
+                    sim_errors[t] = reason(exc)
                     say(f"  simulating {t} FAILED: {sim_errors[t]}")
                 finally:
                     ready[t].set()
@@ -433,7 +438,7 @@ def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = No
     if sims is not None:
         sims.join()
     if errors:
-        raise GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
+        raise scenes_failed(errors)
     return Batch(rendered, missing, sim_time[0], time.perf_counter() - started)
 
 

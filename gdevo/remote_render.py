@@ -24,7 +24,7 @@ from pathlib import Path
 
 from gdevo.executors import Executor, Job
 from gdevo.jobs import VersionMismatch, check_identity, identity, scratch_root, task_for, worker_name
-from sim.errors import GdevoError
+from sim.errors import GdevoError, reason
 
 _ENV_LOCK = threading.Lock()   # a worker running several threads renders one chapter at a time
 
@@ -100,8 +100,7 @@ def render_chapter_or_failure(task: RenderTask, expected: dict[str, str]) -> Ren
     try:
         return render_chapter(task, expected)
     except Exception as exc:   # any failure of this one chapter; a lost worker still stops the batch
-        message = str(exc) if isinstance(exc, GdevoError) else f"{type(exc).__name__}: {exc}"
-        return RenderFailed(message, worker_name())
+        return RenderFailed(reason(exc), worker_name())
 
 
 def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None = None, force: bool = False,
@@ -157,7 +156,7 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
         if after is not None:
             after(by_name[job.label], rendered[job.label])
     if errors:
-        raise GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
+        raise manim_run.scenes_failed(errors)
     missing = [sj.name for sj in scene_jobs if sj.name not in rendered]
     if missing:
         raise GdevoError(f"no render came back for {', '.join(missing)}")
