@@ -124,10 +124,7 @@ def integrated_loudness(path: Path) -> float:
 def _gained_audio(inputs: list[str], graph: str, label: str, samples: int, work: Path) -> Path:
     """Run GRAPH (ending in [LABEL]) twice: measure its integrated loudness (ebur128), then apply the
     one linear gain that brings it to TARGET_LUFS, with a look-ahead limiter holding the peaks under
-    TRUE_PEAK (delay compensated); a mono WAV of exactly SAMPLES.
-
-    Measuring with ebur128 and gaining costs ~0.2 s for a chapter where loudnorm's two passes (it
-    resamples to 192 kHz) cost ~2.5 s; the gain is what loudnorm's linear mode applies too."""
+    TRUE_PEAK (delay compensated); a mono WAV of exactly SAMPLES. Why not loudnorm: module docstring."""
     err = ffmpeg([*inputs, "-filter_complex", f"{graph};[{label}]ebur128[m]", "-map", "[m]", "-f", "null", "-"],
                  "measuring loudness")
     measured = _integrated(err, "the narration")
