@@ -87,14 +87,13 @@ class Hyperparameters(ChapterScene):
         blew = ("none of these settings blew up" if n_div == 0 else
                 f"too large blows up, as in {speech.small(n_div)} grey cell{'s' if n_div != 1 else ''}")
         self.wait(3)
+        knobs = "Gradient descent has its own knobs: learning rate and batch size."
         if bs:
-            self.beat(f"Gradient descent has its own knobs: learning rate and batch size. The best is learning rate "
-                      f"{speech.number(lrs[bs[0]])} with batches of {batches[bs[1]]}, loss {speech.loss(sgd[bs])}. "
-                      f"Too small crawls; {blew}.")
+            self.beat(f"{knobs} The best is learning rate {speech.number(lrs[bs[0]])} with batches of "
+                      f"{batches[bs[1]]}, loss {speech.loss(sgd[bs])}. Too small crawls; {blew}.")
         else:
-            self.beat(f"Gradient descent has its own knobs: learning rate and batch size. Here all "
-                      f"{speech.small(n_cells)} settings blew up: every learning rate tried is too large for this "
-                      f"network.")
+            self.beat(f"{knobs} Here all {speech.small(n_cells)} settings blew up: every learning rate tried is "
+                      f"too large for this network.")
         self.play(*[FadeIn(b) for b in boxes], run_time=0.6)
         e_evals = best_e["evals"]
         sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {best_s['evals']:g} full-data evaluations"
