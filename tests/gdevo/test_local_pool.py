@@ -8,13 +8,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gdevo.interrupt import finish, start
 
 CLIENT = """
 import sys, time
@@ -43,25 +42,7 @@ if __name__ == "__main__":
 def client(tmp_path: Path, size: int, jobs: int, raise_: bool, slow_import: float = 0) -> subprocess.Popen:
     script = tmp_path / "client.py"
     script.write_text(CLIENT.replace("SIZE", str(size)).replace("JOBS", str(jobs)).replace("RAISE", str(raise_)))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "GDEVO_TEST_SLOW_IMPORT": str(slow_import), "PYTHONFAULTHANDLER": "1"}
-    return subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-
-
-def finish(proc: subprocess.Popen, timeout: float = 60) -> tuple[str, str]:
-    """The client's stdout and stderr once it exits; if it hangs, fail with where its threads wait (run it
-    with PYTHONFAULTHANDLER=1: SIGABRT then prints every thread's stack)."""
-    try:
-        return proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGABRT)
-        try:
-            _, err = proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            err = "(no stacks)"
-        os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"the client did not stop within {timeout:.0f} s of Ctrl-C; its threads:\n{err[-6000:]}")
+    return start([str(script)], {"GDEVO_TEST_SLOW_IMPORT": str(slow_import)})
 
 
 @pytest.mark.slow

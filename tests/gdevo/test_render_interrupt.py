@@ -5,17 +5,10 @@ start manim after Ctrl-C, and the simulation thread ran on until torch aborted t
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.gdevo.test_local_pool import finish
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.gdevo.interrupt import finish, start
 
 CLIENT = r"""
 import json, os, signal, sys, threading, time
@@ -60,10 +53,7 @@ print(json.dumps({"outcome": outcome, "started": started,
 def test_ctrl_c_during_a_batch_render_starts_nothing_new_and_stops_the_simulations(tmp_path):
     script = tmp_path / "client.py"
     script.write_text(CLIENT)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1"}
-    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = start([str(script)])
     out, err = finish(proc)
     assert proc.returncode == 0, err
     seen = json.loads(out.strip().splitlines()[-1])

@@ -132,19 +132,14 @@ def test_an_unknown_metric_is_one_line_naming_the_known_ones(tmp_path, capsys):
 def test_ctrl_c_stops_the_pool_and_leaves_no_partial_trace(tmp_path):
     import signal
     import subprocess
-    import sys
     import time
 
-    root = Path(__file__).resolve().parents[2]
-    from tests.gdevo.test_local_pool import finish
+    from tests.gdevo.interrupt import finish, start
 
     # 400 cells: more than the pool finishes between the first trace and the test's Ctrl-C
     spec = write_spec(tmp_path, SMALL_SPEC.replace("seeds = 2", "seeds = 200"))
     cache = tmp_path / "cache"
-    env = {**os.environ, "GDEVO_CACHE": str(cache), "PYTHONPATH": str(root), "PYTHONFAULTHANDLER": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "gdevo", "sweep", str(spec), "--workers", "2", "--quiet"],
-                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = start(["-m", "gdevo", "sweep", str(spec), "--workers", "2", "--quiet"], {"GDEVO_CACHE": str(cache)})
     try:
         deadline = time.monotonic() + 120
         while not list(cache.glob("*.npz")) and time.monotonic() < deadline and proc.poll() is None:
