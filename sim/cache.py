@@ -3,7 +3,8 @@
 This sits in sim/ (below scenes and gdevo) so a scene rendered by plain `manim` gets its trace
 the same way `gdevo` does. Names are the config files in configs/ (`configs/NAME.toml`). The
 cache key hashes the validated config, the sim code version and the device, so an unchanged run
-is never simulated twice and a changed one is never served stale.
+is never simulated twice and a changed one is never served stale (a project's own optimizer file
+is hashed into the key too: editing it re-simulates).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sim.config import apply_overrides, config_hash, read_toml, validate_config
 from sim.errors import Cancelled, ConfigError, TraceError
 from sim.overrides import apply_project_overrides
 from sim.trace import Trace, load_trace, save_trace
+from sim.user_optimizer import spec_digests
 
 ROOT = SIM_DIR.parent
 """The tree that holds sim/, configs/ and assets/ (a source checkout or an editable install)."""
@@ -93,7 +95,7 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
 
         if not torch.cuda.is_available():
             raise ConfigError(f"{name}: device 'cuda' requested but torch sees no CUDA device here; use --device cpu")
-    key = config_hash(cfg, sim_code_version(), dev)
+    key = config_hash(cfg, sim_code_version(), dev, *spec_digests(cfg.model_dump(mode="json")))
     return Resolved(name, kind, cfg, cache_dir() / f"{name}-{key}.npz")
 
 

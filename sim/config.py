@@ -112,11 +112,38 @@ class Landscape(Strict):
         return self
 
 
-class OptimizerSettings(Strict):
-    """What every recorded run names: the optimizer and its hyperparameters (shared by run kinds)."""
+def _known_optimizer(name: str) -> str:
+    """A registry name (sim.optimizers.OPTIMIZERS) or a project's own FILE.py:CLASS (checked with the run)."""
+    from sim.optimizers import optimizer_entry
+    from sim.user_optimizer import is_spec
+
+    if not is_spec(name):
+        optimizer_entry(name)
+    return name
+
+
+def _gradient_optimizer(name: str) -> str:
+    from sim.optimizers import optimizer_entry
+
+    optimizer_entry(name, "gradient")
+    return name
+
+
+OptimizerName = Annotated[str, AfterValidator(_known_optimizer)]
+GradientOptimizerName = Annotated[str, AfterValidator(_gradient_optimizer)]
+"""A torch.optim optimizer of the registry (descent runs inside an experiment, not raced runs)."""
+
+
+class OptimizerSettings(BaseModel):
+    """What every recorded run names: the optimizer and its hyperparameters (shared by run kinds).
+
+    Unknown keys are errors, except for a project's own optimizer (`optimizer = "lion.py:Lion"`):
+    its run's other keys (betas, weight_decay, ...) go to its constructor."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
-    optimizer: Literal["sgd", "adam", "rmsprop", "evolution"]
+    optimizer: OptimizerName
     lr: float = Field(default=0.1, gt=0, le=1e4)
     momentum: float = Field(default=0.0, ge=0, lt=1)
     population: int = Field(default=10, ge=1, le=100_000)
@@ -125,8 +152,17 @@ class OptimizerSettings(Strict):
     label: str | None = None
 
     @model_validator(mode="after")
-    def _momentum_only_for_sgd(self):
-        if self.momentum and self.optimizer != "sgd":
+    def _settings_the_optimizer_takes(self):
+        from sim.optimizers import optimizer_entry
+        from sim.user_optimizer import is_spec, load
+
+        if is_spec(self.optimizer):
+            load(self.optimizer, self.name)   # one line naming the file and the run if it cannot be used
+            return self
+        if self.model_extra:
+            raise ValueError(f"unknown key {next(iter(self.model_extra))!r} (extra keys are for your own "
+                             "optimizer file only)")
+        if self.momentum and "momentum" not in optimizer_entry(self.optimizer).options:
             raise ValueError(f"momentum applies to optimizer 'sgd' only, not {self.optimizer!r}")
         return self
 

@@ -1,28 +1,75 @@
-"""Optimizers: torch.optim for gradient descent; the video's evolutionary local search and SNES.
+"""Optimizers as searchers: one ask/tell protocol for torch.optim, the video's local search, SNES,
+pycma's CMA-ES and a project's own optimizer file, and the registry that names them.
 
-The evolutionary searchers follow torch.optim's shape (hyperparameters validated in __init__,
-state in the object) with an ask/tell pair over a (P, d) population, so one recorder serves both
-kinds. (pycma's CMA-ES, used by strong-es, has the same ask/tell shape.)
+A searcher proposes candidates (`ask() -> (P, d)` tensor, or the parameter tensor itself for a
+gradient optimizer), is told their losses (`tell(losses) -> Told`) and holds its current point
+(`center`). That is the shape of pycma and EvoTorch; `TorchSearcher` gives any
+`torch.optim.Optimizer` the same shape (ask: zero the gradients and hand out the parameters; tell:
+backward and step), so sim.recorder.record drives every kind through one loop.
+
+Adding an optimizer is one class plus one entry in `OPTIMIZERS`. A run may instead name its own
+file, `optimizer = "lion.py:Lion"` (sim.user_optimizer), checked and loaded like a manim scene.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import torch
 
 
-def make_gradient_optimizer(name: str, params: Iterable[torch.Tensor], lr: float, momentum: float = 0.0
-                            ) -> torch.optim.Optimizer:
-    """The torch.optim optimizer named in a config (never re-implemented here)."""
-    if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=momentum)
-    if name == "adam":
-        return torch.optim.Adam(params, lr=lr)
-    if name == "rmsprop":
-        return torch.optim.RMSprop(params, lr=lr)
-    raise ValueError(f"unknown gradient optimizer {name!r} (sgd, adam, rmsprop)")
+@dataclass(frozen=True)
+class Told:
+    """What one tell() reports: the best candidate of the round and whether the searcher's point
+    moved to it (an elitist search may keep its parent; the others always move)."""
+
+    best: int = 0
+    accepted: bool = True
+
+
+@runtime_checkable
+class Searcher(Protocol):
+    """Ask for candidates, tell their losses (lower is better); `center` is the current point."""
+
+    def ask(self) -> torch.Tensor: ...
+
+    def tell(self, losses: torch.Tensor) -> Told: ...
+
+
+class TorchSearcher:
+    """A torch.optim optimizer over one flat parameter tensor, in the searcher's shape.
+
+    ask() zeroes the gradients and returns the parameters themselves (they require grad), so the
+    loss of the one "candidate" is the step's forward pass; tell(loss) runs backward and step.
+    `on_gradient`, when given, sees the parameters between backward and step (recorded gradients)."""
+
+    uses_gradient = True
+
+    def __init__(self, optimizer: torch.optim.Optimizer, params: torch.Tensor,
+                 on_gradient: Callable[[torch.Tensor], None] | None = None) -> None:
+        self.optimizer, self.params, self.on_gradient = optimizer, params, on_gradient
+
+    @property
+    def center(self) -> torch.Tensor:
+        return self.params.detach()
+
+    def ask(self) -> torch.Tensor:
+        self.optimizer.zero_grad(set_to_none=True)
+        return self.params
+
+    def tell(self, losses: torch.Tensor) -> Told:
+        losses.backward()
+        if self.on_gradient is not None:
+            self.on_gradient(self.params)
+        self.optimizer.step()
+        return STEPPED
+
+
+STEPPED = Told()
+"""A gradient step's report (one candidate, always taken)."""
 
 
 class LocalSearch:
@@ -31,10 +78,15 @@ class LocalSearch:
     Each round: λ children = parent + σ·N(0, I); the best child replaces the parent only if it
     is strictly better. σ is multiplied by `sigma_decay` after every round. The searcher is given
     its starting point's loss (it scores nothing itself: the problem does, one (P, d) call a round).
+    With `rescore_parent` (pixel mini-batches), ask() appends the parent to the children so it is
+    scored on the same data; tell() takes that last loss as the parent's, so the comparison is fair.
     """
 
+    uses_gradient = False
+
     def __init__(self, x0: torch.Tensor, loss0: float | torch.Tensor, population: int, sigma: float,
-                 sigma_decay: float = 1.0, generator: torch.Generator | None = None) -> None:
+                 sigma_decay: float = 1.0, generator: torch.Generator | None = None,
+                 rescore_parent: bool = False) -> None:
         if population < 1:
             raise ValueError(f"population must be >= 1, got {population}")
         if not sigma > 0:
@@ -44,26 +96,27 @@ class LocalSearch:
         self.parent = x0.detach().clone()
         self.parent_loss = torch.as_tensor(loss0, device=x0.device, dtype=x0.dtype).detach().clone()
         self.population, self.sigma, self.sigma_decay = population, sigma, sigma_decay
-        self.generator = generator
+        self.generator, self.rescore_parent = generator, rescore_parent
         self._children: torch.Tensor | None = None
 
+    @property
+    def center(self) -> torch.Tensor:
+        return self.parent
+
     def ask(self) -> torch.Tensor:
-        """The round's children, one (P, d) tensor."""
+        """The round's children, one (P, d) tensor (plus the parent as a last row with rescore_parent)."""
         noise = torch.randn((self.population, self.parent.numel()), generator=self.generator,
                             device=self.parent.device, dtype=self.parent.dtype)
         self._children = self.parent + self.sigma * noise
-        return self._children
+        return torch.cat([self._children, self.parent.unsqueeze(0)]) if self.rescore_parent else self._children
 
-    def tell(self, losses: torch.Tensor, parent_loss: torch.Tensor | None = None) -> tuple[int, bool]:
-        """Take the children's losses; return (index of the best child, whether it was accepted).
-
-        `parent_loss`: the parent scored on the same data as the children this round (pixel
-        mini-batches), so the comparison is fair; it becomes the parent's loss if no child wins.
-        """
+    def tell(self, losses: torch.Tensor) -> Told:
+        """Take the losses of what ask() returned; keep the best child if it beats the parent."""
         if self._children is None:
             raise RuntimeError("tell() called before ask()")
-        if parent_loss is not None:
-            self.parent_loss = parent_loss.detach().clone()
+        if self.rescore_parent:
+            self.parent_loss = losses[-1].detach().clone()
+            losses = losses[:-1]
         best = int(torch.argmin(losses))
         accepted = bool(losses[best] < self.parent_loss)
         if accepted:
@@ -71,7 +124,7 @@ class LocalSearch:
             self.parent_loss = losses[best].clone()
         self._children = None
         self.sigma *= self.sigma_decay
-        return best, accepted
+        return Told(best, accepted)
 
 
 def snes_utilities(population: int, dtype: torch.dtype = torch.float64, device: str | torch.device = "cpu"
@@ -115,6 +168,12 @@ class SNES:
         self.utilities = snes_utilities(lam, x0.dtype, x0.device)
         self._samples: torch.Tensor | None = None
 
+    uses_gradient = False
+
+    @property
+    def center(self) -> torch.Tensor:
+        return self.mu
+
     @staticmethod
     def default_population(d: int) -> int:
         return 4 + int(3 * math.log(d))
@@ -130,8 +189,8 @@ class SNES:
         self._samples = torch.cat([s, -s]) if self.mirrored else s
         return self.mu + self.sigma * self._samples
 
-    def tell(self, losses: torch.Tensor) -> int:
-        """Take the children's losses (lower is better); update μ and σ; return the best child's index."""
+    def tell(self, losses: torch.Tensor) -> Told:
+        """Take the children's losses (lower is better); update μ and σ; report the best child."""
         if self._samples is None:
             raise RuntimeError("tell() called before ask()")
         order = torch.argsort(losses, stable=True)
@@ -140,4 +199,76 @@ class SNES:
         self.mu = self.mu + self.lr_mean * self.sigma * (u * s).sum(0)
         self.sigma = self.sigma * torch.exp(0.5 * self.lr_sigma * (u * (s.square() - 1)).sum(0))
         self._samples = None
-        return int(order[0])
+        return Told(int(order[0]))
+
+
+class CMAES:
+    """pycma's CMA-ES (`cma.CMAEvolutionStrategy`) in the searcher's shape, on numpy float64 points."""
+
+    uses_gradient = False
+
+    def __init__(self, x0: torch.Tensor, sigma0: float, options: dict[str, Any]) -> None:
+        import cma
+
+        self.es = cma.CMAEvolutionStrategy(x0.detach().cpu().numpy().astype(float), sigma0, options)
+        self._children: list | None = None
+
+    @property
+    def center(self) -> torch.Tensor:
+        return torch.from_numpy(self.es.mean)
+
+    def ask(self) -> torch.Tensor:
+        import numpy as np
+
+        self._children = self.es.ask()
+        return torch.from_numpy(np.asarray(self._children))
+
+    def tell(self, losses: torch.Tensor) -> Told:
+        if self._children is None:
+            raise RuntimeError("tell() called before ask()")
+        values = [float(v) for v in losses.numpy()]
+        self.es.tell(list(self._children), values)
+        self._children = None
+        return Told(min(range(len(values)), key=values.__getitem__))
+
+
+# ------------------------------------------------------------------------------------------ registry
+@dataclass(frozen=True)
+class OptimizerEntry:
+    """A named optimizer: its kind, the class that makes it and the config keys it takes.
+
+    gradient: `make(params, **options)` is a torch.optim.Optimizer; evolution:
+    `make(x0, loss0, generator=..., **options)` is a searcher that starts from x0's loss."""
+
+    kind: Literal["gradient", "evolution"]
+    make: Callable[..., Any]
+    options: tuple[str, ...]
+
+
+OPTIMIZERS: dict[str, OptimizerEntry] = {
+    "sgd": OptimizerEntry("gradient", torch.optim.SGD, ("lr", "momentum")),
+    "adam": OptimizerEntry("gradient", torch.optim.Adam, ("lr",)),
+    "rmsprop": OptimizerEntry("gradient", torch.optim.RMSprop, ("lr",)),
+    "evolution": OptimizerEntry("evolution", LocalSearch, ("population", "sigma", "sigma_decay")),
+}
+"""Every optimizer a config may name (`optimizer = "adam"`)."""
+
+
+def known_optimizers(kind: str | None = None) -> list[str]:
+    return sorted(n for n, e in OPTIMIZERS.items() if kind is None or e.kind == kind)
+
+
+def optimizer_entry(name: str, kind: str | None = None) -> OptimizerEntry:
+    """The registry entry NAME; a ValueError naming the known ones (of KIND) otherwise."""
+    entry = OPTIMIZERS.get(name)
+    if entry is None or (kind is not None and entry.kind != kind):
+        what = f"{kind} optimizer" if kind else "optimizer"
+        raise ValueError(f"unknown {what} {name!r} (known: {', '.join(known_optimizers(kind))}"
+                         + ("; or FILE.py:CLASS, your own)" if kind is None else ")"))
+    return entry
+
+
+def make_gradient_optimizer(name: str, params: Iterable[torch.Tensor], **settings: Any) -> torch.optim.Optimizer:
+    """The torch.optim optimizer NAME over PARAMS, given the settings its entry takes (never re-implemented here)."""
+    entry = optimizer_entry(name, "gradient")
+    return entry.make(params, **{k: settings[k] for k in entry.options if k in settings})

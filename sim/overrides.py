@@ -7,9 +7,12 @@ project folder comes from GDEVO_PROJECT (set by the gdevo CLI, inherited by mani
 Merge rules (`deep_merge`):
 - a table merges into a table, key by key (recursively);
 - a table over a list of named tables (e.g. `[runs.adam]` over `[[runs]]`) patches the entries
-  it names (by `name`, or by index); any other value -- an array included -- replaces the default;
+  it names (by `name`, or by index); a table naming no entry that sets `optimizer` adds a run of
+  that name (`[runs.lion]` with `optimizer = "lion.py:Lion"`); any other value -- an array
+  included -- replaces the default;
 - a relative path string that names a file next to the overrides file (or in the project folder)
-  becomes that file's absolute path, so `image = "me.jpg"` works from any working directory.
+  becomes that file's absolute path, so `image = "me.jpg"` works from any working directory; so
+  does the file of an optimizer named as `FILE.py:CLASS`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from sim.config import read_toml
 from sim.errors import ConfigError
+from sim.user_optimizer import is_spec
 
 PROJECT_ENV = "GDEVO_PROJECT"
 OVERRIDES = "overrides"
@@ -84,8 +88,13 @@ def _patch_list(items: list[dict], patches: dict[str, Any], source: str, where: 
             i = names.index(key)
         elif key.isdigit() and int(key) < len(items):
             i = int(key)
+        elif isinstance(patch, dict) and "optimizer" in patch and not key.isdigit():
+            items.append({"name": key, **patch})   # a new run
+            names.append(key)
+            continue
         else:
-            raise ConfigError(f"{source}: {where}.{key}: no such entry (entries: {', '.join(names)})")
+            raise ConfigError(f"{source}: {where}.{key}: no such entry (entries: {', '.join(names)}; "
+                              "a new run needs an `optimizer`)")
         if not isinstance(patch, dict):
             raise ConfigError(f"{source}: {where}.{key}: expected a table of keys to change, got {patch!r}")
         items[i] = deep_merge(items[i], patch, source, f"{where}.{key}.")
@@ -98,6 +107,10 @@ def _resolve_paths(value: Any, roots: tuple[Path, ...]) -> Any:
         return {k: _resolve_paths(v, roots) for k, v in value.items()}
     if isinstance(value, list):
         return [_resolve_paths(v, roots) for v in value]
+    if isinstance(value, str) and is_spec(value):
+        file, _, cls = value.rpartition(":")
+        found = _resolve_paths(file, roots)
+        return f"{found}:{cls}"
     if isinstance(value, str) and value and "\n" not in value and len(value) < 1024:
         path = Path(value).expanduser()
         if not path.is_absolute():

@@ -24,10 +24,11 @@ import torch
 from pydantic import Field, field_validator, model_validator
 from scipy.stats import binomtest
 
-from sim.config import RepeatedConfig, Strict
+from sim.config import GradientOptimizerName, RepeatedConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
-from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.optimizers import LocalSearch, TorchSearcher, make_gradient_optimizer
+from sim.recorder import record
 from sim.stats import median_range, seed_median
 from sim.task1d import Net, Task1D
 from sim.trace import Trace, build_meta
@@ -73,7 +74,7 @@ class Evolution(Strict):
 
 
 class Descent(Strict):
-    optimizer: Literal["sgd", "adam", "rmsprop"] = "adam"
+    optimizer: GradientOptimizerName = "adam"
     lr: float = Field(default=0.01, gt=0, le=100)
     max_steps: int = Field(default=2000, ge=1, le=1_000_000)
 
@@ -111,23 +112,21 @@ def descend(problem: MLPProblem, x0: torch.Tensor, cfg: DimensionsConfig
     """Full-batch descent until loss ≤ target: (loss per step, probe points, their steps)."""
     d = cfg.descent
     params = x0.detach().clone().requires_grad_(True)
-    opt = make_gradient_optimizer(d.optimizer, [params], lr=d.lr)
+    searcher = TorchSearcher(make_gradient_optimizer(d.optimizer, [params], lr=d.lr), params)
     curve = np.full(d.max_steps + 1, np.nan)
     levels = cfg.probe.levels
     points: list[torch.Tensor | None] = [x0.detach().clone()] + [None] * len(levels)
     steps = [0] + [-1] * len(levels)
-    for t in range(d.max_steps + 1):
-        opt.zero_grad(set_to_none=True)
-        loss = problem.loss(params)
+
+    def look(t: int, loss: torch.Tensor) -> bool:   # the loss at step t's parameters, before its step
         value = float(loss.detach())
         curve[t] = value
         for li, level in enumerate(levels):
             if points[li + 1] is None and value <= level:
                 points[li + 1], steps[li + 1] = params.detach().clone(), t
-        if value <= cfg.target_loss or not np.isfinite(value) or t == d.max_steps:
-            break
-        loss.backward()
-        opt.step()
+        return value <= cfg.target_loss or not np.isfinite(value) or t == d.max_steps
+
+    record(problem, searcher, d.max_steps + 1, before_tell=look)
     return curve, points, steps
 
 
@@ -154,15 +153,20 @@ def evolve(problem: MLPProblem, x0: torch.Tensor, population: int, sigma: float,
     curve = np.full(rounds + 1, np.nan)
     with torch.no_grad():
         es = LocalSearch(x0, problem.loss(x0), population, sigma, 1.0, generator)
-        curve[0] = float(es.parent_loss)
-        if curve[0] <= target:
-            return curve, 1.0
-        for r in range(rounds):
-            es.tell(problem.loss(es.ask()))
-            curve[r + 1] = float(es.parent_loss)
-            if curve[r + 1] <= target:
-                return curve, float(1 + (r + 1) * population)
-    return curve, float("nan")
+    curve[0] = float(es.parent_loss)
+    if curve[0] <= target:
+        return curve, 1.0
+    reached = [float("nan")]
+
+    def look(taken: int, *_) -> bool:
+        curve[taken] = float(es.parent_loss)
+        if curve[taken] <= target:
+            reached[0] = float(1 + taken * population)
+            return True
+        return False
+
+    record(problem, es, rounds, after_tell=look)
+    return curve, reached[0]
 
 
 def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",

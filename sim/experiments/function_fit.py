@@ -29,7 +29,7 @@ from sim.config import Activation, RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
-from sim.recorder import record_evolution, record_gradient
+from sim.recorder import optimizer_kind, record_evolution, record_gradient
 from sim.stats import format_spread, spread, value_at
 from sim.trace import Trace, build_meta, repeat_name
 
@@ -101,7 +101,7 @@ def planned_runs(cfg: FunctionFitConfig) -> list[tuple[RunConfig, int]]:
     out = []
     budget = evolution_budget(cfg) if cfg.equal_budget else None
     for run in cfg.runs:
-        if run.optimizer == "evolution":
+        if optimizer_kind(run.optimizer, run.name) == "evolution":
             out.append((run, 1))
             continue
         if budget is not None:
@@ -150,7 +150,7 @@ def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: P
             gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
             label = f"{name}: {run.name}" + (f" (seed {seed})" if cfg.seeds > 1 else "")
             tick = progress(label, run.steps) if progress else None
-            if run.optimizer == "evolution":
+            if optimizer_kind(run.optimizer, run.name) == "evolution":
                 rec = record_evolution(problem, x0, run, gen, record_population=False, progress=tick)
                 pop_loss = rec.arrays.pop("pop_loss")
                 rec.arrays["child_best"] = pop_loss.min(axis=1)

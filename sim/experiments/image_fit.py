@@ -24,7 +24,7 @@ from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, p
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
 from sim.nets import init_params
-from sim.optimizers import LocalSearch, make_gradient_optimizer
+from sim.recorder import make_searcher, optimizer_kind, record, run_source
 from sim.stats import format_spread, spread
 from sim.trace import Trace, build_meta, seed_name
 
@@ -125,6 +125,9 @@ def build_problem(cfg: ImageFitConfig, target: np.ndarray, device: str,
 def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
     """(steps or rounds, evaluations per step) so that steps · per_step == budget exactly."""
     batch = min(run.batch_pixels or n, n)
+    if run.optimizer != "evolution" and optimizer_kind(run.optimizer, run.name) == "evolution":
+        raise ImageError(f"run {run.name!r}: image-fit budgets ask/tell searchers by the local search's population; "
+                         "race your own searcher in function-fit or sine-2d (a torch.optim optimizer works here)")
     calls = run.population + (1 if batch < n else 0) if run.optimizer == "evolution" else 1
     per_step = calls * batch / n
     steps = round(budget / per_step)
@@ -147,63 +150,35 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def run_gradient(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, steps: int, at: np.ndarray,
-                 gen: torch.Generator, tick=None) -> tuple[torch.Tensor, None, list[float]]:
-    """torch.optim on the flat parameter vector; params and wall time recorded at steps `at`."""
-    params = x0.detach().clone().requires_grad_(True)
-    opt = make_gradient_optimizer(run.optimizer, [params], lr=run.lr, momentum=run.momentum)
+def run_searcher(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, steps: int, at: np.ndarray,
+                 gen: torch.Generator, tick=None) -> tuple[torch.Tensor, torch.Tensor | None, list[float]]:
+    """Record a run (torch.optim, the local search or a project's own optimizer) through sim.recorder.record:
+    its point and wall time at steps `at`. The local search on pixel mini-batches re-scores its
+    parent on each round's batch; its full-batch parent losses are returned (None otherwise)."""
     n = problem.n_data
     batch = min(run.batch_pixels or n, n)
+    evolution = optimizer_kind(run.optimizer, run.name) == "evolution"
+    searcher = make_searcher(run, x0, problem, gen, rescore_parent=evolution and batch < n)
     want = set(int(s) for s in at)
     snaps, wall = [x0.detach().clone()], [0.0]
+    losses = [searcher.parent_loss.clone()] if evolution else []
     dev = str(x0.device)
-    _sync(dev)
-    start = perf_counter()
     every = max(1, steps // 100)
-    for t in range(1, steps + 1):
-        idx = None if batch >= n else torch.randperm(n, generator=gen, device=x0.device)[:batch]
-        opt.zero_grad(set_to_none=True)
-        problem.loss(params, idx).backward()
-        opt.step()
+
+    def keep(t: int, *_) -> None:
         if t in want:
-            snaps.append(params.detach().clone())
+            snaps.append(searcher.center.clone())
+            if evolution:
+                losses.append(searcher.parent_loss.clone())
             _sync(dev)
             wall.append(perf_counter() - start)
         if tick and (t % every == 0 or t == steps):
             tick(every if t % every == 0 else t % every)
-    return torch.stack(snaps), None, wall
 
-
-def run_evolution(problem: ImageProblem, x0: torch.Tensor, run: ImageRun, rounds: int, at: np.ndarray,
-                  gen: torch.Generator, tick=None) -> tuple[torch.Tensor, torch.Tensor | None, list[float]]:
-    """The local search; with pixel mini-batches the parent is re-scored on each round's batch."""
-    n = problem.n_data
-    batch = min(run.batch_pixels or n, n)
-    want = set(int(s) for s in at)
-    dev = str(x0.device)
-    with torch.no_grad():
-        es = LocalSearch(x0, problem.loss(x0), run.population, run.sigma, run.sigma_decay, gen)
-        snaps, losses, wall = [x0.detach().clone()], [es.parent_loss.clone()], [0.0]
-        _sync(dev)
-        start = perf_counter()
-        every = max(1, rounds // 100)
-        for r in range(1, rounds + 1):
-            if batch < n:
-                idx = torch.randperm(n, generator=gen, device=x0.device)[:batch]
-                children = es.ask()
-                scored = problem.loss(torch.cat([children, es.parent.unsqueeze(0)]), idx)
-                es.tell(scored[:-1], parent_loss=scored[-1])   # parent re-scored on this round's pixels
-            else:
-                children = es.ask()
-                es.tell(problem.loss(children))
-            if r in want:
-                snaps.append(es.parent.clone())
-                losses.append(es.parent_loss.clone())
-                _sync(dev)
-                wall.append(perf_counter() - start)
-            if tick and (r % every == 0 or r == rounds):
-                tick(every if r % every == 0 else r % every)
-    return torch.stack(snaps), (torch.stack(losses) if batch >= n else None), wall
+    _sync(dev)
+    start = perf_counter()
+    record(problem, searcher, steps, gen, batch, after_tell=keep)
+    return torch.stack(snaps), (torch.stack(losses) if evolution and batch >= n else None), wall
 
 
 def metrics(frames: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -251,10 +226,7 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
             init_gen = torch.Generator(device="cpu").manual_seed(seed)
             x0 = init_params(problem.spec, init_gen).to(device)  # same start for every optimizer
             gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
-            if run.optimizer == "evolution":
-                snaps, es_loss, wall = run_evolution(problem, x0, run, steps, at, gen, tick)
-            else:
-                snaps, es_loss, wall = run_gradient(problem, x0, run, steps, at, gen, tick)
+            snaps, es_loss, wall = run_searcher(problem, x0, run, steps, at, gen, tick)
             with torch.no_grad():
                 loss = es_loss if es_loss is not None else problem.loss(snaps)
             loss_np = loss.double().cpu().numpy()
@@ -284,10 +256,10 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
             arrays[prefix + f"seed_{key}"] = np.stack(per_seed[key])
         fin = {k: [float(v[-1]) for v in per_seed[k]] for k in per_seed}
         runs_meta[run.name] = {
-            "kind": "evolution" if run.optimizer == "evolution" else "gradient",
+            "kind": optimizer_kind(run.optimizer, run.name),
             "optimizer": run.optimizer, "label": run.display, "status": status,
             "lr": run.lr, "momentum": run.momentum, "population": run.population, "sigma": run.sigma,
-            "sigma_decay": run.sigma_decay, "batch_pixels": min(run.batch_pixels or n, n),
+            "sigma_decay": run.sigma_decay, "batch_pixels": min(run.batch_pixels or n, n), **run_source(run),
             "steps": steps, "evals_per_step": per_step, "frames": len(at),
             "final_loss": _num(fin["loss"][0]), "final_psnr": _num(fin["psnr"][0]), "final_ssim": _num(fin["ssim"][0]),
             "seeds": seeds,

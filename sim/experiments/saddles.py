@@ -18,10 +18,11 @@ import numpy as np
 import torch
 from pydantic import Field, field_validator
 
-from sim.config import ExperimentConfig, Strict
+from sim.config import ExperimentConfig, GradientOptimizerName, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
-from sim.optimizers import make_gradient_optimizer
+from sim.optimizers import TorchSearcher, make_gradient_optimizer
+from sim.recorder import record
 from sim.task1d import Net, Task1D
 from sim.trace import Trace, build_meta
 
@@ -30,7 +31,7 @@ DEFAULT_NETS = [Net(sizes=s) for s in [(1, 2, 1), (1, 4, 1), (1, 8, 1), (1, 16, 
 
 class Search(Strict):
     inits: int = Field(default=4, ge=1, le=100, description="descent runs (initial networks) per network")
-    optimizer: Literal["sgd", "adam", "rmsprop"] = "adam"
+    optimizer: GradientOptimizerName = "adam"
     lr: float = Field(default=0.02, gt=0, le=100)
     start_steps: list[int] = Field(default=[0, 20, 200, 1000], min_length=1, max_length=20)
     max_iter: int = Field(default=40, ge=1, le=10_000, description="Levenberg–Marquardt iterations per start")
@@ -114,16 +115,14 @@ def descent_points(problem: MLPProblem, x0: torch.Tensor, cfg: SaddlesConfig) ->
     """Parameters of a full-batch descent run at each of `start_steps`."""
     s = cfg.search
     params = x0.detach().clone().requires_grad_(True)
-    opt = make_gradient_optimizer(s.optimizer, [params], lr=s.lr)
-    points = []
-    for t in range(max(s.start_steps) + 1):
-        if t in s.start_steps:
+    searcher = TorchSearcher(make_gradient_optimizer(s.optimizer, [params], lr=s.lr), params)
+    points = [params.detach().clone()] if 0 in s.start_steps else []
+
+    def keep(taken: int, *_) -> None:
+        if taken in s.start_steps:
             points.append(params.detach().clone())
-        if t == max(s.start_steps):
-            break
-        opt.zero_grad(set_to_none=True)
-        problem.loss(params).backward()
-        opt.step()
+
+    record(problem, searcher, max(s.start_steps), after_tell=keep)
     return points
 
 

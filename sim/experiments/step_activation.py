@@ -23,7 +23,7 @@ from sim.config import Activation, LayerSize, RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
-from sim.recorder import record_evolution, record_gradient
+from sim.recorder import optimizer_kind, record_evolution, record_gradient
 from sim.stats import format_spread, spread
 from sim.trace import Trace, build_meta, repeat_name
 
@@ -116,7 +116,7 @@ def simulate(cfg: StepActivationConfig, name: str, device: str = "cpu",
             key = repeat_name(run.name, seed, cfg.seed)
             gen = torch.Generator(device=device).manual_seed(seed * 1000 + i + 1)
             tick = progress(f"{name}: {key}", run.steps) if progress else None
-            if run.optimizer == "evolution":
+            if optimizer_kind(run.optimizer, run.name) == "evolution":
                 rec = record_evolution(problem, x0, run, gen, record_population=False, progress=tick)
             else:
                 rec = record_gradient(problem, x0, run, gen, escape=1e6, progress=tick, record_grad_norm=True)

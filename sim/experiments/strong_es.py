@@ -26,9 +26,9 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.landscape import landscape_grid
 from sim.nets import MLPProblem, MLPSpec, forward, init_params
-from sim.optimizers import SNES
+from sim.optimizers import CMAES, SNES
 from sim.problems import TanhCurve
-from sim.recorder import record_evolution
+from sim.recorder import record, record_evolution
 from sim.stats import first_reach, format_spread, spread
 from sim.trace import Trace, build_meta, repeat_name
 
@@ -116,7 +116,8 @@ def record_cma(problem: TanhCurve, x0: np.ndarray, cfg: CMAConfig, seed: int, cu
     opts = {"seed": seed, "popsize": cfg.popsize, "verbose": -9, "verb_disp": 0, "verb_log": 0,
             "verb_filenameprefix": "", "maxiter": cfg.generations, "tolfun": 0, "tolx": 0, "tolfunhist": 0,
             "tolstagnation": 10**9, "tolflatfitness": 10**9}
-    es = cma.CMAEvolutionStrategy(np.asarray(x0, dtype=float), cfg.sigma0, opts)
+    searcher = CMAES(torch.from_numpy(np.asarray(x0, dtype=float)), cfg.sigma0, opts)
+    es = searcher.es
     g, lam, d = cfg.generations, cfg.popsize, len(x0)
     means = np.zeros((g + 1, d))
     means[0] = es.mean
@@ -124,16 +125,17 @@ def record_cma(problem: TanhCurve, x0: np.ndarray, cfg: CMAConfig, seed: int, cu
     pop_loss = np.zeros((g, lam))
     cov = np.zeros((g, d, d))
     sigma = np.zeros(g)
-    for t in range(g):
+
+    def before(t: int, losses: torch.Tensor) -> None:   # σ and C of the generation that asked
         sigma[t] = es.sigma
         cov[t] = es.sigma ** 2 * np.asarray(es.sm.covariance_matrix)
-        children = np.asarray(es.ask())
-        with torch.no_grad():
-            losses = problem.loss(torch.from_numpy(children)).numpy()
-        es.tell(list(children), [float(v) for v in losses])
-        pop[t], pop_loss[t], means[t + 1] = children, losses, es.mean
+
+    def after(taken: int, asked: torch.Tensor, losses: torch.Tensor, *_) -> None:
+        pop[taken - 1], pop_loss[taken - 1], means[taken] = asked.numpy(), losses.numpy(), es.mean
         if progress:
             progress(1)
+
+    record(problem, searcher, g, before_tell=before, after_tell=after)
     with torch.no_grad():
         tm = torch.from_numpy(means)
         loss = problem.loss(tm).numpy()
@@ -169,17 +171,22 @@ def record_snes(problem: MLPProblem, x0: torch.Tensor, cfg: SNESConfig, budget: 
     sigma_mean = np.zeros(gens)
     with torch.no_grad():
         mean_loss[0] = problem.loss(es.mu)
-        c = 1
-        for t in range(gens):
-            sigma_mean[t] = float(es.sigma.mean())
-            losses = problem.loss(es.ask())
-            gen_best[t] = losses[es.tell(losses)]
-            mean_loss[t + 1] = problem.loss(es.mu)
-            if c < len(checkpoints) and checkpoints[c] == t + 1:
-                params[c] = es.mu
-                c += 1
-            if progress:
-                progress(1)
+    c = 1
+
+    def before(t: int, losses: torch.Tensor) -> None:
+        sigma_mean[t] = float(es.sigma.mean())
+
+    def after(taken: int, asked: torch.Tensor, losses: torch.Tensor, told, idx) -> None:
+        nonlocal c
+        gen_best[taken - 1] = losses[told.best]
+        mean_loss[taken] = problem.loss(es.mu)
+        if c < len(checkpoints) and checkpoints[c] == taken:
+            params[c] = es.mu
+            c += 1
+        if progress:
+            progress(1)
+
+    record(problem, es, gens, before_tell=before, after_tell=after)
     loss_all = mean_loss.cpu().numpy()
     best = best_so_far(float(loss_all[0]), gen_best.cpu().numpy()[:, None])
     evals_all = 1.0 + np.arange(gens + 1) * lam

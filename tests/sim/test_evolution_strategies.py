@@ -88,10 +88,12 @@ def test_local_search_starts_from_the_loss_it_is_given():
     assert float(es.parent_loss) == pytest.approx(3 * 1.5**2)
     children = es.ask()
     losses = sphere(children)
-    best, accepted = es.tell(losses)
-    assert best == int(np.argmin(losses.numpy()))
-    assert accepted == bool(losses[best] < 3 * 1.5**2)
-    # a parent re-scored on the round's data (mini-batches) is compared on that data
-    es.ask()
-    _, accepted = es.tell(torch.full((6,), 5.0, dtype=torch.float64), parent_loss=torch.tensor(4.0))
-    assert not accepted and float(es.parent_loss) == 4.0
+    told = es.tell(losses)
+    assert told.best == int(np.argmin(losses.numpy()))
+    assert told.accepted == bool(losses[told.best] < 3 * 1.5**2)
+    # a parent re-scored on the round's data (mini-batches) is asked for with the children and
+    # compared on that data
+    es.rescore_parent = True
+    assert es.ask().shape == (7, 3)
+    told = es.tell(torch.tensor([5.0] * 6 + [4.0], dtype=torch.float64))
+    assert not told.accepted and float(es.parent_loss) == 4.0
