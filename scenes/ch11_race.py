@@ -21,6 +21,7 @@ from manim import (
     FadeOut,
     Group,
     ImageMobject,
+    ManimColor,
     Text,
     VGroup,
     Write,
@@ -30,9 +31,10 @@ from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, slot
 from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
+from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import pm
 from sim.errors import GdevoError
 
@@ -44,6 +46,13 @@ def ordered_runs(trace) -> list:
     """The seed-0 runs of a trace (kinds gradient / evolution), evolution first, then by RUN_ORDER."""
     runs = [r for r in trace.runs() if r.kind in ("gradient", "evolution")]
     return sorted(runs, key=lambda r: RUN_ORDER.index(r.name) if r.name in RUN_ORDER else len(RUN_ORDER))
+
+
+def run_colors(runs: list) -> dict[str, ManimColor]:
+    """Each run's colour: its optimizer's, or (a project's own optimizer) the palette's next free series colour."""
+    known = [color_for(r.name, r.meta).to_hex() if r.name in OPTIMIZER_COLORS
+             or r.meta.get("optimizer") in OPTIMIZER_COLORS else None for r in runs]
+    return {r.name: c for r, c in zip(runs, with_free_colors(known), strict=True)}
 
 
 def fmt_short(value: float) -> str:
@@ -72,6 +81,7 @@ class Race(ChapterScene):
         stats, wall = tr.stats, tr.wall_stats   # summaries over seeds, computed at simulation time
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
+        self.colors = colors = run_colors(runs)
         title = Text(f"The race: {', '.join(r.meta['label'] for r in runs)}", font_size=TITLE_SIZE)
         one_line = Text("The race", font_size=TITLE_SIZE).height
         if title.width > 13.4 or title.height > 1.5 * one_line:   # long labels (Pango wraps them): say how many
@@ -96,8 +106,8 @@ class Race(ChapterScene):
                 d.scale(0.5)
             p.move_to([x, 1.15, 0])
             panels.add(p)
-            curves.add(p.curve(r["curve"][0], color_for(r.name, r.meta)))
-            labels.append(self._panel_label(r, 0, pw).next_to(p, UP, buff=0.08))
+            curves.add(p.curve(r["curve"][0], colors[r.name]))
+            labels.append(self._panel_label(r, 0, pw, colors[r.name]).next_to(p, UP, buff=0.08))
         # Under the subtitle, whatever the axes' labels and the run labels take (two lines at most).
         room = sub.get_bottom()[1] - 0.1 - (max(float(p.get_top()[1]) for p in panels) + 0.08 + 0.5)
         if room < 0:
@@ -108,7 +118,7 @@ class Race(ChapterScene):
                         width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
         plot.move_to([-3.3, -2.05, 0])
         self.loss_plot = plot
-        trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], color_for(r.name, r.meta)) for r in runs])
+        trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
         counter = self._counter(0).move_to([3.6, -1.3, 0])
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
@@ -118,11 +128,11 @@ class Race(ChapterScene):
             anims = []
             for i, r in enumerate(runs):
                 k = frame_at(r["evals"], e)
-                anims.append(curves[i].animate.become(panels[i].curve(r["curve"][k], color_for(r.name, r.meta))))
+                anims.append(curves[i].animate.become(panels[i].curve(r["curve"][k], colors[r.name])))
                 anims.append(trails[i].animate.become(plot.curve(r["evals"][: k + 1], r["loss"][: k + 1],
-                                                                 color_for(r.name, r.meta))))
+                                                                 colors[r.name])))
                 self.remove(labels[i])
-                labels[i] = self._panel_label(r, k, pw).next_to(panels[i], UP, buff=0.08)
+                labels[i] = self._panel_label(r, k, pw, colors[r.name]).next_to(panels[i], UP, buff=0.08)
                 self.add(labels[i])
             new_counter = self._counter(e).move_to(counter)
             self.remove(counter)
@@ -131,7 +141,7 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
-        table = self._numbers(stats, wall)
+        table = self._numbers(stats, wall, colors)
         fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.25)
         self.play(FadeIn(table), run_time=2 / 3)
         self.wait(2.6)
@@ -142,9 +152,9 @@ class Race(ChapterScene):
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
 
     @staticmethod
-    def _panel_label(run, k: int, width: float) -> Text:
+    def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
         text = label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
-                     min_size=14, color=color_for(run.name, run.meta))
+                     min_size=14, color=color)
         return fit_box(text, width, 0.5)   # between the subtitle and the panel: two short lines at most
 
     @staticmethod
@@ -152,14 +162,14 @@ class Race(ChapterScene):
         return Text(f"evaluations used: {e:,.0f}", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
 
     @staticmethod
-    def _numbers(stats: dict, wall: dict) -> VGroup:
+    def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor]) -> VGroup:
         t_star = wall.get("t_star")
         head = Text(f"mean ± sd over {stats['seeds']} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
         cols = ["optimizer", "equal evaluations",
                 f"equal time ({t_star:.2f} s)" if t_star is not None else "equal time"]
         grid = [[Text(c, font_size=SMALL_SIZE - 2, color=MUTED) for c in cols]]
         for name, s in stats["groups"].items():
-            color = color_for(name, s)
+            color = colors.get(name, color_for(name, s))
             at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
             grid.append([label(s["label"], 2.4, SMALL_SIZE - 2, min_size=14, color=color),
                          Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
@@ -223,9 +233,10 @@ class Race(ChapterScene):
                                                  tile_h))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         notes = []
+        colors = run_colors(runs)
         for r in runs:
             k = frame_at(r["evals"], budget)
-            color = color_for(r.name, r.meta)
+            color = colors[r.name]
             img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
             self.tiles.append((img.image, r["frames"][k]))
             img = slot(img, tile_h, tile_h)
@@ -241,7 +252,7 @@ class Race(ChapterScene):
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
                         width=3.0, height=1.7, x_label="evaluations", y_label="loss", x_step=budget / 2)
         for r in runs:
-            plot.add(plot.curve(r["evals"], r["loss"], color_for(r.name, r.meta), width=3))
+            plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
         row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
         best = max(runs, key=lambda r: float(r["psnr"][frame_at(r["evals"], budget)]))
         return row, (f"Sharpest: {best.meta['label']}, at "
@@ -250,7 +261,7 @@ class Race(ChapterScene):
     # ------------------------------------------------------------------ caveat
     def caveat(self) -> None:
         runs = self.fit_runs
-        key = legend([(r.meta["label"], color_for(r.name, r.meta)) for r in runs], size=SMALL_SIZE - 2)
+        key = legend([(r.meta["label"], self.colors[r.name]) for r in runs], size=SMALL_SIZE - 2)
         text = Text("Pictures are not metrics: a reconstruction can look close and be far off.\n"
                     "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds.",
                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)

@@ -79,6 +79,14 @@ def series_colors(n: int, exclude: tuple[str, ...] = ()) -> list[ManimColor]:
     return [ManimColor(pool[i % len(pool)]) for i in range(n)]
 
 
+def with_free_colors(colors: list[str | None]) -> list[ManimColor]:
+    """COLORS with every None (a run no palette entry names: a project's own optimizer) replaced by
+    the next series colour that no other entry uses, so a user's run is distinct beside the rest."""
+    taken = tuple(c for c in colors if c)
+    free = iter(series_colors(colors.count(None), exclude=taken))
+    return [ManimColor(c) if c else next(free) for c in colors]
+
+
 def apply_theme(scene) -> None:
     """Background on the scene's camera; plain text, formulas and axes in the theme's text colour."""
     from manim import DecimalNumber, Integer, MarkupText, MathTex, NumberLine, Paragraph, Tex, Text
@@ -92,4 +100,4 @@ def apply_theme(scene) -> None:
 
 
 __all__ = ["DARK", "LIGHT", "PALETTE", "PALETTES", "THEMES", "Palette", "apply_theme", "series_colors",
-           "theme_name"]
+           "theme_name", "with_free_colors"]
