@@ -108,6 +108,7 @@ def _run_data(run, colors: dict[str, dict[str, str]]) -> dict[str, Any]:
         "name": run.name, "label": m.get("label", run.name), "kind": run.kind, "optimizer": m["optimizer"],
         "status": m.get("status"), "params": _list(run["params"]), "loss": _list(run["loss"], 8),
         "evals": _list(run["evals"]),
+        "source": m.get("source"),   # a project's own optimizer (file, class, sha256, options): no JS twin to replay
     }
     if run.kind == "gradient":
         out.update(lr=m["lr"], momentum=m.get("momentum", 0.0), batch_size=m.get("batch_size"),
