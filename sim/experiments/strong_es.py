@@ -126,16 +126,19 @@ def record_cma(problem: TanhCurve, x0: np.ndarray, cfg: CMAConfig, seed: int, cu
     cov = np.zeros((g, d, d))
     sigma = np.zeros(g)
 
-    def before(t: int, losses: torch.Tensor) -> None:   # σ and C of the generation that asked
-        sigma[t] = es.sigma
+    def state(t: int) -> None:   # σ and σ²C that generation t samples from (read before its ask, which
+        sigma[t] = es.sigma      # may refresh pycma's eigendecomposition)
         cov[t] = es.sigma ** 2 * np.asarray(es.sm.covariance_matrix)
 
     def after(taken: int, asked: torch.Tensor, losses: torch.Tensor, *_) -> None:
         pop[taken - 1], pop_loss[taken - 1], means[taken] = asked.numpy(), losses.numpy(), es.mean
+        if taken < g:
+            state(taken)
         if progress:
             progress(1)
 
-    record(problem, searcher, g, before_tell=before, after_tell=after)
+    state(0)
+    record(problem, searcher, g, after_tell=after)
     with torch.no_grad():
         tm = torch.from_numpy(means)
         loss = problem.loss(tm).numpy()
