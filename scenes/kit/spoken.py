@@ -5,9 +5,10 @@ badly (espeak-ng says "tanh" so that Whisper hears "10", and "0.001" as "0.0 0.0
 rewrites a displayed line into words a person would say: math read aloud ("sine of five x",
 "x squared", "e to the minus x squared"), numbers in words and rounded for the ear (two
 significant digits where a number carries more than three: "about zero point zero zero one two"),
-Greek letters and symbols named, acronyms spelled out ("S G D"), and a small table of respellings
-for words engines mispronounce ("tanch"). The result is plain English words and punctuation, so it
-suits every engine; engine-specific phoneme fixes live with the engine (scenes/kit/voice_hibari.py).
+Greek letters and symbols named, acronyms spelled out ("S G D"; "C-M-A-E-S", since a lone "A"
+is read as the article), and a small table of respellings for words engines mispronounce
+("tanch"). The result is plain English words and punctuation, so it suits every engine;
+engine-specific phoneme fixes live with the engine (scenes/kit/voice_hibari.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 
 # Read as a person says them. Longest first where one contains another (CMA-ES before ES).
 SAY = {
-    "CMA-ES": "C M A E S", "RMSprop": "R M S prop", "AdamW": "Adam W", "SGD": "S G D", "SNES": "S N E S",
+    "CMA-ES": "C-M-A-E-S", "RMSprop": "R M S prop", "AdamW": "Adam W", "SGD": "S G D", "SNES": "S N E S",
     "xNES": "x N E S", "NES": "N E S", "MSE": "M S E", "MLP": "M L P", "PSNR": "P S N R", "GPU": "G P U",
     "CPU": "C P U", "ReLU": "ray loo", "relu": "ray loo", "tanh": "tanch", "sinh": "shine", "lr": "learning rate",
 }
@@ -109,7 +110,7 @@ def _math(text: str) -> str:
     text = re.sub(r"\s*\*\s*", " times ", text)
     text = re.sub(r"(?<=[\w)\x02])\s*\+\s*(?=[\w(\x01])", " plus ", text)
     text = re.sub(r"(?<=[\w)\x02])\s+-\s+", " minus ", text)   # spaced: a - b
-    text = re.sub(r"(?<=\b[A-Za-z\d])-(?=[A-Za-z\d]\b)", " minus ", text)   # x-1, 2-x (single symbols only)
+    text = re.sub(r"(?<=\b[a-z\d])-(?=[a-z\d]\b)", " minus ", text)   # x-1, 2-x (single symbols only)
     text = re.sub(r"(?:^|(?<=[\s(=\x01]))-(?=[\d.A-Za-z(\x01])", "minus ", text)   # unary: -x, (-0.5
     text = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?|[A-Za-z]|\x02)\s*/\s*(?=[\d\x01]|[A-Za-z]\b)", r"\1 over ", text)
     return re.sub(r"\s*=\s*", " equals ", text)

@@ -8,8 +8,8 @@ by path (never through hibari's downloader). Synthesis is seeded, so a line's au
 on every run and the cache and render keys hold.
 
 A line arrives already in its spoken form (scenes/kit/spoken.py); PHONEMES then pins the
-pronunciation of the few words hibari's spelling-to-sound rules still get wrong, with hibari's
-inline `[word](/phonemes/)` syntax (misaki's phoneme alphabet).
+pronunciation of what hibari's spelling-to-sound rules still get wrong, with hibari's inline
+`[word](/phonemes/)` syntax (misaki's phoneme alphabet).
 """
 
 from __future__ import annotations
@@ -21,11 +21,12 @@ from pathlib import Path
 from scenes.kit.voices import CachedSynth, VoiceError
 
 BUNDLED_VOICE = "heart"
-SPEED = 0.85    # hibari at 1.0 reads the chapters' lines at about 180 words per minute; 0.85 gives about 160
+SPEED = 0.8     # hibari's own pace (1.0) reads the chapters' lines at about 180 words per minute; 0.8: about 150
 SEED = 0        # fixes hibari's noise component: the same line gives the same samples
-# Words hibari's G2P misreads even in spoken form -> misaki phonemes.
+# What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
 PHONEMES = {
-    "tanch": "tˈænʧ",
+    # the variable a ("a times x", "a and b", "starts with a at 1.2") is read as the article "uh"
+    r"\ba(?=\s*(?:times|plus|minus|over|equals|squared|cubed|at|and|[,.;:)]|$))": "ˈA",
 }
 
 
@@ -62,11 +63,10 @@ class HibariVoice(CachedSynth):
 
 
 def with_phonemes(text: str) -> str:
-    """TEXT with each PHONEMES word marked up as hibari's inline pronunciation."""
-    if not PHONEMES:
-        return text
-    pattern = "|".join(re.escape(w) for w in sorted(PHONEMES, key=len, reverse=True))
-    return re.sub(rf"(?<![\w\[])({pattern})(?![\w\]])", lambda m: f"[{m.group(1)}](/{PHONEMES[m.group(1)]}/)", text)
+    """TEXT with each PHONEMES match marked up as hibari's inline pronunciation."""
+    for pattern, phonemes in PHONEMES.items():
+        text = re.sub(rf"(?<!\[){pattern}", lambda m, ph=phonemes: f"[{m.group(0)}](/{ph}/)", text)
+    return text
 
 
 def model_file(voice: str) -> Path:
