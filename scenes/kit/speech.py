@@ -1,18 +1,19 @@
-"""Numbers as a narrator says them: "loss 0.0015", "about one in a hundred", "about 12,000".
+"""Numbers in a narration line as a narrator rounds them: "loss 0.0015", "about one in a hundred".
 
-Narration is read aloud by a speech engine and shown as captions, so numbers are rounded the
-way a person would round them (two significant digits), never in exponent notation (a speech
-engine reads "3.2e-05" as letters) and never with more digits than a listener can hold.
+This is the displayed form of a line (captions, speaker notes): numbers rounded the way a person
+would round them (two significant digits), never with more digits than a listener can hold, tiny
+ones as "3.2 × 10⁻⁷" rather than "3.2e-07". The voice says the line's spoken form, which
+scenes/kit/spoken.py derives from this text ("three point two times ten to the minus seven").
 """
 
 from __future__ import annotations
 
 import math
-import re
 
 _SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve")
 _BIG = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _PLACES = {10: "ten", 100: "a hundred", 1000: "a thousand", 10_000: "ten thousand",
            100_000: "a hundred thousand", 1_000_000: "a million"}
 
@@ -27,7 +28,7 @@ def number(x: float, sig: int = 2) -> str:
     """A real number, rounded to SIG significant digits and written to be read aloud.
 
     0.001534 -> "0.0015"; 0.25 -> "0.25"; 3.0 -> "3"; 12345 -> "12,000"; 2.4e6 -> "2.4 million";
-    3.2e-7 -> "3.2 times ten to the minus 7"; nan -> "not a number".
+    3.2e-7 -> "3.2 × 10⁻⁷"; nan -> "not a number".
     """
     x = float(x)
     if math.isnan(x):
@@ -47,7 +48,7 @@ def number(x: float, sig: int = 2) -> str:
     exp = math.floor(math.log10(a))
     if exp < -4:
         mantissa = _round_sig(a / 10 ** exp, sig)
-        return f"{sign}{mantissa:g} times ten to the minus {-exp}"
+        return f"{sign}{mantissa:g} × 10⁻{str(-exp).translate(_SUPERSCRIPT)}"
     return sign + _trim(f"{a:.{sig - 1 - exp}f}")
 
 
@@ -128,17 +129,10 @@ def percent(p: float) -> str:
     return f"{number(100 * float(p))} percent"
 
 
-
-
 def formula(text: str) -> str:
-    """A user's expression as read aloud: 'x**2 + 0.3*sin(5*x)' -> 'x to the power 2 plus 0.3 times sin(5 times x)'."""
-    text = text.replace("**", " to the power ").replace("^", " to the power ")
-    text = re.sub(r"\s*[*·×]\s*", " times ", text)
-    text = re.sub(r"\s*\+\s*", " plus ", text)
-    text = re.sub(r"(?<=[\w)])\s*-\s*", " minus ", text)
-    return " ".join(text.split())
-
-
+    """A user's expression as the screen shows it: 'x**2 + 0.3*sin(5*x)' -> 'x^2 + 0.3·sin(5·x)'
+    (scenes/kit/spoken.py reads it aloud: "x squared plus zero point three times sine of five x")."""
+    return " ".join(text.replace("**", "^").replace("*", "·").split())
 
 
 def mean(stat: dict | None, say=loss) -> str:

@@ -3,7 +3,9 @@
 One small interface (`Voice.line`) with several engines behind it, chosen by GDEVO_VOICE
 (`gdevo render --voice`, or `voice` in a project's gdevo.toml):
 
-- `espeak-ng` (default): offline formant synthesis from the Debian package.
+- `hibari` (default): an offline neural voice, the one inside the hibari-tts wheel
+  (scenes/kit/voice_hibari.py); never downloads one.
+- `espeak-ng`: offline formant synthesis from the Debian package (fast; speaks recorded's missing lines).
 - `piper`: a neural Piper voice the user brings (GDEVO_PIPER_MODEL=/path/voice.onnx; needs `piper`).
 - `recorded`: the user's own recordings, GDEVO_VOICE_DIR/<beat id>.wav|.flac|.mp3|.ogg; a missing
   line is spoken by espeak-ng instead and reported (`Line.fallback`).
@@ -11,8 +13,10 @@ One small interface (`Voice.line`) with several engines behind it, chosen by GDE
   (quick previews, tests): the picture keeps the narrated timing, captions still show.
 - `off`: no narration at all: beats keep the animation's own timing (the test suite's default).
 
-Synthesized audio is cached (GDEVO_VOICE_CACHE, default .cache/voice) under a hash of
-(text, engine, engine version, voice settings): changing one line re-synthesizes only that line.
+Engines say a line's spoken form (scenes/kit/spoken.py: "S G D", "sine of five x", numbers in
+words), while captions keep the text as written. Synthesized audio is cached (GDEVO_VOICE_CACHE,
+default .cache/voice) under a hash of (spoken text, engine, engine version, voice settings):
+changing one line re-synthesizes only that line.
 Like manim-voiceover's speech services, minus the network services and the bookmark machinery.
 """
 
@@ -28,9 +32,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scenes.kit.spoken import spoken
+
 ROOT = Path(__file__).resolve().parents[2]
-VOICES = ("espeak-ng", "piper", "recorded", "none", "off")
-DEFAULT_VOICE = "espeak-ng"
+VOICES = ("hibari", "espeak-ng", "piper", "recorded", "none", "off")
+DEFAULT_VOICE = "hibari"
 RECORDED_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg")
 ESPEAK_VOICE = "en-us"
 ESPEAK_WPM = 165
@@ -109,7 +115,7 @@ class SilentVoice(Voice):
         self.wpm = wpm
 
     def line(self, beat_id: str, text: str) -> Line:
-        n = words(text)
+        n = words(spoken(text))
         return Line(None, max(1.0, 60.0 * n / self.wpm) if n else 0.0, self.name)
 
     def fingerprint(self) -> str:
@@ -136,8 +142,10 @@ class CachedSynth(Voice):
         return cache_dir() / self.name / f"{key}.wav"
 
     def line(self, beat_id: str, text: str) -> Line:
+        """Say TEXT's spoken form (cached); the caller keeps TEXT for the captions."""
         if not text.strip():
             return Line(None, 0.0, self.name)
+        text = spoken(text)
         path = self.cache_path(text)
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,9 +250,13 @@ class RecordedVoice(Voice):
 
 
 def voice_from_env(env: dict | None = None) -> Voice:
-    """The voice GDEVO_VOICE names (default espeak-ng), configured from the other GDEVO_* variables."""
+    """The voice GDEVO_VOICE names (default hibari), configured from the other GDEVO_* variables."""
     env = os.environ if env is None else env
     name = (env.get("GDEVO_VOICE") or DEFAULT_VOICE).strip()
+    if name == "hibari":
+        from scenes.kit.voice_hibari import HibariVoice
+
+        return HibariVoice()
     if name == "espeak-ng" or name == "espeak":
         return EspeakVoice()
     if name == "none":

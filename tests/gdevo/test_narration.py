@@ -18,7 +18,10 @@ from gdevo import audio, captions
 from gdevo.render import Part, join_chapters
 from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
+from scenes.kit.spoken import spoken
+from scenes.kit.voice_hibari import HibariVoice, with_phonemes
 from scenes.kit.voices import (
+    CachedSynth,
     EspeakVoice,
     PiperVoice,
     RecordedVoice,
@@ -38,7 +41,7 @@ RATE = 16000
 # ------------------------------------------------------------------ words and cues
 
 @pytest.mark.parametrize(("value", "said"), [(0.001534, "0.0015"), (0.25, "0.25"), (3.0, "3"), (12345, "12,000"),
-                                             (2.4e6, "2.4 million"), (3.2e-7, "3.2 times ten to the minus 7"),
+                                             (2.4e6, "2.4 million"), (3.2e-7, "3.2 × 10⁻⁷"),
                                              (-0.0421, "minus 0.042"), (float("nan"), "not a number")])
 def test_numbers_are_said_as_a_person_would(value, said):
     assert speech.number(value) == said
@@ -73,6 +76,110 @@ def test_long_lines_split_into_cues_of_two_lines_of_42_characters():
     assert cues("A short line.", 0, 1.5) == [(0, 1.5, "A short line.")]
 
 
+@pytest.mark.parametrize(("shown", "said"), [
+    ("tanh", "tanch"),
+    ("sin(3x)", "sine of three x"),
+    ("sin(3*x)", "sine of three x"),
+    ("1.7e-8", "one point seven times ten to the minus eight"),
+    ("1.7 × 10⁻⁸", "one point seven times ten to the minus eight"),
+    ("1e-3", "ten to the minus three"),
+    ("σ = 0.5", "sigma equals zero point five"),
+    ("± 0.2", "plus or minus zero point two"),
+    ("θ", "theta"),
+    ("3 × 4", "three times four"),
+    ("0.001234", "about zero point zero zero one two"),
+    ("about 0.001234", "about zero point zero zero one two"),
+    ("loss 1.62 against 1.58", "loss one point six two against one point five eight"),
+    ("tanh(1.20·x − 0.30)", "tanch of one point two x minus zero point three"),
+    ("SGD ends at 0.0015.", "S G D ends at zero point zero zero one five."),
+    ("RMSprop and CMA-ES beat SNES; Adam too.", "R M S prop and C-M-A-E-S beat S N E S; Adam too."),
+    ("a 1-D slice of x-1", "a one-D slice of x minus one"),
+    ("SGD + momentum, lr 0.03 (too small)", "S G D plus momentum, learning rate zero point zero three (too small)"),
+    ("x*cos(2*x) + 0.3*abs(x)", "x times cosine of two x plus zero point three times the absolute value of x"),
+    ("exp(-x^2)", "e to the minus x squared"),
+    ("x**3 - 2*x", "x cubed minus two x"),
+    ("x^2 + 0.3·sin(5·x)", "x squared plus zero point three times sine of five x"),
+    ("f(x) = tanh(a·x + b)", "f of x equals tanch of a times x plus b"),
+    ("sin(x)^2 + (x - 1)^2", "sine of x, all squared plus (x minus one), all squared"),
+    ("x/4", "x over four"),
+    ("about 12,000 evaluations over 600 rounds", "about twelve thousand evaluations over six hundred rounds"),
+    ("2.4 million, 3.4 percent, 45%", "two point four million, three point four percent, forty-five percent"),
+    ("a one-in-ten chance, full-data gradient descent", "a one-in-ten chance, full-data gradient descent"),
+])
+def test_spoken_form_reads_math_numbers_and_names_as_a_person_would(shown, said):
+    assert spoken(shown) == said
+
+
+def test_formulas_and_tiny_numbers_are_displayed_as_math_and_spoken_in_words():
+    shown = speech.formula("x**2 + 0.3*sin(5*x)")
+    assert shown == "x^2 + 0.3·sin(5·x)"
+    assert spoken(shown) == "x squared plus zero point three times sine of five x"
+    assert spoken(f"loss {speech.number(1.7e-8)}") == "loss one point seven times ten to the minus eight"
+
+
+def test_engines_say_the_spoken_form_and_cache_it(tmp_path, monkeypatch):
+    """The engine gets the spoken form; the caller (captions) keeps the displayed text."""
+    import wave
+
+    heard: list[str] = []
+
+    class Recorder(CachedSynth):
+        name = "recorder"
+
+        def version(self) -> str:
+            return "1"
+
+        def synthesize(self, text: str, wav: Path) -> None:
+            heard.append(text)
+            with wave.open(str(wav), "wb") as w:
+                w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
+                w.writeframes(b"\0\0" * 8000)
+
+    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path))
+    v = Recorder()
+    line = v.line("t-01", "SGD ends at 0.0015.")
+    assert heard == ["S G D ends at zero point zero zero one five."] and line.duration == pytest.approx(1.0)
+    v.line("t-01", "SGD ends at 0.0015.")
+    assert len(heard) == 1   # cached
+    assert SilentVoice(wpm=60).line("t", "SGD").duration == pytest.approx(3.0)   # "S G D": three words said
+
+
+def test_hibari_refuses_voices_that_would_download(monkeypatch):
+    import hibari.voices
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("hibari tried to download a voice")
+
+    monkeypatch.setattr(hibari.voices, "download", no_network)
+    for name in ("emma", "fenrir", "robot"):
+        with pytest.raises(VoiceError, match=f"hibari voice '{name}' is not in the package") as err:
+            HibariVoice(name)
+        assert "\n" not in str(err.value)
+    HibariVoice().check()
+
+
+def test_hibari_speaks_offline_from_the_bundled_voice(tmp_path, monkeypatch):
+    import socket
+
+    import hibari.voices
+
+    monkeypatch.setattr(hibari.voices, "download", lambda *a, **k: pytest.fail("hibari tried to download"))
+    monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: pytest.fail("hibari opened a connection"))
+    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path))
+    v = HibariVoice()
+    short, long = v.line("a", "Loss."), v.line("b", "Adam ends at 0.0015, SGD at 0.012, with tanh units.")
+    info = streams(long.path)["streams"][0]
+    assert (info["sample_rate"], info["channels"]) == ("24000", 1)
+    assert long.path.parent == tmp_path / "hibari" and long.engine == "hibari"
+    assert 0.2 < short.duration < 2.0 and long.duration > 3 * short.duration
+    assert rms_db(pcm(long.path)) > -35
+    again = HibariVoice().line("b", "Adam ends at 0.0015, SGD at 0.012, with tanh units.")
+    assert again.path == long.path
+    # hibari reads a lone "a" as the article; as a variable it is the letter
+    assert with_phonemes("a times x, a and b, a at 2. A circle, a big one.") == (
+        "[a](/ˈA/) times x, [a](/ˈA/) and b, [a](/ˈA/) at 2. A circle, a big one.")
+
+
 def test_description_and_timestamps_start_at_zero():
     text = captions.description_text("T", ["1. One", "2. Two"], [65.4, 3000.0])
     assert "\n0:00 1. One\n1:05 2. Two\n" in text
@@ -83,7 +190,8 @@ def test_description_and_timestamps_start_at_zero():
 
 def test_voice_choice_and_one_line_errors(tmp_path, monkeypatch):
     assert voice_from_env({"GDEVO_VOICE": "none"}).name == "none"
-    assert voice_from_env({}).name == "espeak-ng"
+    assert voice_from_env({}).name == "hibari"
+    assert voice_from_env({"GDEVO_VOICE": "espeak-ng"}).name == "espeak-ng"
     with pytest.raises(VoiceError, match="unknown voice 'robot'"):
         voice_from_env({"GDEVO_VOICE": "robot"})
     with pytest.raises(VoiceError, match="GDEVO_PIPER_MODEL"):

@@ -1,0 +1,97 @@
+"""The default narration voice: hibari-tts's bundled neural voice, offline, in this process.
+
+hibari (PyPI hibari-tts, Apache-2.0 code and weights) is a 7.9 MB ONNX model distilled from
+Kokoro-82M, about 100x realtime on one CPU core, 24 kHz mono. Only the voice inside the wheel
+("heart", American English) is used: hibari downloads its other voices from the network on first
+use, so any other name is refused here with one line, and the model is loaded from the bundled file
+by path (never through hibari's downloader). Synthesis is seeded, so a line's audio is the same
+on every run and the cache and render keys hold.
+
+A line arrives already in its spoken form (scenes/kit/spoken.py); PHONEMES then pins the
+pronunciation of what hibari's spelling-to-sound rules still get wrong, with hibari's inline
+`[word](/phonemes/)` syntax (misaki's phoneme alphabet).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from scenes.kit.voices import CachedSynth, VoiceError
+
+BUNDLED_VOICE = "heart"
+SPEED = 0.8     # hibari's own pace (1.0) reads the chapters' lines at about 180 words per minute; 0.8: about 150
+SEED = 0        # fixes hibari's noise component: the same line gives the same samples
+# What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
+PHONEMES = {
+    # the variable a ("a times x", "a and b", "starts with a at 1.2") is read as the article "uh"
+    r"\ba(?=\s*(?:times|plus|minus|over|equals|squared|cubed|at|and|[,.;:)]|$))": "ˈA",
+}
+
+
+class HibariVoice(CachedSynth):
+    name = "hibari"
+
+    def __init__(self, voice: str = BUNDLED_VOICE, speed: float = SPEED) -> None:
+        if voice != BUNDLED_VOICE:
+            raise VoiceError(f"hibari voice {voice!r} is not in the package (it would be downloaded); "
+                             f"only {BUNDLED_VOICE!r} is used")
+        if not 0.5 <= speed <= 2.0:
+            raise VoiceError(f"hibari speed must be between 0.5 and 2.0, got {speed:g}")
+        self.voice, self.speed = voice, float(speed)
+
+    def settings(self) -> dict:
+        return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES}
+
+    def check(self) -> None:
+        model_file(self.voice)
+
+    def version(self) -> str:
+        self.check()
+        import hibari
+
+        return hibari.__version__
+
+    def synthesize(self, text: str, wav: Path) -> None:
+        import hibari
+
+        audio = _model(self.voice)(with_phonemes(text), speed=self.speed, seed=SEED)
+        if not len(audio):
+            raise VoiceError(f"hibari produced no audio for {text[:60]!r}")
+        hibari.write_wav(str(wav), audio)
+
+
+def with_phonemes(text: str) -> str:
+    """TEXT with each PHONEMES match marked up as hibari's inline pronunciation."""
+    for pattern, phonemes in PHONEMES.items():
+        text = re.sub(rf"(?<!\[){pattern}", lambda m, ph=phonemes: f"[{m.group(0)}](/{ph}/)", text)
+    return text
+
+
+def model_file(voice: str) -> Path:
+    """The bundled ONNX file of VOICE; VoiceError (one line) if hibari is missing or the voice is not bundled."""
+    try:
+        from hibari import voices
+    except ImportError as exc:
+        raise VoiceError(f"the hibari voice needs hibari-tts (pip install -r requirements.txt), or use "
+                         f"--voice espeak-ng: {exc}") from None
+    entry = voices.VOICES.get(voice)
+    if not entry or not entry.get("bundled"):
+        raise VoiceError(f"hibari voice {voice!r} is not in the package (it would be downloaded); "
+                         f"only {BUNDLED_VOICE!r} is used")
+    path = Path(voices.ASSETS) / entry["file"]
+    if not path.is_file():
+        raise VoiceError(f"hibari's bundled voice file {path} is missing: reinstall hibari-tts")
+    return path
+
+
+@functools.cache
+def _model(voice: str):
+    """One loaded model per process (about a second to load), from the bundled file by path."""
+    from hibari import Hibari
+
+    return Hibari(voice=voice, model=str(model_file(voice)), threads=1)
+
+
+__all__ = ["BUNDLED_VOICE", "PHONEMES", "HibariVoice", "model_file", "with_phonemes"]
