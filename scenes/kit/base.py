@@ -21,7 +21,10 @@ from pathlib import Path
 
 from manim import Scene, config
 
-from scenes.kit import lean  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
+from scenes.kit import (
+    lean,  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
+    tex_cache,  # noqa: F401  (one Tex cache for every chapter: scenes/kit/tex_cache.py)
+)
 from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues
 from scenes.kit.palette import apply_theme
