@@ -212,7 +212,8 @@ def _stamp_name(job: SceneJob, fmt: Format) -> str:
 
 
 def media_dir(job: SceneJob) -> Path:
-    """manim's media folder for one scene (parallel renders never share a text/Tex cache)."""
+    """manim's media folder for one scene (parallel renders never share its text cache; Tex is shared
+    safely in manim.cfg's tex_dir: scenes/kit/tex_cache.py)."""
     return renders_dir() / "media" / job.name
 
 

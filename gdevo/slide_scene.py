@@ -21,7 +21,7 @@ from pathlib import Path
 
 def slide_variant(base: type) -> type:
     """The manim-slides Slide version of a Scene subclass (same name, beats become slides)."""
-    from manim import ThreeDScene
+    from manim import ThreeDScene, config
     from manim_slides.slide import Slide, ThreeDSlide
 
     slide_base = ThreeDSlide if issubclass(base, ThreeDScene) else Slide
@@ -34,6 +34,12 @@ def slide_variant(base: type) -> type:
             if out:
                 kwargs.setdefault("output_folder", Path(out))
             super().__init__(*args, **kwargs)
+            if config.dry_run:   # manim-slides' Slide turned write_to_movie on: no movie was set up to write
+                config.write_to_movie = False
+
+        def _save_slides(self, *args, **kwargs) -> None:
+            if not config.dry_run:   # a dry run makes no partial movies to cut slides from
+                super()._save_slides(*args, **kwargs)
 
         def close_beat(self, notes: str = "") -> None:
             super().close_beat(notes)

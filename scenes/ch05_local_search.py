@@ -18,6 +18,7 @@ from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.panels import fmt_loss, legend, readout
+from scenes.kit.steps import Steps
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 DETAIL_ROUNDS = 4
@@ -111,29 +112,38 @@ class LocalSearch(ChapterScene):
         trail = VGroup().set_z_index(3)
         self.add(trail)
         to_point = lambda p: view.point(clamp(view, p))  # noqa: E731
-        for k in range(1, evo.steps + 1):
-            cloud = None
-            if k <= detail:
-                cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
-                                       bool(evo["accepted"][k - 1]), to_point, color).set_z_index(4)
-                self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
-                self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+
+        def step(k: int) -> list:
+            """Round k's move: the parent hops, and the hop joins the trail."""
             a, b = to_point(evo["params"][k - 1]), to_point(evo["params"][k])
             anims = [parent.animate.move_to(b)]
             if np.linalg.norm(b - a) > 1e-6:
                 seg = hop(a, b, color)
                 trail.add(seg)
                 anims.append(Create(seg))
-            if cloud is not None:
-                anims.append(FadeOut(cloud))
-            if cloud is not None or k % READOUT_EVERY == 0 or k == evo.steps:
+            return anims
+
+        for k in range(1, min(detail, evo.steps) + 1):
+            cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
+                                   bool(evo["accepted"][k - 1]), to_point, color).set_z_index(4)
+            self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
+            self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+            swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
+            self.play(*step(k), FadeOut(cloud), run_time=0.6)
+            child_loss, parent_loss = speech.losses(float(evo["pop_loss"][k - 1].min()), float(evo["loss"][k - 1]))
+            verdict = "it takes over" if evo["accepted"][k - 1] else "the parent stays"
+            self.beat(f"Round {k}: the best child has loss {child_loss}, the parent {parent_loss}: {verdict}."
+                      if k == 1 else f"Round {k}: {child_loss} against {parent_loss}, {verdict}.")
+
+        # The quick rounds (2 frames each at 15 fps) in one play that draws the same frames as a play
+        # per round (scenes/kit/steps.py); the readout changes every READOUT_EVERY rounds and at the end.
+        def quick(k: int) -> list:
+            if k % READOUT_EVERY == 0 or k == evo.steps:
                 swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
-            self.play(*anims, run_time=0.6 if cloud is not None else 2 / 15)
-            if k <= detail:
-                child_loss, parent_loss = speech.losses(float(evo["pop_loss"][k - 1].min()), float(evo["loss"][k - 1]))
-                verdict = "it takes over" if evo["accepted"][k - 1] else "the parent stays"
-                self.beat(f"Round {k}: the best child has loss {child_loss}, the parent {parent_loss}: {verdict}."
-                          if k == 1 else f"Round {k}: {child_loss} against {parent_loss}, {verdict}.")
+            return step(k)
+
+        if detail < evo.steps:
+            self.play(Steps(parent, [lambda k=k: quick(k) for k in range(detail + 1, evo.steps + 1)], 2 / 15))
         return trail
 
     @staticmethod

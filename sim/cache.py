@@ -9,6 +9,8 @@ is hashed into the key too: editing it re-simulates).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -22,7 +24,7 @@ from sim import SIM_DIR, sim_code_version
 from sim.config import apply_overrides, config_hash, read_toml, validate_config
 from sim.errors import Cancelled, ConfigError, TraceError
 from sim.overrides import apply_project_overrides
-from sim.trace import Trace, load_trace, save_trace
+from sim.trace import Trace, atomic_write_bytes, load_trace, save_trace
 from sim.user_optimizer import spec_digests
 
 ROOT = SIM_DIR.parent
@@ -64,14 +66,9 @@ class Resolved:
     path: Path
 
 
-def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,
-            config_file: Path | None = None, here: bool = True) -> Resolved:
-    """Validate NAME's config (plus overrides/device) and compute its cache path.
-
-    HERE=False resolves a run meant for another machine (a Dask worker with a GPU), so a cuda
-    config is not refused because this machine has no CUDA."""
-    from sim.experiments import registry
-
+def config_data(name: str, overrides: list[str] | None = None, device: str | None = None,
+                config_file: Path | None = None) -> tuple[dict, str]:
+    """NAME's raw config (project overrides, OVERRIDES and DEVICE applied, not validated) and its source."""
     source = str(config_file)
     if config_file is None:
         config_file = config_path(name)
@@ -83,6 +80,18 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
     data = apply_overrides(data, list(overrides or []))
     if device is not None:
         data["device"] = device
+    return data, source
+
+
+def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,
+            config_file: Path | None = None, here: bool = True) -> Resolved:
+    """Validate NAME's config (plus overrides/device) and compute its cache path.
+
+    HERE=False resolves a run meant for another machine (a Dask worker with a GPU), so a cuda
+    config is not refused because this machine has no CUDA."""
+    from sim.experiments import registry
+
+    data, source = config_data(name, overrides, device, config_file)
     kind = data.get("experiment")
     experiments = registry()
     if kind not in experiments:
@@ -108,10 +117,17 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
     cached): a simulation in a thread cannot be interrupted otherwise, and an interpreter that
     exits while torch runs in a thread aborts.
     """
+    data = config_data(name, overrides, device, config_file)[0]
+    if not force:
+        known = indexed_trace(name, data)
+        if known is not None:
+            return known
     res = resolve(name, overrides, device, config_file)
     if res.path.is_file() and not force:
         try:
-            return load_trace(res.path)
+            trace = load_trace(res.path)
+            remember(data, res)
+            return trace
         except TraceError:
             pass  # a damaged cache entry is simply re-simulated (and replaced atomically)
     from sim.experiments import registry
@@ -120,7 +136,59 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
     with progress_bars(quiet) as progress:
         trace = exp.run(res.config, name, getattr(res.config, "device", "cpu"), cancellable(progress, cancel))
     save_trace(trace, res.path)
+    remember(data, res)
     return trace
+
+
+# ---------------------------------------------------------------- the index: raw config -> trace file
+# Validating a config imports torch (expressions and activations are checked by evaluating them),
+# which costs a scene process 1.4 s of its start-up when all it does is read a cached trace. The
+# index maps the *raw* config (the TOML with project overrides, overrides and device applied) plus
+# the sim code version to the trace file that resolve() named for it, so a cached trace loads
+# without validating again. That is exact because a validated config is a function of its raw
+# data and the sim code, except where validation reads something else: a computed field (such as
+# image-fit's image digest, which changes when the image file does), a project's own optimizer
+# file (its bytes are part of the key) or the CUDA check. Configs with any of these are never
+# indexed; they always go through resolve().
+
+def index_path(name: str, data: dict) -> Path:
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str) + "|" + sim_code_version()
+    return cache_dir() / "index" / f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}.json"
+
+
+def indexed_trace(name: str, data: dict) -> Trace | None:
+    """The cached trace the index names for this raw config, or None (not indexed, gone, damaged)."""
+    try:
+        entry = json.loads(index_path(name, data).read_text(encoding="utf-8"))
+        path = cache_dir() / Path(str(entry["trace"])).name
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not path.is_file():
+        return None
+    try:
+        return load_trace(path)
+    except TraceError:
+        return None
+
+
+def remember(data: dict, res: Resolved) -> None:
+    """Index RES's trace under its raw config DATA (atomically; see above for what is never indexed)."""
+    if (getattr(res.config, "device", "cpu") != "cpu" or _has_computed_fields(res.config)
+            or spec_digests(res.config.model_dump(mode="json"))):
+        return
+    body = json.dumps({"trace": res.path.name}).encode()
+    atomic_write_bytes(index_path(res.name, data), lambda fh: fh.write(body))
+
+
+def _has_computed_fields(value) -> bool:
+    if isinstance(value, BaseModel):
+        return bool(type(value).model_computed_fields) or any(
+            _has_computed_fields(getattr(value, f)) for f in type(value).model_fields)
+    if isinstance(value, (list, tuple)):
+        return any(_has_computed_fields(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_computed_fields(v) for v in value.values())
+    return False
 
 
 def cancellable(progress: ProgressFactory | None, cancel: threading.Event | None) -> ProgressFactory | None:

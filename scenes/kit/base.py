@@ -21,7 +21,11 @@ from pathlib import Path
 
 from manim import Scene, config
 
-from scenes.kit import lean  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
+from scenes.kit import (
+    lean,  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
+    tex_cache,  # noqa: F401  (one Tex cache for every chapter: scenes/kit/tex_cache.py)
+)
+from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues
 from scenes.kit.palette import apply_theme
 from scenes.kit.traces import trace_for
@@ -33,6 +37,10 @@ LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its 
 
 class ChapterScene(Scene):
     traces: dict[str, Trace] | None = None  # injected by tests: {experiment name: Trace}
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("camera_class", KitCamera)   # images drawn inside their box (scenes/kit/camera.py)
+        super().__init__(*args, **kwargs)
 
     def setup(self) -> None:
         super().setup()

@@ -7,12 +7,17 @@ from manim import Surface, ThreeDAxes, ThreeDScene
 from matplotlib import colormaps
 
 from scenes.kit.base import ChapterScene
+from scenes.kit.camera import KitThreeDCamera
 from scenes.kit.landscape import log_loss
 from scenes.kit.style import COLORMAP
 
 
 class ChapterThreeDScene(ChapterScene, ThreeDScene):
     """ChapterScene (self.trace, self.beat) with ThreeDScene's camera: same API, plus 3D."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("camera_class", KitThreeDCamera)   # before ChapterScene's 2D default
+        super().__init__(*args, **kwargs)
 
 
 def loss_surface(axes: ThreeDAxes, a: np.ndarray, b: np.ndarray, loss: np.ndarray, samples: int = 25,

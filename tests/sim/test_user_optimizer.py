@@ -56,6 +56,9 @@ def test_a_project_optimizer_is_recorded_like_any_run(tmp_path, monkeypatch):
     before = resolve("sine-2d").path
     (proj / "lion.py").write_text(LION.read_text() + "\n# edited\n")
     assert resolve("sine-2d").path != before
+    # ... also through ensure_trace, whose index of raw configs must not serve the old file's trace
+    edited = ensure_trace("sine-2d", quiet=True).run("lion").meta["source"]["sha256"]
+    assert edited != run.meta["source"]["sha256"]
 
 
 def test_recorded_lion_equals_a_hand_written_loop(tmp_path):
