@@ -19,6 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gdevo.media import video_info
 from scenes.storyboard import SCENES, SceneEntry, get_scene, is_available, scene_names
 from sim.errors import GdevoError
 
@@ -165,14 +166,6 @@ def rendered_video(entry: SceneEntry, width: int, device: str | None = None, qui
     return render_scene_once(job, Format(need), device).movie
 
 
-def probe(src: Path) -> tuple[int, int, float, float]:
-    """(width, height, fps, duration s) of a video's first stream."""
-    from gdevo.media import video_info
-
-    info = video_info(src)
-    return info.width, info.height, info.fps, info.duration
-
-
 def check_window(start: float | None, end: float | None, duration: float, what: str) -> tuple[float, float]:
     """Validate --start/--end against a video's duration; returns the window in seconds."""
     s = 0.0 if start is None else float(start)
@@ -248,7 +241,8 @@ def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | N
              fps: int = 15, max_mb: float = 4.0, log=None) -> GifResult:
     """Cut [start, end) of SRC into a looping, palette-optimized GIF at DST of at most max_mb MB."""
     validate_gif_request(width, fps, max_mb, start, end)
-    src_w, _, _, duration = probe(src)
+    info = video_info(src)
+    src_w, duration = info.width, info.duration
     s, e = check_window(start, end, duration, src.name)
     limit = int(max_mb * 1e6)
     width = min(width, src_w) // 2 * 2
@@ -305,7 +299,8 @@ def validate_gif_request(width: int, fps: int, max_mb: float, start: float | Non
 
 def make_still(src: Path, dst: Path, at: float | None = None) -> float:
     """Write the frame at `at` seconds (default: the last frame) of SRC to DST as PNG; returns the time used."""
-    _, _, fps, duration = probe(src)
+    info = video_info(src)
+    fps, duration = info.fps, info.duration
     if at is not None and (not math.isfinite(at) or at < 0):
         raise GdevoError(f"--at must be ≥ 0 s (got {at:g})")
     if at is not None and at >= duration:

@@ -28,8 +28,7 @@ from gdevo.manim_run import (
     render_scene_once,
     scene_sources,
 )
-from gdevo.media import duration as probe_duration
-from gdevo.media import probe, run_ffmpeg, video_info
+from gdevo.media import run_ffmpeg, video_info
 from gdevo.stamps import renders_dir
 from scenes.storyboard import SceneEntry
 from sim.cache import ensure_trace
@@ -141,7 +140,7 @@ def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt
 
     finish_explainer(parts, out, say=say)   # one continuous normalized audio track, captions, chapter files
     stamps.write("explainer", EXPLAINER, {"key": key, "quality": fmt.quality, "chapters": [e.name for e in entries]})
-    say(f"joined {len(parts)} chapters into {out} ({probe_duration(out):.1f} s of video) in "
+    say(f"joined {len(parts)} chapters into {out} ({video_info(out).container_duration:.1f} s of video) in "
         f"{time.perf_counter() - t0:.1f} s; thumbnail {thumb}; total {time.perf_counter() - started:.1f} s")
     return out
 
@@ -184,9 +183,8 @@ def join_chapters(parts: list[Part], out: Path, thumbnail: Path | None = None,
     for p in parts:
         if not p.path.is_file():
             raise GdevoError(f"chapter file missing: {p.path}")
-    infos = [probe(p.path) for p in parts]
-    durations = [float(i["format"]["duration"]) for i in infos]
     videos = [video_info(p.path) for p in parts]
+    durations = [v.container_duration for v in videos]
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".join-", dir=out.parent) as work:
         work = Path(work)
@@ -221,5 +219,5 @@ def _concat_quote(path: Path) -> str:
     return str(path).replace("'", "'\\''")
 
 
-__all__ = ["EXPLAINER", "QUALITIES", "Part", "Quality", "chapters_metadata", "join_chapters", "probe_duration",
+__all__ = ["EXPLAINER", "QUALITIES", "Part", "Quality", "chapters_metadata", "join_chapters",
            "render_explainer", "render_scene", "renders_dir", "scene_sources"]

@@ -66,6 +66,17 @@ for (const level of ["error", "warn"]) {
 }
 """
 
+# A run made by a project's own optimizer, added to the payload as `gdevo explore` writes one (meta with a
+# `source`; an optimizer name the page does not know; its colour in the payload's tables).
+OWN_COLOR = (18, 171, 52)
+OWN_RUN = """(function () {
+  const D = window.GDEVO_EXPLORER, base = D.runs.find((r) => r.kind === "gradient");
+  D.runs.push(Object.assign({}, base, { name: "own", label: "Lion (your own)", optimizer: "lion",
+    source: { file: "lion.py", class: "Lion", sha256: "0", options: {} } }));
+  D.colors.dark.own = D.colors.light.own = "#12ab34";
+})();
+"""
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
@@ -83,8 +94,10 @@ def chromium_probe(folder: Path, hash_: str, data: dict) -> tuple[dict, str]:
     index = folder / "index.html"
     (folder / "probe-data.js").write_text(f"window.PROBE = {json.dumps(data)};\n{ERROR_HOOKS}")
     shutil.copyfile(Path(__file__).with_name("explorer_probe.js"), folder / "probe.js")
-    page = index.read_text().replace('<script src="data.js">',
-                                     '<script src="probe-data.js"></script>\n<script src="data.js">')
+    (folder / "probe-own.js").write_text(OWN_RUN)
+    page = index.read_text().replace('<script src="data.js"></script>',
+                                     '<script src="probe-data.js"></script>\n<script src="data.js"></script>\n'
+                                     '<script src="probe-own.js"></script>')
     page = page.replace("</body>", '<script src="probe.js"></script>\n</body>')
     probe = folder / "probe.html"
     probe.write_text(page)
@@ -106,7 +119,8 @@ def report(built):
         pytest.skip("chromium not installed")
     page, _ = built
     hash_ = "#opt=adam&lr=0.07&steps=25&t=9&a=1.5&b=-2&seed=4&replay=sgd,evolution&theme=dark&hp=evo.1.1&race=adam"
-    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK, "drag": DRAG})
+    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK, "drag": DRAG,
+                                                           "own": OWN_COLOR})
 
 
 def test_size_budget_and_only_local_files(built):
@@ -336,3 +350,16 @@ def test_dragging_the_point_moves_the_start_and_the_curve_follows(report, built)
         torch.tensor([drag["a"], drag["b"]], dtype=torch.float64))
     shown = float(re.search(r"loss ([0-9.e+-]+)", drag["readout"]).group(1))
     assert shown == pytest.approx(float(loss), rel=1e-3)   # and the loss shown is the loss there
+
+
+@needs_chromium
+def test_a_run_of_your_own_optimizer_is_drawn_but_not_replayed(report):
+    """A run with a `source` has no twin in the page: no replay with a built-in optimizer, a note saying so,
+    and its recorded path drawn in the payload's colour under the payload's label."""
+    rep, _ = report
+    note = "Lion (lion.py): your own code, not replayed in the page"
+    assert rep["checks"]["own"] == {"kind": "gradient", "replayed": False, "note": note}
+    own = rep["own"]
+    assert own["label"] == "Lion (your own)" and own["note"] == note
+    assert own["swatch"] == "rgb({}, {}, {})".format(*OWN_COLOR)
+    assert own["pixels"] > 20 and own["pixelsWithout"] == 0   # its recorded path, in its colour

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from gdevo import audio, captions
+from gdevo.media import video_info
 from gdevo.render import Part, join_chapters
 from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
@@ -351,9 +352,9 @@ def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
     from scipy.signal import correlate
 
     parts, out = narrated["parts"], narrated["out"]
-    durations = [audio.probe(p.path).duration for p in parts]
-    total = audio.probe(out)
-    assert total.duration == pytest.approx(sum(durations), abs=1 / 15)
+    durations = [video_info(p.path).length for p in parts]
+    total = video_info(out)
+    assert total.length == pytest.approx(sum(durations), abs=1 / 15)
     boundary = durations[0]
     marks = [float(c["start_time"]) for c in json.loads(subprocess.run(
         ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(out)], capture_output=True, text=True,
@@ -384,7 +385,7 @@ def test_voice_none_gives_a_silent_video_with_captions(tmp_path):
     assert "audio" not in kinds and "subtitle" in kinds
     beats = json.loads(movie.with_suffix(".beats.json").read_text())["beats"]
     assert [b["text"] for b in beats] == list(LINES_B) and all(b["audio"] is None for b in beats)
-    assert audio.probe(out).duration >= sum(b["line"] for b in beats)
+    assert video_info(out).length >= sum(b["line"] for b in beats)
 
 
 def test_a_broken_sidecar_is_one_clear_error(tmp_path):
