@@ -111,7 +111,7 @@ def render_many_on(executor: Executor, scene_jobs: list, fmt, device: str | None
     render_many, runs here for each scene as soon as its files are back (or it was up to date).
     Returns a manim_run.Batch."""
     from gdevo import manim_run
-    from gdevo.sweep import run_cells
+    from gdevo.cells import run_cells
     from sim.cache import resolve
     from sim.trace import atomic_write_bytes
 
