@@ -23,13 +23,12 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gdevo import stamps
 from gdevo.stamps import ROOT, renders_dir
-from sim.errors import Cancelled, GdevoError, reason
+from sim.errors import GdevoError
 
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
@@ -306,7 +305,7 @@ def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | No
 
 def record_render(job: SceneJob, fmt: Format, key: str, seconds: float) -> Rendered:
     """Stamp a finished render whose movie and slides are in place: one manim just wrote here, or
-    whose files a worker sent back (gdevo.remote_render)."""
+    whose files a worker sent back (gdevo.render_engine)."""
     movie, slides = movie_path(job, fmt), slides_path(job, fmt)
     for path in (movie, slides):
         if not path.is_file():
@@ -318,11 +317,11 @@ def record_render(job: SceneJob, fmt: Format, key: str, seconds: float) -> Rende
 
 @dataclass
 class Batch:
-    """What `render_many` did: every scene's render (input order), and where the time went."""
+    """What a batch render (gdevo.render_engine) did: every scene's render (input order), and where the time went."""
 
     rendered: dict[str, Rendered]
     simulated: list[str]
-    sim_seconds: float       # wall time of the simulation thread (0 when every trace was cached)
+    sim_seconds: float       # wall time until the last trace was simulated (0 when every trace was cached)
     seconds: float           # wall time of the whole batch (simulations overlap renders)
 
     @property
@@ -333,114 +332,6 @@ class Batch:
 def scenes_failed(errors: list[str]) -> GdevoError:
     """The one line a batch raises once every scene is done: how many failed, and the first reason."""
     return GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
-
-
-SIM_STOP_S = 60.0   # how long Ctrl-C waits for the simulation thread to reach its next progress tick
-
-
-def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
-                workers: int | None = None, say=None, quiet_sims: bool = True,
-                encoders: int | None = None, after: Callable[[SceneJob, Rendered], None] | None = None) -> Batch:
-    """Simulate the missing traces and render every scene once, up to WORKERS manim processes at a time.
-
-    Simulations run one after the other in a thread that holds one of the WORKERS slots, so on
-    a 2-core machine a chapter whose traces are ready renders while the next trace is simulated
-    (simulation is mostly one Python thread, with one torch thread). AFTER(job, rendered), if
-    given, runs as soon as a scene's render is there (made now or up to date), in the same slot:
-    what is made from one scene (its finished chapter file, a GIF) is then made while the other
-    scenes still render, not after all of them. A failed scene does not stop the others; the
-    first failure is raised (one line) once all are done.
-    """
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sim.cache import ensure_trace, resolve
-
-    say = say or (lambda msg: None)
-    workers = max(1, workers or os.cpu_count() or 1)
-    started = time.perf_counter()
-    slots = threading.BoundedSemaphore(workers)
-    needed = list(dict.fromkeys(t for j in scene_jobs for t in j.traces))
-    missing = [t for t in needed if not resolve(t, device=device).path.is_file()]
-    ready = {t: threading.Event() for t in needed}
-    sim_errors: dict[str, str] = {}
-    for t in needed:
-        if t not in missing:
-            ready[t].set()
-    sim_time = [0.0]
-    abort = threading.Event()   # set on Ctrl-C: nothing new starts (a manim started later would not see it)
-
-    def simulate() -> None:
-        t0 = time.perf_counter()
-        try:
-            for t in missing:
-                if abort.is_set():
-                    break
-                say(f"  simulating {t} …")
-                t1 = time.perf_counter()
-                try:
-                    ensure_trace(t, device=device, quiet=quiet_sims, cancel=abort)
-                    say(f"  simulated {t} in {time.perf_counter() - t1:.1f} s")
-                except Cancelled:
-                    sim_errors[t] = "interrupted"
-                    break
-                except Exception as exc:   # any failure must still release the scenes waiting for T
-                    sim_errors[t] = reason(exc)
-                    say(f"  simulating {t} FAILED: {sim_errors[t]}")
-                finally:
-                    ready[t].set()
-        finally:
-            sim_time[0] = time.perf_counter() - t0
-            slots.release()
-
-    def work(job: SceneJob) -> Rendered:
-        for t in job.traces:
-            while not ready[t].wait(0.5):
-                if abort.is_set():
-                    raise GdevoError("interrupted")
-            if t in sim_errors:
-                raise GdevoError(sim_errors[t])
-        found = None if force else find_render(job, fmt, device)
-        if found is not None and after is None:
-            return found
-        with slots:
-            if abort.is_set():
-                raise GdevoError("interrupted")
-            r = found
-            if r is None:
-                say(f"  {job.name:<22} rendering …")
-                r = render_scene_once(job, fmt, device, force=force, encoders=encoders)
-                say(f"  {job.name:<22} rendered in {r.seconds:.1f} s")
-            if after is not None:
-                after(job, r)
-            return r
-
-    rendered: dict[str, Rendered] = {}
-    errors: list[str] = []
-    sims = None
-    if missing:
-        slots.acquire()   # taken before any render starts; released when the last trace is written
-        sims = threading.Thread(target=simulate, name="gdevo-sims", daemon=True)
-        sims.start()
-    with ThreadPoolExecutor(max_workers=max(1, len(scene_jobs))) as pool:   # threads only wait; slots bound work
-        futures = [(job, pool.submit(work, job)) for job in scene_jobs]
-        try:
-            for job, fut in futures:
-                try:
-                    rendered[job.name] = fut.result()
-                except GdevoError as exc:
-                    errors.append(f"{job.name}: {exc}")
-                    say(f"  {job.name:<22} FAILED: {exc}")
-        except BaseException:   # Ctrl-C: scenes waiting for a trace or a slot give up instead of hanging the exit
-            abort.set()
-            if sims is not None:   # stops at its next progress tick; exiting while torch runs there would abort
-                sims.join(SIM_STOP_S)
-            raise
-    if sims is not None:
-        sims.join()
-    if errors:
-        raise scenes_failed(errors)
-    return Batch(rendered, missing, sim_time[0], time.perf_counter() - started)
 
 
 def publish(src: Path, dst: Path) -> Path:
@@ -455,4 +346,4 @@ def publish(src: Path, dst: Path) -> Path:
 
 
 __all__ = ["QUALITIES", "Batch", "Format", "Quality", "Rendered", "SceneJob", "find_at_least", "find_render", "publish",
-           "render_key", "render_many", "render_scene_once", "scene_sources"]
+           "render_key", "render_scene_once", "scene_sources"]

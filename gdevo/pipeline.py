@@ -45,19 +45,22 @@ def process_age() -> float:
 
 def run_all(quality: str = "low", device: str | None = None, force: bool = False, jobs: int | None = None,
             setup_seconds: float | None = None, pptx: bool = True, thumbnail_at: float | None = None,
-            quiet: bool = False) -> list[Phase]:
+            quiet: bool = False, scheduler: str | None = None) -> list[Phase]:
     """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals).
 
-    What is made from one scene (its finished chapter file, its GIFs and stills) is made in the
-    scene's render slot as soon as it is rendered; the explainer join (ffmpeg) and the explorer and
+    Scenes and simulations are jobs of the render engine (gdevo.render_engine): here, or on the
+    Dask cluster at SCHEDULER (or DASK_SCHEDULER_ADDRESS), whose renders come back here. What is
+    made from one scene (its finished chapter file, its GIFs and stills) is made here as soon as it
+    is rendered, while other scenes still render; the explainer join (ffmpeg) and the explorer and
     deck (Python) run side by side at the end, one core each.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
-    from gdevo.manim_run import Format, Rendered, SceneJob, render_many
+    from gdevo.manim_run import Format, Rendered, SceneJob
     from gdevo.render import join_explainer, publish_chapter
+    from gdevo.render_engine import render_batch
     from gdevo.stamps import renders_dir
     from scenes.storyboard import chapters
     from sim.errors import GdevoError
@@ -86,7 +89,7 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     lock = threading.Lock()
 
     def after(job: SceneJob, r: Rendered) -> None:
-        """In the scene's slot, once it is rendered: its chapter file, then the GIFs and stills cut from it."""
+        """Here, once the scene is rendered: its chapter file, then the GIFs and stills cut from it."""
         t0 = time.perf_counter()
         if job.name in chapter_of:
             publish_chapter(chapter_of[job.name], r)   # narration + captions, skipped when up to date
@@ -108,10 +111,11 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
 
     say(f"gdevo render all ({fmt.folder}): {len(entries)} chapters + {len(scene_jobs) - len(entries)} scene(s) "
         "for GIFs; simulations overlap renders")
-    batch = render_many(scene_jobs, fmt, device, force=force, workers=jobs, say=say, after=after)
+    batch = render_batch(scene_jobs, fmt, device, force=force, workers=jobs, say=say, scheduler=scheduler,
+                         after=after)
     ran = batch.ran
     phases.append(Phase("simulations", batch.sim_seconds,
-                        f"{len(batch.simulated)} traces simulated (one thread, beside the renders)"
+                        f"{len(batch.simulated)} traces simulated (jobs beside the renders)"
                         if batch.simulated else "all traces cached"))
     gif_note = (f"{plural(made['gifs'].count(False), 'GIF')} and {plural(made['stills'].count(False), 'still')} "
                 f"made, {made['gifs'].count(True) + made['stills'].count(True)} up to date")
@@ -120,9 +124,9 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
                         f"{len(scene_jobs) - len(ran)} up to date)"
                         + ("; wall time after the simulations (renders start alongside them)" if batch.simulated
                            else "")))
-    phases.append(Phase("  chapter audio + captions (in the render slots)", spent["finish"],
+    phases.append(Phase("  chapter audio + captions (beside the renders)", spent["finish"],
                         "as each chapter finished rendering; not in the total twice"))
-    phases.append(Phase("  GIFs + stills (in the render slots)", spent["gifs"], gif_note + "; not in the total twice"))
+    phases.append(Phase("  GIFs + stills (beside the renders)", spent["gifs"], gif_note + "; not in the total twice"))
 
     def timed(fn):
         t0 = time.perf_counter()

@@ -25,13 +25,11 @@ from gdevo.manim_run import (
     Rendered,
     SceneJob,
     publish,
-    render_scene_once,
     scene_sources,
 )
 from gdevo.media import run_ffmpeg, video_info
 from gdevo.stamps import renders_dir
 from scenes.storyboard import SceneEntry
-from sim.cache import ensure_trace
 from sim.errors import GdevoError
 
 
@@ -48,19 +46,18 @@ def publish_chapter(entry: SceneEntry, rendered: Rendered) -> Path:
 
 
 def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = None, force: bool = False,
-                 quiet: bool = False) -> Path:
-    """Render ENTRY to renders/NAME.mp4 (or return the existing file if nothing changed)."""
-    fmt = Format(quality)
-    for name in entry.traces:  # simulate (with progress bars) before manim starts
-        ensure_trace(name, device=device, quiet=quiet)
-    from gdevo.manim_run import find_render
+                 quiet: bool = False, scheduler: str | None = None) -> Path:
+    """Render ENTRY to renders/NAME.mp4 (or return the existing file if nothing changed): its missing
+    traces are simulated, then it is rendered, by the render engine (here, or on SCHEDULER)."""
+    from gdevo.render_engine import render_batch
 
-    job = SceneJob.from_entry(entry)
-    found = None if force else find_render(job, fmt, device)
-    if found is None and not quiet:
-        print(f"rendering {entry.name} ({fmt.folder}) …", file=sys.stderr)
+    fmt = Format(quality)
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    say(f"{entry.name} ({fmt.folder}):")
     alone = ALONE_ENCODERS if (os.cpu_count() or 1) > 1 else None   # encoding on the idle core(s)
-    return publish_chapter(entry, found or render_scene_once(job, fmt, device, force=force, encoders=alone))
+    batch = render_batch([SceneJob.from_entry(entry)], fmt, device, force=force, say=say, scheduler=scheduler,
+                         encoders=alone)
+    return publish_chapter(entry, batch.rendered[entry.name])
 
 
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
@@ -87,7 +84,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     """Render the available chapters (in parallel) and join them into renders/explainer.mp4.
 
     SCHEDULER (or DASK_SCHEDULER_ADDRESS): render the chapters on that Dask cluster instead
-    (gdevo.remote_render); the files come back here and are joined here.
+    (gdevo.render_engine); the files come back here and are joined here.
 
     Missing traces are simulated while chapters whose traces are ready already render (up to
     JOBS at once, default one per core); each chapter is one manim pass (its movie and its
@@ -96,7 +93,7 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     """
     import time
 
-    from gdevo.remote_render import render_batch
+    from gdevo.render_engine import render_batch
     from scenes.storyboard import chapters
 
     fmt = Format(quality)

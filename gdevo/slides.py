@@ -149,7 +149,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
                pptx: bool = True, jobs: int = 1) -> Deck:
     """Get every scene's slides from its one render (rendering only the missing or stale ones, JOBS
     at a time), then write DECK.html (+ assets), DECK.pdf and DECK.pptx in renders/slides/."""
-    from gdevo.manim_run import render_many
+    from gdevo.render_engine import render_batch
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # conversion never needs a display
     if not scenes:
@@ -160,7 +160,7 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
     out = slides_dir()
     install_reveal(out)   # first: without reveal.js there is no deck, so do not render for nothing
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    batch = render_many(list(scenes), fmt, device, force=force, workers=jobs, say=say)
+    batch = render_batch(list(scenes), fmt, device, force=force, workers=jobs, say=say)
     rendered = [batch.rendered[s.name] for s in scenes]
     html, pdf, pptx_file = (out / f"{DECK_NAME}{ext}" for ext in (".html", ".pdf", ".pptx"))
     from gdevo.explorer import add_deck_slide, explorer_page

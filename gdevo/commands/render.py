@@ -34,8 +34,8 @@ def register(sub) -> None:
                    help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
     p.add_argument("--no-pptx", action="store_true", help="all: skip the deck's PowerPoint file")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="explainer: render the chapters on a Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
-                        "else here)")
+                   help="render the scenes on a Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else here); "
+                        "their files come back, and everything else is made here")
     p.add_argument("--setup-seconds", type=float, default=None, help=argparse.SUPPRESS)   # `make render` times setup
 
 
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         from gdevo.pipeline import print_phases, run_all
 
         phases = run_all(args.quality, args.device, args.force, jobs=args.jobs, setup_seconds=args.setup_seconds,
-                         pptx=not args.no_pptx, thumbnail_at=args.thumbnail_at)
+                         pptx=not args.no_pptx, thumbnail_at=args.thumbnail_at, scheduler=args.scheduler)
         print_phases(phases)
         return 0
     if args.name == EXPLAINER:
@@ -64,5 +64,5 @@ def run(args: argparse.Namespace) -> int:
     entry = get_scene(args.name)
     if entry is None:
         raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join([EXPLAINER, ALL, *scene_names()])}")
-    print(render_scene(entry, args.quality, args.device, args.force))
+    print(render_scene(entry, args.quality, args.device, args.force, scheduler=args.scheduler))
     return 0

@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_all(args: argparse.Namespace) -> int:
+    from gdevo.cells import run_cells
     from gdevo.executors import open_executor
     from gdevo.jobs import task_for
-    from gdevo.sweep import run_cells
     from sim.cache import config_names, preset_device, resolve
     from sim.trace import load_trace
 

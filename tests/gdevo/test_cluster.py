@@ -204,7 +204,7 @@ def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(isolated_output
     """As locally: every other scene renders and is stamped; the first failure is one line at the end."""
     from gdevo.executors import LocalExecutor
     from gdevo.manim_run import Format, SceneJob, find_render
-    from gdevo.remote_render import render_many_on
+    from gdevo.render_engine import render_scenes
     from sim.errors import GdevoError
 
     good = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
@@ -214,7 +214,7 @@ def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(isolated_output
     executor = LocalExecutor(workers=2)
     try:
         with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: broken: manim failed rendering broken"):
-            render_many_on(executor, [bad, good], fmt, say=said.append)
+            render_scenes(executor, [bad, good], fmt, say=said.append)
     finally:
         executor.close()
     assert find_render(good, fmt) is not None and find_render(bad, fmt) is None

@@ -71,9 +71,11 @@ def test_render_key_covers_format_traces_and_gdevo_variables_but_not_folders(mon
 
 def test_a_scene_rendered_alone_encodes_on_the_idle_cores(isolated_outputs, monkeypatch):
     """`gdevo render SCENE` asks manim for in-flight encoders (the batch renders do not: no idle core)."""
+    import gdevo.manim_run
     import gdevo.render
     from gdevo.manim_run import ALONE_ENCODERS, Format, SceneJob, manim_command
     from scenes.storyboard import SceneEntry
+    from sim.errors import GdevoError
 
     asked = {}
 
@@ -81,9 +83,9 @@ def test_a_scene_rendered_alone_encodes_on_the_idle_cores(isolated_outputs, monk
         asked["encoders"] = encoders
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(gdevo.render, "render_scene_once", fake)
+    monkeypatch.setattr(gdevo.manim_run, "render_scene_once", fake)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    with pytest.raises(RuntimeError, match="stop here"):
+    with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: tiny: .*stop here"):
         gdevo.render.render_scene(SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1), quiet=True)
     assert asked["encoders"] == ALONE_ENCODERS
     cmd = manim_command(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck"), Format(), ALONE_ENCODERS)

@@ -114,9 +114,10 @@ def test_slides_after_the_explainer_start_no_manim(isolated_outputs, monkeypatch
 
 
 def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(isolated_outputs, monkeypatch):
-    """render_many's AFTER sees each scene's finished render (movie and slides on disk), made now or
+    """The render engine's AFTER sees each scene's finished render (movie and slides on disk), made now or
     up to date, so a chapter file or a GIF is cut while other scenes still render."""
-    from gdevo.manim_run import Format, SceneJob, render_many
+    from gdevo.manim_run import Format, SceneJob
+    from gdevo.render_engine import render_batch
 
     seen = []
 
@@ -125,10 +126,10 @@ def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(isola
 
     job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
     fmt = Format("low", (160, 90), 15)
-    first = render_many([job], fmt, after=after)
+    first = render_batch([job], fmt, after=after)
     assert seen == [("tiny", False, True, True)] and first.rendered["tiny"].movie.is_file()
     no_manim(monkeypatch)
-    render_many([job], fmt, after=after)
+    render_batch([job], fmt, after=after)
     assert seen[1:] == [("tiny", True, True, True)]   # up to date: no manim, AFTER still runs
 
 
