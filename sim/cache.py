@@ -8,7 +8,6 @@ is never simulated twice and a changed one is never served stale.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,9 +30,8 @@ ProgressFactory = Callable[[str, int], Callable[..., None]]
 """A factory of progress callbacks: (label, total) -> advance(n=1)."""
 
 
-def cache_dir() -> Path:
-    """Where traces are cached (GDEVO_CACHE overrides, e.g. for tests or a shared cache)."""
-    return Path(os.environ.get("GDEVO_CACHE", ROOT / ".cache" / "traces"))
+DEFAULT_CACHE = ROOT / ".cache" / "traces"
+"""Where traces are cached unless a caller names another folder (gdevo's settings, a scene's)."""
 
 
 def config_names() -> list[str]:
@@ -63,8 +61,10 @@ class Resolved:
 
 
 def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,
-            config_file: Path | None = None, here: bool = True) -> Resolved:
-    """Validate NAME's config (plus overrides/device) and compute its cache path.
+            config_file: Path | None = None, here: bool = True, cache: Path | None = None,
+            project: Path | None = None) -> Resolved:
+    """Validate NAME's config (plus PROJECT's overrides file, OVERRIDES, DEVICE) and compute its
+    path in the CACHE folder (default DEFAULT_CACHE).
 
     HERE=False resolves a run meant for another machine (a Dask worker with a GPU), so a cuda
     config is not refused because this machine has no CUDA."""
@@ -75,7 +75,7 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
         config_file = config_path(name)
         if not config_file.is_file():
             raise ConfigError(f"unknown experiment {name!r}; known: {', '.join(config_names()) or 'none'}")
-        data, source = apply_project_overrides(name, read_toml(config_file), str(config_file))
+        data, source = apply_project_overrides(name, read_toml(config_file), str(config_file), project)
     else:
         data = read_toml(config_file)
     data = apply_overrides(data, list(overrides or []))
@@ -94,19 +94,20 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
         if not torch.cuda.is_available():
             raise ConfigError(f"{name}: device 'cuda' requested but torch sees no CUDA device here; use --device cpu")
     key = config_hash(cfg, sim_code_version(), dev)
-    return Resolved(name, kind, cfg, cache_dir() / f"{name}-{key}.npz")
+    return Resolved(name, kind, cfg, Path(cache or DEFAULT_CACHE) / f"{name}-{key}.npz")
 
 
 def ensure_trace(name: str, overrides: list[str] | None = None, device: str | None = None,
                  force: bool = False, config_file: Path | None = None, quiet: bool = False,
-                 cancel: threading.Event | None = None) -> Trace:
+                 cancel: threading.Event | None = None, cache: Path | None = None,
+                 project: Path | None = None) -> Trace:
     """The trace for NAME: from the cache when valid, otherwise simulated and cached.
 
     CANCEL, when set, stops a simulation at its next progress tick (raising Cancelled, nothing
     cached): a simulation in a thread cannot be interrupted otherwise, and an interpreter that
     exits while torch runs in a thread aborts.
     """
-    res = resolve(name, overrides, device, config_file)
+    res = resolve(name, overrides, device, config_file, cache=cache, project=project)
     if res.path.is_file() and not force:
         try:
             return load_trace(res.path)

@@ -1,7 +1,7 @@
 """Voices: one narration line (beat ID, text) in, one audio file and its duration out.
 
-One small interface (`Voice.line`) with several engines behind it, chosen by GDEVO_VOICE
-(`gdevo render --voice`, or `voice` in a project's gdevo.toml):
+One small interface (`Voice.line`) with several engines behind it, chosen by the scene's settings
+(scenes/kit/settings.py: `gdevo render --voice`, `voice` in a project's gdevo.toml, or GDEVO_VOICE):
 
 - `espeak-ng` (default): offline formant synthesis from the Debian package.
 - `piper`: a neural Piper voice the user brings (GDEVO_PIPER_MODEL=/path/voice.onnx; needs `piper`).
@@ -27,6 +27,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scenes.kit.settings import SceneSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 VOICES = ("espeak-ng", "piper", "recorded", "none", "off")
@@ -68,10 +72,6 @@ def audio_duration(path: Path) -> float:
         raise VoiceError(f"cannot read audio file {path}: {exc}") from None
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("GDEVO_VOICE_CACHE") or ROOT / ".cache" / "voice")
-
-
 class Voice:
     """The interface: `line(beat_id, text)` -> Line. `narrated` is False only for `off`."""
 
@@ -103,7 +103,7 @@ class SilentVoice(Voice):
     name = "none"
 
     def __init__(self, wpm: float | None = None) -> None:
-        wpm = float(wpm if wpm is not None else os.environ.get("GDEVO_VOICE_WPM") or ESPEAK_WPM)
+        wpm = float(wpm if wpm is not None else ESPEAK_WPM)
         if not wpm > 0:
             raise VoiceError(f"GDEVO_VOICE_WPM must be a positive number of words per minute, got {wpm:g}")
         self.wpm = wpm
@@ -119,6 +119,8 @@ class SilentVoice(Voice):
 class CachedSynth(Voice):
     """A synthesizing engine: audio cached under a hash of (text, engine, version, settings)."""
 
+    cache: Path = ROOT / ".cache" / "voice"   # the folder of cached lines (voice_for sets the scene's)
+
     def settings(self) -> dict:
         return {}
 
@@ -133,7 +135,7 @@ class CachedSynth(Voice):
 
     def cache_path(self, text: str) -> Path:
         key = hashlib.sha256(json.dumps([self.fingerprint(), text]).encode()).hexdigest()[:24]
-        return cache_dir() / self.name / f"{key}.wav"
+        return self.cache / self.name / f"{key}.wav"
 
     def line(self, beat_id: str, text: str) -> Line:
         if not text.strip():
@@ -155,7 +157,7 @@ class EspeakVoice(CachedSynth):
     name = "espeak-ng"
 
     def __init__(self, voice: str | None = None, wpm: float | None = None) -> None:
-        self.voice = voice or os.environ.get("GDEVO_ESPEAK_VOICE") or ESPEAK_VOICE
+        self.voice = voice or ESPEAK_VOICE
         self.wpm = int(float(wpm or ESPEAK_WPM))
 
     def settings(self) -> dict:
@@ -179,7 +181,7 @@ class PiperVoice(CachedSynth):
     name = "piper"
 
     def __init__(self, model: str | None = None) -> None:
-        self.model = model if model is not None else os.environ.get("GDEVO_PIPER_MODEL", "")
+        self.model = model or ""
 
     def settings(self) -> dict:
         path = Path(self.model)
@@ -209,7 +211,7 @@ class RecordedVoice(Voice):
     name = "recorded"
 
     def __init__(self, folder: str | None = None, fallback: Voice | None = None) -> None:
-        self.raw = folder if folder is not None else os.environ.get("GDEVO_VOICE_DIR", "")
+        self.raw = folder or ""
         self.folder = Path(self.raw)
         self.fallback = fallback or EspeakVoice()
 
@@ -241,21 +243,33 @@ class RecordedVoice(Voice):
                            "fallback": self.fallback.fingerprint()})
 
 
-def voice_from_env(env: dict | None = None) -> Voice:
-    """The voice GDEVO_VOICE names (default espeak-ng), configured from the other GDEVO_* variables."""
-    env = os.environ if env is None else env
-    name = (env.get("GDEVO_VOICE") or DEFAULT_VOICE).strip()
+def voice_for(settings: SceneSettings) -> Voice:
+    """The voice SETTINGS name (default espeak-ng), configured from their voice options."""
+    name = (settings.voice or DEFAULT_VOICE).strip()
+    voice: Voice
     if name == "espeak-ng" or name == "espeak":
-        return EspeakVoice()
-    if name == "none":
-        return SilentVoice()
-    if name == "off":
-        return OffVoice()
-    if name == "piper":
-        return PiperVoice()
-    if name == "recorded":
-        return RecordedVoice()
-    raise VoiceError(f"unknown voice {name!r}; choose from {', '.join(VOICES)}")
+        voice = EspeakVoice(settings.espeak_voice)
+    elif name == "none":
+        voice = SilentVoice(_wpm(settings.wpm))
+    elif name == "off":
+        voice = OffVoice()
+    elif name == "piper":
+        voice = PiperVoice(settings.piper_model)
+    elif name == "recorded":
+        voice = RecordedVoice(settings.voice_dir, EspeakVoice(settings.espeak_voice))
+    else:
+        raise VoiceError(f"unknown voice {name!r}; choose from {', '.join(VOICES)}")
+    for v in (voice, getattr(voice, "fallback", None)):
+        if isinstance(v, CachedSynth):
+            v.cache = settings.voice_cache
+    return voice
+
+
+def _wpm(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        raise VoiceError(f"GDEVO_VOICE_WPM must be a number of words per minute, got {text!r}") from None
 
 
 @functools.cache
@@ -277,4 +291,4 @@ def _run(cmd: list[str], what: str, stdin: str | None = None) -> None:
         raise VoiceError(f"{what} failed: {tail[0]}")
 
 
-__all__ = ["DEFAULT_VOICE", "VOICES", "Line", "Voice", "VoiceError", "audio_duration", "voice_from_env"]
+__all__ = ["DEFAULT_VOICE", "VOICES", "Line", "Voice", "VoiceError", "audio_duration", "voice_for"]
