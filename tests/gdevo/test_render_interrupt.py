@@ -15,11 +15,12 @@ import json, os, signal, sys, threading, time
 from pathlib import Path
 import gdevo.manim_run as mr
 import sim.cache
+from gdevo.settings import Settings
 from sim.errors import Cancelled
 
 started, sim_state = [], {}
 
-def fake_render(job, fmt=None, device=None, force=False, encoders=None):
+def fake_render(job, fmt, settings, force=False, encoders=None):
     started.append(job.name)
     time.sleep(1.5)
 
@@ -35,12 +36,12 @@ class Missing:
 
 mr.render_scene_once = fake_render
 sim.cache.ensure_trace = fake_ensure_trace
-sim.cache.resolve = lambda name, device=None: Missing()
+sim.cache.resolve = lambda name, device=None, **where: Missing()
 jobs = [mr.SceneJob("a", "scenes.x", "A"), mr.SceneJob("b", "scenes.x", "B"), mr.SceneJob("c", "scenes.x", "C"),
         mr.SceneJob("d", "scenes.x", "D", ("long-sim",))]
 threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT)).start()   # Ctrl-C while "a" renders
 try:
-    mr.render_many(jobs, mr.Format(), force=True, workers=2)
+    mr.render_many(jobs, mr.Format(), Settings(), force=True, workers=2)
     outcome = "finished"
 except KeyboardInterrupt:
     outcome = "interrupted"
