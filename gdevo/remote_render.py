@@ -64,7 +64,8 @@ def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
         cache.mkdir()
         for name, data in task.traces.items():
             (cache / name).write_bytes(data)
-        settings = replace(task.settings, cache=cache, renders=renders)
+        settings = replace(task.settings, cache=cache, renders=renders,
+                           voice_cache=Settings().voice_cache)   # this worker's own cache of spoken lines
         key = manim_run.render_key(task.job, task.fmt, settings)
         if key != task.key:
             raise VersionMismatch(f"{task.job.name}: worker {worker_name()} would render it from other inputs "
