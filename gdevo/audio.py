@@ -20,7 +20,6 @@ chapters together).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sys
@@ -29,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from gdevo import captions, media
+from gdevo.settings import Settings
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
@@ -44,30 +44,28 @@ AUDIO_BITRATE = "96k"
 # two-loop coder, stereo 160k), at the same waveform error against the source (9.0 vs 9.0 dB SNR).
 AAC = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE]
 POST_VERSION = "3"   # bump when what the finishing writes changes (part of the render key)
-TITLE = "How neural networks learn: gradient descent vs evolution"
 
 
-def voice_key() -> str:
-    """What a chapter's narration depends on besides the scene code: the voice and its settings."""
-    from scenes.kit.voices import VoiceError, voice_from_env
+def voice_key(settings: Settings) -> dict:
+    """What a chapter's narration depends on besides the scene code and the settings' voice options:
+    the voice's fingerprint (engine version, recordings) and the finishing's version."""
+    from scenes.kit.voices import VoiceError, voice_for
 
     try:
-        voice = voice_from_env()
+        voice = voice_for(settings.scene())
         voice.check()
         fingerprint = voice.fingerprint()
     except VoiceError as exc:
         raise GdevoError(str(exc)) from None
-    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith(("GDEVO_VOICE", "GDEVO_ESPEAK",
-                                                                         "GDEVO_PIPER"))}
-    return json.dumps({"voice": fingerprint, "env": env, "post": POST_VERSION}, sort_keys=True)
+    return {"voice": fingerprint, "post": POST_VERSION}
 
 
-def check_voice() -> str:
+def check_voice(settings: Settings) -> str:
     """Fail early, in one line, if the chosen voice cannot speak here; return its name."""
-    from scenes.kit.voices import VoiceError, voice_from_env
+    from scenes.kit.voices import VoiceError, voice_for
 
     try:
-        voice = voice_from_env()
+        voice = voice_for(settings.scene())
         voice.check()
     except VoiceError as exc:
         raise GdevoError(str(exc)) from None
@@ -165,8 +163,9 @@ def finish_chapter(produced: Path, out: Path) -> Path:
     return out
 
 
-def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None = None) -> dict:
-    """Give the joined OUT one continuous normalized audio track and the captions of all PARTS.
+def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], None] | None = None) -> dict:
+    """Give the joined OUT one continuous normalized audio track and the captions of all PARTS
+    (TITLE heads the description).
 
     PARTS are the chapters (objects with .path and .title) in order; their sidecars are in
     renders/.beats/. Writes explainer.srt/.vtt, chapters.vtt and description.txt beside OUT and
@@ -207,7 +206,7 @@ def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None =
     captions.write_srt(cues, out.with_suffix(".srt"))
     captions.write_vtt(cues, out.with_suffix(".vtt"))
     captions.write_chapters_vtt(titles, durations, out.parent / "chapters.vtt")
-    body = captions.description_text(os.environ.get("GDEVO_TITLE") or TITLE, titles, durations).encode()
+    body = captions.description_text(title, titles, durations).encode()
     atomic_write_bytes(out.parent / "description.txt", lambda fh: fh.write(body))
     summary = {"cues": len(cues), "duration": sum(durations), "fallbacks": fallbacks,
                "lufs": integrated_loudness(out) if has_audio else None}

@@ -32,11 +32,10 @@ from typing import Any
 from gdevo.jobs import PRELOAD, set_scratch
 from sim.errors import GdevoError
 
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 POOL_RESTARTS = 2            # a local pool whose worker process died is restarted this often
 POLL_S = 2.0                 # how often a waiting client checks that workers are left
 NO_WORKER_GRACE_S = 60.0     # how long jobs may wait for a worker to (re)join before the client gives up
-CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
+CONNECT_TIMEOUT_S = 10.0     # seconds to reach the scheduler and see a worker (GDEVO_CONNECT_TIMEOUT, gdevo.settings)
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
@@ -303,15 +302,13 @@ def _quiet_dask_logs() -> None:
 class DaskExecutor(Executor):
     """Jobs submitted to a running dask.distributed scheduler (`dask scheduler` + `dask worker`)."""
 
-    def __init__(self, address: str, connect_timeout: float | None = None) -> None:
+    def __init__(self, address: str, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise GdevoError("--scheduler needs Dask: pip install 'gdevo[cluster]' "
                              "(or scripts/setup.sh --cluster)") from None
         self.address = check_address(address)
-        if connect_timeout is None:
-            connect_timeout = float(os.environ.get(CONNECT_TIMEOUT_ENV) or 10)
         _quiet_dask_logs()
         try:
             self.client = Client(self.address, timeout=f"{connect_timeout}s", set_as_default=False)
@@ -445,12 +442,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def open_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
-    """The executor to use: the Dask scheduler given (or in DASK_SCHEDULER_ADDRESS), else a local pool."""
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+def open_executor(scheduler: str | None = None, workers: int | None = None,
+                  connect_timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Executor]:
+    """The executor to use: the Dask scheduler given (the settings' scheduler: --scheduler, else
+    DASK_SCHEDULER_ADDRESS), else a local pool."""
     if workers is not None and workers < 1:
         raise GdevoError(f"--workers must be at least 1, got {workers}")
-    executor: Executor = (DaskExecutor(address) if address
+    executor: Executor = (DaskExecutor(scheduler, connect_timeout) if scheduler
                           else LocalExecutor(workers=workers or os.cpu_count() or 1))
     try:
         yield executor

@@ -2,7 +2,8 @@
 renders, the client keeps the files (gdevo.render_engine sends these jobs and writes what comes back).
 
 No folder is shared. Each render job carries the bytes of the traces its scene reads and the
-client's picture settings (GDEVO_* variables); the worker renders into a scratch folder with the
+client's settings (gdevo.settings.Settings); the worker renders into a scratch folder (its own
+settings: the client's, with that folder's cache and renders) with the
 same one-pass runner as a local render (gdevo.manim_run.render_scene_once) and returns every file
 it wrote (the movie, the slides and their clips, the log) as bytes. The client writes them into
 renders/ atomically and records the render's stamp, so the explainer's join -- and any later
@@ -15,24 +16,19 @@ sending back a picture of something else.
 
 from __future__ import annotations
 
-import os
-import threading
-from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gdevo.jobs import VersionMismatch, check_identity, scratch_root, worker_name
-
-_ENV_LOCK = threading.Lock()   # a worker running several threads renders one chapter at a time
+from gdevo.settings import Settings
 
 
 @dataclass(frozen=True)
 class RenderTask:
     job: object                 # gdevo.manim_run.SceneJob
     fmt: object                 # gdevo.manim_run.Format
-    device: str | None
+    settings: Settings          # the client's (its device, theme, voice, title; folders are replaced)
     traces: dict[str, bytes]    # cache file name -> trace bytes
-    env: dict[str, str]         # the client's picture settings (manim_run.picture_env())
     key: str                    # the client's render key
 
 
@@ -43,20 +39,6 @@ class RenderedFiles:
     worker: str
 
 
-@contextmanager
-def _environment(values: dict[str, str]):
-    """Set exactly these GDEVO_* variables for the block (others removed), restoring them after."""
-    before = {k: v for k, v in os.environ.items() if k.startswith("GDEVO_")}
-    for k in before:
-        del os.environ[k]
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for k in [k for k in os.environ if k.startswith("GDEVO_")]:
-            del os.environ[k]
-        os.environ.update(before)
-
 
 def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
     """Worker side: render TASK in a scratch folder and return every file it wrote."""
@@ -65,19 +47,20 @@ def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
     from gdevo import manim_run
 
     check_identity(expected)
-    with _ENV_LOCK, tempfile.TemporaryDirectory(prefix="gdevo-render-", dir=scratch_root()) as tmp:
+    with tempfile.TemporaryDirectory(prefix="gdevo-render-", dir=scratch_root()) as tmp:
         root = Path(tmp)
         cache, renders = root / "cache", root / "renders"
         cache.mkdir()
         for name, data in task.traces.items():
             (cache / name).write_bytes(data)
-        with _environment({**task.env, "GDEVO_CACHE": str(cache), "GDEVO_RENDERS": str(renders)}):
-            key = manim_run.render_key(task.job, task.fmt, task.device)
-            if key != task.key:
-                raise VersionMismatch(f"{task.job.name}: worker {worker_name()} would render it from other inputs "
-                                      f"(render key {key}, the client's {task.key}): scene code, configs or project "
-                                      "files differ; install the client's gdevo and files on every worker")
-            r = manim_run.render_scene_once(task.job, task.fmt, task.device, force=True)
+        settings = replace(task.settings, cache=cache, renders=renders,
+                           voice_cache=Settings().voice_cache)   # this worker's own cache of spoken lines
+        key = manim_run.render_key(task.job, task.fmt, settings)
+        if key != task.key:
+            raise VersionMismatch(f"{task.job.name}: worker {worker_name()} would render it from other inputs "
+                                  f"(render key {key}, the client's {task.key}): scene code, configs or project "
+                                  "files differ; install the client's gdevo and files on every worker")
+        r = manim_run.render_scene_once(task.job, task.fmt, settings, force=True)
         files = {p.relative_to(renders).as_posix(): p.read_bytes()
                  for p in sorted(renders.rglob("*")) if p.is_file() and ".stamps" not in p.parts}
         return RenderedFiles(files, r.seconds, worker_name())

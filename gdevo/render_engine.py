@@ -29,16 +29,19 @@ from gdevo.executors import Executor, Job, open_executor
 from gdevo.jobs import Failed, failure_as_value, identity, task_for
 from gdevo.manim_run import Batch, Format, Rendered, SceneJob
 from gdevo.remote_render import RenderedFiles, RenderTask, render_chapter
+from gdevo.settings import Settings
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
 After = Callable[[SceneJob, Rendered], None]
 
 
-def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, device: str | None = None,
+def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, settings: Settings,
                   force: bool = False, say: Callable[[str], None] | None = None, after: After | None = None,
                   encoders: int | None = None) -> Batch:
     """Simulate the missing traces and render every scene that is not up to date on EXECUTOR.
+
+    SETTINGS travel in each job (a worker renders with the client's; only its folders are its own).
 
     ENCODERS: manim's background encoders per local render (a scene rendered alone, on idle cores).
     Returns every scene's render, in input order, and where the time went.
@@ -48,7 +51,8 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, d
     say = say or (lambda msg: None)
     started = time.perf_counter()
     needed = list(dict.fromkeys(t for sj in scene_jobs for t in sj.traces))
-    resolved = {t: resolve(t, device=device, here=False) for t in needed}
+    resolved = {t: resolve(t, device=settings.device, here=False, cache=settings.cache, project=settings.project)
+                for t in needed}
     missing = [t for t in needed if not resolved[t].path.is_file()]
     rendered: dict[str, Rendered] = {}
     errors: list[str] = []
@@ -56,7 +60,7 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, d
     sims_done = [started if not missing else 0.0]
     to_render: list[SceneJob] = []
     for sj in scene_jobs:
-        found = None if force else manim_run.find_render(sj, fmt, device)
+        found = None if force else manim_run.find_render(sj, fmt, settings)
         if found is None:
             to_render.append(sj)
         else:
@@ -69,11 +73,11 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, d
     def scene_job(sj: SceneJob) -> Job:
         say(f"  {sj.name:<22} to render" + ("" if executor.shares_files else f" on {executor.description}"))
         if executor.shares_files:   # render here: the job drives manim, which writes into renders/
-            return Job(sj.name, failure_as_value, (manim_run.render_scene_once, sj, fmt, device, True, encoders),
+            return Job(sj.name, failure_as_value, (manim_run.render_scene_once, sj, fmt, settings, True, encoders),
                        in_thread=True)
-        key = manim_run.render_key(sj, fmt, device)
+        key = manim_run.render_key(sj, fmt, settings)
         traces = {resolved[t].path.name: resolved[t].path.read_bytes() for t in sj.traces}
-        task = RenderTask(sj, fmt, device, traces, manim_run.picture_env(), key)
+        task = RenderTask(sj, fmt, settings, traces, key)
         return Job(sj.name, failure_as_value, (render_chapter, task, identity()))
 
     trace_of = {f"trace {t}": t for t in missing}   # a simulation job's label -> its trace
@@ -142,17 +146,20 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, d
 
 
 def _keep_files(sj: SceneJob, fmt: Format, job: Job, result: RenderedFiles) -> Rendered:
-    """Write a worker's files into renders/ (atomically) and stamp the render, as if manim ran here."""
+    """Write a worker's files into the settings' renders (atomically) and stamp the render, as if
+    manim ran here."""
     task: RenderTask = job.args[1]
+    renders = task.settings.renders
     for rel, data in result.files.items():
-        atomic_write_bytes(manim_run.renders_dir() / rel, lambda fh, data=data: fh.write(data))
-    return manim_run.record_render(sj, fmt, task.key, result.seconds)
+        atomic_write_bytes(renders / rel, lambda fh, data=data: fh.write(data))
+    return manim_run.record_render(sj, fmt, task.key, result.seconds, renders)
 
 
-def render_batch(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
-                 workers: int | None = None, say: Callable[[str], None] | None = None, scheduler: str | None = None,
+def render_batch(scene_jobs: list[SceneJob], fmt: Format, settings: Settings, force: bool = False,
+                 workers: int | None = None, say: Callable[[str], None] | None = None,
                  after: After | None = None, encoders: int | None = None) -> Batch:
-    """`render_scenes` on the executor for SCHEDULER (or DASK_SCHEDULER_ADDRESS), else a local one."""
-    with open_executor(scheduler, workers) as executor:
-        return render_scenes(executor, scene_jobs, fmt, device, force=force, say=say, after=after,
+    """`render_scenes` on the executor for the settings' scheduler (--scheduler, else
+    DASK_SCHEDULER_ADDRESS), else a local one."""
+    with open_executor(settings.scheduler, workers, settings.connect_timeout) as executor:
+        return render_scenes(executor, scene_jobs, fmt, settings, force=force, say=say, after=after,
                              encoders=encoders)

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from gdevo.cells import run_cells
 from gdevo.executors import Executor
 from gdevo.jobs import CellTask, identity, task_for
+from gdevo.settings import Settings
 from sim.cache import config_names, resolve
 from sim.config import read_toml, validate_config
 from sim.errors import ConfigError, GdevoError
@@ -117,8 +118,9 @@ def load_spec(path: Path) -> SweepSpec:
     return validate_config(SweepSpec, read_toml(path), str(path))
 
 
-def plan_sweep(spec_path: Path, spec: SweepSpec | None = None) -> SweepPlan:
-    """Expand a spec into cells and resolve each one's config and cache path (validating every cell)."""
+def plan_sweep(spec_path: Path, settings: Settings, spec: SweepSpec | None = None) -> SweepPlan:
+    """Expand a spec into cells and resolve each one's config and cache path (in the settings'
+    cache, with their project's overrides), validating every cell."""
     spec_path = Path(spec_path)
     spec = spec or load_spec(spec_path)
     if (spec.experiment is None) == (spec.config is None):
@@ -134,7 +136,8 @@ def plan_sweep(spec_path: Path, spec: SweepSpec | None = None) -> SweepPlan:
             overrides = (*spec.set, *(f"{k}={toml_literal(v)}" for k, v in zip(keys, point, strict=True)),
                          f"{spec.seed_key}={seed}")
             try:
-                res = resolve(experiment, list(overrides), spec.device, config_file, here=False)
+                res = resolve(experiment, list(overrides), spec.device, config_file, here=False,
+                              cache=settings.cache, project=settings.project)
             except ConfigError as exc:
                 where = ", ".join(f"{k}={toml_literal(v)}" for k, v in zip(keys, point, strict=True))
                 raise ConfigError(f"{spec_path}: cell {where or '(no grid)'} seed {seed}: {exc}") from None
@@ -193,9 +196,10 @@ class SweepResult:
 # ----------------------------------------------------------------------------------- running
 
 
-def run_sweep(spec_path: Path, executor: Executor, force: bool = False, quiet: bool = False) -> SweepResult:
-    """Simulate the missing cells of a sweep, then write its tables and plot."""
-    plan = plan_sweep(spec_path)
+def run_sweep(spec_path: Path, executor: Executor, settings: Settings, force: bool = False,
+              quiet: bool = False) -> SweepResult:
+    """Simulate the missing cells of a sweep, then write its tables and plot (in the settings' renders)."""
+    plan = plan_sweep(spec_path, settings)
     result = SweepResult(plan)
     by_path: dict[Path, list[Cell]] = {}
     for c in plan.cells:
@@ -211,7 +215,7 @@ def run_sweep(spec_path: Path, executor: Executor, force: bool = False, quiet: b
     started = time.perf_counter()
     result.computed = run_cells([(c.label, c.path, c.task) for c in plan.cells], executor, force, ready, quiet)
     result.cached = len(by_path) - result.computed
-    result.outputs = write_results(result, time.perf_counter() - started)
+    result.outputs = write_results(result, time.perf_counter() - started, settings.renders)
     return result
 
 
@@ -234,10 +238,8 @@ def _check_metric_names(plan: SweepPlan, metrics: dict[str, dict[str, float]], s
 # ----------------------------------------------------------------------------------- results
 
 
-def sweeps_dir() -> Path:
-    from gdevo.stamps import renders_dir
-
-    return renders_dir() / "sweeps"
+def sweeps_dir(renders: Path) -> Path:
+    return renders / "sweeps"
 
 
 def _value_text(v: Any) -> str:
@@ -272,12 +274,12 @@ def markdown(result: SweepResult, plot_name: str | None) -> str:
     return "\n".join(lines)
 
 
-def write_results(result: SweepResult, seconds: float) -> list[Path]:
+def write_results(result: SweepResult, seconds: float, renders: Path) -> list[Path]:
     """renders/sweeps/NAME.md, NAME.json and NAME-METRIC.png, each written atomically."""
     from gdevo.sweep_plot import plot_metric
 
     plan = result.plan
-    out = sweeps_dir()
+    out = sweeps_dir(renders)
     png = out / f"{plan.name}-{plan.spec.metric}.png"
     plot_metric(result, png)
     md = out / f"{plan.name}.md"
@@ -293,9 +295,9 @@ def write_results(result: SweepResult, seconds: float) -> list[Path]:
     return [md, png, js]
 
 
-def sweep_reports() -> list[Path]:
+def sweep_reports(renders: Path) -> list[Path]:
     """The sweep results written so far (for `gdevo report`)."""
-    d = sweeps_dir()
+    d = sweeps_dir(renders)
     return sorted(d.glob("*.md")) if d.is_dir() else []
 
 

@@ -15,9 +15,8 @@ from manim import DOWN, UP, Axes, Dot, FadeIn, Line, MathTex, Text, VGroup, Writ
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.layout import fit_width, pretty_expr
-from scenes.kit.palette import PALETTE
 from scenes.kit.panels import legend
-from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
+from scenes.kit.style import MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
 NEG, POS, ZERO = PALETTE.negative, PALETTE.positive, PALETTE.zero
 FLOOR = 1e-6   # |λ| below this is drawn on the zero line of the symmetric log axis

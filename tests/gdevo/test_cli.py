@@ -89,12 +89,12 @@ def test_failed_commands_leave_renders_and_cache_untouched(tmp_path):
 def test_a_corrupt_cache_entry_is_resimulated(tmp_path):
     from sim.cache import ensure_trace, resolve
 
-    os.environ["GDEVO_CACHE"] = str(tmp_path / "cache")
-    ensure_trace("sine-2d", quiet=True)
-    path = resolve("sine-2d").path
+    cache = tmp_path / "corrupt-cache"
+    ensure_trace("sine-2d", quiet=True, cache=cache)
+    path = resolve("sine-2d", cache=cache).path
     good = path.read_bytes()
     path.write_bytes(good[:100])
-    trace = ensure_trace("sine-2d", quiet=True)
+    trace = ensure_trace("sine-2d", quiet=True, cache=cache)
     assert path.read_bytes() == good
     assert trace.run("sgd").steps > 0
 

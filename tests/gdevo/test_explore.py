@@ -80,13 +80,12 @@ OWN_RUN = """(function () {
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    from gdevo.settings import Settings
+
     root = tmp_path_factory.mktemp("explore")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEVO_RENDERS", str(root / "renders"))
-        mp.setenv("GDEVO_CACHE", str(root / "cache"))
-        page = build_explorer("sine-2d", simulate_sweeps=True, sweep_overrides=SWEEPS)
-        trace = ensure_trace("sine-2d", quiet=True)
-        yield page, trace
+    settings = Settings(voice="off", renders=root / "renders", cache=root / "cache")
+    page = build_explorer(settings, "sine-2d", simulate_sweeps=True, sweep_overrides=SWEEPS)
+    return page, ensure_trace("sine-2d", quiet=True, cache=settings.cache)
 
 
 def chromium_probe(folder: Path, hash_: str, data: dict) -> tuple[dict, str]:
@@ -289,19 +288,17 @@ def test_project_writes_its_own_explorer_from_its_overrides(tmp_path, capsys):
 
 def test_deck_gets_a_slide_that_opens_the_local_explorer(built, tmp_path):
     from gdevo.explorer import add_deck_slide
+    from gdevo.settings import Settings
 
     page, _ = built
     deck = page.index.parent.parent / "slides" / "gdevo-deck.html"
     deck.parent.mkdir(exist_ok=True)
     deck.write_text('<div class="slides"><section data-background-video="a.mp4"></section>\n</div><script></script>')
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEVO_RENDERS", str(page.index.parent.parent))
-        staged = tmp_path / "stage.html"   # written in a staging folder, then moved beside the explorer
-        staged.write_text(deck.read_text())
-        assert add_deck_slide(staged, deck.parent)
-        deck.write_text(staged.read_text())
-        mp.setenv("GDEVO_RENDERS", str(tmp_path / "none"))
-        assert not add_deck_slide(staged)   # no explorer written: no slide pointing nowhere
+    staged = tmp_path / "stage.html"   # written in a staging folder, then moved beside the explorer
+    staged.write_text(deck.read_text())
+    assert add_deck_slide(staged, Settings(renders=page.index.parent.parent), deck.parent)
+    deck.write_text(staged.read_text())
+    assert not add_deck_slide(staged, Settings(renders=tmp_path / "none"))   # no explorer: no slide pointing nowhere
     text = deck.read_text()
     assert len(re.findall(r"<section\b", text)) == 2 and text.index('data-gdevo="explorer"') < text.index("</div>")
     href = re.search(r'<a href="([^"]+)"', text).group(1)

@@ -17,11 +17,12 @@ import gdevo.jobs
 import gdevo.manim_run as mr
 from gdevo.executors import LocalExecutor
 from gdevo.render_engine import render_scenes
+from gdevo.settings import Settings
 from tests.gdevo.pool_jobs import endless_simulation
 
 started = []
 
-def fake_render(job, fmt=None, device=None, force=False, encoders=None):   # lasts till 1.5 s after the sim starts
+def fake_render(job, fmt, settings, force=False, encoders=None):   # lasts till 1.5 s after the sim starts
     started.append(job.name)
     while not os.path.exists(os.environ["GDEVO_TEST_SIM_PID"]):
         time.sleep(0.05)
@@ -41,7 +42,8 @@ def main():   # a pool's processes import this file again (forkserver): only the
     threading.Thread(target=ctrl_c, daemon=True).start()
     executor = LocalExecutor(workers=2)
     try:
-        render_scenes(executor, jobs, mr.Format(), force=True)
+        settings = Settings.from_environ(os.environ)   # as the CLI reads it
+        render_scenes(executor, jobs, mr.Format(), settings, force=True)
         outcome = "finished"
     except KeyboardInterrupt:
         outcome = "interrupted"
