@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gdevo.manim_run import QUALITIES
 from gdevo.settings import Settings
-from scenes.kit.voices import VOICES
+from scenes.kit.voices import DEFAULT_VOICE, VOICES
 from sim.cache import ROOT as SIM_ROOT
 from sim.config import format_validation_error, read_toml
 from sim.errors import ConfigError, GdevoError
@@ -206,7 +206,7 @@ def project_toml(title: str, subtitle: str, theme: str, quality: str) -> str:
         row(f"subtitle = {_toml_string(subtitle)}", "under it: a subtitle or a credit"),
         row(f'theme = "{theme}"', '"dark" or "light" (light for docs pages and printed handouts)'),
         row(f'quality = "{quality}"', 'default --quality: "low" (480p), "medium", "high" (1080p), "4k"'),
-        row('# voice = "espeak-ng"', f"narration: {', '.join(VOICES)} (see `gdevo script`)"),
+        row(f'# voice = "{DEFAULT_VOICE}"', f"narration: {', '.join(VOICES)} (see `gdevo script`)"),
         row('# voice_dir = "voice"', 'voice = "recorded": your WAV/FLAC files, named by beat ID'),
     ])
     return f"""\

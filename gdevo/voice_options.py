@@ -12,12 +12,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from gdevo.settings import Settings
-from scenes.kit.voices import VOICES
+from scenes.kit.voices import DEFAULT_VOICE, VOICES
 
 
 def add_voice_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--voice", choices=VOICES, default=None,
-                   help="narration voice (default: the project's, else GDEVO_VOICE, else espeak-ng); "
+                   help=f"narration voice (default: the project's, else GDEVO_VOICE, else {DEFAULT_VOICE}); "
                         "'none' = silent with captions, 'off' = no narration")
     p.add_argument("--voice-dir", metavar="DIR", default=None,
                    help="recorded voice: folder of WAV/FLAC files named by beat ID (ch05-03.wav; see gdevo script)")
