@@ -304,18 +304,39 @@ def race_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str
 
 
 def report(trace: Trace) -> str:
-    st, ws = trace.stats, trace.wall_stats
+    """The race as configured; with tuning, every run's grid and the race of the tuned settings."""
+    out = race_table(trace.stats, trace.wall_stats) + f"\n{trace.meta.get('n_params', '?')} parameters."
+    tuning = trace.meta.get("tuning")
+    if tuning:
+        out += (f"\n\n## Tuning: every setting at {tuning['budget']:,} evaluations, seeds "
+                f"{', '.join(map(str, tuning['seeds']))} (loss at the budget; inf = diverged; * = chosen)\n")
+        for name, info in tuning["runs"].items():
+            finals = trace[f"tuning/{name}/final_loss"]
+            rows = [f"\n{name}:\n", "| setting | mean | " + " | ".join(f"seed {s}" for s in tuning["seeds"]) + " |",
+                    "|---|---:|" + "---:|" * len(tuning["seeds"])]
+            for c, setting in enumerate(info["settings"]):
+                mark = " *" if c == info["chosen"] else ""
+                mean = info["mean_final"][c]
+                rows.append(f"| {describe(setting)}{mark} | {'inf' if mean is None else format(mean, '.4g')} | "
+                            + " | ".join(format(v, ".4g") for v in finals[c]) + " |")
+            out += "\n".join(rows) + "\n"
+        out += "\n## The race of the tuned settings\n\n" + race_table(trace.stats["tuned"],
+                                                                         trace.wall_stats.get("tuned", {}))
+    return out
+
+
+def race_table(st: dict[str, Any], ws: dict[str, Any]) -> str:
     t_star = ws.get("t_star")
     t_head = f"loss at equal wall time ({t_star:.2f} s)" if t_star is not None else "loss at equal wall time"
-    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | evals | wall s | status |",
-            "|---|---:|---:|---:|---:|---:|---|"]
+    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | drop per 1,000 evals | "
+            "evals | wall s | status |", "|---|---:|---:|---:|---:|---:|---:|---|"]
     for g in st["order"]:
         s, w = st["groups"][g], ws.get("groups", {}).get(g, {})
         rows.append(f"| {s['label']} | {s['loss_at_e_star']['of']} | {format_spread(s['loss_at_e_star'])} | "
-                    f"{format_spread(w.get('loss_at_t_star'))} | {s['evals']:,.0f} | "
-                    f"{format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
-    rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± sample sd over seeds; one evaluation = one "
-             "full-data forward pass (backward passes not counted — that is what the wall-time column is for)."]
+                    f"{format_spread(w.get('loss_at_t_star'))} | {format_spread(s.get('drop_per_1k'))} | "
+                    f"{s['evals']:,.0f} | {format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
+    rows += ["", "mean ± sample sd over seeds; one evaluation = one full-data forward pass (backward passes not "
+             "counted — that is what the wall-time column is for)."]
     return "\n".join(rows)
 
 
