@@ -78,3 +78,54 @@ def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
     # nothing runs off the frame
     for m in scene.mobjects:
         assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
+
+
+def _stats(evo_loss: float, evo_drop: float) -> dict:
+    def g(label, loss, drop):
+        return {"label": label, "loss_at_e_star": {"mean": loss, "sd": 0.01, "n": 3, "of": 3},
+                "drop_per_1k": {"mean": drop, "sd": 0.001, "n": 3, "of": 3}}
+    return {"groups": {"evolution-tuned": g("Evolution", evo_loss, evo_drop),
+                       "adam-tuned": g("Adam", 0.05, 0.03)}}
+
+
+def test_the_verdict_is_the_datas():
+    from scenes.ch11_race import verdict
+
+    gradients_win = verdict(_stats(0.3, 0.01))
+    assert gradients_win == ("Best at equal evaluations: Adam. Per 1,000 evaluations it lowered the loss by 0.03, "
+                             "Evolution by 0.01: 3 times as much.")
+    evolution_wins = verdict(_stats(0.01, 0.04))
+    assert evolution_wins.startswith("Best at equal evaluations: Evolution.") and "Adam by 0.03" in evolution_wins
+    assert "did not lower the loss" in verdict(_stats(0.6, 0.0))
+
+
+@pytest.fixture(scope="module")
+def tuned_fit():
+    from scenes.ch11_race import Race as R
+    from sim.experiments.function_fit import simulate
+    from tests.scenes.chapter_traces import fit_config
+
+    cfg = fit_config(tuning=dict(grid=dict(evolution=dict(population=[5, 20], sigma=[0.05, 0.5]),
+                                           momentum=dict(lr=[0.003, 0.01]), adam=dict(lr=[0.001, 0.01]))))
+    traces = all_traces() | {"function-fit": simulate(cfg, "function-fit")}
+    return traces, render_last_frame(R, width=854, height=480, traces=traces, race_keyframes=3,
+                                     image_race=lambda self: None, caveat=lambda self: None)
+
+
+def test_tuned_race_shows_the_tuned_runs_their_grid_and_the_verdict(tuned_fit):
+    from scenes.ch11_race import tuning_line, verdict
+
+    traces, (scene, _frame) = tuned_fit
+    tr = traces["function-fit"]
+    assert [r.name for r in scene.fit_runs] == ["evolution-tuned", "momentum-tuned", "adam-tuned"]
+    st = tr.stats["tuned"]
+    t = texts(scene)
+    line = tuning_line(tr.meta["tuning"], st)
+    assert "(best of 4)" in line and "(best of 2)" in line and "at 241 evaluations" in line
+    assert shown(t, line.replace("\n", ""))
+    assert shown(t, verdict(st))
+    for g, s in st["groups"].items():
+        assert shown(t, pm(s["loss_at_e_star"], fmt_short)), g
+    # every text of the race is legible: at least 14 px tall at 480p for a capital-height line
+    for m in (scene.tuning_text, scene.verdict_text):
+        assert m.font_size >= 14
