@@ -30,7 +30,7 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import RunRecord, optimizer_kind, record_evolution, record_gradient
-from sim.stats import format_spread, json_number, spread, value_at
+from sim.stats import first_reach, format_spread, json_number, median_range, spread, value_at
 from sim.trace import Trace, build_meta, repeat_name
 from sim.tuning import Tuning, check_grid, choose, describe, mean_final, run_grid, settings, with_setting
 
@@ -291,9 +291,15 @@ def race_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str
             "momentum": head.meta.get("momentum", 0.0), "evals": float(head["evals"][-1]),
             "status": sorted({str(r.meta.get("status", "?")) for r in rs}),
             "loss_at_e_star": spread(value_at(r["loss"], r["evals"], e_star) for r in rs),
-            "drop_per_1k": spread((float(r["loss"][0]) - value_at(r["loss"], r["evals"], e_star)) * 1000 / e_star
-                                  for r in rs),
         }
+    # Progress per evaluation: how soon each optimizer reached the worst one's final loss (its mean at e*).
+    level = max((s["loss_at_e_star"]["mean"] for s in stats["groups"].values()
+                 if s["loss_at_e_star"]["mean"] is not None), default=None)
+    stats["reach_level"] = level
+    for g, rs in groups.items():
+        stats["groups"][g]["evals_to_reach"] = median_range(
+            first_reach(r["loss"][r["evals"] <= e_star], r["evals"][r["evals"] <= e_star], level)
+            if level is not None else None for r in rs)
     if not all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members):
         return stats, {}
     t_star = min(float(r.wall[-1]) for r in members)
@@ -325,15 +331,23 @@ def report(trace: Trace) -> str:
     return out
 
 
+def fmt_reach(r: dict[str, Any] | None) -> str:
+    """Median evaluations to reach a level over seeds, '(n/of)' when some seeds never did."""
+    if not r or r["median"] is None:
+        return "never"
+    return f"{r['median']:,.0f}" + (f" ({r['n']}/{r['of']})" if r["n"] < r["of"] else "")
+
+
 def race_table(st: dict[str, Any], ws: dict[str, Any]) -> str:
     t_star = ws.get("t_star")
     t_head = f"loss at equal wall time ({t_star:.2f} s)" if t_star is not None else "loss at equal wall time"
-    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | drop per 1,000 evals | "
-            "evals | wall s | status |", "|---|---:|---:|---:|---:|---:|---:|---|"]
+    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | "
+            "evaluations to reach the worst's loss | evals | wall s | status |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]
     for g in st["order"]:
         s, w = st["groups"][g], ws.get("groups", {}).get(g, {})
         rows.append(f"| {s['label']} | {s['loss_at_e_star']['of']} | {format_spread(s['loss_at_e_star'])} | "
-                    f"{format_spread(w.get('loss_at_t_star'))} | {format_spread(s.get('drop_per_1k'))} | "
+                    f"{format_spread(w.get('loss_at_t_star'))} | {fmt_reach(s.get('evals_to_reach'))} | "
                     f"{s['evals']:,.0f} | {format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
     rows += ["", "mean ± sample sd over seeds; one evaluation = one full-data forward pass (backward passes not "
              "counted — that is what the wall-time column is for)."]

@@ -80,23 +80,25 @@ def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
         assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
 
 
-def _stats(evo_loss: float, evo_drop: float) -> dict:
-    def g(label, loss, drop):
+def _stats(evo_loss: float, adam_reach: float | None) -> dict:
+    def g(label, loss, reach):
         return {"label": label, "loss_at_e_star": {"mean": loss, "sd": 0.01, "n": 3, "of": 3},
-                "drop_per_1k": {"mean": drop, "sd": 0.001, "n": 3, "of": 3}}
-    return {"groups": {"evolution-tuned": g("Evolution", evo_loss, evo_drop),
-                       "adam-tuned": g("Adam", 0.05, 0.03)}}
+                "evals_to_reach": {"median": reach, "min": reach, "max": reach, "n": 3, "of": 3}}
+    level = max(evo_loss, 0.05)
+    return {"e_star": 15000.0, "reach_level": level,
+            "groups": {"evolution-tuned": g("Evolution", evo_loss, 15000.0 if evo_loss == level else 3000.0),
+                       "adam-tuned": g("Adam", 0.05, adam_reach if evo_loss == level else 15000.0)}}
 
 
 def test_the_verdict_is_the_datas():
     from scenes.ch11_race import verdict
 
-    gradients_win = verdict(_stats(0.3, 0.01))
-    assert gradients_win == ("Best at equal evaluations: Adam. Per 1,000 evaluations it lowered the loss by 0.03, "
-                             "Evolution by 0.01: 3 times as much.")
-    evolution_wins = verdict(_stats(0.01, 0.04))
-    assert evolution_wins.startswith("Best at equal evaluations: Evolution.") and "Adam by 0.03" in evolution_wins
-    assert "did not lower the loss" in verdict(_stats(0.6, 0.0))
+    gradients_win = verdict(_stats(0.3, 600.0))
+    assert gradients_win == ("Best at equal evaluations: Adam. It reached Evolution's final loss, 0.3, after 600 "
+                             "evaluations, 25 times fewer than 15,000.")
+    evolution_wins = verdict(_stats(0.01, None))
+    assert evolution_wins == ("Best at equal evaluations: Evolution. It reached Adam's final loss, 0.05, after "
+                              "3,000 evaluations, 5 times fewer than 15,000.")
 
 
 @pytest.fixture(scope="module")
