@@ -62,10 +62,10 @@ class KillOneWorker:
 def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings):
     from dataclasses import replace
 
-    from gdevo.dask_local import local_cluster
-    from gdevo.executors import DaskExecutor, Job, LocalExecutor
-    from gdevo.jobs import identity, worker_name
-    from gdevo.sweep import run_sweep
+    from gdevo.runs.dask_local import local_cluster
+    from gdevo.runs.executors import DaskExecutor, Job, LocalExecutor
+    from gdevo.runs.jobs import identity, worker_name
+    from gdevo.runs.sweep import run_sweep
     from sim.errors import GdevoError
 
     spec = write_spec(tmp_path, SMALL_SPEC.replace("[0.1, 1.0]", "[0.1, 0.3, 1.0]").replace("seeds = 2", "seeds = 3"))
@@ -119,9 +119,9 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
         render_two_chapters(tmp_path, address, monkeypatch)
 
         # The only GPU worker dies with cuda jobs pending: one line once nobody can run them, not a hang.
-        import gdevo.executors
+        import gdevo.runs.executors
 
-        monkeypatch.setattr(gdevo.executors, "NO_WORKER_GRACE_S", 3.0)
+        monkeypatch.setattr(gdevo.runs.executors, "NO_WORKER_GRACE_S", 3.0)
         dask = DaskExecutor(address)
         try:
             jobs = dask.run([Job(f"gpu-slow-{i}", time.sleep, (2,), gpu=True) for i in range(3)])
@@ -156,7 +156,7 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     from gdevo.cli import main
-    from gdevo.dask_local import free_port
+    from gdevo.runs.dask_local import free_port
 
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv("GDEVO_CONNECT_TIMEOUT", "1")
@@ -170,8 +170,8 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, 
 def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
     from dataclasses import replace
 
-    from gdevo import manim_run
-    from gdevo.render import render_explainer
+    from gdevo.rendering import manim_run
+    from gdevo.rendering.chapters import render_explainer
     from gdevo.settings import Settings
     from scenes.storyboard import SceneEntry
     from sim.cache import ensure_trace
@@ -206,9 +206,9 @@ def ffprobe(path: Path) -> dict:
 
 def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(settings):
     """As locally: every other scene renders and is stamped; the first failure is one line at the end."""
-    from gdevo.executors import LocalExecutor
-    from gdevo.manim_run import Format, SceneJob, find_render
-    from gdevo.render_engine import render_scenes
+    from gdevo.rendering.engine import render_scenes
+    from gdevo.rendering.manim_run import Format, SceneJob, find_render
+    from gdevo.runs.executors import LocalExecutor
     from sim.errors import GdevoError
 
     good = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
