@@ -40,6 +40,26 @@ class RenderedFiles:
 
 
 
+def portable_slides(path: Path) -> None:
+    """Rewrite a manim-slides JSON so its clips are named relative to it, not by this worker's scratch path.
+
+    manim-slides writes absolute paths and reads a relative one against the JSON's grandparent folder,
+    so a relative name stays right wherever the client keeps the files.
+    """
+    import json
+    import os
+
+    body = json.loads(path.read_text(encoding="utf-8"))
+    base = path.parent.parent
+    for slide in body.get("slides", []):
+        for key in ("file", "rev_file"):
+            if slide.get(key) and Path(slide[key]).is_absolute():
+                slide[key] = Path(os.path.relpath(slide[key], base)).as_posix()
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(body, indent=2), encoding="utf-8")
+    tmp.replace(path)
+
+
 def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
     """Worker side: render TASK in a scratch folder and return every file it wrote."""
     import tempfile
@@ -61,6 +81,7 @@ def render_chapter(task: RenderTask, expected: dict[str, str]) -> RenderedFiles:
                                   f"(render key {key}, the client's {task.key}): scene code, configs or project "
                                   "files differ; install the client's gdevo and files on every worker")
         r = manim_run.render_scene_once(task.job, task.fmt, settings, force=True)
+        portable_slides(r.slides)
         files = {p.relative_to(renders).as_posix(): p.read_bytes()
                  for p in sorted(renders.rglob("*")) if p.is_file() and ".stamps" not in p.parts}
         return RenderedFiles(files, r.seconds, worker_name())

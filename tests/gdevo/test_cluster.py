@@ -59,7 +59,8 @@ class KillOneWorker:
 
 
 @pytest.mark.slow
-def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings):
+def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings,
+                                                                                     capsys):
     from dataclasses import replace
 
     from gdevo.runs.dask_local import local_cluster
@@ -117,6 +118,7 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
         # Two chapters rendered on the cluster: traces go out as bytes, files come back.
         render_two_chapters(tmp_path, address, monkeypatch)
+        render_all_on_the_cluster(tmp_path, address, monkeypatch, capsys)
 
         # The only GPU worker dies with cuda jobs pending: one line once nobody can run them, not a hang.
         import gdevo.runs.executors
@@ -194,6 +196,33 @@ def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
     # Up to date now: a local render starts no manim.
     monkeypatch.setattr(manim_run, "render_scene_once", lambda *a, **k: pytest.fail("re-rendered"))
     render_explainer(here, entries=entries, quiet=True)
+
+
+def render_all_on_the_cluster(tmp_path: Path, address: str, monkeypatch, capsys) -> None:
+    """`gdevo render all --scheduler ADDR` (the CLI itself): the chapters render on the workers (this
+    process's manim is refused, see render_two_chapters), and the explainer, deck and explorer are made here."""
+    import gdevo.outputs.export
+    import gdevo.project
+    from gdevo.cli import main
+    from gdevo.outputs.slides import DECK_NAME, slides_dir
+    from scenes.storyboard import SceneEntry
+
+    entries = [SceneEntry("final-loss", "tests.gdevo.cluster_fixture", "FinalLoss", ("sine-2d",), "Final loss", 1),
+               SceneEntry("steps", "tests.gdevo.cluster_fixture", "Steps", ("sine-2d",), "Steps", 2)]
+    monkeypatch.setattr(gdevo.project, "explainer_entries", lambda settings: entries)   # a project's two chapters
+    monkeypatch.setattr(gdevo.outputs.export, "PRESETS", ())                              # no GIF cuts of the film's
+    renders = tmp_path / "all-renders"          # nothing rendered here yet: every chapter is a job
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "render-cache"))
+    monkeypatch.setenv("GDEVO_RENDERS", str(renders))
+    capsys.readouterr()
+    assert main(["render", "all", "--scheduler", address, "--voice", "off", "--no-pptx"]) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2 rendered" in err, err
+    info = ffprobe(renders / "explainer.mp4")
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["1. Final loss", "2. Steps"]
+    assert (renders / "explorer" / "index.html").is_file()
+    deck = slides_dir(renders) / DECK_NAME
+    assert deck.with_suffix(".html").is_file() and deck.with_suffix(".pdf").is_file()
 
 
 def ffprobe(path: Path) -> dict:
