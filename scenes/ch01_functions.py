@@ -76,9 +76,13 @@ class Functions(ChapterScene):
             status = new_status
         self.status = status
         self.wait(2)
-        self.beat(f"After {run.steps} steps of {run.meta['label']}, the curve follows the points: the loss fell "
-                  f"from {speech.loss(run['loss'][0])} to {speech.loss(run['loss'][-1])}. "
-                  "Learning is nothing more than tuning a and b.")
+        start, end = float(run["loss"][0]), float(run["loss"][-1])
+        change = f"from {speech.loss(start)} to {speech.loss(end)}"
+        went = self.claims.pick((end < 0.5 * start, f"the curve follows the points: the loss fell {change}"),
+                                (end < start, f"the curve moves toward the points: the loss fell {change}"),
+                                otherwise=f"the curve moves away from the points: the loss rose {change}")
+        self.beat(f"After {run.steps} steps of {run.meta['label']}, {went}. Learning is nothing more than tuning "
+                  "a and b.")
 
     @staticmethod
     def _status(run, k: int, color) -> VGroup:

@@ -65,7 +65,8 @@ class ParameterSpace(ChapterScene):
         self.beat(f"This point, a at {speech.param(params[0][0])} and b at {speech.param(params[0][1])}, is this "
                   f"curve, with loss {speech.loss(run['loss'][0])}.")
 
-        walk_note = text_label(f"the point walks {run.meta['label']}'s recorded path", 6.0, SMALL_SIZE,
+        walk_note = text_label(f"the point walks {run.meta['label']}'s {run.steps} recorded steps", 6.0,
+                               SMALL_SIZE,
                                color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
         self.play(FadeIn(walk_note), run_time=0.6)
         path = VGroup().set_z_index(3)
@@ -80,8 +81,11 @@ class ParameterSpace(ChapterScene):
             self.add(new_label)
             label = new_label
         self.wait(1)
+        settles = self.claims.say(float(run["loss"][-1]) < 0.5 * float(run["loss"][0]),
+                                  "the curve settles onto the data",
+                                  "the curve moves, but does not settle onto the data")
         self.beat(f"Move the point and the curve moves with it. Along the {run.steps} recorded steps of "
-                  f"{run.meta['label']}, the curve settles onto the data, loss {speech.loss(run['loss'][-1])}.")
+                  f"{run.meta['label']}, {settles}, loss {speech.loss(run['loss'][-1])}.")
 
         # Three more recorded points, from other runs: three points, three functions.
         self.others = []

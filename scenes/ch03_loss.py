@@ -53,7 +53,8 @@ class Loss(ChapterScene):
         self.table = self._table(xs, ys, preds).move_to([0.45, -1.75, 0], aligned_edge=UL)
         self.play(FadeIn(self.labels), FadeIn(self.table), run_time=0.8)
         self.wait(2)
-        self.beat(f"At each data point, the red line is the error: prediction minus data. The largest is "
+        self.beat(f"At each data point, the {self.claims.colour(RESIDUAL_COLOR)} segment is the error: prediction "
+                  "minus data. The largest is "
                   f"{speech.number(float(np.abs(preds - ys).max()))}.")
 
         definition = MathTex(r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(f(x_i) - y_i\big)^2",
@@ -70,6 +71,7 @@ class Loss(ChapterScene):
         self.beat(f"Square the errors and average them over the {speech.small(len(xs))} points: that is the "
                   f"loss, {speech.loss(mse)}, one number for how wrong the network is.")
 
+        shown_loss = float(run["loss"][0])
         for frac in self.steps_shown:
             k = round(frac * run.steps)
             self.step = k
@@ -87,7 +89,10 @@ class Loss(ChapterScene):
                       note.animate.become(new_note), run_time=1.6)
             self.formula = new_formula
             self.wait(2.4)
-            self.beat(f"Step {k}: loss {speech.loss(run['loss'][k])}. Smaller errors, smaller loss.")
+            lower = float(run["loss"][k]) < shown_loss
+            shown_loss = float(run["loss"][k])
+            self.beat(f"Step {k}: loss {speech.loss(run['loss'][k])}. "
+                      + self.claims.say(lower, "Smaller errors, smaller loss.", "Larger errors, larger loss."))
         self.note = note
 
     @staticmethod

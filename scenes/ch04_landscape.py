@@ -69,11 +69,12 @@ class LossLandscape(ChapterThreeDScene):
             MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(f(x_i) - y_i\big)^2", font_size=SMALL_SIZE + 6),
             label(f"f(x) = {pretty_expr(str(tr.meta['config'].get('model', 'tanh(a*x + b)')))}, "
                   f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", 5.2, SMALL_SIZE),
-            Text(f"evaluated on a {len(a)} × {len(b)} grid", font_size=SMALL_SIZE, color=MUTED),
+            label(f"evaluated on a {len(a)} × {len(b)} grid: loss {fmt_loss(float(loss.min()))} to "
+                  f"{fmt_loss(float(loss.max()))}", 5.2, SMALL_SIZE, color=MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([1.75, 2.55, 0], aligned_edge=UL)
         self.play(FadeIn(text), run_time=1)
         self.wait(1)
-        self.beat(f"Now compute the loss for every point of the plane, {speech.count(len(a) * len(b))} networks. "
+        self.beat(f"Now compute the loss for every point of a {len(a)} by {len(b)} grid, one network each. "
                   f"Dark means low: the loss ranges from {speech.loss(float(loss.min()))} to "
                   f"{speech.loss(float(loss.max()))}.")
 
@@ -117,7 +118,8 @@ class LossLandscape(ChapterThreeDScene):
         caption = Text("height and colour: loss (log scale)", font_size=SMALL_SIZE, color=MUTED)
         caption.to_corner(DOWN + LEFT, buff=0.35)
         key3d = legend([(f"start: loss {fmt_loss(run['loss'][0])}", color, "dot"),
-                        (f"minimum: loss {fmt_loss(best_loss)}", MINIMUM_COLOR, "dot")], size=SMALL_SIZE - 2)
+                        (f"minimum a={fp(best[0])}, b={fp(best[1])}: loss {fmt_loss(best_loss)}", MINIMUM_COLOR,
+                         "dot")], size=SMALL_SIZE - 2)
         key3d.to_corner(UP + LEFT, buff=0.35).shift(DOWN * 0.6)
         self.play(FadeOut(view.heatmap, view, start, text, rows, valley), run_time=1)
         self.add_fixed_in_frame_mobjects(bar.image, bar, caption, key3d)
@@ -131,8 +133,8 @@ class LossLandscape(ChapterThreeDScene):
         self.play(FadeIn(caption, key3d), run_time=0.6)
         self.move_camera(phi=PHI, theta=THETA, zoom=ZOOM, frame_center=axes.c2p(0, 0, 0.6), run_time=3)
         self.wait(0.6)
-        self.beat("Lift the colours into height and the loss becomes a landscape: high plateaus, and a valley "
-                  "where the good networks are.")
+        self.beat("Lift the colours into height and the loss becomes a landscape, with the good networks in its "
+                  "low ground.")
         self.move_camera(theta=THETA + TURN, run_time=5)
         self.wait(1.4)
         self.beat(f"The valley leads down to the minimum, with a at {speech.param(best[0])} and b at "

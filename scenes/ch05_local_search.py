@@ -45,13 +45,14 @@ class LocalSearch(ChapterScene):
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.beat(f"The simplest evolution: one parent network, loss {speech.loss(evo['loss'][0])}. Each round "
                   f"it gets {speech.small(evo.meta['population'])} children, each a small random nudge of the "
-                  "parent, and the best child takes over only if it is better.")
+                  "parent, and the best child takes over only if its loss is lower.")
         self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS)
         r = evo.steps
         self.wait(1)
-        self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. Only "
-                  f"{int(evo.meta['accepted_rounds'])} of the {r} rounds found a better child, and it took "
-                  f"{speech.count(evo['evals'][-1])} loss evaluations.")
+        accepted = int(evo.meta["accepted_rounds"])
+        only = self.claims.say(accepted < r / 2, "Only ", "")
+        self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. {only}{accepted} of the {r} rounds "
+                  f"found a child with a lower loss, and it took {speech.count(evo['evals'][-1])} loss evaluations.")
         self.play(FadeOut(self.trail, parent, row, rule, key, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
 
@@ -86,10 +87,14 @@ class LocalSearch(ChapterScene):
         inset = self._zoom(lm, evo, last, color).move_to([3.75, -1.95, 0]).align_to(stuck, LEFT)
         self.play(FadeIn(inset), run_time=0.8)
         self.wait(2)
-        self.beat(f"On a bumpier landscape the same search gets stuck in a local minimum, loss "
-                  f"{speech.loss(evo['loss'][-1])}, with no real gain since round {since}. Every nearby child is "
-                  f"worse, even though the best network has loss "
-                  f"{speech.loss(float(lm['landscape/minima_loss'][0]))}.")
+        final, best_net = float(evo["loss"][-1]), float(lm["landscape/minima_loss"][0])
+        start_loss = float(evo["loss"][0])
+        stuck_held = since < evo.steps and final - best_net > 0.1 * max(start_loss - best_net, 1e-12)
+        ends = self.claims.say(stuck_held, "gets stuck in a local minimum", "ends near the best network")
+        last_round = self.claims.say(best >= final, "Every child of its last round is worse",
+                                     "Its last round still found a lower child")
+        self.beat(f"On a bumpier landscape the same search {ends}, loss {speech.loss(final)}, with no real gain "
+                  f"since round {since}. {last_round}, and the best network has loss {speech.loss(best_net)}.")
 
     def _zoom(self, tr, evo, r: int, color) -> Group:
         """A zoomed crop of the recorded grid around the parent with round r's children on it."""

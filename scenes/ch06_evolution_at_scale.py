@@ -99,14 +99,16 @@ class EvolutionAtScale(ChapterScene):
             self.play(curve.animate.become(new_curve), trail.animate.become(new_trail), run_time=0.2)
         self.curve, self.trail, self.row = curve, trail, row
         accepted = int(evo["accepted"].sum())
-        note = Text(f"{accepted} of {rounds} generations found a better child\n"
+        note = Text(f"{accepted} of {rounds} generations found a lower child\n"
                     f"{int(evo['evals'][-1]):,} loss evaluations in all",
                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8).next_to(plot, DOWN, buff=0.2)
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.4)
+        fell = self.claims.say(float(loss[-1]) < float(loss[0]), "fell", "went")
+        only = self.claims.say(accepted < rounds / 2, "Only ", "")
         self.beat(f"After {speech.count(rounds)} generations and {speech.count(evo['evals'][-1])} evaluations, "
-                  f"the loss fell from {speech.loss(loss[0])} to {speech.loss(loss[-1])}. Only "
-                  f"{speech.ratio(accepted / max(rounds, 1))} generations improved on their parent.")
+                  f"the loss {fell} from {speech.loss(loss[0])} to {speech.loss(loss[-1])}. {only}{accepted} of the "
+                  f"{speech.count(rounds)} generations found a child with a lower loss than its parent.")
         self.title, self.fit_group = title, VGroup(panel, plot, curve, trail, row, note, sub)
 
     @staticmethod

@@ -13,7 +13,8 @@ from manim import DOWN, UP, FadeIn, FadeOut, Text, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.charts import HeatmapGrid
+from scenes.kit.charts import MISSING_RGB, HeatmapGrid
+from scenes.kit.claims import colour_name
 from scenes.kit.layout import pretty_expr
 from scenes.kit.panels import fmt_loss
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -67,7 +68,7 @@ class Hyperparameters(ChapterScene):
         self.wait(3)
         self.beat(f"Evolution has two knobs: how many children, and how far they stray, sigma. The best pair here "
                   f"is {pops[bi[0]]} children at sigma {speech.number(sigmas[bi[1]])}, loss "
-                  f"{speech.loss(mean_final[bi])}. {self._sigma_said(bi[1], len(sigmas))}")
+                  f"{speech.loss(mean_final[bi])}. {self._sigma_said(mean_final[bi[0]], bi[1])}")
 
         # 2. final evolution grid beside SGD's grid
         left = HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi, cell=0.9)
@@ -83,9 +84,16 @@ class Hyperparameters(ChapterScene):
         best_s = tr.stats["sgd"]["best"]                      # None: every setting diverged
         bs = tuple(best_s["cell"]) if best_s else None
         boxes = [left.cell_box(*bi)] + ([sgd_grid.cell_box(*bs)] if bs else [])
-        n_div, n_cells = tr.stats["sgd"]["diverged_cells"], sgd.size
-        blew = ("none of these settings blew up" if n_div == 0 else
-                f"too large blows up, as in {speech.small(n_div)} grey cell{'s' if n_div != 1 else ''}")
+        n_cells = sgd.size
+        n_grey = int((~np.isfinite(sgd)).sum())   # the cells drawn grey: no finite mean loss
+        grey_hex = "#{:02X}{:02X}{:02X}".format(*MISSING_RGB)
+        if n_grey:
+            grey_note = Text(f"{n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: diverged",
+                             font_size=SMALL_SIZE - 4, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
+            self.play(FadeIn(grey_note), run_time=0.4)
+        blew = ("none of these settings blew up" if n_grey == 0 else
+                f"too large blows up, as in the {n_grey} {self.claims.colour(grey_hex)} "
+                f"cell{'s' if n_grey != 1 else ''}")
         self.wait(3)
         knobs = "Gradient descent has its own knobs: learning rate and batch size."
         if bs:
@@ -101,7 +109,8 @@ class Hyperparameters(ChapterScene):
         note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n{sgd_line}",
                     font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
         note.to_edge(DOWN, buff=0.25)
-        legend_txt = Text("colour: log₁₀ loss; grey = diverged", font_size=SMALL_SIZE - 4, color=MUTED)
+        legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 4,
+                          color=MUTED)
         legend_txt.next_to(sub, DOWN, buff=0.2)
         self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)
         self.wait(4)
@@ -113,13 +122,16 @@ class Hyperparameters(ChapterScene):
                       f"gradient descent needs a smaller learning rate than any tried here. Both need their knobs "
                       f"tuned.")
 
-    @staticmethod
-    def _sigma_said(j: int, n: int) -> str:
-        """What the grid shows about sigma around the best cell (only what was tried)."""
+    def _sigma_said(self, row: np.ndarray, j: int) -> str:
+        """What the grid's row of the best population shows about sigma around its best (only what was tried)."""
+        n = len(row)
         if n == 1:
             return "Only one sigma was tried."
         if j == 0:
-            return "It is the smallest sigma tried: smaller ones might do better still."
+            return "It is the smallest sigma tried: a smaller one was not tested."
         if j == n - 1:
-            return "It is the largest sigma tried: larger ones might do better still."
-        return "With those children, both a smaller and a larger sigma do no better."
+            return "It is the largest sigma tried: a larger one was not tested."
+        neighbours = [float(row[j - 1]), float(row[j + 1])]
+        held = all(not np.isfinite(v) or v >= float(row[j]) for v in neighbours)
+        return self.claims.say(held, "With those children, both a smaller and a larger sigma do no better.",
+                               "With those children, a neighbouring sigma comes close.")

@@ -53,11 +53,15 @@ class GradientDescent(ChapterScene):
         good = self.runs["lr-good"]
         p0, g0 = good["params"][0], good["grad"][0]
         start = marker(view.point(p0), TEXT_COLOR)
-        rule = Text("step = − lr × gradient", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
+        rule = Text(f"step = − lr × gradient\nstart: loss {fmt_loss(good['loss'][0])}", font_size=SMALL_SIZE + 2,
+                    color=TEXT_COLOR, line_spacing=0.8)
         rule.move_to([3.75, 3.05, 0])
         self.play(FadeIn(start), FadeIn(rule), run_time=0.6)
-        self.beat(f"Gradient descent starts from the same point, loss {speech.loss(good['loss'][0])}, and "
-                  "follows one rule: step against the gradient.")
+        others = [r for r in tr.runs() if r.name not in self.runs]
+        same = bool(others) and all(np.allclose(r["params"][0], p0) for r in others)
+        where = self.claims.say(same, "from the same point as the others", "from its own starting point")
+        self.beat(f"Gradient descent starts {where}, loss {speech.loss(good['loss'][0])}, and follows one rule: step "
+                  "against the gradient.")
 
         # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
         scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
@@ -72,8 +76,8 @@ class GradientDescent(ChapterScene):
                       color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15)
         self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
         self.wait(1)
-        self.beat(f"The gradient, the arrow, points uphill: the direction where the loss grows fastest. The step "
-                  f"goes the other way, {speech.number(lr)} times as long: that factor is the learning rate.")
+        self.beat(f"The gradient, the arrow, points where the loss grows fastest. The step goes the other way: "
+                  f"the gradient times minus {speech.number(lr)}, the learning rate.")
         self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
         self._why_cheap(self.trace("dimensions"), rule)
 
@@ -92,8 +96,13 @@ class GradientDescent(ChapterScene):
         for name, trail in self.trails.items():
             _fade(trail, 0.35 if name == "lr-diverge" else 1.0)
         self.wait(1)
-        self.beat(f"Same start, same gradients, {speech.small(len(runs))} learning rates, and very different "
-                  "endings. The learning rate is the one knob gradient descent cannot do without.")
+        one_start = all(np.allclose(r["params"][0], runs[0]["params"][0]) for r in runs)
+        ends = [float(r["loss"][-1]) for r in runs]
+        apart = not all(np.isfinite(ends)) or max(ends) > 2 * max(min(ends), 1e-12)
+        same = self.claims.say(one_start, "Same start, same gradients", "Nearby starts")
+        endings = self.claims.say(apart, "and very different endings", "and similar endings here")
+        self.beat(f"{same}, {speech.small(len(runs))} learning rates, {endings}. The learning rate is the one knob "
+                  "gradient descent cannot do without.")
 
     def _why_cheap(self, tr: Trace, rule: Text) -> None:
         """All D slopes by backprop vs by one-parameter probes: counts from the trace, times measured."""
@@ -130,7 +139,8 @@ class GradientDescent(ChapterScene):
         self.trails[run.name] = trail
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
-        row = readout(run.meta["label"], color, [("step", "0"), ("loss", fmt_loss(run["loss"][0]))],
+        first = ("from", fmt_loss(run["loss"][0]))
+        row = readout(run.meta["label"], color, [first, ("step", "0"), ("loss", fmt_loss(run["loss"][0]))],
                       size=SMALL_SIZE - 1, max_width=5.7)
         slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
         self._place_row(slot)
@@ -141,7 +151,7 @@ class GradientDescent(ChapterScene):
             seg = hop(a, b, color, bend=BEND * (1 if k % 2 else -1))
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
-            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+            new_row = readout(run.meta["label"], color, [first, ("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
                               size=SMALL_SIZE - 1, max_width=5.7)
             new_row.move_to(row, aligned_edge=LEFT)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
@@ -169,15 +179,18 @@ class GradientDescent(ChapterScene):
             row.move_to([3.75, -1.55, 0]).align_to(self.plot.axes, LEFT)
         self.rows.add(row)
 
-    @staticmethod
-    def _notes(run) -> str:
-        loss = run["loss"]
+    def _notes(self, run) -> str:
+        """What the run did, said from its recorded losses: diverged, overshot, bounced, or descended."""
+        loss = np.asarray(run["loss"], dtype=float)
         lr = speech.number(run.meta["lr"])
-        if run.meta["status"] == "diverged":
-            return (f"With learning rate {lr} every step overshoots further: the loss climbs to "
-                    f"{speech.loss(float(np.nanmax(loss)))} and the run diverges.")
-        return (f"With learning rate {lr}, {run.steps} steps take the loss from {speech.loss(loss[0])} to "
-                f"{speech.loss(loss[-1])}.")
+        start, end = float(loss[0]), float(loss[-1])
+        rises = int((np.diff(loss[np.isfinite(loss)]) > 0).sum())
+        said = self.claims.pick(
+            (not np.isfinite(end) or end > 10 * start, "every step overshoots further, and the run diverges"),
+            (end > start, f"the steps overshoot: the loss ends at {speech.loss(end)}, above its start"),
+            (rises >= 2, f"the loss bounces up and down on its way from {speech.loss(start)} to {speech.loss(end)}"),
+            otherwise=f"{run.steps} steps take the loss from {speech.loss(start)} to {speech.loss(end)}")
+        return f"With learning rate {lr}, {said}."
 
 
 

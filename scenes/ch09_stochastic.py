@@ -54,21 +54,23 @@ class Stochastic(ChapterScene):
         a_full = vector_arrow(view, p, -full, FULL_COLOR, scale=scale)
         a_one = vector_arrow(view, p, -g, COLORS["batch-1"], scale=scale)
         pts = ", ".join(f"{tr['data/x'][i]:g}" for i in one["batch"][k])
+        cos = float(np.dot(g, full) / max(float(np.linalg.norm(g) * np.linalg.norm(full)), 1e-12))
+        angle = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
         txt = VGroup(
             Text(f"at step {k} of the batch-of-1 run:", font_size=SMALL_SIZE, color=TEXT_COLOR),
             Text(f"all {n_data} points:  −∇L = {fmt_vec(-full)}", font_size=SMALL_SIZE,
                  color=FULL_COLOR),
             Text(f"point x = {pts}:  −∇L = {fmt_vec(-g)}", font_size=SMALL_SIZE,
                  color=COLORS["batch-1"]),
+            Text(f"{angle:.0f}° apart", font_size=SMALL_SIZE, color=TEXT_COLOR),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([3.75, 0.3, 0])
         self.play(FadeIn(dot), run_time=0.4)
         self.play(GrowArrow(a_full), FadeIn(txt[:2]), run_time=0.8)
-        self.play(GrowArrow(a_one), FadeIn(txt[2]), run_time=0.8)
+        self.play(GrowArrow(a_one), FadeIn(txt[2:]), run_time=0.8)
         self.wait(1.2)
-        cos = float(np.dot(g, full) / max(float(np.linalg.norm(g) * np.linalg.norm(full)), 1e-12))
-        angle = float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-        self.beat(f"At step {k}, a batch of one point pulls its own way: about {angle:.0f} degrees off the "
-                  "downhill direction of all the data.")
+        pull = self.claims.say(angle >= 10, "pulls its own way", "points nearly the same way")
+        self.beat(f"At step {k}, a batch of one point {pull}: {angle:.0f} degrees from the direction that all the "
+                  "data give.")
         self.play(FadeOut(dot, a_full, a_one, txt, intro), run_time=0.4)
 
         # The race on one evaluation budget.

@@ -46,7 +46,11 @@ class MomentumAdam(ChapterScene):
             self.play(FadeIn(msg), run_time=0.4)
             group.add(msg)
         self.wait(1.5)
-        self.beat("Momentum remembers its last steps, so it gathers speed and can overshoot; Adam rescales each "
+        momentum = runs[1]["loss"]
+        rises = bool((np.diff(np.asarray(momentum, dtype=float)) > 0).any())
+        speed = self.claims.say(rises, "so it gathers speed, and here it overshoots: its loss rises on the way",
+                                "so it gathers speed")
+        self.beat(f"Momentum remembers its last steps, {speed}; Adam rescales each "
                   f"step to about the same size everywhere. After {runs[0].steps} steps: " + "; ".join(
                       f"{r.meta['label']} {speech.loss(r['loss'][-1])}" for r in runs) + ".")
         self.play(FadeOut(group, note, *self.view.parts), run_time=0.6)
@@ -63,7 +67,7 @@ class MomentumAdam(ChapterScene):
         self.wait(1.5)
         self.beat("On the bumpier landscape: " + "; ".join(
             f"{r.meta['label']} ends at {speech.loss(r['loss'][-1])}"
-            f"{', in a local minimum' if r.meta.get('trapped') else ''}" for r in runs) + ".")
+            + self.claims.say(bool(r.meta.get("trapped")), ", in a local minimum", "") for r in runs) + ".")
 
         deep = [lm.run(n) for n in ("momentum-deep", "adam-deep")]
         honest = Text("From another start, a deep local minimum\nholds them too:", font_size=SMALL_SIZE,

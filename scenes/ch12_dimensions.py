@@ -16,6 +16,7 @@ from manim import DOWN, UP, Create, Dot, FadeIn, Text, Triangle, VGroup, VMobjec
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.charts import axis_titles, log_axes
+from scenes.kit.claims import Claims
 from scenes.kit.layout import pretty_expr
 from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
@@ -54,8 +55,11 @@ def _factor(a: float, b: float) -> float:
     return max(a / b, b / a)
 
 
-def progress_lines(tr: Trace, li: int) -> list[str]:
-    """What the progress chart shows, as sentences chosen by predicates on the trace (level `li`)."""
+def progress_lines(tr: Trace, li: int, claims: Claims) -> list[str]:
+    """What the progress chart shows, as comparisons chosen by tests on the trace (level `li`).
+
+    The chart has no value labels, so the lines name no values: only the sizes (in the subtitle)
+    and which way each gain went."""
     d = tr["nets/n_params"]
     mut, step = tr["progress/mutation_median"][:, li], tr["progress/step_median"][:, li]
     ratio = tr["progress/ratio_median"][:, li]
@@ -64,75 +68,43 @@ def progress_lines(tr: Trace, li: int) -> list[str]:
         return ["Too few networks were probed at this point to compare sizes."]
     a, b = int(both[0]), int(both[-1])
     da, db = f"{int(d[a]):,}", f"{int(d[b]):,}"     # as the screen writes them
-    lines = []
-    m_fac = _factor(mut[a], mut[b])
-    if m_fac < SAME:
-        lines.append(f"From {da} to {db} parameters, one random mutation's gain per evaluation stays about the "
-                     f"same: {speech.percent(mut[a])} of the loss, then {speech.percent(mut[b])}.")
-    else:
-        how = "less" if mut[b] < mut[a] else "more"
-        lines.append(f"From {da} to {db} parameters, one random mutation gains {speech.times(m_fac)} {how} per "
-                     f"evaluation: {speech.percent(mut[a])} of the loss, then {speech.percent(mut[b])}.")
-    s_fac = _factor(step[a], step[b]) if step[a] > 0 and step[b] > 0 else np.inf
-    if s_fac < SAME:
-        lines.append(f"A gradient step's gain also stays about the same: {speech.percent(step[a])}, "
-                     f"then {speech.percent(step[b])}." if m_fac < SAME else
-                     f"A gradient step's gain stays about the same: {speech.percent(step[a])}, "
-                     f"then {speech.percent(step[b])}.")
-    else:
-        lines.append(f"A gradient step's gain goes from {speech.percent(step[a])} to {speech.percent(step[b])}.")
+
+    def trend(x: float, y: float) -> str:
+        return claims.pick((y > 0 and _factor(x, y) < SAME, "stays about the same"),
+                           (y < x, "shrinks"), otherwise="grows")
+
+    lines = [f"From {da} to {db} parameters, one random mutation's gain per evaluation {trend(mut[a], mut[b])}, "
+             f"and a gradient step's gain {trend(step[a], step[b])}."]
     r = ratio[both]
     r = r[np.isfinite(r)]
-    if len(r) and r.min() > 1:
-        lines.append(f"At every size, one gradient step gains {speech.number(r.min())} to {speech.number(r.max())} "
-                     "times as much as one mutation.")
-    elif len(r) and r.max() < 1:
-        lines.append("At every size, one mutation gains more than one gradient step.")
-    elif len(r):
-        lines.append("Which one gains more depends on the size.")
-    lead = time_lead(tr, li)
-    if lead is not None:
-        lines.append(lead)
+    if len(r):
+        lines.append("At every size, " + claims.pick(
+            (r.min() > 1, "one gradient step gains more than one mutation."),
+            (r.max() < 1, "one mutation gains more than one gradient step."),
+            otherwise="which one gains more depends on the size."))
     p = tr["probe/p"][b, li]
-    if np.isfinite(p).all() and (p < UPHILL).all():
-        lines.append(f"At {db} parameters almost every direction is uphill: at every σ drawn, fewer than "
-                     f"{speech.ratio(UPHILL)} mutations improve.")
-    return lines
+    lines.append(claims.say(bool(np.isfinite(p).all() and (p < UPHILL).all()),
+                            f"At {db} parameters almost every direction is uphill: at every σ drawn, fewer than "
+                            f"{speech.ratio(UPHILL)} mutations improve.", ""))
+    return [line for line in lines if line]
 
 
-def time_lead(tr: Trace, li: int) -> str | None:
-    """The gradient step's lead per second of compute, from the measured wall times (timing sidecar)."""
-    wall = tr.wall_stats.get("slopes")
-    if not wall:
-        return None
-    cost = np.array(wall["backprop_s"]) / np.array(wall["forward_s"])     # a step, in forward passes
-    lead = tr["progress/ratio_median"][:, li] / cost
-    if not np.isfinite(lead).any():
-        return None
-    return (f"Measured in time, a gradient step cost {speech.number(np.nanmin(cost))} to "
-            f"{speech.number(np.nanmax(cost))} forward passes here, so per second its lead is "
-            f"{speech.number(np.nanmin(lead))} to {speech.number(np.nanmax(lead))} times.")
-
-
-def cost_line(tr: Trace) -> str:
-    """The cost to the target at the smallest and largest network, with who needed fewer."""
+def cost_line(tr: Trace, claims: Claims) -> str:
+    """Who reaches the target loss for less at the smallest and the largest network."""
     cfg = tr.meta["config"]
     d = tr["nets/n_params"]
     gd, best = tr["descent/steps_median"], tr["evolution/best_median"]
-    budget, max_steps = cfg["evolution"]["budget"], cfg["descent"]["max_steps"]
-
-    def need(v: float, unit: str, cap: float) -> str:
-        return f"{speech.count(v)} {unit}" if np.isfinite(v) else f"more than {speech.count(cap)} {unit}"
-
-    text = (f"To reach loss {speech.loss(cfg['target_loss'])}, gradient descent needs "
-            f"{need(gd[0], 'steps', max_steps)} at {int(d[0]):,} parameters and "
-            f"{need(gd[-1], 'steps', max_steps)} at {int(d[-1]):,}; evolution at its best σ needs "
-            f"{need(best[0], 'evaluations', budget)}, then {need(best[-1], 'evaluations', budget)}.")
-    fewer = [f"{int(d[i]):,}: {'evolution' if best[i] < gd[i] else 'descent'}"
-             for i in (0, len(d) - 1) if np.isfinite(best[i]) and np.isfinite(gd[i])]
-    if fewer:
-        text += " Fewer evaluations than steps? At " + "; at ".join(fewer) + "."
-    return text
+    parts = []
+    for i in (0, len(d) - 1):
+        g, e = float(gd[i]), float(best[i])
+        who = claims.pick(
+            (np.isfinite(g) and np.isfinite(e) and e < g, "evolution needs fewer evaluations than descent needs steps"),
+            (np.isfinite(g) and np.isfinite(e), "descent needs no more steps than evolution needs evaluations"),
+            (np.isfinite(g), "only descent gets there within its budget"),
+            (np.isfinite(e), "only evolution gets there within its budget"),
+            otherwise="neither gets there within its budget")
+        parts.append(f"at {int(d[i]):,} parameters, {who}")
+    return f"To reach loss {speech.loss(cfg['target_loss'])}: " + "; ".join(parts) + "."
 
 
 class Dimensions(ChapterScene):
@@ -176,7 +148,7 @@ class Dimensions(ChapterScene):
         note.scale_to_fit_width(min(note.width, 13.0)).to_edge(DOWN, buff=0.15)
         self.play(FadeIn(note), run_time=0.4)
         self.wait(2)
-        self.beat(" ".join(progress_lines(tr, li)))
+        self.beat(" ".join(progress_lines(tr, li, self.claims)))
 
         # 2. cost to the target: evolution's evaluations (best σ) vs descent's steps
         best, gd = tr["evolution/best_median"], tr["descent/steps_median"]
@@ -205,4 +177,4 @@ class Dimensions(ChapterScene):
                       size=SMALL_SIZE, max_width=5.4).next_to(sub, DOWN, buff=0.2).align_to(ax2, [1, 0, 0])
         self.play(FadeIn(key2), run_time=0.6)
         self.wait(2)
-        self.beat(cost_line(tr))
+        self.beat(cost_line(tr, self.claims))

@@ -107,8 +107,10 @@ class NoGradients(ChapterScene):
         plot.move_to([-3.8, -1.75, 0])
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
-        self.beat(f"Three optimizers start from the same random network, loss {speech.loss(sgd['loss'][0])}, "
-                  f"on {speech.count(n_data)} points of {speech.formula(target_txt)}.")
+        same = self.claims.say(all(np.allclose(r["params"][0], sgd["params"][0]) for r in (adam, evo)),
+                               "from the same random network", "from their own random networks")
+        self.beat(f"Three optimizers start {same}, on {speech.count(n_data)} points of "
+                  f"{speech.formula(target_txt)}.")
 
         # --- 3. gradient descent: a zero gradient, recorded at every step
         rows = VGroup(self._row("sgd", 0, c_sgd), self._row("adam", 0, c_adam)).arrange(DOWN, aligned_edge=LEFT,
@@ -156,11 +158,15 @@ class NoGradients(ChapterScene):
             loss_evo.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo))
             self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)), run_time=4 / 15)
         self.evo_curve = evo_curve
-        wrong = round(float(evo["loss"][-1]) / 4 * n_data) if net["out_activation"] == "sign" else None
+        missed = evo.meta.get("points_missed") if net["out_activation"] == "sign" else None
+        if missed is not None:
+            missed_note = flush_left(Text(f"{missed} of {n_data} points still wrong", font_size=SMALL_SIZE - 2,
+                                          color=c_evo).next_to(evo_row, DOWN, buff=0.12), self.left_x)
+            self.play(FadeIn(missed_note), run_time=0.4)
         self.wait(1)
         self.beat(f"Evolution never asks for a gradient, only for the loss. In {speech.count(evo.steps)} rounds it "
                   f"goes from {speech.loss(evo['loss'][0])} to {speech.loss(evo['loss'][-1])}"
-                  + (f", with {wrong} of {n_data} points still wrong." if wrong is not None else "."))
+                  + (f", with {missed} of {n_data} points still wrong." if missed is not None else "."))
 
         # --- 5. over all seeds
         summ, reps = tr.stats["runs"], tr.stats["seeds"]

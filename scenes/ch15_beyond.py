@@ -274,8 +274,8 @@ class Beyond(ChapterScene):
         self.play(Create(converge), FadeIn(left_txt), run_time=1.2)
         self.play(Create(tree), FadeIn(right_txt), run_time=1.6)
         self.wait(2)
-        self.beat("Every optimizer here, gradient or evolution, converges on one loss. Evolution in nature has no "
-                  "single loss: it diverges, keeps many lineages, and invents.")
+        self.beat("Every optimizer here, gradient or evolution, minimizes one loss. Evolution in nature has no "
+                  "single loss: it branches, keeps many lineages, and invents.")
 
     @staticmethod
     def _tree(root: np.ndarray, stem: np.ndarray, depth: int) -> VGroup:

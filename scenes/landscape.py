@@ -38,7 +38,8 @@ class Landscape(ChapterScene):
         title.to_edge(UP, buff=0.25)
         view = LandscapeView.from_trace(tr, center=(-3.45, -0.2))
         self.view = view
-        caption = Text("colour: log₁₀ loss (MSE)", font_size=SMALL_SIZE - 2, color=MUTED)
+        caption = Text(f"colour: log₁₀ loss (MSE); min: loss {fmt_loss(float(tr['landscape/min_loss']))}",
+                       font_size=SMALL_SIZE - 2, color=MUTED)
         caption.next_to(view.x_label, RIGHT, buff=0.6)
         self.play(Write(title), run_time=1)
         self.add(view.heatmap)

@@ -27,6 +27,7 @@ from scenes.kit import (
 )
 from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues
+from scenes.kit.claims import Claims
 from scenes.kit.palette import apply_theme
 from scenes.kit.settings import SceneSettings, scene_settings
 from scenes.kit.traces import trace_for
@@ -52,6 +53,7 @@ class ChapterScene(Scene):
         self.beats: list[tuple[float, str]] = []
         self.narration: list[dict] = []   # one record per beat: the sidecar's content
         self.voice = voice_for(self.settings)
+        self.claims = Claims()   # the words of each line that state something about the data (kit/claims.py)
         self._beat_start = 0.0
 
     def trace(self, name: str) -> Trace:
@@ -91,7 +93,8 @@ class ChapterScene(Scene):
         beat_id = self.beat_id(len(self.narration) + 1)
         line = self.voice.line(beat_id, text)
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
-                  "audio": str(line.path) if line.path else None, "fallback": line.fallback, "cues": []}
+                  "audio": str(line.path) if line.path else None, "fallback": line.fallback, "cues": [],
+                  "claims": [c.__dict__ for c in self.claims.take()]}
         before = float(self.renderer.time)
         if line.duration > 0:
             end = start + line.duration + LINE_GAP

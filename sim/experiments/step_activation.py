@@ -126,6 +126,10 @@ def simulate(cfg: StepActivationConfig, name: str, device: str = "cpu",
                 with torch.no_grad():
                     curve = forward_curve(spec, torch.from_numpy(rec.arrays["params"]).to(device), curve_x)
                 rec.arrays["curve"] = curve.astype(np.float32)
+            with torch.no_grad():   # the data points the final network gets wrong (what ch14 counts)
+                final = forward_curve(spec, torch.from_numpy(rec.arrays["params"][-1:]).to(device), x)[0]
+            tol = 1e-6 * max(1.0, float(y.abs().max()))
+            rec.meta["points_missed"] = int((np.abs(final - y.cpu().numpy()) > tol).sum())
             if moved.max() == 0.0:
                 rec.meta["status"] = "stalled"  # not one parameter changed
             rec.meta.update({"group": run.name, "seed": seed, "n_params": spec.n_params})

@@ -9,6 +9,7 @@ are not changed.
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,6 +20,8 @@ from manim import (
     Mobject,
     SingleStringMathTex,
     Text,
+    Transform,
+    VMobject,
     config,
     tempconfig,
 )
@@ -38,6 +41,9 @@ class Beat:
     outside: list[str]                              # mobjects (partly) outside the frame
     frame: np.ndarray | None = None
     attrs: dict = field(default_factory=dict)
+    texts: list[str] = field(default_factory=list)     # every visible text, whole (for the claims test)
+    colours: set[str] = field(default_factory=set)     # every colour drawn by a visible shape or text
+    claims: list = field(default_factory=list)         # the scene's claims for this beat (scenes/kit/claims.py)
 
 
 def _visible(m: Mobject) -> bool:
@@ -83,6 +89,52 @@ def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
     return out
 
 
+def _whole_text(m: Mobject) -> str:
+    if isinstance(m, DecimalNumber):
+        return f"{m.number:.{m.num_decimal_places}f}"
+    return str(getattr(m, "original_text", None) or getattr(m, "text", None) or getattr(m, "tex_string", ""))
+
+
+def screen_texts(mobjects) -> list[str]:
+    """Every visible text unit's whole string (a Text's text, a formula's TeX, a number's digits)."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def walk(m: Mobject) -> None:
+        if id(m) in seen:
+            return
+        seen.add(id(m))
+        if isinstance(m, TEXT_TYPES):
+            if any(len(g.points) and _visible(g) for g in m.get_family()):
+                out.append(_whole_text(m))
+            return
+        for sub in m.submobjects:
+            walk(sub)
+
+    for m in mobjects:
+        walk(m)
+    return out
+
+
+def drawn_colours(mobjects) -> set[str]:
+    """The colours (#RRGGBB) a viewer sees: strokes and fills of visible shapes and glyphs."""
+    out: set[str] = set()
+    for top in mobjects:
+        for m in top.get_family():
+            if isinstance(m, ImageMobject) and m.pixel_array.size:
+                px = m.pixel_array.reshape(-1, m.pixel_array.shape[-1])
+                rgb = px[px[:, 3] > 5, :3].astype(np.uint32) if px.shape[1] == 4 else px[:, :3].astype(np.uint32)
+                out |= {f"#{int(v):06X}" for v in np.unique(rgb[:, 0] << 16 | rgb[:, 1] << 8 | rgb[:, 2])}
+                continue
+            if not isinstance(m, VMobject) or not len(m.points):
+                continue
+            if hasattr(m, "get_stroke_opacity") and float(m.get_stroke_opacity()) > 0.02 and m.get_stroke_width() > 0:
+                out.add(m.get_stroke_color().to_hex().upper()[:7])
+            if hasattr(m, "get_fill_opacity") and float(m.get_fill_opacity()) > 0.02:
+                out.add(m.get_fill_color().to_hex().upper()[:7])
+    return out
+
+
 def outside_frame(mobjects, tolerance: float = FRAME_TOLERANCE) -> list[str]:
     """Visible pieces (a whole text, an image, a leaf shape) whose box leaves the frame."""
     w, h = config.frame_width / 2 + tolerance, config.frame_height / 2 + tolerance
@@ -123,6 +175,38 @@ def overlapping(boxes, tolerance: float = OVERLAP_TOLERANCE) -> list[tuple[str, 
     return pairs
 
 
+_TEXT_ATTRS = ("original_text", "text", "tex_string", "number", "num_decimal_places")
+
+
+@contextmanager
+def _become_keeps_text():
+    """While checking: `m.become(other)` also takes other's text (manim copies only the points), so the
+    texts read at a beat are what the viewer reads, not what a swapped label said when it was made."""
+    original, finish = Mobject.become, Transform.finish
+
+    def take_text(mine: Mobject, theirs: Mobject) -> None:
+        for m, o in zip(mine.get_family(), theirs.get_family(), strict=False):
+            for attr in _TEXT_ATTRS:
+                if attr in o.__dict__:
+                    m.__dict__[attr] = o.__dict__[attr]
+
+    def become(self, other, *args, **kwargs):
+        out = original(self, other, *args, **kwargs)
+        take_text(self, other)
+        return out
+
+    def finished(self) -> None:   # `x.animate.become(y)` and Transform(x, y) end with x drawn as y
+        finish(self)
+        if getattr(self, "target_mobject", None) is not None:
+            take_text(self.mobject, self.target_mobject)
+
+    Mobject.become, Transform.finish = become, finished
+    try:
+        yield
+    finally:
+        Mobject.become, Transform.finish = original, finish
+
+
 def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, keep_frames: bool = False,
                  keep: tuple[str, ...] = (), skip_3d: bool = True, **attrs) -> tuple[object, list[Beat]]:
     """Run the scene with animations skipped; return (scene, one Beat per beat() call and one at the end).
@@ -139,16 +223,19 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
         if keep_frames:
             scene.renderer.update_frame(scene, ignore_skipping=True)
             frame = np.array(scene.renderer.get_frame())
+        ledger = getattr(scene, "claims", None)
         beats.append(Beat(len(beats), notes, [] if tilted else text_boxes(mobs),
                           [] if tilted else outside_frame(mobs), frame,
-                          {k: getattr(scene, k, None) for k in keep}))
+                          {k: getattr(scene, k, None) for k in keep}, screen_texts(mobs), drawn_colours(mobs),
+                          list(ledger.pending) if ledger is not None else []))
 
     def beat(self, notes: str = "", *args, **kwargs):
         capture(self, notes)
         return scene_cls.beat(self, notes, *args, **kwargs)
 
-    with tempconfig({"pixel_width": width, "pixel_height": height, "frame_rate": 15, "skip_animations": True,
-                     "write_to_movie": False, "disable_caching": True, "verbosity": "ERROR", "media_dir": _MEDIA}):
+    settings = {"pixel_width": width, "pixel_height": height, "frame_rate": 15, "skip_animations": True,
+                "write_to_movie": False, "disable_caching": True, "verbosity": "ERROR", "media_dir": _MEDIA}
+    with _become_keeps_text(), tempconfig(settings):
         cls = type(f"Beats{scene_cls.__name__}", (scene_cls,), {"traces": traces, "beat": beat, **attrs})
         scene = cls()
         scene.render()
@@ -156,4 +243,4 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
     return scene, beats
 
 
-__all__ = ["Beat", "outside_frame", "overlapping", "render_beats", "text_boxes"]
+__all__ = ["Beat", "drawn_colours", "outside_frame", "overlapping", "render_beats", "screen_texts", "text_boxes"]

@@ -1,6 +1,7 @@
 """Unusual but valid data for every chapter, simulated at tiny budgets (the stress matrix).
 
-Two data sets, each for every experiment the chapters read:
+Three data sets, each for every experiment the chapters read:
+- "default": each experiment's own target and labels (its config's), at the same tiny budgets;
 - "wide": targets with a range of ±10, long run labels, a wide 3:1 RGB image and a tall 1:3 grey one;
 - "flat": nearly constant targets, runs that diverge early, a 16×16 RGB image and a 3:2 RGB "photo".
 Traces are simulated once per test process (functools.cache).
@@ -10,9 +11,14 @@ from __future__ import annotations
 
 from functools import cache
 
-VARIANTS = ("wide", "flat")
+VARIANTS = ("wide", "flat", "default")
 LONG = "with a deliberately long, descriptive run label that a user might write"
 TARGETS = {"wide": "10*sin(x)", "flat": "0.5 + 0.001*x"}
+
+
+def _target(variant: str, default: str) -> str:
+    """The variant's target; "default" keeps the experiment's own (its config's)."""
+    return default if variant == "default" else TARGETS[variant]
 
 
 def _sine_runs(variant: str) -> list[dict]:
@@ -40,7 +46,7 @@ def sine_trace(variant: str):
     starts = {n: (2.5, 1.0) for n in ("lr-small", "lr-good", "lr-large", "lr-diverge")}
     cfg = Sine2DConfig.model_validate(dict(
         seed=0, start=(-1.0, 2.0), starts=starts, runs=_sine_runs(variant), landscape=dict(resolution=41),
-        data=dict(x=[-2.0, -1.0, 0.5, 2.0], target=TARGETS[variant]), curve_points=61))   # on the curve grid
+        data=dict(x=[-2.0, -1.0, 0.5, 2.0], target=_target(variant, "sin(x)")), curve_points=61))   # on the curve grid
     return simulate(cfg, "sine-2d")
 
 
@@ -49,7 +55,7 @@ def local_minimum_trace(variant: str):
     from sim.experiments.local_minimum import simulate
     from tests.scenes.gd_traces import local_minimum_config
 
-    target = {"wide": "10*sin(2.5*x + 0.5)", "flat": "0.5 + 0.001*x"}[variant]
+    target = {"wide": "10*sin(2.5*x + 0.5)", "flat": "0.5 + 0.001*x", "default": "sin(2.5*x + 0.5)"}[variant]
     return simulate(local_minimum_config(target, steps=10, deep_steps=6, resolution=41), "local-minimum")
 
 
@@ -61,7 +67,7 @@ def function_fit_trace(variant: str):
     long = variant == "wide"
     adam_lr = 50.0 if variant == "flat" else 0.01      # flat: Adam blows up at once
     cfg = fit_config(
-        data=dict(target=TARGETS[variant], n=40), seeds=2, frames=6, curve_points=40,
+        data=dict(target=_target(variant, "sin(3*x)"), n=40), seeds=2, frames=6, curve_points=40,
         runs=[dict(name="evolution", label=f"Evolution {LONG}" if long else "Evolution", optimizer="evolution",
                    population=10, steps=8, sigma=0.5, sigma_decay=0.95),
               dict(name="momentum", label=f"SGD + momentum {LONG}" if long else "SGD + momentum", optimizer="sgd",
@@ -71,7 +77,8 @@ def function_fit_trace(variant: str):
 
 
 IMAGE_SHAPES = {"wide": {"image-fit-smiley": (16, 48, 3), "image-fit-portrait": (48, 16)},
-                "flat": {"image-fit-smiley": (16, 16, 3), "image-fit-portrait": (40, 60, 3)}}
+                "flat": {"image-fit-smiley": (16, 16, 3), "image-fit-portrait": (40, 60, 3)},
+                "default": {"image-fit-smiley": (24, 24, 3), "image-fit-portrait": (32, 24)}}
 
 
 @cache
@@ -88,7 +95,7 @@ def hyperparameters_trace(variant: str):
     from sim.experiments.hyperparameters import HyperparametersConfig, simulate
 
     cfg = HyperparametersConfig.model_validate(dict(
-        seed=0, seeds=2, task=dict(target=TARGETS[variant], points=12), net=dict(sizes=[1, 4, 1]),
+        seed=0, seeds=2, task=dict(target=_target(variant, "sin(2*x)"), points=12), net=dict(sizes=[1, 4, 1]),
         evolution=dict(populations=[2, 6, 40], sigmas=[0.003, 0.03, 0.3], rounds=6),
         sgd=dict(lrs=[0.1, 30.0], batch_sizes=[3, 12], steps=6)))
     return simulate(cfg, "hyperparameters")
@@ -100,7 +107,7 @@ def dimensions_trace(variant: str):
 
     cfg = DimensionsConfig.model_validate(dict(
         seeds=1, nets=[dict(sizes=[1, 2, 1]), dict(sizes=[1, 16, 1])], target_loss=0.05,
-        task=dict(target=TARGETS[variant]),
+        task=dict(target=_target(variant, "sin(x)")),
         # a level few of these small runs reach: ch12 must cope with networks never probed there
         probe=dict(sigmas=[0.01, 0.1, 1.0], samples=50, levels=[0.1]),
         evolution=dict(sigmas=[0.03, 0.3], budget=60), descent=dict(max_steps=60)))
@@ -112,7 +119,7 @@ def saddles_trace(variant: str):
     from sim.experiments.saddles import SaddlesConfig, simulate
 
     cfg = SaddlesConfig.model_validate(dict(
-        nets=[dict(sizes=[1, 2, 1])], task=dict(target=TARGETS[variant], points=16),
+        nets=[dict(sizes=[1, 2, 1])], task=dict(target=_target(variant, "sin(2*x)"), points=16),
         search=dict(inits=3, start_steps=[0, 20], max_iter=20)))
     return simulate(cfg, "saddles")
 
@@ -121,7 +128,7 @@ def saddles_trace(variant: str):
 def step_activation_trace(variant: str):
     from sim.experiments.step_activation import StepActivationConfig, simulate
 
-    target = {"wide": "10*sign(sin(2*x))", "flat": "0.5 + 0.001*sign(x)"}[variant]
+    target = {"wide": "10*sign(sin(2*x))", "flat": "0.5 + 0.001*sign(x)", "default": "sign(sin(2*x))"}[variant]
     long = {"label": f"Adam {LONG}"} if variant == "wide" else {}
     cfg = StepActivationConfig.model_validate(dict(
         seed=0, seeds=2, data=dict(n=16, target=target), net=dict(hidden=[4, 4]), curve_points=21,
@@ -139,7 +146,7 @@ def strong_es_trace(variant: str):
         seed=0, seeds=2,
         small=dict(landscape=dict(resolution=21), curve_points=11, cma=dict(popsize=6, generations=6),
                    local=dict(population=6, sigma=0.3)),
-        large=dict(hidden=[4], n=20, budget=120, record_every=5, curve_points=11, target=TARGETS[variant],
+        large=dict(hidden=[4], n=20, budget=120, record_every=5, curve_points=11, target=_target(variant, "sin(3*x)"),
                    snes=dict(popsize=10, sigma0=0.05), local=dict(population=10, sigma=0.02))))
     return simulate(cfg, "strong-es")
 

@@ -1,9 +1,11 @@
-"""The stress matrix: every chapter on unusual but valid data keeps its layout at every beat.
+"""The stress matrix: every chapter on its default and on unusual data keeps its layout and its word.
 
 Data (tests/scenes/stress_traces.py): targets with a range of ±10 and nearly constant ones,
 3:1, 1:3, 3:2, 16×16 and RGB images, long run labels, runs that diverge at once. At each beat
 (a key frame of the video, a slide of the deck) every visible mobject is inside the frame and
-no two pieces of text overlap; at the end the chapter's key element is on screen.
+no two pieces of text overlap, and every line passes the claims test (tests/scenes/claimcheck.py: its
+numbers on screen, its judgements and colour words from tests on the data); at the end the
+chapter's key element is on screen.
 Animations are skipped and budgets are tiny, so the whole matrix stays fast.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from scenes.storyboard import SCENES, is_available, load_scene_class
+from tests.scenes.claimcheck import beat_problems
 from tests.scenes.layoutcheck import overlapping, render_beats
 from tests.scenes.stress_traces import VARIANTS, traces_for
 
@@ -37,7 +40,7 @@ ENTRIES = [e for e in SCENES if is_available(e)]
 # Every chapter on the "wide" data; the chapters whose layout depends most on the data (curves,
 # images, run labels, diverging runs) on the "flat" data too.
 FLAT_TOO = {"functions", "parameter-space", "loss", "evolution-at-scale", "race", "momentum-adam", "no-gradients"}
-MATRIX = [(e, v) for e in ENTRIES for v in VARIANTS if v == "wide" or e.name in FLAT_TOO]
+MATRIX = [(e, v) for e in ENTRIES for v in VARIANTS if v != "flat" or e.name in FLAT_TOO]
 
 
 def on_screen(scene, mob) -> bool:
@@ -58,6 +61,12 @@ def test_layout_holds_on_unusual_data(entry, variant, monkeypatch):
         where = f"beat {b.index} ({b.notes[:50]!r})"
         problems += [f"{where}: outside the frame: {o}" for o in b.outside[:3]]
         problems += [f"{where}: text overlaps: {a} / {c}" for a, c in overlapping(b.boxes)[:3]]
+    previous = beats[0].texts
+    for b in beats[:-1]:   # the claims test (tests/scenes/claimcheck.py): each line against its beat's screen
+        where = f"beat {b.index} ({b.notes[:50]!r})"
+        shown = b.texts + previous   # on screen when the beat closes, or when it started
+        problems += [f"{where}: {p}" for p in beat_problems(b.notes, shown, b.colours, b.claims)]
+        previous = b.texts
     assert not problems, "\n".join(problems[:12])
     for attr in KEY.get(entry.name, ()):
         mob = getattr(scene, attr, None)
