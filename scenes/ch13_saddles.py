@@ -31,6 +31,12 @@ def symlog(v: np.ndarray) -> np.ndarray:
     return np.where(a <= FLOOR, 0.0, np.sign(v) * np.log10(np.maximum(a, FLOOR) / FLOOR))
 
 
+def sign_colours(ev: np.ndarray, eig_tol: float) -> list[str]:
+    """Each eigenvalue's colour by the trace's own classification (|λ| ≤ eig_tol·max|λ| is zero)."""
+    tol = eig_tol * float(np.abs(ev).max(initial=0.0))
+    return [NEG if v < -tol else POS if v > tol else ZERO for v in ev]
+
+
 def shown(x: float) -> str:
     """A number as the screen shows it: the narrator's rounding, with a minus sign."""
     return ("−" if x < 0 else "") + speech.number(abs(x))
@@ -113,8 +119,8 @@ class Saddles(ChapterScene):
         top = float(max(np.ceil(np.abs(ys).max()), 1.0))
         strip = Line(LEFT * 5.5, RIGHT * 5.5, color=MUTED, stroke_width=2).shift(UP * 1.35)
         self.strip, self.strip_top = strip, top
-        dots = VGroup(*[Dot(self.strip_point(y), radius=0.08,
-                            color=NEG if y < 0 else POS if y > 0 else ZERO).set_stroke(TEXT_COLOR, 1) for y in ys])
+        dots = VGroup(*[Dot(self.strip_point(y), radius=0.08, color=c).set_stroke(TEXT_COLOR, 1)
+                        for y, c in zip(ys, sign_colours(ev, tr.meta["config"]["search"]["eig_tol"]), strict=True)])
         self.eig_dots = dots
         head = Text(f"Hessian eigenvalues there ({show['n_params']} parameters): {show['negative']} negative, "
                     f"{show['zero']} zero, {show['positive']} positive", font_size=TEXT, color=TEXT_COLOR)

@@ -32,8 +32,10 @@ def test_the_saddles_eigenvalues_are_drawn_where_the_trace_puts_them(rendered):
     tr, scene, frame = rendered
     ev = tr["showcase/eigvals"]
     assert (ev < 0).any() and (ev > 0).any()
-    for y in symlog(ev):
-        colour = ManimColor(NEG if y < 0 else POS if y > 0 else ZERO)
+    tol = tr.meta["config"]["search"]["eig_tol"] * np.abs(ev).max()
+    assert [NEG if v < -tol else POS if v > tol else ZERO for v in ev].count(ZERO) == tr.stats["showcase"]["zero"]
+    for y, v in zip(symlog(ev), ev, strict=True):
+        colour = ManimColor(NEG if v < -tol else POS if v > tol else ZERO)
         assert nearest_match(frame, scene.to_pixel(scene.strip_point(float(y))), colour, radius=3) < 70, y
 
 
