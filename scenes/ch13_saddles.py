@@ -140,19 +140,22 @@ class Saddles(ChapterScene):
         self.slice_axes = []
         for values, colour, lam, x in ((tr["showcase/down"], NEG, show["lambda_min"], -3.5),
                                        (tr["showcase/up"], POS, show["lambda_max"], 3.5)):
-            span = float(np.ptp(values)) or 1.0
-            y0, y1 = float(values.min()) - 0.1 * span, float(values.max()) + 0.1 * span
-            ax = Axes(x_range=[float(t[0]), float(t[-1]), float(t[-1])], y_range=[y0, y1, (y1 - y0) / 2],
-                      x_length=5.2, y_length=2.2, tips=False, axis_config={"color": MUTED, "stroke_width": 2})
+            ax = Axes(x_range=[-1, 1, 1], y_range=[-1.1, 1.1, 1.1], x_length=5.2, y_length=2.2, tips=False,
+                      axis_config={"color": MUTED, "stroke_width": 2})
             ax.move_to([x, -1.75, 0])
-            curve = ax.plot_line_graph(t, values, add_vertex_dots=False, line_color=colour, stroke_width=5)
-            centre = Dot(ax.c2p(0.0, loss), radius=0.08, color=TEXT_COLOR)
+            # in units of the slice's own range (t / radius, loss change / largest |change|): the shape is
+            # the message, and no axis range is built from spans as small as float rounding
+            change = values - loss
+            curve = ax.plot_line_graph(t / float(t[-1]), change / (float(np.abs(change).max()) or 1.0),
+                                       add_vertex_dots=False, line_color=colour, stroke_width=5)
+            centre = Dot(ax.c2p(0.0, 0.0), radius=0.08, color=TEXT_COLOR)
             cap = Text(f"loss along the eigenvector of λ = {shown(lam)}", font_size=TEXT, color=TEXT_COLOR)
             cap.next_to(ax, UP, buff=0.12)
             panels.add(VGroup(ax, curve, centre, cap))
             self.slice_axes.append(ax)
-        foot = Text("the critical point in the middle; the same distance either side in both panels",
-                    font_size=TEXT, color=MUTED).to_edge(DOWN, buff=0.2)
+        foot = label("the critical point in the middle; the same distance either side in both panels; "
+                     "each panel's height scaled to its own curve", 13.0, TEXT, min_size=TEXT, color=MUTED)
+        foot.to_edge(DOWN, buff=0.12)
         self.play(FadeIn(panels), FadeIn(foot), run_time=1.2)
         self.wait(1)
         self.beat(" ".join(lines[2:]) if len(lines) > 2 else

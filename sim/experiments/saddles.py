@@ -36,7 +36,7 @@ class Search(Strict):
     start_steps: list[int] = Field(default=[0, 20, 200, 1000], min_length=1, max_length=20)
     max_iter: int = Field(default=40, ge=1, le=10_000, description="Levenberg–Marquardt iterations per start")
     grad_tol: float = Field(default=1e-6, gt=0, description="‖∇L‖ below this is a critical point")
-    eig_tol: float = Field(default=1e-7, ge=0, description="|λ| ≤ eig_tol·max|λ| counts as zero")
+    eig_tol: float = Field(default=1e-4, ge=0, description="|λ| ≤ eig_tol·max|λ| counts as zero")
 
     @field_validator("start_steps")
     @classmethod
