@@ -20,17 +20,15 @@ chapters together).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 from gdevo import captions, media
+from gdevo.settings import Settings
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
@@ -46,60 +44,32 @@ AUDIO_BITRATE = "96k"
 # two-loop coder, stereo 160k), at the same waveform error against the source (9.0 vs 9.0 dB SNR).
 AAC = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE]
 POST_VERSION = "3"   # bump when what the finishing writes changes (part of the render key)
-TITLE = "How neural networks learn: gradient descent vs evolution"
 
 
-def voice_key() -> str:
-    """What a chapter's narration depends on besides the scene code: the voice and its settings."""
-    from scenes.kit.voices import VoiceError, voice_from_env
+def voice_key(settings: Settings) -> dict:
+    """What a chapter's narration depends on besides the scene code and the settings' voice options:
+    the voice's fingerprint (engine version, recordings) and the finishing's version."""
+    from scenes.kit.voices import VoiceError, voice_for
 
     try:
-        voice = voice_from_env()
+        voice = voice_for(settings.scene())
         voice.check()
         fingerprint = voice.fingerprint()
     except VoiceError as exc:
         raise GdevoError(str(exc)) from None
-    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith(("GDEVO_VOICE", "GDEVO_ESPEAK",
-                                                                         "GDEVO_PIPER"))}
-    return json.dumps({"voice": fingerprint, "env": env, "post": POST_VERSION}, sort_keys=True)
+    return {"voice": fingerprint, "post": POST_VERSION}
 
 
-def check_voice() -> str:
+def check_voice(settings: Settings) -> str:
     """Fail early, in one line, if the chosen voice cannot speak here; return its name."""
-    from scenes.kit.voices import VoiceError, voice_from_env
+    from scenes.kit.voices import VoiceError, voice_for
 
     try:
-        voice = voice_from_env()
+        voice = voice_for(settings.scene())
         voice.check()
     except VoiceError as exc:
         raise GdevoError(str(exc)) from None
     return voice.name
-
-
-@dataclass(frozen=True)
-class Media:
-    """What the finishing needs to know about a movie: exact video length, audio present."""
-
-    path: Path
-    frames: int
-    fps: Fraction
-    has_audio: bool
-    start: float = 0.0   # the video stream's start time (a stream-copied join can shift it)
-
-    @property
-    def duration(self) -> float:
-        return float(self.frames / self.fps)
-
-
-def probe(path: Path) -> Media:
-    """Exact frame count (packets counted), frame rate, audio presence and video start of PATH."""
-    streams = media.probe(path, count_packets=True).get("streams", [])
-    video = next((s for s in streams if s.get("codec_type") == "video"), None)
-    if video is None:
-        raise GdevoError(f"{path} has no video stream")
-    frames = int(video.get("nb_read_packets") or video.get("nb_frames") or 0)
-    return Media(Path(path), frames, Fraction(video["r_frame_rate"]),
-                 any(s.get("codec_type") == "audio" for s in streams), float(video.get("start_time") or 0.0))
 
 
 ffmpeg = media.run_args   # the narration's filter_complex chains go through the one ffmpeg runner
@@ -145,7 +115,7 @@ def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, w
     OUT may be VIDEO itself: ffmpeg writes into WORK first. The picture is moved to start at 0 (the
     concat demuxer delays a joined video by the first part's AAC priming), where audio and cues start."""
     srt_file = captions.write_srt(cues, work / "captions.srt")
-    start = probe(video).start
+    start = media.video_info(video).start
     args = ["-itsoffset", f"{-start:.6f}", "-i", str(video)] if start else ["-i", str(video)]
     maps = ["-map", "0:v:0"]
     n_inputs = 1
@@ -177,32 +147,33 @@ def finish_chapter(produced: Path, out: Path) -> Path:
     """manim's movie PRODUCED -> OUT with normalized narration padded to the video and soft captions."""
     sidecar_path = produced.with_suffix(".beats.json")
     sidecar = captions.read_sidecar(sidecar_path) if sidecar_path.is_file() else None
-    media = probe(produced)
+    movie = media.video_info(produced)
     cues = captions.chapter_cues(sidecar) if sidecar else []
     out.parent.mkdir(parents=True, exist_ok=True)
     if sidecar is not None:
-        body = json.dumps({**sidecar, "video_duration": media.duration}, indent=1).encode()
+        body = json.dumps({**sidecar, "video_duration": movie.length}, indent=1).encode()
         atomic_write_bytes(beats_dir(out.parent) / f"{out.stem}.json", lambda fh: fh.write(body))
         captions.write_srt(cues, out.with_suffix(".srt"))
     with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
         work = Path(work)
-        samples = round(media.duration * RATE)   # the audio ends exactly where the picture ends
+        samples = round(movie.length * RATE)   # the audio ends exactly where the picture ends
         audio = (_gained_audio(["-i", str(produced)], "[0:a:0]anull[a]", "a", samples, work)
-                 if media.has_audio else None)
+                 if movie.has_audio else None)
         _mux(produced, audio, cues, out, work)
     return out
 
 
-def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None = None) -> dict:
-    """Give the joined OUT one continuous normalized audio track and the captions of all PARTS.
+def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], None] | None = None) -> dict:
+    """Give the joined OUT one continuous normalized audio track and the captions of all PARTS
+    (TITLE heads the description).
 
     PARTS are the chapters (objects with .path and .title) in order; their sidecars are in
     renders/.beats/. Writes explainer.srt/.vtt, chapters.vtt and description.txt beside OUT and
     returns a summary (measured loudness, durations, recorded lines that fell back).
     """
     say = say or (lambda msg: print(msg, file=sys.stderr))
-    medias = [probe(p.path) for p in parts]
-    durations = [m.duration for m in medias]
+    medias = [media.video_info(p.path) for p in parts]
+    durations = [m.length for m in medias]
     starts = [sum(durations[:i]) for i in range(len(parts))]
     cues: list[captions.Cue] = []
     fallbacks: list[str] = []
@@ -235,7 +206,7 @@ def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None =
     captions.write_srt(cues, out.with_suffix(".srt"))
     captions.write_vtt(cues, out.with_suffix(".vtt"))
     captions.write_chapters_vtt(titles, durations, out.parent / "chapters.vtt")
-    body = captions.description_text(os.environ.get("GDEVO_TITLE") or TITLE, titles, durations).encode()
+    body = captions.description_text(title, titles, durations).encode()
     atomic_write_bytes(out.parent / "description.txt", lambda fh: fh.write(body))
     summary = {"cues": len(cues), "duration": sum(durations), "fallbacks": fallbacks,
                "lufs": integrated_loudness(out) if has_audio else None}
@@ -254,4 +225,4 @@ def finish_explainer(parts: list, out: Path, say: Callable[[str], None] | None =
     return summary
 
 
-__all__ = ["check_voice", "finish_chapter", "finish_explainer", "integrated_loudness", "probe", "voice_key"]
+__all__ = ["check_voice", "finish_chapter", "finish_explainer", "integrated_loudness", "voice_key"]

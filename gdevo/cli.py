@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from contextlib import contextmanager
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
+from gdevo.settings import Settings
 from sim.errors import GdevoError
 
 EXIT_USAGE = 2
@@ -56,25 +58,26 @@ def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
     return next(a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction))
 
 
-@contextmanager
-def project_environment(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str] | None):
-    """Activate the project (if any) for one command: its GDEVO_* variables are set while the
-    command runs (and restored after, for in-process callers such as tests); the project's
-    quality becomes the default --quality. Yields the arguments, re-parsed if defaults changed."""
+def settings_for(parser: argparse.ArgumentParser, args: argparse.Namespace, argv: list[str] | None,
+                 environ: Mapping[str, str]) -> tuple[Settings, argparse.Namespace]:
+    """The run's one Settings value: the user's environment (read here, once), then the project
+    (if any; its quality becomes the default --quality), then the command's own options.
+    Returns it with the arguments, re-parsed if defaults changed."""
     from gdevo.project import activate
+    from gdevo.voice_options import voice_settings
 
-    saved = dict(os.environ)
-    try:
-        project = None if args.command in NO_PROJECT else activate(getattr(args, "project", None))
-        if project is not None:
-            command = subcommands(parser)[args.command]
-            if command.get_default("quality") is not None:
-                command.set_defaults(quality=project.config.quality)
-                args = parser.parse_args(argv)
-        yield args
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    settings = Settings.from_environ(environ)
+    project = None if args.command in NO_PROJECT else activate(getattr(args, "project", None), settings.project)
+    if project is not None:
+        settings = project.settings(settings)
+        command = subcommands(parser)[args.command]
+        if command.get_default("quality") is not None:
+            command.set_defaults(quality=project.config.quality)
+            args = parser.parse_args(argv)
+    settings = voice_settings(args, settings)
+    changes = {name: getattr(args, name) for name in ("quality", "device", "scheduler")
+               if getattr(args, name, None) is not None}
+    return replace(settings, **changes), args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     parser, handlers = build_parser()
     args = parser.parse_args(argv)
     try:
-        with project_environment(parser, args, argv) as args:
-            return handlers[args.command](args)
+        settings, args = settings_for(parser, args, argv, os.environ)
+        return handlers[args.command](args, settings)
     except GdevoError as exc:
         print(f"gdevo: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

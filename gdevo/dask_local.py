@@ -31,11 +31,11 @@ class LocalCluster:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def start(self, name: str, cmd: list[str]) -> subprocess.Popen:
-        """Start one process in its own folder, with its own trace cache and renders folder."""
+        """Start one process in its own folder (the jobs it runs carry their own cache and renders
+        folders: gdevo.jobs, gdevo.remote_render)."""
         home = self.folder / name
         home.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-               "GDEVO_CACHE": str(home / "cache"), "GDEVO_RENDERS": str(home / "renders")}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
         with open(self.folder / f"{name}.log", "w") as log:
             self.procs[name] = subprocess.Popen(cmd, cwd=home, env=env, stdout=log, stderr=subprocess.STDOUT)
         return self.procs[name]

@@ -5,8 +5,14 @@ code instead of receiving pickled closures) and yield (job, result) as each fini
 plain values -- bytes for traces and rendered files -- that the caller writes atomically on the
 client, so no filesystem is shared and a job that dies never leaves a partial output.
 
+A job may lead to more: `run(jobs, then=...)` asks THEN(job, result) for the jobs that became
+runnable (a chapter whose trace has just come back) and runs them in the same batch. A local
+executor runs a job marked `in_thread` (one that only drives a subprocess: manim) on a thread of
+this process instead of a pool process; threads and processes share the same WORKERS slots.
+
 The first failing job cancels the rest and raises one GdevoError line; results already yielded
-are the caller's to keep. Ctrl-C cancels every job (local workers are terminated) and re-raises.
+are the caller's to keep. Ctrl-C cancels every job (local workers are terminated; nothing queued
+starts) and re-raises.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import re
 import signal
 import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,11 +32,10 @@ from typing import Any
 from gdevo.jobs import PRELOAD, set_scratch
 from sim.errors import GdevoError
 
-SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 POOL_RESTARTS = 2            # a local pool whose worker process died is restarted this often
 POLL_S = 2.0                 # how often a waiting client checks that workers are left
 NO_WORKER_GRACE_S = 60.0     # how long jobs may wait for a worker to (re)join before the client gives up
-CONNECT_TIMEOUT_ENV = "GDEVO_CONNECT_TIMEOUT"   # seconds to reach the scheduler and see a worker (default 10)
+CONNECT_TIMEOUT_S = 10.0     # seconds to reach the scheduler and see a worker (GDEVO_CONNECT_TIMEOUT, gdevo.settings)
 _ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$")
 
 
@@ -45,16 +51,21 @@ class Job:
     fn: Callable[..., Any]
     args: tuple = ()
     gpu: bool = False
+    in_thread: bool = False     # it only waits on a subprocess: a local executor runs it on a thread here
+
+
+Then = Callable[[Job, Any], list[Job]]   # the jobs a finished job makes runnable
 
 
 @dataclass
 class Executor:
-    """The interface: `run(jobs)` yields (job, result) in completion order."""
+    """The interface: `run(jobs, then)` yields (job, result) in completion order, follow-ups included."""
 
     description: str = "executor"
     workers: int = 1
+    shares_files = False    # whether jobs see this machine's files (a local pool) or only their arguments
 
-    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+    def run(self, jobs: list[Job], then: Then | None = None) -> Iterator[tuple[Job, Any]]:
         raise NotImplementedError
 
     def has_gpu(self) -> bool:
@@ -90,10 +101,12 @@ class LocalExecutor(Executor):
 
     Processes come from a forkserver that imports torch and the experiments once, so each worker
     starts without importing them again and never inherits a parent's torch thread pool. One job
-    (or one worker) runs in this process: no pool is started for it.
+    (or one worker) runs in this process: no pool is started for it. A job marked `in_thread` runs
+    on a thread here (it waits on a subprocess); no pool is started for those either.
     """
 
     description: str = "local pool"
+    shares_files = True
     _scratch: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
@@ -106,64 +119,81 @@ class LocalExecutor(Executor):
 
         return torch.cuda.is_available()
 
-    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    def run(self, jobs: list[Job], then: Then | None = None) -> Iterator[tuple[Job, Any]]:
+        """Up to WORKERS jobs at once, in order, follow-ups first (they were waited for)."""
+        from concurrent.futures import FIRST_COMPLETED, CancelledError, ThreadPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
         if not jobs:
             return
+        self._check_gpu(jobs)
+        if self.workers == 1 or (len(jobs) == 1 and then is None):   # one at a time: here, with no pool
+            yield from self._inline(jobs, then)
+            return
+        queue, running = deque(jobs), {}
+        threads = ThreadPoolExecutor(self.workers, thread_name_prefix="gdevo-job")
+        pool, restarts, finished = None, 0, False
+        try:
+            while queue or running:
+                while queue and len(running) < self.workers:   # submitted here, so nothing queued starts after Ctrl-C
+                    job = queue.popleft()
+                    if job.in_thread:
+                        running[threads.submit(job.fn, *job.args)] = (job, None)
+                        continue
+                    if pool is None:
+                        pool = self._pool()
+                    with ctrl_c_deferred():   # the first submits fork the workers (see _start_forkserver)
+                        running[pool.submit(job.fn, *job.args)] = (job, pool)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    job, where = running.pop(fut)
+                    try:
+                        result = self._result(fut, job)
+                    except (BrokenProcessPool, CancelledError):   # a worker process died (killed, out of
+                        queue.appendleft(job)                        # memory), or its pool was stopped: rerun
+                        if where is not None and where is pool:
+                            self._stop(pool)
+                            pool, restarts = None, restarts + 1
+                            if restarts > POOL_RESTARTS:
+                                raise GdevoError(f"local worker processes died {restarts} times (killed, or out of "
+                                                 f"memory?); {len(queue)} jobs not run") from None
+                        continue
+                    if then is not None:   # queued before the caller handles this result, so slots stay busy
+                        queue.extendleft(reversed(then(job, result)))
+                    yield job, result
+            finished = True
+        finally:   # failed or interrupted: nothing queued starts, pool processes are terminated
+            threads.shutdown(wait=finished, cancel_futures=True)
+            if pool is not None and finished:
+                pool.shutdown(wait=True)
+            elif pool is not None:
+                self._stop(pool)
+
+    def _check_gpu(self, jobs: list[Job]) -> None:
         if any(j.gpu for j in jobs) and not self.has_gpu():
             raise GdevoError(f"{next(j for j in jobs if j.gpu).label} needs cuda, and this machine has none; "
                              "use --device cpu or --scheduler with GPU workers")
-        n = min(self.workers, len(jobs))
-        if n == 1:   # one process at a time: run here, with no pool to start
-            yield from self._inline(jobs)
-            return
+
+    def _pool(self):
+        """A process pool of WORKERS processes forked from a forkserver that imported PRELOAD."""
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
         _start_forkserver()
-        threads = max(1, (os.cpu_count() or 1) // n)
-        todo, restarts = list(jobs), 0
-        while todo:
-            pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_local_worker_init,
-                                       initargs=(self._scratch, threads))
-            futures: dict = {}
-            finished: set[int] = set()
-            try:
-                try:
-                    with ctrl_c_deferred():   # the first submits fork the workers (see _start_forkserver)
-                        for j in todo:
-                            futures[pool.submit(j.fn, *j.args)] = j
-                    for fut in as_completed(futures):
-                        result = self._result(fut, futures[fut])
-                        finished.add(id(futures[fut]))
-                        yield futures[fut], result
-                    pool.shutdown(wait=True)
-                    return
-                except BrokenProcessPool:
-                    pass   # a worker process died (killed, out of memory): rerun what did not finish
-                for fut, job in futures.items():   # results that finished before the pool broke are kept
-                    if id(job) not in finished and fut.done() and not fut.cancelled() and fut.exception() is None:
-                        finished.add(id(job))
-                        yield job, fut.result()
-            except BaseException:
-                self._stop(pool)
-                raise
-            self._stop(pool)
-            todo = [j for j in todo if id(j) not in finished]
-            restarts += 1
-            if restarts > POOL_RESTARTS:
-                raise GdevoError(f"local worker processes died {restarts} times (killed, or out of memory?); "
-                                 f"{len(todo)} jobs not run")
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        return ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_local_worker_init,
+                                   initargs=(self._scratch, threads))
 
     @staticmethod
     def _result(fut, job: Job) -> Any:
+        from concurrent.futures import CancelledError
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             return fut.result()
-        except BrokenProcessPool:
+        except (BrokenProcessPool, CancelledError):
             raise
         except Exception as exc:
             raise _job_error(job, exc) from None
@@ -190,8 +220,10 @@ class LocalExecutor(Executor):
         if manager is not None:
             manager.join()
 
-    def _inline(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
-        for job in jobs:
+    def _inline(self, jobs: list[Job], then: Then | None) -> Iterator[tuple[Job, Any]]:
+        queue = deque(jobs)
+        while queue:
+            job = queue.popleft()
             set_scratch(self._scratch)
             try:
                 result = job.fn(*job.args)
@@ -199,6 +231,8 @@ class LocalExecutor(Executor):
                 raise _job_error(job, exc) from None
             finally:
                 set_scratch(None)
+            if then is not None:
+                queue.extendleft(reversed(then(job, result)))
             yield job, result
 
     def close(self) -> None:
@@ -268,15 +302,13 @@ def _quiet_dask_logs() -> None:
 class DaskExecutor(Executor):
     """Jobs submitted to a running dask.distributed scheduler (`dask scheduler` + `dask worker`)."""
 
-    def __init__(self, address: str, connect_timeout: float | None = None) -> None:
+    def __init__(self, address: str, connect_timeout: float = CONNECT_TIMEOUT_S) -> None:
         try:
             from distributed import Client
         except ImportError:
             raise GdevoError("--scheduler needs Dask: pip install 'gdevo[cluster]' "
                              "(or scripts/setup.sh --cluster)") from None
         self.address = check_address(address)
-        if connect_timeout is None:
-            connect_timeout = float(os.environ.get(CONNECT_TIMEOUT_ENV) or 10)
         _quiet_dask_logs()
         try:
             self.client = Client(self.address, timeout=f"{connect_timeout}s", set_as_default=False)
@@ -316,20 +348,24 @@ class DaskExecutor(Executor):
         info = self.client.scheduler_info().get("workers", {})
         return any(w.get("resources", {}).get("GPU", 0) >= 1 for w in info.values())
 
-    def run(self, jobs: list[Job]) -> Iterator[tuple[Job, Any]]:
+    def run(self, jobs: list[Job], then: Then | None = None) -> Iterator[tuple[Job, Any]]:
         from distributed import wait
 
         if not jobs:
             return
-        if any(j.gpu for j in jobs) and not self.has_gpu():
-            raise GdevoError(f"{next(j for j in jobs if j.gpu).label} needs cuda, but no worker of {self.address} "
-                             "has a GPU resource; start one with: dask worker ADDRESS --resources GPU=1")
-        futures = {}
-        for j in jobs:
-            fut = self.client.submit(j.fn, *j.args, pure=False, key=f"gdevo-{j.label}-{os.urandom(6).hex()}",
-                                     resources={"GPU": 1} if j.gpu else None)
-            futures[fut] = j
-        pending, stranded_since = set(futures), None
+        futures: dict = {}
+
+        def submit(more: list[Job]) -> set:
+            if any(j.gpu for j in more) and not self.has_gpu():
+                raise GdevoError(f"{next(j for j in more if j.gpu).label} needs cuda, but no worker of "
+                                 f"{self.address} has a GPU resource; start one with: "
+                                 "dask worker ADDRESS --resources GPU=1")
+            new = {self.client.submit(j.fn, *j.args, pure=False, key=f"gdevo-{j.label}-{os.urandom(6).hex()}",
+                                      resources={"GPU": 1} if j.gpu else None): j for j in more}
+            futures.update(new)
+            return set(new)
+
+        pending, stranded_since = submit(jobs), None
         try:
             while pending:
                 try:
@@ -350,6 +386,8 @@ class DaskExecutor(Executor):
                         result = fut.result()
                     except Exception as exc:
                         raise self._error(job, exc) from None
+                    if then is not None:
+                        pending |= submit(then(job, result))
                     yield job, result
                     fut.release()
         except BaseException:
@@ -404,12 +442,13 @@ def _first_line(exc: BaseException) -> str:
 
 
 @contextmanager
-def open_executor(scheduler: str | None = None, workers: int | None = None) -> Iterator[Executor]:
-    """The executor to use: the Dask scheduler given (or in DASK_SCHEDULER_ADDRESS), else a local pool."""
-    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+def open_executor(scheduler: str | None = None, workers: int | None = None,
+                  connect_timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Executor]:
+    """The executor to use: the Dask scheduler given (the settings' scheduler: --scheduler, else
+    DASK_SCHEDULER_ADDRESS), else a local pool."""
     if workers is not None and workers < 1:
         raise GdevoError(f"--workers must be at least 1, got {workers}")
-    executor: Executor = (DaskExecutor(address) if address
+    executor: Executor = (DaskExecutor(scheduler, connect_timeout) if scheduler
                           else LocalExecutor(workers=workers or os.cpu_count() or 1))
     try:
         yield executor

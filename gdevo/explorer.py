@@ -22,10 +22,12 @@ from typing import Any
 
 import numpy as np
 
+from gdevo.settings import Settings
 from sim.errors import GdevoError
 
 WEB_DIR = Path(__file__).resolve().parent / "web" / "explorer"
-STATIC = ("index.html", "style.css", "expr.js", "optim.js", "plot.js", "explorer.js")
+STATIC = ("index.html", "style.css", "expr.js", "optim.js", "plot.js",   # the page's parts, in load order:
+          "state.js", "landscape.js", "charts.js", "live.js", "replays.js", "sweeps.js", "page.js")
 KINDS = ("sine-2d", "local-minimum")   # traces with a landscape grid and 2-parameter runs
 HYPERPARAMETERS, RACE = "hyperparameters", "function-fit"
 SIZE_BUDGET = 2_000_000   # bytes, the whole folder
@@ -42,15 +44,13 @@ class Explorer:
     missing: tuple[str, ...]    # sweep traces not simulated yet
 
 
-def explorer_dir() -> Path:
-    from gdevo.stamps import renders_dir
-
-    return renders_dir() / "explorer"
+def explorer_dir(renders: Path) -> Path:
+    return renders / "explorer"
 
 
-def explorer_page() -> Path:
+def explorer_page(renders: Path) -> Path:
     """The page `gdevo explore` writes (the deck links to it when it exists)."""
-    return explorer_dir() / "index.html"
+    return explorer_dir(renders) / "index.html"
 
 
 def _f32(values: np.ndarray) -> str:
@@ -167,15 +167,17 @@ def _race(trace) -> dict[str, Any]:
     return {"runs": runs, "groups": groups, "note": note}
 
 
-def _sweep(name: str, simulate: bool, builder, overrides: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+def _sweep(name: str, simulate: bool, builder, overrides: list[str],
+           settings: Settings) -> tuple[dict[str, Any] | None, str | None]:
     """A sweep's page data when its trace is cached (or `simulate`), else why not."""
     from sim.cache import config_names, ensure_trace, resolve
 
+    where = {"cache": settings.cache, "project": settings.project}
     if name not in config_names():
         return None, f"no {name} experiment in this project's configs"
-    if not simulate and not resolve(name, overrides).path.is_file():
+    if not simulate and not resolve(name, overrides, **where).path.is_file():
         return None, f"not simulated yet: run `gdevo sim {name}`, then `gdevo explore` again"
-    return builder(ensure_trace(name, overrides, quiet=True)), None
+    return builder(ensure_trace(name, overrides, quiet=True, **where)), None
 
 
 def _run_order(trace) -> list[str]:
@@ -184,7 +186,7 @@ def _run_order(trace) -> list[str]:
     return sorted(trace.run_names, key=lambda n: order.index(n) if n in order else len(order))
 
 
-def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
+def explorer_data(trace, settings: Settings, sweeps: bool = True, simulate_sweeps: bool = False,
                   sweep_overrides: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """Everything the page shows, from the trace (and the sweeps' traces)."""
     cfg = trace.meta["config"]
@@ -202,14 +204,16 @@ def explorer_data(trace, sweeps: bool = True, simulate_sweeps: bool = False,
                       "min": _list(trace["landscape/min"]), "min_loss": float(trace["landscape/min_loss"]),
                       "minima": _list(trace.arrays.get("landscape/minima", np.zeros((0, 2))))},
         "colormap": _colormap(),
-        # a project's title and theme (gdevo --project DIR sets these); the page's default theme
-        "project": {"title": os.environ.get("GDEVO_TITLE", ""), "theme": os.environ.get("GDEVO_THEME", "")},
+        # a project's title and theme (gdevo --project DIR sets these); else the page's defaults
+        "project": ({"title": settings.title, "theme": settings.theme} if settings.project is not None
+                    else {"title": "", "theme": ""}),
         "runs": [_run_data(trace.run(n), colors) for n in names],
         "sweeps": {"hyperparameters": None, "race": None, "missing": {}},
     }
     if sweeps:
         for key, name, builder in (("hyperparameters", HYPERPARAMETERS, _hyperparameters), ("race", RACE, _race)):
-            data["sweeps"][key], why = _sweep(name, simulate_sweeps, builder, (sweep_overrides or {}).get(name, []))
+            data["sweeps"][key], why = _sweep(name, simulate_sweeps, builder, (sweep_overrides or {}).get(name, []),
+                                              settings)
             if why:
                 data["sweeps"]["missing"][key] = why
     else:
@@ -222,20 +226,22 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, device: str | None = None,
+def build_explorer(settings: Settings, name: str = "sine-2d", overrides: list[str] | None = None,
                    sweeps: bool = True, simulate_sweeps: bool = False, quiet: bool = True,
                    sweep_overrides: dict[str, list[str]] | None = None) -> Explorer:
     """Write renders/explorer/ (index.html, its scripts and data.js) for the trace NAME.
     `sweep_overrides` ({experiment: ["key=value", ...]}) picks other sweep configs (smaller ones in tests)."""
     from sim.cache import ensure_trace, resolve
 
-    kind = resolve(name, overrides, device).kind
+    where = {"cache": settings.cache, "project": settings.project}
+    kind = resolve(name, overrides, settings.device, **where).kind
     if kind not in KINDS:
         raise GdevoError(f"explore: {name!r} is a {kind} experiment; the explorer needs a 2-parameter landscape "
                          f"({', '.join(KINDS)})")
-    trace = ensure_trace(name, overrides, device=device, quiet=quiet)
-    data = explorer_data(trace, sweeps=sweeps, simulate_sweeps=simulate_sweeps, sweep_overrides=sweep_overrides)
-    out = explorer_dir()
+    trace = ensure_trace(name, overrides, device=settings.device, quiet=quiet, **where)
+    data = explorer_data(trace, settings, sweeps=sweeps, simulate_sweeps=simulate_sweeps,
+                         sweep_overrides=sweep_overrides)
+    out = explorer_dir(settings.renders)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".explorer-", dir=out.parent))
     try:
@@ -260,12 +266,12 @@ def build_explorer(name: str = "sine-2d", overrides: list[str] | None = None, de
     return Explorer(out / "index.html", size, shown, tuple(data["sweeps"]["missing"]))
 
 
-def add_deck_slide(deck_html: Path, deck_dir: Path | None = None) -> bool:
+def add_deck_slide(deck_html: Path, settings: Settings, deck_dir: Path | None = None) -> bool:
     """Append a "Try it yourself" slide that opens the local explorer to a reveal.js deck, when an
     explorer was written beside the deck (renders/explorer/ next to renders/slides/). `deck_dir`
     is where the deck will finally live (the deck may be written in a staging folder first).
     Returns whether the slide was added."""
-    page = explorer_page()
+    page = explorer_page(settings.renders)
     if not page.is_file():
         return False
     text = deck_html.read_text(encoding="utf-8")
@@ -274,12 +280,11 @@ def add_deck_slide(deck_html: Path, deck_dir: Path | None = None) -> bool:
         return False
     from html import escape
 
-    from scenes.kit.palette import PALETTE
-
+    palette = settings.scene().palette
     link = escape(Path(os.path.relpath(page, deck_dir or deck_html.parent)).as_posix())
     section = (
-        f'\n        <section data-gdevo="explorer" data-background-color="{PALETTE.background}" '
-        f'style="color: {PALETTE.text}">\n'
+        f'\n        <section data-gdevo="explorer" data-background-color="{palette.background}" '
+        f'style="color: {palette.text}">\n'
         '          <h2 style="color: inherit">Try it yourself</h2>\n'
         '          <p>The 2-parameter landscape of this talk as a web page: click to start SGD, momentum, Adam or '
         'the local search anywhere, change the learning rate, the batch, the target function; the recorded '

@@ -19,6 +19,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gdevo.media import video_info
+from gdevo.settings import Settings
 from scenes.storyboard import SCENES, SceneEntry, get_scene, is_available, scene_names
 from sim.errors import GdevoError
 
@@ -147,7 +149,7 @@ def quality_for_width(width: int) -> str:
     raise GdevoError(f"--width {width} is wider than the largest render ({widest} px)")
 
 
-def rendered_video(entry: SceneEntry, width: int, device: str | None = None, quiet: bool = False) -> Path:
+def rendered_video(entry: SceneEntry, width: int, settings: Settings, quiet: bool = False) -> Path:
     """The scene movie at least `width` wide: an up-to-date render of that or a better quality is reused,
     else the scene is rendered (once, with its slides) at the cheapest quality that is wide enough."""
     from gdevo.manim_run import Format, SceneJob, find_at_least, render_scene_once
@@ -155,22 +157,14 @@ def rendered_video(entry: SceneEntry, width: int, device: str | None = None, qui
 
     need = quality_for_width(width)
     for name in entry.traces:
-        ensure_trace(name, device=device, quiet=quiet)
+        ensure_trace(name, device=settings.device, quiet=quiet, cache=settings.cache, project=settings.project)
     job = SceneJob.from_entry(entry)
-    found = find_at_least(job, width, device)
+    found = find_at_least(job, width, settings)
     if found is not None:
         return found.movie
     if not quiet:
         print(f"rendering {entry.name} ({Format(need).folder}) …", file=sys.stderr)
-    return render_scene_once(job, Format(need), device).movie
-
-
-def probe(src: Path) -> tuple[int, int, float, float]:
-    """(width, height, fps, duration s) of a video's first stream."""
-    from gdevo.media import video_info
-
-    info = video_info(src)
-    return info.width, info.height, info.fps, info.duration
+    return render_scene_once(job, Format(need), settings).movie
 
 
 def check_window(start: float | None, end: float | None, duration: float, what: str) -> tuple[float, float]:
@@ -248,7 +242,8 @@ def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | N
              fps: int = 15, max_mb: float = 4.0, log=None) -> GifResult:
     """Cut [start, end) of SRC into a looping, palette-optimized GIF at DST of at most max_mb MB."""
     validate_gif_request(width, fps, max_mb, start, end)
-    src_w, _, _, duration = probe(src)
+    info = video_info(src)
+    src_w, duration = info.width, info.duration
     s, e = check_window(start, end, duration, src.name)
     limit = int(max_mb * 1e6)
     width = min(width, src_w) // 2 * 2
@@ -305,7 +300,8 @@ def validate_gif_request(width: int, fps: int, max_mb: float, start: float | Non
 
 def make_still(src: Path, dst: Path, at: float | None = None) -> float:
     """Write the frame at `at` seconds (default: the last frame) of SRC to DST as PNG; returns the time used."""
-    _, _, fps, duration = probe(src)
+    info = video_info(src)
+    fps, duration = info.fps, info.duration
     if at is not None and (not math.isfinite(at) or at < 0):
         raise GdevoError(f"--at must be ≥ 0 s (got {at:g})")
     if at is not None and at >= duration:
@@ -351,12 +347,12 @@ def make_gif_once(src: Path, dst: Path, **params) -> tuple[GifResult, bool]:
     from gdevo import stamps
 
     key = _source_key(src, params)
-    hit = stamps.fresh("gif", dst.name, key, dst)
+    hit = stamps.fresh(dst.parent, "gif", dst.name, key, dst)
     if hit is not None:
         return GifResult(**{**hit["result"], "path": dst}), True
-    stamps.clear("gif", dst.name)
+    stamps.clear(dst.parent, "gif", dst.name)
     result = make_gif(src, dst, **params)
-    stamps.write("gif", dst.name, {"key": key, "result": {**result.__dict__, "path": str(dst)}})
+    stamps.write(dst.parent, "gif", dst.name, {"key": key, "result": {**result.__dict__, "path": str(dst)}})
     return result, False
 
 
@@ -365,12 +361,12 @@ def make_still_once(src: Path, dst: Path, at: float | None = None) -> tuple[floa
     from gdevo import stamps
 
     key = _source_key(src, {"at": at})
-    hit = stamps.fresh("still", dst.name, key, dst)
+    hit = stamps.fresh(dst.parent, "still", dst.name, key, dst)
     if hit is not None:
         return float(hit["t"]), True
-    stamps.clear("still", dst.name)
+    stamps.clear(dst.parent, "still", dst.name)
     t = make_still(src, dst, at)
-    stamps.write("still", dst.name, {"key": key, "t": t})
+    stamps.write(dst.parent, "still", dst.name, {"key": key, "t": t})
     return t, False
 
 

@@ -13,11 +13,12 @@ import os
 import platform
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sim.errors import GdevoError
+from sim.errors import GdevoError, reason
 
 # What a worker imports before its first job: the local pool's forkserver imports these once for
 # every process it forks, and `dask worker --preload gdevo.jobs` at start-up (dask_setup below).
@@ -65,6 +66,23 @@ def worker_name() -> str:
         return str(get_worker().name)
     except (ImportError, ValueError):
         return f"{platform.node()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A job's own failure, sent back as a value instead of raised, so the other jobs of its batch
+    still run (a chapter that does not render, a trace that does not simulate)."""
+
+    message: str
+    worker: str
+
+
+def failure_as_value(fn: Callable[..., Any], *args: Any) -> Any:
+    """Worker side: FN(*ARGS), or Failed when it raises (a lost worker still stops the batch)."""
+    try:
+        return fn(*args)
+    except Exception as exc:   # any failure of this one job
+        return Failed(reason(exc), worker_name())
 
 
 def set_scratch(folder: str | None) -> None:

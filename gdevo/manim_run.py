@@ -7,9 +7,10 @@ one clip per slide) for the deck. Nothing else starts manim.
 
 - Staleness: one rule, `render_key`: the scene module and every scenes/ module it imports
   (`scene_sources`), manim.cfg, the Slide variant's file, the cache names of its traces, the
-  format, the narration voice (gdevo.audio.voice_key), and every GDEVO_* environment variable
-  except those naming folders (themes, voices, projects, titles are passed that way, so they
-  are inputs of the picture).
+  format, the narration voice (gdevo.audio.voice_key), and the settings that change a picture or
+  a sound (gdevo.settings.Settings.picture_key: theme, voice options, title), not the folders.
+- The settings reach manim's subprocess as environment variables (Settings.to_env), the one
+  place they become variables; the scene reads them back once (scenes/kit/settings.py).
 - A stamp (renders/.stamps/render/NAME@FOLDER.json) records the key; it is removed before manim
   starts and written atomically after manim succeeded and its files were found.
 - `render_scene_once` takes and returns plain picklable values, so it can run in a worker
@@ -23,19 +24,16 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from gdevo import stamps
-from gdevo.stamps import ROOT, renders_dir
-from sim.errors import Cancelled, GdevoError, reason
+from gdevo.settings import Settings
+from gdevo.stamps import ROOT
+from sim.errors import GdevoError
 
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
-# GDEVO_* variables that are not inputs of a picture: where files go, and the runner's own plumbing.
-NOT_PICTURE_INPUTS = frozenset({"GDEVO_CACHE", "GDEVO_RENDERS", "GDEVO_VENDOR", "GDEVO_VOICE_CACHE",
-                                "GDEVO_SLIDE_MODULE", "GDEVO_SLIDE_CLASS", "GDEVO_SLIDES_OUT"})
 # manim 0.21 can encode partial movie files on background threads while it draws the next
 # animation (--max-inflight-encoders). It helps where a core is idle: on a quiet 2-core machine one
 # render of `loss` (480p15, 482 frames, medians of 3) took 19.07 s with 1 encoder and 17.80 s with 4
@@ -169,11 +167,6 @@ def scene_sources(module: str) -> list[Path]:
     return sorted(seen)
 
 
-def picture_env() -> dict[str, str]:
-    """The GDEVO_* environment variables that can change a picture, sorted by name."""
-    return {k: v for k, v in sorted(os.environ.items()) if k.startswith("GDEVO_") and k not in NOT_PICTURE_INPUTS}
-
-
 def _file_digest(paths: list[Path]) -> str:
     import hashlib
 
@@ -184,72 +177,69 @@ def _file_digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def trace_names(job: SceneJob, device: str | None = None) -> list[str]:
+def trace_names(job: SceneJob, settings: Settings) -> list[str]:
     """The cache file names of the scene's traces (they hash config + sim code + device)."""
     if not job.traces:
         return []
     from sim.cache import resolve
 
-    return [resolve(t, device=device).path.name for t in job.traces]
+    return [resolve(t, device=settings.device, cache=settings.cache, project=settings.project).path.name
+            for t in job.traces]
 
 
-def render_key(job: SceneJob, fmt: Format, device: str | None = None, traces: list[str] | None = None) -> str:
+def render_key(job: SceneJob, fmt: Format, settings: Settings, traces: list[str] | None = None) -> str:
     """What a render depends on (see the module docstring); TRACES saves resolving them again."""
     src = _file_digest([*scene_sources(job.module), ROOT / "manim.cfg", SLIDE_SCENE])
-    import json
-
     from gdevo.audio import voice_key
 
-    voice = json.loads(voice_key())
-    voice.pop("env", None)   # its variables are in picture_env(), less the cache folder
     return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
-                          "traces": trace_names(job, device) if traces is None else traces, "env": picture_env(),
-                          "voice": voice})
+                          "traces": trace_names(job, settings) if traces is None else traces,
+                          "settings": settings.picture_key(), "voice": voice_key(settings)})
 
 
 def _stamp_name(job: SceneJob, fmt: Format) -> str:
     return f"{job.name}@{fmt.folder}"
 
 
-def media_dir(job: SceneJob) -> Path:
+def media_dir(job: SceneJob, renders: Path) -> Path:
     """manim's media folder for one scene (parallel renders never share its text cache; Tex is shared
     safely in manim.cfg's tex_dir: scenes/kit/tex_cache.py)."""
-    return renders_dir() / "media" / job.name
+    return renders / "media" / job.name
 
 
-def movie_path(job: SceneJob, fmt: Format) -> Path:
-    return media_dir(job) / "videos" / SLIDE_SCENE.stem / fmt.folder / f"{job.name}.mp4"
+def movie_path(job: SceneJob, fmt: Format, renders: Path) -> Path:
+    return media_dir(job, renders) / "videos" / SLIDE_SCENE.stem / fmt.folder / f"{job.name}.mp4"
 
 
-def slides_folder(job: SceneJob, fmt: Format) -> Path:
-    return media_dir(job) / "slides" / fmt.folder
+def slides_folder(job: SceneJob, fmt: Format, renders: Path) -> Path:
+    return media_dir(job, renders) / "slides" / fmt.folder
 
 
-def slides_path(job: SceneJob, fmt: Format) -> Path:
-    return slides_folder(job, fmt) / f"{job.cls}.json"
+def slides_path(job: SceneJob, fmt: Format, renders: Path) -> Path:
+    return slides_folder(job, fmt, renders) / f"{job.cls}.json"
 
 
-def log_path(job: SceneJob, fmt: Format) -> Path:
-    return renders_dir() / "logs" / f"{job.name}@{fmt.folder}.log"
+def log_path(job: SceneJob, fmt: Format, renders: Path) -> Path:
+    return renders / "logs" / f"{job.name}@{fmt.folder}.log"
 
 
-def find_render(job: SceneJob, fmt: Format, device: str | None = None, key: str | None = None) -> Rendered | None:
+def find_render(job: SceneJob, fmt: Format, settings: Settings, key: str | None = None) -> Rendered | None:
     """The up-to-date render of JOB in FMT, or None when it must be (re)rendered."""
-    key = key or render_key(job, fmt, device)
-    movie, slides = movie_path(job, fmt), slides_path(job, fmt)
-    stamp = stamps.fresh("render", _stamp_name(job, fmt), key, movie, slides)
+    key = key or render_key(job, fmt, settings)
+    movie, slides = movie_path(job, fmt, settings.renders), slides_path(job, fmt, settings.renders)
+    stamp = stamps.fresh(settings.renders, "render", _stamp_name(job, fmt), key, movie, slides)
     if stamp is None:
         return None
     return Rendered(job.name, fmt, key, movie, slides, float(stamp.get("seconds", 0.0)), True)
 
 
-def find_at_least(job: SceneJob, width: int, device: str | None = None) -> Rendered | None:
+def find_at_least(job: SceneJob, width: int, settings: Settings) -> Rendered | None:
     """An up-to-date render of a named quality at least WIDTH pixels wide (cheapest first), or None."""
-    traces = trace_names(job, device)
+    traces = trace_names(job, settings)
     for name, q in QUALITIES.items():
         if q.width >= width:
             fmt = Format(name)
-            found = find_render(job, fmt, device, render_key(job, fmt, device, traces))
+            found = find_render(job, fmt, settings, render_key(job, fmt, settings, traces))
             if found is not None:
                 return found
     return None
@@ -257,43 +247,48 @@ def find_at_least(job: SceneJob, width: int, device: str | None = None) -> Rende
 
 # ---------------------------------------------------------------- running manim
 
-def manim_command(job: SceneJob, fmt: Format, encoders: int | None = None) -> list[str]:
+def manim_command(job: SceneJob, fmt: Format, renders: Path, encoders: int | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "manim", "render", *fmt.args(), str(SLIDE_SCENE.relative_to(ROOT)), job.cls,
-           "-o", job.name, "--media_dir", str(media_dir(job)), "--progress_bar", "none",
+           "-o", job.name, "--media_dir", str(media_dir(job, renders)), "--progress_bar", "none",
            "--disable_caching"]   # narration is placed by scene time, which cached partial movies skew
     if encoders:
         cmd += ["--max-inflight-encoders", str(encoders)]
     return cmd
 
 
-def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | None = None, force: bool = False,
+def manim_env(job: SceneJob, settings: Settings, slides_out: Path) -> dict[str, str]:
+    """The environment of manim's subprocess: this process's, less any GDEVO_* variable, plus the
+    settings (the one place they become variables) and the Slide variant's plumbing."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("GDEVO_")}
+    return {**base, **settings.to_env(),
+            "PYTHONPATH": os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p),
+            "GDEVO_SLIDE_MODULE": job.module, "GDEVO_SLIDE_CLASS": job.cls, "GDEVO_SLIDES_OUT": str(slides_out),
+            "QT_QPA_PLATFORM": "offscreen", "TQDM_DISABLE": "1"}
+
+
+def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: bool = False,
                       encoders: int | None = None) -> Rendered:
     """Render JOB in FMT (its movie and its slides) unless an up-to-date render exists.
 
     Traces must exist already (sim.cache.ensure_trace) when this runs in parallel: it only
     reads their cache names. Safe to call from a worker process: arguments and result pickle.
     """
-    fmt = fmt or Format()
-    key = render_key(job, fmt, device)
+    key = render_key(job, fmt, settings)
     if not force:
-        found = find_render(job, fmt, device, key)
+        found = find_render(job, fmt, settings, key)
         if found is not None:
             return found
     stamp = _stamp_name(job, fmt)
-    stamps.clear("render", stamp)
-    out = slides_folder(job, fmt)
+    stamps.clear(settings.renders, "render", stamp)
+    out = slides_folder(job, fmt, settings.renders)
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p),
-               GDEVO_SLIDE_MODULE=job.module, GDEVO_SLIDE_CLASS=job.cls, GDEVO_SLIDES_OUT=str(out.resolve()),
-               QT_QPA_PLATFORM="offscreen", TQDM_DISABLE="1")
-    if device:
-        env["GDEVO_DEVICE"] = device
-    log = log_path(job, fmt)
+    env = manim_env(job, settings, out.resolve())
+    log = log_path(job, fmt, settings.renders)
     log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         try:
-            proc = subprocess.run(manim_command(job, fmt, encoders), cwd=ROOT, env=env, stdout=fh,
+            proc = subprocess.run(manim_command(job, fmt, settings.renders, encoders), cwd=ROOT, env=env, stdout=fh,
                                   stderr=subprocess.STDOUT)
         except OSError as exc:
             raise GdevoError(f"cannot start manim for {job.name}: {exc}") from None
@@ -301,28 +296,28 @@ def render_scene_once(job: SceneJob, fmt: Format | None = None, device: str | No
     if proc.returncode != 0:
         tail = (log.read_text(errors="replace").strip().splitlines() or ["(no output)"])[-1].strip()
         raise GdevoError(f"manim failed rendering {job.name} (see {log}): {tail}")
-    return record_render(job, fmt, key, seconds)
+    return record_render(job, fmt, key, seconds, settings.renders)
 
 
-def record_render(job: SceneJob, fmt: Format, key: str, seconds: float) -> Rendered:
-    """Stamp a finished render whose movie and slides are in place: one manim just wrote here, or
-    whose files a worker sent back (gdevo.remote_render)."""
-    movie, slides = movie_path(job, fmt), slides_path(job, fmt)
+def record_render(job: SceneJob, fmt: Format, key: str, seconds: float, renders: Path) -> Rendered:
+    """Stamp a finished render whose movie and slides are in place (in RENDERS): one manim just
+    wrote here, or whose files a worker sent back (gdevo.render_engine)."""
+    movie, slides = movie_path(job, fmt, renders), slides_path(job, fmt, renders)
     for path in (movie, slides):
         if not path.is_file():
-            raise GdevoError(f"manim reported success but {path} is missing (see {log_path(job, fmt)})")
-    stamps.write("render", _stamp_name(job, fmt), {"key": key, "quality": fmt.quality, "folder": fmt.folder,
+            raise GdevoError(f"manim reported success but {path} is missing (see {log_path(job, fmt, renders)})")
+    stamps.write(renders, "render", _stamp_name(job, fmt), {"key": key, "quality": fmt.quality, "folder": fmt.folder,
                                                    "seconds": seconds, "movie": str(movie), "slides": str(slides)})
     return Rendered(job.name, fmt, key, movie, slides, seconds, False)
 
 
 @dataclass
 class Batch:
-    """What `render_many` did: every scene's render (input order), and where the time went."""
+    """What a batch render (gdevo.render_engine) did: every scene's render (input order), and where the time went."""
 
     rendered: dict[str, Rendered]
     simulated: list[str]
-    sim_seconds: float       # wall time of the simulation thread (0 when every trace was cached)
+    sim_seconds: float       # wall time until the last trace was simulated (0 when every trace was cached)
     seconds: float           # wall time of the whole batch (simulations overlap renders)
 
     @property
@@ -333,114 +328,6 @@ class Batch:
 def scenes_failed(errors: list[str]) -> GdevoError:
     """The one line a batch raises once every scene is done: how many failed, and the first reason."""
     return GdevoError(f"{len(errors)} scene(s) failed: {errors[0]}")
-
-
-SIM_STOP_S = 60.0   # how long Ctrl-C waits for the simulation thread to reach its next progress tick
-
-
-def render_many(scene_jobs: list[SceneJob], fmt: Format, device: str | None = None, force: bool = False,
-                workers: int | None = None, say=None, quiet_sims: bool = True,
-                encoders: int | None = None, after: Callable[[SceneJob, Rendered], None] | None = None) -> Batch:
-    """Simulate the missing traces and render every scene once, up to WORKERS manim processes at a time.
-
-    Simulations run one after the other in a thread that holds one of the WORKERS slots, so on
-    a 2-core machine a chapter whose traces are ready renders while the next trace is simulated
-    (simulation is mostly one Python thread, with one torch thread). AFTER(job, rendered), if
-    given, runs as soon as a scene's render is there (made now or up to date), in the same slot:
-    what is made from one scene (its finished chapter file, a GIF) is then made while the other
-    scenes still render, not after all of them. A failed scene does not stop the others; the
-    first failure is raised (one line) once all are done.
-    """
-    import threading
-    from concurrent.futures import ThreadPoolExecutor
-
-    from sim.cache import ensure_trace, resolve
-
-    say = say or (lambda msg: None)
-    workers = max(1, workers or os.cpu_count() or 1)
-    started = time.perf_counter()
-    slots = threading.BoundedSemaphore(workers)
-    needed = list(dict.fromkeys(t for j in scene_jobs for t in j.traces))
-    missing = [t for t in needed if not resolve(t, device=device).path.is_file()]
-    ready = {t: threading.Event() for t in needed}
-    sim_errors: dict[str, str] = {}
-    for t in needed:
-        if t not in missing:
-            ready[t].set()
-    sim_time = [0.0]
-    abort = threading.Event()   # set on Ctrl-C: nothing new starts (a manim started later would not see it)
-
-    def simulate() -> None:
-        t0 = time.perf_counter()
-        try:
-            for t in missing:
-                if abort.is_set():
-                    break
-                say(f"  simulating {t} …")
-                t1 = time.perf_counter()
-                try:
-                    ensure_trace(t, device=device, quiet=quiet_sims, cancel=abort)
-                    say(f"  simulated {t} in {time.perf_counter() - t1:.1f} s")
-                except Cancelled:
-                    sim_errors[t] = "interrupted"
-                    break
-                except Exception as exc:   # any failure must still release the scenes waiting for T
-                    sim_errors[t] = reason(exc)
-                    say(f"  simulating {t} FAILED: {sim_errors[t]}")
-                finally:
-                    ready[t].set()
-        finally:
-            sim_time[0] = time.perf_counter() - t0
-            slots.release()
-
-    def work(job: SceneJob) -> Rendered:
-        for t in job.traces:
-            while not ready[t].wait(0.5):
-                if abort.is_set():
-                    raise GdevoError("interrupted")
-            if t in sim_errors:
-                raise GdevoError(sim_errors[t])
-        found = None if force else find_render(job, fmt, device)
-        if found is not None and after is None:
-            return found
-        with slots:
-            if abort.is_set():
-                raise GdevoError("interrupted")
-            r = found
-            if r is None:
-                say(f"  {job.name:<22} rendering …")
-                r = render_scene_once(job, fmt, device, force=force, encoders=encoders)
-                say(f"  {job.name:<22} rendered in {r.seconds:.1f} s")
-            if after is not None:
-                after(job, r)
-            return r
-
-    rendered: dict[str, Rendered] = {}
-    errors: list[str] = []
-    sims = None
-    if missing:
-        slots.acquire()   # taken before any render starts; released when the last trace is written
-        sims = threading.Thread(target=simulate, name="gdevo-sims", daemon=True)
-        sims.start()
-    with ThreadPoolExecutor(max_workers=max(1, len(scene_jobs))) as pool:   # threads only wait; slots bound work
-        futures = [(job, pool.submit(work, job)) for job in scene_jobs]
-        try:
-            for job, fut in futures:
-                try:
-                    rendered[job.name] = fut.result()
-                except GdevoError as exc:
-                    errors.append(f"{job.name}: {exc}")
-                    say(f"  {job.name:<22} FAILED: {exc}")
-        except BaseException:   # Ctrl-C: scenes waiting for a trace or a slot give up instead of hanging the exit
-            abort.set()
-            if sims is not None:   # stops at its next progress tick; exiting while torch runs there would abort
-                sims.join(SIM_STOP_S)
-            raise
-    if sims is not None:
-        sims.join()
-    if errors:
-        raise scenes_failed(errors)
-    return Batch(rendered, missing, sim_time[0], time.perf_counter() - started)
 
 
 def publish(src: Path, dst: Path) -> Path:
@@ -455,4 +342,4 @@ def publish(src: Path, dst: Path) -> Path:
 
 
 __all__ = ["QUALITIES", "Batch", "Format", "Quality", "Rendered", "SceneJob", "find_at_least", "find_render", "publish",
-           "render_key", "render_many", "render_scene_once", "scene_sources"]
+           "render_key", "render_scene_once", "scene_sources"]

@@ -1,5 +1,5 @@
 """ffmpeg, driven one way: graphs built with ffmpeg-python (or, for the narration's filter_complex
-chains, argument lists) run by `run_args`, files read by `probe` (ffmpeg-python's ffprobe).
+chains, argument lists) run by `run_args`, files read by `video_info` (one ffprobe call).
 
 Every command that cuts, joins or inspects a video goes through here, so an ffmpeg failure
 is always one line (what was being done, ffmpeg's last stderr line) and a missing ffmpeg is
@@ -9,6 +9,7 @@ reported as such instead of a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from sim.errors import GdevoError
@@ -41,14 +42,13 @@ def run_ffmpeg(node, what: str) -> str:
     return run_args(node.get_args(), what)
 
 
-def probe(path: Path, count_packets: bool = False) -> dict:
-    """ffprobe's JSON for PATH (format, streams, chapters; with COUNT_PACKETS each stream's exact
-    nb_read_packets); an unreadable file is one GdevoError line."""
+def _ffprobe(path: Path) -> dict:
+    """ffprobe's JSON for PATH (format and streams, each stream's packets counted: exact frame counts);
+    an unreadable file is one GdevoError line."""
     import ffmpeg
 
-    extra = {"count_packets": None} if count_packets else {}
     try:
-        return ffmpeg.probe(str(path), show_chapters=None, **extra)
+        return ffmpeg.probe(str(path), count_packets=None)
     except FileNotFoundError:
         raise GdevoError("ffprobe is not installed; run scripts/setup.sh") from None
     except ffmpeg.Error as exc:
@@ -57,14 +57,31 @@ def probe(path: Path, count_packets: bool = False) -> dict:
 
 @dataclass(frozen=True)
 class VideoInfo:
-    """What the pipeline needs to know about a video file (its first video stream)."""
+    """What the pipeline needs to know about a video file (its first video stream), read by one ffprobe.
 
+    Three lengths, each for what needs it: `length` (counted frames / frame rate, exact: the narration is
+    cut to it), `duration` (the stream's, else the container's: export windows) and `container_duration`
+    (the container's, as players show it: chapter marks)."""
+
+    path: Path
     width: int
     height: int
-    fps: float
+    rate: Fraction           # the exact frame rate (0 when ffprobe has none)
+    frames: int              # packets counted by ffprobe
     duration: float          # seconds: the stream's, else the container's
-    frames: int              # nb_frames when the container says, else duration × fps rounded
+    container_duration: float
+    start: float             # the video stream's start time (a stream-copied join can shift it)
+    has_audio: bool
     signature: tuple         # equal for parts that can be joined by stream copy
+
+    @property
+    def fps(self) -> float:
+        return float(self.rate)
+
+    @property
+    def length(self) -> float:
+        """Exact video length in seconds: counted frames at the frame rate."""
+        return float(self.frames / self.rate) if self.rate else 0.0
 
     @classmethod
     def of(cls, info: dict, path: Path) -> VideoInfo:
@@ -73,20 +90,18 @@ class VideoInfo:
         if video is None:
             raise GdevoError(f"{path} has no video stream")
         num, den = (int(x) for x in video.get("r_frame_rate", "0/1").split("/"))
-        fps = num / den if den else 0.0
-        duration = float(video.get("duration") or info.get("format", {}).get("duration") or 0.0)
-        frames = int(video.get("nb_frames") or round(duration * fps))
+        rate = Fraction(num, den) if den else Fraction(0)
+        container = float(info.get("format", {}).get("duration") or 0.0)
+        duration = float(video.get("duration") or container)
+        frames = int(video.get("nb_read_packets") or video.get("nb_frames") or 0)
         audio = tuple(sorted((s.get("codec_name"), s.get("sample_rate"), s.get("channels"))
                              for s in streams if s.get("codec_type") == "audio"))
         signature = (video.get("codec_name"), video.get("width"), video.get("height"), video.get("pix_fmt"),
                      video.get("r_frame_rate"), video.get("time_base"), audio)
-        return cls(int(video["width"]), int(video["height"]), fps, duration, frames, signature)
+        return cls(Path(path), int(video["width"]), int(video["height"]), rate, frames, duration, container,
+                   float(video.get("start_time") or 0.0), bool(audio), signature)
 
 
 def video_info(path: Path) -> VideoInfo:
-    return VideoInfo.of(probe(path), Path(path))
-
-
-def duration(path: Path) -> float:
-    """A file's duration in seconds (the container's, as players show it)."""
-    return float(probe(path)["format"]["duration"])
+    """The one way a video file is read: one ffprobe call, one VideoInfo."""
+    return VideoInfo.of(_ffprobe(path), Path(path))

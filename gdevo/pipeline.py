@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gdevo.settings import Settings
+
 
 @dataclass
 class Phase:
@@ -43,22 +45,24 @@ def process_age() -> float:
         return 0.0
 
 
-def run_all(quality: str = "low", device: str | None = None, force: bool = False, jobs: int | None = None,
+def run_all(settings: Settings, force: bool = False, jobs: int | None = None,
             setup_seconds: float | None = None, pptx: bool = True, thumbnail_at: float | None = None,
             quiet: bool = False) -> list[Phase]:
     """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals).
 
-    What is made from one scene (its finished chapter file, its GIFs and stills) is made in the
-    scene's render slot as soon as it is rendered; the explainer join (ffmpeg) and the explorer and
-    deck (Python) run side by side at the end, one core each.
+    Scenes and simulations are jobs of the render engine (gdevo.render_engine): here, or on the
+    Dask cluster at the settings' scheduler (--scheduler or DASK_SCHEDULER_ADDRESS), whose renders
+    come back here. What is made from one scene (its finished chapter file, its GIFs and stills) is
+    made here as soon as it is rendered, while other scenes still render; the explainer join (ffmpeg)
+    and the explorer and deck (Python) run side by side at the end, one core each.
     """
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
-    from gdevo.manim_run import Format, Rendered, SceneJob, render_many
+    from gdevo.manim_run import Format, Rendered, SceneJob
     from gdevo.render import join_explainer, publish_chapter
-    from gdevo.stamps import renders_dir
+    from gdevo.render_engine import render_batch
     from scenes.storyboard import chapters
     from sim.errors import GdevoError
 
@@ -67,10 +71,10 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     if setup_seconds is not None:
         phases.append(Phase("setup (scripts/setup.sh)", setup_seconds))
     phases.append(Phase("start-up (python, imports)", process_age()))
-    fmt = Format(quality)
+    fmt = Format(settings.quality)
     from gdevo.project import explainer_entries
 
-    entries = explainer_entries() or chapters()   # a project's title card + chosen chapters, else every chapter
+    entries = explainer_entries(settings) or chapters()   # a project's title card + chosen chapters, else every chapter
     if not entries:
         raise GdevoError("no chapters exist yet (scenes/storyboard.py lists them; none of their modules is there)")
     presets = [(p, preset_choice(p)) for p in PRESETS]
@@ -86,19 +90,19 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
     lock = threading.Lock()
 
     def after(job: SceneJob, r: Rendered) -> None:
-        """In the scene's slot, once it is rendered: its chapter file, then the GIFs and stills cut from it."""
+        """Here, once the scene is rendered: its chapter file, then the GIFs and stills cut from it."""
         t0 = time.perf_counter()
         if job.name in chapter_of:
-            publish_chapter(chapter_of[job.name], r)   # narration + captions, skipped when up to date
+            publish_chapter(chapter_of[job.name], r, settings.renders)   # narration + captions, skipped when up to date
         t1 = time.perf_counter()
         gifs, stills = [], []
         for preset, start, end in cuts.get(job.name, []):
-            result, cached = make_gif_once(r.movie, renders_dir() / f"{preset.name}.gif",
+            result, cached = make_gif_once(r.movie, settings.renders / f"{preset.name}.gif",
                                            start=seconds(start, r.movie), end=seconds(end, r.movie))
             say(f"  {result.summary()}" + (" (up to date)" if cached else ""))
             gifs.append(cached)
             if preset.still_at is not None:
-                stills.append(make_still_once(r.movie, renders_dir() / f"{preset.name}.png",
+                stills.append(make_still_once(r.movie, settings.renders / f"{preset.name}.png",
                                               seconds(preset.still_at, r.movie))[1])
         with lock:
             spent["finish"] += t1 - t0
@@ -108,10 +112,10 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
 
     say(f"gdevo render all ({fmt.folder}): {len(entries)} chapters + {len(scene_jobs) - len(entries)} scene(s) "
         "for GIFs; simulations overlap renders")
-    batch = render_many(scene_jobs, fmt, device, force=force, workers=jobs, say=say, after=after)
+    batch = render_batch(scene_jobs, fmt, settings, force=force, workers=jobs, say=say, after=after)
     ran = batch.ran
     phases.append(Phase("simulations", batch.sim_seconds,
-                        f"{len(batch.simulated)} traces simulated (one thread, beside the renders)"
+                        f"{len(batch.simulated)} traces simulated (jobs beside the renders)"
                         if batch.simulated else "all traces cached"))
     gif_note = (f"{plural(made['gifs'].count(False), 'GIF')} and {plural(made['stills'].count(False), 'still')} "
                 f"made, {made['gifs'].count(True) + made['stills'].count(True)} up to date")
@@ -120,9 +124,9 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
                         f"{len(scene_jobs) - len(ran)} up to date)"
                         + ("; wall time after the simulations (renders start alongside them)" if batch.simulated
                            else "")))
-    phases.append(Phase("  chapter audio + captions (in the render slots)", spent["finish"],
+    phases.append(Phase("  chapter audio + captions (beside the renders)", spent["finish"],
                         "as each chapter finished rendering; not in the total twice"))
-    phases.append(Phase("  GIFs + stills (in the render slots)", spent["gifs"], gif_note + "; not in the total twice"))
+    phases.append(Phase("  GIFs + stills (beside the renders)", spent["gifs"], gif_note + "; not in the total twice"))
 
     def timed(fn):
         t0 = time.perf_counter()
@@ -133,15 +137,15 @@ def run_all(quality: str = "low", device: str | None = None, force: bool = False
         from gdevo.explorer import build_explorer
         from gdevo.slides import build_deck
 
-        explorer, t_explorer = timed(lambda: build_explorer(device=device, quiet=True))   # the deck links to it
-        deck, t_deck = timed(lambda: build_deck(scene_jobs[:len(entries)], quality, device=device, quiet=True,
+        explorer, t_explorer = timed(lambda: build_explorer(settings, quiet=True))   # the deck links to it
+        deck, t_deck = timed(lambda: build_deck(scene_jobs[:len(entries)], settings, quiet=True,
                                                 pptx=pptx, jobs=max(1, jobs or os.cpu_count() or 1)))
         return explorer, t_explorer, deck, t_deck
 
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="gdevo-end") as pool:
-        joined = pool.submit(timed, lambda: join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at,
-                                                           force=force, say=say))
+        joined = pool.submit(timed, lambda: join_explainer(entries, batch.rendered, fmt, settings,
+                                                           thumbnail_at=thumbnail_at, force=force, say=say))
         rest = pool.submit(explorer_then_deck)
         out, t_join = joined.result()
         explorer, t_explorer, deck, t_deck = rest.result()

@@ -5,18 +5,17 @@
     DIR/renders/        everything gdevo writes for this project
 
 `gdevo --project DIR ...` (or running gdevo anywhere inside DIR: found by walking up from the
-working directory, like manim.cfg) activates it. Activation only sets environment variables
-before any work, so every layer -- including manim's subprocess -- sees the same project:
-GDEVO_PROJECT (the trace resolver merges DIR/overrides/NAME.toml, see sim/overrides.py),
-GDEVO_RENDERS, GDEVO_THEME, GDEVO_TITLE, GDEVO_SUBTITLE and the voice's GDEVO_VOICE,
-GDEVO_VOICE_DIR, GDEVO_PIPER_MODEL (a command's own --voice options still win). Traces stay in the
-usual cache (GDEVO_CACHE or the repository's): keys hash the merged config, so sharing is safe
-and unchanged experiments are not simulated again.
+working directory, like manim.cfg) activates it. Activation fills the run's settings
+(gdevo.settings.Settings, `Project.settings`) before any work, and every layer -- manim's
+subprocess too, through Settings.to_env -- gets the same project: its folder (the trace resolver
+merges DIR/overrides/NAME.toml, see sim/overrides.py), renders folder, theme, title, subtitle,
+quality and voice (a command's own --voice options still win). Traces stay in the usual cache
+(GDEVO_CACHE or the repository's): keys hash the merged config, so sharing is safe and unchanged
+experiments are not simulated again.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
@@ -25,11 +24,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gdevo.manim_run import QUALITIES
-from scenes.kit.voices import VOICES
+from gdevo.settings import Settings
+from scenes.kit.voices import DEFAULT_VOICE, VOICES
 from sim.cache import ROOT as SIM_ROOT
 from sim.config import format_validation_error, read_toml
 from sim.errors import ConfigError, GdevoError
-from sim.overrides import OVERRIDES, PROJECT_ENV, overrides_names
+from sim.overrides import OVERRIDES, overrides_names
 from sim.trace import atomic_write_bytes
 
 PROJECT_FILE = "gdevo.toml"
@@ -54,11 +54,11 @@ class ProjectConfig(BaseModel):
     theme: Literal["dark", "light"] = "dark"
     quality: Literal[QUALITY_NAMES] = "low"  # type: ignore[valid-type]
     voice: Literal[VOICES] | None = Field(default=None,  # type: ignore[valid-type]
-                                          description="narration voice, passed on as GDEVO_VOICE")
+                                          description="narration voice")
     voice_dir: str | None = Field(default=None, min_length=1, description="recorded voice: a folder of WAV/FLAC "
-                                  "files named by beat ID (relative to the project), as GDEVO_VOICE_DIR")
+                                  "files named by beat ID (relative to the project)")
     piper_model: str | None = Field(default=None, min_length=1, description="piper voice: the .onnx file "
-                                    "(relative to the project), as GDEVO_PIPER_MODEL")
+                                    "(relative to the project)")
 
     @field_validator("title", "subtitle")
     @classmethod
@@ -103,15 +103,14 @@ class Project:
     def overrides(self) -> Path:
         return self.dir / OVERRIDES
 
-    def env(self) -> dict[str, str]:
-        """The environment variables that make every layer work on this project."""
-        env = {PROJECT_ENV: str(self.dir), "GDEVO_RENDERS": str(self.renders), "GDEVO_THEME": self.config.theme,
-               "GDEVO_TITLE": self.config.title, "GDEVO_SUBTITLE": self.config.subtitle}
-        for value, var in ((self.config.voice, "GDEVO_VOICE"), (self.path(self.config.voice_dir), "GDEVO_VOICE_DIR"),
-                           (self.path(self.config.piper_model), "GDEVO_PIPER_MODEL")):
-            if value is not None:
-                env[var] = str(value)
-        return env
+    def settings(self, base: Settings) -> Settings:
+        """BASE (the environment's settings) working on this project: its folder, renders, theme,
+        title, subtitle, quality and the voice options it sets."""
+        cfg = self.config
+        voice = {name: value for name, value in (("voice", cfg.voice), ("voice_dir", self.path(cfg.voice_dir)),
+                                                 ("piper_model", self.path(cfg.piper_model))) if value is not None}
+        return replace(base, project=self.dir, renders=self.renders, theme=cfg.theme, title=cfg.title,
+                       subtitle=cfg.subtitle, quality=cfg.quality, **voice)
 
     def path(self, value: str | None) -> Path | None:
         """A path from gdevo.toml: relative ones are relative to the project folder."""
@@ -163,35 +162,33 @@ def validate_overrides(project: Project) -> None:
         if name not in known:
             raise ConfigError(f"{project.overrides / f'{name}.toml'}: no experiment {name!r} to override "
                               f"(the file name must be one of: {', '.join(known)})")
-        resolve(name, device="cpu")   # cpu: validation only; a GPU preset need not run here
+        resolve(name, device="cpu", project=project.dir)   # cpu: validation only; a GPU preset need not run here
 
 
-def activate(explicit: Path | None = None, cwd: Path | None = None) -> Project | None:
-    """Find the project (--project DIR, else GDEVO_PROJECT, else walking up from CWD), validate it
-    and its overrides, and set the GDEVO_* environment for it. None when there is no project."""
+def activate(explicit: Path | None = None, from_env: Path | None = None, cwd: Path | None = None) -> Project | None:
+    """Find the project (--project DIR, else FROM_ENV -- GDEVO_PROJECT, read once by the CLI -- else
+    walking up from CWD) and validate it and its overrides. None when there is no project."""
     if explicit is not None:
         folder: Path | None = Path(explicit)
-    elif os.environ.get(PROJECT_ENV):
-        folder = Path(os.environ[PROJECT_ENV])
+    elif from_env is not None:
+        folder = from_env
     else:
         folder = find_project(cwd or Path.cwd())
     if folder is None:
         return None
     project = load_project(folder)
-    os.environ.update(project.env())
     validate_overrides(project)
     return project
 
 
-def current() -> Project | None:
-    """The active project (after `activate`), or None."""
-    value = os.environ.get(PROJECT_ENV)
-    return load_project(Path(value)) if value else None
+def current(settings: Settings) -> Project | None:
+    """The project the settings work on, or None."""
+    return load_project(settings.project) if settings.project is not None else None
 
 
-def explainer_entries() -> list | None:
-    """The active project's explainer scenes (title card + chosen chapters), or None: the default."""
-    project = current()
+def explainer_entries(settings: Settings) -> list | None:
+    """The settings' project's explainer scenes (title card + chosen chapters), or None: the default."""
+    project = current(settings)
     return project.chapters if project is not None else None
 
 
@@ -209,7 +206,7 @@ def project_toml(title: str, subtitle: str, theme: str, quality: str) -> str:
         row(f"subtitle = {_toml_string(subtitle)}", "under it: a subtitle or a credit"),
         row(f'theme = "{theme}"', '"dark" or "light" (light for docs pages and printed handouts)'),
         row(f'quality = "{quality}"', 'default --quality: "low" (480p), "medium", "high" (1080p), "4k"'),
-        row('# voice = "espeak-ng"', f"narration: {', '.join(VOICES)} (see `gdevo script`)"),
+        row(f'# voice = "{DEFAULT_VOICE}"', f"narration: {', '.join(VOICES)} (see `gdevo script`)"),
         row('# voice_dir = "voice"', 'voice = "recorded": your WAV/FLAC files, named by beat ID'),
     ])
     return f"""\

@@ -25,43 +25,38 @@ from gdevo.manim_run import (
     Rendered,
     SceneJob,
     publish,
-    render_scene_once,
     scene_sources,
 )
-from gdevo.media import duration as probe_duration
-from gdevo.media import probe, run_ffmpeg, video_info
-from gdevo.stamps import renders_dir
+from gdevo.media import run_ffmpeg, video_info
+from gdevo.settings import Settings
 from scenes.storyboard import SceneEntry
-from sim.cache import ensure_trace
 from sim.errors import GdevoError
 
 
-def publish_chapter(entry: SceneEntry, rendered: Rendered) -> Path:
-    """renders/NAME.mp4 from RENDERED's movie, its narration finished (redone only for another render)."""
+def publish_chapter(entry: SceneEntry, rendered: Rendered, renders: Path) -> Path:
+    """RENDERS/NAME.mp4 from RENDERED's movie, its narration finished (redone only for another render)."""
     from gdevo.audio import finish_chapter
 
-    out = renders_dir() / f"{entry.name}.mp4"
-    if stamps.fresh("published", entry.name, rendered.key, out) is None:
-        stamps.clear("published", entry.name)
+    out = renders / f"{entry.name}.mp4"
+    if stamps.fresh(renders, "published", entry.name, rendered.key, out) is None:
+        stamps.clear(renders, "published", entry.name)
         finish_chapter(rendered.movie, out)   # narration padded + normalized, captions track (atomic)
-        stamps.write("published", entry.name, {"key": rendered.key, "quality": rendered.format.quality})
+        stamps.write(renders, "published", entry.name, {"key": rendered.key, "quality": rendered.format.quality})
     return out
 
 
-def render_scene(entry: SceneEntry, quality: str = "low", device: str | None = None, force: bool = False,
-                 quiet: bool = False) -> Path:
-    """Render ENTRY to renders/NAME.mp4 (or return the existing file if nothing changed)."""
-    fmt = Format(quality)
-    for name in entry.traces:  # simulate (with progress bars) before manim starts
-        ensure_trace(name, device=device, quiet=quiet)
-    from gdevo.manim_run import find_render
+def render_scene(entry: SceneEntry, settings: Settings, force: bool = False, quiet: bool = False) -> Path:
+    """Render ENTRY to renders/NAME.mp4 at the settings' quality (or return the existing file if
+    nothing changed): its missing traces are simulated, then it is rendered, by the render engine
+    (here, or on the settings' scheduler)."""
+    from gdevo.render_engine import render_batch
 
-    job = SceneJob.from_entry(entry)
-    found = None if force else find_render(job, fmt, device)
-    if found is None and not quiet:
-        print(f"rendering {entry.name} ({fmt.folder}) …", file=sys.stderr)
+    fmt = Format(settings.quality)
+    say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
+    say(f"{entry.name} ({fmt.folder}):")
     alone = ALONE_ENCODERS if (os.cpu_count() or 1) > 1 else None   # encoding on the idle core(s)
-    return publish_chapter(entry, found or render_scene_once(job, fmt, device, force=force, encoders=alone))
+    batch = render_batch([SceneJob.from_entry(entry)], fmt, settings, force=force, say=say, encoders=alone)
+    return publish_chapter(entry, batch.rendered[entry.name], settings.renders)
 
 
 # --- the explainer: all chapters, rendered in parallel, joined with chapter markers -----------
@@ -82,13 +77,13 @@ def chapter_jobs(entries: list[SceneEntry]) -> list[SceneJob]:
     return [SceneJob.from_entry(e) for e in entries]
 
 
-def render_explainer(quality: str = "low", device: str | None = None, force: bool = False, jobs: int | None = None,
+def render_explainer(settings: Settings, force: bool = False, jobs: int | None = None,
                      quiet: bool = False, entries: list[SceneEntry] | None = None,
-                     thumbnail_at: float | None = None, scheduler: str | None = None) -> Path:
+                     thumbnail_at: float | None = None) -> Path:
     """Render the available chapters (in parallel) and join them into renders/explainer.mp4.
 
-    SCHEDULER (or DASK_SCHEDULER_ADDRESS): render the chapters on that Dask cluster instead
-    (gdevo.remote_render); the files come back here and are joined here.
+    The settings' scheduler (--scheduler or DASK_SCHEDULER_ADDRESS): render the chapters on that
+    Dask cluster instead (gdevo.render_engine); the files come back here and are joined here.
 
     Missing traces are simulated while chapters whose traces are ready already render (up to
     JOBS at once, default one per core); each chapter is one manim pass (its movie and its
@@ -97,10 +92,10 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     """
     import time
 
-    from gdevo.remote_render import render_batch
+    from gdevo.render_engine import render_batch
     from scenes.storyboard import chapters
 
-    fmt = Format(quality)
+    fmt = Format(settings.quality)
     entries = list(entries if entries is not None else chapters())
     if not entries:
         raise GdevoError("no chapters exist yet (scenes/storyboard.py lists them; none of their modules is there)")
@@ -108,15 +103,15 @@ def render_explainer(quality: str = "low", device: str | None = None, force: boo
     started = time.perf_counter()
     say(f"explainer ({fmt.folder}): {len(entries)} chapters")
     entry_of = {e.name: e for e in entries}
-    batch = render_batch(chapter_jobs(entries), fmt, device, force=force, workers=jobs, say=say, scheduler=scheduler,
-                         after=lambda job, r: publish_chapter(entry_of[job.name], r))   # while others render
+    batch = render_batch(chapter_jobs(entries), fmt, settings, force=force, workers=jobs, say=say,
+                         after=lambda job, r: publish_chapter(entry_of[job.name], r, settings.renders))
     say(f"chapters: {len(batch.ran)} rendered, {len(entries) - len(batch.ran)} up to date "
         f"({batch.seconds:.1f} s)")
-    return join_explainer(entries, batch.rendered, fmt, thumbnail_at=thumbnail_at, force=force, say=say,
+    return join_explainer(entries, batch.rendered, fmt, settings, thumbnail_at=thumbnail_at, force=force, say=say,
                           started=started)
 
 
-def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt: Format,
+def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt: Format, settings: Settings,
                    thumbnail_at: float | None = None, force: bool = False, say=None,
                    started: float | None = None) -> Path:
     """Publish each chapter as renders/NAME.mp4 and join them into renders/explainer.mp4 (+ .png)."""
@@ -124,24 +119,26 @@ def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt
 
     say = say or (lambda msg: None)
     started = started if started is not None else time.perf_counter()
-    parts = [Part(publish_chapter(e, rendered[e.name]), f"{e.chapter}. {e.title}" if e.chapter else e.title)
+    renders = settings.renders
+    parts = [Part(publish_chapter(e, rendered[e.name], renders), f"{e.chapter}. {e.title}" if e.chapter else e.title)
              for e in entries]
-    out = renders_dir() / f"{EXPLAINER}.mp4"
-    thumb = renders_dir() / f"{EXPLAINER}.png"
+    out = renders / f"{EXPLAINER}.mp4"
+    thumb = renders / f"{EXPLAINER}.png"
     items = [[e.name, p.title, rendered[e.name].key] for e, p in zip(entries, parts, strict=True)]
     key = stamps.digest({"parts": items,
                          "quality": fmt.quality, "thumb": thumbnail_at, "join": JOIN_VERSION})
-    if not force and stamps.fresh("explainer", EXPLAINER, key, out, thumb):
+    if not force and stamps.fresh(renders, "explainer", EXPLAINER, key, out, thumb):
         say(f"explainer up to date: {out} ({time.perf_counter() - started:.1f} s)")
         return out
-    stamps.clear("explainer", EXPLAINER)
+    stamps.clear(renders, "explainer", EXPLAINER)
     t0 = time.perf_counter()
-    join_chapters(parts, out, thumbnail=thumb, thumbnail_at=thumbnail_at)
+    join_chapters(parts, out, settings.full_title, thumbnail=thumb, thumbnail_at=thumbnail_at)
     from gdevo.audio import finish_explainer
 
-    finish_explainer(parts, out, say=say)   # one continuous normalized audio track, captions, chapter files
-    stamps.write("explainer", EXPLAINER, {"key": key, "quality": fmt.quality, "chapters": [e.name for e in entries]})
-    say(f"joined {len(parts)} chapters into {out} ({probe_duration(out):.1f} s of video) in "
+    finish_explainer(parts, out, settings.full_title, say=say)   # one normalized audio track, captions, chapter files
+    stamps.write(renders, "explainer", EXPLAINER,
+                 {"key": key, "quality": fmt.quality, "chapters": [e.name for e in entries]})
+    say(f"joined {len(parts)} chapters into {out} ({video_info(out).container_duration:.1f} s of video) in "
         f"{time.perf_counter() - t0:.1f} s; thumbnail {thumb}; total {time.perf_counter() - started:.1f} s")
     return out
 
@@ -153,7 +150,7 @@ def _escape_meta(text: str) -> str:
     return text
 
 
-def chapters_metadata(titles: list[str], durations: list[float], title: str = "gdevo explainer") -> str:
+def chapters_metadata(titles: list[str], durations: list[float], title: str) -> str:
     """An FFMETADATA1 document with one chapter per part (millisecond timebase, back to back)."""
     lines = [";FFMETADATA1", f"title={_escape_meta(title)}"]
     start = 0
@@ -166,9 +163,9 @@ def chapters_metadata(titles: list[str], durations: list[float], title: str = "g
     return "\n".join(lines) + "\n"
 
 
-def join_chapters(parts: list[Part], out: Path, thumbnail: Path | None = None,
+def join_chapters(parts: list[Part], out: Path, title: str, thumbnail: Path | None = None,
                   thumbnail_at: float | None = None) -> Path:
-    """Join PARTS (in order) into OUT with one chapter marker each; write a thumbnail PNG.
+    """Join PARTS (in order) into OUT (titled TITLE) with one chapter marker each; write a thumbnail PNG.
 
     Streams are copied (the concat demuxer) when every part has the same codec, size, pixel
     format, frame rate and time base -- always the case for chapters rendered at one quality;
@@ -184,15 +181,13 @@ def join_chapters(parts: list[Part], out: Path, thumbnail: Path | None = None,
     for p in parts:
         if not p.path.is_file():
             raise GdevoError(f"chapter file missing: {p.path}")
-    infos = [probe(p.path) for p in parts]
-    durations = [float(i["format"]["duration"]) for i in infos]
     videos = [video_info(p.path) for p in parts]
+    durations = [v.container_duration for v in videos]
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".join-", dir=out.parent) as work:
         work = Path(work)
         meta_file = work / "chapters.txt"
-        meta_file.write_text(chapters_metadata([p.title for p in parts], durations,   # a project's title
-                                               os.environ.get("GDEVO_TITLE") or "gdevo explainer"), encoding="utf-8")
+        meta_file.write_text(chapters_metadata([p.title for p in parts], durations, title), encoding="utf-8")
         meta = ffmpeg.input(str(meta_file), f="ffmetadata")["d?"]   # input 0: chapters and title, no streams
         tmp_out = work / f"{out.stem}.mp4"
         if len({v.signature for v in videos}) == 1:
@@ -221,5 +216,5 @@ def _concat_quote(path: Path) -> str:
     return str(path).replace("'", "'\\''")
 
 
-__all__ = ["EXPLAINER", "QUALITIES", "Part", "Quality", "chapters_metadata", "join_chapters", "probe_duration",
-           "render_explainer", "render_scene", "renders_dir", "scene_sources"]
+__all__ = ["EXPLAINER", "QUALITIES", "Part", "Quality", "chapters_metadata", "join_chapters",
+           "render_explainer", "render_scene", "scene_sources"]

@@ -16,8 +16,10 @@ import os
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from gdevo.settings import Settings
 
 
 @dataclass
@@ -50,8 +52,10 @@ class RenderBench:
         return "\n".join(lines) + "\n"
 
 
-def bench_render(scene: str = "loss", quality: str = "low", encoders: list[int] | None = None,
-                 device: str | None = None, repeats: int = 1, say=None) -> RenderBench:
+def bench_render(settings: Settings, scene: str = "loss", encoders: list[int] | None = None,
+                 repeats: int = 1, say=None) -> RenderBench:
+    """Render SCENE at the settings' quality with each encoder count (each run into an empty
+    renders folder of its own, so no cached partial movie is reused)."""
     import ffmpeg
 
     from gdevo.manim_run import Format, SceneJob, render_scene_once
@@ -65,40 +69,33 @@ def bench_render(scene: str = "loss", quality: str = "low", encoders: list[int] 
     if entry is None:
         raise GdevoError(f"unknown scene {scene!r}; available: {', '.join(scene_names())}")
     for name in entry.traces:
-        ensure_trace(name, device=device, quiet=True)
-    job, fmt = SceneJob.from_entry(entry), Format(quality)
+        ensure_trace(name, device=settings.device, quiet=True, cache=settings.cache, project=settings.project)
+    job, fmt = SceneJob.from_entry(entry), Format(settings.quality)
     result = RenderBench(scene, fmt.folder, 0)
     encoders = encoders or [1]
     times: dict[int, list[float]] = {enc: [] for enc in encoders}
     encodes: list[float] = []
-    old = os.environ.get("GDEVO_RENDERS")
     with tempfile.TemporaryDirectory(prefix="gdevo-bench-") as scratch:
         raw, info = Path(scratch) / "frames.rgba", None
-        try:
-            for r in range(max(1, repeats)):   # interleaved, so load from other processes hits every variant
-                for i, enc in enumerate(encoders):
-                    os.environ["GDEVO_RENDERS"] = str(Path(scratch) / f"run{r}-{i}")   # empty: no cached partials
-                    say(f"rendering {scene} ({fmt.folder}) with --max-inflight-encoders {enc} …")
-                    t0 = time.perf_counter()
-                    rendered = render_scene_once(job, fmt, device, force=True, encoders=enc)
-                    times[enc].append(time.perf_counter() - t0)
-                    if info is None:
-                        info = video_info(rendered.movie)
-                        run_ffmpeg(ffmpeg.input(str(rendered.movie)).output(str(raw), f="rawvideo", pix_fmt="rgba"),
-                                   "decoding frames")   # untimed: what manim hands its encoder
-                say("encoding the same frames with ffmpeg …")
-                out = Path(scratch) / "encoded.mp4"
+        for r in range(max(1, repeats)):   # interleaved, so load from other processes hits every variant
+            for i, enc in enumerate(encoders):
+                run = replace(settings, renders=Path(scratch) / f"run{r}-{i}")   # empty: no cached partials
+                say(f"rendering {scene} ({fmt.folder}) with --max-inflight-encoders {enc} …")
                 t0 = time.perf_counter()
-                run_ffmpeg(ffmpeg.input(str(raw), f="rawvideo", pix_fmt="rgba", s=f"{info.width}x{info.height}",
-                                        framerate=fmt.frame_rate)
-                           .output(str(out), vcodec="libx264", crf=23, pix_fmt="yuv420p", an=None),
-                           "encoding frames")
-                encodes.append(time.perf_counter() - t0)
-        finally:
-            if old is None:
-                os.environ.pop("GDEVO_RENDERS", None)
-            else:
-                os.environ["GDEVO_RENDERS"] = old
+                rendered = render_scene_once(job, fmt, run, force=True, encoders=enc)
+                times[enc].append(time.perf_counter() - t0)
+                if info is None:
+                    info = video_info(rendered.movie)
+                    run_ffmpeg(ffmpeg.input(str(rendered.movie)).output(str(raw), f="rawvideo", pix_fmt="rgba"),
+                               "decoding frames")   # untimed: what manim hands its encoder
+            say("encoding the same frames with ffmpeg …")
+            out = Path(scratch) / "encoded.mp4"
+            t0 = time.perf_counter()
+            run_ffmpeg(ffmpeg.input(str(raw), f="rawvideo", pix_fmt="rgba", s=f"{info.width}x{info.height}",
+                                    framerate=fmt.frame_rate)
+                       .output(str(out), vcodec="libx264", crf=23, pix_fmt="yuv420p", an=None),
+                       "encoding frames")
+            encodes.append(time.perf_counter() - t0)
     result.frames = info.frames
     result.renders = [(enc, statistics.median(ts)) for enc, ts in times.items()]
     result.encode_seconds = statistics.median(encodes)

@@ -8,18 +8,18 @@ so the script says how long the narrated video will be, and a synthesizing voice
 line in its cache for the render.
 
 Writes renders/script.md (chapters, IDs, lines, word counts) and renders/recording-sheet.tsv
-(one line per beat: ID, tab, text) for someone recording the lines as GDEVO_VOICE_DIR/<ID>.wav.
+(one line per beat: ID, tab, text) for someone recording the lines as VOICE_DIR/<ID>.wav.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from gdevo.settings import Settings
 from scenes.storyboard import SceneEntry
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
@@ -42,57 +42,48 @@ class ChapterScript:
     held: float = 0.0       # of which the picture waits for the voice
 
 
-def _from_sidecar(entry: SceneEntry, quality: str, device: str | None) -> dict | None:
+def _from_sidecar(entry: SceneEntry, settings: Settings) -> dict | None:
     """The beats of the chapter's up-to-date render (its sidecar beside the movie), else None."""
     from gdevo.captions import read_sidecar
     from gdevo.manim_run import Format, SceneJob, find_render
 
-    rendered = find_render(SceneJob.from_entry(entry), Format(quality), device)
+    rendered = find_render(SceneJob.from_entry(entry), Format(settings.quality), settings)
     path = rendered.movie.with_suffix(".beats.json") if rendered is not None else None
     if path is None or not path.is_file():
         return None
     return read_sidecar(path)
 
 
-def _from_scene(entry: SceneEntry, device: str | None) -> dict:
-    """Run the scene with animations skipped (the chosen voice still times the beats); its beats."""
+def _from_scene(entry: SceneEntry, settings: Settings) -> dict:
+    """Run the scene here, with animations skipped and the settings' voice timing the beats; its beats."""
     from manim import tempconfig
 
     from scenes.storyboard import load_scene_class
     from sim.cache import ensure_trace
 
     for name in entry.traces:
-        ensure_trace(name, device=device, quiet=True)
-    old = {k: os.environ.get(k) for k in ("GDEVO_DEVICE",)}
-    if device:
-        os.environ["GDEVO_DEVICE"] = device
-    try:
-        with tempfile.TemporaryDirectory(prefix="gdevo-script-") as media, \
-                tempconfig({"skip_animations": True, "write_to_movie": False, "disable_caching": True,
-                            "verbosity": "ERROR", "media_dir": media, "pixel_width": 427, "pixel_height": 240,
-                            "progress_bar": "none"}):
-            scene = load_scene_class(entry)()
-            scene.render()
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        ensure_trace(name, device=settings.device, quiet=True, cache=settings.cache, project=settings.project)
+    with tempfile.TemporaryDirectory(prefix="gdevo-script-") as media, \
+            tempconfig({"skip_animations": True, "write_to_movie": False, "disable_caching": True,
+                        "verbosity": "ERROR", "media_dir": media, "pixel_width": 427, "pixel_height": 240,
+                        "progress_bar": "none"}):
+        scene = load_scene_class(entry)()
+        scene.settings = settings.scene()   # what manim's subprocess would read from its environment
+        scene.render()
     return {"beats": scene.narration, "duration": float(scene.renderer.time)}
 
 
-def collect(entries: list[SceneEntry], quality: str = "low", device: str | None = None,
+def collect(entries: list[SceneEntry], settings: Settings,
             say: Callable[[str], None] | None = None) -> list[ChapterScript]:
     say = say or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = []
     for entry in entries:
-        data = _from_sidecar(entry, quality, device)
+        data = _from_sidecar(entry, settings)
         source = "last render"
         if data is None:
             say(f"  {entry.name}: reading its beats (animations skipped) …")
             try:
-                data = _from_scene(entry, device)
+                data = _from_scene(entry, settings)
             except GdevoError:
                 raise
             except Exception as exc:   # a scene that fails on this data: say which, in one line
@@ -144,11 +135,12 @@ def recording_sheet(chapters: list[ChapterScript]) -> str:
     return "".join(f"{ln.id}\t{' '.join(ln.text.split())}\n" for c in chapters for ln in c.lines if ln.text.strip())
 
 
-def write_script(entries: list[SceneEntry], renders: Path, title: str, quality: str = "low",
-                 device: str | None = None, recorded: Path | None = None) -> tuple[Path, Path, list[ChapterScript]]:
-    chapters = collect(entries, quality, device)
-    md, sheet = renders / "script.md", renders / "recording-sheet.tsv"
-    body_md, body_sheet = markdown(chapters, title, recorded).encode(), recording_sheet(chapters).encode()
+def write_script(entries: list[SceneEntry], settings: Settings,
+                 recorded: Path | None = None) -> tuple[Path, Path, list[ChapterScript]]:
+    chapters = collect(entries, settings)
+    md, sheet = settings.renders / "script.md", settings.renders / "recording-sheet.tsv"
+    body_md = markdown(chapters, settings.full_title, recorded).encode()
+    body_sheet = recording_sheet(chapters).encode()
     atomic_write_bytes(md, lambda fh: fh.write(body_md))
     atomic_write_bytes(sheet, lambda fh: fh.write(body_sheet))
     return md, sheet, chapters

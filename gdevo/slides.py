@@ -26,12 +26,11 @@ from pathlib import Path
 
 from gdevo import stamps
 from gdevo.manim_run import Format, SceneJob
+from gdevo.settings import Settings
 from gdevo.slide_scene import slide_variant
-from gdevo.stamps import ROOT, renders_dir
 from sim.errors import GdevoError
 
 DECK_NAME = "gdevo-deck"
-DECK_TITLE = "How neural networks learn: gradient descent vs evolution"
 DECK_VERSION = "1"         # bump when the conversion writes something else from the same slides
 REVEAL_VERSION = "6.0.1"
 REVEAL_INTEGRITY = "sha512-9eacArNIgqO2HGWOK+93gJNn+gvdGDVbSq+i2u3Ja9kjiHps0XNLpgYTZTYjKRH91uXy3clGimeGiw4umHG/tg=="
@@ -41,32 +40,28 @@ REVEAL_LAYOUT = "2"        # bump when install_reveal keeps other files
 DeckScene = SceneJob   # one scene of the deck: name, dotted module, class, the experiments it reads
 
 
-def slides_dir() -> Path:
-    return renders_dir() / "slides"
+def slides_dir(renders: Path) -> Path:
+    return renders / "slides"
 
 
 # ---------------------------------------------------------------- reveal.js (offline)
-
-def vendor_dir() -> Path:
-    return Path(os.environ.get("GDEVO_VENDOR", ROOT / ".cache" / "vendor"))
-
 
 def _integrity_ok(path: Path) -> bool:
     digest = base64.b64encode(hashlib.sha512(path.read_bytes()).digest()).decode()
     return f"sha512-{digest}" == REVEAL_INTEGRITY
 
 
-def reveal_tarball() -> Path:
-    """The reveal.js npm tarball: cached, else fetched once with `npm pack` (integrity checked)."""
-    tgz = vendor_dir() / f"reveal.js-{REVEAL_VERSION}.tgz"
+def reveal_tarball(vendor: Path) -> Path:
+    """The reveal.js npm tarball: cached in VENDOR, else fetched once with `npm pack` (integrity checked)."""
+    tgz = vendor / f"reveal.js-{REVEAL_VERSION}.tgz"
     if tgz.is_file() and _integrity_ok(tgz):
         return tgz
     npm = shutil.which("npm")
     if npm is None:
         raise GdevoError(f"the offline deck needs reveal.js {REVEAL_VERSION} from npm once, but npm is not "
                          "installed; run scripts/setup.sh (it installs nodejs/npm)")
-    vendor_dir().mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=vendor_dir()) as tmp:
+    vendor.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=vendor) as tmp:
         proc = subprocess.run([npm, "pack", f"reveal.js@{REVEAL_VERSION}", "--pack-destination", tmp, "--silent"],
                               capture_output=True, text=True, timeout=300)
         got = Path(tmp) / tgz.name
@@ -79,14 +74,15 @@ def reveal_tarball() -> Path:
     return tgz
 
 
-def install_reveal(dest: Path) -> Path:
-    """Unpack reveal.js's dist/ (and LICENSE) into DEST/reveal.js once per version; returns that folder."""
+def install_reveal(dest: Path, vendor: Path) -> Path:
+    """Unpack reveal.js's dist/ (and LICENSE) into DEST/reveal.js once per version (the tarball
+    cached in VENDOR); returns that folder."""
     target = dest / REVEAL_DIR
     marker = target / ".gdevo-version"
     stamp = f"{REVEAL_VERSION} {REVEAL_LAYOUT}"
     if marker.is_file() and marker.read_text().strip() == stamp and (target / "dist" / "reveal.js").is_file():
         return target
-    tgz = reveal_tarball()
+    tgz = reveal_tarball(vendor)
     dest.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=".reveal.", dir=dest))
     stage.chmod(0o755)
@@ -135,60 +131,59 @@ class Deck:
     notes: list[str] = field(default_factory=list)
 
 
-def deck_style() -> dict[str, str]:
-    """The deck page follows the scenes' theme (GDEVO_THEME): the palette's background around and
+def deck_style(settings: Settings) -> dict[str, str]:
+    """The deck page follows the scenes' theme (the settings'): the palette's background around and
     between the slide videos, and reveal.js's light or dark theme for its own controls and text."""
-    from scenes.kit.palette import PALETTES, theme_name
-
-    pal = PALETTES[theme_name()]
+    pal = settings.scene().palette
     return {"background_color": pal.background, "reveal_theme": "white" if pal.name == "light" else "black"}
 
 
-def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tuple[int, int] | None = None,
-               fps: int | None = None, device: str | None = None, force: bool = False, quiet: bool = False,
+def build_deck(scenes: list[DeckScene], settings: Settings, *, resolution: tuple[int, int] | None = None,
+               fps: int | None = None, force: bool = False, quiet: bool = False,
                pptx: bool = True, jobs: int = 1) -> Deck:
-    """Get every scene's slides from its one render (rendering only the missing or stale ones, JOBS
-    at a time), then write DECK.html (+ assets), DECK.pdf and DECK.pptx in renders/slides/."""
-    from gdevo.manim_run import render_many
+    """Get every scene's slides from its one render at the settings' quality (rendering only the
+    missing or stale ones, JOBS at a time), then write DECK.html (+ assets), DECK.pdf and DECK.pptx
+    in renders/slides/."""
+    from gdevo.render_engine import render_batch
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # conversion never needs a display
     if not scenes:
         raise GdevoError("no scenes to put in the deck")
     if jobs < 1:
         raise GdevoError(f"--jobs must be at least 1 (got {jobs})")
-    fmt = Format(quality, resolution, fps)
-    out = slides_dir()
-    install_reveal(out)   # first: without reveal.js there is no deck, so do not render for nothing
+    fmt = Format(settings.quality, resolution, fps)
+    out = slides_dir(settings.renders)
+    install_reveal(out, settings.vendor)   # first: without reveal.js there is no deck, so do not render for nothing
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
-    batch = render_many(list(scenes), fmt, device, force=force, workers=jobs, say=say)
+    batch = render_batch(list(scenes), fmt, settings, force=force, workers=jobs, say=say)
     rendered = [batch.rendered[s.name] for s in scenes]
     html, pdf, pptx_file = (out / f"{DECK_NAME}{ext}" for ext in (".html", ".pdf", ".pptx"))
     from gdevo.explorer import add_deck_slide, explorer_page
 
     key = stamps.digest({"v": DECK_VERSION, "scenes": [[s.name, r.key] for s, r in zip(scenes, rendered, strict=True)],
-                         "pptx": pptx, "title": DECK_TITLE, "reveal": REVEAL_VERSION,
-                         "explorer": explorer_page().is_file(), "style": deck_style()})
+                         "pptx": pptx, "title": settings.full_title, "reveal": REVEAL_VERSION,
+                         "explorer": explorer_page(settings.renders).is_file(), "style": deck_style(settings)})
     from manim_slides.config import PresentationConfig
 
     configs = [PresentationConfig.from_file(r.slides) for r in rendered]
     per_scene = [(s.name, len(c.slides)) for s, c in zip(scenes, configs, strict=True)]
     notes = [slide.notes for c in configs for slide in c.slides]
-    made = stamps.fresh("deck", DECK_NAME, key, html, pdf, *([pptx_file] if pptx else []))
+    made = stamps.fresh(settings.renders, "deck", DECK_NAME, key, html, pdf, *([pptx_file] if pptx else []))
     if made is not None and not force:
         say(f"deck up to date: {html}")
         return Deck(html, pdf, pptx_file if made.get("pptx") else None, sum(n for _, n in per_scene), per_scene,
                     notes)
-    stamps.clear("deck", DECK_NAME)
+    stamps.clear(settings.renders, "deck", DECK_NAME)
     from manim_slides.convert import PDF, PowerPoint, RevealJS
 
     stage = Path(tempfile.mkdtemp(prefix=".deck.", dir=out))
     try:
         RevealJS(presentation_configs=configs, cdn_url=REVEAL_DIR, reveal_version=REVEAL_VERSION,
-                 title=DECK_TITLE, **deck_style()).convert_to(stage / html.name)
+                 title=settings.full_title, **deck_style(settings)).convert_to(stage / html.name)
         from gdevo.deck_audio import add_narration
 
-        add_narration(stage / html.name, scenes, configs, renders_dir())   # each slide's narration, from its chapter
-        add_deck_slide(stage / html.name, out)   # a last slide that opens the local web explorer, if written
+        add_narration(stage / html.name, scenes, configs, settings.renders)   # each slide's narration, from its chapter
+        add_deck_slide(stage / html.name, settings, out)   # a last slide that opens the local web explorer, if written
         PDF(presentation_configs=configs).convert_to(stage / pdf.name)
         made_pptx = None
         if pptx:
@@ -201,7 +196,8 @@ def build_deck(scenes: list[DeckScene], quality: str = "low", *, resolution: tup
             _swap_in(stage / item, out / item)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    stamps.write("deck", DECK_NAME, {"key": key, "pptx": made_pptx is not None, "slides": sum(n for _, n in per_scene)})
+    stamps.write(settings.renders, "deck", DECK_NAME,
+                 {"key": key, "pptx": made_pptx is not None, "slides": sum(n for _, n in per_scene)})
     return Deck(html, pdf, made_pptx, sum(n for _, n in per_scene), per_scene, notes)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from sim.trace import atomic_write_bytes
@@ -17,40 +16,35 @@ from sim.trace import atomic_write_bytes
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def renders_dir() -> Path:
-    """Where outputs go (GDEVO_RENDERS overrides, e.g. for tests)."""
-    return Path(os.environ.get("GDEVO_RENDERS", ROOT / "renders"))
-
-
 def digest(obj) -> str:
     """A short key for any JSON-able description of inputs."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def stamp_path(kind: str, name: str) -> Path:
-    return renders_dir() / ".stamps" / kind / f"{name}.json"
+def stamp_path(renders: Path, kind: str, name: str) -> Path:
+    return renders / ".stamps" / kind / f"{name}.json"
 
 
-def read(kind: str, name: str) -> dict:
+def read(renders: Path, kind: str, name: str) -> dict:
     try:
-        data = json.loads(stamp_path(kind, name).read_text())
+        data = json.loads(stamp_path(renders, kind, name).read_text())
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
-def write(kind: str, name: str, data: dict) -> None:
+def write(renders: Path, kind: str, name: str, data: dict) -> None:
     body = json.dumps(data, indent=1).encode()
-    atomic_write_bytes(stamp_path(kind, name), lambda fh: fh.write(body))
+    atomic_write_bytes(stamp_path(renders, kind, name), lambda fh: fh.write(body))
 
 
-def clear(kind: str, name: str) -> None:
-    stamp_path(kind, name).unlink(missing_ok=True)
+def clear(renders: Path, kind: str, name: str) -> None:
+    stamp_path(renders, kind, name).unlink(missing_ok=True)
 
 
-def fresh(kind: str, name: str, key: str, *outputs: Path) -> dict | None:
-    """The stamp when every output exists and the stamp's key is KEY; else None."""
-    data = read(kind, name)
+def fresh(renders: Path, kind: str, name: str, key: str, *outputs: Path) -> dict | None:
+    """The stamp (in the RENDERS folder) when every output exists and its key is KEY; else None."""
+    data = read(renders, kind, name)
     if data.get("key") == key and all(Path(p).is_file() for p in outputs):
         return data
     return None

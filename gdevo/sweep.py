@@ -14,8 +14,6 @@ import itertools
 import json
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -23,13 +21,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gdevo.executors import Executor, Job
-from gdevo.jobs import CellResult, CellTask, identity, simulate_cell, task_for
+from gdevo.cells import run_cells
+from gdevo.executors import Executor
+from gdevo.jobs import CellTask, identity, task_for
+from gdevo.settings import Settings
 from sim.cache import config_names, resolve
 from sim.config import read_toml, validate_config
-from sim.errors import ConfigError, GdevoError, TraceError
+from sim.errors import ConfigError, GdevoError
 from sim.stats import format_spread, spread
-from sim.trace import atomic_write_bytes, load_trace, timing_path
+from sim.trace import atomic_write_bytes, load_trace
 
 Scalar = bool | int | float | str
 STANDARD_METRICS = ("final_loss", "best_loss", "evals", "wall_s")
@@ -118,8 +118,9 @@ def load_spec(path: Path) -> SweepSpec:
     return validate_config(SweepSpec, read_toml(path), str(path))
 
 
-def plan_sweep(spec_path: Path, spec: SweepSpec | None = None) -> SweepPlan:
-    """Expand a spec into cells and resolve each one's config and cache path (validating every cell)."""
+def plan_sweep(spec_path: Path, settings: Settings, spec: SweepSpec | None = None) -> SweepPlan:
+    """Expand a spec into cells and resolve each one's config and cache path (in the settings'
+    cache, with their project's overrides), validating every cell."""
     spec_path = Path(spec_path)
     spec = spec or load_spec(spec_path)
     if (spec.experiment is None) == (spec.config is None):
@@ -135,7 +136,8 @@ def plan_sweep(spec_path: Path, spec: SweepSpec | None = None) -> SweepPlan:
             overrides = (*spec.set, *(f"{k}={toml_literal(v)}" for k, v in zip(keys, point, strict=True)),
                          f"{spec.seed_key}={seed}")
             try:
-                res = resolve(experiment, list(overrides), spec.device, config_file, here=False)
+                res = resolve(experiment, list(overrides), spec.device, config_file, here=False,
+                              cache=settings.cache, project=settings.project)
             except ConfigError as exc:
                 where = ", ".join(f"{k}={toml_literal(v)}" for k, v in zip(keys, point, strict=True))
                 raise ConfigError(f"{spec_path}: cell {where or '(no grid)'} seed {seed}: {exc}") from None
@@ -194,80 +196,10 @@ class SweepResult:
 # ----------------------------------------------------------------------------------- running
 
 
-def write_cell(path: Path, result: CellResult) -> None:
-    """Write a worker's trace bytes into the client's cache, atomically (timing sidecar first)."""
-    if result.timing is not None:
-        atomic_write_bytes(timing_path(path), lambda fh: fh.write(result.timing))
-    atomic_write_bytes(path, lambda fh: fh.write(result.trace))
-
-
-def run_cells(items: list[tuple[str, Path, CellTask]], executor: Executor, force: bool = False,
-              on_ready: Callable[[Path], None] | None = None, quiet: bool = False, what: str = "cells") -> int:
-    """Simulate the traces not yet cached (or all, with force) on EXECUTOR and write them here.
-
-    ITEMS are (label, cache path, task); equal paths are simulated once. ON_READY(path) is called
-    for each path once its trace is in the cache (cached ones first). Returns how many were computed.
-    """
-    unique: dict[Path, tuple[str, CellTask]] = {}
-    for label, path, task in items:
-        unique.setdefault(path, (label, task))
-    todo, ready = [], []
-    for path, (label, task) in unique.items():
-        if not force and path.is_file() and _loads(path):
-            ready.append(path)
-        else:
-            todo.append(Job(label, simulate_cell, (task, identity()), gpu=task.device == "cuda"))
-    for path in ready:
-        if on_ready:
-            on_ready(path)
-    if not todo:
-        return 0
-    paths = {unique[p][0]: p for p in unique}
-    done = 0
-    try:
-        with _progress(len(unique), len(ready), executor.description, quiet, what) as advance:
-            for job, result in executor.run(todo):
-                path = paths[job.label]
-                write_cell(path, result)
-                done += 1
-                advance()
-                if on_ready:
-                    on_ready(path)
-    except GdevoError as exc:
-        kept = f"{len(ready) + done} of {len(unique)} {what} are in the cache; run again to resume"
-        raise type(exc)(f"{exc} ({kept})") from None
-    return len(todo)
-
-
-def _loads(path: Path) -> bool:
-    try:
-        load_trace(path)
-    except TraceError:
-        return False
-    return True
-
-
-@contextmanager
-def _progress(total: int, done: int, where: str, quiet: bool, what: str) -> Iterator[Callable[[], None]]:
-    """A rich bar of done/total with the time left, on stderr (nothing when quiet)."""
-    if quiet:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.progress import TimeRemainingColumn as Left
-
-    console = Console(stderr=True)
-    console.print(f"{total - done} of {total} {what} to simulate on {where}")
-    with Progress(BarColumn(), MofNCompleteColumn(), TextColumn(what), TimeElapsedColumn(), TextColumn("left"),
-                  Left(), console=console) as bar:
-        task = bar.add_task(what, total=total, completed=done)
-        yield lambda: bar.advance(task)
-
-
-def run_sweep(spec_path: Path, executor: Executor, force: bool = False, quiet: bool = False) -> SweepResult:
-    """Simulate the missing cells of a sweep, then write its tables and plot."""
-    plan = plan_sweep(spec_path)
+def run_sweep(spec_path: Path, executor: Executor, settings: Settings, force: bool = False,
+              quiet: bool = False) -> SweepResult:
+    """Simulate the missing cells of a sweep, then write its tables and plot (in the settings' renders)."""
+    plan = plan_sweep(spec_path, settings)
     result = SweepResult(plan)
     by_path: dict[Path, list[Cell]] = {}
     for c in plan.cells:
@@ -283,7 +215,7 @@ def run_sweep(spec_path: Path, executor: Executor, force: bool = False, quiet: b
     started = time.perf_counter()
     result.computed = run_cells([(c.label, c.path, c.task) for c in plan.cells], executor, force, ready, quiet)
     result.cached = len(by_path) - result.computed
-    result.outputs = write_results(result, time.perf_counter() - started)
+    result.outputs = write_results(result, time.perf_counter() - started, settings.renders)
     return result
 
 
@@ -306,10 +238,8 @@ def _check_metric_names(plan: SweepPlan, metrics: dict[str, dict[str, float]], s
 # ----------------------------------------------------------------------------------- results
 
 
-def sweeps_dir() -> Path:
-    from gdevo.render import renders_dir
-
-    return renders_dir() / "sweeps"
+def sweeps_dir(renders: Path) -> Path:
+    return renders / "sweeps"
 
 
 def _value_text(v: Any) -> str:
@@ -344,12 +274,12 @@ def markdown(result: SweepResult, plot_name: str | None) -> str:
     return "\n".join(lines)
 
 
-def write_results(result: SweepResult, seconds: float) -> list[Path]:
+def write_results(result: SweepResult, seconds: float, renders: Path) -> list[Path]:
     """renders/sweeps/NAME.md, NAME.json and NAME-METRIC.png, each written atomically."""
     from gdevo.sweep_plot import plot_metric
 
     plan = result.plan
-    out = sweeps_dir()
+    out = sweeps_dir(renders)
     png = out / f"{plan.name}-{plan.spec.metric}.png"
     plot_metric(result, png)
     md = out / f"{plan.name}.md"
@@ -365,10 +295,10 @@ def write_results(result: SweepResult, seconds: float) -> list[Path]:
     return [md, png, js]
 
 
-def sweep_reports() -> list[Path]:
+def sweep_reports(renders: Path) -> list[Path]:
     """The sweep results written so far (for `gdevo report`)."""
-    d = sweeps_dir()
+    d = sweeps_dir(renders)
     return sorted(d.glob("*.md")) if d.is_dir() else []
 
 
-__all__ = ["GdevoError", "SweepSpec", "plan_sweep", "run_cells", "run_sweep", "sweep_reports"]
+__all__ = ["GdevoError", "SweepSpec", "plan_sweep", "run_sweep", "sweep_reports"]

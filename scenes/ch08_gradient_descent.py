@@ -1,7 +1,9 @@
 """Chapter 8 — gradient descent and the learning rate.
 
 Storyboard: the valley of the sine-2d landscape (a crop of the recorded grid) -> at the start the
-recorded gradient is an arrow pointing uphill; the step goes against it, lr times as long -> a
+recorded gradient is an arrow pointing uphill; the step goes against it, lr times as long -> why
+gradients are cheap: all D slopes by backprop (one forward + one backward pass) against D + 1
+one-parameter probes, timed on the networks of chapter 12 (the `dimensions` trace) -> a
 good learning rate walks down in a few steps -> too small barely moves -> too large overshoots
 and bounces across the valley -> far too large ends higher than it started (diverged). A loss
 plot and one read-out per learning rate carry the numbers; everything is read from the trace.
@@ -10,7 +12,7 @@ plot and one read-out per learning rate carry the numbers; everything is read fr
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
@@ -20,7 +22,8 @@ from scenes.kit.landscape import LandscapeView
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
+from sim.trace import Trace
 
 LR_RUNS = ("lr-good", "lr-small", "lr-large", "lr-diverge")
 # learning-rate variants of SGD, shown only with each other: the palette's series colours
@@ -72,6 +75,7 @@ class GradientDescent(ChapterScene):
         self.beat(f"The gradient, the arrow, points uphill: the direction where the loss grows fastest. The step "
                   f"goes the other way, {speech.number(lr)} times as long: that factor is the learning rate.")
         self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
+        self._why_cheap(self.trace("dimensions"), rule)
 
         # Loss plot and read-outs on the right.
         steps = max(r.steps for r in runs)
@@ -90,6 +94,31 @@ class GradientDescent(ChapterScene):
         self.wait(1)
         self.beat(f"Same start, same gradients, {speech.small(len(runs))} learning rates, and very different "
                   "endings. The learning rate is the one knob gradient descent cannot do without.")
+
+    def _why_cheap(self, tr: Trace, rule: Text) -> None:
+        """All D slopes by backprop vs by one-parameter probes: counts from the trace, times measured."""
+        rows, line = slope_table(tr)
+        head = VGroup(*[Text(t, font_size=SMALL_SIZE, color=TEXT_COLOR) for t in (
+            "Why gradients are cheap: all D slopes by", "backprop = 1 forward + 1 backward pass",
+            "probing = D + 1 forward passes", "ratio = probing ÷ backprop (time)")])
+        head.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        cells = VGroup(*[VGroup(*[Text(c, font_size=SMALL_SIZE, color=MUTED if r == 0 else TEXT_COLOR)
+                                  for c in row]) for r, row in enumerate(rows)])
+        widths = [max(cells[r][c].width for r in range(len(rows))) for c in range(len(rows[0]))]
+        for r, row in enumerate(cells):
+            x = 0.0
+            for c, cell in enumerate(row):
+                x += widths[c]
+                cell.move_to([x - cell.width / 2, -0.42 * r, 0])   # right-aligned columns
+                x += 0.35
+        table = VGroup(head, cells).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        table.next_to(self.view.heatmap, RIGHT, buff=0.35).align_to(rule, UP)   # beside the landscape
+        self.slope_table = table
+        self.play(FadeOut(rule), FadeIn(head), run_time=0.5)
+        self.play(FadeIn(cells, shift=RIGHT * 0.1), run_time=0.8)
+        self.wait(1)
+        self.beat(line)
+        self.play(FadeOut(table), FadeIn(rule), run_time=0.4)
 
     def _play_run(self, run, detailed: int) -> None:
         """Draw one run: the first `detailed` steps with their gradient arrows, the rest fast."""
@@ -150,6 +179,31 @@ class GradientDescent(ChapterScene):
         return (f"With learning rate {lr}, {run.steps} steps take the loss from {speech.loss(loss[0])} to "
                 f"{speech.loss(loss[-1])}.")
 
+
+
+def slope_table(tr: Trace) -> tuple[list[list[str]], str]:
+    """The table of what all D slopes cost (header row first) and the sentence said over it; every
+    number the sentence says is in the table as written there. Times come from the timing sidecar;
+    without it the table gives the counts of passes only."""
+    d = tr["nets/n_params"]
+    probes = tr["slopes/probe_passes"]
+    wall = tr.wall_stats.get("slopes")
+    intro = ("Why are gradients cheap? Backpropagation gets all D slopes from one forward and one backward "
+             "pass. Probing them one parameter at a time takes D plus one forward passes.")
+    if not wall:
+        rows = [["parameters", "backprop passes", "probing passes"]]
+        rows += [[f"{int(n):,}", "2", f"{int(p):,}"] for n, p in zip(d, probes, strict=True)]
+        return rows, intro + f" At {int(d[-1]):,} parameters that is {int(probes[-1]):,} passes against two."
+    ratio = np.asarray(wall["ratio"])
+    rows = [["parameters", "backprop", "probing", "ratio"]]
+    rows += [[f"{int(n):,}", f"{speech.number(1e3 * b)} ms", f"{speech.number(1e3 * p)} ms", speech.number(r)]
+             for n, b, p, r in zip(d, wall["backprop_s"], wall["probes_s"], ratio, strict=True)]
+    line = intro + (f" Timed here, at {int(d[-1]):,} parameters probing took {speech.number(ratio[-1])} times as "
+                    f"long as backprop; at {int(d[0]):,}, {speech.number(ratio[0])} times.")
+    cos = tr["slopes/cosine"]
+    if np.isfinite(cos).all() and cos.min() > 0.99:
+        line += " Both give the same slopes."
+    return rows, line
 
 
 def _fade(trail: VGroup, opacity: float) -> None:

@@ -16,9 +16,8 @@ from manim import DOWN, LEFT, RIGHT, UP, Axes, Dot, FadeIn, FadeOut, Line, Text,
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.layout import label
-from scenes.kit.palette import PALETTE
 from scenes.kit.panels import legend
-from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
+from scenes.kit.style import MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
 NEG, POS, ZERO = PALETTE.negative, PALETTE.positive, PALETTE.zero
 TEXT = SMALL_SIZE   # 20: the smallest text drawn (≥ 14 px tall at 480p)

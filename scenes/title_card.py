@@ -1,13 +1,12 @@
 """The title card a project's explainer opens with: its title and subtitle (or credit line).
 
-The text comes from the environment (GDEVO_TITLE, GDEVO_SUBTITLE), which `gdevo` sets from the
-project's gdevo.toml, so this scene needs no trace and no import of gdevo. A long title wraps
+The text comes from the scene's settings (scenes/kit/settings.py), which `gdevo` fills from the
+project's gdevo.toml (or the film's own title), so this scene needs no trace and no import of gdevo. A long title wraps
 onto a second line and then shrinks, so any text stays inside the frame.
 """
 
 from __future__ import annotations
 
-import os
 import textwrap
 
 from manim import DOWN, FadeIn, FadeOut, Line, Text, VGroup, Write, config
@@ -15,8 +14,6 @@ from manim import DOWN, FadeIn, FadeOut, Line, Text, VGroup, Write, config
 from scenes.kit import style
 from scenes.kit.base import ChapterScene
 
-DEFAULT_TITLE = "How neural networks learn"
-DEFAULT_SUBTITLE = "Gradient descent vs evolution"
 MAX_WIDTH = 0.84     # of the frame width
 MAX_LINES = 3
 
@@ -47,8 +44,7 @@ class TitleCard(ChapterScene):
     hold = 3.0
 
     def construct(self) -> None:
-        title_text = os.environ.get("GDEVO_TITLE", "").strip() or DEFAULT_TITLE
-        subtitle_text = os.environ.get("GDEVO_SUBTITLE", DEFAULT_SUBTITLE).strip()
+        title_text, subtitle_text = self.settings.title, self.settings.subtitle
         max_width = config.frame_width * MAX_WIDTH
         title = fitted_text(title_text, style.TITLE_SIZE * 1.75, style.TEXT_COLOR, max_width, 28)
         parts = [title]

@@ -31,12 +31,12 @@ runs = ["evolution"]
 """
 
 
-def timed_sweep(spec: Path, executor, cache: Path) -> float:
+def timed_sweep(spec: Path, executor, cache: Path, renders: Path) -> float:
+    from gdevo.settings import Settings
     from gdevo.sweep import run_sweep
 
-    os.environ["GDEVO_CACHE"] = str(cache)
     t0 = time.perf_counter()
-    result = run_sweep(spec, executor, quiet=True)
+    result = run_sweep(spec, executor, Settings(cache=cache, renders=renders), quiet=True)
     seconds = time.perf_counter() - t0
     assert result.computed == len(result.plan.cells), "every cell must be simulated afresh"
     return seconds
@@ -60,7 +60,6 @@ def main() -> int:
     times: dict[str, list[float]] = {"local pool, 2 processes": [], "dask, 1 worker": [], "dask, 2 workers": []}
     with tempfile.TemporaryDirectory(prefix="gdevo-bench-sweep-") as tmp, ExitStack() as stack:
         tmp = Path(tmp)
-        os.environ["GDEVO_RENDERS"] = str(tmp / "renders")
         spec = tmp / "bench.toml"
         spec.write_text(SPEC.format(seeds=args.seeds))
         pool = LocalExecutor(workers=2)
@@ -73,7 +72,8 @@ def main() -> int:
         order = list(executors)
         for r in range(args.rounds):
             for label in order if r % 2 == 0 else order[::-1]:
-                times[label].append(timed_sweep(spec, executors[label], tmp / f"cache-{len(times[label])}-{label}"))
+                times[label].append(timed_sweep(spec, executors[label], tmp / f"cache-{len(times[label])}-{label}",
+                                                tmp / "renders"))
                 print(f"{label}: {times[label][-1]:.1f} s", flush=True)
     mean = {k: sum(v) / len(v) for k, v in times.items()}
     speedup = mean["dask, 1 worker"] / mean["dask, 2 workers"]

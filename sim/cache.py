@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,9 +34,8 @@ ProgressFactory = Callable[[str, int], Callable[..., None]]
 """A factory of progress callbacks: (label, total) -> advance(n=1)."""
 
 
-def cache_dir() -> Path:
-    """Where traces are cached (GDEVO_CACHE overrides, e.g. for tests or a shared cache)."""
-    return Path(os.environ.get("GDEVO_CACHE", ROOT / ".cache" / "traces"))
+DEFAULT_CACHE = ROOT / ".cache" / "traces"
+"""Where traces are cached unless a caller names another folder (gdevo's settings, a scene's)."""
 
 
 def config_names() -> list[str]:
@@ -67,14 +65,15 @@ class Resolved:
 
 
 def config_data(name: str, overrides: list[str] | None = None, device: str | None = None,
-                config_file: Path | None = None) -> tuple[dict, str]:
-    """NAME's raw config (project overrides, OVERRIDES and DEVICE applied, not validated) and its source."""
+                config_file: Path | None = None, project: Path | None = None) -> tuple[dict, str]:
+    """NAME's raw config (PROJECT's overrides file, OVERRIDES and DEVICE applied, not validated) and
+    its source."""
     source = str(config_file)
     if config_file is None:
         config_file = config_path(name)
         if not config_file.is_file():
             raise ConfigError(f"unknown experiment {name!r}; known: {', '.join(config_names()) or 'none'}")
-        data, source = apply_project_overrides(name, read_toml(config_file), str(config_file))
+        data, source = apply_project_overrides(name, read_toml(config_file), str(config_file), project)
     else:
         data = read_toml(config_file)
     data = apply_overrides(data, list(overrides or []))
@@ -84,14 +83,16 @@ def config_data(name: str, overrides: list[str] | None = None, device: str | Non
 
 
 def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,
-            config_file: Path | None = None, here: bool = True) -> Resolved:
-    """Validate NAME's config (plus overrides/device) and compute its cache path.
+            config_file: Path | None = None, here: bool = True, cache: Path | None = None,
+            project: Path | None = None) -> Resolved:
+    """Validate NAME's config (plus PROJECT's overrides file, OVERRIDES, DEVICE) and compute its
+    path in the CACHE folder (default DEFAULT_CACHE).
 
     HERE=False resolves a run meant for another machine (a Dask worker with a GPU), so a cuda
     config is not refused because this machine has no CUDA."""
     from sim.experiments import registry
 
-    data, source = config_data(name, overrides, device, config_file)
+    data, source = config_data(name, overrides, device, config_file, project)
     kind = data.get("experiment")
     experiments = registry()
     if kind not in experiments:
@@ -105,24 +106,26 @@ def resolve(name: str, overrides: list[str] | None = None, device: str | None = 
         if not torch.cuda.is_available():
             raise ConfigError(f"{name}: device 'cuda' requested but torch sees no CUDA device here; use --device cpu")
     key = config_hash(cfg, sim_code_version(), dev, *spec_digests(cfg.model_dump(mode="json")))
-    return Resolved(name, kind, cfg, cache_dir() / f"{name}-{key}.npz")
+    return Resolved(name, kind, cfg, Path(cache or DEFAULT_CACHE) / f"{name}-{key}.npz")
 
 
 def ensure_trace(name: str, overrides: list[str] | None = None, device: str | None = None,
                  force: bool = False, config_file: Path | None = None, quiet: bool = False,
-                 cancel: threading.Event | None = None) -> Trace:
+                 cancel: threading.Event | None = None, cache: Path | None = None,
+                 project: Path | None = None) -> Trace:
     """The trace for NAME: from the cache when valid, otherwise simulated and cached.
 
     CANCEL, when set, stops a simulation at its next progress tick (raising Cancelled, nothing
     cached): a simulation in a thread cannot be interrupted otherwise, and an interpreter that
     exits while torch runs in a thread aborts.
     """
-    data = config_data(name, overrides, device, config_file)[0]
+    cache = Path(cache or DEFAULT_CACHE)
+    data = config_data(name, overrides, device, config_file, project)[0]
     if not force:
-        known = indexed_trace(name, data)
+        known = indexed_trace(cache, name, data)
         if known is not None:
             return known
-    res = resolve(name, overrides, device, config_file)
+    res = resolve(name, overrides, device, config_file, cache=cache, project=project)
     if res.path.is_file() and not force:
         try:
             trace = load_trace(res.path)
@@ -151,16 +154,17 @@ def ensure_trace(name: str, overrides: list[str] | None = None, device: str | No
 # file (its bytes are part of the key) or the CUDA check. Configs with any of these are never
 # indexed; they always go through resolve().
 
-def index_path(name: str, data: dict) -> Path:
+def index_path(cache: Path, name: str, data: dict) -> Path:
+    """Where the index entry of NAME's raw config DATA lives in the CACHE folder."""
     blob = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str) + "|" + sim_code_version()
-    return cache_dir() / "index" / f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}.json"
+    return cache / "index" / f"{name}-{hashlib.sha256(blob.encode()).hexdigest()[:16]}.json"
 
 
-def indexed_trace(name: str, data: dict) -> Trace | None:
-    """The cached trace the index names for this raw config, or None (not indexed, gone, damaged)."""
+def indexed_trace(cache: Path, name: str, data: dict) -> Trace | None:
+    """The trace in CACHE the index names for this raw config, or None (not indexed, gone, damaged)."""
     try:
-        entry = json.loads(index_path(name, data).read_text(encoding="utf-8"))
-        path = cache_dir() / Path(str(entry["trace"])).name
+        entry = json.loads(index_path(cache, name, data).read_text(encoding="utf-8"))
+        path = cache / Path(str(entry["trace"])).name
     except (OSError, ValueError, KeyError, TypeError):
         return None
     if not path.is_file():
@@ -177,7 +181,7 @@ def remember(data: dict, res: Resolved) -> None:
             or spec_digests(res.config.model_dump(mode="json"))):
         return
     body = json.dumps({"trace": res.path.name}).encode()
-    atomic_write_bytes(index_path(res.name, data), lambda fh: fh.write(body))
+    atomic_write_bytes(index_path(res.path.parent, res.name, data), lambda fh: fh.write(body))
 
 
 def _has_computed_fields(value) -> bool:

@@ -2,7 +2,8 @@
 
 The trace resolver merges it over `configs/NAME.toml` before validating, so an overridden
 experiment is validated (and cached, by the hash of the merged config) like any other. The
-project folder comes from GDEVO_PROJECT (set by the gdevo CLI, inherited by manim's subprocess).
+project folder is a parameter: gdevo passes its settings' project, a scene its settings' (read once
+from manim's environment, scenes/kit/settings.py).
 
 Merge rules (`deep_merge`):
 - a table merges into a table, key by key (recursively);
@@ -17,7 +18,6 @@ Merge rules (`deep_merge`):
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +25,11 @@ from sim.config import read_toml
 from sim.errors import ConfigError
 from sim.user_optimizer import is_spec
 
-PROJECT_ENV = "GDEVO_PROJECT"
 OVERRIDES = "overrides"
 
 
-def project_dir() -> Path | None:
-    """The active project folder (GDEVO_PROJECT), or None."""
-    value = os.environ.get(PROJECT_ENV)
-    return Path(value).resolve() if value else None
-
-
-def overrides_file(name: str, project: Path | None = None) -> Path | None:
-    """The project's overrides file for experiment NAME, if the project has one."""
-    project = project if project is not None else project_dir()
+def overrides_file(name: str, project: Path | None) -> Path | None:
+    """The overrides file of PROJECT (a folder, or None: no project) for experiment NAME, if it has one."""
     if project is None:
         return None
     path = project / OVERRIDES / f"{name}.toml"
@@ -50,10 +42,11 @@ def overrides_names(project: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
 
 
-def apply_project_overrides(name: str, data: dict[str, Any], source: str) -> tuple[dict[str, Any], str]:
-    """NAME's config DATA with the active project's overrides merged in, and the file to name in
-    errors (the overrides file when there is one: that is where the user's keys are)."""
-    path = overrides_file(name)
+def apply_project_overrides(name: str, data: dict[str, Any], source: str,
+                            project: Path | None) -> tuple[dict[str, Any], str]:
+    """NAME's config DATA with PROJECT's overrides merged in, and the file to name in errors (the
+    overrides file when there is one: that is where the user's keys are)."""
+    path = overrides_file(name, project)
     if path is None:
         return data, source
     over = read_toml(path)

@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated trace cache and renders folder, and small sine-2d configs."""
+"""Shared fixtures: an isolated trace cache and renders folder, the settings that use them, and
+small sine-2d configs."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import tempfile
 
 import pytest
 
+import sim.cache
+from gdevo.settings import Settings
+from scenes.kit.settings import scene_settings
 from sim.experiments.sine2d import Sine2DConfig, simulate
 
 # Scenes keep their animation's own timing unless a test asks for a voice (scenes/kit/voices.py);
@@ -17,11 +21,22 @@ os.environ["GDEVO_VOICE_CACHE"] = tempfile.mkdtemp(prefix="gdevo-voice-")
 
 @pytest.fixture(autouse=True)
 def isolated_outputs(tmp_path, monkeypatch):
-    """Every test gets its own cache and renders folder: tests never touch the user's files."""
+    """Every test gets its own cache and renders folder: tests never touch the user's files.
+    The variables reach the CLI (read once per command) and scenes run in this process (read once
+    per test); sim's default cache is the test's too."""
     monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GDEVO_RENDERS", str(tmp_path / "renders"))
     monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path / "voice-cache"))
-    return tmp_path
+    monkeypatch.setattr(sim.cache, "DEFAULT_CACHE", tmp_path / "cache")
+    scene_settings.cache_clear()
+    yield tmp_path
+    scene_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(isolated_outputs) -> Settings:
+    """The settings of a run in the test's folders, without narration (as the CLI would build them)."""
+    return Settings.from_environ(os.environ)
 
 
 def small_sine_config(seed: int = 0, **kw) -> Sine2DConfig:

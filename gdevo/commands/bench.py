@@ -8,8 +8,12 @@ renders/bench.md. Every speed claim is a ratio against a baseline timed in the s
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "bench"
 
@@ -45,11 +49,10 @@ def _positive(name: str, value: int) -> int:
     return value
 
 
-def run_render(args: argparse.Namespace) -> int:
+def run_render(args: argparse.Namespace, settings: Settings) -> int:
     import sys
 
     from gdevo.render_bench import bench_render
-    from gdevo.stamps import renders_dir
     from sim.trace import atomic_write_bytes
 
     try:
@@ -57,24 +60,23 @@ def run_render(args: argparse.Namespace) -> int:
     except ValueError:
         raise GdevoError(f"--encoders: expected comma-separated integers, got {args.encoders!r}") from None
     args.repeats = 1 if args.repeats is None else _positive("repeats", args.repeats)
-    result = bench_render(args.render, args.quality, encoders or [1], args.device, repeats=args.repeats,
+    result = bench_render(settings, args.render, encoders or [1], repeats=args.repeats,
                           say=lambda msg: print(msg, file=sys.stderr, flush=True))
     text = result.markdown()
     print(text)
-    out = renders_dir() / "bench-render.md"
+    out = settings.renders / "bench-render.md"
     atomic_write_bytes(out, lambda fh: fh.write(text.encode()))
     print(f"written to {out}")
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
-    from gdevo.render import renders_dir
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from sim.bench import run_bench, to_markdown
     from sim.cache import resolve
     from sim.trace import atomic_write_bytes
 
     if args.render is not None:
-        return run_render(args)
+        return run_render(args, settings)
     args.repeats = 5 if args.repeats is None else args.repeats
     try:
         chunks = [_positive("chunks", int(c)) for c in args.chunks.split(",") if c.strip()]
@@ -84,13 +86,14 @@ def run(args: argparse.Namespace) -> int:
         _positive(name.replace("_", "-"), getattr(args, name))
     if args.threads is not None and args.threads < 0:
         raise GdevoError(f"--threads must be >= 0, got {args.threads}")
-    cfg = resolve("function-fit", TINY if args.tiny else [], device=args.device).config
+    cfg = resolve("function-fit", TINY if args.tiny else [], device=args.device, cache=settings.cache,
+                  project=settings.project).config
     result = run_bench(cfg, args.device, args.repeats, chunks or None, args.naive_children, args.steps,
                        args.every, args.threads)
     if args.tiny:
         result.notes.append("--tiny: a tiny network and population; numbers say nothing about the real task")
     _print(result)
-    out = renders_dir() / "bench.md"
+    out = settings.renders / "bench.md"
     text = to_markdown(result)
     atomic_write_bytes(out, lambda fh: fh.write(text.encode()))
     print(f"written to {out}")

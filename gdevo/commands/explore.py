@@ -8,6 +8,10 @@ when their traces are cached (`--simulate-sweeps` simulates them first).
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "explore"
 
@@ -24,10 +28,10 @@ def register(sub) -> None:
     sweeps.add_argument("--no-sweeps", action="store_true", help="leave the recorded sweeps panel empty")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.explorer import build_explorer
 
-    built = build_explorer(args.name, args.overrides, device=args.device, sweeps=not args.no_sweeps,
+    built = build_explorer(settings, args.name, args.overrides, sweeps=not args.no_sweeps,
                            simulate_sweeps=args.simulate_sweeps, quiet=False)
     shown = ", ".join(built.sweeps) or "none"
     print(f"explorer: {built.index} ({built.size / 1e6:.2f} MB; sweeps: {shown}"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "gif"
 
@@ -24,9 +28,8 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
 
 
-def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
+def make_one(name: str, args: argparse.Namespace, settings: Settings, quiet: bool = False) -> int:
     from gdevo.export import AfterBeat, make_gif_once, rendered_video, resolve_name, seconds, validate_gif_request
-    from gdevo.stamps import renders_dir
 
     validate_gif_request(args.width, args.fps, args.max_mb, args.start, args.end)  # before any rendering
     entry, start, end, preset = resolve_name(name)
@@ -36,9 +39,9 @@ def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
             start = None
     validate_gif_request(args.width, args.fps, args.max_mb, *(t if not isinstance(t, AfterBeat) else None
                                                                 for t in (start, end)))
-    src = rendered_video(entry, args.width, args.device, quiet=quiet)
+    src = rendered_video(entry, args.width, settings, quiet=quiet)
     start, end = seconds(start, src), seconds(end, src)
-    result, cached = make_gif_once(src, renders_dir() / f"{name}.gif", start=start, end=end, width=args.width,
+    result, cached = make_gif_once(src, settings.renders / f"{name}.gif", start=start, end=end, width=args.width,
                                    fps=args.fps, max_mb=args.max_mb)
     print(result.summary() + (" (up to date)" if cached else ""))
     if len(result.tried) > 1:
@@ -47,7 +50,7 @@ def make_one(name: str, args: argparse.Namespace, quiet: bool = False) -> int:
     return 0
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.export import PRESETS, describe_presets, preset_choice, unavailable_reason
 
     if args.list:
@@ -61,8 +64,8 @@ def run(args: argparse.Namespace) -> int:
             if preset_choice(preset) is None:
                 print(f"skipping {unavailable_reason(preset)}", file=sys.stderr)
                 continue
-            make_one(preset.name, args)
+            make_one(preset.name, args, settings)
         return 0
     if not args.name:
         raise GdevoError("name a preset or scene (see `gdevo gif --list`), or use --all")
-    return make_one(args.name, args)
+    return make_one(args.name, args, settings)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "init"
 
@@ -23,7 +27,7 @@ def register(sub) -> None:
                    help="the project's default render quality")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.project import init_project
 
     written = init_project(args.dir, args.title, args.subtitle, args.theme, args.quality)

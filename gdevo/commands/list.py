@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "list"
 
@@ -13,14 +17,14 @@ def register(sub) -> None:
     sub.add_parser(NAME, help="list experiments and scenes")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.project import current
     from scenes.storyboard import SCENES, is_available
     from sim.cache import CONFIG_DIR, config_names, preset_device, resolve
     from sim.config import read_toml
     from sim.overrides import overrides_file
 
-    project = current()
+    project = current(settings)
     if project is not None:
         chosen = ", ".join(e.name for e in project.chapters)
         print(f"project {project.dir} (theme {project.config.theme}): {chosen}")
@@ -34,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {name:<22} {kind:<16} {'GPU preset':<14} needs a CUDA GPU (gdevo sim {name} --device cuda)")
             continue
         try:
-            res = resolve(name)
+            res = resolve(name, cache=settings.cache, project=settings.project)
             cached = "cached" if res.path.is_file() else "not simulated"
             desc = getattr(res.config, "summary", "")   # the description, numbers filled from the config
-            if overrides_file(name) is not None:
-                desc = f"[changed by {overrides_file(name)}] {desc}"
+            if overrides_file(name, settings.project) is not None:
+                desc = f"[changed by {overrides_file(name, settings.project)}] {desc}"
             print(f"  {name:<22} {res.kind:<16} {cached:<14} {desc}")
         except GdevoError as exc:
             print(f"  {name:<22} invalid config: {exc}")

@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "render"
 ALL = "all"
@@ -34,35 +38,34 @@ def register(sub) -> None:
                    help="explainer: time of the thumbnail frame (default: 1 s before the end of chapter 1)")
     p.add_argument("--no-pptx", action="store_true", help="all: skip the deck's PowerPoint file")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
-                   help="explainer: render the chapters on a Dask cluster (default: $DASK_SCHEDULER_ADDRESS, "
-                        "else here)")
+                   help="render the scenes on a Dask cluster (default: $DASK_SCHEDULER_ADDRESS, else here); "
+                        "their files come back, and everything else is made here")
     p.add_argument("--setup-seconds", type=float, default=None, help=argparse.SUPPRESS)   # `make render` times setup
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from gdevo.audio import check_voice
     from gdevo.render import EXPLAINER, render_explainer, render_scene
-    from gdevo.voice_options import apply_voice_arguments
     from scenes.storyboard import get_scene, scene_names
 
     if args.jobs is not None and args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
-    apply_voice_arguments(args)
+    check_voice(settings)
     if args.name == ALL:
         from gdevo.pipeline import print_phases, run_all
 
-        phases = run_all(args.quality, args.device, args.force, jobs=args.jobs, setup_seconds=args.setup_seconds,
+        phases = run_all(settings, args.force, jobs=args.jobs, setup_seconds=args.setup_seconds,
                          pptx=not args.no_pptx, thumbnail_at=args.thumbnail_at)
         print_phases(phases)
         return 0
     if args.name == EXPLAINER:
         from gdevo.project import explainer_entries
 
-        print(render_explainer(args.quality, args.device, args.force, jobs=args.jobs,
-                               thumbnail_at=args.thumbnail_at, entries=explainer_entries(),
-                               scheduler=args.scheduler))
+        print(render_explainer(settings, args.force, jobs=args.jobs, thumbnail_at=args.thumbnail_at,
+                               entries=explainer_entries(settings)))
         return 0
     entry = get_scene(args.name)
     if entry is None:
         raise GdevoError(f"unknown scene {args.name!r}; known: {', '.join([EXPLAINER, ALL, *scene_names()])}")
-    print(render_scene(entry, args.quality, args.device, args.force))
+    print(render_scene(entry, settings, args.force))
     return 0

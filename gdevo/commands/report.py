@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "report"
 
@@ -45,19 +49,18 @@ def demote(markdown: str) -> str:
     return "\n".join("#" + line if line.startswith("#") else line for line in markdown.splitlines()) + "\n"
 
 
-def sweep_section(spec: Path, args: argparse.Namespace) -> str:
+def sweep_section(spec: Path, args: argparse.Namespace, settings: Settings) -> str:
     from gdevo.executors import open_executor
     from gdevo.sweep import run_sweep
 
     if not spec.is_file():
         raise GdevoError(f"{spec}: no such sweep file")
-    with open_executor(args.scheduler, args.workers) as executor:
-        result = run_sweep(spec, executor)
+    with open_executor(settings.scheduler, args.workers, settings.connect_timeout) as executor:
+        result = run_sweep(spec, executor, settings)
     return result.outputs[0].read_text(encoding="utf-8")
 
 
-def run(args: argparse.Namespace) -> int:
-    from gdevo.render import renders_dir
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from sim.cache import config_names, ensure_trace, preset_device, resolve
     from sim.experiments import registry
     from sim.trace import atomic_write_bytes
@@ -68,20 +71,21 @@ def run(args: argparse.Namespace) -> int:
     sweeps = []
     for name in names:
         if name.endswith(".toml"):
-            sweeps.append(sweep_section(Path(name), args))
+            sweeps.append(sweep_section(Path(name), args, settings))
             continue
-        trace = ensure_trace(name, args.overrides, device=args.device)
-        exp = registry()[resolve(name, args.overrides, device=args.device).kind]
+        where = {"cache": settings.cache, "project": settings.project}
+        trace = ensure_trace(name, args.overrides, device=args.device, **where)
+        exp = registry()[resolve(name, args.overrides, device=args.device, **where).kind]
         table = exp.report(trace) if exp.report else default_table(trace)
         parts += [f"## {name}", "", f"seed {trace.meta['seed']}, sim {trace.meta['sim_version']}", "", table, ""]
     if not args.names:
         from gdevo.sweep import sweep_reports
 
-        sweeps = [p.read_text(encoding="utf-8") for p in sweep_reports()]
+        sweeps = [p.read_text(encoding="utf-8") for p in sweep_reports(settings.renders)]
     parts += [demote(md) for md in sweeps]
     text = "\n".join(parts)
     print(text)
-    out = renders_dir() / "report.md"
+    out = settings.renders / "report.md"
     atomic_write_bytes(out, lambda fh: fh.write(text.encode()))
     print(f"written to {out}")
     return 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "script"
 
@@ -27,9 +29,8 @@ def register(sub) -> None:
     add_voice_arguments(p)   # the voice times the beats; --voice-dir also marks which lines are recorded
 
 
-def run(args: argparse.Namespace) -> int:
-    from gdevo.audio import TITLE
-    from gdevo.render import renders_dir
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from gdevo.audio import check_voice
     from gdevo.script import write_script
     from scenes.storyboard import chapters, get_scene, scene_names
 
@@ -43,16 +44,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         from gdevo.project import explainer_entries
 
-        entries = explainer_entries() or chapters()
-    from gdevo.voice_options import apply_voice_arguments
-
-    apply_voice_arguments(args)
-    folder = os.environ.get("GDEVO_VOICE_DIR")
-    recorded = Path(folder) if folder else None
+        entries = explainer_entries(settings) or chapters()
+    check_voice(settings)
+    recorded = settings.voice_dir
     if recorded is not None and not recorded.is_dir():
         raise GdevoError(f"recordings folder {str(recorded)!r} does not exist")
-    md, sheet, scripts = write_script(entries, renders_dir(), os.environ.get("GDEVO_TITLE") or TITLE, args.quality,
-                                      args.device, recorded)
+    md, sheet, scripts = write_script(entries, settings, recorded)
     n = sum(1 for c in scripts for ln in c.lines if ln.text.strip())
     print(f"{n} lines from {len(scripts)} scenes: {md} and {sheet}")
     return 0

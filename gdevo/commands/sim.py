@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gdevo.commands.sweep import add_executor_args
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "sim"
 
@@ -34,7 +38,7 @@ def _summary(name: str, path: Path, trace) -> str:
     return f"{name}: {path}" + (f"  ({summary})" if summary else "")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from sim.cache import ensure_trace, resolve
 
     if args.all == bool(args.name):
@@ -42,27 +46,29 @@ def run(args: argparse.Namespace) -> int:
     if args.all:
         if args.config:
             raise GdevoError("--config names one experiment's file; it cannot be used with --all")
-        return run_all(args)
-    trace = ensure_trace(args.name, args.overrides, args.device, args.force, args.config)
-    print(_summary(args.name, resolve(args.name, args.overrides, args.device, args.config).path, trace))
+        return run_all(args, settings)
+    where = {"cache": settings.cache, "project": settings.project}
+    trace = ensure_trace(args.name, args.overrides, args.device, args.force, args.config, **where)
+    print(_summary(args.name, resolve(args.name, args.overrides, args.device, args.config, **where).path, trace))
     return 0
 
 
-def run_all(args: argparse.Namespace) -> int:
+def run_all(args: argparse.Namespace, settings: Settings) -> int:
+    from gdevo.cells import run_cells
     from gdevo.executors import open_executor
     from gdevo.jobs import task_for
-    from gdevo.sweep import run_cells
     from sim.cache import config_names, preset_device, resolve
     from sim.trace import load_trace
 
-    with open_executor(args.scheduler, args.workers) as executor:
+    with open_executor(settings.scheduler, args.workers, settings.connect_timeout) as executor:
         items = []
         for name in config_names():
             if args.device is None and preset_device(name) == "cuda" and not executor.has_gpu():
                 print(f"{name}: skipped (a cuda preset; run `gdevo sim {name}` where a GPU exists, "
                       "or --scheduler with a GPU worker)")
                 continue
-            res = resolve(name, args.overrides, args.device, here=False)
+            res = resolve(name, args.overrides, args.device, here=False, cache=settings.cache,
+                          project=settings.project)
             items.append((name, res.path, task_for(res)))
         run_cells(items, executor, force=args.force, what="experiments")
     for name, path, _ in items:

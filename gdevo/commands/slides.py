@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from sim.errors import GdevoError
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "slides"
 
@@ -25,7 +29,7 @@ def register(sub) -> None:
                    help="scenes rendered at the same time (default: one per CPU core, as the explainer)")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.slides import DeckScene, build_deck
     from scenes.storyboard import SCENES, chapters, get_scene, scene_names
 
@@ -46,13 +50,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         from gdevo.project import explainer_entries
 
-        entries = explainer_entries() or chapters()
+        entries = explainer_entries(settings) or chapters()
         if not entries:
             entries = [get_scene(n) for n in scene_names()]
             print(f"no chapters exist yet; the deck shows the standalone scenes: {', '.join(scene_names())}",
                   file=sys.stderr)
-    deck = build_deck([DeckScene.from_entry(e) for e in entries], args.quality, device=args.device,
-                      force=args.force, pptx=not args.no_pptx, jobs=args.jobs)
+    deck = build_deck([DeckScene.from_entry(e) for e in entries], settings, force=args.force,
+                      pptx=not args.no_pptx, jobs=args.jobs)
     print(f"{deck.html}  ({deck.slides} slides: {', '.join(f'{n} {k}' for n, k in deck.per_scene)})")
     print(deck.pdf)
     if deck.pptx:

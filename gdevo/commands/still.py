@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "still"
 
@@ -18,18 +22,17 @@ def register(sub) -> None:
     p.add_argument("--device", choices=["cpu", "cuda"], help="device for any simulation needed")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.export import make_still_once, rendered_video, resolve_name, seconds
     from gdevo.manim_run import QUALITIES
-    from gdevo.stamps import renders_dir
     from sim.errors import GdevoError
 
     if args.at is not None and not args.at >= 0:
         raise GdevoError(f"--at must be ≥ 0 s (got {args.at:g})")
     entry, _, _, preset = resolve_name(args.name)
     at = args.at if args.at is not None else (preset.still_at if preset is not None else None)
-    src = rendered_video(entry, QUALITIES[args.quality].width, args.device)
-    dst = renders_dir() / f"{args.name}.png"
+    src = rendered_video(entry, QUALITIES[args.quality].width, settings)
+    dst = settings.renders / f"{args.name}.png"
     t, _ = make_still_once(src, dst, seconds(at, src))
     print(f"{dst}: frame at {t:.2f} s of {src.name}")
     return 0

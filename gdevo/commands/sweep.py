@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdevo.settings import Settings
 
 NAME = "sweep"
 
@@ -27,15 +31,15 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.executors import open_executor
     from gdevo.sweep import plan_sweep, run_sweep
 
-    plan = plan_sweep(args.spec)   # validate every cell before connecting anywhere
+    plan = plan_sweep(args.spec, settings)   # validate every cell before connecting anywhere
     print(f"sweep {plan.name}: {len(plan.points)} grid points × {len(plan.spec.seed_list)} seeds = "
           f"{len(plan.cells)} cells of {plan.experiment}")
-    with open_executor(args.scheduler, args.workers) as executor:
-        result = run_sweep(args.spec, executor, force=args.force, quiet=args.quiet)
+    with open_executor(settings.scheduler, args.workers, settings.connect_timeout) as executor:
+        result = run_sweep(args.spec, executor, settings, force=args.force, quiet=args.quiet)
     print(f"{result.computed} cells simulated on {executor.description}, {result.cached} cached")
     for path in result.outputs:
         print(f"written {path}")

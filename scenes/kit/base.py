@@ -28,8 +28,9 @@ from scenes.kit import (
 from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues
 from scenes.kit.palette import apply_theme
+from scenes.kit.settings import SceneSettings, scene_settings
 from scenes.kit.traces import trace_for
-from scenes.kit.voices import voice_from_env
+from scenes.kit.voices import voice_for
 from sim.trace import Trace
 
 LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its line) may start
@@ -37,6 +38,7 @@ LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its 
 
 class ChapterScene(Scene):
     traces: dict[str, Trace] | None = None  # injected by tests: {experiment name: Trace}
+    settings: SceneSettings | None = None   # injected by tests; else this process's, read once
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("camera_class", KitCamera)   # images drawn inside their box (scenes/kit/camera.py)
@@ -44,16 +46,18 @@ class ChapterScene(Scene):
 
     def setup(self) -> None:
         super().setup()
-        apply_theme(self)   # the theme's background and text colour (GDEVO_THEME)
+        if self.settings is None:
+            self.settings = scene_settings()
+        apply_theme(self, self.settings.palette)   # the theme's background and text colour
         self.beats: list[tuple[float, str]] = []
         self.narration: list[dict] = []   # one record per beat: the sidecar's content
-        self.voice = voice_from_env()
+        self.voice = voice_for(self.settings)
         self._beat_start = 0.0
 
     def trace(self, name: str) -> Trace:
         if self.traces and name in self.traces:
             return self.traces[name]
-        return trace_for(name)
+        return trace_for(name, self.settings or scene_settings())
 
     def show_landscape(self, view, run_time: float = 1.2):
         """Put a LandscapeView on screen: the heatmap behind, then axes, contours and minimum."""

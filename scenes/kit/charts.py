@@ -12,8 +12,7 @@ from manim import DOWN, LEFT, UP, Axes, ImageMobject, Text, VGroup
 from manim.mobject.graphing.scale import LogBase
 from matplotlib import colormaps
 
-from scenes.kit.palette import PALETTE
-from scenes.kit.style import COLORMAP, MUTED, SMALL_SIZE, TEXT_COLOR
+from scenes.kit.style import COLORMAP, MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR
 
 MISSING_RGB = PALETTE.missing_rgb   # cells with no value (diverged / not reached)
 

@@ -1,9 +1,9 @@
 """The one palette: every colour a scene uses, for the dark and the light theme.
 
-The theme is chosen by the environment variable GDEVO_THEME ("dark" by default, or "light"),
-read when this module is imported: a manim run renders one theme. `apply_theme(scene)` puts
-the background on the scene's camera and makes unstyled text and axes take the theme's text
-colour, so no chapter has to pass colours for the plain parts.
+The theme ("dark" by default, or "light") comes from the scene's settings (scenes/kit/settings.py,
+read once per manim process): `apply_theme(scene, palette)` puts the background on the scene's
+camera and makes unstyled text and axes take the theme's text colour, so no chapter has to pass
+colours for the plain parts.
 
 Optimizer colours were chosen so that every pair differs by CIEDE2000 >= 20 both for normal
 vision and under a simulated deuteranopia (tests/scenes/test_palette.py measures it), and
@@ -13,7 +13,6 @@ so seven mutually distinct colours need different lightness, not only hue.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from manim import ManimColor
@@ -59,23 +58,19 @@ LIGHT = Palette(
 PALETTES = {"dark": DARK, "light": LIGHT}
 
 
-def theme_name() -> str:
-    """The theme GDEVO_THEME asks for; an unknown name falls back to dark (gdevo validates it first)."""
-    name = os.environ.get("GDEVO_THEME", "dark").strip().lower()
-    return name if name in PALETTES else "dark"
-
-
-PALETTE = PALETTES[theme_name()]
-
-
 def c(hex_or_name: str) -> ManimColor:
     return ManimColor(hex_or_name)
 
 
-def series_colors(n: int, exclude: tuple[str, ...] = ()) -> list[ManimColor]:
-    """n distinct colours for variants shown together, skipping colours already used on screen."""
+def series_colors(n: int, exclude: tuple[str, ...] = (), palette: Palette | None = None) -> list[ManimColor]:
+    """n distinct colours for variants shown together, skipping colours already used on screen
+    (PALETTE: the scene process's theme unless given)."""
+    if palette is None:
+        from scenes.kit.settings import scene_settings
+
+        palette = scene_settings().palette
     skip = {s.upper() for s in exclude}
-    pool = [s for s in PALETTE.series if s.upper() not in skip] or list(PALETTE.series)
+    pool = [s for s in palette.series if s.upper() not in skip] or list(palette.series)
     return [ManimColor(pool[i % len(pool)]) for i in range(n)]
 
 
@@ -87,17 +82,16 @@ def with_free_colors(colors: list[str | None]) -> list[ManimColor]:
     return [ManimColor(c) if c else next(free) for c in colors]
 
 
-def apply_theme(scene) -> None:
+def apply_theme(scene, palette: Palette) -> None:
     """Background on the scene's camera; plain text, formulas and axes in the theme's text colour."""
     from manim import DecimalNumber, Integer, MarkupText, MathTex, NumberLine, Paragraph, Tex, Text
 
     camera = scene.renderer.camera
-    camera.background_color = ManimColor(PALETTE.background)
+    camera.background_color = ManimColor(palette.background)
     camera.init_background()
     for cls in (Text, MarkupText, Paragraph, MathTex, Tex, DecimalNumber, Integer, NumberLine):
         cls.set_default()
-        cls.set_default(color=ManimColor(PALETTE.text))
+        cls.set_default(color=ManimColor(palette.text))
 
 
-__all__ = ["DARK", "LIGHT", "PALETTE", "PALETTES", "THEMES", "Palette", "apply_theme", "series_colors",
-           "theme_name", "with_free_colors"]
+__all__ = ["DARK", "LIGHT", "PALETTES", "THEMES", "Palette", "apply_theme", "series_colors", "with_free_colors"]

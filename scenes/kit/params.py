@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import RIGHT, UP, Axes, Dot, Line, ManimColor, MathTex, NumberPlane, VGroup
 
-from scenes.kit.palette import PALETTE
-from scenes.kit.style import LABEL_SIZE, TEXT_COLOR
+from scenes.kit.style import LABEL_SIZE, PALETTE, TEXT_COLOR
 from sim.errors import TraceError
 from sim.trace import Trace
 

@@ -1,14 +1,16 @@
 """One colour per optimizer everywhere, and the sizes that keep text legible at 480p.
 
-Every colour comes from the theme's palette (scenes/kit/palette.py, GDEVO_THEME); the names
-here are what chapters import.
+Every colour comes from the theme's palette (scenes/kit/palette.py), the theme from the scene
+process's settings (scenes/kit/settings.py, read once); the names here are what chapters import.
 """
 
 from __future__ import annotations
 
 from manim import ManimColor
 
-from scenes.kit.palette import PALETTE
+from scenes.kit.settings import scene_settings
+
+PALETTE = scene_settings().palette
 
 OPTIMIZER_COLORS: dict[str, ManimColor] = {name: ManimColor(hex_) for name, hex_ in PALETTE.optimizers.items()}
 BACKGROUND = ManimColor(PALETTE.background)

@@ -6,16 +6,19 @@ chapter rendered by plain `manim -ql scenes/X.py Scene` works without gdevo.
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 from sim.cache import ensure_trace
 from sim.stats import Spread, format_spread
 from sim.trace import Trace
 
+if TYPE_CHECKING:
+    from scenes.kit.settings import SceneSettings
 
-def trace_for(name: str) -> Trace:
-    """The trace of experiment NAME (GDEVO_DEVICE selects the device, as `gdevo render --device`)."""
-    return ensure_trace(name, device=os.environ.get("GDEVO_DEVICE") or None, quiet=True)
+
+def trace_for(name: str, settings: SceneSettings) -> Trace:
+    """The trace of experiment NAME, with the device, cache and project of the scene's SETTINGS."""
+    return ensure_trace(name, device=settings.device, quiet=True, cache=settings.cache, project=settings.project)
 
 
 def pm(stat: Spread | None, fmt=".3g") -> str:

@@ -1,7 +1,7 @@
 """Voices: one narration line (beat ID, text) in, one audio file and its duration out.
 
-One small interface (`Voice.line`) with several engines behind it, chosen by GDEVO_VOICE
-(`gdevo render --voice`, or `voice` in a project's gdevo.toml):
+One small interface (`Voice.line`) with several engines behind it, chosen by the scene's settings
+(scenes/kit/settings.py: `gdevo render --voice`, `voice` in a project's gdevo.toml, or GDEVO_VOICE):
 
 - `hibari` (default): an offline neural voice, the one inside the hibari-tts wheel
   (scenes/kit/voice_hibari.py); never downloads one.
@@ -31,6 +31,10 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scenes.kit.settings import SceneSettings
 
 from scenes.kit.spoken import spoken
 
@@ -74,10 +78,6 @@ def audio_duration(path: Path) -> float:
         raise VoiceError(f"cannot read audio file {path}: {exc}") from None
 
 
-def cache_dir() -> Path:
-    return Path(os.environ.get("GDEVO_VOICE_CACHE") or ROOT / ".cache" / "voice")
-
-
 class Voice:
     """The interface: `line(beat_id, text)` -> Line. `narrated` is False only for `off`."""
 
@@ -109,7 +109,7 @@ class SilentVoice(Voice):
     name = "none"
 
     def __init__(self, wpm: float | None = None) -> None:
-        wpm = float(wpm if wpm is not None else os.environ.get("GDEVO_VOICE_WPM") or ESPEAK_WPM)
+        wpm = float(wpm if wpm is not None else ESPEAK_WPM)
         if not wpm > 0:
             raise VoiceError(f"GDEVO_VOICE_WPM must be a positive number of words per minute, got {wpm:g}")
         self.wpm = wpm
@@ -125,6 +125,8 @@ class SilentVoice(Voice):
 class CachedSynth(Voice):
     """A synthesizing engine: audio cached under a hash of (text, engine, version, settings)."""
 
+    cache: Path = ROOT / ".cache" / "voice"   # the folder of cached lines (voice_for sets the scene's)
+
     def settings(self) -> dict:
         return {}
 
@@ -139,7 +141,7 @@ class CachedSynth(Voice):
 
     def cache_path(self, text: str) -> Path:
         key = hashlib.sha256(json.dumps([self.fingerprint(), text]).encode()).hexdigest()[:24]
-        return cache_dir() / self.name / f"{key}.wav"
+        return self.cache / self.name / f"{key}.wav"
 
     def line(self, beat_id: str, text: str) -> Line:
         """Say TEXT's spoken form (cached); the caller keeps TEXT for the captions."""
@@ -163,7 +165,7 @@ class EspeakVoice(CachedSynth):
     name = "espeak-ng"
 
     def __init__(self, voice: str | None = None, wpm: float | None = None) -> None:
-        self.voice = voice or os.environ.get("GDEVO_ESPEAK_VOICE") or ESPEAK_VOICE
+        self.voice = voice or ESPEAK_VOICE
         self.wpm = int(float(wpm or ESPEAK_WPM))
 
     def settings(self) -> dict:
@@ -187,7 +189,7 @@ class PiperVoice(CachedSynth):
     name = "piper"
 
     def __init__(self, model: str | None = None) -> None:
-        self.model = model if model is not None else os.environ.get("GDEVO_PIPER_MODEL", "")
+        self.model = model or ""
 
     def settings(self) -> dict:
         path = Path(self.model)
@@ -217,7 +219,7 @@ class RecordedVoice(Voice):
     name = "recorded"
 
     def __init__(self, folder: str | None = None, fallback: Voice | None = None) -> None:
-        self.raw = folder if folder is not None else os.environ.get("GDEVO_VOICE_DIR", "")
+        self.raw = folder or ""
         self.folder = Path(self.raw)
         self.fallback = fallback or EspeakVoice()
 
@@ -249,25 +251,37 @@ class RecordedVoice(Voice):
                            "fallback": self.fallback.fingerprint()})
 
 
-def voice_from_env(env: dict | None = None) -> Voice:
-    """The voice GDEVO_VOICE names (default hibari), configured from the other GDEVO_* variables."""
-    env = os.environ if env is None else env
-    name = (env.get("GDEVO_VOICE") or DEFAULT_VOICE).strip()
+def voice_for(settings: SceneSettings) -> Voice:
+    """The voice SETTINGS name (default hibari), configured from their voice options."""
+    name = (settings.voice or DEFAULT_VOICE).strip()
+    voice: Voice
     if name == "hibari":
         from scenes.kit.voice_hibari import HibariVoice
 
-        return HibariVoice()
-    if name == "espeak-ng" or name == "espeak":
-        return EspeakVoice()
-    if name == "none":
-        return SilentVoice()
-    if name == "off":
-        return OffVoice()
-    if name == "piper":
-        return PiperVoice()
-    if name == "recorded":
-        return RecordedVoice()
-    raise VoiceError(f"unknown voice {name!r}; choose from {', '.join(VOICES)}")
+        voice = HibariVoice()
+    elif name == "espeak-ng" or name == "espeak":
+        voice = EspeakVoice(settings.espeak_voice)
+    elif name == "none":
+        voice = SilentVoice(_wpm(settings.wpm))
+    elif name == "off":
+        voice = OffVoice()
+    elif name == "piper":
+        voice = PiperVoice(settings.piper_model)
+    elif name == "recorded":
+        voice = RecordedVoice(settings.voice_dir, EspeakVoice(settings.espeak_voice))
+    else:
+        raise VoiceError(f"unknown voice {name!r}; choose from {', '.join(VOICES)}")
+    for v in (voice, getattr(voice, "fallback", None)):
+        if isinstance(v, CachedSynth):
+            v.cache = settings.voice_cache
+    return voice
+
+
+def _wpm(text: str | None) -> float | None:
+    try:
+        return None if text is None else float(text)
+    except ValueError:
+        raise VoiceError(f"GDEVO_VOICE_WPM must be a number of words per minute, got {text!r}") from None
 
 
 @functools.cache
@@ -289,4 +303,4 @@ def _run(cmd: list[str], what: str, stdin: str | None = None) -> None:
         raise VoiceError(f"{what} failed: {tail[0]}")
 
 
-__all__ = ["DEFAULT_VOICE", "VOICES", "Line", "Voice", "VoiceError", "audio_duration", "voice_from_env"]
+__all__ = ["DEFAULT_VOICE", "VOICES", "Line", "Voice", "VoiceError", "audio_duration", "voice_for"]

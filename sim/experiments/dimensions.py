@@ -9,7 +9,14 @@ Every network fits the same 1-D target (default sin(x) on 32 points of [-2, 2]).
 - **evolution**: the local search (`sim.optimizers.LocalSearch`) with each configured σ, until
   the parent's loss reaches `target_loss` or `evolution.budget` loss evaluations are spent;
 - **descent**: the same optimizer as the probe run (torch.optim), full batch, until the loss
-  reaches `target_loss` or `descent.max_steps` steps are spent.
+  reaches `target_loss` or `descent.max_steps` steps are spent;
+- **progress per evaluation**: at the same probe points, the expected relative loss decrease of
+  one random mutation that is kept only if it improves (mean of max(0, L0 − L)/L0 over
+  `progress.samples` draws, best σ of `progress.sigmas`; one loss evaluation each) against that
+  of one plain gradient step θ − lr·∇L (best lr of `progress.lrs`; one forward + one backward pass);
+- **slopes**: what all D slopes cost — one forward + one backward pass (backprop) or D one-parameter
+  probes (finite differences, D forward passes). The counts and the agreement of the two gradients
+  go into the trace; the measured wall times go into the timing sidecar (`wall_stats["slopes"]`).
 
 A run that misses the target within its budget is recorded as not reached (NaN), never
 extrapolated. Each seed draws a new initial network; all seeds are stored.
@@ -17,6 +24,7 @@ extrapolated. Each seed draws a new initial network; all seeds are stored.
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import Literal
 
 import numpy as np
@@ -79,6 +87,26 @@ class Descent(Strict):
     max_steps: int = Field(default=2000, ge=1, le=1_000_000)
 
 
+def _geometric(lo: float, hi: float, per_decade: int) -> list[float]:
+    n = round(np.log10(hi / lo) * per_decade) + 1
+    return [float(f"{v:.3g}") for v in np.geomspace(lo, hi, n)]
+
+
+class Progress(Strict):
+    sigmas: list[float] = Field(default=_geometric(1e-4, 1.0, 2), min_length=1, max_length=16,
+                                description="mutation scales tried; each point's best counts")
+    lrs: list[float] = Field(default=_geometric(1e-4, 10.0, 2), min_length=1, max_length=24,
+                             description="learning rates tried for one gradient step; each point's best counts")
+    samples: int = Field(default=500, ge=10, le=100_000, description="mutations per point (shared by every σ)")
+
+    @field_validator("sigmas", "lrs")
+    @classmethod
+    def _pos(cls, v: list[float]) -> list[float]:
+        if any(not 0 < s <= 100 for s in v):
+            raise ValueError(f"values must be in (0, 100], got {v}")
+        return sorted(set(v))
+
+
 class DimensionsConfig(RepeatedConfig):
     experiment: Literal["dimensions"] = "dimensions"
     task: Task1D = Task1D(target="sin(x)")
@@ -87,6 +115,7 @@ class DimensionsConfig(RepeatedConfig):
     probe: Probe = Probe()
     evolution: Evolution = Evolution()
     descent: Descent = Descent()
+    progress: Progress = Progress()
 
     def facts(self) -> dict[str, str]:
         sizes = [n.spec.n_params for n in self.nets]
@@ -145,6 +174,74 @@ def probe_point(problem: MLPProblem, theta: torch.Tensor, sigma: float, samples:
     return improved, gain / samples
 
 
+def progress_at(problem: MLPProblem, theta: torch.Tensor, sigmas: list[float], lrs: list[float], samples: int,
+                generator: torch.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Relative loss decrease per evaluation at `theta`: (per σ: mean of max(0, L0 − L)/L0 over the same
+    `samples` Gaussian directions — a mutation kept only if it improves; per lr: (L0 − L(θ − lr·∇L))/L0)."""
+    params = theta.detach().clone().requires_grad_(True)
+    base = problem.loss(params)
+    (grad,) = torch.autograd.grad(base, params)
+    with torch.no_grad():
+        l0 = float(base)
+        steps = problem.loss(theta - torch.tensor(lrs, dtype=theta.dtype, device=theta.device)[:, None] * grad)
+        step_gain = ((l0 - steps.double()) / l0).cpu().numpy()
+        noise = torch.randn((samples, theta.numel()), generator=generator, dtype=theta.dtype, device=theta.device)
+        mutation_gain = np.array([float(torch.clamp(l0 - problem.loss(theta + s * noise).double(), min=0).mean()) / l0
+                                  for s in sigmas])
+    return mutation_gain, step_gain
+
+
+def slopes(problem: MLPProblem, theta: torch.Tensor, h: float = 1e-2) -> tuple[float, dict[str, float]]:
+    """All D slopes two ways, at `theta`: (cosine between the backprop gradient and the finite-difference
+    one, {wall seconds of: one forward pass, one forward + backward, D one-parameter probes})."""
+    def backprop() -> torch.Tensor:
+        params = theta.detach().clone().requires_grad_(True)
+        problem.loss(params).backward()
+        return params.grad
+
+    def probes() -> torch.Tensor:          # D + 1 forward passes, batched as evolution evaluates its children
+        d, chunk = theta.numel(), problem.chunk
+        with torch.no_grad():
+            base, out = problem.loss(theta), torch.empty(d, dtype=theta.dtype, device=theta.device)
+            for start in range(0, d, chunk):
+                idx = torch.arange(start, min(start + chunk, d), device=theta.device)
+                moved = theta.repeat(len(idx), 1)
+                moved[torch.arange(len(idx), device=theta.device), idx] += h
+                out[idx] = (problem.loss(moved) - base) / h
+            return out
+
+    def forward() -> None:
+        with torch.no_grad():
+            problem.loss(theta)
+
+    g, fd = backprop().double(), probes().double()
+    cosine = float(g @ fd / max(float(g.norm() * fd.norm()), 1e-300))
+    return cosine, {"forward_s": _seconds(forward), "backprop_s": _seconds(backprop), "probes_s": _seconds(probes)}
+
+
+def _seconds(fn, repeats: int = 5, least: float = 0.02, most: float = 2.0) -> float:
+    """Median wall time of one call over up to `repeats` repeats (each looping the call until it takes
+    at least `least` seconds; no further repeat once `most` seconds are spent)."""
+    calls = 1
+    while True:
+        t0 = perf_counter()
+        for _ in range(calls):
+            fn()
+        took = perf_counter() - t0
+        if took >= least or calls >= 1 << 16:
+            break
+        calls *= 2
+    times, spent = [took / calls], took
+    while len(times) < repeats and spent < most:
+        t0 = perf_counter()
+        for _ in range(calls):
+            fn()
+        took = perf_counter() - t0
+        times.append(took / calls)
+        spent += took
+    return float(np.median(times))
+
+
 def evolve(problem: MLPProblem, x0: torch.Tensor, population: int, sigma: float, budget: int, target: float,
            generator: torch.Generator) -> tuple[np.ndarray, float]:
     """Local search until the parent reaches `target` or the budget ends:
@@ -186,7 +283,11 @@ def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
     gd_steps = np.full((K, S), np.nan)
     init_loss = np.zeros((K, S))
     timing: dict[str, list[float]] = {}
-    from time import perf_counter
+    pg = cfg.progress
+    mutation_gain = np.full((K, S, L, len(pg.sigmas)), np.nan)
+    step_gain = np.full((K, S, L, len(pg.lrs)), np.nan)
+    cosine = np.full(K, np.nan)
+    walls: dict[str, list[float]] = {"forward_s": [], "backprop_s": [], "probes_s": []}
 
     tick = progress(f"{name}: networks × seeds", K * S) if progress else None
     for i, net in enumerate(cfg.nets):
@@ -210,6 +311,9 @@ def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
                     gen = torch.Generator(device=device).manual_seed(((cfg.seed * 1000 + k) * 100 + i) * 100
                                                                      + li * 10 + si)
                     improved[i, k, li, si], gain[i, k, li, si] = probe_point(problem, theta, sigma, pr.samples, gen)
+                gen = torch.Generator(device=device).manual_seed(((cfg.seed * 1000 + k) * 100 + i) * 100 + 90 + li)
+                mutation_gain[i, k, li], step_gain[i, k, li] = progress_at(problem, theta, pg.sigmas, pg.lrs,
+                                                                           pg.samples, gen)
             for si, sigma in enumerate(ev.sigmas):
                 gen = torch.Generator(device=device).manual_seed(((cfg.seed * 1000 + k) * 100 + i) * 100 + 50 + si)
                 evo_curve[i, si, k], evo_evals[i, si, k] = evolve(problem, x0, ev.population, sigma, ev.budget,
@@ -217,6 +321,9 @@ def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
             if tick:
                 tick(1)
         timing[net.label] = [perf_counter() - t0]
+        cosine[i], wall = slopes(problem, initial_params(cfg, i, 0, device))
+        for key, value in wall.items():
+            walls[key].append(value)
     reached = probe_step >= 0
     pooled = np.where(reached[..., None], improved, 0).sum(axis=1)        # (K, L, Ns)
     n_total = reached.sum(axis=1)[..., None] * pr.samples                  # (K, L, 1)
@@ -241,6 +348,21 @@ def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
         # summaries over seeds (chapter 12): medians of the seeds that reached the target
         "evolution/evals_median": seed_median(evo_evals), "descent/steps_median": seed_median(gd_steps),
     }
+    n_params = arrays["nets/n_params"]
+    mut_best, step_best = np.nanmax(mutation_gain, axis=-1), np.nanmax(step_gain, axis=-1)
+    ratio = np.where(mut_best > 0, step_best / np.where(mut_best > 0, mut_best, 1), np.nan)
+    arrays |= {
+        "progress/sigmas": np.array(pg.sigmas), "progress/lrs": np.array(pg.lrs),
+        "progress/mutation": mutation_gain, "progress/step": step_gain,
+        "progress/mutation_best": mut_best, "progress/step_best": step_best, "progress/ratio": ratio,
+        "progress/mutation_median": seed_median(mut_best, axis=1),
+        "progress/step_median": seed_median(step_best, axis=1),
+        "progress/ratio_median": seed_median(ratio, axis=1),
+        # counts, not times: evaluations for all D slopes of each network
+        "slopes/backprop_passes": np.full(K, 2, dtype=np.int64),           # one forward + one backward
+        "slopes/probe_passes": n_params + 1,                               # the base point + D probes
+        "slopes/cosine": cosine,
+    }
     em = arrays["evolution/evals_median"]
     arrays["evolution/best_median"] = np.where(np.isfinite(em).any(axis=1),
                                                np.min(np.where(np.isfinite(em), em, np.inf), axis=1), np.nan)
@@ -248,7 +370,9 @@ def simulate(cfg: DimensionsConfig, name: str, device: str = "cpu",
              "nets": [{"label": n.label, "n_params": n.spec.n_params, "activation": n.activation}
                       for n in cfg.nets]}
     meta = build_meta(name, cfg.model_dump(mode="json"), cfg.seed, {}, extra)
-    return Trace(meta, arrays, timing)
+    wall_stats = {"slopes": {"nets": [n.label for n in cfg.nets], **walls,
+                             "ratio": [p / b for p, b in zip(walls["probes_s"], walls["backprop_s"], strict=True)]}}
+    return Trace(meta, arrays, timing, wall_stats=wall_stats)
 
 
 def _reach(values: np.ndarray) -> str:

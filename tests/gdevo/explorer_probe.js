@@ -78,6 +78,21 @@
       setTimeout(() => {
         out.drag = { a: X.state.a, b: X.state.b, t: X.state.t, steps: X.live ? X.live.path.length - 1 : null,
           readout: loss, curveChanged: fn.toDataURL("image/png") !== curveBefore };
+        // a run of the project's own optimizer (tests/gdevo/test_explore.py adds it): drawn as recorded
+        const colored = () => {
+          const px = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let k = 0; k < px.length; k += 4) {
+            if (Math.abs(px[k] - PR.own[0]) <= 12 && Math.abs(px[k + 1] - PR.own[1]) <= 12 && Math.abs(px[k + 2] - PR.own[2]) <= 12) n++;
+          }
+          return n;
+        };
+        X.applyState(X.readHash("#t=40&theme=dark"));
+        const pixelsWithout = colored();
+        X.applyState(X.readHash("#t=40&theme=dark&replay=own"));
+        const row = document.querySelector('#replays input[value="own"]').closest("label");
+        out.own = { pixels: colored(), pixelsWithout, label: row.querySelector("span:not(.swatch)").textContent,
+          note: row.querySelector("small").textContent, swatch: getComputedStyle(row.querySelector(".swatch")).backgroundColor };
         finish();
       }, 1000);
     }, 500);

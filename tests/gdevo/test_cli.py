@@ -79,22 +79,22 @@ def test_failed_commands_leave_renders_and_cache_untouched(tmp_path):
     keep = tmp_path / "renders" / "landscape.mp4"
     keep.write_bytes(b"existing render")
     assert gdevo("sim", "sine-2d", env=env).returncode == 0
-    cached = {p: p.read_bytes() for p in (tmp_path / "cache").iterdir()}
+    cached = {p: p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file()}   # traces and their index
     for args in (["render", "nope"], ["sim", "sine-2d", "--set", "seed=-1"], ["render", "landscape", "--quality", "x"]):
         assert gdevo(*args, env=env).returncode == 2
     assert keep.read_bytes() == b"existing render"
-    assert {p: p.read_bytes() for p in (tmp_path / "cache").iterdir()} == cached
+    assert {p: p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file()} == cached
 
 
 def test_a_corrupt_cache_entry_is_resimulated(tmp_path):
     from sim.cache import ensure_trace, resolve
 
-    os.environ["GDEVO_CACHE"] = str(tmp_path / "cache")
-    ensure_trace("sine-2d", quiet=True)
-    path = resolve("sine-2d").path
+    cache = tmp_path / "corrupt-cache"
+    ensure_trace("sine-2d", quiet=True, cache=cache)
+    path = resolve("sine-2d", cache=cache).path
     good = path.read_bytes()
     path.write_bytes(good[:100])
-    trace = ensure_trace("sine-2d", quiet=True)
+    trace = ensure_trace("sine-2d", quiet=True, cache=cache)
     assert path.read_bytes() == good
     assert trace.run("sgd").steps > 0
 

@@ -59,7 +59,9 @@ class KillOneWorker:
 
 
 @pytest.mark.slow
-def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch):
+def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings):
+    from dataclasses import replace
+
     from gdevo.dask_local import local_cluster
     from gdevo.executors import DaskExecutor, Job, LocalExecutor
     from gdevo.jobs import identity, worker_name
@@ -67,10 +69,9 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
     from sim.errors import GdevoError
 
     spec = write_spec(tmp_path, SMALL_SPEC.replace("[0.1, 1.0]", "[0.1, 0.3, 1.0]").replace("seeds = 2", "seeds = 3"))
-    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "local"))
     local = LocalExecutor(workers=1)   # in this process: no pool to start
     try:
-        assert run_sweep(spec, local, quiet=True).computed == 9
+        assert run_sweep(spec, local, replace(settings, cache=tmp_path / "local"), quiet=True).computed == 9
     finally:
         local.close()
     expected = traces(tmp_path / "local")
@@ -78,18 +79,18 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
     with local_cluster(tmp_path / "cluster") as c:
         address, procs = c.address, c.procs
-        monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "dask"))
+        on_dask = replace(settings, cache=tmp_path / "dask")
         dask = DaskExecutor(address)
         try:
             assert dask.workers == 2
             killer = KillOneWorker(dask, procs["worker1"], "worker1")
-            result = run_sweep(spec, killer, quiet=True)
+            result = run_sweep(spec, killer, on_dask, quiet=True)
             assert killer.killed_while_running, "worker1 was never seen running a cell"
             print(f"worker1 SIGKILLed with {killer.killed_while_running} cell(s) in progress; sweep finished")
             assert procs["worker1"].poll() == -signal.SIGKILL
             assert result.computed == 9
             assert traces(tmp_path / "dask") == expected     # byte for byte, though a worker died mid-sweep
-            assert run_sweep(spec, dask, quiet=True).computed == 0   # resumes: nothing recomputed
+            assert run_sweep(spec, dask, on_dask, quiet=True).computed == 0   # resumes: nothing recomputed
             # A cuda cell goes only to a worker with a GPU resource; with none, one line instead of a hang.
             with pytest.raises(GdevoError, match=r"needs cuda, but no worker of .* has a GPU resource"):
                 list(dask.run([Job("cuda-cell", identity, gpu=True)]))
@@ -167,29 +168,32 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, 
 
 
 def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
+    from dataclasses import replace
+
     from gdevo import manim_run
     from gdevo.render import render_explainer
+    from gdevo.settings import Settings
     from scenes.storyboard import SceneEntry
     from sim.cache import ensure_trace
 
-    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "render-cache"))
-    monkeypatch.setenv("GDEVO_RENDERS", str(tmp_path / "renders"))
+    here = Settings(voice="off", cache=tmp_path / "render-cache", renders=tmp_path / "renders",
+                    voice_cache=tmp_path / "voice-cache")
     entries = [SceneEntry("final-loss", "tests.gdevo.cluster_fixture", "FinalLoss", ("sine-2d",), "Final loss", 1),
                SceneEntry("steps", "tests.gdevo.cluster_fixture", "Steps", ("sine-2d",), "Steps", 2)]
-    out = render_explainer("low", entries=entries, scheduler=address, quiet=True)
+    out = render_explainer(replace(here, scheduler=address), entries=entries, quiet=True)
     info = ffprobe(out)
     assert [c["tags"]["title"] for c in info["chapters"]] == ["1. Final loss", "2. Steps"]
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     assert (video["width"], video["height"]) == (854, 480)
-    trace = ensure_trace("sine-2d", quiet=True)          # simulated on the cluster, written here
+    trace = ensure_trace("sine-2d", quiet=True, cache=here.cache)   # simulated on the cluster, written here
     assert trace.meta["experiment"] == "sine-2d"
     for entry in entries:
         job = manim_run.SceneJob.from_entry(entry)
-        assert manim_run.find_render(job, manim_run.Format("low")) is not None   # stamped as up to date here
-        assert manim_run.slides_path(job, manim_run.Format("low")).is_file()
+        assert manim_run.find_render(job, manim_run.Format("low"), here) is not None   # stamped as up to date here
+        assert manim_run.slides_path(job, manim_run.Format("low"), here.renders).is_file()
     # Up to date now: a local render starts no manim.
     monkeypatch.setattr(manim_run, "render_scene_once", lambda *a, **k: pytest.fail("re-rendered"))
-    render_explainer("low", entries=entries, quiet=True)
+    render_explainer(here, entries=entries, quiet=True)
 
 
 def ffprobe(path: Path) -> dict:
@@ -200,11 +204,11 @@ def ffprobe(path: Path) -> dict:
     return json.loads(out)
 
 
-def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(isolated_outputs):
+def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(settings):
     """As locally: every other scene renders and is stamped; the first failure is one line at the end."""
     from gdevo.executors import LocalExecutor
     from gdevo.manim_run import Format, SceneJob, find_render
-    from gdevo.remote_render import render_many_on
+    from gdevo.render_engine import render_scenes
     from sim.errors import GdevoError
 
     good = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
@@ -214,8 +218,8 @@ def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(isolated_output
     executor = LocalExecutor(workers=2)
     try:
         with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: broken: manim failed rendering broken"):
-            render_many_on(executor, [bad, good], fmt, say=said.append)
+            render_scenes(executor, [bad, good], fmt, settings, say=said.append)
     finally:
         executor.close()
-    assert find_render(good, fmt) is not None and find_render(bad, fmt) is None
+    assert find_render(good, fmt, settings) is not None and find_render(bad, fmt, settings) is None
     assert any("broken" in m and "FAILED" in m for m in said)

@@ -53,7 +53,7 @@ def parts(tmp_path):
 
 def test_join_has_one_chapter_per_part_with_titles_and_boundaries(parts, tmp_path):
     out, thumb = tmp_path / "out" / "explainer.mp4", tmp_path / "out" / "explainer.png"
-    join_chapters(parts, out, thumbnail=thumb)
+    join_chapters(parts, out, "Colours", thumbnail=thumb)
     info = ffprobe(out)
     chapters = info["chapters"]
     assert [c["tags"]["title"] for c in chapters] == [p.title for p in parts]
@@ -76,7 +76,7 @@ def test_join_has_one_chapter_per_part_with_titles_and_boundaries(parts, tmp_pat
 def test_mixed_sizes_are_re_encoded_to_the_first_parts_size(tmp_path):
     parts = [Part(clip(tmp_path / "a.mp4", 1.0), "A"), Part(clip(tmp_path / "b.mp4", 1.0, size="320x180", fps=30), "B")]
     out = tmp_path / "mixed.mp4"
-    join_chapters(parts, out)
+    join_chapters(parts, out, "Mixed")
     info = ffprobe(out)
     video = next(s for s in info["streams"] if s["codec_type"] == "video")
     assert (video["width"], video["height"], video["r_frame_rate"]) == (160, 90, "15/1")
@@ -85,7 +85,7 @@ def test_mixed_sizes_are_re_encoded_to_the_first_parts_size(tmp_path):
 
 
 def test_metadata_escapes_special_characters():
-    text = chapters_metadata(["a=b; c#d\\e"], [1.5])
+    text = chapters_metadata(["a=b; c#d\\e"], [1.5], "the film")
     assert "title=a\\=b\\; c\\#d\\\\e" in text and "START=0" in text and "END=1500" in text
 
 
@@ -95,13 +95,13 @@ def test_a_broken_part_is_one_clear_error_and_keeps_the_old_output(parts, tmp_pa
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video")
     with pytest.raises(GdevoError, match="cannot read video"):
-        join_chapters([parts[0], Part(bad, "broken")], out)
+        join_chapters([parts[0], Part(bad, "broken")], out, "Broken")
     assert out.read_bytes() == b"old"
     with pytest.raises(GdevoError, match="missing"):
-        join_chapters([Part(tmp_path / "nope.mp4", "x")], out)
+        join_chapters([Part(tmp_path / "nope.mp4", "x")], out, "Missing")
 
 
-def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(tmp_path, monkeypatch):
+def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(settings, monkeypatch):
     """The real render_explainer path (parallel batch, stamps, publishing, join, thumbnail); manim itself is
     replaced by tiny clips so this stays fast (manim's own path is tested by test_render.py / test_slides.py)."""
     import gdevo.manim_run as runner
@@ -112,24 +112,25 @@ def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(
     calls: list[str] = []
     lengths = {"tiny-a": (1.0, "red"), "tiny-b": (2.0, "blue")}
 
-    def fake_render_scene_once(job, fmt, device=None, force=False, encoders=None):
+    def fake_render_scene_once(job, fmt, settings, force=False, encoders=None):
         calls.append(job.name)
-        movie, slides = runner.movie_path(job, fmt), runner.slides_path(job, fmt)
+        movie, slides = runner.movie_path(job, fmt, settings.renders), runner.slides_path(job, fmt, settings.renders)
         movie.parent.mkdir(parents=True, exist_ok=True)
         slides.parent.mkdir(parents=True, exist_ok=True)
         clip(movie, *lengths[job.name])
         slides.write_text("{}")
-        key = runner.render_key(job, fmt, device)
-        stamps.write("render", f"{job.name}@{fmt.folder}", {"key": key})
+        key = runner.render_key(job, fmt, settings)
+        stamps.write(settings.renders, "render", f"{job.name}@{fmt.folder}", {"key": key})
         return runner.Rendered(job.name, fmt, key, movie, slides, 0.1, False)
 
     monkeypatch.setattr(runner, "render_scene_once", fake_render_scene_once)
     entries = [SceneEntry("tiny-a", "tiny", "A", (), "First tiny", 1),
                SceneEntry("tiny-b", "tiny", "B", (), "Second tiny", 2)]
-    out = render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    out = render.render_explainer(settings, entries=entries, jobs=2, quiet=True)
     assert sorted(calls) == ["tiny-a", "tiny-b"]
     info = ffprobe(out)
     assert [c["tags"]["title"] for c in info["chapters"]] == ["1. First tiny", "2. Second tiny"]
+    assert info["format"]["tags"]["title"] == settings.full_title   # the film's one title
     assert float(info["format"]["duration"]) == pytest.approx(3.0, abs=0.1)
     assert float(info["chapters"][1]["start_time"]) == pytest.approx(1.0, abs=0.02)
     assert (out.parent / "explainer.png").is_file()
@@ -137,7 +138,7 @@ def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(
 
     # Nothing changed: no chapter is rendered and neither the chapter copies nor the join are rewritten.
     mtimes = {p.name: p.stat().st_mtime_ns for p in out.parent.glob("*.mp4")}
-    render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    render.render_explainer(settings, entries=entries, jobs=2, quiet=True)
     assert len(calls) == 2 and {p.name: p.stat().st_mtime_ns for p in out.parent.glob("*.mp4")} == mtimes
 
     # One chapter's inputs change: only it is rendered again, and the explainer is re-joined.
@@ -145,7 +146,7 @@ def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(
     monkeypatch.setattr(runner, "render_key",
                         lambda job, *a, **k: real_key(job, *a, **k) + ("x" if job.name == "tiny-b" else ""))
     lengths["tiny-b"] = (1.4, "blue")
-    render.render_explainer("low", entries=entries, jobs=2, quiet=True)
+    render.render_explainer(settings, entries=entries, jobs=2, quiet=True)
     assert calls[2:] == ["tiny-b"]
     assert float(ffprobe(out)["format"]["duration"]) == pytest.approx(2.4, abs=0.1)
     assert out.parent.joinpath("tiny-a.mp4").stat().st_mtime_ns == mtimes["tiny-a.mp4"]

@@ -66,16 +66,26 @@ for (const level of ["error", "warn"]) {
 }
 """
 
+# A run made by a project's own optimizer, added to the payload as `gdevo explore` writes one (meta with a
+# `source`; an optimizer name the page does not know; its colour in the payload's tables).
+OWN_COLOR = (18, 171, 52)
+OWN_RUN = """(function () {
+  const D = window.GDEVO_EXPLORER, base = D.runs.find((r) => r.kind === "gradient");
+  D.runs.push(Object.assign({}, base, { name: "own", label: "Lion (your own)", optimizer: "lion",
+    source: { file: "lion.py", class: "Lion", sha256: "0", options: {} } }));
+  D.colors.dark.own = D.colors.light.own = "#12ab34";
+})();
+"""
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    from gdevo.settings import Settings
+
     root = tmp_path_factory.mktemp("explore")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEVO_RENDERS", str(root / "renders"))
-        mp.setenv("GDEVO_CACHE", str(root / "cache"))
-        page = build_explorer("sine-2d", simulate_sweeps=True, sweep_overrides=SWEEPS)
-        trace = ensure_trace("sine-2d", quiet=True)
-        yield page, trace
+    settings = Settings(voice="off", renders=root / "renders", cache=root / "cache")
+    page = build_explorer(settings, "sine-2d", simulate_sweeps=True, sweep_overrides=SWEEPS)
+    return page, ensure_trace("sine-2d", quiet=True, cache=settings.cache)
 
 
 def chromium_probe(folder: Path, hash_: str, data: dict) -> tuple[dict, str]:
@@ -83,8 +93,10 @@ def chromium_probe(folder: Path, hash_: str, data: dict) -> tuple[dict, str]:
     index = folder / "index.html"
     (folder / "probe-data.js").write_text(f"window.PROBE = {json.dumps(data)};\n{ERROR_HOOKS}")
     shutil.copyfile(Path(__file__).with_name("explorer_probe.js"), folder / "probe.js")
-    page = index.read_text().replace('<script src="data.js">',
-                                     '<script src="probe-data.js"></script>\n<script src="data.js">')
+    (folder / "probe-own.js").write_text(OWN_RUN)
+    page = index.read_text().replace('<script src="data.js"></script>',
+                                     '<script src="probe-data.js"></script>\n<script src="data.js"></script>\n'
+                                     '<script src="probe-own.js"></script>')
     page = page.replace("</body>", '<script src="probe.js"></script>\n</body>')
     probe = folder / "probe.html"
     probe.write_text(page)
@@ -106,7 +118,8 @@ def report(built):
         pytest.skip("chromium not installed")
     page, _ = built
     hash_ = "#opt=adam&lr=0.07&steps=25&t=9&a=1.5&b=-2&seed=4&replay=sgd,evolution&theme=dark&hp=evo.1.1&race=adam"
-    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK, "drag": DRAG})
+    return chromium_probe(page.index.parent, hash_, {"exprs": GOOD + BAD, "x": PROBE_X, "click": CLICK, "drag": DRAG,
+                                                           "own": OWN_COLOR})
 
 
 def test_size_budget_and_only_local_files(built):
@@ -275,19 +288,17 @@ def test_project_writes_its_own_explorer_from_its_overrides(tmp_path, capsys):
 
 def test_deck_gets_a_slide_that_opens_the_local_explorer(built, tmp_path):
     from gdevo.explorer import add_deck_slide
+    from gdevo.settings import Settings
 
     page, _ = built
     deck = page.index.parent.parent / "slides" / "gdevo-deck.html"
     deck.parent.mkdir(exist_ok=True)
     deck.write_text('<div class="slides"><section data-background-video="a.mp4"></section>\n</div><script></script>')
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEVO_RENDERS", str(page.index.parent.parent))
-        staged = tmp_path / "stage.html"   # written in a staging folder, then moved beside the explorer
-        staged.write_text(deck.read_text())
-        assert add_deck_slide(staged, deck.parent)
-        deck.write_text(staged.read_text())
-        mp.setenv("GDEVO_RENDERS", str(tmp_path / "none"))
-        assert not add_deck_slide(staged)   # no explorer written: no slide pointing nowhere
+    staged = tmp_path / "stage.html"   # written in a staging folder, then moved beside the explorer
+    staged.write_text(deck.read_text())
+    assert add_deck_slide(staged, Settings(renders=page.index.parent.parent), deck.parent)
+    deck.write_text(staged.read_text())
+    assert not add_deck_slide(staged, Settings(renders=tmp_path / "none"))   # no explorer: no slide pointing nowhere
     text = deck.read_text()
     assert len(re.findall(r"<section\b", text)) == 2 and text.index('data-gdevo="explorer"') < text.index("</div>")
     href = re.search(r'<a href="([^"]+)"', text).group(1)
@@ -336,3 +347,16 @@ def test_dragging_the_point_moves_the_start_and_the_curve_follows(report, built)
         torch.tensor([drag["a"], drag["b"]], dtype=torch.float64))
     shown = float(re.search(r"loss ([0-9.e+-]+)", drag["readout"]).group(1))
     assert shown == pytest.approx(float(loss), rel=1e-3)   # and the loss shown is the loss there
+
+
+@needs_chromium
+def test_a_run_of_your_own_optimizer_is_drawn_but_not_replayed(report):
+    """A run with a `source` has no twin in the page: no replay with a built-in optimizer, a note saying so,
+    and its recorded path drawn in the payload's colour under the payload's label."""
+    rep, _ = report
+    note = "Lion (lion.py): your own code, not replayed in the page"
+    assert rep["checks"]["own"] == {"kind": "gradient", "replayed": False, "note": note}
+    own = rep["own"]
+    assert own["label"] == "Lion (your own)" and own["note"] == note
+    assert own["swatch"] == "rgb({}, {}, {})".format(*OWN_COLOR)
+    assert own["pixels"] > 20 and own["pixelsWithout"] == 0   # its recorded path, in its colour

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from gdevo.cli import main
-from gdevo.export import make_gif, probe
+from gdevo.export import make_gif
+from gdevo.media import video_info
 from tests.gdevo.deck_fixture import render_tiny_mp4
 
 
@@ -155,7 +156,7 @@ def test_start_past_the_end_of_the_render_is_one_line(tiny_mp4, isolated_outputs
     import gdevo.export
 
     monkeypatch.setattr(gdevo.export, "rendered_video", lambda *a, **k: tiny_mp4)
-    duration = probe(tiny_mp4)[3]
+    duration = video_info(tiny_mp4).duration
     code, _, err = run_cli(capsys, "gif", "landscape", "--start", "30")
     assert code == 2 and f"past the end of tiny.mp4 ({duration:.2f} s long)" in err
     assert not (isolated_outputs / "renders" / "landscape.gif").exists()

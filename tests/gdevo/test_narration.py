@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 
 from gdevo import audio, captions
+from gdevo.media import video_info
 from gdevo.render import Part, join_chapters
 from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
+from scenes.kit.settings import SceneSettings
 from scenes.kit.spoken import spoken
 from scenes.kit.voice_hibari import HibariVoice, with_phonemes
 from scenes.kit.voices import (
@@ -28,7 +30,7 @@ from scenes.kit.voices import (
     SilentVoice,
     VoiceError,
     audio_duration,
-    voice_from_env,
+    voice_for,
 )
 from sim.errors import GdevoError
 from tests.gdevo.voice_fixture import LINES_A, LINES_B, ROOT, render_tiny
@@ -135,8 +137,8 @@ def test_engines_say_the_spoken_form_and_cache_it(tmp_path, monkeypatch):
                 w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
                 w.writeframes(b"\0\0" * 8000)
 
-    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path))
     v = Recorder()
+    v.cache = tmp_path
     line = v.line("t-01", "SGD ends at 0.0015.")
     assert heard == ["S G D ends at zero point zero zero one five."] and line.duration == pytest.approx(1.0)
     v.line("t-01", "SGD ends at 0.0015.")
@@ -165,15 +167,15 @@ def test_hibari_speaks_offline_from_the_bundled_voice(tmp_path, monkeypatch):
 
     monkeypatch.setattr(hibari.voices, "download", lambda *a, **k: pytest.fail("hibari tried to download"))
     monkeypatch.setattr(socket.socket, "connect", lambda *a, **k: pytest.fail("hibari opened a connection"))
-    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path))
-    v = HibariVoice()
+    v = voice_for(SceneSettings(voice="hibari", voice_cache=tmp_path))
     short, long = v.line("a", "Loss."), v.line("b", "Adam ends at 0.0015, SGD at 0.012, with tanh units.")
     info = streams(long.path)["streams"][0]
     assert (info["sample_rate"], info["channels"]) == ("24000", 1)
     assert long.path.parent == tmp_path / "hibari" and long.engine == "hibari"
     assert 0.2 < short.duration < 2.0 and long.duration > 3 * short.duration
     assert rms_db(pcm(long.path)) > -35
-    again = HibariVoice().line("b", "Adam ends at 0.0015, SGD at 0.012, with tanh units.")
+    again = voice_for(SceneSettings(voice_cache=tmp_path)).line("b", "Adam ends at 0.0015, SGD at 0.012, "
+                                                                      "with tanh units.")
     assert again.path == long.path
     # hibari reads a lone "a" as the article; as a variable it is the letter
     assert with_phonemes("a times x, a and b, a at 2. A circle, a big one.") == (
@@ -189,11 +191,13 @@ def test_description_and_timestamps_start_at_zero():
 # ------------------------------------------------------------------ voices
 
 def test_voice_choice_and_one_line_errors(tmp_path, monkeypatch):
-    assert voice_from_env({"GDEVO_VOICE": "none"}).name == "none"
-    assert voice_from_env({}).name == "hibari"
-    assert voice_from_env({"GDEVO_VOICE": "espeak-ng"}).name == "espeak-ng"
+    assert voice_for(SceneSettings(voice="none")).name == "none"
+    assert voice_for(SceneSettings.from_env({"GDEVO_VOICE": "none", "GDEVO_VOICE_WPM": "120"})).wpm == 120
+    assert voice_for(SceneSettings()).name == "hibari"
+    assert voice_for(SceneSettings(voice="espeak-ng")).name == "espeak-ng"
+    assert voice_for(SceneSettings(voice_cache=tmp_path / "vc")).cache == tmp_path / "vc"
     with pytest.raises(VoiceError, match="unknown voice 'robot'"):
-        voice_from_env({"GDEVO_VOICE": "robot"})
+        voice_for(SceneSettings(voice="robot"))
     with pytest.raises(VoiceError, match="GDEVO_PIPER_MODEL"):
         PiperVoice("").check()
     model = tmp_path / "voice.onnx"
@@ -223,9 +227,9 @@ def test_cli_unknown_or_unavailable_voice_is_one_line_exit_2(tmp_path):
 
 
 @needs_espeak
-def test_espeak_cache_resynthesizes_only_a_changed_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("GDEVO_VOICE_CACHE", str(tmp_path / "vc"))
-    v = EspeakVoice()
+def test_espeak_cache_resynthesizes_only_a_changed_line(tmp_path):
+    v = voice_for(SceneSettings(voice="espeak-ng", voice_cache=tmp_path / "vc"))
+    assert isinstance(v, EspeakVoice)
     first = [v.line(f"t-{i}", text) for i, text in enumerate(["One line.", "Another line.", "A third one."])]
     stamps = {ln.path: ln.path.stat().st_mtime_ns for ln in first}
     again = [v.line(f"t-{i}", text) for i, text in enumerate(["One line.", "Another line, changed.", "A third one."])]
@@ -272,28 +276,18 @@ def streams(path: Path) -> dict:
 @pytest.fixture(scope="module")
 def narrated(tmp_path_factory):
     """TinyA and TinyB rendered with espeak-ng, finished, joined and finished as an explainer."""
-    import os
-
     if not HAS_ESPEAK:
         pytest.skip("espeak-ng not installed")
     work = tmp_path_factory.mktemp("narrated")
-    old = os.environ.get("GDEVO_VOICE_CACHE")
-    os.environ["GDEVO_VOICE_CACHE"] = str(work / "voice-cache")
-    try:
-        renders = work / "renders"
-        parts, produced = [], []
-        for cls in ("TinyA", "TinyB"):
-            movie = render_tiny(cls, work / "media", "espeak-ng")
-            produced.append(movie)
-            parts.append(Part(audio.finish_chapter(movie, renders / f"{cls}.mp4"), f"{len(parts) + 1}. {cls}"))
-        out = renders / "explainer.mp4"
-        join_chapters(parts, out)
-        summary = audio.finish_explainer(parts, out, say=lambda msg: None)
-    finally:
-        if old is None:
-            os.environ.pop("GDEVO_VOICE_CACHE", None)
-        else:
-            os.environ["GDEVO_VOICE_CACHE"] = old
+    renders = work / "renders"
+    parts, produced = [], []
+    for cls in ("TinyA", "TinyB"):
+        movie = render_tiny(cls, work / "media", "espeak-ng", env={"GDEVO_VOICE_CACHE": str(work / "voice-cache")})
+        produced.append(movie)
+        parts.append(Part(audio.finish_chapter(movie, renders / f"{cls}.mp4"), f"{len(parts) + 1}. {cls}"))
+    out = renders / "explainer.mp4"
+    join_chapters(parts, out, "A narrated test")
+    summary = audio.finish_explainer(parts, out, "A narrated test", say=lambda msg: None)
     return {"parts": parts, "out": out, "summary": summary, "produced": produced, "renders": renders}
 
 
@@ -351,9 +345,9 @@ def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
     from scipy.signal import correlate
 
     parts, out = narrated["parts"], narrated["out"]
-    durations = [audio.probe(p.path).duration for p in parts]
-    total = audio.probe(out)
-    assert total.duration == pytest.approx(sum(durations), abs=1 / 15)
+    durations = [video_info(p.path).length for p in parts]
+    total = video_info(out)
+    assert total.length == pytest.approx(sum(durations), abs=1 / 15)
     boundary = durations[0]
     marks = [float(c["start_time"]) for c in json.loads(subprocess.run(
         ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(out)], capture_output=True, text=True,
@@ -384,7 +378,7 @@ def test_voice_none_gives_a_silent_video_with_captions(tmp_path):
     assert "audio" not in kinds and "subtitle" in kinds
     beats = json.loads(movie.with_suffix(".beats.json").read_text())["beats"]
     assert [b["text"] for b in beats] == list(LINES_B) and all(b["audio"] is None for b in beats)
-    assert audio.probe(out).duration >= sum(b["line"] for b in beats)
+    assert video_info(out).length >= sum(b["line"] for b in beats)
 
 
 def test_a_broken_sidecar_is_one_clear_error(tmp_path):
@@ -394,7 +388,7 @@ def test_a_broken_sidecar_is_one_clear_error(tmp_path):
         captions.read_sidecar(bad)
 
 
-def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_render(tmp_path, monkeypatch):
+def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_render(tmp_path, monkeypatch, settings):
     import scenes.storyboard
     from gdevo import script
     from scenes.storyboard import SceneEntry
@@ -402,7 +396,7 @@ def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_rende
 
     monkeypatch.setattr(scenes.storyboard, "load_scene_class", lambda entry: TinyA)
     entry = SceneEntry("tiny-a", "voice_fixture", "TinyA", (), "Tiny A", 1)
-    md, sheet, chapters = script.write_script([entry], tmp_path, "Title")
+    md, sheet, chapters = script.write_script([entry], settings)
     assert chapters[0].source == "scene run"
     assert sheet.read_text() == "".join(f"tinya-{i:02d}\t{t}\n" for i, t in enumerate(LINES_A, 1))
     assert "## 1. Tiny A" in md.read_text() and f"**tinya-02** — {LINES_A[1]}" in md.read_text()
@@ -416,7 +410,7 @@ def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_rende
     sidecar.write_text(json.dumps({"beats": [{"id": "ch01-01", "text": "From the render."}]}))
     monkeypatch.setattr(gdevo.manim_run, "find_render",
                         lambda *a, **k: SimpleNamespace(movie=sidecar.parent / "tiny-a.mp4"))
-    got = script.collect([entry], say=lambda msg: None)
+    got = script.collect([entry], settings, say=lambda msg: None)
     assert got[0].source == "last render" and got[0].lines == [script.ScriptLine("ch01-01", "From the render.")]
 
 
@@ -443,13 +437,12 @@ def test_deck_slides_get_their_narration_cut_from_the_chapter(narrated, tmp_path
         assert rms_db(pcm(clip)) > -40
 
 
-def test_a_voiced_scene_runs_with_animations_skipped(monkeypatch):
+def test_a_voiced_scene_runs_with_animations_skipped():
     """gdevo script and the frame tests run scenes without a movie: narration must still time the beats."""
     from tests.framecheck import render_last_frame
     from tests.gdevo.voice_fixture import TinyB
 
-    monkeypatch.setenv("GDEVO_VOICE", "none")
-    scene, _ = render_last_frame(TinyB, width=160, height=90)
+    scene, _ = render_last_frame(TinyB, width=160, height=90, settings=SceneSettings(voice="none"))
     assert [r["text"] for r in scene.narration] == list(LINES_B)
     assert scene.renderer.time >= sum(r["line"] for r in scene.narration)
 
@@ -466,7 +459,7 @@ def test_lines_without_a_recording_are_listed_after_the_join(narrated, tmp_path)
     sidecar.write_text(json.dumps(data))
     parts = [Part(renders / p.path.name, p.title) for p in narrated["parts"]]
     said: list[str] = []
-    summary = audio.finish_explainer(parts, renders / "explainer.mp4", say=said.append)
+    summary = audio.finish_explainer(parts, renders / "explainer.mp4", "A narrated test", say=said.append)
     assert summary["fallbacks"] == [data["beats"][1]["id"]]
     assert (renders / "missing-recordings.txt").read_text() == f"{data['beats'][1]['id']}\n"
     assert any("no recording" in s and data["beats"][1]["id"] in s for s in said)

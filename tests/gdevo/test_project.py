@@ -63,6 +63,8 @@ def test_init_writes_a_valid_project_and_never_clobbers_one(tmp_path, capsys):
 
 
 def test_overrides_are_merged_over_the_defaults_with_paths_relative_to_the_project(tmp_path, monkeypatch):
+    from functools import partial
+
     from PIL import Image
 
     from sim.cache import resolve
@@ -72,7 +74,7 @@ def test_overrides_are_merged_over_the_defaults_with_paths_relative_to_the_proje
         "function-fit": '[data]\ntarget = "x*cos(2*x) + 0.3*abs(x)"\n\n[runs.adam]\nlr = 0.01\n',
         "image-fit-portrait": 'image = "me.jpg"\ncolor = "rgb"\n'})
     Image.new("RGB", (60, 40), "orange").save(folder / "overrides" / "me.jpg")
-    monkeypatch.setenv("GDEVO_PROJECT", str(folder))
+    resolve = partial(resolve, project=folder)
     monkeypatch.chdir(tmp_path)   # paths resolve against the overrides file, not the working directory
     cfg = resolve("function-fit").config
     assert cfg.data.target == "x*cos(2*x) + 0.3*abs(x)"
@@ -140,33 +142,46 @@ def test_the_projects_quality_is_the_default_and_a_flag_still_wins(tmp_path, mon
 
     folder = make_project(tmp_path / "talk", 'title = "t"\nquality = "medium"\n')
     seen = []
-    monkeypatch.setattr(render_cmd, "run", lambda args: seen.append(args.quality) or 0)
+    monkeypatch.setattr(render_cmd, "run", lambda args, settings: seen.append((args.quality, settings.quality)) or 0)
     assert main(["render", "loss", "--project", str(folder)]) == 0
     assert main(["render", "loss", "--project", str(folder), "--quality", "high"]) == 0
     assert main(["render", "loss"]) == 0
-    assert seen == ["medium", "high", "low"]
+    assert seen == [("medium", "medium"), ("high", "high"), ("low", "low")]
 
 
-def test_the_project_sets_the_environment_every_layer_reads(tmp_path):
+def test_the_project_fills_the_settings_every_layer_gets(tmp_path):
+    from gdevo.settings import Settings
+
     folder = make_project(tmp_path / "talk", 'title = "T"\nsubtitle = "S"\ntheme = "light"\nvoice = "recorded"\n'
                                              'voice_dir = "voice"\n')
-    env = load_project(folder).env()
-    assert env == {"GDEVO_PROJECT": str(folder.resolve()), "GDEVO_RENDERS": str(folder.resolve() / "renders"),
-                   "GDEVO_THEME": "light", "GDEVO_TITLE": "T", "GDEVO_SUBTITLE": "S", "GDEVO_VOICE": "recorded",
-                   "GDEVO_VOICE_DIR": str(folder.resolve() / "voice")}
+    base = Settings(cache=tmp_path / "cache", voice="none", wpm="120")
+    settings = load_project(folder).settings(base)
+    assert (settings.project, settings.renders, settings.theme, settings.title, settings.subtitle) == (
+        folder.resolve(), folder.resolve() / "renders", "light", "T", "S")
+    assert (settings.voice, settings.voice_dir, settings.wpm) == ("recorded", folder.resolve() / "voice", "120")
+    assert settings.cache == tmp_path / "cache"   # traces stay in the usual cache
+    env = settings.to_env()   # what manim's subprocess gets
+    assert {k: env[k] for k in ("GDEVO_PROJECT", "GDEVO_THEME", "GDEVO_TITLE", "GDEVO_SUBTITLE", "GDEVO_VOICE",
+                                "GDEVO_VOICE_DIR")} == {
+        "GDEVO_PROJECT": str(folder.resolve()), "GDEVO_THEME": "light", "GDEVO_TITLE": "T", "GDEVO_SUBTITLE": "S",
+        "GDEVO_VOICE": "recorded", "GDEVO_VOICE_DIR": str(folder.resolve() / "voice")}
+    scene = settings.scene()   # and reads back
+    assert (scene.project, scene.theme, scene.title, scene.subtitle, scene.voice, scene.voice_dir) == (
+        folder.resolve(), "light", "T", "S", "recorded", str(folder.resolve() / "voice"))
 
 
-def test_title_card_shows_the_projects_title_inside_the_frame(monkeypatch):
+def test_title_card_shows_the_projects_title_inside_the_frame():
     from manim import Text, config
 
+    from scenes.kit.settings import SceneSettings
     from scenes.title_card import TitleCard
     from tests.framecheck import render_last_frame
 
     title = "Evolution strategies against gradient descent, a very long title for a lecture on optimisers"
-    monkeypatch.setenv("GDEVO_TITLE", title)
-    monkeypatch.setenv("GDEVO_SUBTITLE", "Ada Lovelace · Analytical Engine Society")
 
     class Held(TitleCard):
+        settings = SceneSettings(title=title, subtitle="Ada Lovelace · Analytical Engine Society", voice="off")
+
         def construct(self):
             super().construct()
             self.add(self.card)
@@ -197,17 +212,17 @@ def test_the_explainer_opens_with_the_title_card_then_only_the_chosen_chapters(t
     real = runner.render_scene_once
     rendered = []
 
-    def chapters_as_clips(job, fmt, device=None, force=False, encoders=None):
+    def chapters_as_clips(job, fmt, settings, force=False, encoders=None):
         rendered.append(job.name)
         if job.name == "title-card":
-            return real(job, fmt, device, force, encoders)
-        movie, slides = runner.movie_path(job, fmt), runner.slides_path(job, fmt)
+            return real(job, fmt, settings, force, encoders)
+        movie, slides = runner.movie_path(job, fmt, settings.renders), runner.slides_path(job, fmt, settings.renders)
         movie.parent.mkdir(parents=True, exist_ok=True)
         slides.parent.mkdir(parents=True, exist_ok=True)
         _clip(movie, 1.0)
         slides.write_text("{}")
-        key = runner.render_key(job, fmt, device)
-        stamps.write("render", f"{job.name}@{fmt.folder}", {"key": key})
+        key = runner.render_key(job, fmt, settings)
+        stamps.write(settings.renders, "render", f"{job.name}@{fmt.folder}", {"key": key})
         return runner.Rendered(job.name, fmt, key, movie, slides, 0.1, False)
 
     monkeypatch.setattr(runner, "render_scene_once", chapters_as_clips)

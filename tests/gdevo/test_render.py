@@ -38,8 +38,7 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
     from scenes.landscape import Landscape
     from sim.cache import ensure_trace
 
-    os.environ["GDEVO_CACHE"] = env["GDEVO_CACHE"]
-    traces = {"sine-2d": ensure_trace("sine-2d", quiet=True)}
+    traces = {"sine-2d": ensure_trace("sine-2d", quiet=True, cache=tmp_path / "cache")}
     scene, _ = render_last_frame(Landscape, width=160, height=90, traces=traces)
     assert float(info["format"]["duration"]) == pytest.approx(scene.renderer.time, abs=0.2)
 
@@ -50,43 +49,47 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
     assert again.returncode == 0 and out.stat().st_mtime_ns == mtime
 
 
-def test_render_key_covers_format_traces_and_gdevo_variables_but_not_folders(monkeypatch):
+def test_render_key_covers_format_traces_and_picture_settings_but_not_folders(settings):
+    from dataclasses import replace
+
     from gdevo.manim_run import Format, SceneJob, render_key
 
     job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
-    base = render_key(job, Format("low"))
-    assert render_key(job, Format("low")) == base
-    others = [render_key(job, Format("medium")), render_key(job, Format("low", (160, 90))),
-              render_key(job, Format("low"), traces=["sine-2d-0123.npz"]),
-              render_key(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeckTwo"), Format("low"))]
-    monkeypatch.setenv("GDEVO_THEME", "light")   # themes, voices, projects reach scenes this way
-    others.append(render_key(job, Format("low")))
+    base = render_key(job, Format("low"), settings)
+    assert render_key(job, Format("low"), settings) == base
+    others = [render_key(job, Format("medium"), settings), render_key(job, Format("low", (160, 90)), settings),
+              render_key(job, Format("low"), settings, traces=["sine-2d-0123.npz"]),
+              render_key(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeckTwo"), Format("low"), settings)]
+    others += [render_key(job, Format("low"), replace(settings, **change))   # what the picture or sound shows
+               for change in ({"theme": "light"}, {"voice": "none"}, {"voice": "none", "wpm": "120"},
+                              {"title": "Another film"}, {"subtitle": "by someone"})]
     assert len({base, *others}) == 1 + len(others)
-    monkeypatch.delenv("GDEVO_THEME")
-    monkeypatch.setenv("GDEVO_CACHE", "/elsewhere/cache")
-    monkeypatch.setenv("GDEVO_RENDERS", "/elsewhere/renders")
-    monkeypatch.setenv("GDEVO_VOICE_CACHE", "/elsewhere/voices")
-    assert render_key(job, Format("low")) == base
+    elsewhere = replace(settings, cache=Path("/elsewhere/cache"), renders=Path("/elsewhere/renders"),
+                        voice_cache=Path("/elsewhere/voices"), vendor=Path("/elsewhere/vendor"))
+    assert render_key(job, Format("low"), elsewhere) == base   # where files go is not what they show
 
 
-def test_a_scene_rendered_alone_encodes_on_the_idle_cores(isolated_outputs, monkeypatch):
+def test_a_scene_rendered_alone_encodes_on_the_idle_cores(settings, monkeypatch):
     """`gdevo render SCENE` asks manim for in-flight encoders (the batch renders do not: no idle core)."""
+    import gdevo.manim_run
     import gdevo.render
     from gdevo.manim_run import ALONE_ENCODERS, Format, SceneJob, manim_command
     from scenes.storyboard import SceneEntry
+    from sim.errors import GdevoError
 
     asked = {}
 
-    def fake(job, fmt, device, force=False, encoders=None):
+    def fake(job, fmt, settings, force=False, encoders=None):
         asked["encoders"] = encoders
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(gdevo.render, "render_scene_once", fake)
+    monkeypatch.setattr(gdevo.manim_run, "render_scene_once", fake)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    with pytest.raises(RuntimeError, match="stop here"):
-        gdevo.render.render_scene(SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1), quiet=True)
+    with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: tiny: .*stop here"):
+        gdevo.render.render_scene(SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1), settings,
+                                  quiet=True)
     assert asked["encoders"] == ALONE_ENCODERS
-    cmd = manim_command(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck"), Format(), ALONE_ENCODERS)
+    tiny = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
+    cmd = manim_command(tiny, Format(), settings.renders, ALONE_ENCODERS)
     assert cmd[cmd.index("--max-inflight-encoders") + 1] == str(ALONE_ENCODERS)
-    assert "--max-inflight-encoders" not in manim_command(SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck"),
-                                                          Format())
+    assert "--max-inflight-encoders" not in manim_command(tiny, Format(), settings.renders)

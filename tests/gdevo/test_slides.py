@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from gdevo.cli import main
+from gdevo.settings import Settings
 from gdevo.slides import DeckScene, build_deck, slide_variant
 from tests.gdevo.deck_fixture import BEAT_NOTES, TinyDeck
 
@@ -21,11 +22,13 @@ TINY = DeckScene("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
 @pytest.fixture(scope="module")
 def deck(tmp_path_factory):
     root = tmp_path_factory.mktemp("deck")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GDEVO_RENDERS", str(root / "renders"))
-        mp.setenv("GDEVO_CACHE", str(root / "cache"))
-        built = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True)
-        yield built
+    return build_deck([TINY], deck_settings(root / "renders"), resolution=(160, 90), fps=15, quiet=True)
+
+
+def deck_settings(renders: Path) -> Settings:
+    """The settings of a run writing into RENDERS (the deck fixture's), without narration."""
+    return Settings(voice="off", renders=renders, cache=renders.parent / "cache",
+                    voice_cache=renders.parent / "voice-cache")
 
 
 def test_slide_variant_is_a_slide_of_the_same_scene():
@@ -92,31 +95,31 @@ def no_manim(monkeypatch):
 
 
 def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
-    monkeypatch.setenv("GDEVO_RENDERS", str(deck.html.parent.parent))
     no_manim(monkeypatch)
     html = deck.html.stat().st_mtime_ns
-    again = build_deck([TINY], resolution=(160, 90), fps=15, quiet=True)
+    again = build_deck([TINY], deck_settings(deck.html.parent.parent), resolution=(160, 90), fps=15, quiet=True)
     assert again.slides == 3 and again.notes == list(BEAT_NOTES)
     assert deck.html.stat().st_mtime_ns == html   # same slides, same options: not even converted again
 
 
-def test_slides_after_the_explainer_start_no_manim(isolated_outputs, monkeypatch):
+def test_slides_after_the_explainer_start_no_manim(settings, monkeypatch):
     """One manim pass per chapter: the explainer's render already made the slides the deck needs."""
     from gdevo.render import render_explainer
     from scenes.storyboard import SceneEntry
 
     entry = SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1)
-    explainer = render_explainer("low", entries=[entry], quiet=True)
+    explainer = render_explainer(settings, entries=[entry], quiet=True)
     assert explainer.is_file() and (explainer.parent / "tiny.mp4").is_file()
     no_manim(monkeypatch)
-    built = build_deck([DeckScene.from_entry(entry)], "low", quiet=True, pptx=False)
+    built = build_deck([DeckScene.from_entry(entry)], settings, quiet=True, pptx=False)
     assert built.per_scene == [("tiny", 3)] and built.notes == list(BEAT_NOTES) and built.pdf.is_file()
 
 
-def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(isolated_outputs, monkeypatch):
-    """render_many's AFTER sees each scene's finished render (movie and slides on disk), made now or
+def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(settings, monkeypatch):
+    """The render engine's AFTER sees each scene's finished render (movie and slides on disk), made now or
     up to date, so a chapter file or a GIF is cut while other scenes still render."""
-    from gdevo.manim_run import Format, SceneJob, render_many
+    from gdevo.manim_run import Format, SceneJob
+    from gdevo.render_engine import render_batch
 
     seen = []
 
@@ -125,10 +128,10 @@ def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(isola
 
     job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
     fmt = Format("low", (160, 90), 15)
-    first = render_many([job], fmt, after=after)
+    first = render_batch([job], fmt, settings, after=after)
     assert seen == [("tiny", False, True, True)] and first.rendered["tiny"].movie.is_file()
     no_manim(monkeypatch)
-    render_many([job], fmt, after=after)
+    render_batch([job], fmt, settings, after=after)
     assert seen[1:] == [("tiny", True, True, True)]   # up to date: no manim, AFTER still runs
 
 
@@ -154,9 +157,9 @@ def test_bad_slides_requests_are_one_line_and_keep_the_deck(argv, needle, isolat
 
 
 def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slides(deck, monkeypatch):
-    monkeypatch.setenv("GDEVO_RENDERS", str(deck.html.parent.parent))
     two = DeckScene("tiny-two", "tests.gdevo.deck_fixture", "TinyDeckTwo")
-    both = build_deck([two, TINY], resolution=(160, 90), fps=15, quiet=True, pptx=False, jobs=2)
+    both = build_deck([two, TINY], deck_settings(deck.html.parent.parent), resolution=(160, 90), fps=15, quiet=True,
+                      pptx=False, jobs=2)
     assert both.per_scene == [("tiny-two", 2), ("tiny", 3)]
     assert both.notes == ["first note\n\nsecond note", "", *BEAT_NOTES]
     info = subprocess.run(["pdfinfo", str(both.pdf)], capture_output=True, text=True, check=True).stdout
@@ -164,9 +167,8 @@ def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slid
 
 
 @pytest.mark.parametrize(("theme", "reveal"), [("dark", "black"), ("light", "white")])
-def test_the_deck_page_follows_the_theme(monkeypatch, theme, reveal):
+def test_the_deck_page_follows_the_theme(theme, reveal):
     from gdevo.slides import deck_style
     from scenes.kit.palette import PALETTES
 
-    monkeypatch.setenv("GDEVO_THEME", theme)
-    assert deck_style() == {"background_color": PALETTES[theme].background, "reveal_theme": reveal}
+    assert deck_style(Settings(theme=theme)) == {"background_color": PALETTES[theme].background, "reveal_theme": reveal}

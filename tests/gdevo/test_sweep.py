@@ -61,7 +61,7 @@ def write_spec(tmp_path: Path, text: str = SMALL_SPEC, name: str = "lr") -> Path
 
 
 @pytest.mark.slow
-def test_sweep_writes_gdevo_sim_traces_and_tables_of_mean_and_sample_sd(tmp_path, capsys):
+def test_sweep_writes_gdevo_sim_traces_and_tables_of_mean_and_sample_sd(tmp_path, capsys, settings, monkeypatch):
     from sim.cache import resolve
     from sim.trace import load_trace
 
@@ -70,14 +70,15 @@ def test_sweep_writes_gdevo_sim_traces_and_tables_of_mean_and_sample_sd(tmp_path
     assert "4 cells simulated" in capsys.readouterr().out
 
     # Each cell is the trace `gdevo sim sine-2d --set ...` resolves to, with the same bytes.
-    plan = plan_sweep(spec)
+    plan = plan_sweep(spec, settings)
     assert len(plan.cells) == 4 and len({c.path for c in plan.cells}) == 4
     cell = plan.cells[3]
     config = tmp_path / "small-sine.toml"
     assert cell.path == resolve("small-sine", list(cell.overrides), config_file=config).path
-    os.environ["GDEVO_CACHE"] = str(tmp_path / "other-cache")
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "other-cache"))
     assert main(["sim", "small-sine", "--config", str(config), *[a for o in cell.overrides for a in ("--set", o)]]) == 0
-    again = resolve("small-sine", list(cell.overrides), config_file=config).path
+    again = resolve("small-sine", list(cell.overrides), config_file=config, cache=tmp_path / "other-cache").path
+    assert again != cell.path
     assert again.read_bytes() == cell.path.read_bytes()
 
     # The table's numbers, recomputed here from the traces: mean ± sample sd over the two seeds.
@@ -93,7 +94,7 @@ def test_sweep_writes_gdevo_sim_traces_and_tables_of_mean_and_sample_sd(tmp_path
 
     # Resuming: nothing is recomputed, the traces are not rewritten.
     mtimes = {c.path: c.path.stat().st_mtime_ns for c in plan.cells}
-    os.environ["GDEVO_CACHE"] = str(tmp_path / "cache")
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "cache"))
     assert main(["sweep", str(spec), "--quiet"]) == 0
     assert "0 cells simulated on local pool" in capsys.readouterr().out
     assert {c.path: c.path.stat().st_mtime_ns for c in plan.cells} == mtimes

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from manim import ManimColor
 
-from scenes.ch08_gradient_descent import LR_COLORS, GradientDescent
+from scenes.ch08_gradient_descent import LR_COLORS, GradientDescent, slope_table
 from scenes.kit import speech
 from scenes.kit.panels import fmt_loss
 from tests.framecheck import nearest_match, render_last_frame
@@ -14,8 +14,40 @@ from tests.scenes.gd_traces import shows, sine_trace
 
 
 @pytest.fixture(scope="module")
-def rendered():
-    return render_last_frame(GradientDescent, width=854, height=480, traces={"sine-2d": sine_trace()})
+def dims():
+    from sim.experiments.dimensions import simulate
+    from tests.sim.test_dimensions import tiny
+
+    return simulate(tiny(), "dimensions")
+
+
+@pytest.fixture(scope="module")
+def rendered(dims):
+    return render_last_frame(GradientDescent, width=854, height=480,
+                             traces={"sine-2d": sine_trace(), "dimensions": dims})
+
+
+def test_why_gradients_are_cheap_says_only_numbers_on_its_table(rendered, dims):
+    import re
+
+    scene, _ = rendered
+    rows, line = slope_table(dims)
+    assert line in [n for _, n in scene.beats]
+    shown = {t.original_text for row in scene.slope_table[1] for t in row}
+    assert shown == {c for row in rows for c in row}
+    for number in re.findall(r"\d[\d,.]*", line):
+        assert any(number.rstrip(".,") in cell for cell in shown), number
+    ratio = dims.wall_stats["slopes"]["ratio"]
+    assert rows[-1][-1] == speech.number(ratio[-1]) and rows[-1][0] == f"{int(dims['nets/n_params'][-1]):,}"
+
+
+def test_without_timings_the_table_gives_counts(dims):
+    import copy
+
+    bare = copy.copy(dims)
+    bare.wall_stats = {}
+    rows, line = slope_table(bare)
+    assert rows[-1] == ["385", "2", "386"] and "386 passes against two" in line
 
 
 def test_good_learning_rate_ends_where_the_trace_says(rendered):

@@ -57,8 +57,29 @@ def test_the_measure_is_not_blind():
 
 
 @pytest.mark.parametrize("theme", sorted(PALETTES))
-def test_theme_is_chosen_by_the_environment(theme):
+def test_a_scene_process_reads_its_theme_from_the_environment_gdevo_starts_it_with(theme):
     code = "from scenes.kit.style import TEXT_COLOR, BACKGROUND; print(TEXT_COLOR.to_hex(), BACKGROUND.to_hex())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"GDEVO_THEME": theme, "PATH": "/usr/bin:/bin"}).stdout.split()
     assert out == [PALETTES[theme].text.upper(), PALETTES[theme].background.upper()]
+
+
+def test_the_palette_follows_the_scene_settings_theme_without_reimporting():
+    """One process, both themes: the scene's settings value picks the palette, not an import-time read."""
+    from manim import Text
+
+    from scenes.kit.base import ChapterScene
+    from scenes.kit.settings import SceneSettings
+    from tests.framecheck import render_last_frame
+
+    class Plain(ChapterScene):
+        def construct(self):
+            self.label = Text("x")
+            self.add(self.label)
+
+    for theme in ("light", "dark", "light"):
+        palette = PALETTES[theme]
+        scene, frame = render_last_frame(Plain, width=160, height=90, settings=SceneSettings(theme=theme, voice="off"))
+        assert scene.renderer.camera.background_color.to_hex() == palette.background.upper()
+        assert tuple(frame[0, 0, :3]) == tuple(int(palette.background[i:i + 2], 16) for i in (1, 3, 5))
+        assert scene.label[0].get_fill_color().to_hex() == palette.text.upper()   # the glyph

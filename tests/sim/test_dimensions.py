@@ -67,3 +67,38 @@ def test_levels_must_be_above_the_target():
 
     with pytest.raises(ValidationError, match="levels"):
         tiny(target_loss=0.5)
+
+
+def test_progress_and_slopes_are_recorded_and_sane(trace):
+    cfg = tiny()
+    K, S, L = 2, 1, len(cfg.probe.levels) + 1
+    mut, step = trace["progress/mutation"], trace["progress/step"]
+    assert mut.shape == (K, S, L, len(cfg.progress.sigmas)) and step.shape == (K, S, L, len(cfg.progress.lrs))
+    probed = trace["probe/step"] >= 0
+    assert np.all((mut[probed] >= 0) & (mut[probed] < 1))        # kept only if better: a share of the loss
+    assert np.all(step[probed] < 1)
+    assert np.array_equal(trace["progress/mutation_best"][probed], mut[probed].max(axis=-1))
+    assert np.all(trace["progress/step_best"][probed] > 0)         # the smallest lr always helps a little
+    assert trace["slopes/probe_passes"].tolist() == [8, 386] and trace["slopes/backprop_passes"].tolist() == [2, 2]
+    assert np.all(trace["slopes/cosine"] > 0.99)                   # finite differences = backprop's slopes
+    wall = trace.wall_stats["slopes"]
+    assert wall["nets"] == ["1-2-1", "1-128-1"]
+    assert all(v > 0 for key in ("forward_s", "backprop_s", "probes_s") for v in wall[key])
+    assert "slopes/ratio" not in trace.arrays                      # times stay out of the trace's bytes
+
+
+def test_a_gradient_step_counts_its_own_gain():
+    from sim.experiments.dimensions import progress_at
+
+    cfg = tiny()
+    problem = cfg.task.problem(cfg.nets[0].spec, torch.float32)
+    theta = initial_params(cfg, 0, 0)
+    mut, step = progress_at(problem, theta, [0.1], [0.01], 50, torch.Generator().manual_seed(1))
+    params = theta.clone().requires_grad_(True)
+    loss = problem.loss(params)
+    loss.backward()
+    with torch.no_grad():
+        after = float(problem.loss(theta - 0.01 * params.grad))
+    before = float(loss.detach())
+    assert step[0] == pytest.approx((before - after) / before, rel=1e-4)
+    assert 0 <= mut[0] < 1

@@ -36,8 +36,9 @@ def test_other_inputs_get_their_own_trace():
 
 def test_a_fresh_process_reads_a_cached_trace_without_torch():
     ensure_trace("sine-2d", SMALL, quiet=True)
-    code = ("import sys; from sim.cache import ensure_trace; "
-            f"ensure_trace('sine-2d', {SMALL!r}, quiet=True); print('torch' in sys.modules)")
+    code = ("import sys; from pathlib import Path; from sim.cache import ensure_trace; "
+            f"ensure_trace('sine-2d', {SMALL!r}, quiet=True, cache=Path({str(sim.cache.DEFAULT_CACHE)!r})); "
+            "print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

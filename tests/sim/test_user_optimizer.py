@@ -22,7 +22,7 @@ LION = Path(__file__).with_name("data") / "lion.py"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def project(tmp_path: Path, monkeypatch, code: str | None = None, spec: str = "lion.py:Lion",
+def project(tmp_path: Path, code: str | None = None, spec: str = "lion.py:Lion",
             extra: str = "lr = 0.05\nbetas = [0.9, 0.99]\n") -> Path:
     """A project overriding sine-2d with one more run, `lion`, made by SPEC (lion.py holds CODE)."""
     (tmp_path / "overrides").mkdir()
@@ -33,7 +33,6 @@ def project(tmp_path: Path, monkeypatch, code: str | None = None, spec: str = "l
         (tmp_path / "lion.py").write_text(code)
     (tmp_path / "overrides" / "sine-2d.toml").write_text(
         f'[runs.lion]\noptimizer = "{spec}"\nlabel = "Lion"\nsteps = 40\n{extra}')
-    monkeypatch.setenv("GDEVO_PROJECT", str(tmp_path))
     return tmp_path
 
 
@@ -42,10 +41,10 @@ def cached(tmp_path: Path) -> list[Path]:
     return sorted(folder.rglob("*.npz")) if folder.is_dir() else []
 
 
-def test_a_project_optimizer_is_recorded_like_any_run(tmp_path, monkeypatch):
+def test_a_project_optimizer_is_recorded_like_any_run(tmp_path):
     (tmp_path / "p").mkdir()
-    proj = project(tmp_path / "p", monkeypatch)
-    trace = ensure_trace("sine-2d", quiet=True)
+    proj = project(tmp_path / "p")
+    trace = ensure_trace("sine-2d", quiet=True, project=proj)
     run = trace.run("lion")
     assert run.kind == "gradient" and run.meta["label"] == "Lion"
     assert run.meta["source"]["options"] == {"betas": [0.9, 0.99], "lr": 0.05}
@@ -53,11 +52,11 @@ def test_a_project_optimizer_is_recorded_like_any_run(tmp_path, monkeypatch):
     assert run.steps == 40 and run["loss"][-1] < run["loss"][0]
     assert {"sgd", "adam", "evolution"} <= set(trace.run_names)   # the built-in runs are still there
     # the file's bytes are part of the cache key: an edit re-simulates
-    before = resolve("sine-2d").path
+    before = resolve("sine-2d", project=proj).path
     (proj / "lion.py").write_text(LION.read_text() + "\n# edited\n")
-    assert resolve("sine-2d").path != before
+    assert resolve("sine-2d", project=proj).path != before
     # ... also through ensure_trace, whose index of raw configs must not serve the old file's trace
-    edited = ensure_trace("sine-2d", quiet=True).run("lion").meta["source"]["sha256"]
+    edited = ensure_trace("sine-2d", quiet=True, project=proj).run("lion").meta["source"]["sha256"]
     assert edited != run.meta["source"]["sha256"]
 
 
@@ -108,10 +107,10 @@ class RandomSearch:
 '''
 
 
-def test_an_ask_tell_searcher_is_recorded_as_an_evolution_run(tmp_path, monkeypatch):
+def test_an_ask_tell_searcher_is_recorded_as_an_evolution_run(tmp_path):
     (tmp_path / "p").mkdir()
-    project(tmp_path / "p", monkeypatch, SEARCHER, "lion.py:RandomSearch", "population = 5\n")
-    run = ensure_trace("sine-2d", quiet=True).run("lion")
+    proj = project(tmp_path / "p", SEARCHER, "lion.py:RandomSearch", "population = 5\n")
+    run = ensure_trace("sine-2d", quiet=True, project=proj).run("lion")
     assert run.kind == "evolution" and run["pop_loss"].shape == (40, 5)
     assert run["evals"][-1] == 1 + 40 * 5 and np.all(np.diff(run["loss"]) <= 0)
 
@@ -127,12 +126,12 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_a_broken_optimizer_file_is_one_line_and_nothing_is_cached(case, tmp_path, monkeypatch):
+def test_a_broken_optimizer_file_is_one_line_and_nothing_is_cached(case, tmp_path):
     code, spec, said = BROKEN[case]
     (tmp_path / "p").mkdir()
-    project(tmp_path / "p", monkeypatch, code if code is not None else "", spec)
+    proj = project(tmp_path / "p", code if code is not None else "", spec)
     with pytest.raises(GdevoError) as err:
-        ensure_trace("sine-2d", quiet=True)
+        ensure_trace("sine-2d", quiet=True, project=proj)
     assert said in str(err.value) and "\n" not in str(err.value)
     assert cached(tmp_path) == []
 

@@ -1,0 +1,75 @@
+"""gdevo's modules import each other without a cycle, counting the imports inside functions too
+(a lazy import still ties two modules together); `if TYPE_CHECKING:` blocks do not count."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(tree: ast.AST) -> set[str]:
+    """Every module named by an absolute import in TREE, outside `if TYPE_CHECKING:` blocks."""
+    names: set[str] = set()
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo += node.orelse
+            continue
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+        todo += ast.iter_child_nodes(node)
+    return names
+
+
+def import_graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in (ROOT / "gdevo").rglob("*.py")}
+    return {name: {m for m in imported(ast.parse(path.read_text(encoding="utf-8"))) if m in files and m != name}
+            for name, path in files.items()}
+
+
+def cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One import cycle of GRAPH (as a path that ends where it starts), or [] when there is none."""
+    state: dict[str, int] = {}   # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        path.append(node)
+        for dep in sorted(graph[node]):
+            if state.get(dep) == 1:
+                return [*path[path.index(dep):], dep]
+            if dep not in state and (found := visit(dep)):
+                return found
+        state[node] = 2
+        path.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return []
+
+
+def test_the_cycle_finder_finds_a_lazy_import_cycle():
+    lazy = ast.parse("def f():\n    from gdevo.b import x\n")
+    assert imported(lazy) == {"gdevo.b", "gdevo.b.x"}
+    assert imported(ast.parse("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import gdevo.b\n")) == {
+        "typing", "typing.TYPE_CHECKING"}
+    assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_gdevo_modules_import_each_other_without_a_cycle():
+    graph = import_graph()
+    assert "gdevo.render" in graph and "gdevo.sweep" in graph
+    assert cycle(graph) == [], " -> ".join(cycle(graph))
