@@ -22,7 +22,8 @@ from scipy.stats import binomtest
 from sim.config import ExperimentConfig, GradientOptimizerName, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.nets import MLPProblem, init_params
-from sim.optimizers import make_gradient_optimizer
+from sim.optimizers import Told, TorchSearcher, make_gradient_optimizer
+from sim.recorder import record
 from sim.task1d import Net, Task1D
 from sim.trace import Trace, build_meta
 
@@ -124,20 +125,27 @@ def gradient_fn(problem: MLPProblem):
     return torch.func.grad(loss_fn(problem))
 
 
+class SummedRuns(TorchSearcher):
+    """R full-batch runs as the rows of one (R, D) tensor under one optimizer: tell() steps on the sum
+    of their losses. The supported optimizers act coordinate-wise, so each row steps as its own run."""
+
+    def tell(self, losses: torch.Tensor) -> Told:
+        return super().tell(losses.sum())
+
+
 def descent_points(problem: MLPProblem, x0: torch.Tensor, cfg: SaddlesConfig) -> torch.Tensor:
     """Parameters of full-batch descent runs from every row of x0 (R, D) at each of `start_steps`:
-    (R, len(start_steps), D). The runs share one optimizer over the (R, D) tensor and step on the sum
-    of their losses; the supported optimizers act coordinate-wise, so each row is its own run."""
+    (R, len(start_steps), D), the runs driven by the recorder's one loop."""
     s = cfg.search
     params = x0.detach().clone().requires_grad_(True)
-    opt = make_gradient_optimizer(s.optimizer, [params], lr=s.lr)
+    searcher = SummedRuns(make_gradient_optimizer(s.optimizer, [params], lr=s.lr), params)
     points = [params.detach().clone()] if 0 in s.start_steps else []
-    for taken in range(1, max(s.start_steps) + 1):
-        opt.zero_grad(set_to_none=True)
-        problem.loss(params).sum().backward()
-        opt.step()
+
+    def keep(taken: int, asked: torch.Tensor, losses: torch.Tensor, told: Told, idx: torch.Tensor | None) -> None:
         if taken in s.start_steps:
             points.append(params.detach().clone())
+
+    record(problem, searcher, max(s.start_steps), after_tell=keep)
     return torch.stack(points, dim=1)
 
 

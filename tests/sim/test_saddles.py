@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from sim.experiments.saddles import SaddlesConfig, classify, simulate
+from sim.experiments.saddles import SaddlesConfig, classify, descent_points, simulate
+from sim.nets import init_params
 
 
 def tiny() -> SaddlesConfig:
@@ -18,6 +19,29 @@ def tiny() -> SaddlesConfig:
 @pytest.fixture(scope="module")
 def trace():
     return simulate(tiny(), "saddles")
+
+
+def test_batched_descent_runs_are_independent_runs_kept_at_the_start_steps():
+    """Rows of one (R, D) tensor under one Adam step on the sum of losses: each row must follow
+    exactly the run it would follow alone, and be kept at every start step (step 0 = the init)."""
+    cfg = tiny()
+    problem = cfg.task.problem(cfg.nets[0].spec, torch.float64)
+    x0 = torch.stack([init_params(cfg.nets[0].spec, torch.Generator().manual_seed(k), torch.float64)
+                      for k in range(3)])
+    together = descent_points(problem, x0, cfg)
+    assert together.shape == (3, len(cfg.search.start_steps), x0.shape[1])
+    assert torch.equal(together[:, 0], x0)
+    for r in range(3):
+        alone = descent_points(problem, x0[r:r + 1], cfg)[0]
+        assert torch.allclose(together[r], alone, rtol=1e-12, atol=1e-12)
+    theta = x0[0].clone().requires_grad_(True)   # row 0 by hand: torch's Adam, one step per kept step count
+    opt = torch.optim.Adam([theta], lr=cfg.search.lr)
+    for _ in range(cfg.search.start_steps[1]):
+        opt.zero_grad()
+        problem.loss(theta).backward()
+        opt.step()
+    assert torch.allclose(together[0, 1], theta.detach(), rtol=1e-10, atol=1e-12)
+    assert not torch.allclose(together[:, 1], together[:, 2])   # the runs moved between kept steps
 
 
 def test_recorded_points_have_gradient_below_threshold(trace):
