@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gdevo.manim_run import QUALITIES
+from gdevo.rendering.manim_run import QUALITIES
 from gdevo.settings import Settings
 from scenes.kit.voices import DEFAULT_VOICE, VOICES
 from sim.cache import ROOT as SIM_ROOT
@@ -33,7 +33,7 @@ from sim.overrides import OVERRIDES, overrides_names
 from sim.trace import atomic_write_bytes
 
 PROJECT_FILE = "gdevo.toml"
-QUALITY_NAMES = tuple(QUALITIES)   # the render qualities, named once in gdevo.manim_run
+QUALITY_NAMES = tuple(QUALITIES)   # the render qualities, named once in gdevo.rendering.manim_run
 
 
 def _chapter_entries() -> dict[str, object]:

@@ -2,7 +2,7 @@
 
 Built once, where the CLI has parsed its arguments and found the project (gdevo.cli), then
 passed as a value to commands, the pipeline and render jobs. It becomes environment variables
-only at the manim subprocess boundary (`to_env`, used by gdevo.manim_run), where the scene side
+only at the manim subprocess boundary (`to_env`, used by gdevo.rendering.manim_run), where the scene side
 reads it back once (scenes/kit/settings.py). `picture_key` names what changes a picture or a
 sound: the render key hashes it, so moving the renders or cache folder re-renders nothing.
 

@@ -32,8 +32,8 @@ runs = ["evolution"]
 
 
 def timed_sweep(spec: Path, executor, cache: Path, renders: Path) -> float:
+    from gdevo.runs.sweep import run_sweep
     from gdevo.settings import Settings
-    from gdevo.sweep import run_sweep
 
     t0 = time.perf_counter()
     result = run_sweep(spec, executor, Settings(cache=cache, renders=renders), quiet=True)
@@ -52,8 +52,8 @@ def main() -> int:
 
     from contextlib import ExitStack
 
-    from gdevo.dask_local import local_cluster
-    from gdevo.executors import DaskExecutor, LocalExecutor
+    from gdevo.runs.dask_local import local_cluster
+    from gdevo.runs.executors import DaskExecutor, LocalExecutor
     from sim.trace import atomic_write_bytes
 
     cells = 4 * args.seeds

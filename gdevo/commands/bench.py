@@ -21,7 +21,7 @@ TINY = ["seeds=1", "data.n=40", "model.sizes=[1, 8, 8, 1]", "runs.0.population=6
 
 
 def register(sub) -> None:
-    from gdevo.manim_run import QUALITIES
+    from gdevo.rendering.manim_run import QUALITIES
 
     p = sub.add_parser(NAME, help="measure speed: batched evolution vs naive loop, recording overhead")
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -52,7 +52,7 @@ def _positive(name: str, value: int) -> int:
 def run_render(args: argparse.Namespace, settings: Settings) -> int:
     import sys
 
-    from gdevo.render_bench import bench_render
+    from gdevo.rendering.bench import bench_render
     from sim.trace import atomic_write_bytes
 
     try:

@@ -29,7 +29,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.explorer import build_explorer
+    from gdevo.web.page import build_explorer
 
     built = build_explorer(settings, args.name, args.overrides, sweeps=not args.no_sweeps,
                            simulate_sweeps=args.simulate_sweeps, quiet=False)

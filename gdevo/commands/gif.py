@@ -29,7 +29,14 @@ def register(sub) -> None:
 
 
 def make_one(name: str, args: argparse.Namespace, settings: Settings, quiet: bool = False) -> int:
-    from gdevo.export import AfterBeat, make_gif_once, rendered_video, resolve_name, seconds, validate_gif_request
+    from gdevo.outputs.export import (
+        AfterBeat,
+        make_gif_once,
+        rendered_video,
+        resolve_name,
+        seconds,
+        validate_gif_request,
+    )
 
     validate_gif_request(args.width, args.fps, args.max_mb, args.start, args.end)  # before any rendering
     entry, start, end, preset = resolve_name(name)
@@ -51,7 +58,7 @@ def make_one(name: str, args: argparse.Namespace, settings: Settings, quiet: boo
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.export import PRESETS, describe_presets, preset_choice, unavailable_reason
+    from gdevo.outputs.export import PRESETS, describe_presets, preset_choice, unavailable_reason
 
     if args.list:
         print("GIF presets (gdevo gif NAME):")

@@ -13,7 +13,7 @@ NAME = "init"
 
 
 def register(sub) -> None:
-    from gdevo.manim_run import QUALITIES
+    from gdevo.rendering.manim_run import QUALITIES
 
     p = sub.add_parser(NAME, help="start a project: DIR/gdevo.toml (title card, chapters, theme) and DIR/overrides/",
                        description="Write a new project folder: gdevo.toml (title, subtitle, chapters, theme, "

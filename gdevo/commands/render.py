@@ -16,7 +16,7 @@ ALL = "all"
 
 
 def register(sub) -> None:
-    from gdevo.manim_run import QUALITIES
+    from gdevo.rendering.manim_run import QUALITIES
     from gdevo.voice_options import add_voice_arguments
 
     p = sub.add_parser(NAME, help="render a scene to renders/NAME.mp4, every chapter into renders/explainer.mp4, "
@@ -44,15 +44,15 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.audio import check_voice
-    from gdevo.render import EXPLAINER, render_explainer, render_scene
+    from gdevo.media.audio import check_voice
+    from gdevo.rendering.chapters import EXPLAINER, render_explainer, render_scene
     from scenes.storyboard import get_scene, scene_names
 
     if args.jobs is not None and args.jobs < 1:
         raise GdevoError(f"--jobs must be at least 1, got {args.jobs}")
     check_voice(settings)
     if args.name == ALL:
-        from gdevo.pipeline import print_phases, run_all
+        from gdevo.outputs.pipeline import print_phases, run_all
 
         phases = run_all(settings, args.force, jobs=args.jobs, setup_seconds=args.setup_seconds,
                          pptx=not args.no_pptx, thumbnail_at=args.thumbnail_at)

@@ -50,8 +50,8 @@ def demote(markdown: str) -> str:
 
 
 def sweep_section(spec: Path, args: argparse.Namespace, settings: Settings) -> str:
-    from gdevo.executors import open_executor
-    from gdevo.sweep import run_sweep
+    from gdevo.runs.executors import open_executor
+    from gdevo.runs.sweep import run_sweep
 
     if not spec.is_file():
         raise GdevoError(f"{spec}: no such sweep file")
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         table = exp.report(trace) if exp.report else default_table(trace)
         parts += [f"## {name}", "", f"seed {trace.meta['seed']}, sim {trace.meta['sim_version']}", "", table, ""]
     if not args.names:
-        from gdevo.sweep import sweep_reports
+        from gdevo.runs.sweep import sweep_reports
 
         sweeps = [p.read_text(encoding="utf-8") for p in sweep_reports(settings.renders)]
     parts += [demote(md) for md in sweeps]

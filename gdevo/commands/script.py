@@ -14,7 +14,7 @@ NAME = "script"
 
 
 def register(sub) -> None:
-    from gdevo.render import QUALITIES
+    from gdevo.rendering.chapters import QUALITIES
 
     p = sub.add_parser(NAME, help="write the narration script: renders/script.md and renders/recording-sheet.tsv",
                        description="Collect every beat's narration line (from the last renders' beats, or by running "
@@ -30,8 +30,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.audio import check_voice
-    from gdevo.script import write_script
+    from gdevo.media.audio import check_voice
+    from gdevo.outputs.script import write_script
     from scenes.storyboard import chapters, get_scene, scene_names
 
     if args.names:

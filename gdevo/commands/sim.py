@@ -54,9 +54,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_all(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.cells import run_cells
-    from gdevo.executors import open_executor
-    from gdevo.jobs import task_for
+    from gdevo.runs.cells import run_cells
+    from gdevo.runs.executors import open_executor
+    from gdevo.runs.jobs import task_for
     from sim.cache import config_names, preset_device, resolve
     from sim.trace import load_trace
 

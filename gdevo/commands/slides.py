@@ -15,7 +15,7 @@ NAME = "slides"
 
 
 def register(sub) -> None:
-    from gdevo.manim_run import QUALITIES
+    from gdevo.rendering.manim_run import QUALITIES
 
     p = sub.add_parser(NAME, help="build the lecture deck from the chapters (renders/slides/gdevo-deck.html, .pdf, "
                        ".pptx)")
@@ -30,7 +30,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.slides import DeckScene, build_deck
+    from gdevo.outputs.slides import DeckScene, build_deck
     from scenes.storyboard import SCENES, chapters, get_scene, scene_names
 
     if args.jobs is None:

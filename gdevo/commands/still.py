@@ -15,7 +15,7 @@ def register(sub) -> None:
     p = sub.add_parser(NAME, help="save one frame of a scene or GIF preset as renders/NAME.png")
     p.add_argument("name", help="a scene name or a GIF preset (see `gdevo gif --list`)")
     p.add_argument("--at", type=float, help="time in seconds (default: the preset's key moment, else the last frame)")
-    from gdevo.manim_run import QUALITIES
+    from gdevo.rendering.manim_run import QUALITIES
 
     p.add_argument("--quality", choices=list(QUALITIES), default="low",
                    help="render quality to cut from (default low; a better up-to-date render is reused)")
@@ -23,8 +23,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.export import make_still_once, rendered_video, resolve_name, seconds
-    from gdevo.manim_run import QUALITIES
+    from gdevo.outputs.export import make_still_once, rendered_video, resolve_name, seconds
+    from gdevo.rendering.manim_run import QUALITIES
     from sim.errors import GdevoError
 
     if args.at is not None and not args.at >= 0:

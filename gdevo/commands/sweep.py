@@ -32,8 +32,8 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from gdevo.executors import open_executor
-    from gdevo.sweep import plan_sweep, run_sweep
+    from gdevo.runs.executors import open_executor
+    from gdevo.runs.sweep import plan_sweep, run_sweep
 
     plan = plan_sweep(args.spec, settings)   # validate every cell before connecting anywhere
     print(f"sweep {plan.name}: {len(plan.points)} grid points × {len(plan.spec.seed_list)} seeds = "

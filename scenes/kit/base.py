@@ -3,7 +3,7 @@
 - `self.trace(name)` reads an experiment's trace (tests inject traces via the `traces` attribute).
 - `self.beat(notes)` marks a beat: a pause point of the storyboard. Put one at the end of each
   idea. It ends by calling `self.close_beat(notes)`, which records (time, notes) in `self.beats`;
-  the lecture deck's Slide variant (gdevo.slides) overrides `close_beat` to end the slide there,
+  the lecture deck's Slide variant (gdevo.outputs.slides) overrides `close_beat` to end the slide there,
   so the speaker notes carry numbers from the traces. `beat` is the hook for whatever happens
   *before* a beat closes (narration holds there); `close_beat` is the hook for what closes it.
 - Narration (scenes/kit/voices.py): each beat's notes are its spoken line, started at the beat's

@@ -12,7 +12,7 @@ def big_result(index: int, size: int) -> bytes:
 
 
 def endless_simulation(task, expected) -> None:
-    """Stands in for gdevo.jobs.simulate_cell: a simulation that never ends, whose process id is
+    """Stands in for gdevo.runs.jobs.simulate_cell: a simulation that never ends, whose process id is
     written to $GDEVO_TEST_SIM_PID (so a test can check the process is gone after Ctrl-C)."""
     import os
     from pathlib import Path

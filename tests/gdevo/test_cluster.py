@@ -59,13 +59,14 @@ class KillOneWorker:
 
 
 @pytest.mark.slow
-def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings):
+def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_killed(tmp_path, monkeypatch, settings,
+                                                                                     capsys):
     from dataclasses import replace
 
-    from gdevo.dask_local import local_cluster
-    from gdevo.executors import DaskExecutor, Job, LocalExecutor
-    from gdevo.jobs import identity, worker_name
-    from gdevo.sweep import run_sweep
+    from gdevo.runs.dask_local import local_cluster
+    from gdevo.runs.executors import DaskExecutor, Job, LocalExecutor
+    from gdevo.runs.jobs import identity, worker_name
+    from gdevo.runs.sweep import run_sweep
     from sim.errors import GdevoError
 
     spec = write_spec(tmp_path, SMALL_SPEC.replace("[0.1, 1.0]", "[0.1, 0.3, 1.0]").replace("seeds = 2", "seeds = 3"))
@@ -117,11 +118,12 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
         # Two chapters rendered on the cluster: traces go out as bytes, files come back.
         render_two_chapters(tmp_path, address, monkeypatch)
+        render_all_on_the_cluster(tmp_path, address, monkeypatch, capsys)
 
         # The only GPU worker dies with cuda jobs pending: one line once nobody can run them, not a hang.
-        import gdevo.executors
+        import gdevo.runs.executors
 
-        monkeypatch.setattr(gdevo.executors, "NO_WORKER_GRACE_S", 3.0)
+        monkeypatch.setattr(gdevo.runs.executors, "NO_WORKER_GRACE_S", 3.0)
         dask = DaskExecutor(address)
         try:
             jobs = dask.run([Job(f"gpu-slow-{i}", time.sleep, (2,), gpu=True) for i in range(3)])
@@ -156,7 +158,7 @@ def test_a_sweep_on_a_dask_cluster_equals_the_local_pool_even_when_a_worker_is_k
 
 def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     from gdevo.cli import main
-    from gdevo.dask_local import free_port
+    from gdevo.runs.dask_local import free_port
 
     address = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv("GDEVO_CONNECT_TIMEOUT", "1")
@@ -170,8 +172,8 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_2(tmp_path, monkeypatch, 
 def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
     from dataclasses import replace
 
-    from gdevo import manim_run
-    from gdevo.render import render_explainer
+    from gdevo.rendering import manim_run
+    from gdevo.rendering.chapters import render_explainer
     from gdevo.settings import Settings
     from scenes.storyboard import SceneEntry
     from sim.cache import ensure_trace
@@ -196,6 +198,33 @@ def render_two_chapters(tmp_path: Path, address: str, monkeypatch) -> None:
     render_explainer(here, entries=entries, quiet=True)
 
 
+def render_all_on_the_cluster(tmp_path: Path, address: str, monkeypatch, capsys) -> None:
+    """`gdevo render all --scheduler ADDR` (the CLI itself): the chapters render on the workers (this
+    process's manim is refused, see render_two_chapters), and the explainer, deck and explorer are made here."""
+    import gdevo.outputs.export
+    import gdevo.project
+    from gdevo.cli import main
+    from gdevo.outputs.slides import DECK_NAME, slides_dir
+    from scenes.storyboard import SceneEntry
+
+    entries = [SceneEntry("final-loss", "tests.gdevo.cluster_fixture", "FinalLoss", ("sine-2d",), "Final loss", 1),
+               SceneEntry("steps", "tests.gdevo.cluster_fixture", "Steps", ("sine-2d",), "Steps", 2)]
+    monkeypatch.setattr(gdevo.project, "explainer_entries", lambda settings: entries)   # a project's two chapters
+    monkeypatch.setattr(gdevo.outputs.export, "PRESETS", ())                              # no GIF cuts of the film's
+    renders = tmp_path / "all-renders"          # nothing rendered here yet: every chapter is a job
+    monkeypatch.setenv("GDEVO_CACHE", str(tmp_path / "render-cache"))
+    monkeypatch.setenv("GDEVO_RENDERS", str(renders))
+    capsys.readouterr()
+    assert main(["render", "all", "--scheduler", address, "--voice", "off", "--no-pptx"]) == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "2 rendered" in err, err
+    info = ffprobe(renders / "explainer.mp4")
+    assert [c["tags"]["title"] for c in info["chapters"]] == ["1. Final loss", "2. Steps"]
+    assert (renders / "explorer" / "index.html").is_file()
+    deck = slides_dir(renders) / DECK_NAME
+    assert deck.with_suffix(".html").is_file() and deck.with_suffix(".pdf").is_file()
+
+
 def ffprobe(path: Path) -> dict:
     import json
 
@@ -206,9 +235,9 @@ def ffprobe(path: Path) -> dict:
 
 def test_a_chapter_that_fails_on_a_pool_does_not_stop_the_others(settings):
     """As locally: every other scene renders and is stamped; the first failure is one line at the end."""
-    from gdevo.executors import LocalExecutor
-    from gdevo.manim_run import Format, SceneJob, find_render
-    from gdevo.render_engine import render_scenes
+    from gdevo.rendering.engine import render_scenes
+    from gdevo.rendering.manim_run import Format, SceneJob, find_render
+    from gdevo.runs.executors import LocalExecutor
     from sim.errors import GdevoError
 
     good = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gdevo.render import Part, chapters_metadata, join_chapters
+from gdevo.rendering.chapters import Part, chapters_metadata, join_chapters
 from sim.errors import GdevoError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,9 +104,9 @@ def test_a_broken_part_is_one_clear_error_and_keeps_the_old_output(parts, tmp_pa
 def test_render_explainer_renders_in_parallel_joins_and_skips_what_is_unchanged(settings, monkeypatch):
     """The real render_explainer path (parallel batch, stamps, publishing, join, thumbnail); manim itself is
     replaced by tiny clips so this stays fast (manim's own path is tested by test_render.py / test_slides.py)."""
-    import gdevo.manim_run as runner
-    import gdevo.render as render
-    from gdevo import stamps
+    import gdevo.rendering.chapters as render
+    import gdevo.rendering.manim_run as runner
+    from gdevo.rendering import stamps
     from scenes.storyboard import SceneEntry
 
     calls: list[str] = []
@@ -160,7 +160,7 @@ def test_cli_bad_jobs_is_one_line_exit_2(tmp_path):
 
 
 def test_a_chapter_depends_on_its_own_module_and_the_kit_it_imports_not_on_other_chapters():
-    from gdevo.manim_run import scene_sources
+    from gdevo.rendering.manim_run import scene_sources
 
     names = {p.relative_to(ROOT).as_posix() for p in scene_sources("ch04_landscape")}
     assert {"scenes/ch04_landscape.py", "scenes/kit/threed.py", "scenes/kit/base.py", "scenes/kit/colorbar.py",

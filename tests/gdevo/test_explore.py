@@ -25,7 +25,7 @@ import pytest
 import torch
 
 from gdevo.cli import main
-from gdevo.explorer import SIZE_BUDGET, build_explorer
+from gdevo.web.page import SIZE_BUDGET, build_explorer
 from sim.cache import ensure_trace
 from sim.errors import ConfigError
 from sim.expr import parse_expression
@@ -287,8 +287,8 @@ def test_project_writes_its_own_explorer_from_its_overrides(tmp_path, capsys):
 
 
 def test_deck_gets_a_slide_that_opens_the_local_explorer(built, tmp_path):
-    from gdevo.explorer import add_deck_slide
     from gdevo.settings import Settings
+    from gdevo.web.page import add_deck_slide
 
     page, _ = built
     deck = page.index.parent.parent / "slides" / "gdevo-deck.html"

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from gdevo.cli import main
-from gdevo.export import make_gif
-from gdevo.media import video_info
+from gdevo.media.ffmpeg_io import video_info
+from gdevo.outputs.export import make_gif
 from tests.gdevo.deck_fixture import render_tiny_mp4
 
 
@@ -98,9 +98,9 @@ def run_cli(capsys, *argv):
 
 
 def test_cli_gif_cuts_the_scene_render(tiny_mp4, isolated_outputs, monkeypatch, capsys):
-    import gdevo.export
+    import gdevo.outputs.export
 
-    monkeypatch.setattr(gdevo.export, "rendered_video", lambda entry, width, device=None, quiet=False: tiny_mp4)
+    monkeypatch.setattr(gdevo.outputs.export, "rendered_video", lambda entry, width, device=None, quiet=False: tiny_mp4)
     code, out, _ = run_cli(capsys, "gif", "landscape", "--width", "200", "--fps", "10", "--end", "1")
     gif = isolated_outputs / "renders" / "landscape.gif"
     assert code == 0 and "10 fps" in out and "200×" in out
@@ -134,12 +134,12 @@ def test_cli_lists_presets_and_marks_missing_scenes_unavailable(capsys, without_
 def test_bad_gif_requests_are_one_line_exit_2_and_keep_existing_files(argv, needle, isolated_outputs, monkeypatch,
                                                                       capsys, without_scenes):
     without_scenes("race")  # chapter 11 stands in for any scene not written yet
-    import gdevo.export
+    import gdevo.outputs.export
 
     def no_render(*a, **k):
         raise AssertionError("a bad request must be rejected before rendering")
 
-    monkeypatch.setattr(gdevo.export, "rendered_video", no_render)
+    monkeypatch.setattr(gdevo.outputs.export, "rendered_video", no_render)
     renders = isolated_outputs / "renders"
     renders.mkdir()
     kept = {renders / "landscape.gif": b"GIF89a old", renders / "landscape.mp4": b"old video"}
@@ -153,9 +153,9 @@ def test_bad_gif_requests_are_one_line_exit_2_and_keep_existing_files(argv, need
 
 
 def test_start_past_the_end_of_the_render_is_one_line(tiny_mp4, isolated_outputs, monkeypatch, capsys):
-    import gdevo.export
+    import gdevo.outputs.export
 
-    monkeypatch.setattr(gdevo.export, "rendered_video", lambda *a, **k: tiny_mp4)
+    monkeypatch.setattr(gdevo.outputs.export, "rendered_video", lambda *a, **k: tiny_mp4)
     duration = video_info(tiny_mp4).duration
     code, _, err = run_cli(capsys, "gif", "landscape", "--start", "30")
     assert code == 2 and f"past the end of tiny.mp4 ({duration:.2f} s long)" in err

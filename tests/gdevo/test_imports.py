@@ -71,5 +71,26 @@ def test_the_cycle_finder_finds_a_lazy_import_cycle():
 
 def test_gdevo_modules_import_each_other_without_a_cycle():
     graph = import_graph()
-    assert "gdevo.render" in graph and "gdevo.sweep" in graph
+    assert "gdevo.rendering.chapters" in graph and "gdevo.runs.sweep" in graph
     assert cycle(graph) == [], " -> ".join(cycle(graph))
+
+
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """GRAPH seen package by package (gdevo.rendering.engine -> gdevo.rendering; top modules stay)."""
+
+    def package(name: str) -> str:
+        return ".".join(name.split(".")[:2])
+
+    out: dict[str, set[str]] = {package(n): set() for n in graph}
+    for name, deps in graph.items():
+        out[package(name)] |= {package(d) for d in deps if package(d) != package(name)}
+    return out
+
+
+def test_gdevo_packages_point_one_way():
+    """The tree shows the pipeline: runs, media and web below rendering, outputs above it, commands on top."""
+    packages = package_graph(import_graph())
+    assert {"gdevo.rendering", "gdevo.media", "gdevo.runs", "gdevo.outputs", "gdevo.web"} <= packages.keys()
+    assert cycle(packages) == [], " -> ".join(cycle(packages))
+    for low in ("gdevo.runs", "gdevo.media", "gdevo.web"):
+        assert packages[low] <= {"gdevo.settings"}, f"{low} imports {packages[low]}"

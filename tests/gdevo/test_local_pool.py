@@ -17,7 +17,7 @@ from tests.gdevo.interrupt import finish, start
 
 CLIENT = """
 import sys, time
-import gdevo.executors as ex
+import gdevo.runs.executors as ex
 from tests.gdevo.pool_jobs import big_result
 
 ex.PRELOAD = ex.PRELOAD + ["tests.gdevo.slow_import"]
@@ -68,7 +68,7 @@ def test_a_pool_started_off_the_main_thread_runs(tmp_path):
     # Signal handlers can only be set on the main thread; off it, start-up holds Ctrl-C by the mask alone.
     import threading
 
-    from gdevo.executors import Job, LocalExecutor
+    from gdevo.runs.executors import Job, LocalExecutor
     from tests.gdevo.pool_jobs import big_result
 
     got: dict[str, object] = {}

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gdevo import audio, captions
-from gdevo.media import video_info
-from gdevo.render import Part, join_chapters
+from gdevo.media import audio, captions
+from gdevo.media.ffmpeg_io import video_info
+from gdevo.rendering.chapters import Part, join_chapters
 from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
 from scenes.kit.settings import SceneSettings
@@ -390,7 +390,7 @@ def test_a_broken_sidecar_is_one_clear_error(tmp_path):
 
 def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_render(tmp_path, monkeypatch, settings):
     import scenes.storyboard
-    from gdevo import script
+    from gdevo.outputs import script
     from scenes.storyboard import SceneEntry
     from tests.gdevo.voice_fixture import TinyA
 
@@ -403,12 +403,12 @@ def test_script_collects_every_beat_with_its_id_from_the_scene_or_the_last_rende
     # An up-to-date render's sidecar is read instead of running the scene.
     from types import SimpleNamespace
 
-    import gdevo.manim_run
+    import gdevo.rendering.manim_run
 
     sidecar = tmp_path / "media" / "tiny-a.beats.json"
     sidecar.parent.mkdir()
     sidecar.write_text(json.dumps({"beats": [{"id": "ch01-01", "text": "From the render."}]}))
-    monkeypatch.setattr(gdevo.manim_run, "find_render",
+    monkeypatch.setattr(gdevo.rendering.manim_run, "find_render",
                         lambda *a, **k: SimpleNamespace(movie=sidecar.parent / "tiny-a.mp4"))
     got = script.collect([entry], settings, say=lambda msg: None)
     assert got[0].source == "last render" and got[0].lines == [script.ScriptLine("ch01-01", "From the render.")]
@@ -418,7 +418,7 @@ def test_deck_slides_get_their_narration_cut_from_the_chapter(narrated, tmp_path
     """Each narrated slide gets an <audio data-autoplay> with its beat's stretch of the chapter's audio."""
     from types import SimpleNamespace
 
-    from gdevo.deck_audio import add_narration
+    from gdevo.media.deck_audio import add_narration
 
     renders = narrated["renders"]
     sidecar = json.loads((renders / ".beats" / "TinyA.json").read_text())

@@ -204,8 +204,8 @@ def _clip(path: Path, seconds: float) -> None:
 def test_the_explainer_opens_with_the_title_card_then_only_the_chosen_chapters(tmp_path, monkeypatch):
     """The title card is really rendered by manim (from gdevo.toml, through the environment); the chosen
     chapters are stood in for by short clips (their own renders are tested elsewhere)."""
-    import gdevo.manim_run as runner
-    from gdevo import stamps
+    import gdevo.rendering.manim_run as runner
+    from gdevo.rendering import stamps
 
     toml = 'title = "Learning, two ways"\nsubtitle = "a test"\nchapters = [3, "functions"]\n'
     folder = make_project(tmp_path / "talk", toml, **{"sine-2d": SMALL_SINE})

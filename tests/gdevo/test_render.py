@@ -52,7 +52,7 @@ def test_render_landscape_low_quality_is_h264_480p_with_the_scene_duration(tmp_p
 def test_render_key_covers_format_traces_and_picture_settings_but_not_folders(settings):
     from dataclasses import replace
 
-    from gdevo.manim_run import Format, SceneJob, render_key
+    from gdevo.rendering.manim_run import Format, SceneJob, render_key
 
     job = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
     base = render_key(job, Format("low"), settings)
@@ -71,9 +71,9 @@ def test_render_key_covers_format_traces_and_picture_settings_but_not_folders(se
 
 def test_a_scene_rendered_alone_encodes_on_the_idle_cores(settings, monkeypatch):
     """`gdevo render SCENE` asks manim for in-flight encoders (the batch renders do not: no idle core)."""
-    import gdevo.manim_run
-    import gdevo.render
-    from gdevo.manim_run import ALONE_ENCODERS, Format, SceneJob, manim_command
+    import gdevo.rendering.chapters
+    import gdevo.rendering.manim_run
+    from gdevo.rendering.manim_run import ALONE_ENCODERS, Format, SceneJob, manim_command
     from scenes.storyboard import SceneEntry
     from sim.errors import GdevoError
 
@@ -83,11 +83,11 @@ def test_a_scene_rendered_alone_encodes_on_the_idle_cores(settings, monkeypatch)
         asked["encoders"] = encoders
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(gdevo.manim_run, "render_scene_once", fake)
+    monkeypatch.setattr(gdevo.rendering.manim_run, "render_scene_once", fake)
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     with pytest.raises(GdevoError, match=r"^1 scene\(s\) failed: tiny: .*stop here"):
-        gdevo.render.render_scene(SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1), settings,
-                                  quiet=True)
+        entry = SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1)
+        gdevo.rendering.chapters.render_scene(entry, settings, quiet=True)
     assert asked["encoders"] == ALONE_ENCODERS
     tiny = SceneJob("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
     cmd = manim_command(tiny, Format(), settings.renders, ALONE_ENCODERS)

@@ -13,10 +13,10 @@ from tests.gdevo.interrupt import finish, start
 
 CLIENT = r"""
 import json, os, signal, sys, threading, time
-import gdevo.jobs
-import gdevo.manim_run as mr
-from gdevo.executors import LocalExecutor
-from gdevo.render_engine import render_scenes
+import gdevo.runs.jobs
+import gdevo.rendering.manim_run as mr
+from gdevo.runs.executors import LocalExecutor
+from gdevo.rendering.engine import render_scenes
 from gdevo.settings import Settings
 from tests.gdevo.pool_jobs import endless_simulation
 
@@ -29,7 +29,7 @@ def fake_render(job, fmt, settings, force=False, encoders=None):   # lasts till 
     time.sleep(1.5)
 
 mr.render_scene_once = fake_render
-gdevo.jobs.simulate_cell = endless_simulation   # sine-2d is not in this test's cache: it is "simulated"
+gdevo.runs.jobs.simulate_cell = endless_simulation   # sine-2d is not in this test's cache: it is "simulated"
 def main():   # a pool's processes import this file again (forkserver): only the client runs it
     jobs = [mr.SceneJob("a", "scenes.x", "A"), mr.SceneJob("b", "scenes.x", "B"), mr.SceneJob("c", "scenes.x", "C"),
             mr.SceneJob("d", "scenes.x", "D", ("sine-2d",))]

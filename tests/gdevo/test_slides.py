@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from gdevo.cli import main
+from gdevo.outputs.slides import DeckScene, build_deck, slide_variant
 from gdevo.settings import Settings
-from gdevo.slides import DeckScene, build_deck, slide_variant
 from tests.gdevo.deck_fixture import BEAT_NOTES, TinyDeck
 
 TINY = DeckScene("tiny", "tests.gdevo.deck_fixture", "TinyDeck")
@@ -86,12 +86,12 @@ def test_pdf_and_pptx_have_one_page_per_slide(deck):
 
 def no_manim(monkeypatch):
     """Make any attempt to start manim fail the test."""
-    import gdevo.manim_run
+    import gdevo.rendering.manim_run
 
     def refuse(cmd, *a, **k):
         raise AssertionError(f"manim started: {cmd}")
 
-    monkeypatch.setattr(gdevo.manim_run.subprocess, "run", refuse)
+    monkeypatch.setattr(gdevo.rendering.manim_run.subprocess, "run", refuse)
 
 
 def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
@@ -104,7 +104,7 @@ def test_unchanged_scene_is_not_rendered_again(deck, monkeypatch):
 
 def test_slides_after_the_explainer_start_no_manim(settings, monkeypatch):
     """One manim pass per chapter: the explainer's render already made the slides the deck needs."""
-    from gdevo.render import render_explainer
+    from gdevo.rendering.chapters import render_explainer
     from scenes.storyboard import SceneEntry
 
     entry = SceneEntry("tiny", "tests.gdevo.deck_fixture", "TinyDeck", (), "Tiny", 1)
@@ -118,8 +118,8 @@ def test_slides_after_the_explainer_start_no_manim(settings, monkeypatch):
 def test_what_is_made_from_a_scene_is_made_in_its_slot_once_it_is_rendered(settings, monkeypatch):
     """The render engine's AFTER sees each scene's finished render (movie and slides on disk), made now or
     up to date, so a chapter file or a GIF is cut while other scenes still render."""
-    from gdevo.manim_run import Format, SceneJob
-    from gdevo.render_engine import render_batch
+    from gdevo.rendering.engine import render_batch
+    from gdevo.rendering.manim_run import Format, SceneJob
 
     seen = []
 
@@ -168,7 +168,7 @@ def test_scenes_keep_the_given_order_with_parallel_renders_and_beats_map_to_slid
 
 @pytest.mark.parametrize(("theme", "reveal"), [("dark", "black"), ("light", "white")])
 def test_the_deck_page_follows_the_theme(theme, reveal):
-    from gdevo.slides import deck_style
+    from gdevo.outputs.slides import deck_style
     from scenes.kit.palette import PALETTES
 
     assert deck_style(Settings(theme=theme)) == {"background_color": PALETTES[theme].background, "reveal_theme": reveal}

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from gdevo.cli import main
-from gdevo.export import make_still
+from gdevo.outputs.export import make_still
 from tests.gdevo.deck_fixture import render_tiny_mp4
 
 
@@ -57,9 +57,9 @@ def run_cli(capsys, *argv):
 
 
 def test_cli_still_of_a_preset_uses_its_key_moment(tiny_mp4, isolated_outputs, monkeypatch, capsys):
-    import gdevo.export
+    import gdevo.outputs.export
 
-    monkeypatch.setattr(gdevo.export, "rendered_video", lambda *a, **k: tiny_mp4)
+    monkeypatch.setattr(gdevo.outputs.export, "rendered_video", lambda *a, **k: tiny_mp4)
     code, out, _ = run_cli(capsys, "still", "landscape", "--at", "0.4")
     assert code == 0 and "frame at 0.40 s" in out
     assert png(isolated_outputs / "renders" / "landscape.png").shape == (180, 320, 3)
@@ -77,9 +77,9 @@ def test_cli_still_of_a_preset_uses_its_key_moment(tiny_mp4, isolated_outputs, m
 def test_bad_still_requests_are_one_line_exit_2_and_keep_existing_files(argv, needle, tiny_mp4, isolated_outputs,
                                                                         monkeypatch, capsys, without_scenes):
     without_scenes("race")  # chapter 11 stands in for any scene not written yet
-    import gdevo.export
+    import gdevo.outputs.export
 
-    monkeypatch.setattr(gdevo.export, "rendered_video", lambda *a, **k: tiny_mp4)
+    monkeypatch.setattr(gdevo.outputs.export, "rendered_video", lambda *a, **k: tiny_mp4)
     renders = isolated_outputs / "renders"
     renders.mkdir()
     (renders / "landscape.png").write_bytes(b"old png")
@@ -91,7 +91,7 @@ def test_bad_still_requests_are_one_line_exit_2_and_keep_existing_files(argv, ne
 
 def test_preset_moments_are_placed_from_the_scene_beats(tiny_mp4, tmp_path):
     """TinyDeck's beats end at 0.4 s and 0.8 s (its run_times): narration holds would move them, the preset follows."""
-    from gdevo.export import AfterBeat, seconds
+    from gdevo.outputs.export import AfterBeat, seconds
     from sim.errors import GdevoError
 
     assert seconds(AfterBeat(2, 0.1), tiny_mp4) == pytest.approx(0.9, abs=1e-6)

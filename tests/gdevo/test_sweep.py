@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from gdevo.cli import main
-from gdevo.sweep import plan_sweep, toml_literal
+from gdevo.runs.sweep import plan_sweep, toml_literal
 from sim.config import apply_overrides
 
 SPEC = """
@@ -189,7 +189,7 @@ def die_once(marker: str, value: int) -> int:
 
 
 def test_a_killed_local_worker_process_is_replaced_and_its_jobs_rerun(tmp_path):
-    from gdevo.executors import Job, LocalExecutor
+    from gdevo.runs.executors import Job, LocalExecutor
 
     pool = LocalExecutor(workers=2)
     try:
@@ -203,7 +203,7 @@ def test_a_killed_local_worker_process_is_replaced_and_its_jobs_rerun(tmp_path):
 def test_a_cell_task_validates_on_the_worker_with_the_clients_cache_key(name):
     """What a worker receives (the config as JSON data) validates there and hashes to the client's key:
     computed fields such as image-fit's image digest are recomputed, not sent back as unknown keys."""
-    from gdevo.jobs import task_for
+    from gdevo.runs.jobs import task_for
     from sim import sim_code_version
     from sim.cache import resolve
     from sim.config import config_hash, validate_config

@@ -41,5 +41,5 @@ def test_layers_point_one_way(folder, banned):
 
 def test_the_checker_sees_a_banned_import(tmp_path):
     src = tmp_path / "x.py"
-    src.write_text("def f():\n    from gdevo.render import RENDERS\n")
-    assert "gdevo.render" in imported_modules(src)
+    src.write_text("def f():\n    from gdevo.rendering.chapters import RENDERS\n")
+    assert "gdevo.rendering.chapters" in imported_modules(src)

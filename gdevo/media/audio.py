@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from gdevo import captions, media
+from gdevo.media import captions, ffmpeg_io
 from gdevo.settings import Settings
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
@@ -72,7 +72,7 @@ def check_voice(settings: Settings) -> str:
     return voice.name
 
 
-ffmpeg = media.run_args   # the narration's filter_complex chains go through the one ffmpeg runner
+ffmpeg = ffmpeg_io.run_args   # the narration's filter_complex chains go through the one ffmpeg runner
 
 
 def _integrated(err: str, what: str) -> float:
@@ -115,7 +115,7 @@ def _mux(video: Path, audio: Path | None, cues: list[captions.Cue], out: Path, w
     OUT may be VIDEO itself: ffmpeg writes into WORK first. The picture is moved to start at 0 (the
     concat demuxer delays a joined video by the first part's AAC priming), where audio and cues start."""
     srt_file = captions.write_srt(cues, work / "captions.srt")
-    start = media.video_info(video).start
+    start = ffmpeg_io.video_info(video).start
     args = ["-itsoffset", f"{-start:.6f}", "-i", str(video)] if start else ["-i", str(video)]
     maps = ["-map", "0:v:0"]
     n_inputs = 1
@@ -147,7 +147,7 @@ def finish_chapter(produced: Path, out: Path) -> Path:
     """manim's movie PRODUCED -> OUT with normalized narration padded to the video and soft captions."""
     sidecar_path = produced.with_suffix(".beats.json")
     sidecar = captions.read_sidecar(sidecar_path) if sidecar_path.is_file() else None
-    movie = media.video_info(produced)
+    movie = ffmpeg_io.video_info(produced)
     cues = captions.chapter_cues(sidecar) if sidecar else []
     out.parent.mkdir(parents=True, exist_ok=True)
     if sidecar is not None:
@@ -172,7 +172,7 @@ def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], No
     returns a summary (measured loudness, durations, recorded lines that fell back).
     """
     say = say or (lambda msg: print(msg, file=sys.stderr))
-    medias = [media.video_info(p.path) for p in parts]
+    medias = [ffmpeg_io.video_info(p.path) for p in parts]
     durations = [m.length for m in medias]
     starts = [sum(durations[:i]) for i in range(len(parts))]
     cues: list[captions.Cue] = []

@@ -1,10 +1,10 @@
 """The file manim renders for every scene: the manim-slides Slide variant of one scene.
 
-gdevo.manim_run runs `manim render gdevo/slide_scene.py CLASS` with GDEVO_SLIDE_MODULE (a dotted
+gdevo.rendering.manim_run runs `manim render gdevo/rendering/slide_scene.py CLASS` with GDEVO_SLIDE_MODULE (a dotted
 module such as scenes.landscape) and GDEVO_SLIDE_CLASS naming the scene; this module then
 defines a class of that name whose beats are slides. manim still writes the whole scene movie,
 and manim-slides writes the slides (JSON + one clip per slide) into GDEVO_SLIDES_OUT: one pass,
-every output. Imported without those variables (tests, gdevo.slides) it only defines
+every output. Imported without those variables (tests, gdevo.outputs.slides) it only defines
 `slide_variant`.
 
 `slide_variant(SceneCls)`: its `close_beat(notes)` (the end of every `beat`) closes the current

@@ -58,8 +58,8 @@ def bench_render(settings: Settings, scene: str = "loss", encoders: list[int] | 
     renders folder of its own, so no cached partial movie is reused)."""
     import ffmpeg
 
-    from gdevo.manim_run import Format, SceneJob, render_scene_once
-    from gdevo.media import run_ffmpeg, video_info
+    from gdevo.media.ffmpeg_io import run_ffmpeg, video_info
+    from gdevo.rendering.manim_run import Format, SceneJob, render_scene_once
     from scenes.storyboard import get_scene, scene_names
     from sim.cache import ensure_trace
     from sim.errors import GdevoError

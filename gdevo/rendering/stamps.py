@@ -13,8 +13,6 @@ from pathlib import Path
 
 from sim.trace import atomic_write_bytes
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def digest(obj) -> str:
     """A short key for any JSON-able description of inputs."""

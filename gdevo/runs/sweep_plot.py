@@ -20,7 +20,7 @@ import numpy as np
 from sim.trace import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from gdevo.sweep import SweepResult
+    from gdevo.runs.sweep import SweepResult
 
 MAX_PANELS = 24
 

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from gdevo.jobs import PRELOAD, set_scratch
+from gdevo.runs.jobs import PRELOAD, set_scratch
 from sim.errors import GdevoError
 
 POOL_RESTARTS = 2            # a local pool whose worker process died is restarted this often
@@ -325,7 +325,7 @@ class DaskExecutor(Executor):
 
     def _check_workers(self, timeout: float) -> None:
         """Every connected worker must run the client's gdevo (version + sim code hash)."""
-        from gdevo.jobs import describe, identity
+        from gdevo.runs.jobs import describe, identity
 
         try:
             self.client.wait_for_workers(1, timeout=timeout)

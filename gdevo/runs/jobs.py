@@ -21,15 +21,15 @@ from typing import Any
 from sim.errors import GdevoError, reason
 
 # What a worker imports before its first job: the local pool's forkserver imports these once for
-# every process it forks, and `dask worker --preload gdevo.jobs` at start-up (dask_setup below).
+# every process it forks, and `dask worker --preload gdevo.runs.jobs` at start-up (dask_setup below).
 # torch._dynamo is what the first torch.optim optimizer imports lazily (measured: 5 of a cold
 # cell's 6 s on a loaded machine).
-PRELOAD = ["torch", "torch._dynamo", "sim.experiments", "gdevo.jobs"]
+PRELOAD = ["torch", "torch._dynamo", "sim.experiments", "gdevo.runs.jobs"]
 _scratch: str | None = None   # a local pool's scratch folder (set in each pool process)
 
 
 def dask_setup(worker) -> None:
-    """Dask's preload hook (`dask worker --preload gdevo.jobs`): import PRELOAD at start-up."""
+    """Dask's preload hook (`dask worker --preload gdevo.runs.jobs`): import PRELOAD at start-up."""
     import importlib
 
     for name in PRELOAD:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import srt
 
-from gdevo import media
+from gdevo.media import ffmpeg_io
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes
 
@@ -61,7 +61,7 @@ def write_vtt(cues: list[Cue], path: Path) -> Path:
         src, dst = Path(work) / "cues.srt", Path(work) / "cues.vtt"
         src.write_text(srt_text(cues), encoding="utf-8")
         if cues:
-            media.run_args(["-loglevel", "error", "-i", str(src), "-f", "webvtt", str(dst)], f"writing {path.name}")
+            ffmpeg_io.run_args(["-loglevel", "error", "-i", str(src), "-f", "webvtt", str(dst)], f"writing {path.name}")
         else:
             dst.write_text("WEBVTT\n\n", encoding="utf-8")
         body = dst.read_bytes()

@@ -50,7 +50,7 @@ def run_all(settings: Settings, force: bool = False, jobs: int | None = None,
             quiet: bool = False) -> list[Phase]:
     """Simulate, render, join, cut GIFs and stills, convert the deck; returns the phases (with totals).
 
-    Scenes and simulations are jobs of the render engine (gdevo.render_engine): here, or on the
+    Scenes and simulations are jobs of the render engine (gdevo.rendering.engine): here, or on the
     Dask cluster at the settings' scheduler (--scheduler or DASK_SCHEDULER_ADDRESS), whose renders
     come back here. What is made from one scene (its finished chapter file, its GIFs and stills) is
     made here as soon as it is rendered, while other scenes still render; the explainer join (ffmpeg)
@@ -59,10 +59,10 @@ def run_all(settings: Settings, force: bool = False, jobs: int | None = None,
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
-    from gdevo.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
-    from gdevo.manim_run import Format, Rendered, SceneJob
-    from gdevo.render import join_explainer, publish_chapter
-    from gdevo.render_engine import render_batch
+    from gdevo.outputs.export import PRESETS, make_gif_once, make_still_once, preset_choice, seconds
+    from gdevo.rendering.chapters import join_explainer, publish_chapter
+    from gdevo.rendering.engine import render_batch
+    from gdevo.rendering.manim_run import Format, Rendered, SceneJob
     from scenes.storyboard import chapters
     from sim.errors import GdevoError
 
@@ -134,8 +134,8 @@ def run_all(settings: Settings, force: bool = False, jobs: int | None = None,
         return out, time.perf_counter() - t0
 
     def explorer_then_deck():
-        from gdevo.explorer import build_explorer
-        from gdevo.slides import build_deck
+        from gdevo.outputs.slides import build_deck
+        from gdevo.web.page import build_explorer
 
         explorer, t_explorer = timed(lambda: build_explorer(settings, quiet=True))   # the deck links to it
         deck, t_deck = timed(lambda: build_deck(scene_jobs[:len(entries)], settings, quiet=True,

@@ -1,7 +1,7 @@
-"""Render scenes into renders/: traces first, then manim (through gdevo.manim_run), then an atomic copy.
+"""Render scenes into renders/: traces first, then manim (through gdevo.rendering.manim_run), then an atomic copy.
 
 `render_scene` gives renders/NAME.mp4: the scene movie of the one manim pass that also made
-the scene's slides; nothing is rendered when that pass is up to date (gdevo.manim_run's rule).
+the scene's slides; nothing is rendered when that pass is up to date (gdevo.rendering.manim_run's rule).
 
 The explainer (`render_explainer`) renders every available chapter in parallel (one manim
 process per core), then joins them with ffmpeg into renders/explainer.mp4 with one chapter
@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gdevo import stamps
-from gdevo.manim_run import (
+from gdevo.media.ffmpeg_io import run_ffmpeg, video_info
+from gdevo.rendering import stamps
+from gdevo.rendering.manim_run import (
     ALONE_ENCODERS,
     QUALITIES,
     Format,
@@ -27,7 +28,6 @@ from gdevo.manim_run import (
     publish,
     scene_sources,
 )
-from gdevo.media import run_ffmpeg, video_info
 from gdevo.settings import Settings
 from scenes.storyboard import SceneEntry
 from sim.errors import GdevoError
@@ -35,7 +35,7 @@ from sim.errors import GdevoError
 
 def publish_chapter(entry: SceneEntry, rendered: Rendered, renders: Path) -> Path:
     """RENDERS/NAME.mp4 from RENDERED's movie, its narration finished (redone only for another render)."""
-    from gdevo.audio import finish_chapter
+    from gdevo.media.audio import finish_chapter
 
     out = renders / f"{entry.name}.mp4"
     if stamps.fresh(renders, "published", entry.name, rendered.key, out) is None:
@@ -49,7 +49,7 @@ def render_scene(entry: SceneEntry, settings: Settings, force: bool = False, qui
     """Render ENTRY to renders/NAME.mp4 at the settings' quality (or return the existing file if
     nothing changed): its missing traces are simulated, then it is rendered, by the render engine
     (here, or on the settings' scheduler)."""
-    from gdevo.render_engine import render_batch
+    from gdevo.rendering.engine import render_batch
 
     fmt = Format(settings.quality)
     say = (lambda msg: None) if quiet else (lambda msg: print(msg, file=sys.stderr, flush=True))
@@ -83,7 +83,7 @@ def render_explainer(settings: Settings, force: bool = False, jobs: int | None =
     """Render the available chapters (in parallel) and join them into renders/explainer.mp4.
 
     The settings' scheduler (--scheduler or DASK_SCHEDULER_ADDRESS): render the chapters on that
-    Dask cluster instead (gdevo.render_engine); the files come back here and are joined here.
+    Dask cluster instead (gdevo.rendering.engine); the files come back here and are joined here.
 
     Missing traces are simulated while chapters whose traces are ready already render (up to
     JOBS at once, default one per core); each chapter is one manim pass (its movie and its
@@ -92,7 +92,7 @@ def render_explainer(settings: Settings, force: bool = False, jobs: int | None =
     """
     import time
 
-    from gdevo.render_engine import render_batch
+    from gdevo.rendering.engine import render_batch
     from scenes.storyboard import chapters
 
     fmt = Format(settings.quality)
@@ -133,7 +133,7 @@ def join_explainer(entries: list[SceneEntry], rendered: dict[str, Rendered], fmt
     stamps.clear(renders, "explainer", EXPLAINER)
     t0 = time.perf_counter()
     join_chapters(parts, out, settings.full_title, thumbnail=thumb, thumbnail_at=thumbnail_at)
-    from gdevo.audio import finish_explainer
+    from gdevo.media.audio import finish_explainer
 
     finish_explainer(parts, out, settings.full_title, say=say)   # one normalized audio track, captions, chapter files
     stamps.write(renders, "explainer", EXPLAINER,

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sim.cache import ROOT
 
 
 def free_port() -> int:
@@ -32,7 +32,7 @@ class LocalCluster:
 
     def start(self, name: str, cmd: list[str]) -> subprocess.Popen:
         """Start one process in its own folder (the jobs it runs carry their own cache and renders
-        folders: gdevo.jobs, gdevo.remote_render)."""
+        folders: gdevo.runs.jobs, gdevo.rendering.remote)."""
         home = self.folder / name
         home.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
@@ -43,7 +43,7 @@ class LocalCluster:
     def start_worker(self, name: str, resources: str | None = None) -> subprocess.Popen:
         """A single-threaded worker without a nanny; RESOURCES as `dask worker --resources` takes them."""
         return self.start(name, [*_dask("worker"), self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                                 "--name", name, "--host", "127.0.0.1", "--preload", "gdevo.jobs",
+                                 "--name", name, "--host", "127.0.0.1", "--preload", "gdevo.runs.jobs",
                                  *(["--resources", resources] if resources else [])])
 
     def wait_for_workers(self, n: int, timeout_s: float = 120) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 from gdevo.settings import Settings
 from sim.errors import GdevoError
 
-WEB_DIR = Path(__file__).resolve().parent / "web" / "explorer"
+WEB_DIR = Path(__file__).resolve().parent / "explorer"
 STATIC = ("index.html", "style.css", "expr.js", "optim.js", "plot.js",   # the page's parts, in load order:
           "state.js", "landscape.js", "charts.js", "live.js", "replays.js", "sweeps.js", "page.js")
 KINDS = ("sine-2d", "local-minimum")   # traces with a landscape grid and 2-parameter runs

@@ -1,7 +1,7 @@
 """The lecture deck: the explainer's chapters as manim-slides slides, one slide per beat.
 
-- The slides come from the one manim pass per scene (gdevo.manim_run renders each scene's
-  manim-slides Slide variant, gdevo/slide_scene.py): after `gdevo render explainer`, the deck
+- The slides come from the one manim pass per scene (gdevo.rendering.manim_run renders each scene's
+  manim-slides Slide variant, gdevo/rendering/slide_scene.py): after `gdevo render explainer`, the deck
   at the same quality starts no manim process; only missing or stale scenes are rendered.
 - `build_deck` converts the scenes, in the given order, to an offline reveal.js HTML deck (a
   local copy of reveal.js, no CDN), a PDF (last frame of each slide) and a PPTX; the conversion
@@ -24,10 +24,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdevo import stamps
-from gdevo.manim_run import Format, SceneJob
+from gdevo.rendering import stamps
+from gdevo.rendering.manim_run import Format, SceneJob
+from gdevo.rendering.slide_scene import slide_variant
 from gdevo.settings import Settings
-from gdevo.slide_scene import slide_variant
 from sim.errors import GdevoError
 
 DECK_NAME = "gdevo-deck"
@@ -144,7 +144,7 @@ def build_deck(scenes: list[DeckScene], settings: Settings, *, resolution: tuple
     """Get every scene's slides from its one render at the settings' quality (rendering only the
     missing or stale ones, JOBS at a time), then write DECK.html (+ assets), DECK.pdf and DECK.pptx
     in renders/slides/."""
-    from gdevo.render_engine import render_batch
+    from gdevo.rendering.engine import render_batch
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # conversion never needs a display
     if not scenes:
@@ -158,7 +158,7 @@ def build_deck(scenes: list[DeckScene], settings: Settings, *, resolution: tuple
     batch = render_batch(list(scenes), fmt, settings, force=force, workers=jobs, say=say)
     rendered = [batch.rendered[s.name] for s in scenes]
     html, pdf, pptx_file = (out / f"{DECK_NAME}{ext}" for ext in (".html", ".pdf", ".pptx"))
-    from gdevo.explorer import add_deck_slide, explorer_page
+    from gdevo.web.page import add_deck_slide, explorer_page
 
     key = stamps.digest({"v": DECK_VERSION, "scenes": [[s.name, r.key] for s, r in zip(scenes, rendered, strict=True)],
                          "pptx": pptx, "title": settings.full_title, "reveal": REVEAL_VERSION,
@@ -180,7 +180,7 @@ def build_deck(scenes: list[DeckScene], settings: Settings, *, resolution: tuple
     try:
         RevealJS(presentation_configs=configs, cdn_url=REVEAL_DIR, reveal_version=REVEAL_VERSION,
                  title=settings.full_title, **deck_style(settings)).convert_to(stage / html.name)
-        from gdevo.deck_audio import add_narration
+        from gdevo.media.deck_audio import add_narration
 
         add_narration(stage / html.name, scenes, configs, settings.renders)   # each slide's narration, from its chapter
         add_deck_slide(stage / html.name, settings, out)   # a last slide that opens the local web explorer, if written

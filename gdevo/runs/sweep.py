@@ -21,9 +21,9 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from gdevo.cells import run_cells
-from gdevo.executors import Executor
-from gdevo.jobs import CellTask, identity, task_for
+from gdevo.runs.cells import run_cells
+from gdevo.runs.executors import Executor
+from gdevo.runs.jobs import CellTask, identity, task_for
 from gdevo.settings import Settings
 from sim.cache import config_names, resolve
 from sim.config import read_toml, validate_config
@@ -276,7 +276,7 @@ def markdown(result: SweepResult, plot_name: str | None) -> str:
 
 def write_results(result: SweepResult, seconds: float, renders: Path) -> list[Path]:
     """renders/sweeps/NAME.md, NAME.json and NAME-METRIC.png, each written atomically."""
-    from gdevo.sweep_plot import plot_metric
+    from gdevo.runs.sweep_plot import plot_metric
 
     plan = result.plan
     out = sweeps_dir(renders)

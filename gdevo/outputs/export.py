@@ -6,7 +6,7 @@
 - `make_still(src, dst, at)`: one PNG frame (the last one by default).
 - `PRESETS`: README-sized GIFs (a scene and a time window). A preset whose scene does not exist
   yet is listed as unavailable; `preset_entry` raises one clear line for it.
-- `rendered_video(entry, width)`: the scene movie of its one render (gdevo.manim_run) at a
+- `rendered_video(entry, width)`: the scene movie of its one render (gdevo.rendering.manim_run) at a
   quality at least that wide, reusing an up-to-date render of any better quality.
 """
 
@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gdevo.media import video_info
+from gdevo.media.ffmpeg_io import video_info
 from gdevo.settings import Settings
 from scenes.storyboard import SCENES, SceneEntry, get_scene, is_available, scene_names
 from sim.errors import GdevoError
@@ -140,7 +140,7 @@ def describe_presets() -> list[str]:
 
 def quality_for_width(width: int) -> str:
     """The cheapest render quality at least `width` pixels wide."""
-    from gdevo.render import QUALITIES
+    from gdevo.rendering.chapters import QUALITIES
 
     for name, q in QUALITIES.items():
         if q.width >= width:
@@ -152,7 +152,7 @@ def quality_for_width(width: int) -> str:
 def rendered_video(entry: SceneEntry, width: int, settings: Settings, quiet: bool = False) -> Path:
     """The scene movie at least `width` wide: an up-to-date render of that or a better quality is reused,
     else the scene is rendered (once, with its slides) at the cheapest quality that is wide enough."""
-    from gdevo.manim_run import Format, SceneJob, find_at_least, render_scene_once
+    from gdevo.rendering.manim_run import Format, SceneJob, find_at_least, render_scene_once
     from sim.cache import ensure_trace
 
     need = quality_for_width(width)
@@ -210,7 +210,7 @@ class GifResult:
 def _encode_gif(src: Path, dst: Path, start: float, duration: float, width: int, fps: int, colors: int) -> None:
     import ffmpeg
 
-    from gdevo.media import run_ffmpeg
+    from gdevo.media.ffmpeg_io import run_ffmpeg
 
     video = ffmpeg.input(str(src), ss=f"{start:.4f}", t=f"{duration:.4f}").video
     video = video.filter("fps", fps=fps).filter("scale", width, -1, flags="lanczos")
@@ -315,7 +315,7 @@ def make_still(src: Path, dst: Path, at: float | None = None) -> float:
     try:
         import ffmpeg
 
-        from gdevo.media import run_ffmpeg
+        from gdevo.media.ffmpeg_io import run_ffmpeg
 
         # ss on the input seeks to the frame at or after t; update=1 keeps overwriting one image.
         node = ffmpeg.input(str(src), ss=f"{t:.4f}").output(str(tmp), vframes=1, update=1, f="image2")
@@ -334,7 +334,7 @@ GIF_VERSION = "1"   # bump when make_gif/make_still write something else from th
 
 
 def _source_key(src: Path, params: dict) -> str:
-    from gdevo import stamps
+    from gdevo.rendering import stamps
 
     st = Path(src).stat()
     return stamps.digest({"src": str(Path(src).resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
@@ -344,7 +344,7 @@ def _source_key(src: Path, params: dict) -> str:
 def make_gif_once(src: Path, dst: Path, **params) -> tuple[GifResult, bool]:
     """make_gif, skipped when DST was made from this very SRC file with the same parameters.
     Returns (result, whether it was up to date)."""
-    from gdevo import stamps
+    from gdevo.rendering import stamps
 
     key = _source_key(src, params)
     hit = stamps.fresh(dst.parent, "gif", dst.name, key, dst)
@@ -358,7 +358,7 @@ def make_gif_once(src: Path, dst: Path, **params) -> tuple[GifResult, bool]:
 
 def make_still_once(src: Path, dst: Path, at: float | None = None) -> tuple[float, bool]:
     """make_still, skipped when DST was cut from this very SRC file at the same time. Returns (t, up to date)."""
-    from gdevo import stamps
+    from gdevo.rendering import stamps
 
     key = _source_key(src, {"at": at})
     hit = stamps.fresh(dst.parent, "still", dst.name, key, dst)

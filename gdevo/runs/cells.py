@@ -1,7 +1,7 @@
 """Traces simulated as jobs on an executor and written into this machine's cache as they come back.
 
-Used by `gdevo sim`, sweeps and the render engine (gdevo.render_engine): a cell is one cached
-trace, simulated by gdevo.jobs.simulate_cell on a worker; the client writes its bytes atomically.
+Used by `gdevo sim`, sweeps and the render engine (gdevo.rendering.engine): a cell is one cached
+trace, simulated by gdevo.runs.jobs.simulate_cell on a worker; the client writes its bytes atomically.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from gdevo.executors import Executor, Job
-from gdevo.jobs import CellResult, CellTask, identity, simulate_cell
+from gdevo.runs.executors import Executor, Job
+from gdevo.runs.jobs import CellResult, CellTask, identity, simulate_cell
 from sim.errors import GdevoError, TraceError
 from sim.trace import atomic_write_bytes, load_trace, timing_path
 

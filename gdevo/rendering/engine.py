@@ -1,20 +1,20 @@
 """The one render engine: scenes, and the simulations of their missing traces, as jobs on one Executor.
 
 `render_scenes` is what every render goes through (`gdevo render SCENE`, `render explainer`,
-`render all`, the deck). A trace that is missing is simulated as a job (gdevo.cells); a scene is
+`render all`, the deck). A trace that is missing is simulated as a job (gdevo.runs.cells); a scene is
 one job as soon as its traces are in the cache, so simulations run while the scenes whose traces
-are ready already render. Up-to-date scenes start no job (gdevo.manim_run's stamps).
+are ready already render. Up-to-date scenes start no job (gdevo.rendering.manim_run's stamps).
 
 One job shape, two ways to run a scene, chosen by whether the executor shares this machine's files:
 - a local executor runs manim here (`manim_run.render_scene_once` on a thread of this process:
   the job only drives the manim subprocess), writing straight into renders/;
-- a Dask cluster gets the chapter with its traces' bytes (gdevo.remote_render.render_chapter)
+- a Dask cluster gets the chapter with its traces' bytes (gdevo.rendering.remote.render_chapter)
   and sends back the movie, slides and log, which are written here and stamped.
 
 AFTER(job, rendered) runs here, on the client, as soon as a scene's render is there (made now or
 up to date): what is made from one scene (its narrated chapter file, GIFs, stills) is made while
 the other scenes still render. A scene or trace that fails does not stop the others (failures come
-back as values, gdevo.jobs.Failed); the first failure is raised, as one line, once all are done.
+back as values, gdevo.runs.jobs.Failed); the first failure is raised, as one line, once all are done.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from gdevo import jobs, manim_run
-from gdevo.cells import write_cell
-from gdevo.executors import Executor, Job, open_executor
-from gdevo.jobs import Failed, failure_as_value, identity, task_for
-from gdevo.manim_run import Batch, Format, Rendered, SceneJob
-from gdevo.remote_render import RenderedFiles, RenderTask, render_chapter
+from gdevo.rendering import manim_run
+from gdevo.rendering.manim_run import Batch, Format, Rendered, SceneJob
+from gdevo.rendering.remote import RenderedFiles, RenderTask, render_chapter
+from gdevo.runs import jobs
+from gdevo.runs.cells import write_cell
+from gdevo.runs.executors import Executor, Job, open_executor
+from gdevo.runs.jobs import Failed, failure_as_value, identity, task_for
 from gdevo.settings import Settings
 from sim.errors import GdevoError
 from sim.trace import atomic_write_bytes

@@ -1,13 +1,13 @@
 """The one place that runs manim: every command's scene renders go through `render_scene_once`.
 
 A scene is rendered once per format (quality, or an explicit resolution/fps) as its
-manim-slides Slide variant (gdevo/slide_scene.py): that one pass writes the full scene movie
+manim-slides Slide variant (gdevo/rendering/slide_scene.py): that one pass writes the full scene movie
 (the chapter MP4 for the explainer, the source of GIFs and stills) *and* the slides (JSON +
 one clip per slide) for the deck. Nothing else starts manim.
 
 - Staleness: one rule, `render_key`: the scene module and every scenes/ module it imports
   (`scene_sources`), manim.cfg, the Slide variant's file, the cache names of its traces, the
-  format, the narration voice (gdevo.audio.voice_key), and the settings that change a picture or
+  format, the narration voice (gdevo.media.audio.voice_key), and the settings that change a picture or
   a sound (gdevo.settings.Settings.picture_key: theme, voice options, title), not the folders.
 - The settings reach manim's subprocess as environment variables (Settings.to_env), the one
   place they become variables; the scene reads them back once (scenes/kit/settings.py).
@@ -27,13 +27,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from gdevo import stamps
+from gdevo.rendering import stamps
 from gdevo.settings import Settings
-from gdevo.stamps import ROOT
+from sim.cache import ROOT
 from sim.errors import GdevoError
 
 RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
-SLIDE_SCENE = ROOT / "gdevo" / "slide_scene.py"
+SLIDE_SCENE = Path(__file__).resolve().with_name("slide_scene.py")
 # manim 0.21 can encode partial movie files on background threads while it draws the next
 # animation (--max-inflight-encoders). It helps where a core is idle: on a quiet 2-core machine one
 # render of `loss` (480p15, 482 frames, medians of 3) took 19.07 s with 1 encoder and 17.80 s with 4
@@ -190,7 +190,7 @@ def trace_names(job: SceneJob, settings: Settings) -> list[str]:
 def render_key(job: SceneJob, fmt: Format, settings: Settings, traces: list[str] | None = None) -> str:
     """What a render depends on (see the module docstring); TRACES saves resolving them again."""
     src = _file_digest([*scene_sources(job.module), ROOT / "manim.cfg", SLIDE_SCENE])
-    from gdevo.audio import voice_key
+    from gdevo.media.audio import voice_key
 
     return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
                           "traces": trace_names(job, settings) if traces is None else traces,
@@ -301,7 +301,7 @@ def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: boo
 
 def record_render(job: SceneJob, fmt: Format, key: str, seconds: float, renders: Path) -> Rendered:
     """Stamp a finished render whose movie and slides are in place (in RENDERS): one manim just
-    wrote here, or whose files a worker sent back (gdevo.render_engine)."""
+    wrote here, or whose files a worker sent back (gdevo.rendering.engine)."""
     movie, slides = movie_path(job, fmt, renders), slides_path(job, fmt, renders)
     for path in (movie, slides):
         if not path.is_file():
@@ -313,7 +313,7 @@ def record_render(job: SceneJob, fmt: Format, key: str, seconds: float, renders:
 
 @dataclass
 class Batch:
-    """What a batch render (gdevo.render_engine) did: every scene's render (input order), and where the time went."""
+    """What a batch render (gdevo.rendering.engine) did: every scene's render (input order), and where the time went."""
 
     rendered: dict[str, Rendered]
     simulated: list[str]

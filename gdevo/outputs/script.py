@@ -44,8 +44,8 @@ class ChapterScript:
 
 def _from_sidecar(entry: SceneEntry, settings: Settings) -> dict | None:
     """The beats of the chapter's up-to-date render (its sidecar beside the movie), else None."""
-    from gdevo.captions import read_sidecar
-    from gdevo.manim_run import Format, SceneJob, find_render
+    from gdevo.media.captions import read_sidecar
+    from gdevo.rendering.manim_run import Format, SceneJob, find_render
 
     rendered = find_render(SceneJob.from_entry(entry), Format(settings.quality), settings)
     path = rendered.movie.with_suffix(".beats.json") if rendered is not None else None

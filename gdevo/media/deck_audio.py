@@ -1,6 +1,6 @@
 """The lecture deck speaks: each slide plays its narration with its clip, where the browser allows.
 
-A slide of the deck is one or more beats of a chapter (gdevo.slides: beats end slides), and its
+A slide of the deck is one or more beats of a chapter (gdevo.outputs.slides: beats end slides), and its
 clip is the same stretch of the chapter the explainer shows, narration holds included. So each
 slide's audio is cut from the chapter's narrated render (renders/NAME.mp4) between the slide's
 first beat's start and its last beat's end, as the beats sidecar (renders/.beats/NAME.json)
@@ -14,8 +14,8 @@ import html as html_lib
 import re
 from pathlib import Path
 
-from gdevo import captions
-from gdevo.audio import beats_dir, ffmpeg
+from gdevo.media import captions
+from gdevo.media.audio import beats_dir, ffmpeg
 
 SECTION = re.compile(r"<section\s+data-background-size[^>]*>")
 

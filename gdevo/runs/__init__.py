@@ -1,0 +1,1 @@
+"""Runs: executors (local pool or Dask), simulation jobs and cells, sweeps and their plots."""
