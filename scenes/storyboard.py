@@ -49,7 +49,7 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("dimensions", "ch12_dimensions", "Dimensions", ("dimensions",),
                "Progress per evaluation as networks grow", 12),
     SceneEntry("saddles", "ch13_saddles", "Saddles", ("saddles",),
-               "In many dimensions, minima become saddles", 13),
+               "Saddles or minima? Counting critical points by network size", 13),
     SceneEntry("no-gradients", "ch14_no_gradients", "NoGradients", ("step-activation",),
                "When gradients fail", 14),
     SceneEntry("beyond", "ch15_beyond", "Beyond", ("strong-es",), "Beyond simple evolution", 15),

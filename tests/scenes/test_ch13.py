@@ -1,30 +1,69 @@
-"""ch13: every eigenvalue of a critical point is drawn at its (symmetric-log) height, coloured by sign."""
+"""ch13: the shown saddle's eigenvalues are drawn where the trace puts them, coloured by sign; the
+sentences about saddles and about network size follow the trace's predicates."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from manim import ManimColor
 
-from scenes.ch13_saddles import NEG, POS, ZERO, Saddles, symlog
-from sim.experiments.saddles import simulate
+from scenes.ch13_saddles import NEG, POS, ZERO, Saddles, saddle_lines, symlog, trend_lines
+from sim.experiments.saddles import simulate, size_trend, wilson
 from tests.framecheck import nearest_match, render_last_frame
 from tests.sim.test_saddles import tiny
+
+
+class FirstPart(Saddles):
+    """Only the shown saddle (its strip and slices stay on screen for the frame check)."""
+
+    def construct(self) -> None:
+        tr = self.trace("saddles")
+        self.saddle_part(tr, tr.stats["showcase"], clear=False)
 
 
 @pytest.fixture(scope="module")
 def rendered():
     tr = simulate(tiny(), "saddles")
-    scene, frame = render_last_frame(Saddles, width=854, height=480, traces={"saddles": tr})
+    scene, frame = render_last_frame(FirstPart, width=854, height=480, traces={"saddles": tr})
     return tr, scene, frame
 
 
-def test_eigenvalues_are_drawn_where_the_trace_puts_them(rendered):
+def test_the_saddles_eigenvalues_are_drawn_where_the_trace_puts_them(rendered):
     tr, scene, frame = rendered
-    eig = tr["nets/0/eigvals"][tr["nets/0/unique"]]
-    assert len(eig)
-    for c, ev in enumerate(eig):
-        x = scene.columns[(0, c)]
-        for y in symlog(ev):
-            colour = ManimColor(NEG if y < 0 else POS if y > 0 else ZERO)
-            xy = scene.to_pixel(scene.axes.c2p(x, float(y)))
-            assert nearest_match(frame, xy, colour, radius=2) < 70, (c, y)
+    ev = tr["showcase/eigvals"]
+    assert (ev < 0).any() and (ev > 0).any()
+    tol = tr.meta["config"]["search"]["eig_tol"] * np.abs(ev).max()
+    assert [NEG if v < -tol else POS if v > tol else ZERO for v in ev].count(ZERO) == tr.stats["showcase"]["zero"]
+    for y, v in zip(symlog(ev), ev, strict=True):
+        colour = ManimColor(NEG if v < -tol else POS if v > tol else ZERO)
+        assert nearest_match(frame, scene.to_pixel(scene.strip_point(float(y))), colour, radius=3) < 70, y
+
+
+def stats(*kn, sizes=(7, 49)):
+    per = [{"distinct": n, "saddles": k, "ci_low": wilson(k, n)[0], "ci_high": wilson(k, n)[1]} for k, n in kn]
+    return {"nets": per, "trend": size_trend(per, list(sizes))}, [{"n_params": s} for s in sizes]
+
+
+def test_a_trend_is_claimed_only_when_the_intervals_separate():
+    clear = " ".join(trend_lines(*stats((2, 20), (18, 20))))
+    assert "Larger networks: more saddles" in clear and "no clear trend" not in clear
+    reviewer = " ".join(trend_lines(*stats((3, 5), (3, 4))))   # the counts issue 17 found
+    assert "no clear trend" in reviewer and "more saddles" not in reviewer
+    assert "3 of 5 at 7 parameters, 3 of 4 at 49" in reviewer
+    fewer = " ".join(trend_lines(*stats((18, 20), (2, 20))))
+    assert "fewer saddles" in fewer and "more saddles" not in fewer
+    none = " ".join(trend_lines(*stats((3, 5), (0, 0), sizes=(7, 61))))
+    assert "At 61 parameters the search found none" in none and "trend" not in none
+
+
+def test_most_are_saddles_only_when_true_at_every_size():
+    assert "most are saddles" in " ".join(trend_lines(*stats((3, 5), (3, 4))))
+    assert "most are saddles" not in " ".join(trend_lines(*stats((2, 5), (3, 4))))
+
+
+def test_the_saddle_is_named_only_when_the_slices_fall_and_rise():
+    show = {"start_step": 20, "start_grad_norm": 0.1, "grad_norm": 1e-7, "loss": 0.3, "negative": 1, "zero": 0,
+            "positive": 2}
+    dips, rises = np.array([0.2, 0.3, 0.25]), np.array([0.5, 0.3, 0.4])
+    assert "a saddle" in " ".join(saddle_lines(show, dips, rises))
+    assert "a saddle" not in " ".join(saddle_lines(show, np.array([0.2, 0.3, 0.35]), rises))
