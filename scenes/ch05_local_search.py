@@ -49,7 +49,7 @@ class LocalSearch(ChapterScene):
         self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS)
         r = evo.steps
         self.wait(1)
-        accepted = int(evo.meta["accepted_rounds"])
+        accepted = int(np.sum(evo["accepted"]))   # as the read-out's "kept" counts them
         only = self.claims.say(accepted < r / 2, "Only ", "")
         self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. {only}{accepted} of the {r} rounds "
                   f"found a child with a lower loss, and it took {speech.count(evo['evals'][-1])} loss evaluations.")
@@ -154,7 +154,8 @@ class LocalSearch(ChapterScene):
     @staticmethod
     def _row(evo, k: int) -> VGroup:
         return readout(evo.meta["label"], color_for(evo.name, evo.meta),
-                       [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])), ("evals", f"{int(evo['evals'][k])}")],
+                       [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])), ("evals", f"{int(evo['evals'][k])}"),
+                        ("kept", f"{int(np.sum(evo['accepted'][:k]))}")],
                        size=SMALL_SIZE - 1, max_width=5.8)
 
 

@@ -53,15 +53,13 @@ class GradientDescent(ChapterScene):
         good = self.runs["lr-good"]
         p0, g0 = good["params"][0], good["grad"][0]
         start = marker(view.point(p0), TEXT_COLOR)
-        rule = Text(f"step = − lr × gradient\nstart: loss {fmt_loss(good['loss'][0])}", font_size=SMALL_SIZE + 2,
-                    color=TEXT_COLOR, line_spacing=0.8)
+        rule = Text("step = − lr × gradient", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
         rule.move_to([3.75, 3.05, 0])
         self.play(FadeIn(start), FadeIn(rule), run_time=0.6)
         others = [r for r in tr.runs() if r.name not in self.runs]
         same = bool(others) and all(np.allclose(r["params"][0], p0) for r in others)
         where = self.claims.say(same, "from the same point as the others", "from its own starting point")
-        self.beat(f"Gradient descent starts {where}, loss {speech.loss(good['loss'][0])}, and follows one rule: step "
-                  "against the gradient.")
+        self.beat(f"Gradient descent starts {where} and follows one rule: step against the gradient.")
 
         # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
         scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
@@ -139,8 +137,8 @@ class GradientDescent(ChapterScene):
         self.trails[run.name] = trail
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
-        first = ("from", fmt_loss(run["loss"][0]))
-        row = readout(run.meta["label"], color, [first, ("step", "0"), ("loss", fmt_loss(run["loss"][0]))],
+        first = fmt_loss(run["loss"][0])
+        row = readout(run.meta["label"], color, [("step", "0"), ("loss", first)],
                       size=SMALL_SIZE - 1, max_width=5.7)
         slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
         self._place_row(slot)
@@ -151,7 +149,8 @@ class GradientDescent(ChapterScene):
             seg = hop(a, b, color, bend=BEND * (1 if k % 2 else -1))
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
-            new_row = readout(run.meta["label"], color, [first, ("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
+            now = f"{first} → {fmt_loss(run['loss'][k])}"
+            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", now)],
                               size=SMALL_SIZE - 1, max_width=5.7)
             new_row.move_to(row, aligned_edge=LEFT)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)

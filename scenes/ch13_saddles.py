@@ -193,7 +193,7 @@ class Saddles(ChapterScene):
             bar = Line(ax.c2p(x, st["ci_low"]), ax.c2p(x, st["ci_high"]), color=NEG, stroke_width=5)
             dot = Dot(ax.c2p(x, st["saddle_fraction"]), radius=0.1, color=NEG).set_stroke(TEXT_COLOR, 1.5)
             count = Text(f"{st['saddles']}/{st['distinct']}", font_size=TEXT, color=TEXT_COLOR)
-            count.next_to(ax.c2p(x, st["ci_low"]), DOWN, buff=0.12)
+            count.next_to(dot, RIGHT, buff=0.12)   # beside its dot: never on the axis labels, whatever the interval
             self.marks[k] = dot
             marks.add(name, bar, dot, count)
         tol = tr.meta["config"]["search"]["eig_tol"]

@@ -18,6 +18,7 @@ from manim import (
     Axes,
     Create,
     FadeIn,
+    FadeOut,
     Line,
     Text,
     VGroup,
@@ -159,6 +160,7 @@ class NoGradients(ChapterScene):
             self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)), run_time=4 / 15)
         self.evo_curve = evo_curve
         missed = evo.meta.get("points_missed") if net["out_activation"] == "sign" else None
+        missed_note = None
         if missed is not None:
             missed_note = flush_left(Text(f"{missed} of {n_data} points still wrong", font_size=SMALL_SIZE - 2,
                                           color=c_evo).next_to(evo_row, DOWN, buff=0.12), self.left_x)
@@ -178,12 +180,19 @@ class NoGradients(ChapterScene):
         if summary.width > MAX_W:
             summary.scale_to_fit_width(MAX_W)
         flush_left(summary.next_to(evo_row, DOWN, buff=0.2), self.left_x)
+        if missed_note is not None:   # said in the last beat; the seeds' summary takes its place
+            self.play(FadeOut(missed_note), run_time=0.3)
         keep_in_frame(summary)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
-        self.beat(f"Over {speech.small(reps)} seeds, gradient descent stays where it started, while evolution ends "
-                  f"at {speech.mean(summ['evolution']['final_loss'])}. Where gradients do not exist, evolution still "
-                  "works.")
+        moved = max(float(summ[n]["max_param_change"]["mean"] or 0.0) for n in ("sgd", "adam"))
+        evo_start, evo_end = summ["evolution"]["start_loss"]["mean"], summ["evolution"]["final_loss"]["mean"]
+        gradient = self.claims.say(moved == 0.0, "gradient descent stays where it started",
+                                   "gradient descent moves a little")
+        works = self.claims.say(evo_end is not None and evo_start is not None and evo_end < evo_start,
+                                " Where gradients do not exist, evolution still makes progress.", "")
+        self.beat(f"Over {speech.small(reps)} seeds, {gradient}, while evolution ends at "
+                  f"{speech.mean(summ['evolution']['final_loss'])}.{works}")
 
     def _loss_floor(self) -> float:
         losses = np.concatenate([r["loss"] for r in self.runs.values()])

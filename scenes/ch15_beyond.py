@@ -4,7 +4,7 @@ Storyboard: the 2-parameter landscape -> CMA-ES's generations (every child, the 
 ellipse from its recorded covariance σ²C, the mean's path) beside the local search's path, at
 the same number of loss evaluations -> the 1,741-parameter MLP: SNES vs local search, best loss
 against evaluations (log axis), the fitted curves, numbers over all seeds -> the closing idea:
-optimizers converge, evolution in nature diverges and invents. All numbers from the strong-es trace.
+optimizers minimize one loss, evolution in nature branches and invents. All numbers from the strong-es trace.
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ class Beyond(ChapterScene):
 
     # ---------------------------------------------------------------------------------- closing
     def closing_part(self, tr) -> None:
-        title = Text("Optimizers converge. Evolution in nature diverges.", font_size=TITLE_SIZE)
+        title = Text("Optimizers minimize one loss. Evolution in nature branches.", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.3)
         colors = [color_for(n) for n in ("sgd", "momentum", "adam", "evolution", "cma-es", "snes")]
         goal = np.array([-3.6, -0.1, 0])

@@ -38,13 +38,14 @@ class Landscape(ChapterScene):
         title.to_edge(UP, buff=0.25)
         view = LandscapeView.from_trace(tr, center=(-3.45, -0.2))
         self.view = view
-        caption = Text(f"colour: log₁₀ loss (MSE); min: loss {fmt_loss(float(tr['landscape/min_loss']))}",
-                       font_size=SMALL_SIZE - 2, color=MUTED)
+        caption = Text("colour: log₁₀ loss (MSE)", font_size=SMALL_SIZE - 2, color=MUTED)
         caption.next_to(view.x_label, RIGHT, buff=0.6)
         self.play(Write(title), run_time=1)
         self.add(view.heatmap)
         self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label, caption), run_time=1.2)
-        self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=1.2)
+        min_loss = Text(f"loss {fmt_loss(float(tr['landscape/min_loss']))}", font_size=SMALL_SIZE - 4,
+                        color=MUTED).next_to(view.min_label, DOWN, buff=0.04)
+        self.play(Create(view.contours), FadeIn(view.minimum, view.min_label, min_loss), run_time=1.2)
         self.beat(f"The loss of our two-parameter network over the whole plane of a and b. The best point has loss "
                   f"{speech.loss(float(tr['landscape/min_loss']))}.")
 

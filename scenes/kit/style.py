@@ -6,6 +6,8 @@ process's settings (scenes/kit/settings.py, read once); the names here are what 
 
 from __future__ import annotations
 
+import zlib
+
 from manim import ManimColor
 
 from scenes.kit.settings import scene_settings
@@ -26,6 +28,9 @@ SMALL_SIZE = 20
 COLORMAP = PALETTE.colormap
 
 
+SHOWN_EVERYWHERE = ("sgd", "momentum", "adam", "evolution")   # the registry runs the landscape chapters draw
+
+
 def color_for(run_name: str, run_meta: dict | None = None) -> ManimColor:
     """The colour of a run: by its name, else by its optimizer kind."""
     if run_name in OPTIMIZER_COLORS:
@@ -33,4 +38,12 @@ def color_for(run_name: str, run_meta: dict | None = None) -> ManimColor:
     opt = (run_meta or {}).get("optimizer", "")
     if run_meta and opt == "sgd" and run_meta.get("momentum"):
         return OPTIMIZER_COLORS["momentum"]
-    return OPTIMIZER_COLORS.get(opt, TEXT_COLOR)
+    if opt in OPTIMIZER_COLORS:
+        return OPTIMIZER_COLORS[opt]
+    # A run no palette entry names (a project's own optimizer): a series colour that none of the
+    # runs every chapter draws uses, the same one for the same name in every chapter.
+    from scenes.kit.palette import series_colors
+
+    pool = series_colors(len(PALETTE.series), exclude=tuple(PALETTE.optimizers[n] for n in SHOWN_EVERYWHERE),
+                         palette=PALETTE)
+    return pool[zlib.crc32(run_name.encode()) % len(pool)]

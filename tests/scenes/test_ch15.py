@@ -49,8 +49,8 @@ def test_mlp_part_loss_curves_end_at_the_recorded_best_losses(trace):
 def test_closing_part_draws_the_idea(trace):
     scene, frame = render_last_frame(Beyond, width=427, height=240, traces={"strong-es": trace}, mlp_frames=4,
                                      parts=("closing",))
-    assert len(scene.beats) == 1 and "diverges" in scene.beats[0][1]
-    assert "diverges" in _texts(scene)
+    assert len(scene.beats) == 1 and "branches" in scene.beats[0][1]
+    assert "branches" in _texts(scene)
     assert frame[..., :3].max() > 200  # something bright is drawn
 
 

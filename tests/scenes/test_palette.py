@@ -83,3 +83,11 @@ def test_the_palette_follows_the_scene_settings_theme_without_reimporting():
         assert scene.renderer.camera.background_color.to_hex() == palette.background.upper()
         assert tuple(frame[0, 0, :3]) == tuple(int(palette.background[i:i + 2], 16) for i in (1, 3, 5))
         assert scene.label[0].get_fill_color().to_hex() == palette.text.upper()   # the glyph
+
+
+def test_a_projects_own_optimizer_gets_a_series_colour_no_landscape_run_uses():
+    from scenes.kit.style import OPTIMIZER_COLORS, SHOWN_EVERYWHERE, TEXT_COLOR, color_for
+
+    lion = color_for("lion", {"optimizer": "lion.py:Lion"})
+    assert lion == color_for("lion", {"optimizer": "lion.py:Lion"})          # the same in every chapter
+    assert lion != TEXT_COLOR and lion not in [OPTIMIZER_COLORS[n] for n in SHOWN_EVERYWHERE]
