@@ -197,7 +197,7 @@ class Saddles(ChapterScene):
             self.marks[k] = dot
             marks.add(name, bar, dot, count)
         tol = tr.meta["config"]["search"]["eig_tol"]
-        key = legend([(f"fraction that are saddles (some λ below −{tol:g}·max|λ|); saddles/found under it",
+        key = legend([(f"fraction that are saddles (some λ below −{tol:g}·max|λ|); saddles/found beside it",
                        NEG, "dot"), ("its 95% Wilson interval", NEG, "line")], size=TEXT, max_width=12.5)
         key.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.15)
         have = [st for st in per if st["distinct"]]
