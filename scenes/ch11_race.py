@@ -43,9 +43,55 @@ RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
 
 def ordered_runs(trace) -> list:
-    """The seed-0 runs of a trace (kinds gradient / evolution), evolution first, then by RUN_ORDER."""
+    """The seed-0 runs of a trace's race (kinds gradient / evolution; the tuned ones when the trace
+    was tuned), evolution first, then by RUN_ORDER."""
     runs = [r for r in trace.runs() if r.kind in ("gradient", "evolution")]
-    return sorted(runs, key=lambda r: RUN_ORDER.index(r.name) if r.name in RUN_ORDER else len(RUN_ORDER))
+    tuned = [r for r in runs if r.meta.get("tuned")]
+    runs = tuned or runs
+
+    def order(r) -> int:
+        base = r.meta.get("tuned_from", r.name)
+        return RUN_ORDER.index(base) if base in RUN_ORDER else len(RUN_ORDER)
+    return sorted(runs, key=order)
+
+
+SHORT_KEYS = {"population": "pop", "sigma": "σ", "sigma_decay": "σ decay", "lr": "lr", "momentum": "momentum"}
+
+
+def tuning_line(tuning: dict, stats: dict) -> str:
+    """What each optimizer was tuned over and what won: 'each tuned over 3 seeds at 15,000 evaluations:
+    Evolution pop 40 σ 0.03 (best of 9), ...' (only the settings the grid varied)."""
+    parts = []
+    for name, info in tuned_in_order(tuning, stats):
+        label = stats["groups"].get(info["tuned_run"], {}).get("label", name)
+        varied = [k for k in info["keys"] if len(info["values"][k]) > 1]
+        chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}" for k in varied)
+        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if varied else f"{label} (not tuned)")
+    return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts))
+
+
+def tuned_in_order(tuning: dict, stats: dict) -> list[tuple[str, dict]]:
+    """(run name, its tuning) in the race's order (meta's JSON keeps keys sorted)."""
+    by_tuned = {info["tuned_run"]: (name, info) for name, info in tuning["runs"].items()}
+    return [by_tuned[g] for g in stats["order"] if g in by_tuned]
+
+
+def verdict(stats: dict) -> str:
+    """What the data says, from the trace's stats (said and shown alike): who is best at equal
+    evaluations, and how soon it reached the worst one's final loss (progress per evaluation)."""
+    done = {g: s for g, s in stats["groups"].items() if s["loss_at_e_star"]["mean"] is not None}
+    if len(done) < 2:
+        return "Too few runs finished to compare."
+    best = min(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
+    worst = max(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
+    b, w = done[best], done[worst]
+    head = f"Best at equal evaluations: {b['label']}."
+    reach = b.get("evals_to_reach", {}).get("median")
+    if best == worst or not reach:
+        return head
+    e_star = stats["e_star"]
+    return (f"{head} It reached {w['label']}'s final loss, {fmt_short(stats['reach_level'])}, after "
+            f"{reach:,.0f} evaluations, {speech.number(e_star / reach)} times fewer than {e_star:,.0f}.")
 
 
 def run_colors(runs: list) -> dict[str, ManimColor]:
@@ -78,7 +124,10 @@ class Race(ChapterScene):
     def function_race(self) -> None:
         tr = self.trace("function-fit")
         runs = ordered_runs(tr)
+        tuning = tr.meta.get("tuning")
         stats, wall = tr.stats, tr.wall_stats   # summaries over seeds, computed at simulation time
+        if tuning:   # the race of the tuned settings
+            stats, wall = stats["tuned"], wall.get("tuned", {})
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         self.colors = colors = run_colors(runs)
@@ -115,11 +164,11 @@ class Race(ChapterScene):
                 m.shift(UP * room)
         self.panels, self.curves = panels, curves
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
-        plot.move_to([-3.3, -2.05, 0])
+                        width=5.6, height=1.6 if tuning else 2.1, x_label="loss evaluations", y_label="loss (log)")
+        plot.move_to([-3.3, -1.6 if tuning else -2.05, 0])   # with tuning, its line goes under the plot
         self.loss_plot = plot
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
-        counter = self._counter(0).move_to([3.6, -1.3, 0])
+        counter = self._counter(0).move_to([3.6, -0.6 if tuning else -1.3, 0])
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
                   f"loss evaluations for {speech.small(len(runs))} optimizers.")
@@ -141,15 +190,40 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
+        extra = VGroup()
+        if tuning:
+            tuned = self._tuning_text(tuning_line(tuning, stats))
+            self.play(FadeIn(tuned), run_time=2 / 3)
+            self.tuning_text = tuned
+            extra.add(tuned)
+            said = [f"{stats['groups'][info['tuned_run']]['label']}, {speech.small(len(info['settings']))} settings"
+                    for _, info in tuned_in_order(tuning, stats)]
+            self.beat("To be fair, each optimizer was first tuned at this budget, over "
+                      f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
+                      ". The race uses each one's best.")
         table = self._numbers(stats, wall, colors)
-        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.25)
+        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.2 if tuning else 0.25)
         self.play(FadeIn(table), run_time=2 / 3)
-        self.wait(2.6)
         self.numbers = table
+        said_verdict = verdict(stats)
+        note = label(said_verdict, 6.5, SMALL_SIZE, min_size=SMALL_SIZE, color=TEXT_COLOR)
+        note.next_to(table, DOWN, buff=0.2).align_to(table, LEFT)
+        self.play(FadeIn(note), run_time=2 / 3)
+        self.wait(2.6)
+        self.verdict_text = note
         said = [f"{s['label']} {speech.mean(s['loss_at_e_star'])}" for s in stats["groups"].values()]
         self.beat(f"Over {speech.small(stats['seeds'])} seeds, at equal evaluations: " + "; ".join(said) + ". "
-                  "Gradients buy a lot of progress per evaluation.")
-        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
+                  + said_verdict)
+        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table, note, extra)
+
+    @staticmethod
+    def _tuning_text(line: str) -> Text:
+        """The tuning line in three lines under the loss plot (the room there), bottom left."""
+        import textwrap
+
+        lines = textwrap.wrap(line, width=-(-len(line) // 3) + 4, break_long_words=False)
+        text = Text("\n".join(lines), font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
+        return fit_box(text, 6.9, 1.05).to_edge(DOWN, buff=0.1).to_edge(LEFT, buff=0.2)
 
     @staticmethod
     def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
@@ -174,7 +248,7 @@ class Race(ChapterScene):
             grid.append([label(s["label"], 2.4, SMALL_SIZE - 2, min_size=14, color=color),
                          Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
                          Text(pm(at_t, fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
-        widths = [max(row[c].width for row in grid) for c in range(3)]
+        widths = [max(row[c].width for row in grid) for c in range(len(cols))]
         rows = VGroup()
         for row in grid:
             line = VGroup()
