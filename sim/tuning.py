@@ -32,8 +32,10 @@ Grid = dict[str, list[float]]
 
 
 class Tuning(Strict):
-    """`[tuning]`: tune each run over a small grid at the race's budget, on the race's own seeds."""
+    """`[tuning]`: tune each run over a small grid at the race's budget, on at least three seeds."""
 
+    seeds: int = Field(default=3, ge=3, le=20,
+                       description="seeds each setting is judged on (the race's own first, then the next ones)")
     budget: int | None = Field(default=None, ge=2, le=10_000_000,
                                description="loss evaluations per setting (default: the race's equal budget)")
     grid: dict[str, dict[str, list[float]]] = Field(

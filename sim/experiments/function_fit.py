@@ -89,9 +89,6 @@ class FunctionFitConfig(RepeatedConfig):
         if self.equal_budget and sum(r.optimizer == "evolution" for r in self.runs) != 1:
             raise ValueError("equal_budget needs exactly one evolution run (its evaluations set the budget)")
         if self.tuning is not None:
-            if self.seeds < 3:
-                raise ValueError(f"tuning needs seeds >= 3 (each setting is judged by its mean over the seeds), "
-                                 f"got {self.seeds}")
             check_grid(self.tuning, self.runs)
         return self
 
@@ -177,12 +174,18 @@ def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: P
     extra: dict[str, Any] = {"n_params": problem.spec.n_params,
                              "budget": evolution_budget(cfg) if cfg.equal_budget else None}
     if cfg.tuning is not None:
-        extra["tuning"] = {"budget": tuning_budget(cfg), "seeds": list(starts), "runs": {}}
+        # Judged on max(race seeds, tuning.seeds) seeds: the race's own, then the next ones.
+        tuning_starts = {seed: starts.get(seed) if seed in starts else
+                         init_params(problem.spec, torch.Generator(device=device).manual_seed(seed), device=device)
+                         for seed in range(cfg.seed, cfg.seed + max(cfg.seeds, cfg.tuning.seeds))}
+        extra["tuning"] = {"budget": tuning_budget(cfg), "seeds": list(tuning_starts), "runs": {}}
         for i, run in enumerate(cfg.runs):
-            chosen, info, finals = tune_run(cfg, problem, starts, i, run, done, name, progress)
+            chosen, info, finals = tune_run(cfg, problem, tuning_starts, i, run, done, name, progress)
             extra["tuning"]["runs"][run.name] = info
             arrays[f"tuning/{run.name}/final_loss"] = finals
             for seed, rec in chosen.items():
+                if seed not in starts:   # a tuning-only seed: judged the setting, not part of the race
+                    continue
                 rec.meta.update(tuned=True, tuned_from=run.name)
                 keep(rec, info["tuned_run"], info["tuned_run"], seed)
     trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)

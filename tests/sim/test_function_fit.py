@@ -226,9 +226,19 @@ def test_diverged_settings_count_as_infinite_and_never_win():
     assert choose(np.array([[0.2, 0.2, 0.2], [0.1, 0.1, 0.1]])) == 1
 
 
+def test_tuning_judges_on_three_seeds_even_when_the_race_has_fewer():
+    one = simulate(tuned_config(seeds=1), "function-fit")
+    info = one.meta["tuning"]
+    assert info["seeds"] == [3, 4, 5] and one["tuning/adam/final_loss"].shape == (2, 3)
+    assert [r.meta["seed"] for r in one.repeats("adam-tuned")] == [3]      # only the race's seed is raced
+    full = simulate(tuned_config(), "function-fit")                          # the same seeds, the same choice
+    for name in ("evolution", "momentum", "adam"):
+        np.testing.assert_array_equal(one[f"tuning/{name}/final_loss"], full[f"tuning/{name}/final_loss"])
+
+
 def test_tuning_needs_three_seeds_and_known_settings():
-    with pytest.raises(ConfigError, match="seeds >= 3"):
-        validate_config(FunctionFitConfig, small_config(seeds=2).model_dump(mode="json") | {"tuning": {}}, "f.toml")
+    with pytest.raises(ConfigError, match=r"tuning\.seeds"):
+        validate_config(FunctionFitConfig, small_config().model_dump(mode="json") | {"tuning": {"seeds": 2}}, "f.toml")
     bad = small_config().model_dump(mode="json") | {"tuning": {"grid": {"adam": {"population": [3]}}}}
     with pytest.raises(ConfigError, match="adam does not take 'population'"):
         validate_config(FunctionFitConfig, bad, "f.toml")
