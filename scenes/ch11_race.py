@@ -25,6 +25,7 @@ from manim import (
     Text,
     VGroup,
     Write,
+    config,
 )
 
 from scenes.kit import speech
@@ -43,9 +44,55 @@ RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
 
 def ordered_runs(trace) -> list:
-    """The seed-0 runs of a trace (kinds gradient / evolution), evolution first, then by RUN_ORDER."""
+    """The seed-0 runs of a trace's race (kinds gradient / evolution; the tuned ones when the trace
+    was tuned), evolution first, then by RUN_ORDER."""
     runs = [r for r in trace.runs() if r.kind in ("gradient", "evolution")]
-    return sorted(runs, key=lambda r: RUN_ORDER.index(r.name) if r.name in RUN_ORDER else len(RUN_ORDER))
+    tuned = [r for r in runs if r.meta.get("tuned")]
+    runs = tuned or runs
+
+    def order(r) -> int:
+        base = r.meta.get("tuned_from", r.name)
+        return RUN_ORDER.index(base) if base in RUN_ORDER else len(RUN_ORDER)
+    return sorted(runs, key=order)
+
+
+SHORT_KEYS = {"population": "pop", "sigma": "σ", "sigma_decay": "σ decay", "lr": "lr", "momentum": "momentum"}
+
+
+def tuning_line(tuning: dict, stats: dict) -> str:
+    """What each optimizer was tuned over and what won: 'each tuned over 3 seeds at 15,000 evaluations:
+    Evolution pop 40 σ 0.03 (best of 9), ...' (only the settings the grid varied)."""
+    parts = []
+    for name, info in tuned_in_order(tuning, stats):
+        label = stats["groups"].get(info["tuned_run"], {}).get("label", name)
+        varied = [k for k in info["keys"] if len(info["values"][k]) > 1]
+        chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}" for k in varied)
+        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if varied else f"{label} (not tuned)")
+    return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts))
+
+
+def tuned_in_order(tuning: dict, stats: dict) -> list[tuple[str, dict]]:
+    """(run name, its tuning) in the race's order (meta's JSON keeps keys sorted)."""
+    by_tuned = {info["tuned_run"]: (name, info) for name, info in tuning["runs"].items()}
+    return [by_tuned[g] for g in stats["order"] if g in by_tuned]
+
+
+def verdict(stats: dict) -> str:
+    """What the data says, from the trace's stats (said and shown alike): who is best at equal
+    evaluations, and how soon it reached the worst one's final loss (progress per evaluation)."""
+    done = {g: s for g, s in stats["groups"].items() if s["loss_at_e_star"]["mean"] is not None}
+    if len(done) < 2:
+        return "Too few runs finished to compare."
+    best = min(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
+    worst = max(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
+    b, w = done[best], done[worst]
+    head = f"Best at equal evaluations: {b['label']}."
+    reach = b.get("evals_to_reach", {}).get("median")
+    if best == worst or not reach:
+        return head
+    e_star = stats["e_star"]
+    return (f"{head} It reached {w['label']}'s final loss, {fmt_short(stats['reach_level'])}, after "
+            f"{reach:,.0f} evaluations, {speech.number(e_star / reach)} times fewer than {e_star:,.0f}.")
 
 
 def run_colors(runs: list) -> dict[str, ManimColor]:
@@ -78,7 +125,10 @@ class Race(ChapterScene):
     def function_race(self) -> None:
         tr = self.trace("function-fit")
         runs = ordered_runs(tr)
+        tuning = tr.meta.get("tuning")
         stats, wall = tr.stats, tr.wall_stats   # summaries over seeds, computed at simulation time
+        if tuning:   # the race of the tuned settings
+            stats, wall = stats["tuned"], wall.get("tuned", {})
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         self.colors = colors = run_colors(runs)
@@ -115,11 +165,11 @@ class Race(ChapterScene):
                 m.shift(UP * room)
         self.panels, self.curves = panels, curves
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=5.6, height=2.1, x_label="loss evaluations", y_label="loss (log)")
-        plot.move_to([-3.3, -2.05, 0])
+                        width=5.6, height=1.6 if tuning else 2.1, x_label="loss evaluations", y_label="loss (log)")
+        plot.move_to([-3.3, -1.6 if tuning else -2.05, 0])   # with tuning, its line goes under the plot
         self.loss_plot = plot
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
-        counter = self._counter(0).move_to([3.6, -1.3, 0])
+        counter = self._counter(0).move_to([3.6, -0.6 if tuning else -1.3, 0])
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
                   f"loss evaluations for {speech.small(len(runs))} optimizers.")
@@ -141,15 +191,46 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
         self.trails = trails
 
+        extra = VGroup()
+        if tuning:
+            tuned = self._tuning_text(tuning_line(tuning, stats))
+            self.play(FadeIn(tuned), run_time=2 / 3)
+            self.tuning_text = tuned
+            extra.add(tuned)
+            said = [f"{stats['groups'][info['tuned_run']]['label']}, {speech.small(len(info['settings']))} settings"
+                    for _, info in tuned_in_order(tuning, stats)]
+            self.beat("To be fair, each optimizer was first tuned at this budget, over "
+                      f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
+                      ". The race uses each one's best.")
         table = self._numbers(stats, wall, colors)
-        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.25)
+        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.2 if tuning else 0.25)
         self.play(FadeIn(table), run_time=2 / 3)
-        self.wait(2.6)
         self.numbers = table
+        said_verdict = verdict(stats)
+        note = label(said_verdict, 6.5, SMALL_SIZE, min_size=SMALL_SIZE, color=TEXT_COLOR)
+        note.next_to(table, DOWN, buff=0.2).align_to(table, LEFT)
+        bottom = -config.frame_height / 2 + 0.15
+        if note.get_bottom()[1] < bottom:   # long labels: table and verdict share the room under the counter
+            block = VGroup(table, note)
+            block.scale((counter.get_bottom()[1] - 0.2 - bottom) / block.height)
+            block.next_to(counter, DOWN, buff=0.2)
+        self.play(FadeIn(note), run_time=2 / 3)
+        self.wait(2.6)
+        self.verdict_text = note
         said = [f"{s['label']} {speech.mean(s['loss_at_e_star'])}" for s in stats["groups"].values()]
-        self.beat(f"Over {speech.small(stats['seeds'])} seeds, at equal evaluations: " + "; ".join(said) + ". "
-                  "Gradients buy a lot of progress per evaluation.")
-        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table)
+        seeds = "one seed" if stats["seeds"] == 1 else f"{speech.small(stats['seeds'])} seeds"
+        self.beat(f"Over {seeds}, at equal evaluations: " + "; ".join(said) + ". "
+                  + said_verdict)
+        self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table, note, extra)
+
+    @staticmethod
+    def _tuning_text(line: str) -> Text:
+        """The tuning line in three lines under the loss plot (the room there), bottom left."""
+        import textwrap
+
+        lines = textwrap.wrap(line, width=-(-len(line) // 3) + 4, break_long_words=False)
+        text = Text("\n".join(lines), font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
+        return fit_box(text, 6.9, 1.05).to_edge(DOWN, buff=0.1).to_edge(LEFT, buff=0.2)
 
     @staticmethod
     def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
@@ -174,7 +255,7 @@ class Race(ChapterScene):
             grid.append([label(s["label"], 2.4, SMALL_SIZE - 2, min_size=14, color=color),
                          Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
                          Text(pm(at_t, fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
-        widths = [max(row[c].width for row in grid) for c in range(3)]
+        widths = [max(row[c].width for row in grid) for c in range(len(cols))]
         rows = VGroup()
         for row in grid:
             line = VGroup()
@@ -204,7 +285,7 @@ class Race(ChapterScene):
             except GdevoError as exc:
                 missing.append((name, str(exc)))
                 continue
-            row, note = self._image_row(tr, runs)
+            row, note = self._image_row(tr, runs, name.removeprefix("image-fit-"))
             rows.add(row)
             notes.append(note)
         for name, why in missing:
@@ -223,7 +304,7 @@ class Race(ChapterScene):
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 
-    def _image_row(self, tr, runs) -> tuple[Group, str]:
+    def _image_row(self, tr, runs, image: str) -> tuple[Group, str]:
         budget = min(float(r["evals"][-1]) for r in runs)
         tile_h = 1.75   # every image is fitted into a tile_h square slot (letterboxed)
         tiles = Group()
@@ -233,6 +314,7 @@ class Race(ChapterScene):
                                                  tile_h))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         notes = []
+        shown: dict[str, float] = {}
         colors = run_colors(runs)
         for r in runs:
             k = frame_at(r["evals"], budget)
@@ -241,8 +323,9 @@ class Race(ChapterScene):
             self.tiles.append((img.image, r["frames"][k]))
             img = slot(img, tile_h, tile_h)
             over_seeds = tr.stats.get("runs", {}).get(r.name, {}).get("psnr")
-            psnr = pm(over_seeds, ".1f") + " dB" if over_seeds and over_seeds["of"] > 1 \
-                else fmt_psnr(float(r["psnr"][k]))
+            many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
+            psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
+            shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
             cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, color=color),
                          fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25)
                          ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
@@ -254,9 +337,12 @@ class Race(ChapterScene):
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
         row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
-        best = max(runs, key=lambda r: float(r["psnr"][frame_at(r["evals"], budget)]))
-        return row, (f"Sharpest: {best.meta['label']}, at "
-                     f"{speech.number(float(best['psnr'][frame_at(best['evals'], budget)]))} decibels.")
+        finite = {n: v for n, v in shown.items() if np.isfinite(v)}
+        if not finite:
+            return row, f"On the {image}, no run has a finite PSNR."
+        best = max(runs, key=lambda r: finite.get(r.name, -np.inf))
+        return row, (f"On the {image}, the highest PSNR, the closest to the target pixel by pixel: "
+                     f"{best.meta['label']}, {speech.number(finite[best.name], 3)} decibels.")
 
     # ------------------------------------------------------------------ caveat
     def caveat(self) -> None:

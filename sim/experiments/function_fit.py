@@ -29,9 +29,10 @@ from sim.config import Activation, RepeatedConfig, RunConfig, Strict
 from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
-from sim.recorder import optimizer_kind, record_evolution, record_gradient
-from sim.stats import format_spread, spread, value_at
+from sim.recorder import RunRecord, optimizer_kind, record_evolution, record_gradient
+from sim.stats import first_reach, format_spread, json_number, median_range, spread, value_at
 from sim.trace import Trace, build_meta, repeat_name
+from sim.tuning import Tuning, check_grid, choose, describe, mean_final, run_grid, settings, with_setting
 
 
 class Data(Strict):
@@ -70,6 +71,7 @@ class FunctionFitConfig(RepeatedConfig):
     equal_budget: bool = Field(default=True, description="gradient runs get evolution's evaluation budget")
     escape: float = Field(default=1e6, gt=0, description="|θ| above this counts as diverged")
     runs: list[RunConfig] = Field(min_length=1)
+    tuning: Tuning | None = Field(default=None, description="tune every run over a grid at the race's budget")
 
     def facts(self) -> dict[str, str]:
         out = super().facts() | {"n_params": f"{MLPSpec(tuple(self.model.sizes)).n_params:,}",
@@ -86,6 +88,8 @@ class FunctionFitConfig(RepeatedConfig):
             raise ValueError(f"run names must be unique, {dupes[0]!r} repeats")
         if self.equal_budget and sum(r.optimizer == "evolution" for r in self.runs) != 1:
             raise ValueError("equal_budget needs exactly one evolution run (its evaluations set the budget)")
+        if self.tuning is not None:
+            check_grid(self.tuning, self.runs)
         return self
 
 
@@ -129,7 +133,8 @@ def build_problem(cfg: FunctionFitConfig, device: str = "cpu") -> tuple[MLPProbl
 
 def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None
              ) -> Trace:
-    """Record every run for every seed; deterministic for a given seed (wall times go to the sidecar)."""
+    """Record every run for every seed, then (with `[tuning]`) every run's grid and its tuned race;
+    deterministic for a given seed (wall times go to the sidecar)."""
     torch.manual_seed(cfg.seed)
     problem, target = build_problem(cfg, device)
     lo, hi = cfg.data.x_range
@@ -140,44 +145,135 @@ def simulate(cfg: FunctionFitConfig, name: str, device: str = "cpu", progress: P
         "data/curve_target": target(curve_x).to(torch.float32).numpy(),
     }
     curve_x_dev = curve_x.to(torch.float32).unsqueeze(1).to(device)
-    plan = planned_runs(cfg)
     runs_meta: dict[str, dict[str, Any]] = {}
     timing: dict[str, list[float]] = {}
-    for s in range(cfg.seeds):
-        seed = cfg.seed + s
-        x0 = init_params(problem.spec, torch.Generator(device=device).manual_seed(seed), device=device)
-        for i, (run, every) in enumerate(plan):
-            gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
+    done: dict[tuple[int, int, str], RunRecord] = {}   # (run index, seed, settings) -> record, for the grid
+
+    def keep(rec: RunRecord, run_name: str, group: str, seed: int) -> None:
+        rec.meta.update(group=group, seed=seed)
+        if seed == cfg.seed:
+            with torch.no_grad():
+                params = torch.from_numpy(rec.arrays["params"]).to(device)
+                rec.arrays["curve"] = problem.predict(params, curve_x_dev)[..., 0].cpu().numpy()
+        else:
+            rec.arrays = {k: rec.arrays[k] for k in ("loss", "evals", "step")}
+            rec.meta["kind"] = "replicate"
+        name_s = repeat_name(run_name, seed, cfg.seed)
+        runs_meta[name_s] = rec.meta
+        timing[name_s] = rec.wall
+        arrays.update({f"runs/{name_s}/{k}": v for k, v in rec.arrays.items()})
+
+    starts = {seed: init_params(problem.spec, torch.Generator(device=device).manual_seed(seed), device=device)
+              for seed in range(cfg.seed, cfg.seed + cfg.seeds)}
+    for seed, x0 in starts.items():
+        for i, (run, every) in enumerate(planned_runs(cfg)):
             label = f"{name}: {run.name}" + (f" (seed {seed})" if cfg.seeds > 1 else "")
-            tick = progress(label, run.steps) if progress else None
-            if optimizer_kind(run.optimizer, run.name) == "evolution":
-                rec = record_evolution(problem, x0, run, gen, record_population=False, progress=tick)
-                pop_loss = rec.arrays.pop("pop_loss")
-                rec.arrays["child_best"] = pop_loss.min(axis=1)
-                rec.arrays["child_median"] = np.median(pop_loss, axis=1)
-                rec.arrays["step"] = np.arange(run.steps + 1, dtype=np.int64)
-            else:
-                rec = record_gradient(problem, x0, run, gen, escape=cfg.escape, progress=tick, record_every=every)
-                batch = rec.meta["batch_size"]
-                rec.arrays["step"] = np.rint(rec.arrays["evals"] * cfg.data.n / batch).astype(np.int64)
-            rec.meta.update(group=run.name, seed=seed)
-            if s == 0:
-                with torch.no_grad():
-                    params = torch.from_numpy(rec.arrays["params"]).to(device)
-                    rec.arrays["curve"] = problem.predict(params, curve_x_dev)[..., 0].cpu().numpy()
-            else:
-                keep = ("loss", "evals", "step")
-                rec.arrays = {k: rec.arrays[k] for k in keep}
-                rec.meta["kind"] = "replicate"
-            run_name = repeat_name(run.name, seed, cfg.seed)
-            runs_meta[run_name] = rec.meta
-            timing[run_name] = rec.wall
-            arrays.update({f"runs/{run_name}/{k}": v for k, v in rec.arrays.items()})
-    extra = {"n_params": problem.spec.n_params,
-             "budget": evolution_budget(cfg) if cfg.equal_budget else None}
+            rec = record_one(cfg, problem, x0, run, every, seed * 1000 + i, progress and progress(label, run.steps))
+            done[(i, seed, run.model_dump_json())] = RunRecord(dict(rec.meta), dict(rec.arrays), list(rec.wall))
+            keep(rec, run.name, run.name, seed)
+    extra: dict[str, Any] = {"n_params": problem.spec.n_params,
+                             "budget": evolution_budget(cfg) if cfg.equal_budget else None}
+    if cfg.tuning is not None:
+        # Judged on max(race seeds, tuning.seeds) seeds: the race's own, then the next ones.
+        tuning_starts = {seed: starts.get(seed) if seed in starts else
+                         init_params(problem.spec, torch.Generator(device=device).manual_seed(seed), device=device)
+                         for seed in range(cfg.seed, cfg.seed + max(cfg.seeds, cfg.tuning.seeds))}
+        extra["tuning"] = {"budget": tuning_budget(cfg), "seeds": list(tuning_starts), "runs": {}}
+        for i, run in enumerate(cfg.runs):
+            chosen, info, finals = tune_run(cfg, problem, tuning_starts, i, run, done, name, progress)
+            extra["tuning"]["runs"][run.name] = info
+            arrays[f"tuning/{run.name}/final_loss"] = finals
+            for seed, rec in chosen.items():
+                if seed not in starts:   # a tuning-only seed: judged the setting, not part of the race
+                    continue
+                rec.meta.update(tuned=True, tuned_from=run.name)
+                keep(rec, info["tuned_run"], info["tuned_run"], seed)
     trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)
     trace.meta["stats"], trace.wall_stats = race_stats(trace, [r.name for r in cfg.runs])
+    if cfg.tuning is not None:
+        tuned = [extra["tuning"]["runs"][r.name]["tuned_run"] for r in cfg.runs]
+        trace.meta["stats"]["tuned"], tuned_wall = race_stats(trace, tuned)
+        if tuned_wall:
+            trace.wall_stats["tuned"] = tuned_wall
     return trace
+
+
+def record_one(cfg: FunctionFitConfig, problem: MLPProblem, x0: torch.Tensor, run: RunConfig, every: int,
+               gen_seed: int, tick: Any = None) -> RunRecord:
+    """One run from x0, recorded as the race records it (evolution: per-round statistics, no population)."""
+    gen = torch.Generator(device=x0.device).manual_seed(gen_seed)
+    if optimizer_kind(run.optimizer, run.name) == "evolution":
+        rec = record_evolution(problem, x0, run, gen, record_population=False, progress=tick)
+        pop_loss = rec.arrays.pop("pop_loss")
+        rec.arrays["child_best"] = pop_loss.min(axis=1)
+        rec.arrays["child_median"] = np.median(pop_loss, axis=1)
+        rec.arrays["step"] = np.arange(run.steps + 1, dtype=np.int64)
+    else:
+        rec = record_gradient(problem, x0, run, gen, escape=cfg.escape, progress=tick, record_every=every)
+        rec.arrays["step"] = np.rint(rec.arrays["evals"] * cfg.data.n / rec.meta["batch_size"]).astype(np.int64)
+    return rec
+
+
+# ----------------------------------------------------------------------------- tuning
+
+def tuning_budget(cfg: FunctionFitConfig) -> int:
+    """Evaluations each tuning setting gets: `tuning.budget`, else the race's equal budget (the
+    smallest planned evaluations of all runs, where the race compares them)."""
+    if cfg.tuning is not None and cfg.tuning.budget is not None:
+        return cfg.tuning.budget
+    return min(math.floor(planned_evals(cfg, run)) for run, _ in planned_runs(cfg))
+
+
+def planned_evals(cfg: FunctionFitConfig, run: RunConfig) -> float:
+    if optimizer_kind(run.optimizer, run.name) == "evolution":
+        return 1 + run.population * run.steps   # the local search; a project's searcher: assumed alike
+    return run.steps * min(run.batch_size or cfg.data.n, cfg.data.n) / cfg.data.n
+
+
+def at_budget(cfg: FunctionFitConfig, run: RunConfig, budget: int) -> tuple[RunConfig, int]:
+    """RUN with its steps set to spend BUDGET evaluations (evolution: rounds of its population,
+    the last may pass it; gradient: steps of its batch), and its record_every."""
+    if optimizer_kind(run.optimizer, run.name) == "evolution":
+        steps = max(1, math.ceil((budget - 1) / run.population))
+        return run.model_copy(update={"steps": steps}), 1
+    batch = min(run.batch_size or cfg.data.n, cfg.data.n)
+    steps = math.ceil(budget * cfg.data.n / batch)
+    return run.model_copy(update={"steps": steps}), max(1, steps // cfg.frames)
+
+
+def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torch.Tensor], i: int, run: RunConfig,
+             done: dict[tuple[int, int, str], RunRecord], name: str, progress: ProgressFactory | None
+             ) -> tuple[dict[int, RunRecord], dict[str, Any], np.ndarray]:
+    """Run every setting of RUN's grid for every seed at the tuning budget; return the best
+    setting's records (they are the tuned race: same seeds, same starts), the grid's description
+    and every (setting, seed) final loss at the budget (+inf where it diverged)."""
+    budget = tuning_budget(cfg)
+    grid = run_grid(cfg.tuning, run)   # type: ignore[arg-type]
+    cells = settings(grid)
+    finals = np.full((len(cells), len(starts)), np.inf)
+    best: tuple[float, dict[int, RunRecord]] | None = None
+    for c, setting in enumerate(cells):
+        cell, every = at_budget(cfg, with_setting(run, setting), budget)
+        records: dict[int, RunRecord] = {}
+        for s, (seed, x0) in enumerate(starts.items()):
+            rec = done.get((i, seed, cell.model_dump_json()))
+            if rec is None:
+                label = f"{name}: tuning {run.name} ({describe(setting)}, seed {seed})"
+                rec = record_one(cfg, problem, x0, cell, every, seed * 1000 + i,
+                                 progress and progress(label, cell.steps))
+            else:
+                rec = RunRecord(dict(rec.meta), dict(rec.arrays), list(rec.wall))
+            ok = rec.meta.get("status") != "diverged"
+            finals[c, s] = value_at(rec.arrays["loss"], rec.arrays["evals"], budget) if ok else np.inf
+            records[seed] = rec
+        score = float(mean_final(finals[c:c + 1])[0])
+        if best is None or score < best[0]:
+            best = (score, records)
+    chosen = choose(finals)
+    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
+            "chosen_settings": cells[chosen], "mean_final": [json_number(float(m)) for m in mean_final(finals)],
+            "tuned_run": f"{run.name}-tuned"}
+    return best[1], info, finals   # type: ignore[index]
 
 
 # ----------------------------------------------------------------------------- summary and report
@@ -199,6 +295,14 @@ def race_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str
             "status": sorted({str(r.meta.get("status", "?")) for r in rs}),
             "loss_at_e_star": spread(value_at(r["loss"], r["evals"], e_star) for r in rs),
         }
+    # Progress per evaluation: how soon each optimizer reached the worst one's final loss (its mean at e*).
+    level = max((s["loss_at_e_star"]["mean"] for s in stats["groups"].values()
+                 if s["loss_at_e_star"]["mean"] is not None), default=None)
+    stats["reach_level"] = level
+    for g, rs in groups.items():
+        stats["groups"][g]["evals_to_reach"] = median_range(
+            first_reach(r["loss"][r["evals"] <= e_star], r["evals"][r["evals"] <= e_star], level)
+            if level is not None else None for r in rs)
     if not all(r.wall is not None and len(r.wall) == len(r["loss"]) for r in members):
         return stats, {}
     t_star = min(float(r.wall[-1]) for r in members)
@@ -209,18 +313,47 @@ def race_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str
 
 
 def report(trace: Trace) -> str:
-    st, ws = trace.stats, trace.wall_stats
+    """The race as configured; with tuning, every run's grid and the race of the tuned settings."""
+    out = race_table(trace.stats, trace.wall_stats) + f"\n{trace.meta.get('n_params', '?')} parameters."
+    tuning = trace.meta.get("tuning")
+    if tuning:
+        out += (f"\n\n## Tuning: every setting at {tuning['budget']:,} evaluations, seeds "
+                f"{', '.join(map(str, tuning['seeds']))} (loss at the budget; inf = diverged; * = chosen)\n")
+        for name, info in tuning["runs"].items():
+            finals = trace[f"tuning/{name}/final_loss"]
+            rows = [f"\n{name}:\n", "| setting | mean | " + " | ".join(f"seed {s}" for s in tuning["seeds"]) + " |",
+                    "|---|---:|" + "---:|" * len(tuning["seeds"])]
+            for c, setting in enumerate(info["settings"]):
+                mark = " *" if c == info["chosen"] else ""
+                mean = info["mean_final"][c]
+                rows.append(f"| {describe(setting)}{mark} | {'inf' if mean is None else format(mean, '.4g')} | "
+                            + " | ".join(format(v, ".4g") for v in finals[c]) + " |")
+            out += "\n".join(rows) + "\n"
+        out += "\n## The race of the tuned settings\n\n" + race_table(trace.stats["tuned"],
+                                                                         trace.wall_stats.get("tuned", {}))
+    return out
+
+
+def fmt_reach(r: dict[str, Any] | None) -> str:
+    """Median evaluations to reach a level over seeds, '(n/of)' when some seeds never did."""
+    if not r or r["median"] is None:
+        return "never"
+    return f"{r['median']:,.0f}" + (f" ({r['n']}/{r['of']})" if r["n"] < r["of"] else "")
+
+
+def race_table(st: dict[str, Any], ws: dict[str, Any]) -> str:
     t_star = ws.get("t_star")
     t_head = f"loss at equal wall time ({t_star:.2f} s)" if t_star is not None else "loss at equal wall time"
-    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | evals | wall s | status |",
-            "|---|---:|---:|---:|---:|---:|---|"]
+    rows = [f"| run | seeds | loss at equal evaluations ({st['e_star']:,.0f}) | {t_head} | "
+            "evaluations to reach the worst's loss | evals | wall s | status |",
+            "|---|---:|---:|---:|---:|---:|---:|---|"]
     for g in st["order"]:
         s, w = st["groups"][g], ws.get("groups", {}).get(g, {})
         rows.append(f"| {s['label']} | {s['loss_at_e_star']['of']} | {format_spread(s['loss_at_e_star'])} | "
-                    f"{format_spread(w.get('loss_at_t_star'))} | {s['evals']:,.0f} | "
-                    f"{format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
-    rows += ["", f"{trace.meta.get('n_params', '?')} parameters; mean ± sample sd over seeds; one evaluation = one "
-             "full-data forward pass (backward passes not counted — that is what the wall-time column is for)."]
+                    f"{format_spread(w.get('loss_at_t_star'))} | {fmt_reach(s.get('evals_to_reach'))} | "
+                    f"{s['evals']:,.0f} | {format_spread(w.get('wall'), '.2f')} | {', '.join(s['status'])} |")
+    rows += ["", "mean ± sample sd over seeds; one evaluation = one full-data forward pass (backward passes not "
+             "counted — that is what the wall-time column is for)."]
     return "\n".join(rows)
 
 

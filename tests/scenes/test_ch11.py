@@ -78,3 +78,56 @@ def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
     # nothing runs off the frame
     for m in scene.mobjects:
         assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
+
+
+def _stats(evo_loss: float, adam_reach: float | None) -> dict:
+    def g(label, loss, reach):
+        return {"label": label, "loss_at_e_star": {"mean": loss, "sd": 0.01, "n": 3, "of": 3},
+                "evals_to_reach": {"median": reach, "min": reach, "max": reach, "n": 3, "of": 3}}
+    level = max(evo_loss, 0.05)
+    return {"e_star": 15000.0, "reach_level": level,
+            "groups": {"evolution-tuned": g("Evolution", evo_loss, 15000.0 if evo_loss == level else 3000.0),
+                       "adam-tuned": g("Adam", 0.05, adam_reach if evo_loss == level else 15000.0)}}
+
+
+def test_the_verdict_is_the_datas():
+    from scenes.ch11_race import verdict
+
+    gradients_win = verdict(_stats(0.3, 600.0))
+    assert gradients_win == ("Best at equal evaluations: Adam. It reached Evolution's final loss, 0.3, after 600 "
+                             "evaluations, 25 times fewer than 15,000.")
+    evolution_wins = verdict(_stats(0.01, None))
+    assert evolution_wins == ("Best at equal evaluations: Evolution. It reached Adam's final loss, 0.05, after "
+                              "3,000 evaluations, 5 times fewer than 15,000.")
+
+
+@pytest.fixture(scope="module")
+def tuned_fit():
+    from scenes.ch11_race import Race as R
+    from sim.experiments.function_fit import simulate
+    from tests.scenes.chapter_traces import fit_config
+
+    cfg = fit_config(tuning=dict(grid=dict(evolution=dict(population=[5, 20], sigma=[0.05, 0.5]),
+                                           momentum=dict(lr=[0.003, 0.01]), adam=dict(lr=[0.001, 0.01]))))
+    traces = all_traces() | {"function-fit": simulate(cfg, "function-fit")}
+    return traces, render_last_frame(R, width=854, height=480, traces=traces, race_keyframes=3,
+                                     image_race=lambda self: None, caveat=lambda self: None)
+
+
+def test_tuned_race_shows_the_tuned_runs_their_grid_and_the_verdict(tuned_fit):
+    from scenes.ch11_race import tuning_line, verdict
+
+    traces, (scene, _frame) = tuned_fit
+    tr = traces["function-fit"]
+    assert [r.name for r in scene.fit_runs] == ["evolution-tuned", "momentum-tuned", "adam-tuned"]
+    st = tr.stats["tuned"]
+    t = texts(scene)
+    line = tuning_line(tr.meta["tuning"], st)
+    assert "(best of 4)" in line and "(best of 2)" in line and "at 241 evaluations" in line
+    assert shown(t, line.replace("\n", ""))
+    assert shown(t, verdict(st))
+    for g, s in st["groups"].items():
+        assert shown(t, pm(s["loss_at_e_star"], fmt_short)), g
+    # every text of the race is legible: at least 14 px tall at 480p for a capital-height line
+    for m in (scene.tuning_text, scene.verdict_text):
+        assert m.font_size >= 14

@@ -10,6 +10,7 @@ from sim.config import validate_config
 from sim.errors import ConfigError
 from sim.experiments.function_fit import FunctionFitConfig, build_problem, report, simulate
 from sim.nets import forward, init_params
+from sim.stats import value_at
 from sim.trace import load_trace, save_trace
 
 
@@ -171,3 +172,87 @@ def test_presets_are_the_videos_setting(name, gradient_steps):
     assert (evo.population, evo.steps, evo.sigma, evo.sigma_decay) == (1000, 150, 1.0, 0.98)
     steps = {r.name: r.steps for r, _ in planned_runs(cfg)}
     assert steps["adam"] == steps["momentum"] == gradient_steps
+
+
+def tuned_config(**kw) -> FunctionFitConfig:
+    """Two settings per optimizer, tuned at the race's budget (97 evaluations) on its three seeds."""
+    return small_config(tuning=dict(grid=dict(evolution=dict(population=[4, 12], sigma=[0.05, 0.5]),
+                                              momentum=dict(lr=[0.001, 0.01]), adam=dict(lr=[0.001, 0.03]))), **kw)
+
+
+@pytest.fixture(scope="module")
+def tuned():
+    return simulate(tuned_config(), "function-fit")
+
+
+def test_tuning_picks_the_grids_best_mean_and_races_it(tuned):
+    from sim.tuning import choose
+
+    info = tuned.meta["tuning"]
+    assert info["budget"] == 1 + 12 * 8 and info["seeds"] == [3, 4, 5]
+    for name, n_cells in (("evolution", 4), ("momentum", 2), ("adam", 2)):
+        run = info["runs"][name]
+        finals = tuned[f"tuning/{name}/final_loss"]
+        assert finals.shape == (n_cells, 3) and len(run["settings"]) == n_cells
+        means = finals.mean(axis=1)
+        assert run["chosen"] == int(np.argmin(means)) == choose(finals)
+        assert run["chosen_settings"] == run["settings"][run["chosen"]]
+        # the tuned race is the chosen setting's runs: same seeds, same final loss at the budget
+        reps = tuned.repeats(f"{name}-tuned")
+        assert [r.meta["seed"] for r in reps] == [3, 4, 5]
+        for r, f in zip(reps, finals[run["chosen"]], strict=True):
+            assert value_at(r["loss"], r["evals"], info["budget"]) == pytest.approx(f)
+        head = reps[0].meta
+        for key, value in run["chosen_settings"].items():
+            assert head[key] == value
+        # every tuned run spends the tuning budget
+        assert reps[0]["evals"][-1] >= info["budget"]
+    # the configured lr 0.01 is a grid cell: its finals are the configured race's
+    np.testing.assert_allclose(tuned["tuning/momentum/final_loss"][1],
+                               [float(r["loss"][-1]) for r in tuned.repeats("momentum")])
+    st = tuned.stats["tuned"]
+    assert st["order"] == ["evolution-tuned", "momentum-tuned", "adam-tuned"]
+    worst = max(g["loss_at_e_star"]["mean"] for g in st["groups"].values())
+    assert st["reach_level"] == worst
+    for g in st["groups"].values():   # everyone reaches the worst's mean loss (the worst itself: some seeds)
+        assert g["evals_to_reach"]["n"] >= 1 and g["evals_to_reach"]["median"] <= st["e_star"]
+
+
+def test_diverged_settings_count_as_infinite_and_never_win():
+    from sim.tuning import choose
+
+    finals = np.array([[0.1, np.inf, 0.1], [0.3, 0.3, 0.3], [np.nan, 0.01, 0.01]])
+    assert choose(finals) == 1
+    assert choose(np.array([[0.2, 0.2, 0.2], [0.1, 0.1, 0.1]])) == 1
+
+
+def test_tuning_judges_on_three_seeds_even_when_the_race_has_fewer():
+    one = simulate(tuned_config(seeds=1), "function-fit")
+    info = one.meta["tuning"]
+    assert info["seeds"] == [3, 4, 5] and one["tuning/adam/final_loss"].shape == (2, 3)
+    assert [r.meta["seed"] for r in one.repeats("adam-tuned")] == [3]      # only the race's seed is raced
+    full = simulate(tuned_config(), "function-fit")                          # the same seeds, the same choice
+    for name in ("evolution", "momentum", "adam"):
+        np.testing.assert_array_equal(one[f"tuning/{name}/final_loss"], full[f"tuning/{name}/final_loss"])
+
+
+def test_tuning_needs_three_seeds_and_known_settings():
+    with pytest.raises(ConfigError, match=r"tuning\.seeds"):
+        validate_config(FunctionFitConfig, small_config().model_dump(mode="json") | {"tuning": {"seeds": 2}}, "f.toml")
+    bad = small_config().model_dump(mode="json") | {"tuning": {"grid": {"adam": {"population": [3]}}}}
+    with pytest.raises(ConfigError, match="adam does not take 'population'"):
+        validate_config(FunctionFitConfig, bad, "f.toml")
+    bad = small_config().model_dump(mode="json") | {"tuning": {"grid": {"nope": {"lr": [0.1]}}}}
+    with pytest.raises(ConfigError, match="no run named 'nope'"):
+        validate_config(FunctionFitConfig, bad, "f.toml")
+
+
+def test_default_grids_per_optimizer():
+    from sim.config import RunConfig
+    from sim.tuning import Tuning, run_grid, settings
+
+    evo = RunConfig(name="evolution", optimizer="evolution", population=1000, sigma=1.0, sigma_decay=0.98)
+    grid = run_grid(Tuning(), evo)
+    assert grid == {"population": [10, 40, 200], "sigma": [0.01, 0.03, 0.1], "sigma_decay": [1.0]}
+    assert len(settings(grid)) == 9
+    assert run_grid(Tuning(), RunConfig(name="adam", optimizer="adam")) == {"lr": [3e-4, 1e-3, 3e-3]}

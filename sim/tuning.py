@@ -1,0 +1,110 @@
+"""Tuning sweeps for fair races: every optimizer gets its best settings at the race's budget.
+
+A run's grid is the config's (`[tuning.grid.NAME]`) or its optimizer's default below; every
+setting is run for every seed at the same budget of loss evaluations, and the setting with the
+best mean final loss wins (a diverged seed counts as +inf, so a setting that diverged once never
+wins over one that did not). The grids and every seed's final loss go into the trace, so the
+choice can be checked.
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import Field
+
+from sim import user_optimizer
+from sim.config import RunConfig, Strict
+
+DEFAULT_GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
+    "evolution": {"population": (10, 40, 200), "sigma": (0.01, 0.03, 0.1), "sigma_decay": (1.0,)},
+    "sgd": {"lr": (0.003, 0.01, 0.03)},
+    "adam": {"lr": (3e-4, 1e-3, 3e-3)},
+    "rmsprop": {"lr": (3e-4, 1e-3, 3e-3)},
+}
+"""Each registry optimizer's grid when the config names none (small: the whole sweep is simulated)."""
+
+Grid = dict[str, list[float]]
+
+
+class Tuning(Strict):
+    """`[tuning]`: tune each run over a small grid at the race's budget, on at least three seeds."""
+
+    seeds: int = Field(default=3, ge=3, le=20,
+                       description="seeds each setting is judged on (the race's own first, then the next ones)")
+    budget: int | None = Field(default=None, ge=2, le=10_000_000,
+                               description="loss evaluations per setting (default: the race's equal budget)")
+    grid: dict[str, dict[str, list[float]]] = Field(
+        default_factory=dict, description="run name -> setting -> values (default: the optimizer's grid)")
+
+
+def default_grid(run: RunConfig) -> Grid:
+    """The registry optimizer's grid; a project's own optimizer tunes lr (÷3, ×1, ×3) if its constructor takes one."""
+    if user_optimizer.is_spec(run.optimizer):
+        cls = user_optimizer.load(run.optimizer, run.name).cls
+        try:
+            takes_lr = "lr" in inspect.signature(cls).parameters
+        except (TypeError, ValueError):
+            takes_lr = False
+        return {"lr": [run.lr / 3, run.lr, run.lr * 3]} if takes_lr else {}
+    return {k: list(v) for k, v in DEFAULT_GRIDS.get(run.optimizer, {}).items()}
+
+
+def run_grid(tuning: Tuning, run: RunConfig) -> Grid:
+    """The grid RUN is tuned over: the config's for it, else the default (empty: not tuned)."""
+    grid = tuning.grid[run.name] if run.name in tuning.grid else default_grid(run)
+    return {k: [int(v) if k == "population" else float(v) for v in vs] for k, vs in grid.items()}
+
+
+def check_grid(tuning: Tuning, runs: list[RunConfig]) -> None:
+    """ValueError (one line) for a grid naming no run, an empty list, or a setting its optimizer does not take."""
+    from sim.optimizers import optimizer_entry
+
+    names = {r.name: r for r in runs}
+    for name, grid in tuning.grid.items():
+        if name not in names:
+            raise ValueError(f"tuning.grid.{name}: no run named {name!r} (runs: {', '.join(names)})")
+        for key, values in grid.items():
+            if not values:
+                raise ValueError(f"tuning.grid.{name}.{key}: give at least one value")
+            run = names[name]
+            if not user_optimizer.is_spec(run.optimizer) and key not in optimizer_entry(run.optimizer).options:
+                raise ValueError(f"tuning.grid.{name}.{key}: {run.optimizer} does not take {key!r} "
+                                 f"(it takes: {', '.join(optimizer_entry(run.optimizer).options)})")
+
+
+def settings(grid: Grid) -> list[dict[str, float]]:
+    """Every combination of the grid's values, the first key varying slowest."""
+    keys = list(grid)
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))] or [{}]
+
+
+def with_setting(run: RunConfig, setting: dict[str, float]) -> RunConfig:
+    """RUN with SETTING's values (validated; a project's optimizer still gets only the keys that were set)."""
+    data = run.model_dump(exclude_unset=True) | {"name": run.name, "optimizer": run.optimizer}
+    for k, v in setting.items():
+        data[k] = int(v) if k == "population" else float(v)
+    return RunConfig.model_validate(data)
+
+
+def mean_final(finals: np.ndarray) -> np.ndarray:
+    """Each setting's (row's) mean final loss over seeds (columns), a non-finite seed counting as +inf."""
+    return np.where(np.isfinite(finals), finals, np.inf).mean(axis=1)
+
+
+def choose(finals: np.ndarray) -> int:
+    """The setting with the smallest mean final loss; the first on ties (row 0 if every setting diverged)."""
+    return int(np.argmin(mean_final(finals)))
+
+
+def describe(setting: dict[str, Any]) -> str:
+    """A setting as short text: 'population 40, sigma 0.03'."""
+    return ", ".join(f"{k} {v:g}" for k, v in setting.items()) if setting else "as configured"
+
+
+def json_finals(finals: np.ndarray) -> list[list[float | None]]:
+    return [[float(v) if math.isfinite(v) else None for v in row] for row in finals]
