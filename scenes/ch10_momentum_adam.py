@@ -1,7 +1,9 @@
 """Chapter 10 — momentum and Adam.
 
 Storyboard: on the sine-2d landscape plain SGD, SGD with momentum and Adam start together ->
-momentum builds speed (and overshoots), Adam takes evenly sized steps -> on the bumpier
+momentum builds speed (and overshoots), Adam takes evenly sized steps -> why, from the recorded
+steps: momentum's step lengths grow while the gradient keeps its direction (a velocity), Adam's first
+step is as long in a as in b though the gradient's parts differ (per-parameter sizes) -> on the bumpier
 local-minimum landscape (its local minima ringed, from the trace) plain SGD settles in a
 shallow minimum while momentum and Adam roll on to the global one -> honestly: from another
 start a deep local minimum holds momentum and Adam too. Numbers from the traces throughout.
@@ -53,6 +55,7 @@ class MomentumAdam(ChapterScene):
         self.beat(f"Momentum remembers its last steps, {speed}; Adam rescales each "
                   f"step to about the same size everywhere. After {runs[0].steps} steps: " + "; ".join(
                       f"{r.meta['label']} {speech.loss(r['loss'][-1])}" for r in runs) + ".")
+        group.add(self._why(runs[1], runs[2], below=group))
         self.play(FadeOut(group, note, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
 
@@ -80,6 +83,45 @@ class MomentumAdam(ChapterScene):
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
             f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
         self.final = (group, group2)
+
+    def _why(self, momentum, adam, below) -> VGroup:
+        """Why they move as they do, from the recorded steps: momentum's steps grow while the gradient keeps
+        its direction (a velocity); Adam's first step is about as long in a as in b, whatever the gradient."""
+        lengths = np.linalg.norm(np.diff(momentum["params"], axis=0), axis=1)
+        grad = np.asarray(momentum["grad"], dtype=float)
+        grow = next((k for k in range(len(lengths) - 1) if lengths[k + 1] <= lengths[k]), len(lengths) - 1)
+        kept = all(float(grad[k] @ grad[k + 1]) > 0 for k in range(min(grow, len(grad) - 1)))
+        shown = [speech.number(x) for x in lengths[:4]]
+        step = np.abs(np.asarray(adam["params"][1], dtype=float) - adam["params"][0])
+        g = np.abs(np.asarray(adam["grad"][0], dtype=float))
+        c_m, c_a = color_for(momentum.name, momentum.meta), color_for(adam.name, adam.meta)
+        lines = VGroup(
+            Text(f"momentum's step lengths |Δθ|:\n  {', '.join(shown)}", font_size=SMALL_SIZE, color=c_m,
+                 line_spacing=0.8),
+            label(f"Adam's first step: |Δa| = {speech.number(step[0])}, |Δb| = {speech.number(step[1])}", 5.9,
+                  SMALL_SIZE, color=c_a),
+            label(f"its gradient: |∂L/∂a| = {speech.number(g[0])}, |∂L/∂b| = {speech.number(g[1])}", 5.9,
+                  SMALL_SIZE, color=c_a))
+        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(below, DOWN, buff=0.35)
+        lines.align_to(np.array([0.85, 0, 0]), LEFT)
+        self.play(FadeIn(lines), run_time=0.5)
+        self.wait(1)
+        velocity = self.claims.pick(
+            (grow > 0 and kept, f"while the gradient kept its direction, its steps grew from {shown[0]} to "
+                                f"{speech.number(lengths[grow])}"),
+            (grow > 0, f"its steps grew from {shown[0]} to {speech.number(lengths[grow])}"),
+            otherwise=f"here its steps did not grow: the first is {shown[0]}, the next {shown[1]}"
+            if len(shown) > 1 else "here it took a single step")
+        same = bool(step.min() > 0 and step.max() / step.min() < 1.25)
+        differ = bool(g.min() == 0 or g.max() / g.min() > 1.5)
+        per_parameter = self.claims.pick(
+            (same and differ, f"its first step is about {speech.number(step.max())} in both a and b, though the "
+                              f"gradient's parts are {speech.number(g[0])} and {speech.number(g[1])}"),
+            (same, f"its first step is about {speech.number(step.max())} in both a and b"),
+            otherwise=f"its first step is {speech.number(step[0])} in a and {speech.number(step[1])} in b")
+        self.beat(f"Why? Momentum adds each gradient to a velocity: {velocity}. Adam scales each parameter's step "
+                  f"by that parameter's own gradient size: {per_parameter}.")
+        return lines
 
     def _race(self, view, runs, top: float | None, below=None, colors=None) -> tuple[VGroup, VGroup]:
         """All runs step together; trails, markers and one read-out row per run."""

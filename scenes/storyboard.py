@@ -21,7 +21,7 @@ class SceneEntry:
     cls: str            # Scene subclass in that module
     traces: tuple[str, ...]
     title: str
-    chapter: int = 0    # 1..15 in the explainer; 0 = standalone scene
+    chapter: int = 0    # 1..16 in the explainer; 0 = standalone scene
 
 
 SCENES: tuple[SceneEntry, ...] = (
@@ -53,6 +53,8 @@ SCENES: tuple[SceneEntry, ...] = (
     SceneEntry("no-gradients", "ch14_no_gradients", "NoGradients", ("step-activation",),
                "When gradients fail", 14),
     SceneEntry("beyond", "ch15_beyond", "Beyond", ("strong-es",), "Beyond simple evolution", 15),
+    SceneEntry("summary", "ch16_summary", "Summary", ("sine-2d", "function-fit", "step-activation"),
+               "What each method did", 16),
     SceneEntry("landscape", "landscape", "Landscape", ("sine-2d",),
                "Gradient descent vs evolution on one loss landscape"),
     SceneEntry("title-card", "title_card", "TitleCard", (),

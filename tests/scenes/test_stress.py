@@ -30,6 +30,7 @@ KEY = {"functions": ("panel", "curve", "status"), "parameter-space": ("plane", "
        "hyperparameters": ("sgd_grid", "evo_grid"), "gradient-descent": ("plot",), "stochastic": ("plot",),
        "momentum-adam": ("lm_view",), "race": ("image_rows", "caveat_box"), "dimensions": ("cost_axes", "gd_dots"),
        "saddles": ("axes",), "no-gradients": ("panel", "plot", "evo_curve"), "beyond": ("loss_plot", "markers"),
+       "summary": ("table", "findings"),
        "landscape": ("view", "trails"), "title-card": ("card",)}
 ENDS_CLEARED = {"beyond", "title-card"}   # their last part replaces the screen: their pieces must exist
 ENV = {"title-card": {"GDEVO_TITLE": "A deliberately long title for a lecture about how networks learn, "
@@ -39,7 +40,8 @@ ENV = {"title-card": {"GDEVO_TITLE": "A deliberately long title for a lecture ab
 ENTRIES = [e for e in SCENES if is_available(e)]
 # Every chapter on the "wide" data; the chapters whose layout depends most on the data (curves,
 # images, run labels, diverging runs) on the "flat" data too.
-FLAT_TOO = {"functions", "parameter-space", "loss", "evolution-at-scale", "race", "momentum-adam", "no-gradients"}
+FLAT_TOO = {"functions", "parameter-space", "loss", "evolution-at-scale", "race", "momentum-adam", "no-gradients",
+            "summary"}
 MATRIX = [(e, v) for e in ENTRIES for v in VARIANTS if v != "flat" or e.name in FLAT_TOO]
 
 
