@@ -67,7 +67,9 @@ def tuning_line(tuning: dict, stats: dict) -> str:
         label = stats["groups"].get(info["tuned_run"], {}).get("label", name)
         varied = [k for k in info["keys"] if len(info["values"][k]) > 1]
         chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}" for k in varied)
-        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if varied else f"{label} (not tuned)")
+        edge = [SHORT_KEYS.get(k, k) for k in info.get("at_edge", [])]
+        best = f"best of {len(info['settings'])}" + (f"; {', '.join(edge)} at the grid's edge" if edge else "")
+        parts.append(f"{label} {chosen} ({best})" if varied else f"{label} (not tuned)")
     return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts))
 
 

@@ -21,7 +21,7 @@ from sim import user_optimizer
 from sim.config import RunConfig, Strict
 
 DEFAULT_GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
-    "evolution": {"population": (10, 40, 200), "sigma": (0.01, 0.03, 0.1), "sigma_decay": (1.0,)},
+    "evolution": {"population": (4, 10, 40), "sigma": (0.003, 0.01, 0.03), "sigma_decay": (1.0,)},
     "sgd": {"lr": (0.003, 0.01, 0.03)},
     "adam": {"lr": (3e-4, 1e-3, 3e-3)},
     "rmsprop": {"lr": (3e-4, 1e-3, 3e-3)},

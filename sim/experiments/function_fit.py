@@ -270,7 +270,8 @@ def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torc
         if best is None or score < best[0]:
             best = (score, records)
     chosen = choose(finals)
-    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
+    at_edge = [k for k, vs in grid.items() if len(vs) > 1 and cells[chosen][k] in (min(vs), max(vs))]
+    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen, "at_edge": at_edge,
             "chosen_settings": cells[chosen], "mean_final": [json_number(float(m)) for m in mean_final(finals)],
             "tuned_run": f"{run.name}-tuned"}
     return best[1], info, finals   # type: ignore[index]

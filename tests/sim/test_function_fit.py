@@ -197,6 +197,9 @@ def test_tuning_picks_the_grids_best_mean_and_races_it(tuned):
         means = finals.mean(axis=1)
         assert run["chosen"] == int(np.argmin(means)) == choose(finals)
         assert run["chosen_settings"] == run["settings"][run["chosen"]]
+        assert run["at_edge"] == [k for k, vs in run["values"].items()   # two values: every winner is at an edge
+                                  if len(vs) > 1 and run["chosen_settings"][k] in (min(vs), max(vs))]
+        assert run["at_edge"] == [k for k, vs in run["values"].items() if len(vs) > 1]
         # the tuned race is the chosen setting's runs: same seeds, same final loss at the budget
         reps = tuned.repeats(f"{name}-tuned")
         assert [r.meta["seed"] for r in reps] == [3, 4, 5]
@@ -253,6 +256,6 @@ def test_default_grids_per_optimizer():
 
     evo = RunConfig(name="evolution", optimizer="evolution", population=1000, sigma=1.0, sigma_decay=0.98)
     grid = run_grid(Tuning(), evo)
-    assert grid == {"population": [10, 40, 200], "sigma": [0.01, 0.03, 0.1], "sigma_decay": [1.0]}
+    assert grid == {"population": [4, 10, 40], "sigma": [0.003, 0.01, 0.03], "sigma_decay": [1.0]}
     assert len(settings(grid)) == 9
     assert run_grid(Tuning(), RunConfig(name="adam", optimizer="adam")) == {"lr": [3e-4, 1e-3, 3e-3]}
