@@ -67,19 +67,18 @@ def _describe(m: Mobject) -> str:
     return f"{type(m).__name__}({str(text)[:40]!r})" if text is not None else type(m).__name__
 
 
-def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
-    """The boxes of every visible text unit (a Text, a formula, an axis number), not their glyphs."""
-    out = []
-    seen = set()
+def text_units(mobjects) -> list[Mobject]:
+    """Every visible text unit (a Text, a formula, an axis number) once, not their glyphs."""
+    out: list[Mobject] = []
+    seen: set[int] = set()
 
     def walk(m: Mobject) -> None:
         if id(m) in seen:
             return
         seen.add(id(m))
         if isinstance(m, TEXT_TYPES):
-            glyphs = [g for g in m.get_family() if len(g.points) and _visible(g)]
-            if glyphs:
-                out.append((_describe(m), _box(m)))
+            if any(len(g.points) and _visible(g) for g in m.get_family()):
+                out.append(m)
             return
         for sub in m.submobjects:
             walk(sub)
@@ -87,6 +86,11 @@ def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
     for m in mobjects:
         walk(m)
     return out
+
+
+def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
+    """The box of every visible text unit."""
+    return [(_describe(m), _box(m)) for m in text_units(mobjects)]
 
 
 def _whole_text(m: Mobject) -> str:
@@ -97,23 +101,7 @@ def _whole_text(m: Mobject) -> str:
 
 def screen_texts(mobjects) -> list[str]:
     """Every visible text unit's whole string (a Text's text, a formula's TeX, a number's digits)."""
-    out: list[str] = []
-    seen: set[int] = set()
-
-    def walk(m: Mobject) -> None:
-        if id(m) in seen:
-            return
-        seen.add(id(m))
-        if isinstance(m, TEXT_TYPES):
-            if any(len(g.points) and _visible(g) for g in m.get_family()):
-                out.append(_whole_text(m))
-            return
-        for sub in m.submobjects:
-            walk(sub)
-
-    for m in mobjects:
-        walk(m)
-    return out
+    return [_whole_text(m) for m in text_units(mobjects)]
 
 
 def drawn_colours(mobjects) -> set[str]:
