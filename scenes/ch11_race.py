@@ -62,15 +62,17 @@ SHORT_KEYS = {"population": "pop", "sigma": "σ", "sigma_decay": "σ decay", "lr
 def tuning_line(tuning: dict, stats: dict) -> str:
     """What each optimizer was tuned over and what won: 'each tuned over 3 seeds at 15,000 evaluations:
     Evolution pop 40 σ 0.03 (best of 9), ...' (only the settings the grid varied)."""
-    parts = []
+    parts, any_edge = [], False
     for name, info in tuned_in_order(tuning, stats):
         label = stats["groups"].get(info["tuned_run"], {}).get("label", name)
         varied = [k for k in info["keys"] if len(info["values"][k]) > 1]
-        chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}" for k in varied)
-        edge = [SHORT_KEYS.get(k, k) for k in info.get("at_edge", [])]
-        best = f"best of {len(info['settings'])}" + (f"; {', '.join(edge)} at the grid's edge" if edge else "")
-        parts.append(f"{label} {chosen} ({best})" if varied else f"{label} (not tuned)")
-    return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts))
+        edge = set(info.get("at_edge", []))
+        chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}{'*' if k in edge else ''}"
+                          for k in varied)
+        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if varied else f"{label} (not tuned)")
+        any_edge = any_edge or bool(edge)
+    return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts)
+            + ("; * = at its grid's edge" if any_edge else ""))
 
 
 def tuned_in_order(tuning: dict, stats: dict) -> list[tuple[str, dict]]:

@@ -123,7 +123,8 @@ def test_tuned_race_shows_the_tuned_runs_their_grid_and_the_verdict(tuned_fit):
     st = tr.stats["tuned"]
     t = texts(scene)
     line = tuning_line(tr.meta["tuning"], st)
-    assert "(best of 4)" in line and "(best of 2)" in line and "at 241 evaluations" in line
+    assert "pop 5* σ 0.5* (best of 4)" in line and "lr 0.01* (best of 2)" in line   # two values: all at an edge
+    assert "at 241 evaluations" in line and line.endswith("* = at its grid's edge")
     assert shown(t, line.replace("\n", ""))
     assert shown(t, verdict(st))
     for g, s in st["groups"].items():
