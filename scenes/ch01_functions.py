@@ -15,6 +15,7 @@ from scenes.kit.base import ChapterScene
 from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.params import fmt_param as fp
+from scenes.kit.replay import replay
 from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
 
 RUN = "sgd"          # the run whose curve is shown learning
@@ -81,8 +82,9 @@ class Functions(ChapterScene):
         went = self.claims.pick((end < 0.5 * start, f"the curve follows the points: the loss fell {change}"),
                                 (end < start, f"the curve moves toward the points: the loss fell {change}"),
                                 otherwise=f"the curve moves away from the points: the loss rose {change}")
+        states = [panel.curve(c, color) for c in run["curve"]]
         self.beat(f"After {run.steps} steps of {run.meta['label']}, {went}. Learning is nothing more than tuning "
-                  "a and b.")
+                  "a and b.", fill=lambda seconds: replay(self, states, seconds))
 
     @staticmethod
     def _status(run, k: int, color) -> VGroup:

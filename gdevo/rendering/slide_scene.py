@@ -50,7 +50,8 @@ def slide_variant(base: type) -> type:
                 last = self._slides[-1]
                 last.notes = f"{last.notes}\n\n{notes}" if last.notes else notes
 
-    return type(base.__name__, (DeckBeats, slide_base, base), {"__doc__": base.__doc__})
+    # plan_class: the narration's plan (scenes/kit/pacing.py) runs the plain scene, not a second deck
+    return type(base.__name__, (DeckBeats, slide_base, base), {"__doc__": base.__doc__, "plan_class": base})
 
 
 if os.environ.get("GDEVO_SLIDE_MODULE") and os.environ.get("GDEVO_SLIDE_CLASS"):

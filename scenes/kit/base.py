@@ -11,15 +11,23 @@
   a short gap, so the animation is never cut short and lines never overlap. The line goes in with
   manim's add_sound, its captions with add_subcaption, and the scene writes every beat (ID such as
   ch05-03, times, text, audio, cues) to a JSON sidecar beside its movie (NAME.beats.json).
+- The narration sets the clock (scenes/kit/pacing.py): a narrated render first runs the scene with
+  its animations skipped (the plan: every beat's line, steps and numbers on screen), then renders
+  it with each beat's animations stretched to fill its line and the line delayed until every
+  number it says is on screen. The sidecar records each beat's stretch, delay and reveals.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import random
+from collections.abc import Callable
 from pathlib import Path
 
-from manim import Scene, config
+import numpy as np
+from manim import Indicate, Scene, Wait, config
+from manim.animation.animation import prepare_animation
 
 from scenes.kit import (
     lean,  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
@@ -28,6 +36,8 @@ from scenes.kit import (
 from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues
 from scenes.kit.claims import Claims
+from scenes.kit.onscreen import become_keeps_text, numbers, screen_numbers, shown, text_units, whole_text
+from scenes.kit.pacing import NEUTRAL, BeatPlan, Pace, Step, pace, reveals
 from scenes.kit.palette import apply_theme
 from scenes.kit.settings import SceneSettings, scene_settings
 from scenes.kit.traces import trace_for
@@ -35,11 +45,18 @@ from scenes.kit.voices import voice_for
 from sim.trace import Trace
 
 LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its line) may start
+FILL_MIN = 1.5     # seconds of hold worth filling with a beat's motion (shorter holds stay still)
+PULSE_LEAD = 0.15  # a number said during a hold starts to pulse this long before it is said
+PULSE_TIME = 0.8
+PULSE_SCALE = 1.15
 
 
 class ChapterScene(Scene):
     traces: dict[str, Trace] | None = None  # injected by tests: {experiment name: Trace}
     settings: SceneSettings | None = None   # injected by tests; else this process's, read once
+    plan_class: type | None = None          # the class the plan runs (the deck's Slide variant names its base)
+    _planning = False                       # True in the plan's own run (animations skipped, nothing written)
+    _unstretched = False                    # True while the narration plays its own animations (pulses)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("camera_class", KitCamera)   # images drawn inside their box (scenes/kit/camera.py)
@@ -55,6 +72,49 @@ class ChapterScene(Scene):
         self.voice = voice_for(self.settings)
         self.claims = Claims()   # the words of each line that state something about the data (kit/claims.py)
         self._beat_start = 0.0
+        self._plans: list[BeatPlan] = []
+        self._steps: list[Step] = []
+        self._paces: list[Pace] = []
+        self._pace = NEUTRAL
+        self._before = screen_numbers(self.mobjects) if self.voice.narrated else []
+        if self.voice.narrated and not self._planning:
+            self._plans = self._plan()
+            self._paces = [pace(b, LINE_GAP, config.frame_rate) for b in self._plans]
+            self._pace = self._paces[0] if self._paces else NEUTRAL
+
+    def _plan(self) -> list[BeatPlan]:
+        """Run this scene once with animations skipped and return its beats (pacing.py); the random
+        state is restored, so the render draws what it would have drawn without the plan."""
+        state = random.getstate(), np.random.get_state()
+        cls = type(self).plan_class or type(self)
+        try:
+            with become_keeps_text():
+                planner = cls(skip_animations=True)
+                planner._planning = True
+                planner.settings, planner.traces = self.settings, self.traces
+                planner.setup()
+                planner.construct()
+            return planner._plans
+        finally:
+            random.setstate(state[0])
+            np.random.set_state(state[1])
+
+    def play(self, *args, **kwargs) -> None:
+        """manim's play; in the plan, recorded as a step; in a paced beat, animations stretched."""
+        pause = len(args) == 1 and isinstance(args[0], Wait)
+        stretch = 1.0 if self._unstretched or self._planning else self._pace.stretch
+        if stretch != 1.0 and not pause:
+            if "run_time" in kwargs:
+                kwargs["run_time"] = kwargs["run_time"] * stretch
+            else:
+                args = tuple(prepare_animation(a) for a in args)
+                for a in args:
+                    a.run_time = a.run_time * stretch
+        record = self.voice.narrated and not self._unstretched
+        before, t0 = (screen_numbers(self.mobjects), float(self.renderer.time)) if record else ([], 0.0)
+        super().play(*args, **kwargs)
+        if record:
+            self._steps.append(Step(float(self.renderer.time) - t0, pause, before, screen_numbers(self.mobjects)))
 
     def trace(self, name: str) -> Trace:
         if self.traces and name in self.traces:
@@ -68,15 +128,22 @@ class ChapterScene(Scene):
         self.view = view
         return view
 
-    def beat(self, notes: str = "") -> None:
-        """End of an idea: its narration is said (held until the line ends), then the beat closes."""
-        self.narrate(notes)
+    def beat(self, notes: str = "", fill: Callable[[float], None] | None = None) -> None:
+        """End of an idea: its narration is said (held until the line ends), then the beat closes.
+
+        FILL(seconds), if given, is called when the line outlasts the animations by more than
+        FILL_MIN seconds: it plays motion from the data for about that long (a replay of recorded
+        steps, say) and leaves the screen as it found it, so the picture moves while the voice speaks.
+        """
+        self.narrate(notes, fill)
         self.close_beat(notes)
 
     def close_beat(self, notes: str = "") -> None:
         """Record the beat (scene time, notes); the deck's Slide variant also ends the slide here."""
         self.beats.append((float(self.renderer.time), notes))
         self._beat_start = float(self.renderer.time)
+        k = len(self.narration)   # the next beat's index
+        self._pace = self._paces[k] if k < len(self._paces) else NEUTRAL
 
     def beat_id(self, number: int) -> str:
         """Stable ID of the NUMBER-th beat (1-based): 'ch05-03' in chapter 5, 'landscape-02' elsewhere."""
@@ -87,21 +154,45 @@ class ChapterScene(Scene):
         prefix = (f"ch{entry.chapter:02d}" if entry.chapter else entry.name) if entry else names[0].lower()
         return f"{prefix}-{number:02d}"
 
-    def narrate(self, text: str) -> None:
-        """Say TEXT from the beat's start; hold the picture until the line (and a gap) is over."""
-        start = self._beat_start
-        beat_id = self.beat_id(len(self.narration) + 1)
+    def narrate(self, text: str, fill: Callable[[float], None] | None = None) -> None:
+        """Say TEXT from the beat's start (after its pace's delay); hold the picture until the line
+        (and a gap) is over."""
+        k = len(self.narration)
+        beat_id = self.beat_id(k + 1)
         line = self.voice.line(beat_id, text)
+        if self._planning:   # the plan only learns the line and the steps that led to it
+            self._plans.append(BeatPlan(text, line.duration, self._before, self._steps))
+            self._steps, self._before = [], screen_numbers(self.mobjects)
+            self.claims.take()
+            self.narration.append({"id": beat_id})
+            return
+        # the line's delay from what this render drew and when (the plan only chose the stretch)
+        paced = reveals(BeatPlan(text, line.duration, self._before, self._steps))
+        self._steps, self._before = [], screen_numbers(self.mobjects)
+        start = self._beat_start + paced.delay
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
                   "audio": str(line.path) if line.path else None, "fallback": line.fallback, "cues": [],
-                  "claims": [c.__dict__ for c in self.claims.take()]}
+                  "claims": [c.__dict__ for c in self.claims.take()],
+                  "stretch": self._pace.stretch, "delay": paced.delay,
+                  "reveals": [[w, self._beat_start + shown_at, self._beat_start + said]
+                              for w, shown_at, said in paced.reveals]}
         before = float(self.renderer.time)
         if line.duration > 0:
             end = start + line.duration + LINE_GAP
-            fps = config.frame_rate
-            while self.renderer.time < end - 1e-6:   # whole frames: the movie's clock is its frame count
-                frames = max(1, math.ceil((end - self.renderer.time) * fps - 1e-6))
-                self.wait((frames + 0.5) / fps)
+            if fill is not None and end - self.renderer.time > FILL_MIN:
+                self._unstretched = True
+                try:
+                    fill(end - self.renderer.time - 1 / config.frame_rate)
+                finally:
+                    self._unstretched = False
+                record["filled"] = True
+            else:
+                for written, _, said in paced.reveals:   # a number said in the hold pulses as it is said
+                    at = self._beat_start + said
+                    if at - PULSE_LEAD > self.renderer.time + 1e-6:
+                        self._hold_until(at - PULSE_LEAD)
+                        self._pulse(written)
+            self._hold_until(end)
             now = float(self.renderer.time)
             if line.path is not None:
                 self.add_sound(str(line.path), time_offset=start - now)
@@ -112,6 +203,35 @@ class ChapterScene(Scene):
         record["end"] = float(self.renderer.time)
         record["held"] = record["end"] - before   # seconds the picture waited for the voice
         self.narration.append(record)
+
+    def _hold_until(self, end: float) -> None:
+        """Wait whole frames until scene time END (the movie's clock is its frame count)."""
+        fps = config.frame_rate
+        if self.renderer.time < end - 1e-6:
+            frames = max(1, math.ceil((end - self.renderer.time) * fps - 1e-6))
+            self.wait((frames + 0.5) / fps)
+
+    def _pulse(self, written: str) -> None:
+        """Briefly enlarge the text on screen that shows the number WRITTEN (said now by the voice)."""
+        wanted = numbers(written)
+        if not wanted:
+            return
+        value, half, _ = wanted[0]
+        best = None
+        for unit in text_units(self.mobjects):
+            for s, h, _ in numbers(whole_text(unit)):
+                if shown((value, half, written), [(s, h, "")]):
+                    key = (abs(s - value), h)
+                    if best is None or key < best[0]:
+                        best = (key, unit)
+        if best is None:
+            return
+        unit = best[1]
+        self._unstretched = True
+        try:
+            self.play(Indicate(unit, scale_factor=PULSE_SCALE, color=unit.get_color()), run_time=PULSE_TIME)
+        finally:
+            self._unstretched = False
 
     def tear_down(self) -> None:
         """Write the beats sidecar (NAME.beats.json) beside the movie manim is about to finish."""

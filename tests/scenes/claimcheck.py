@@ -12,53 +12,10 @@ Number words ("two seeds") are not checked: they count what the chapter is built
 
 from __future__ import annotations
 
-import math
 import re
 
 from scenes.kit.claims import COLOUR_WORDS, QUALITATIVE, Said
-
-_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻−", "0123456789--")
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCI = re.compile(rf"({_NUM})\s*(?:×|\\times|\\cdot|·|\*)\s*10\s*\^?\s*\{{?\s*([-−⁻]?[\d⁰¹²³⁴⁵⁶⁷⁸⁹]+)\s*\}}?")
-_E = re.compile(rf"({_NUM})[eE]([-+]?\d+)")
-_SCALE = re.compile(rf"({_NUM})\s+(million|billion|trillion)\b")
-_PLAIN = re.compile(rf"(?<![\w.])(minus\s+|[-−])?({_NUM})(?!\w)")
-_SCALES = {"million": 1e6, "billion": 1e9, "trillion": 1e12}
-
-
-def _unit(digits: str) -> float:
-    """The place value of the last digit written: '0.0015' -> 1e-4, '12,000' -> 1000, '7' -> 1."""
-    digits = digits.replace(",", "")
-    if "." in digits:
-        return 10.0 ** -len(digits.split(".")[1])
-    stripped = digits.rstrip("0")
-    return 10.0 ** (len(digits) - len(stripped)) if stripped else 1.0
-
-
-def numbers(text: str) -> list[tuple[float, float, str]]:
-    """(value, half its rounding step, as written) for every number in TEXT."""
-    out: list[tuple[float, float, str]] = []
-    rest = text.translate(str.maketrans({"−": "-"}))
-
-    def take(pattern: re.Pattern, value, unit) -> None:
-        nonlocal rest
-        for m in pattern.finditer(rest):
-            out.append((value(m), unit(m) / 2, m.group(0)))
-        rest = pattern.sub(" ", rest)
-
-    take(_SCI, lambda m: float(m[1].replace(",", "")) * 10.0 ** int(m[2].translate(_SUPER)),
-         lambda m: _unit(m[1]) * 10.0 ** int(m[2].translate(_SUPER)))
-    take(_E, lambda m: float(m[1].replace(",", "")) * 10.0 ** int(m[2]), lambda m: _unit(m[1]) * 10.0 ** int(m[2]))
-    take(_SCALE, lambda m: float(m[1].replace(",", "")) * _SCALES[m[2]], lambda m: _unit(m[1]) * _SCALES[m[2]])
-    for m in _PLAIN.finditer(rest):
-        value = float(m[2].replace(",", ""))
-        out.append((-value if m[1] else value, _unit(m[2]) / 2, m.group(0).strip()))
-    return out
-
-
-def _shown(value: float, half: float, screen: list[tuple[float, float, str]]) -> bool:
-    return any(math.isclose(value, s, rel_tol=1e-9, abs_tol=1e-12) or abs(value - s) <= max(half, h) * (1 + 1e-9)
-               for s, h, _ in screen)
+from scenes.kit.onscreen import numbers, shown
 
 
 def _uncovered(line: str, pattern: re.Pattern, covers: list[str]) -> list[str]:
@@ -73,7 +30,7 @@ def beat_problems(line: str, texts: list[str], colours: set[str], claims: list[S
     problems = []
     screen = [n for t in texts for n in numbers(t)]
     for value, half, written in numbers(line):
-        if not _shown(value, half, screen):
+        if not shown((value, half, written), screen):
             problems.append(f"says {written!r}, which is not on screen")
     for word in _uncovered(line, QUALITATIVE, [c.text for c in claims if c.colour is None]):
         problems.append(f"says {word!r} without a claim that tested it")

@@ -9,26 +9,21 @@ are not changed.
 from __future__ import annotations
 
 import itertools
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 from manim import (
     DecimalNumber,
     ImageMobject,
-    MarkupText,
     Mobject,
-    SingleStringMathTex,
-    Text,
-    Transform,
     VMobject,
     config,
     tempconfig,
 )
 
+from scenes.kit.onscreen import TEXT_TYPES, become_keeps_text, screen_texts, text_units, visible
 from tests.framecheck import _MEDIA
 
-TEXT_TYPES = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
 FRAME_TOLERANCE = 0.02   # scene units a box may touch past the frame's edge (stroke widths)
 OVERLAP_TOLERANCE = 0.01  # boxes sharing less than this along either axis do not overlap
 
@@ -46,16 +41,6 @@ class Beat:
     claims: list = field(default_factory=list)         # the scene's claims for this beat (scenes/kit/claims.py)
 
 
-def _visible(m: Mobject) -> bool:
-    if isinstance(m, ImageMobject):
-        return m.pixel_array.size > 0 and float(m.pixel_array[..., 3].max()) > 0
-    if not len(m.points):
-        return False
-    fill = m.get_fill_opacity() if hasattr(m, "get_fill_opacity") else 1.0
-    stroke = m.get_stroke_opacity() if hasattr(m, "get_stroke_opacity") else 1.0
-    return max(float(fill), float(stroke)) > 0.02
-
-
 def _box(m: Mobject) -> np.ndarray:
     return np.array([m.get_left()[0], m.get_bottom()[1], m.get_right()[0], m.get_top()[1]])
 
@@ -67,41 +52,9 @@ def _describe(m: Mobject) -> str:
     return f"{type(m).__name__}({str(text)[:40]!r})" if text is not None else type(m).__name__
 
 
-def text_units(mobjects) -> list[Mobject]:
-    """Every visible text unit (a Text, a formula, an axis number) once, not their glyphs."""
-    out: list[Mobject] = []
-    seen: set[int] = set()
-
-    def walk(m: Mobject) -> None:
-        if id(m) in seen:
-            return
-        seen.add(id(m))
-        if isinstance(m, TEXT_TYPES):
-            if any(len(g.points) and _visible(g) for g in m.get_family()):
-                out.append(m)
-            return
-        for sub in m.submobjects:
-            walk(sub)
-
-    for m in mobjects:
-        walk(m)
-    return out
-
-
 def text_boxes(mobjects) -> list[tuple[str, np.ndarray]]:
     """The box of every visible text unit."""
     return [(_describe(m), _box(m)) for m in text_units(mobjects)]
-
-
-def _whole_text(m: Mobject) -> str:
-    if isinstance(m, DecimalNumber):
-        return f"{m.number:.{m.num_decimal_places}f}"
-    return str(getattr(m, "original_text", None) or getattr(m, "text", None) or getattr(m, "tex_string", ""))
-
-
-def screen_texts(mobjects) -> list[str]:
-    """Every visible text unit's whole string (a Text's text, a formula's TeX, a number's digits)."""
-    return [_whole_text(m) for m in text_units(mobjects)]
 
 
 def drawn_colours(mobjects) -> set[str]:
@@ -139,9 +92,9 @@ def outside_frame(mobjects, tolerance: float = FRAME_TOLERANCE) -> list[str]:
                 walk(sub)
             return
         if unit and not isinstance(m, ImageMobject):
-            if not any(len(g.points) and _visible(g) for g in m.get_family()):
+            if not any(len(g.points) and visible(g) for g in m.get_family()):
                 return
-        elif not _visible(m):
+        elif not visible(m):
             return
         x0, y0, x1, y1 = _box(m)
         if x0 < -w or x1 > w or y0 < -h or y1 > h:
@@ -161,38 +114,6 @@ def overlapping(boxes, tolerance: float = OVERLAP_TOLERANCE) -> list[tuple[str, 
         if dx > tolerance and dy > tolerance:
             pairs.append((na, nb))
     return pairs
-
-
-_TEXT_ATTRS = ("original_text", "text", "tex_string", "number", "num_decimal_places")
-
-
-@contextmanager
-def _become_keeps_text():
-    """While checking: `m.become(other)` also takes other's text (manim copies only the points), so the
-    texts read at a beat are what the viewer reads, not what a swapped label said when it was made."""
-    original, finish = Mobject.become, Transform.finish
-
-    def take_text(mine: Mobject, theirs: Mobject) -> None:
-        for m, o in zip(mine.get_family(), theirs.get_family(), strict=False):
-            for attr in _TEXT_ATTRS:
-                if attr in o.__dict__:
-                    m.__dict__[attr] = o.__dict__[attr]
-
-    def become(self, other, *args, **kwargs):
-        out = original(self, other, *args, **kwargs)
-        take_text(self, other)
-        return out
-
-    def finished(self) -> None:   # `x.animate.become(y)` and Transform(x, y) end with x drawn as y
-        finish(self)
-        if getattr(self, "target_mobject", None) is not None:
-            take_text(self.mobject, self.target_mobject)
-
-    Mobject.become, Transform.finish = become, finished
-    try:
-        yield
-    finally:
-        Mobject.become, Transform.finish = original, finish
 
 
 def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, keep_frames: bool = False,
@@ -223,7 +144,7 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
 
     settings = {"pixel_width": width, "pixel_height": height, "frame_rate": 15, "skip_animations": True,
                 "write_to_movie": False, "disable_caching": True, "verbosity": "ERROR", "media_dir": _MEDIA}
-    with _become_keeps_text(), tempconfig(settings):
+    with become_keeps_text(), tempconfig(settings):
         cls = type(f"Beats{scene_cls.__name__}", (scene_cls,), {"traces": traces, "beat": beat, **attrs})
         scene = cls()
         scene.render()

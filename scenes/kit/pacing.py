@@ -1,0 +1,137 @@
+"""The narration sets the clock: each beat's animations are timed to its line.
+
+A chapter states a beat's line only when the beat ends (`self.beat(line)` after its animations),
+so before a narrated render the scene is run once with its animations skipped (a plan: cheap, no
+frames). The plan gives every beat its line (synthesized then, and cached), the run time of each
+of its `play` calls, and the numbers on screen before and after each of them. From that, `pace`
+chooses for every beat:
+
+- a stretch (1 to STRETCH_MAX) for its animations, so that they move while the voice speaks
+  instead of ending early and holding a still frame until the line is over;
+- a delay for the line, so that every number the line says is on screen at least REVEAL_LEAD
+  before it is said (never spoken before it is shown: the voice used to say "the loss fell to
+  0.001" while the screen still counted down from 1.57). The plan only estimates it: the line is
+  placed when the beat ends (manim's add_sound takes an offset into the past), from the times
+  the render itself recorded, so the rule holds exactly for what was drawn;
+
+by minimising the beat's length plus the still time at its end. `wait()` calls in a chapter (a
+deliberate pause) are not stretched. A beat whose line or steps differ between plan and render
+(it should not happen: chapters are deterministic) keeps the old timing: stretch 1, no delay.
+
+When a number is said inside its line is estimated from the spoken form: the line's speech time
+is shared among its characters as the engine says them (scenes/kit/spoken.py), which the
+engines' pace follows closely; this is the same model the caption cues use.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from scenes.kit.onscreen import Number, positions, shown
+from scenes.kit.spoken import spoken
+
+STRETCH_MAX = 3.0     # an animation may run up to 3x its written length to fill its line
+REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
+STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_MAX - 1) / 0.125) + 1))
+
+
+@dataclass
+class Step:
+    """One `play` call of the plan: how long it ran, whether it was a pause, what numbers showed."""
+
+    run_time: float
+    pause: bool
+    before: list[Number]
+    after: list[Number]
+
+
+@dataclass
+class BeatPlan:
+    """One beat as the plan saw it: its line, how long the line is spoken, its steps."""
+
+    text: str
+    line: float
+    before: list[Number]
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How one beat is timed: its animations' stretch, the line's delay, when each number shows and is said."""
+
+    stretch: float = 1.0
+    delay: float = 0.0
+    reveals: tuple[tuple[str, float, float], ...] = ()   # (number as written, shown at, said at), from the beat's start
+
+
+NEUTRAL = Pace()
+
+
+def said_at(text: str, offset: int, duration: float) -> float:
+    """Seconds into a line of DURATION seconds at which the character at OFFSET of TEXT is spoken."""
+    whole = len(spoken(text))
+    if whole == 0 or duration <= 0:
+        return 0.0
+    before = len(spoken(text[:offset])) if offset > 0 else 0
+    return duration * min(1.0, before / whole)
+
+
+def frames(seconds: float, fps: float) -> float:
+    """SECONDS as the renderer plays them: a whole number of frames (manim rounds every play up)."""
+    return math.ceil(seconds * fps - 1e-6) / fps if fps > 0 else seconds
+
+
+def _length(step: Step, stretch: float, fps: float) -> float:
+    return frames(step.run_time * (1.0 if step.pause else stretch), fps)
+
+
+def _shown_at(number: Number, beat: BeatPlan, stretch: float, fps: float) -> float | None:
+    """When NUMBER is first on screen in BEAT with its animations stretched; None if it never is."""
+    if shown(number, beat.before):
+        return 0.0
+    t = 0.0
+    for step in beat.steps:
+        if shown(number, step.before):
+            return t
+        t += _length(step, stretch, fps)
+        if shown(number, step.after):
+            return t
+    return None
+
+
+def reveals(beat: BeatPlan, stretch: float = 1.0, fps: float = 0.0) -> Pace:
+    """The smallest delay of BEAT's line that says every number at least REVEAL_LEAD after it shows,
+    with its animations stretched by STRETCH (1 for steps already played: their times are real)."""
+    said = [(n, said_at(beat.text, at, beat.line)) for at, n in positions(beat.text)]
+    found, delay = [], 0.0
+    for number, t_said in said:
+        t_shown = _shown_at(number, beat, stretch, fps)
+        if t_shown is not None:
+            delay = max(delay, t_shown + REVEAL_LEAD - t_said)
+            found.append((number[2], t_shown, t_said))
+    return Pace(stretch, delay, tuple((w, s, d + delay) for w, s, d in found))
+
+
+def pace(beat: BeatPlan, gap: float, fps: float = 0.0) -> Pace:
+    """The stretch and delay for BEAT (see the module docstring); GAP is the quiet after a line,
+    FPS the frame rate whose whole frames each play is rounded up to (0: exact times)."""
+    if beat.line <= 0:
+        return NEUTRAL
+    moving = sum(s.run_time for s in beat.steps if not s.pause)
+    paused = sum(s.run_time for s in beat.steps if s.pause)
+    best: tuple[float, Pace] | None = None
+    fill = (beat.line + gap - paused) / moving if moving > 0 else 1.0
+    for stretch in STRETCHES if moving > 0 else (1.0,):
+        if stretch > max(1.0, fill) + 1e-9:
+            break
+        timed = reveals(beat, stretch, fps)
+        animated = sum(_length(s, stretch, fps) for s in beat.steps)
+        length = max(animated, timed.delay + beat.line + gap)
+        cost = length + (length - animated)   # the beat's length plus its still time at the end
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, timed)
+    return best[1] if best else NEUTRAL
+
+
+__all__ = ["NEUTRAL", "REVEAL_LEAD", "STRETCH_MAX", "BeatPlan", "Pace", "Step", "frames", "pace", "reveals", "said_at"]

@@ -1,0 +1,102 @@
+"""The narration sets the clock (scenes/kit/pacing.py): animations stretched to their line, and no
+number said before it is on screen."""
+
+from __future__ import annotations
+
+import pytest
+from manim import DOWN, FadeIn, Square, Text, Transform
+
+from scenes.kit.base import ChapterScene
+from scenes.kit.onscreen import numbers
+from scenes.kit.pacing import REVEAL_LEAD, STRETCH_MAX, BeatPlan, Step, pace, said_at
+from scenes.kit.settings import SceneSettings
+from tests.framecheck import render_last_frame
+
+LOSS = numbers("0.012")
+
+
+def test_a_short_animation_is_stretched_toward_its_line_and_pauses_are_not():
+    beat = BeatPlan("A line with no numbers in it, long enough to take a while.", 3.0, [],
+                    [Step(1.0, False, [], []), Step(0.5, True, [], [])])
+    p = pace(beat, gap=0.35)
+    assert p.delay == 0
+    assert 1.0 < p.stretch <= STRETCH_MAX
+    assert 1.0 * p.stretch + 0.5 == pytest.approx(3.35, abs=0.13)   # fills the line (to the grid of stretches)
+
+
+def test_a_number_is_said_only_after_it_appears():
+    text = "The loss is 0.012 now, after a long and winding animation."
+    beat = BeatPlan(text, 5.0, [], [Step(3.0, False, [], LOSS)])
+    p = pace(beat, gap=0.35)
+    (written, shown_at, said), = p.reveals
+    assert written == "0.012"
+    assert said - shown_at >= REVEAL_LEAD - 1e-9
+    assert said == pytest.approx(p.delay + said_at(text, text.index("0.012"), 5.0))
+    assert shown_at == pytest.approx(3.0 * p.stretch)
+
+
+def test_a_number_already_on_screen_needs_no_delay():
+    beat = BeatPlan("The loss is 0.012.", 2.0, LOSS, [Step(1.0, False, LOSS, LOSS)])
+    p = pace(beat, gap=0.35)
+    assert p.delay <= REVEAL_LEAD
+    assert all(said - shown_at >= REVEAL_LEAD - 1e-9 for _, shown_at, said in p.reveals)
+
+
+class Reveal(ChapterScene):
+    """A label with the number appears only at the end of a 2 s change; the line says it at once."""
+
+    def construct(self) -> None:
+        shape = Square()
+        self.play(FadeIn(shape), run_time=0.5)
+        self.beat("A square.")
+        label = Text("loss 0.012").to_edge(DOWN)
+        self.play(Transform(shape, shape.copy().scale(2)), run_time=2.0)
+        self.play(FadeIn(label), run_time=0.5)
+        self.beat("The loss is 0.012, and the square grew to twice its size while we waited for it.")
+
+
+def test_a_rendered_scene_delays_the_line_until_its_number_is_shown():
+    scene, _ = render_last_frame(Reveal, width=160, height=90, settings=SceneSettings(voice="none"))
+    first, second = scene.narration
+    assert first["stretch"] > 1   # 0.5 s of fade for a line of about a second
+    (written, shown_at, said), = second["reveals"]
+    assert written == "0.012"
+    assert said - shown_at >= REVEAL_LEAD - 1e-6
+    assert second["start"] >= first["end"] + second["delay"] - 1e-6
+    assert scene.renderer.time >= second["start"] + second["line"]
+
+
+def drawn(scene) -> list[str]:
+    """What the scene draws (manim leaves an empty Mobject behind a wait)."""
+    return [type(m).__name__ for m in scene.mobjects if len(m.points) or len(m.get_family()) > 1]
+
+
+class Filled(ChapterScene):
+    """One short animation under a long line, with a replay of recorded shapes to fill the hold."""
+
+    def construct(self) -> None:
+        from manim import Circle
+
+        from scenes.kit.replay import replay
+
+        shape = Square()
+        self.play(FadeIn(shape), run_time=0.3)
+        self.on_screen = drawn(self)
+        states = [Circle(radius=r) for r in (0.5, 1.0, 1.5, 2.0)]
+        self.filled: list[float] = []
+
+        def fill(seconds: float) -> None:
+            self.filled.append(seconds)
+            replay(self, states, seconds)
+
+        self.beat("A square, and a long line that goes on and on while the picture would otherwise stand "
+                  "still for many seconds.", fill=fill)
+
+
+def test_a_long_hold_is_filled_with_a_replay_that_leaves_the_screen_as_it_was():
+    scene, _ = render_last_frame(Filled, width=160, height=90, settings=SceneSettings(voice="none"))
+    (record,) = scene.narration
+    assert record["filled"] and len(scene.filled) == 1
+    assert scene.filled[0] > 1.5
+    assert drawn(scene) == scene.on_screen == ["Square"]   # the ghost is gone
+    assert scene.renderer.time >= record["start"] + record["line"]
