@@ -46,6 +46,7 @@ from sim.trace import Trace
 
 LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its line) may start
 FILL_MIN = 1.5     # seconds of hold worth filling with a beat's motion (shorter holds stay still)
+DRIFT_SCALE = 0.94   # a hold's camera move: the picture eases to 94 % around what is being read, and back
 PULSE_LEAD = 0.15  # a number said during a hold starts to pulse this long before it is said
 PULSE_TIME = 0.8
 PULSE_SCALE = 1.15
@@ -61,6 +62,12 @@ class ChapterScene(Scene):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("camera_class", KitCamera)   # images drawn inside their box (scenes/kit/camera.py)
         super().__init__(*args, **kwargs)
+
+    def render(self, preview: bool = False):
+        """manim's render, reading texts as the viewer sees them (onscreen.become_keeps_text): the
+        narration's pacing checks which numbers are on screen after every animation."""
+        with become_keeps_text():
+            return super().render(preview)
 
     def setup(self) -> None:
         super().setup()
@@ -179,13 +186,19 @@ class ChapterScene(Scene):
         before = float(self.renderer.time)
         if line.duration > 0:
             end = start + line.duration + LINE_GAP
-            if fill is not None and end - self.renderer.time > FILL_MIN:
+            if end - self.renderer.time > FILL_MIN and (fill is not None or self._can_drift()):
                 self._unstretched = True
                 try:
-                    fill(end - self.renderer.time - 1 / config.frame_rate)
+                    seconds = end - self.renderer.time - 1 / config.frame_rate
+                    if fill is not None:
+                        fill(seconds)
+                        record["filled"] = "replay"
+                    else:
+                        self._drift(seconds, [w for w, _, said in paced.reveals
+                                              if self._beat_start + said >= self.renderer.time])
+                        record["filled"] = "camera"
                 finally:
                     self._unstretched = False
-                record["filled"] = True
             else:
                 for written, _, said in paced.reveals:   # a number said in the hold pulses as it is said
                     at = self._beat_start + said
@@ -211,11 +224,31 @@ class ChapterScene(Scene):
             frames = max(1, math.ceil((end - self.renderer.time) * fps - 1e-6))
             self.wait((frames + 0.5) / fps)
 
-    def _pulse(self, written: str) -> None:
-        """Briefly enlarge the text on screen that shows the number WRITTEN (said now by the voice)."""
+    def _can_drift(self) -> bool:
+        """A 2D scene with something drawn (a 3D camera's fixed-in-frame texts would not follow)."""
+        from manim import ThreeDScene
+
+        return not isinstance(self, ThreeDScene) and any(len(m.get_family()) > 1 or len(m.points)
+                                                          for m in self.mobjects)
+
+    def _drift(self, seconds: float, said: list[str]) -> None:
+        """A slow camera move for a hold nothing else fills: the picture eases toward the text the
+        voice reads next (or the frame's centre) and back, ending exactly where it started."""
+        from manim import ORIGIN, Group, smooth
+
+        target = self._showing(said[0]) if said else None
+        about = target.get_center() if target is not None else ORIGIN
+        picture = Group(*self.mobjects)
+        half = seconds / 2
+        self.play(picture.animate(rate_func=smooth).scale(DRIFT_SCALE, about_point=about), run_time=half)
+        self.play(picture.animate(rate_func=smooth).scale(1 / DRIFT_SCALE, about_point=about),
+                  run_time=seconds - half)
+
+    def _showing(self, written: str):
+        """The text unit on screen that shows the number WRITTEN most exactly (None if none does)."""
         wanted = numbers(written)
         if not wanted:
-            return
+            return None
         value, half, _ = wanted[0]
         best = None
         for unit in text_units(self.mobjects):
@@ -224,9 +257,13 @@ class ChapterScene(Scene):
                     key = (abs(s - value), h)
                     if best is None or key < best[0]:
                         best = (key, unit)
-        if best is None:
+        return best[1] if best else None
+
+    def _pulse(self, written: str) -> None:
+        """Briefly enlarge the text on screen that shows the number WRITTEN (said now by the voice)."""
+        unit = self._showing(written)
+        if unit is None:
             return
-        unit = best[1]
         self._unstretched = True
         try:
             self.play(Indicate(unit, scale_factor=PULSE_SCALE, color=unit.get_color()), run_time=PULSE_TIME)

@@ -100,3 +100,25 @@ def test_a_long_hold_is_filled_with_a_replay_that_leaves_the_screen_as_it_was():
     assert scene.filled[0] > 1.5
     assert drawn(scene) == scene.on_screen == ["Square"]   # the ghost is gone
     assert scene.renderer.time >= record["start"] + record["line"]
+
+
+class Drifted(ChapterScene):
+    """A long line over a short animation and no replay of its own: the camera eases and returns."""
+
+    def construct(self) -> None:
+        shape = Square().shift([2, 1, 0])
+        label = Text("loss 0.012").to_edge(DOWN)
+        self.play(FadeIn(shape), FadeIn(label), run_time=0.3)
+        self.where = [m.get_center().copy() for m in (shape, label)]
+        self.shapes = (shape, label)
+        self.beat("The loss is 0.012, and this line goes on long after the picture has finished moving.")
+
+
+def test_a_hold_without_a_replay_gets_a_camera_move_that_ends_where_it_began():
+    import numpy as np
+
+    scene, _ = render_last_frame(Drifted, width=160, height=90, settings=SceneSettings(voice="none"))
+    (record,) = scene.narration
+    assert record["filled"] == "camera"
+    for m, was in zip(scene.shapes, scene.where, strict=True):
+        assert np.allclose(m.get_center(), was, atol=1e-9)
