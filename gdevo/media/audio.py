@@ -176,12 +176,14 @@ def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], No
     durations = [m.length for m in medias]
     starts = [sum(durations[:i]) for i in range(len(parts))]
     cues: list[captions.Cue] = []
+    said: list[tuple[float, str]] = []
     fallbacks: list[str] = []
     for p, start in zip(parts, starts, strict=True):
         sidecar_path = beats_dir(out.parent) / f"{p.path.stem}.json"
         if sidecar_path.is_file():
             sidecar = captions.read_sidecar(sidecar_path)
             cues += captions.shifted(captions.chapter_cues(sidecar), start)
+            said += [(t + start, w) for t, w in captions.chapter_words(sidecar)]
             fallbacks += [b["id"] for b in sidecar["beats"] if b.get("fallback")]
     has_audio = any(m.has_audio for m in medias)
     with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
@@ -204,7 +206,7 @@ def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], No
         _mux(out, audio, cues, out, work, chapters_from_video=True)
     titles = [p.title for p in parts]
     captions.write_srt(cues, out.with_suffix(".srt"))
-    captions.write_vtt(cues, out.with_suffix(".vtt"))
+    captions.write_vtt(cues, out.with_suffix(".vtt"), said)
     captions.write_chapters_vtt(titles, durations, out.parent / "chapters.vtt")
     body = captions.description_text(title, titles, durations).encode()
     atomic_write_bytes(out.parent / "description.txt", lambda fh: fh.write(body))

@@ -2,7 +2,10 @@
 
 - `chapter_cues(sidecar)`: the caption cues of one render (start, end, text), in its own time.
 - `write_srt` / `write_vtt`: SubRip with the `srt` library (manim's own), WebVTT converted from
-  it by ffmpeg; both written atomically.
+  it by ffmpeg; both written atomically. Given the words' times (`chapter_words`: the scenes
+  record when each word is said), the WebVTT is written here instead, with a WebVTT timestamp
+  tag before every word after a cue's first (karaoke-style word timing, which neither ffmpeg nor
+  the srt library writes).
 - `write_chapters_vtt` and `description_text`: chapter markers for players (WebVTT chapters)
   and for video platforms (a description whose lines start with timestamps, the first 0:00).
 """
@@ -38,8 +41,44 @@ def chapter_cues(sidecar: dict) -> list[Cue]:
     return [(float(s), float(e), str(t)) for beat in sidecar["beats"] for s, e, t in beat.get("cues", [])]
 
 
+def chapter_words(sidecar: dict) -> list[tuple[float, str]]:
+    """(time, word) of every word said in one render, in its own time (empty for old sidecars)."""
+    return [(float(t), str(w)) for beat in sidecar["beats"] for t, w in beat.get("words", [])]
+
+
 def shifted(cues: list[Cue], offset: float) -> list[Cue]:
     return [(s + offset, e + offset, t) for s, e, t in cues]
+
+
+def _vtt_time(seconds: float) -> str:
+    ms = max(0, round(seconds * 1000))
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def _timed_text(start: float, end: float, text: str, words: list[tuple[float, str]]) -> str:
+    """TEXT with <time> before each word after the first, when its words match WORDS said in [start, end)."""
+    said = [(t, w) for t, w in words if start - 1e-3 <= t < end - 1e-3]
+    tokens = text.replace("\n", " \n ").split(" ")
+    shown = [tok for tok in tokens if tok and tok != "\n"]
+    if [w for _, w in said] != shown:
+        return text
+    out, k = [], 0
+    for tok in tokens:
+        if not tok or tok == "\n":
+            out.append(tok)
+            continue
+        t = min(max(said[k][0], start), end)
+        out.append(tok if k == 0 else f"<{_vtt_time(t)}>{tok}")
+        k += 1
+    return " ".join(out).replace(" \n ", "\n")
+
+
+def vtt_text(cues: list[Cue], words: list[tuple[float, str]]) -> str:
+    """WebVTT with every word's time inside its cue (see the module docstring)."""
+    blocks = ["WEBVTT", ""]
+    for s, e, t in cues:
+        blocks += [f"{_vtt_time(s)} --> {_vtt_time(e)}", _timed_text(s, e, t, words), ""]
+    return "\n".join(blocks)
 
 
 def srt_text(cues: list[Cue]) -> str:
@@ -54,9 +93,14 @@ def write_srt(cues: list[Cue], path: Path) -> Path:
     return path
 
 
-def write_vtt(cues: list[Cue], path: Path) -> Path:
-    """WebVTT (what browsers and the deck's <track> read), converted from SubRip by ffmpeg."""
+def write_vtt(cues: list[Cue], path: Path, words: list[tuple[float, str]] | None = None) -> Path:
+    """WebVTT (what browsers and the deck's <track> read): word-timed when WORDS are given, else
+    converted from SubRip by ffmpeg."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if words:
+        body = vtt_text(cues, words).encode("utf-8")
+        atomic_write_bytes(path, lambda fh: fh.write(body))
+        return path
     with tempfile.TemporaryDirectory(prefix=".vtt-", dir=path.parent) as work:
         src, dst = Path(work) / "cues.srt", Path(work) / "cues.vtt"
         src.write_text(srt_text(cues), encoding="utf-8")
@@ -96,5 +140,14 @@ def description_text(title: str, titles: list[str], durations: list[float]) -> s
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["chapter_cues", "description_text", "read_sidecar", "shifted", "write_chapters_vtt", "write_srt",
-           "write_vtt"]
+__all__ = [
+    "chapter_cues",
+    "chapter_words",
+    "description_text",
+    "read_sidecar",
+    "shifted",
+    "vtt_text",
+    "write_chapters_vtt",
+    "write_srt",
+    "write_vtt",
+]

@@ -34,7 +34,7 @@ from scenes.kit import (
     tex_cache,  # noqa: F401  (one Tex cache for every chapter: scenes/kit/tex_cache.py)
 )
 from scenes.kit.camera import KitCamera
-from scenes.kit.captions import cues
+from scenes.kit.captions import cues, words
 from scenes.kit.claims import Claims
 from scenes.kit.onscreen import become_keeps_text, numbers, screen_numbers, shown, text_units, whole_text
 from scenes.kit.pacing import NEUTRAL, BeatPlan, Pace, Step, pace, reveals
@@ -168,13 +168,13 @@ class ChapterScene(Scene):
         beat_id = self.beat_id(k + 1)
         line = self.voice.line(beat_id, text)
         if self._planning:   # the plan only learns the line and the steps that led to it
-            self._plans.append(BeatPlan(text, line.duration, self._before, self._steps))
+            self._plans.append(BeatPlan(text, line.duration, self._before, self._steps, line.segments))
             self._steps, self._before = [], screen_numbers(self.mobjects)
             self.claims.take()
             self.narration.append({"id": beat_id})
             return
         # the line's delay from what this render drew and when (the plan only chose the stretch)
-        paced = reveals(BeatPlan(text, line.duration, self._before, self._steps))
+        paced = reveals(BeatPlan(text, line.duration, self._before, self._steps, line.segments))
         self._steps, self._before = [], screen_numbers(self.mobjects)
         start = self._beat_start + paced.delay
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
@@ -209,7 +209,8 @@ class ChapterScene(Scene):
             now = float(self.renderer.time)
             if line.path is not None:
                 self.add_sound(str(line.path), time_offset=start - now)
-            for c_start, c_end, caption in cues(text, start, line.duration):
+            record["words"] = [[t, w] for t, w in words(text, start, line.duration, line.segments)]
+            for c_start, c_end, caption in cues(text, start, line.duration, line.segments):
                 if config.write_to_movie:   # manim writes the .srt beside the movie (and fails without one)
                     self.add_subcaption(caption, duration=c_end - c_start, offset=c_start - now)
                 record["cues"].append([c_start, c_end, caption])

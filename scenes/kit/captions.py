@@ -1,8 +1,9 @@
 """Caption cues from narration lines: at most 2 lines of at most 42 characters per cue.
 
-A line too long for one cue is split at sentence ends where it can be, else between words; its
-time is shared among the cues in proportion to their length in characters (a speech engine's
-pace is close to even per character).
+A line too long for one cue is split at sentence ends where it can be, else between words. A
+cue starts when its first word is said (scenes/kit/timeline.py: sentence times from the engine
+where it gives them, words within a sentence by their spoken length), and `words` gives every
+word's start for the word-timed WebVTT.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import math
 import re
 import textwrap
+
+from scenes.kit.timeline import Timeline
 
 MAX_CHARS = 42
 MAX_LINES = 2
@@ -81,17 +84,26 @@ def chunks(text: str) -> list[str]:
     return _pack(pieces)
 
 
-def cues(text: str, start: float, duration: float) -> list[tuple[float, float, str]]:
-    """(start, end, wrapped text) for each cue of TEXT spoken from START for DURATION seconds."""
-    parts = chunks(text)
-    total = sum(len(p) for p in parts)
-    out = []
-    t = start
-    for i, part in enumerate(parts):
-        end = start + duration if i == len(parts) - 1 else t + duration * len(part) / total
-        out.append((t, end, "\n".join(wrap(part))))
-        t = end
-    return out
+def cues(text: str, start: float, duration: float, segments: tuple[float, ...] = ()) -> list[tuple[float, float, str]]:
+    """(start, end, wrapped text) for each cue of TEXT spoken from START for DURATION seconds
+    (SEGMENTS: each sentence's seconds, if the voice gave them)."""
+    norm = " ".join(text.split())
+    parts = chunks(norm)
+    timeline = Timeline(norm, duration, segments)
+    offsets, at = [], 0
+    for part in parts:
+        i = norm.find(part, at)
+        offsets.append(max(i, at))
+        at = max(i, at) + len(part)
+    times = [0.0, *(timeline.at(i) for i in offsets[1:]), duration]
+    return [(start + times[i], start + times[i + 1], "\n".join(wrap(part))) for i, part in enumerate(parts)]
 
 
-__all__ = ["MAX_CHARS", "MAX_LINES", "chunks", "cues", "wrap"]
+def words(text: str, start: float, duration: float, segments: tuple[float, ...] = ()) -> list[tuple[float, str]]:
+    """(time, word) for every word of TEXT spoken from START for DURATION seconds."""
+    norm = " ".join(text.split())
+    timeline = Timeline(norm, duration, segments)
+    return [(start + t, norm[i:].split(" ", 1)[0]) for i, t in timeline.words()]
+
+
+__all__ = ["MAX_CHARS", "MAX_LINES", "chunks", "cues", "words", "wrap"]

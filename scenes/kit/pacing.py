@@ -18,9 +18,9 @@ by minimising the beat's length plus the still time at its end. `wait()` calls i
 deliberate pause) are not stretched. A beat whose line or steps differ between plan and render
 (it should not happen: chapters are deterministic) keeps the old timing: stretch 1, no delay.
 
-When a number is said inside its line is estimated from the spoken form: the line's speech time
-is shared among its characters as the engine says them (scenes/kit/spoken.py), which the
-engines' pace follows closely; this is the same model the caption cues use.
+When a number is said inside its line comes from the line's timeline (scenes/kit/timeline.py):
+sentence starts from the engine, words within a sentence by their spoken length; the caption
+cues read the same timeline.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import math
 from dataclasses import dataclass, field
 
 from scenes.kit.onscreen import Number, positions, shown
-from scenes.kit.spoken import spoken
+from scenes.kit.timeline import Timeline
 
 STRETCH_MAX = 3.0     # an animation may run up to 3x its written length to fill its line
 REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
@@ -54,6 +54,7 @@ class BeatPlan:
     line: float
     before: list[Number]
     steps: list[Step] = field(default_factory=list)
+    segments: tuple[float, ...] = ()   # each sentence's seconds, if the voice gave them
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,9 @@ class Pace:
 NEUTRAL = Pace()
 
 
-def said_at(text: str, offset: int, duration: float) -> float:
+def said_at(text: str, offset: int, duration: float, segments: tuple[float, ...] = ()) -> float:
     """Seconds into a line of DURATION seconds at which the character at OFFSET of TEXT is spoken."""
-    whole = len(spoken(text))
-    if whole == 0 or duration <= 0:
-        return 0.0
-    before = len(spoken(text[:offset])) if offset > 0 else 0
-    return duration * min(1.0, before / whole)
+    return Timeline(text, duration, segments).at(offset)
 
 
 def frames(seconds: float, fps: float) -> float:
@@ -103,7 +100,7 @@ def _shown_at(number: Number, beat: BeatPlan, stretch: float, fps: float) -> flo
 def reveals(beat: BeatPlan, stretch: float = 1.0, fps: float = 0.0) -> Pace:
     """The smallest delay of BEAT's line that says every number at least REVEAL_LEAD after it shows,
     with its animations stretched by STRETCH (1 for steps already played: their times are real)."""
-    said = [(n, said_at(beat.text, at, beat.line)) for at, n in positions(beat.text)]
+    said = [(n, said_at(beat.text, at, beat.line, beat.segments)) for at, n in positions(beat.text)]
     found, delay = [], 0.0
     for number, t_said in said:
         t_shown = _shown_at(number, beat, stretch, fps)

@@ -18,6 +18,7 @@ import functools
 import re
 from pathlib import Path
 
+from scenes.kit.timeline import sentences
 from scenes.kit.voices import CachedSynth, VoiceError
 
 BUNDLED_VOICE = "heart"
@@ -42,7 +43,7 @@ class HibariVoice(CachedSynth):
         self.voice, self.speed = voice, float(speed)
 
     def settings(self) -> dict:
-        return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES}
+        return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES, "by": "sentence"}
 
     def check(self) -> None:
         model_file(self.voice)
@@ -53,13 +54,19 @@ class HibariVoice(CachedSynth):
 
         return hibari.__version__
 
-    def synthesize(self, text: str, wav: Path) -> None:
+    def synthesize(self, text: str, wav: Path) -> list[float]:
+        """Sentence by sentence (scenes/kit/timeline.sentences), so each sentence's start is known
+        exactly: captions and the pacing read it."""
         import hibari
+        import numpy as np
 
-        audio = _model(self.voice)(with_phonemes(text), speed=self.speed, seed=SEED)
+        model = _model(self.voice)
+        parts = [model(with_phonemes(text[a:b]), speed=self.speed, seed=SEED) for a, b in sentences(text)]
+        audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         if not len(audio):
             raise VoiceError(f"hibari produced no audio for {text[:60]!r}")
         hibari.write_wav(str(wav), audio)
+        return [len(p) / model.sample_rate for p in parts]
 
 
 def with_phonemes(text: str) -> str:

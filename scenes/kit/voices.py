@@ -58,6 +58,7 @@ class Line:
     duration: float
     engine: str
     fallback: bool = False
+    segments: tuple[float, ...] = ()   # seconds of each sentence, for engines that say them one by one
 
 
 def words(text: str) -> int:
@@ -133,7 +134,8 @@ class CachedSynth(Voice):
     def version(self) -> str:
         raise NotImplementedError
 
-    def synthesize(self, text: str, wav: Path) -> None:
+    def synthesize(self, text: str, wav: Path) -> list[float] | None:
+        """Write TEXT's audio to WAV; return each sentence's seconds if they were synthesized one by one."""
         raise NotImplementedError
 
     def fingerprint(self) -> str:
@@ -149,16 +151,21 @@ class CachedSynth(Voice):
             return Line(None, 0.0, self.name)
         text = spoken(text)
         path = self.cache_path(text)
+        marks = path.with_suffix(".json")
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(suffix=".wav", dir=path.parent, prefix=".tmp-")
             os.close(fd)
             try:
-                self.synthesize(text, Path(tmp))
+                segments = self.synthesize(text, Path(tmp))
+                if segments:   # written before the audio, so a cached audio file always has its marks
+                    tmp_marks = marks.with_name(f".{marks.name}.{os.getpid()}.tmp")
+                    tmp_marks.write_text(json.dumps({"segments": segments}), encoding="utf-8")
+                    os.replace(tmp_marks, marks)
                 os.replace(tmp, path)    # atomic: a parallel render never reads half a file
             finally:
                 Path(tmp).unlink(missing_ok=True)
-        return Line(path, audio_duration(path), self.name)
+        return Line(path, audio_duration(path), self.name, segments=_segments(marks))
 
 
 class EspeakVoice(CachedSynth):
@@ -241,7 +248,8 @@ class RecordedVoice(Voice):
         path = self.recording(beat_id)
         if path is None:
             spoken = self.fallback.line(beat_id, text)
-            return Line(spoken.path, spoken.duration, spoken.engine, fallback=bool(text.strip()))
+            return Line(spoken.path, spoken.duration, spoken.engine, fallback=bool(text.strip()),
+                        segments=spoken.segments)
         return Line(path, audio_duration(path), self.name)
 
     def fingerprint(self) -> str:
@@ -275,6 +283,14 @@ def voice_for(settings: SceneSettings) -> Voice:
         if isinstance(v, CachedSynth):
             v.cache = settings.voice_cache
     return voice
+
+
+def _segments(marks: Path) -> tuple[float, ...]:
+    """The sentence durations stored beside a cached line (none if the engine gave none)."""
+    try:
+        return tuple(float(x) for x in json.loads(marks.read_text(encoding="utf-8"))["segments"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
 
 
 def _wpm(text: str | None) -> float | None:

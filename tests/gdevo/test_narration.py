@@ -7,6 +7,7 @@ finish them, join them and check the result with ffprobe and by measuring the de
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -182,6 +183,30 @@ def test_hibari_speaks_offline_from_the_bundled_voice(tmp_path, monkeypatch):
         "[a](/ˈA/) times x, [a](/ˈA/) and b, [a](/ˈA/) at 2. A circle, a big one.")
 
 
+def test_hibari_says_a_line_sentence_by_sentence_and_reports_when_each_starts(tmp_path):
+    from scenes.kit.captions import cues, words
+
+    v = voice_for(SceneSettings(voice="hibari", voice_cache=tmp_path))
+    text = ("The loss fell to 0.0015 after forty steps of gradient descent. Evolution stalled at 0.4 after a "
+            "long, slow walk downhill.")
+    line = v.line("c", text)
+    assert len(line.segments) == 2 and sum(line.segments) == pytest.approx(line.duration, abs=0.05)
+    x = pcm(line.path)
+    cut = line.segments[0]
+    def level(a: float, b: float) -> float:
+        return rms_db(x[int((cut + a) * RATE): int((cut + b) * RATE)])
+
+    # speech, then the pause between the sentences around the reported cut, then speech again
+    assert level(-1.3, -0.8) > -35 and level(-0.4, 0.1) < -60 and level(0.3, 0.8) > -35
+    _, second = cues(text, 10.0, line.duration, line.segments)
+    assert second[0] == pytest.approx(10.0 + cut, abs=1e-6)   # the second cue starts with its sentence, exactly
+    said = words(text, 10.0, line.duration, line.segments)
+    assert [w for _, w in said] == text.split()
+    assert [t for t, _ in said] == sorted(t for t, _ in said)
+    assert said[text.split().index("Evolution")][0] == pytest.approx(10.0 + cut)
+    assert v.line("c", text).segments == line.segments   # cached with its marks
+
+
 def test_description_and_timestamps_start_at_zero():
     text = captions.description_text("T", ["1. One", "2. Two"], [65.4, 3000.0])
     assert "\n0:00 1. One\n1:05 2. Two\n" in text
@@ -308,10 +333,24 @@ def test_caption_count_equals_narrated_beats_and_files_are_written(narrated):
     srt_cues = [c for c in (renders / "explainer.srt").read_text().split("\n\n") if c.strip()]
     assert len(srt_cues) == len(LINES_A) + len(LINES_B) == narrated["summary"]["cues"]
     assert [c.split("\n", 2)[2] for c in srt_cues] == [*LINES_A, *LINES_B]
-    assert (renders / "explainer.vtt").read_text().startswith("WEBVTT")
+    vtt = (renders / "explainer.vtt").read_text()
+    assert vtt.startswith("WEBVTT")
+    for block in vtt.split("\n\n")[1:]:   # every word after a cue's first carries the time it is said
+        if not block.strip():
+            continue
+        span, text = block.split("\n", 1)
+        start, end = (_seconds(t) for t in span.split(" --> "))
+        marks = [_seconds(m) for m in re.findall(r"<([\d:.]+)>", text)]
+        assert len(marks) == len(re.sub(r"<[^>]+>", "", text).split()) - 1
+        assert marks == sorted(marks) and all(start <= m <= end for m in marks)
     assert "1. TinyA" in (renders / "chapters.vtt").read_text()
     assert "\n0:00 1. TinyA\n" in (renders / "description.txt").read_text()
     assert (renders / "TinyA.srt").read_text().count("-->") == len(LINES_A)
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
 
 
 def test_each_beat_lasts_at_least_its_line_and_lines_never_overlap(narrated):
