@@ -142,15 +142,20 @@ def word_error(reference: str, hypothesis: str) -> tuple[float | None, int, int,
 # ---------------------------------------------------------------- video
 
 def freeze_spans(path: Path, length: float) -> list[tuple[float, float]]:
-    """Still spans of PATH (ffmpeg freezedetect n=0.001, d=2), in seconds; one reaching the end is closed there."""
+    """Still spans of PATH (ffmpeg freezedetect n=0.001, d=2), in seconds, clipped to LENGTH.
+
+    freezedetect measures a still by frame times, so the last frame's own display time is not seen and a
+    still of exactly 2 s at the end would be missed: the last frame is cloned once (tpad) so it is counted
+    as it is shown. A still that reaches the end has no freeze_end; it is closed at LENGTH."""
     from gdevo.media.ffmpeg_io import run_args
 
-    err = run_args(["-loglevel", "info", "-i", str(path), "-map", "0:v:0", "-vf", FREEZE, "-f", "null", "-"],
+    graph = f"tpad=stop_mode=clone:stop=1,{FREEZE}"
+    err = run_args(["-loglevel", "info", "-i", str(path), "-map", "0:v:0", "-vf", graph, "-f", "null", "-"],
                    f"finding still spans in {path.name}")
     starts = [float(x) for x in re.findall(r"lavfi\.freezedetect\.freeze_start: ([\d.]+)", err)]
     ends = [float(x) for x in re.findall(r"lavfi\.freezedetect\.freeze_end: ([\d.]+)", err)]
     ends += [length] * (len(starts) - len(ends))
-    return list(zip(starts, ends, strict=True))
+    return [(s, min(e, length)) for s, e in zip(starts, ends, strict=True) if s < length]
 
 
 def _clip(spans: list[tuple[float, float]], start: float, end: float) -> list[float]:

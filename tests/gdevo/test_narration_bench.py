@@ -75,6 +75,15 @@ def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):
     assert spans[1] == pytest.approx((6.5, 9.0), abs=0.1)   # no freeze_end from ffmpeg: closed at the end
 
 
+def test_freeze_spans_counts_a_still_of_exactly_two_seconds_at_the_end(tmp_path):
+    """The last frame is shown for a frame's time too: 2 s of still at the end is a 2 s still."""
+    video = tmp_path / "v.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=15:duration=2",
+            "-f", "lavfi", "-i", "color=c=red:size=160x90:rate=15:duration=2",
+            "-filter_complex", "concat=n=2:v=1", "-c:v", "libx264", "-pix_fmt", "yuv420p", str(video))
+    assert freeze_spans(video, video_info(video).length) == [pytest.approx((2.0, 4.0), abs=0.1)]
+
+
 def test_bench_narration_measures_a_known_chapter(capsys, tmp_path):
     pytest.importorskip("faster_whisper", reason="the ASR extra (scripts/setup.sh --asr) is not installed")
     renders = Path(os.environ["GDEVO_RENDERS"])
@@ -112,3 +121,29 @@ def test_bench_narration_rejects_bad_input_in_one_line(capsys, tmp_path):
     assert main(["bench", "--narration", str(video)]) == 2
     err = capsys.readouterr().err
     assert "no beats sidecar for plain.mp4" in err and err.count("\n") == 1
+
+
+def test_bench_narration_reads_the_explainers_chapters_from_its_markers(capsys, tmp_path):
+    """The joined explainer (default VIDEO): chapters found by their markers' titles, each measured in its own
+    time, so the second chapter's number is heard within its own line, not the first chapter's."""
+    pytest.importorskip("faster_whisper", reason="the ASR extra (scripts/setup.sh --asr) is not installed")
+    from gdevo.media.audio import finish_explainer
+    from gdevo.rendering.chapters import Part, join_chapters
+    from scenes.storyboard import get_scene
+
+    renders = Path(os.environ["GDEVO_RENDERS"])
+    renders.mkdir(parents=True, exist_ok=True)
+    made = {name: _chapter(renders, name, TEXT, tmp_path) for name in ("functions", "loss")}
+    parts = [Part(made[n][0], f"{get_scene(n).chapter}. {get_scene(n).title}") for n in made]
+    out = renders / "explainer.mp4"
+    join_chapters(parts, out, "test")
+    finish_explainer(parts, out, "test", say=lambda msg: None)
+    assert main(["bench", "--narration", "--threads", "2"]) == 0
+    data = json.loads((renders / "bench-narration.json").read_text())
+    assert [c["name"] for c in data["chapters"]] == ["functions", "loss"]
+    for c in data["chapters"]:
+        _, line, total = made[c["name"]]
+        assert c["runtime"] == pytest.approx(total, abs=0.07)
+        assert c["wer"] <= 0.2, c["hypothesis"]
+        assert c["longest_still"] == pytest.approx(total - MOVING, abs=0.1)
+        assert all(n["heard_at"] is not None and 0 <= n["heard_at"] <= line for n in c["numbers"])
