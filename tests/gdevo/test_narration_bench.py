@@ -17,7 +17,7 @@ import pytest
 
 from gdevo.cli import main
 from gdevo.media.ffmpeg_io import video_info
-from gdevo.rendering.narration_bench import freeze_spans, normalise, word_error
+from gdevo.rendering.narration_bench import Word, freeze_spans, normalise, number_times, word_error
 from scenes.kit.settings import SceneSettings
 from scenes.kit.voices import voice_for
 
@@ -60,6 +60,22 @@ def test_word_error_counts_substitutions_deletions_insertions():
     assert word_error("a b", "a b c d") == (1.0, 0, 0, 2)
     assert word_error("a b c", "") == (1.0, 0, 3, 0)
     assert word_error("", "a")[0] is None
+
+
+def test_number_times_takes_each_number_in_order_within_its_beat():
+    """'2,' is the number 2; the 'two' said before the 1 is not the 2 said after it; 12,000 is one number."""
+    said = "Just two numbers: A at minus 1 and B at 2, twelve thousand then. One point seven here."
+    words = [Word(0.4 * i, 0.4 * i + 0.3, w) for i, w in enumerate(said.split())]
+    beats = [{"id": "b-01", "text": "Just two numbers: A at minus 1 and B at 2, 12,000 then.", "start": 0.0,
+              "line": 4.0, "end": 6.0, "held": 5.0},
+             {"id": "b-02", "text": "1.7 here.", "start": 6.0, "line": 2.0, "end": 8.0, "held": 0.0}]
+    found = {(n.beat, n.number): n for n in number_times(beats, words)}
+    assert list(found) == [("b-01", "1"), ("b-01", "2"), ("b-01", "12,000"), ("b-02", "1.7")]
+    assert found["b-01", "1"].heard_at == pytest.approx(0.4 * 6)
+    assert found["b-01", "2"].heard_at == pytest.approx(0.4 * 10)   # not the "two" at 0.4
+    assert found["b-01", "12,000"].heard_at == pytest.approx(0.4 * 11)
+    assert found["b-02", "1.7"].heard_at is None                    # said at 5.6 s, outside its line (6 to 8 s)
+    assert found["b-01", "2"].lag_bounds == pytest.approx((4.0 - 1.0, 4.0))
 
 
 def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):
