@@ -271,13 +271,13 @@ def measure(videos: list[Path], renders: Path, threads: int = 0, say=None) -> Na
     from gdevo.media.ffmpeg_io import video_info
 
     say = say or (lambda msg: None)
-    plan = [(v, chapters_of(v, renders)) for v in videos]   # every input checked before any slow work
-    model = load_recogniser(threads)
-    results: list[ChapterResult] = []
-    for video, chapters in plan:
-        info = video_info(video)
+    plan = [(v, chapters_of(v, renders), video_info(v)) for v in videos]   # every input checked before slow work
+    for video, _, info in plan:
         if not info.has_audio:
             raise GdevoError(f"{video} has no audio track: nothing to measure (rendered with --voice none/off?)")
+    model = load_recogniser(threads)
+    results: list[ChapterResult] = []
+    for video, chapters, info in plan:
         say(f"{video.name}: finding still spans …")
         spans = freeze_spans(video, info.length)
         say(f"{video.name}: decoding the audio …")

