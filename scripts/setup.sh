@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what gdevo needs, idempotently: Debian packages, a .venv, pinned Python deps.
-# Usage: scripts/setup.sh [--test|--cluster]   (--test adds what the test suite needs: chromium, firefox-esr, poppler,
-# the Dask extra; --cluster adds only the Dask extra, for `--scheduler` and for a machine that is a worker)
+# Usage: scripts/setup.sh [--test|--cluster|--asr]   (--test adds what the test suite needs: chromium, firefox-esr,
+# poppler, the Dask extra, the speech-recognition extra; --cluster adds only the Dask extra, for `--scheduler` and for
+# a machine that is a worker; --asr adds only the speech-recognition extra, for `gdevo bench --narration`)
 # Each step checks first and skips what is already there, so a second run takes seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +47,14 @@ if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
     echo "setup: installing the Dask extra (requirements-cluster.txt)"
     .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-cluster.txt
     echo "$want" > .venv/.installed-cluster
+  fi
+fi
+# The speech-recognition extra (gdevo[asr], pinned in requirements-asr.txt): `gdevo bench --narration` and its test.
+if [[ "${1:-}" == "--test" || "${1:-}" == "--asr" ]]; then
+  want=$(sha256sum requirements-asr.txt | cut -d' ' -f1)
+  if [[ "$want" != "$(cat .venv/.installed-asr 2>/dev/null || true)" ]]; then
+    echo "setup: installing the speech-recognition extra (requirements-asr.txt)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-asr.txt
+    echo "$want" > .venv/.installed-asr
   fi
 fi

