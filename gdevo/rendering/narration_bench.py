@@ -11,9 +11,10 @@ For each chapter of VIDEO (the explainer's chapter markers, or one chapter file 
   runtime, and its longest still;
 - words per minute: words of the narration's spoken form over the seconds of its lines (the voice's
   measured line durations in the beats sidecar);
-- number lag: when each number of a line is heard (Whisper word times) against its beat. The sidecar
-  does not record when a number's text appears on screen, only the beat it belongs to (scenes/kit/claims.py:
-  a number must be on screen in the beat that says it), so the lag is bounded, not measured: the number
+- number lag: when each number of a line is heard (Whisper word times) against when its text appeared on
+  screen. The beats sidecar records, per beat, each number the render found on screen and when it first
+  showed ("reveals", measured on the render itself by scenes/kit/pacing.py); the lag is heard - shown and
+  should never be negative. A sidecar without reveals (an older render) gives bounds instead: the number
   appears between the beat's start and the end of its animations (sidecar: start, end - held).
 
 The recogniser is an optional extra (requirements-asr.txt; scripts/setup.sh --asr).
@@ -59,6 +60,12 @@ class NumberLag:
     heard_at: float | None       # chapter time the number's first spoken word starts (None: not recognised)
     beat_start: float            # the number appears on screen at or after this ...
     animated_until: float        # ... and at or before this (the beat's animations end; the voice is then held)
+    shown_at: float | None = None  # when the render drew it (the sidecar's reveals); None: not recorded
+
+    @property
+    def lag(self) -> float | None:
+        """Seconds from the number appearing to it being heard, where both are known."""
+        return None if self.heard_at is None or self.shown_at is None else self.heard_at - self.shown_at
 
     @property
     def lag_bounds(self) -> tuple[float, float] | None:
@@ -94,7 +101,7 @@ class ChapterResult:
         return {"numbers": len(self.numbers), "heard": len(bounds),
                 "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
                 "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None,
-                "heard_while_animating": sum(b[0] < 0 for b in bounds)}
+                "heard_while_animating": sum(b[0] < 0 for b in bounds), **_lags(self.numbers)}
 
 
 @dataclass
@@ -110,8 +117,15 @@ class NarrationBench:
         for ch, raw in zip(self.chapters, out["chapters"], strict=True):
             raw["lag"] = ch.lag_summary()
             for n, rn in zip(ch.numbers, raw["numbers"], strict=True):
-                rn["lag_bounds"] = n.lag_bounds
+                rn["lag_bounds"], rn["lag"] = n.lag_bounds, n.lag
         return out
+
+
+def _lags(numbers: list[NumberLag]) -> dict:
+    """The measured lags of NUMBERS (heard - shown): how many, the least and the median."""
+    lags = [n.lag for n in numbers if n.lag is not None]
+    return {"measured": len(lags), "least_lag": min(lags) if lags else None,
+            "median_lag": statistics.median(lags) if lags else None}
 
 
 # ---------------------------------------------------------------- text
@@ -247,6 +261,7 @@ def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
     for beat in beats:
         start, line = float(beat["start"]), float(beat.get("line", 0.0))
         end, held = float(beat.get("end", start)), float(beat.get("held", 0.0))
+        shown = [(_NUMBER.findall(str(w)), float(at)) for w, at, *_ in beat.get("reveals", [])]
         cursor = next((i for i, (_, t) in enumerate(said) if t >= start - 0.3), len(said))
         for number in _NUMBER.findall(beat["text"]):   # no groups: whole matches
             head = [t for t in normalise(number).split() if t != "about"][:3]   # "about ...": a rounded number
@@ -257,7 +272,9 @@ def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
                 if [tok for tok, _ in said[i:i + len(head)]] == head:
                     heard, cursor = said[i][1], i + len(head)
                     break
-            out.append(NumberLag(beat["id"], number, heard, start, end - held))
+            at = next((i for i, (found, _) in enumerate(shown) if found == [number]), None)
+            out.append(NumberLag(beat["id"], number, heard, start, end - held,
+                                 shown.pop(at)[1] if at is not None else None))
     return out
 
 
@@ -318,7 +335,8 @@ def overall(results: list[ChapterResult]) -> dict:
             "speech_seconds": speech, "wpm": words / speech * 60 if speech else None,
             "numbers": sum(len(r.numbers) for r in results), "numbers_heard": len(bounds),
             "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
-            "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None}
+            "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None,
+            **_lags([n for r in results for n in r.numbers])}
 
 
 NOTES = [
@@ -326,9 +344,10 @@ NOTES = [
     "punctuation removed; errors include the recogniser's own (tiny.en is the smallest English Whisper)",
     "still: ffmpeg freezedetect n=0.001 d=2 (spans of >= 2 s with < 0.1% change), clipped to each chapter",
     "wpm: words of the lines' spoken form / the voice's line durations (beats sidecar), pauses between lines excluded",
-    "number lag: the sidecar records the beat of each number, not the frame its text appears; the lag is given as "
-    "bounds (heard - end of the beat's animations, heard - beat start); a negative least bound means the number may "
-    "be heard before it is drawn",
+    "number lag: heard (Whisper's word time) - shown (the render's own record of when the number's text first "
+    "appeared, the sidecar's reveals); least and median per chapter; a negative lag is a number heard before it is "
+    "drawn (Whisper's word times are good to about 0.2 s). Sidecars without reveals give bounds (heard - end of "
+    "the beat's animations .. heard - beat start)",
 ]
 
 
@@ -343,21 +362,27 @@ def print_table(bench: NarrationBench) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     table = Table(title=f"gdevo bench --narration — {bench.video}", title_justify="left")
     for col in ("chapter", "runtime s", "ref words", "WER", "S/D/I", "still", "longest still s", "wpm",
-                "numbers heard", "lag s (least..most, median)"):
+                "numbers heard", "lag s (least, median)"):
         table.add_column(col, justify="left" if col == "chapter" else "right")
 
     def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag):
         table.add_row(name, _fmt(runtime, ".1f"), str(words), _fmt(wer, ".1%"), sdi, _fmt(still, ".1%"),
                       _fmt(longest, ".1f"), _fmt(wpm, ".0f"), heard, lag)
 
+    def lag_text(s: dict) -> str:
+        if s["measured"]:
+            return f"{s['least_lag']:+.1f}, {s['median_lag']:+.1f}"
+        key = "heard" if "heard" in s else "numbers_heard"
+        return f"[{s['median_least_lag']:+.1f}..{s['median_most_lag']:+.1f}]" if s[key] else "—"
+
     for r in bench.chapters:
         s = r.lag_summary()
-        lag = (f"{s['median_least_lag']:+.1f}..{s['median_most_lag']:+.1f}" if s["heard"] else "—")
+        lag = lag_text(s)
         row(r.name, r.runtime, r.reference_words, r.wer, f"{r.substitutions}/{r.deletions}/{r.insertions}",
             r.still_fraction, r.longest_still, r.wpm, f"{s['heard']}/{s['numbers']}", lag)
     o = bench.overall
     table.add_section()
-    lag = (f"{o['median_least_lag']:+.1f}..{o['median_most_lag']:+.1f}" if o["numbers_heard"] else "—")
+    lag = lag_text(o)
     row("[bold]overall[/bold]", o["runtime"], o["reference_words"], o["wer"], "", o["still_fraction"],
         o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag)
     console.print(table)

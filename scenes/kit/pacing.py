@@ -14,7 +14,10 @@ chooses for every beat:
   placed when the beat ends (manim's add_sound takes an offset into the past), from the times
   the render itself recorded, so the rule holds exactly for what was drawn;
 
-by minimising the beat's length plus the still time at its end. `wait()` calls in a chapter (a
+by minimising the beat's length plus the still time at its end. A beat whose line would wait more
+than SILENCE_MAX for its numbers (a long animation that ends on the number its line says: the voice
+was silent for 16 s at the end of chapter 1) has its animations sped up instead, as little as brings
+the wait to SILENCE_MAX and never below STRETCH_MIN. `wait()` calls in a chapter (a
 deliberate pause) are not stretched. A beat whose line or steps differ between plan and render
 (it should not happen: chapters are deterministic) keeps the old timing: stretch 1, no delay.
 
@@ -33,7 +36,10 @@ from scenes.kit.timeline import Timeline
 
 STRETCH_MAX = 3.0     # an animation may run up to 3x its written length to fill its line
 REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
+STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence before the line
+SILENCE_MAX = 2.0     # seconds the voice may wait at a beat's start for a number to appear
 STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_MAX - 1) / 0.125) + 1))
+SPEEDUPS = tuple(1 - 0.125 * i for i in range(1, int((1 - STRETCH_MIN) / 0.125) + 1))   # 0.875 .. STRETCH_MIN
 
 
 @dataclass
@@ -128,7 +134,13 @@ def pace(beat: BeatPlan, gap: float, fps: float = 0.0) -> Pace:
         cost = length + (length - animated)   # the beat's length plus its still time at the end
         if best is None or cost < best[0] - 1e-9:
             best = (cost, timed)
+    if best is not None and best[1].delay > SILENCE_MAX and moving > 0:
+        for stretch in SPEEDUPS:   # the least speed-up that brings the silence down, else the most
+            best = (0.0, reveals(beat, stretch, fps))
+            if best[1].delay <= SILENCE_MAX:
+                break
     return best[1] if best else NEUTRAL
 
 
-__all__ = ["NEUTRAL", "REVEAL_LEAD", "STRETCH_MAX", "BeatPlan", "Pace", "Step", "frames", "pace", "reveals", "said_at"]
+__all__ = ["NEUTRAL", "REVEAL_LEAD", "SILENCE_MAX", "STRETCH_MAX", "STRETCH_MIN",
+           "BeatPlan", "Pace", "Step", "frames", "pace", "reveals", "said_at"]

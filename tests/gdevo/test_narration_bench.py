@@ -77,6 +77,17 @@ def test_number_times_takes_each_number_in_order_within_its_beat():
     assert found["b-01", "12,000"].heard_at == pytest.approx(0.4 * 11)
     assert found["b-02", "1.7"].heard_at is None                    # said at 5.6 s, outside its line (6 to 8 s)
     assert found["b-01", "2"].lag_bounds == pytest.approx((4.0 - 1.0, 4.0))
+    assert found["b-01", "2"].lag is None   # no reveals in these beats
+
+
+def test_number_times_measures_the_lag_from_the_renders_own_reveals():
+    """A beat's reveals say when each number was drawn; the lag is heard - shown, matched by value."""
+    words = [Word(0.5 * i, 0.5 * i + 0.4, w) for i, w in enumerate("from one point seven to two".split())]
+    beats = [{"id": "b-01", "text": "from 1.7 to 2", "start": 0.0, "line": 3.0, "end": 4.0, "held": 1.0,
+              "reveals": [["2", 2.1, 2.5], ["1.7", 0.1, 0.6]]}]
+    found = {n.number: n for n in number_times(beats, words)}
+    assert found["1.7"].shown_at == pytest.approx(0.1) and found["1.7"].lag == pytest.approx(0.5 - 0.1)
+    assert found["2"].lag == pytest.approx(2.5 - 2.1)
 
 
 def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):

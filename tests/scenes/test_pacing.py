@@ -8,7 +8,7 @@ from manim import DOWN, FadeIn, Square, Text, Transform
 
 from scenes.kit.base import ChapterScene
 from scenes.kit.onscreen import numbers
-from scenes.kit.pacing import REVEAL_LEAD, STRETCH_MAX, BeatPlan, Step, pace, said_at
+from scenes.kit.pacing import REVEAL_LEAD, SILENCE_MAX, STRETCH_MAX, STRETCH_MIN, BeatPlan, Step, pace, said_at
 from scenes.kit.settings import SceneSettings
 from tests.framecheck import render_last_frame
 
@@ -33,6 +33,17 @@ def test_a_number_is_said_only_after_it_appears():
     assert said - shown_at >= REVEAL_LEAD - 1e-9
     assert said == pytest.approx(p.delay + said_at(text, text.index("0.012"), 5.0))
     assert shown_at == pytest.approx(3.0 * p.stretch)
+
+
+def test_a_long_animation_ending_on_its_number_is_sped_up_instead_of_a_long_silence():
+    steps = [Step(0.4, False, [], []) for _ in range(19)] + [Step(0.4, False, [], LOSS)]   # 8 s, number last
+    text = "After 20 steps the loss is 0.012."
+    p = pace(BeatPlan(text, 2.5, [], steps), gap=0.35)
+    assert STRETCH_MIN <= p.stretch < 1
+    assert p.delay <= SILENCE_MAX + 1e-9   # about 2 s of animation instead of 8
+    assert pace(BeatPlan(text, 2.5, [], steps[:4]), gap=0.35).stretch >= 1   # a short one is not hurried
+    (_, shown_at, said), = p.reveals
+    assert said - shown_at >= REVEAL_LEAD - 1e-9
 
 
 def test_a_number_already_on_screen_needs_no_delay():
