@@ -1,6 +1,7 @@
 """Caption cues from narration lines: at most 2 lines of at most 42 characters per cue.
 
-A line too long for one cue is split at sentence ends where it can be, else between words. A
+A line too long for one cue is split at sentence ends where it can be, else between words, never
+inside a number ("1.7 × 10⁻⁸", "0.5 ± 0.1" stay on one line of one cue). A
 cue starts when its first word is said (scenes/kit/timeline.py: sentence times from the engine
 where it gives them, words within a sentence by their spoken length), and `words` gives every
 word's start for the word-timed WebVTT.
@@ -16,17 +17,29 @@ from scenes.kit.timeline import Timeline
 
 MAX_CHARS = 42
 MAX_LINES = 2
+NBSP = "\u00a0"
+_INSIDE_NUMBER = re.compile(r"(?<=\d) (?=[×±] ?[\d−-])|(?<=\d [×±]) (?=[\d−-])")   # the spaces of "1.7 × 10⁻⁸"
+
+
+def _bind(text: str) -> str:
+    """TEXT with the spaces inside a number made unbreakable (textwrap breaks only at ASCII spaces)."""
+    return _INSIDE_NUMBER.sub(NBSP, text)
+
+
+def _unbind(text: str) -> str:
+    return text.replace(NBSP, " ")
 
 
 def wrap(text: str, width: int = MAX_CHARS) -> list[str]:
     """Lines of at most WIDTH characters; two lines are balanced (no lone word on the second)."""
+    text = _bind(text)
     lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
     if len(lines) == MAX_LINES:
         for narrower in range(math.ceil(len(text) / 2), width):
             balanced = textwrap.wrap(text, width=narrower, break_long_words=True, break_on_hyphens=False)
             if len(balanced) == MAX_LINES:
-                return balanced
-    return lines
+                return [_unbind(line) for line in balanced]
+    return [_unbind(line) for line in lines]
 
 
 def fits(text: str) -> bool:
@@ -54,7 +67,7 @@ def _split(sentence: str) -> list[str]:
     clauses = re.split(r"(?<=[;:,])\s+", sentence)
     if len(clauses) > 1 and all(fits(c) for c in clauses):
         return _pack(clauses)
-    words = sentence.split()
+    words = sentence.split(" ")   # a bound number is one word
     for n in range(2, len(words) + 1):
         pieces = _even(words, n)
         if pieces:
@@ -75,13 +88,13 @@ def _pack(parts: list[str]) -> list[str]:
 def chunks(text: str) -> list[str]:
     """Split TEXT into cue texts that each wrap into at most 2 lines of 42 characters: whole
     sentences where they fit (several to a cue), long sentences at clause ends or evenly."""
-    text = " ".join(text.split())
+    text = _bind(" ".join(text.split()))
     if not text:
         return []
     pieces: list[str] = []
-    for sentence in re.split(r"(?<=[.!?])\s+", text):
+    for sentence in re.split(r"(?<=[.!?]) +", text):
         pieces += [sentence] if fits(sentence) else _split(sentence)
-    return _pack(pieces)
+    return [_unbind(p) for p in _pack(pieces)]
 
 
 def cues(text: str, start: float, duration: float, segments: tuple[float, ...] = ()) -> list[tuple[float, float, str]]:

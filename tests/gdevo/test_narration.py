@@ -79,6 +79,16 @@ def test_long_lines_split_into_cues_of_two_lines_of_42_characters():
     assert cues("A short line.", 0, 1.5) == [(0, 1.5, "A short line.")]
 
 
+@pytest.mark.parametrize("number", ["1.7 × 10⁻⁸", "0.52 ± 0.13"])
+def test_a_number_is_never_split_across_cues_or_lines(number):
+    """Wherever the 42-character lines fall, a number with spaces in it stays whole on one line."""
+    for pad in range(0, 60, 3):
+        text = f"{'word ' * (pad // 5)}{'x' * (pad % 5)} the search ended at {number} after many rounds of mutation."
+        timed = cues(text, 0.0, 8.0)
+        assert " ".join(" ".join(body.split("\n")) for _, _, body in timed) == " ".join(text.split())
+        assert any(number in line for _, _, body in timed for line in body.split("\n")), (pad, timed)
+
+
 @pytest.mark.parametrize(("shown", "said"), [
     ("tanh", "tanch"),
     ("sin(3x)", "sine of three x"),
