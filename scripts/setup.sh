@@ -40,21 +40,20 @@ if [[ "$want" != "$have" ]]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > .venv/.installed
 fi
-# The Dask extra (gdevo[cluster], pinned in requirements-cluster.txt): the tests start a real cluster.
+# An extra installs once per change of its pinned requirements file (the marker in .venv says which it has).
+extra() {   # NAME FILE WHAT
+  local want; want=$(sha256sum "$2" | cut -d' ' -f1)
+  if [[ "$want" != "$(cat ".venv/.installed-$1" 2>/dev/null || true)" ]]; then
+    echo "setup: installing $3 ($2)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$2"
+    echo "$want" > ".venv/.installed-$1"
+  fi
+}
+# The Dask extra (gdevo[cluster]): the tests start a real cluster.
 if [[ "${1:-}" == "--test" || "${1:-}" == "--cluster" ]]; then
-  want=$(sha256sum requirements-cluster.txt | cut -d' ' -f1)
-  if [[ "$want" != "$(cat .venv/.installed-cluster 2>/dev/null || true)" ]]; then
-    echo "setup: installing the Dask extra (requirements-cluster.txt)"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-cluster.txt
-    echo "$want" > .venv/.installed-cluster
-  fi
+  extra cluster requirements-cluster.txt "the Dask extra"
 fi
-# The speech-recognition extra (gdevo[asr], pinned in requirements-asr.txt): `gdevo bench --narration` and its test.
+# The speech-recognition extra (gdevo[asr]): `gdevo bench --narration` and its test.
 if [[ "${1:-}" == "--test" || "${1:-}" == "--asr" ]]; then
-  want=$(sha256sum requirements-asr.txt | cut -d' ' -f1)
-  if [[ "$want" != "$(cat .venv/.installed-asr 2>/dev/null || true)" ]]; then
-    echo "setup: installing the speech-recognition extra (requirements-asr.txt)"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-asr.txt
-    echo "$want" > .venv/.installed-asr
-  fi
+  extra asr requirements-asr.txt "the speech-recognition extra"
 fi
