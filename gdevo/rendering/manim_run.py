@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gdevo.rendering import stamps
+from gdevo.rendering.encoding import PRESET_ENV
 from gdevo.settings import Settings
 from sim.cache import ROOT
 from sim.errors import GdevoError
 
-RENDER_VERSION = "2"   # bump when what a render writes changes without its inputs changing
+RENDER_VERSION = "3"   # bump when what a render writes changes without its inputs changing
 SLIDE_SCENE = Path(__file__).resolve().with_name("slide_scene.py")
 # manim 0.21 can encode partial movie files on background threads while it draws the next
 # animation (--max-inflight-encoders). It helps where a core is idle: on a quiet 2-core machine one
@@ -42,6 +43,9 @@ SLIDE_SCENE = Path(__file__).resolve().with_name("slide_scene.py")
 # busy with one manim process each (or one beside the simulations): no idle core, so no encoders.
 # manim draws 25 frames/s where ffmpeg encodes the same frames at 283: encoding is a small part.
 ALONE_ENCODERS = 4
+# x264's preset for manim's partial movies, per quality (crf stays manim's 23; installed in manim's
+# process by gdevo/rendering/encoding.py). Measured: see "Render speed" in README.md.
+PRESETS = {"low": "veryfast", "medium": "veryfast", "high": "veryfast", "4k": "veryfast"}
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,7 @@ def render_key(job: SceneJob, fmt: Format, settings: Settings, traces: list[str]
     from gdevo.media.audio import voice_key
 
     return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
+                          "preset": PRESETS[fmt.quality],
                           "traces": trace_names(job, settings) if traces is None else traces,
                           "settings": settings.picture_key(), "voice": voice_key(settings)})
 
@@ -256,14 +261,15 @@ def manim_command(job: SceneJob, fmt: Format, renders: Path, encoders: int | Non
     return cmd
 
 
-def manim_env(job: SceneJob, settings: Settings, slides_out: Path) -> dict[str, str]:
+def manim_env(job: SceneJob, settings: Settings, slides_out: Path, fmt: Format | None = None) -> dict[str, str]:
     """The environment of manim's subprocess: this process's, less any GDEVO_* variable, plus the
     settings (the one place they become variables) and the Slide variant's plumbing."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("GDEVO_")}
     return {**base, **settings.to_env(),
             "PYTHONPATH": os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p),
             "GDEVO_SLIDE_MODULE": job.module, "GDEVO_SLIDE_CLASS": job.cls, "GDEVO_SLIDES_OUT": str(slides_out),
-            "QT_QPA_PLATFORM": "offscreen", "TQDM_DISABLE": "1"}
+            "QT_QPA_PLATFORM": "offscreen", "TQDM_DISABLE": "1",
+            PRESET_ENV: PRESETS[(fmt or Format()).quality]}
 
 
 def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: bool = False,
@@ -282,7 +288,7 @@ def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: boo
     stamps.clear(settings.renders, "render", stamp)
     out = slides_folder(job, fmt, settings.renders)
     out.mkdir(parents=True, exist_ok=True)
-    env = manim_env(job, settings, out.resolve())
+    env = manim_env(job, settings, out.resolve(), fmt)
     log = log_path(job, fmt, settings.renders)
     log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
