@@ -8,7 +8,8 @@
   would): the same frames, the same count, the same decoded bytes (tests/gdevo/test_encoding.py).
 - Preset: manim 0.21 has no setting for x264's options (crf 23, x264's default preset `medium`).
   GDEVO_X264_PRESET, set by gdevo.rendering.manim_run per quality (PRESETS there, with the
-  measurements), picks x264's preset for the partial movies; crf stays 23.
+  measurements), picks x264's preset for the partial movies; crf stays 23. `manim` leaves manim's
+  encoder as it is (the baseline `gdevo bench --render --presets manim,...` compares against).
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def install() -> None:
     """Patch manim's partial-movie encoder (holds converted once; the preset from the environment)."""
     from manim.scene import scene_file_writer as sfw
 
+    preset = os.environ.get(PRESET_ENV)
+    if preset == "manim":
+        return
     job_cls = sfw._PartialMovieEncodeJob
     if getattr(job_cls, "_gdevo_holds", False):
         return
@@ -46,8 +50,6 @@ def install() -> None:
 
     job_cls._encode_and_write_frame = _encode_and_write_frame
     job_cls._gdevo_holds = True
-
-    preset = os.environ.get(PRESET_ENV)
     if not preset:
         return
     opened = sfw.SceneFileWriter.open_partial_movie_stream

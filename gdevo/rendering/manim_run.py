@@ -191,13 +191,15 @@ def trace_names(job: SceneJob, settings: Settings) -> list[str]:
             for t in job.traces]
 
 
-def render_key(job: SceneJob, fmt: Format, settings: Settings, traces: list[str] | None = None) -> str:
-    """What a render depends on (see the module docstring); TRACES saves resolving them again."""
+def render_key(job: SceneJob, fmt: Format, settings: Settings, traces: list[str] | None = None,
+               preset: str | None = None) -> str:
+    """What a render depends on (see the module docstring); TRACES saves resolving them again;
+    PRESET: x264's preset when not the quality's own (PRESETS)."""
     src = _file_digest([*scene_sources(job.module), ROOT / "manim.cfg", SLIDE_SCENE])
     from gdevo.media.audio import voice_key
 
     return stamps.digest({"v": RENDER_VERSION, "src": src, "cls": job.cls, "format": fmt.args(),
-                          "preset": PRESETS[fmt.quality],
+                          "preset": preset or PRESETS[fmt.quality],
                           "traces": trace_names(job, settings) if traces is None else traces,
                           "settings": settings.picture_key(), "voice": voice_key(settings)})
 
@@ -261,7 +263,8 @@ def manim_command(job: SceneJob, fmt: Format, renders: Path, encoders: int | Non
     return cmd
 
 
-def manim_env(job: SceneJob, settings: Settings, slides_out: Path, fmt: Format | None = None) -> dict[str, str]:
+def manim_env(job: SceneJob, settings: Settings, slides_out: Path, fmt: Format | None = None,
+              preset: str | None = None) -> dict[str, str]:
     """The environment of manim's subprocess: this process's, less any GDEVO_* variable, plus the
     settings (the one place they become variables) and the Slide variant's plumbing."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("GDEVO_")}
@@ -269,17 +272,17 @@ def manim_env(job: SceneJob, settings: Settings, slides_out: Path, fmt: Format |
             "PYTHONPATH": os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p),
             "GDEVO_SLIDE_MODULE": job.module, "GDEVO_SLIDE_CLASS": job.cls, "GDEVO_SLIDES_OUT": str(slides_out),
             "QT_QPA_PLATFORM": "offscreen", "TQDM_DISABLE": "1",
-            PRESET_ENV: PRESETS[(fmt or Format()).quality]}
+            PRESET_ENV: preset or PRESETS[(fmt or Format()).quality]}
 
 
 def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: bool = False,
-                      encoders: int | None = None) -> Rendered:
+                      encoders: int | None = None, preset: str | None = None) -> Rendered:
     """Render JOB in FMT (its movie and its slides) unless an up-to-date render exists.
 
     Traces must exist already (sim.cache.ensure_trace) when this runs in parallel: it only
     reads their cache names. Safe to call from a worker process: arguments and result pickle.
     """
-    key = render_key(job, fmt, settings)
+    key = render_key(job, fmt, settings, preset=preset)
     if not force:
         found = find_render(job, fmt, settings, key)
         if found is not None:
@@ -288,7 +291,7 @@ def render_scene_once(job: SceneJob, fmt: Format, settings: Settings, force: boo
     stamps.clear(settings.renders, "render", stamp)
     out = slides_folder(job, fmt, settings.renders)
     out.mkdir(parents=True, exist_ok=True)
-    env = manim_env(job, settings, out.resolve(), fmt)
+    env = manim_env(job, settings, out.resolve(), fmt, preset)
     log = log_path(job, fmt, settings.renders)
     log.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
