@@ -44,6 +44,7 @@ def register(sub) -> None:
     p.add_argument("--presets", default=None,
                    help="--render: comma-separated x264 presets for manim's partial movies (default: the "
                         "quality's own; `manim`: manim's own encoder, as before gdevo/rendering/encoding.py)")
+    p.add_argument("--keep", metavar="DIR", default=None, help="--render: copy each variant's movie into DIR")
     p.add_argument("--fps", type=int, default=None, help="--render: frame rate instead of the quality's (e.g. 30)")
 
 
@@ -55,6 +56,7 @@ def _positive(name: str, value: int) -> int:
 
 def run_render(args: argparse.Namespace, settings: Settings) -> int:
     import sys
+    from pathlib import Path
 
     from gdevo.rendering.bench import bench_render
     from sim.trace import atomic_write_bytes
@@ -68,7 +70,8 @@ def run_render(args: argparse.Namespace, settings: Settings) -> int:
     if args.fps is not None:
         _positive("fps", args.fps)
     result = bench_render(settings, args.render, encoders or [1], repeats=args.repeats,
-                          say=lambda msg: print(msg, file=sys.stderr, flush=True), presets=presets, fps=args.fps)
+                          say=lambda msg: print(msg, file=sys.stderr, flush=True), presets=presets, fps=args.fps,
+                          keep=Path(args.keep) if args.keep else None)
     text = result.markdown()
     print(text)
     out = settings.renders / "bench-render.md"

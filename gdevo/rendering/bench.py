@@ -14,6 +14,7 @@ The ratio render fps / encode fps says how much of a render is drawing rather th
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -54,9 +55,11 @@ class RenderBench:
 
 
 def bench_render(settings: Settings, scene: str = "loss", encoders: list[int] | None = None,
-                 repeats: int = 1, say=None, presets: list[str] | None = None, fps: int | None = None) -> RenderBench:
+                 repeats: int = 1, say=None, presets: list[str] | None = None, fps: int | None = None,
+                 keep: Path | None = None) -> RenderBench:
     """Render SCENE at the settings' quality (and FPS) with each encoder count and x264 preset (each
-    run into an empty renders folder of its own, so no cached partial movie is reused)."""
+    run into an empty renders folder of its own, so no cached partial movie is reused). KEEP: a
+    folder that gets each variant's first movie (SCENE@FOLDER-PRESET-encN.mp4), to compare pictures."""
     import ffmpeg
 
     from gdevo.media.ffmpeg_io import run_ffmpeg, video_info
@@ -85,6 +88,9 @@ def bench_render(settings: Settings, scene: str = "loss", encoders: list[int] | 
                 t0 = time.perf_counter()
                 rendered = render_scene_once(job, fmt, run, force=True, encoders=enc, preset=preset)
                 times[(enc, preset)].append(time.perf_counter() - t0)
+                if keep is not None and r == 0:
+                    keep.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(rendered.movie, keep / f"{scene}@{fmt.folder}-{preset}-enc{enc}.mp4")
                 if info is None:
                     info = video_info(rendered.movie)
                     run_ffmpeg(ffmpeg.input(str(rendered.movie)).output(str(raw), f="rawvideo", pix_fmt="rgba"),
