@@ -46,6 +46,11 @@ def register(sub) -> None:
     p.add_argument("--quality", choices=list(QUALITIES), default="low", help="--render: quality")
     p.add_argument("--encoders", default="1,4",
                    help="--render: comma-separated manim --max-inflight-encoders values to compare (default 1,4)")
+    p.add_argument("--presets", default=None,
+                   help="--render: comma-separated x264 presets for manim's partial movies (default: the "
+                        "quality's own; `manim`: manim's own encoder, as before gdevo/rendering/encoding.py)")
+    p.add_argument("--keep", metavar="DIR", default=None, help="--render: copy each variant's movie into DIR")
+    p.add_argument("--fps", type=int, default=None, help="--render: frame rate instead of the quality's (e.g. 30)")
 
 
 def _positive(name: str, value: int) -> int:
@@ -56,6 +61,7 @@ def _positive(name: str, value: int) -> int:
 
 def run_render(args: argparse.Namespace, settings: Settings) -> int:
     import sys
+    from pathlib import Path
 
     from gdevo.rendering.bench import bench_render
     from sim.trace import atomic_write_bytes
@@ -65,8 +71,12 @@ def run_render(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         raise GdevoError(f"--encoders: expected comma-separated integers, got {args.encoders!r}") from None
     args.repeats = 1 if args.repeats is None else _positive("repeats", args.repeats)
+    presets = [p.strip() for p in (args.presets or "").split(",") if p.strip()] or None
+    if args.fps is not None:
+        _positive("fps", args.fps)
     result = bench_render(settings, args.render, encoders or [1], repeats=args.repeats,
-                          say=lambda msg: print(msg, file=sys.stderr, flush=True))
+                          say=lambda msg: print(msg, file=sys.stderr, flush=True), presets=presets, fps=args.fps,
+                          keep=Path(args.keep) if args.keep else None)
     text = result.markdown()
     print(text)
     out = settings.renders / "bench-render.md"

@@ -55,6 +55,9 @@ def slide_variant(base: type) -> type:
 
 
 if os.environ.get("GDEVO_SLIDE_MODULE") and os.environ.get("GDEVO_SLIDE_CLASS"):
+    from gdevo.rendering.encoding import install
+
+    install()   # holds converted once, x264's preset per quality (gdevo/rendering/encoding.py)
     _base = getattr(importlib.import_module(os.environ["GDEVO_SLIDE_MODULE"]), os.environ["GDEVO_SLIDE_CLASS"])
     _variant = slide_variant(_base)
     _variant.__module__ = __name__   # so manim finds it in this file

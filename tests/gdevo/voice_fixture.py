@@ -13,7 +13,10 @@ from pathlib import Path
 
 from manim import BLUE, GREEN, ORANGE, RED, Circle, FadeIn, Square, Transform
 
+from gdevo.rendering.encoding import install
 from scenes.kit.base import ChapterScene
+
+install()   # as gdevo's renders encode (holds converted once): the sync tests check that encoder
 
 LINES_A = ("A circle appears.", "Now it is a square, and the loss is 0.012.")
 LINES_B = ("The second chapter starts here.", "About one in a hundred children improve.")
