@@ -22,7 +22,8 @@ from scenes.kit.timeline import sentences
 from scenes.kit.voices import CachedSynth, VoiceError
 
 BUNDLED_VOICE = "heart"
-SPEED = 0.8     # hibari's own pace (1.0) reads the chapters' lines at about 180 words per minute; 0.8: about 150
+SPEED = 0.8     # hibari's own pace (1.0) reads the chapters' lines at about 180 words per minute; 0.8: about 150 on
+                # short lines, 130 over the whole explainer (gdevo bench --narration, 2026-12-04)
 SEED = 0        # fixes hibari's noise component: the same line gives the same samples
 # What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
 PHONEMES = {
