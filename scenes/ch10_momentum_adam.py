@@ -17,7 +17,7 @@ from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
-from scenes.kit.cloud import marker, trail
+from scenes.kit.cloud import last_visible_step, marker, trail
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.layout import label
 from scenes.kit.palette import series_colors
@@ -139,16 +139,23 @@ class MomentumAdam(ChapterScene):
         self.play(FadeIn(rows), *[FadeIn(m) for m in marks], run_time=0.5)
         self.add(*trails)
         steps = max(r.steps for r in runs)
-        for k in range(1, steps + 1):
+        paths = [[view.point(clamp(view, q)) for q in r["params"][:r.steps + 1]] for r in runs]
+        moving = last_visible_step([np.asarray(p) for p in paths])
+        # Step by step while a marker visibly moves; the steps after that (the markers sit still) in one
+        # short steady play to the end, so the line's left-over time gets a fill, not a stretched still.
+        for k in [*range(1, moving + 1), *([steps] if steps > moving else [])]:
             anims = []
             for i, (r, c) in enumerate(zip(runs, cols, strict=True)):
                 kk = min(k, r.steps)
-                pts = [view.point(clamp(view, q)) for q in r["params"][:kk + 1]]
-                trails[i].become(trail(pts, c, width=3).set_z_index(3))
-                anims.append(marks[i].animate.move_to(pts[-1]))
+                trails[i].become(trail(paths[i][:kk + 1], c, width=3).set_z_index(3))
+                anims.append(marks[i].animate.move_to(paths[i][kk]))
                 if k % READOUT_EVERY == 0 or k == steps:
                     swap(rows, i, self._row(r, kk, c).move_to(rows[i], aligned_edge=LEFT))
-            self.play(*anims, run_time=2 / 15)
+            if k <= moving:
+                self.play(*anims, run_time=2 / 15)
+            else:
+                with self.steady():
+                    self.play(*anims, run_time=0.4)
         self.markers = marks
         return VGroup(rows, *marks, *trails), rows
 

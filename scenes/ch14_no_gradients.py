@@ -9,6 +9,8 @@ Everything is read from the step-activation trace.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 from manim import (
     DOWN,
@@ -29,6 +31,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
+from scenes.kit.cloud import last_visible_step
 from scenes.kit.layout import flush_left, keep_in_frame, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
@@ -124,7 +127,10 @@ class NoGradients(ChapterScene):
         loss_adam = plot.curve(adam["evals"][:1] * 0, adam["loss"][:1], c_adam, width=3)
         self.add(loss_sgd, loss_adam)
         steps = sgd.steps
-        for k in np.unique(np.linspace(1, steps, self.gradient_frames).astype(int)):
+        shown_k = np.unique(np.linspace(1, steps, self.gradient_frames).astype(int))
+        still = last_visible_step([np.asarray([panel.points(r["curve"][k]) for k in [0, *shown_k]])
+                                   for r in (sgd, adam)]) == 0
+        for k in shown_k:
             new_rows = VGroup(self._row("sgd", k, c_sgd), self._row("adam", k, c_adam))
             new_rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to(rows, aligned_edge=LEFT)
             xs = np.arange(k + 1)
@@ -132,9 +138,10 @@ class NoGradients(ChapterScene):
                 swap(rows, i, row)
             loss_sgd.become(plot.curve(xs, sgd["loss"][: k + 1], c_sgd, width=6))
             loss_adam.become(plot.curve(xs, adam["loss"][: k + 1], c_adam, width=3))
-            self.play(grad_curve.animate.become(step_curve(panel, sgd["curve"][k], c_sgd, width=7)),
-                      adam_curve.animate.become(step_curve(panel, adam["curve"][k], c_adam, width=3)),
-                      run_time=4 / 15)
+            with self.steady() if still else nullcontext():   # nothing moves: a stretch would be a still
+                self.play(grad_curve.animate.become(step_curve(panel, sgd["curve"][k], c_sgd, width=7)),
+                          adam_curve.animate.become(step_curve(panel, adam["curve"][k], c_adam, width=3)),
+                          run_time=4 / 15)
         g_max = max(float(sgd["grad_norm"].max()), float(adam["grad_norm"].max()))
         moved = max(float(sgd["param_change"].max()), float(adam["param_change"].max()))
         verdict = Text(f"‖∇L‖ = {g_max:g} at all {steps} steps: no parameter moved ({moved:g})",
@@ -154,10 +161,17 @@ class NoGradients(ChapterScene):
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
         self.add(loss_evo)
-        for k in np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int)):
+        shown_k = np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int))
+        # Round by round while its output visibly changes; the rounds after that in one short steady play.
+        moving = last_visible_step([np.asarray([panel.points(evo["curve"][k]) for k in [0, *shown_k]])])
+        for j, k in enumerate(shown_k, start=1):
+            if moving < j < len(shown_k):
+                continue
             swap(evo_row, 0, flush_left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x))
             loss_evo.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo))
-            self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)), run_time=4 / 15)
+            with self.steady() if j > moving else nullcontext():
+                self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),
+                          run_time=4 / 15 if j <= moving else 0.4)
         self.evo_curve = evo_curve
         missed = evo.meta.get("points_missed") if net["out_activation"] == "sign" else None
         missed_note = None

@@ -22,7 +22,8 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,7 @@ class ChapterScene(Scene):
     plan_class: type | None = None          # the class the plan runs (the deck's Slide variant names its base)
     _planning = False                       # True in the plan's own run (animations skipped, nothing written)
     _unstretched = False                    # True while the narration plays its own animations (pulses)
+    _steady = False                         # True inside `with self.steady():` (plays never stretched)
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("camera_class", KitCamera)   # images drawn inside their box (scenes/kit/camera.py)
@@ -106,9 +108,21 @@ class ChapterScene(Scene):
             random.setstate(state[0])
             np.random.set_state(state[1])
 
+    @contextmanager
+    def steady(self) -> Iterator[None]:
+        """Plays inside show data that barely moves (a zero gradient, a run that has converged): the
+        pacing never stretches them to fill a line, as it does not stretch a `wait` — a near-still
+        stretched is a still (freezedetect counts it as one). Time the line has left over is filled
+        after the beat's animations instead (a replay, or the camera's drift toward what is read)."""
+        old, self._steady = self._steady, True
+        try:
+            yield
+        finally:
+            self._steady = old
+
     def play(self, *args, **kwargs) -> None:
         """manim's play; in the plan, recorded as a step; in a paced beat, animations stretched."""
-        pause = len(args) == 1 and isinstance(args[0], Wait)
+        pause = (len(args) == 1 and isinstance(args[0], Wait)) or self._steady
         stretch = 1.0 if self._unstretched or self._planning else self._pace.stretch
         if stretch != 1.0 and not pause:
             if "run_time" in kwargs:

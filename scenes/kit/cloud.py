@@ -38,3 +38,22 @@ def trail(points: list[np.ndarray], color: ManimColor, width: float = 4) -> VMob
 def marker(point: np.ndarray, color: ManimColor, radius: float = 0.1) -> Dot:
     """The current position of an optimizer."""
     return Dot(point, radius=radius, color=color, fill_opacity=1).set_stroke(WHITE, 2).set_z_index(5)
+
+
+VISIBLE_MOVE = 0.03
+"""Scene units a marker must move in one step to be seen moving: about 2 px at 480p (60 px a unit)."""
+
+
+def last_visible_step(paths: list[np.ndarray], visible: float = VISIBLE_MOVE) -> int:
+    """The last step k at which some path moved at least VISIBLE (scene units) from step k − 1 (0: none did).
+
+    A path is its scene points step by step: (T, 3) for a marker, (T, N, 3) for a curve (its farthest
+    point counts); a shorter path stays at its end. After that step nothing visibly moves, so those
+    steps are played steady (never stretched to fill a line), not stretched into a still."""
+    last = 0
+    for p in paths:
+        step = np.linalg.norm(np.diff(np.asarray(p, dtype=float), axis=0), axis=-1)
+        moves = step.reshape(len(step), -1).max(axis=1, initial=0.0) >= visible
+        if moves.any():
+            last = max(last, int(np.flatnonzero(moves)[-1]) + 1)
+    return last

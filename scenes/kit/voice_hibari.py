@@ -22,8 +22,8 @@ from scenes.kit.timeline import sentences
 from scenes.kit.voices import CachedSynth, VoiceError
 
 BUNDLED_VOICE = "heart"
-SPEED = 0.8     # hibari's own pace (1.0) reads the chapters' lines at about 180 words per minute; 0.8: about 150 on
-                # short lines, 130 over the whole explainer (gdevo bench --narration, 2026-12-04)
+SPEED = 0.9     # hibari's own pace is 1.0; 0.8 read the whole explainer at 130 words per minute (gdevo bench
+                # --narration, 2026-12-04), under the 140-165 a listener expects; 0.9: see docs/narration.md
 SEED = 0        # fixes hibari's noise component: the same line gives the same samples
 # What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
 PHONEMES = {

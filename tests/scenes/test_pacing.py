@@ -133,3 +133,41 @@ def test_a_hold_without_a_replay_gets_a_camera_move_that_ends_where_it_began():
     assert record["filled"] == "camera"
     for m, was in zip(scene.shapes, scene.where, strict=True):
         assert np.allclose(m.get_center(), was, atol=1e-9)
+
+
+class Steady(ChapterScene):
+    """A moving fade and a near-still stretch (`steady`) under a long line: only the fade is stretched."""
+
+    def construct(self) -> None:
+        shape = Square()
+        self.play(FadeIn(shape), run_time=0.3)
+        with self.steady():
+            self.play(shape.animate.shift([0.001, 0, 0]), run_time=1.0)
+        self.beat("A square that hardly moves, and a line that goes on long after it has stopped moving.")
+
+
+def test_steady_plays_are_never_stretched_and_the_hold_is_filled_instead():
+    scene, _ = render_last_frame(Steady, width=160, height=90, settings=SceneSettings(voice="none"))
+    (plan,) = scene._plans
+    assert [s.pause for s in plan.steps] == [False, True]
+    (record,) = scene.narration
+    assert record["stretch"] > 1
+    assert record["filled"] == "camera"   # the left-over time moves; the steady second was not stretched
+    steady = plan.steps[1].run_time
+    assert steady == pytest.approx(1.0, abs=1 / 15)
+
+
+def test_the_last_visible_step_of_paths_and_curves():
+    import numpy as np
+
+    from scenes.kit.cloud import VISIBLE_MOVE, last_visible_step
+
+    still = np.zeros((5, 3))
+    assert last_visible_step([still]) == 0
+    path = np.zeros((6, 3))
+    path[1:, 0] = [1.0, 1.5, 1.5 + VISIBLE_MOVE, 1.5 + VISIBLE_MOVE, 1.5 + VISIBLE_MOVE * 0.9]   # moves at 1-3
+    assert last_visible_step([still, path]) == 3
+    curve = np.zeros((4, 10, 3))
+    curve[2:, 7, 1] = 2 * VISIBLE_MOVE               # one point of the curve jumps at step 2
+    assert last_visible_step([curve]) == 2
+    assert last_visible_step([curve], visible=3 * VISIBLE_MOVE) == 0
