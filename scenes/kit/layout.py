@@ -98,9 +98,13 @@ def label(text: str, width: float, font_size: float, min_size: float = MIN_TEXT_
     import textwrap
 
     budget = max(8, int(len(text) * width / t.width * font_size / min_size))   # characters a line holds
-    lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
     kwargs.setdefault("line_spacing", 0.8)
-    return fit_width(Text("\n".join(lines), font_size=min_size, **kwargs), width)
+    while True:   # glyphs differ in width: narrower lines until they fit (or a line is one word)
+        lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
+        wrapped = Text("\n".join(lines), font_size=min_size, **kwargs)
+        if wrapped.width <= width or budget <= 8 or all(" " not in line for line in lines):
+            return fit_width(wrapped, width)
+        budget = max(8, int(budget * min(0.95, width / wrapped.width)))
 
 
 def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:
