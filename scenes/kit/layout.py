@@ -87,7 +87,7 @@ def keep_in_frame(mob: Mobject, margin: float = MARGIN) -> Mobject:
     return mob
 
 
-def label(text: str, width: float, font_size: float, min_size: float = MIN_TEXT_SIZE, **kwargs) -> Text:
+def label(text: str, width: float, font_size: float, min_size: float = 14, **kwargs) -> Text:
     """Text that fits `width`: shrunk down to `min_size` (by default the smallest legible at 480p),
     then wrapped at spaces; only a single word wider than `width` shrinks it further."""
     t = Text(text, font_size=font_size, **kwargs)
