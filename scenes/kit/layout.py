@@ -12,8 +12,6 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Mobject, Text, config
 from matplotlib.ticker import MaxNLocator
 
-from scenes.kit.style import MIN_TEXT_SIZE
-
 MARGIN = 0.12   # scene units kept free at the frame's edges
 
 
