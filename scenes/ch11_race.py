@@ -35,7 +35,7 @@ from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
 from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import MIN_TEXT_SIZE, MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import pm
 from sim.errors import GdevoError
 
@@ -319,7 +319,8 @@ class Race(ChapterScene):
         tiles = Group()
         target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
         tiles.add(Group(target, VGroup(fit_width(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h),
-                                       label("PSNR over seeds", tile_h, SMALL_SIZE - 2, color=MUTED))
+                                       label("PSNR over seeds", tile_h, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
+                                             color=MUTED))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         notes = []
         shown: dict[str, float] = {}
@@ -334,7 +335,7 @@ class Race(ChapterScene):
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
-            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, color=color),
+            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=color),
                          fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25)
                          ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
             tiles.add(Group(img, cap))

@@ -12,8 +12,6 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Mobject, Text, config
 from matplotlib.ticker import MaxNLocator
 
-from scenes.kit.style import MIN_TEXT_SIZE
-
 MARGIN = 0.12   # scene units kept free at the frame's edges
 
 
@@ -87,7 +85,7 @@ def keep_in_frame(mob: Mobject, margin: float = MARGIN) -> Mobject:
     return mob
 
 
-def label(text: str, width: float, font_size: float, min_size: float = MIN_TEXT_SIZE, **kwargs) -> Text:
+def label(text: str, width: float, font_size: float, min_size: float = 14, **kwargs) -> Text:
     """Text that fits `width`: shrunk down to `min_size` (by default the smallest legible at 480p),
     then wrapped at spaces; only a single word wider than `width` shrinks it further."""
     t = Text(text, font_size=font_size, **kwargs)
