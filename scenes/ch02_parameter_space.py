@@ -47,6 +47,9 @@ class ParameterSpace(ChapterScene):
         self.model = str(tr.meta["config"].get("model", "tanh(a*x + b)"))
         panel_title = text_label(f"function space: f(x) = {pretty_expr(self.model)}", 5.6, SMALL_SIZE, color=MUTED)
         panel_title.next_to(panel, UP, buff=0.1)
+        room = title.get_bottom()[1] - 0.1 - panel_title.get_top()[1]
+        if room < 0:   # a long model wraps its title: the panel moves down to make room under the chapter title
+            VGroup(panel, panel_title).shift(UP * room)
         self.play(Write(title), run_time=1)
         self.play(Create(plane.grid), Create(plane.axes), FadeIn(plane.x_label, plane.y_label, plane_title),
                   run_time=1.2)

@@ -59,7 +59,7 @@ class Loss(ChapterScene):
 
         definition = MathTex(r"L(a, b) = \frac{1}{n}\sum_{i=1}^{n}\big(f(x_i) - y_i\big)^2",
                              font_size=LABEL_SIZE + 10)
-        definition.move_to([0.6, 1.5, 0], aligned_edge=UL)
+        definition.move_to([0.6, min(1.5, self.key.get_bottom()[1] - 0.3), 0], aligned_edge=UL)   # below a long key
         self.play(Write(definition), run_time=1.2)
         self.formula = self._numbers(preds, ys).next_to(definition, DOWN, buff=0.35).align_to(definition, LEFT)
         self.play(FadeIn(self.formula, shift=0.2 * DOWN), run_time=1.2)

@@ -34,7 +34,7 @@ from scenes.kit.landscape import LandscapeView
 from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import fmt_loss, legend
 from scenes.kit.params import fmt_param as fp
-from scenes.kit.style import MINIMUM_COLOR, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
+from scenes.kit.style import MIN_TEXT_SIZE, MINIMUM_COLOR, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 from scenes.kit.threed import ChapterThreeDScene, loss_surface, surface_height
 
 START_RUN = "sgd"        # whose start point is marked (all runs share it in sine-2d)
@@ -68,9 +68,10 @@ class LossLandscape(ChapterThreeDScene):
             Text("and every network has a loss:", font_size=SMALL_SIZE),
             MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(f(x_i) - y_i\big)^2", font_size=SMALL_SIZE + 6),
             label(f"f(x) = {pretty_expr(str(tr.meta['config'].get('model', 'tanh(a*x + b)')))}, "
-                  f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", 5.2, SMALL_SIZE),
+                  f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", 5.2, SMALL_SIZE,
+                  min_size=MIN_TEXT_SIZE),
             label(f"evaluated on a {len(a)} × {len(b)} grid: loss {fmt_loss(float(loss.min()))} to "
-                  f"{fmt_loss(float(loss.max()))}", 5.2, SMALL_SIZE, color=MUTED),
+                  f"{fmt_loss(float(loss.max()))}", 5.2, SMALL_SIZE, min_size=MIN_TEXT_SIZE, color=MUTED),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([1.75, 2.55, 0], aligned_edge=UL)
         self.play(FadeIn(text), run_time=1)
         self.wait(1)

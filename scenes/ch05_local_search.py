@@ -22,6 +22,7 @@ from scenes.kit.steps import Steps
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 DETAIL_ROUNDS = 4
+HOLD = 1.5   # seconds a round's children stay fully on screen (issue 17: long enough to be seen)
 READOUT_EVERY = 4
 
 
@@ -71,7 +72,8 @@ class LocalSearch(ChapterScene):
         # The last round: every child is worse than the parent.
         last = evo.steps - 1
         cloud = mutation_cloud(evo["population"][last], int(evo["winner"][last]), bool(evo["accepted"][last]),
-                               lambda p: view.point(clamp(view, p)), color).set_z_index(4)
+                               lambda p: view.point(clamp(view, p)), color,
+                               under=lambda p: view.colour_under(clamp(view, p))).set_z_index(4)
         best = float(evo["pop_loss"][last].min())
         since = int(evo.meta["plateau_step"])
         stuck = VGroup(
@@ -105,7 +107,8 @@ class LocalSearch(ChapterScene):
         zoom = LandscapeView(a, b, loss, centre, side=2.3)
         zoom.heatmap.move_to(zoom.axes.get_center())
         cloud = mutation_cloud(evo["population"][r], int(evo["winner"][r]), bool(evo["accepted"][r]),
-                               lambda p: zoom.point(clamp(zoom, p)), color, radius=0.06)
+                               lambda p: zoom.point(clamp(zoom, p)), color, radius=0.06,
+                               under=lambda p: zoom.colour_under(clamp(zoom, p)))
         parent = marker(zoom.point(centre), color, radius=0.08)
         border = Rectangle(width=2.3, height=2.3, color=TEXT_COLOR, stroke_width=2).move_to(zoom.axes.get_center())
         label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
@@ -130,9 +133,11 @@ class LocalSearch(ChapterScene):
 
         for k in range(1, min(detail, evo.steps) + 1):
             cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
-                                   bool(evo["accepted"][k - 1]), to_point, color).set_z_index(4)
+                                   bool(evo["accepted"][k - 1]), to_point, color,
+                                   under=lambda p: view.colour_under(clamp(view, p))).set_z_index(4)
             self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
             self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+            self.wait(HOLD)   # with the 0.4 s ring, the children are held longer than HOLD at any frame rate
             swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             self.play(*step(k), FadeOut(cloud), run_time=0.6)
             child_loss, parent_loss = speech.losses(float(evo["pop_loss"][k - 1].min()), float(evo["loss"][k - 1]))

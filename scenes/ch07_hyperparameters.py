@@ -89,7 +89,7 @@ class Hyperparameters(ChapterScene):
         grey_hex = "#{:02X}{:02X}{:02X}".format(*MISSING_RGB)
         if n_grey:
             grey_note = Text(f"{n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: diverged",
-                             font_size=SMALL_SIZE - 4, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
+                             font_size=SMALL_SIZE - 2, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
             self.play(FadeIn(grey_note), run_time=0.4)
         blew = ("none of these settings blew up" if n_grey == 0 else
                 f"too large blows up, as in the {n_grey} {self.claims.colour(grey_hex)} "
@@ -109,7 +109,7 @@ class Hyperparameters(ChapterScene):
         note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n{sgd_line}",
                     font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
         note.to_edge(DOWN, buff=0.25)
-        legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 4,
+        legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 2,
                           color=MUTED)
         legend_txt.next_to(sub, DOWN, buff=0.2)
         self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)

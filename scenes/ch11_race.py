@@ -35,11 +35,12 @@ from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
 from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import MIN_TEXT_SIZE, MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import pm
 from sim.errors import GdevoError
 
 RACE_KEYFRAMES = 40
+TABLE_SIZE = SMALL_SIZE - 2   # the results table's text: 15 px of em at 480p
 RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
 
@@ -173,7 +174,8 @@ class Race(ChapterScene):
         plot.move_to([-3.3, -1.6 if tuning else -2.05, 0])   # with tuning, its line goes under the plot
         self.loss_plot = plot
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
-        counter = self._counter(0).move_to([3.6, -0.6 if tuning else -1.3, 0])
+        counter = self._counter(0)   # right under the panels: the table and the verdict below it need the room
+        counter.move_to([3.6, min(float(p.get_bottom()[1]) for p in panels) - 0.2 - counter.height / 2, 0])
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
                   f"loss evaluations for {speech.small(len(runs))} optimizers.")
@@ -239,7 +241,7 @@ class Race(ChapterScene):
     @staticmethod
     def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
         text = label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
-                     min_size=14, color=color)
+                     color=color)
         return fit_box(text, width, 0.5)   # between the subtitle and the panel: two short lines at most
 
     @staticmethod
@@ -248,17 +250,20 @@ class Race(ChapterScene):
 
     @staticmethod
     def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor]) -> VGroup:
+        """The results table at a legible size (issue 17): headers on two lines and run labels wrapped
+        to their column give up the width that scaling the table down used to take from the text."""
         t_star = wall.get("t_star")
-        head = Text(f"mean ± sd over {stats['seeds']} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
-        cols = ["optimizer", "equal evaluations",
-                f"equal time ({t_star:.2f} s)" if t_star is not None else "equal time"]
-        grid = [[Text(c, font_size=SMALL_SIZE - 2, color=MUTED) for c in cols]]
+        size = TABLE_SIZE
+        head = Text(f"mean ± sd over {stats['seeds']} seeds", font_size=size, color=MUTED)
+        cols = ["optimizer", "equal\nevaluations",
+                f"equal time\n({t_star:.2f} s)" if t_star is not None else "equal\ntime"]
+        grid = [[Text(c, font_size=size, color=MUTED, line_spacing=0.8) for c in cols]]
         for name, s in stats["groups"].items():
             color = colors.get(name, color_for(name, s))
             at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
-            grid.append([label(s["label"], 2.4, SMALL_SIZE - 2, min_size=14, color=color),
-                         Text(pm(s["loss_at_e_star"], fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR),
-                         Text(pm(at_t, fmt_short), font_size=SMALL_SIZE - 2, color=TEXT_COLOR)])
+            grid.append([label(s["label"], 2.4, size, min_size=size, color=color),
+                         Text(pm(s["loss_at_e_star"], fmt_short), font_size=size, color=TEXT_COLOR),
+                         Text(pm(at_t, fmt_short), font_size=size, color=TEXT_COLOR)])
         widths = [max(row[c].width for row in grid) for c in range(len(cols))]
         rows = VGroup()
         for row in grid:
@@ -266,14 +271,12 @@ class Race(ChapterScene):
             x = 0.0
             for c, cell in enumerate(row):
                 cell.move_to([x, 0, 0], aligned_edge=LEFT)
-                x += widths[c] + 0.3
+                x += widths[c] + 0.25
                 line.add(cell)
             rows.add(line)
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        table = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-        if table.width > 6.3:
-            table.scale_to_fit_width(6.3)
-        return table
+        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        table = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+        return fit_width(table, 6.3)
 
     # ------------------------------------------------------------------ images
     def image_race(self) -> None:
@@ -289,7 +292,7 @@ class Race(ChapterScene):
             except GdevoError as exc:
                 missing.append((name, str(exc)))
                 continue
-            row, note = self._image_row(tr, runs, name.removeprefix("image-fit-"))
+            row, note = self._image_row(tr, runs, name.removeprefix("image-fit-"), len(self.image_traces))
             rows.add(row)
             notes.append(note)
         for name, why in missing:
@@ -308,14 +311,16 @@ class Race(ChapterScene):
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 
-    def _image_row(self, tr, runs, image: str) -> tuple[Group, str]:
+    def _image_row(self, tr, runs, image: str, n_rows: int = 1) -> tuple[Group, str]:
         budget = min(float(r["evals"][-1]) for r in runs)
-        tile_h = 1.75   # every image is fitted into a tile_h square slot (letterboxed)
+        # Every image is fitted into a tile_h square slot (letterboxed), small enough that the rows and
+        # their three caption lines fit the 5.6 units above the caveat without scaling their text down.
+        tile_h = min(1.75, (5.6 - 0.35 * (n_rows - 1)) / max(n_rows, 1) - 1.2)
         tiles = Group()
         target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
         tiles.add(Group(target, VGroup(fit_width(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h),
-                                       fit_width(Text("PSNR over seeds", font_size=SMALL_SIZE - 2, color=MUTED),
-                                                 tile_h))
+                                       label("PSNR over seeds", tile_h, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
+                                             color=MUTED))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         notes = []
         shown: dict[str, float] = {}
@@ -330,14 +335,15 @@ class Race(ChapterScene):
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
-            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, color=color),
+            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=color),
                          fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25)
                          ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
             tiles.add(Group(img, cap))
             notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")
         tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=3.0, height=1.7, x_label="evaluations", y_label="loss", x_step=budget / 2)
+                        width=2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations", y_label="loss",
+                        x_step=budget / 2)
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
         row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
@@ -359,7 +365,13 @@ class Race(ChapterScene):
         if box.width > 13.4:
             box.scale_to_fit_width(13.4)
         box.to_edge(DOWN, buff=0.15)
-        self.play(FadeIn(box), run_time=2 / 3)
+        rows = getattr(self, "image_rows", None)
+        room = rows.get_bottom()[1] - 0.15 - box.get_top()[1] if rows is not None and len(rows) else 0.0
+        if room < 0:   # long run labels: a taller key; the pictures above give up the room
+            factor = (rows.height + room) / rows.height
+            self.play(rows.animate.scale(factor).next_to(self.title, DOWN, buff=0.3), FadeIn(box), run_time=2 / 3)
+        else:
+            self.play(FadeIn(box), run_time=2 / 3)
         self.wait(3)
         self.caveat_box = box
         self.beat("But pictures are not measurements: one can look close and be far off. The comparison is in the "

@@ -43,14 +43,14 @@ class Landscape(ChapterScene):
         self.play(Write(title), run_time=1)
         self.add(view.heatmap)
         self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label, caption), run_time=1.2)
-        min_loss = Text(f"loss {fmt_loss(float(tr['landscape/min_loss']))}", font_size=SMALL_SIZE - 4,
+        min_loss = Text(f"loss {fmt_loss(float(tr['landscape/min_loss']))}", font_size=SMALL_SIZE - 2,
                         color=MUTED).next_to(view.min_label, DOWN, buff=0.04)
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label, min_loss), run_time=1.2)
         self.beat(f"The loss of our two-parameter network over the whole plane of a and b. The best point has loss "
                   f"{speech.loss(float(tr['landscape/min_loss']))}.")
 
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
-                           width=5.0, height=2.6)
+                           width=5.0, height=1.9)   # short: the column fits without shrinking its text
         model = pretty_expr(str(tr.meta["config"].get("model", "tanh(a*x + b)")))
         panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE)
         key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
@@ -64,7 +64,7 @@ class Landscape(ChapterScene):
         )
         rows = self._readouts(sgd, evo, 0, c_sgd, c_evo)
         # The right-hand column, top to bottom, shrunk as a whole if long labels make it taller than the frame.
-        column = VGroup(panel_title, panel, rows, key, summary).arrange(DOWN, buff=0.22)
+        column = VGroup(panel_title, panel, rows, key, summary).arrange(DOWN, buff=0.16)
         for part in (rows, key, summary):
             part.align_to(panel.axes, LEFT)
         top = title.get_bottom()[1] - 0.15

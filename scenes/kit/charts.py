@@ -12,7 +12,7 @@ from manim import DOWN, LEFT, UP, Axes, ImageMobject, Text, VGroup
 from manim.mobject.graphing.scale import LogBase
 from matplotlib import colormaps
 
-from scenes.kit.style import COLORMAP, MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR
+from scenes.kit.style import COLORMAP, MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR, TICK_SIZE
 
 MISSING_RGB = PALETTE.missing_rgb   # cells with no value (diverged / not reached)
 
@@ -92,7 +92,7 @@ class HeatmapGrid(VGroup):
 
 
 def log_axes(x_range: tuple[float, float], y_range: tuple[float, float], width: float, height: float,
-             y_log: bool = True, y_step: float = 0.1, font_size: int = SMALL_SIZE - 2) -> Axes:
+             y_log: bool = True, y_step: float = 0.1, font_size: int = TICK_SIZE) -> Axes:
     """Axes with a log10 x axis (decades) and a log10 or linear y axis; ranges in data units."""
     xl, xh = math.floor(math.log10(x_range[0])), math.ceil(math.log10(x_range[1]))
     x_cfg = {"scaling": LogBase(custom_labels=True), "include_numbers": True, "font_size": font_size}

@@ -7,21 +7,31 @@ from collections.abc import Callable
 import numpy as np
 from manim import WHITE, Dot, ManimColor, VGroup, VMobject
 
+from scenes.kit.palette import outline_for
+
 ToPoint = Callable[[np.ndarray], np.ndarray]
+Under = Callable[[np.ndarray], np.ndarray]
+RING = 4   # a child's outline (about 2.4 px at 480p): the part that contrasts with the landscape
 
 
 def mutation_cloud(children: np.ndarray, winner: int, accepted: bool, to_point: ToPoint,
-                   color: ManimColor, radius: float = 0.05) -> VGroup:
-    """Every child of one round as a dot; the best child (index `winner`) ringed in white.
+                   color: ManimColor, radius: float = 0.05, under: Under | None = None) -> VGroup:
+    """Every child of one round as a dot; the best child (index `winner`) larger, ringed.
 
+    `under(params)` is the RGB drawn beneath a child (a landscape's heatmap): each dot is ringed in
+    black or white, whichever contrasts with it (issue 17: a mark the narration names must reach
+    3:1 against what lies under it; the optimizer's own colour on the colormap often does not).
     `cloud.rejected` holds the children that lose, `cloud.best` the winner, for fading apart.
     """
+    def ring(c: np.ndarray) -> str:
+        return outline_for(under(c)) if under is not None else WHITE
+
     rejected = VGroup(*[
-        Dot(to_point(c), radius=radius, color=color, fill_opacity=0.75).set_stroke(WHITE, 0.5, 0.6)
+        Dot(to_point(c), radius=radius, color=color, fill_opacity=1).set_stroke(ring(c), RING)
         for i, c in enumerate(children) if i != winner
     ])
     best = Dot(to_point(children[winner]), radius=radius * 1.6, color=color if accepted else WHITE,
-               fill_opacity=1).set_stroke(WHITE, 2.5)
+               fill_opacity=1).set_stroke(ring(children[winner]), RING + 1)
     cloud = VGroup(rejected, best)
     cloud.rejected, cloud.best = rejected, best
     return cloud

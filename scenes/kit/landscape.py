@@ -7,6 +7,8 @@ from manim import (
     DEGREES,
     DOWN,
     LEFT,
+    RIGHT,
+    UP,
     Axes,
     Create,
     FadeIn,
@@ -20,7 +22,7 @@ from manim import (
 from matplotlib import colormaps
 from skimage.measure import find_contours
 
-from scenes.kit.style import COLORMAP, LABEL_SIZE, MINIMUM_COLOR
+from scenes.kit.style import COLORMAP, LABEL_SIZE, MINIMUM_COLOR, TICK_SIZE
 
 
 def log_loss(loss: np.ndarray) -> np.ndarray:
@@ -53,24 +55,35 @@ class LandscapeView(VGroup):
                          x_length=side, y_length=side, tips=False, axis_config={"stroke_opacity": 0})
         b_step = _nice_step(b_hi - b_lo)
         x_axis = NumberLine(x_range=[a_lo, a_hi, step], length=side, include_numbers=True,
-                            decimal_number_config={"num_decimal_places": _decimals(a_lo, step)}, font_size=20)
+                            decimal_number_config={"num_decimal_places": _decimals(a_lo, step)}, font_size=TICK_SIZE)
         x_axis.move_to(self.axes.c2p((a_lo + a_hi) / 2, b_lo))
         y_axis = NumberLine(x_range=[b_lo, b_hi, b_step], length=side, include_numbers=True,
                             rotation=90 * DEGREES, label_direction=LEFT,
                             decimal_number_config={"num_decimal_places": _decimals(b_lo, b_step)},
-                            font_size=20)
+                            font_size=TICK_SIZE)
         y_axis.move_to(self.axes.c2p(a_lo, (b_lo + b_hi) / 2))
         self.frame = VGroup(x_axis, y_axis)
-        self.heatmap = ImageMobject(heatmap_rgba(loss))
+        self.a, self.b, self.rgba = np.asarray(a), np.asarray(b), heatmap_rgba(loss)
+        self.heatmap = ImageMobject(self.rgba)
         self.heatmap.stretch_to_fit_width(side).stretch_to_fit_height(side)
         self.heatmap.move_to(self.axes.c2p((a_lo + a_hi) / 2, (b_lo + b_hi) / 2))
         self.contours = self._contours(a, b, loss, levels)
         self.minimum = Star(n=5, outer_radius=0.16, color=MINIMUM_COLOR, fill_opacity=1, stroke_width=1)
         self.minimum.move_to(self.axes.c2p(*minimum))
-        self.min_label = MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, DOWN, buff=0.08)
-        self.x_label = MathTex("a", font_size=LABEL_SIZE + 6).next_to(x_axis, DOWN, buff=0.4)
-        self.y_label = MathTex("b", font_size=LABEL_SIZE + 6).next_to(y_axis, LEFT, buff=0.45)
+        self.min_label = self._min_label(x_axis, y_axis)
+        # Beside the axes' numbers (which the number lines' boxes include): legible ticks take the room.
+        self.x_label = MathTex("a", font_size=LABEL_SIZE + 6).next_to(x_axis, DOWN, buff=0.2)
+        self.y_label = MathTex("b", font_size=LABEL_SIZE + 6).next_to(y_axis, LEFT, buff=0.2)
         self.add(self.contours, self.axes, self.frame, self.minimum, self.min_label, self.x_label, self.y_label)
+
+    def _min_label(self, *axes: NumberLine) -> MathTex:
+        """'min' under the star, or the first other side where it covers no axis number."""
+        numbers = [n for axis in axes for n in axis.numbers]
+        for side in (DOWN, UP, RIGHT, LEFT):
+            text = MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, side, buff=0.08)
+            if not any(_overlap(text, n) for n in numbers):
+                return text
+        return MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, DOWN, buff=0.08)
 
     def _contours(self, a: np.ndarray, b: np.ndarray, loss: np.ndarray, levels: int) -> VGroup:
         z = log_loss(loss)
@@ -111,9 +124,20 @@ class LandscapeView(VGroup):
         return [FadeIn(self.heatmap), Create(self.frame), FadeIn(self.x_label, self.y_label),
                 Create(self.contours), FadeIn(self.minimum, self.min_label)]
 
+    def colour_under(self, params: np.ndarray) -> np.ndarray:
+        """The heatmap's RGB at a parameter vector (the nearest grid cell; edges clamp)."""
+        i = int(np.abs(self.a - float(params[0])).argmin())
+        j = int(np.abs(self.b - float(params[1])).argmin())
+        return self.rgba[len(self.b) - 1 - j, i, :3]
+
     def point(self, params: np.ndarray) -> np.ndarray:
         """Scene coordinates of a parameter vector (a, b)."""
         return self.axes.c2p(float(params[0]), float(params[1]))
+
+
+def _overlap(a, b) -> bool:
+    return (a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]
+            and a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1])
 
 
 def _nice_step(span: float) -> float:

@@ -86,7 +86,8 @@ def keep_in_frame(mob: Mobject, margin: float = MARGIN) -> Mobject:
 
 
 def label(text: str, width: float, font_size: float, min_size: float = 14, **kwargs) -> Text:
-    """Text that fits `width`: shrunk down to `min_size`, then wrapped at spaces, then shrunk again."""
+    """Text that fits `width`: shrunk down to `min_size` (by default the smallest legible at 480p),
+    then wrapped at spaces; only a single word wider than `width` shrinks it further."""
     t = Text(text, font_size=font_size, **kwargs)
     if t.width <= width:
         return t
@@ -95,9 +96,13 @@ def label(text: str, width: float, font_size: float, min_size: float = 14, **kwa
     import textwrap
 
     budget = max(8, int(len(text) * width / t.width * font_size / min_size))   # characters a line holds
-    lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
     kwargs.setdefault("line_spacing", 0.8)
-    return fit_width(Text("\n".join(lines), font_size=min_size, **kwargs), width)
+    while True:   # glyphs differ in width: narrower lines until they fit (or a line is one word)
+        lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
+        wrapped = Text("\n".join(lines), font_size=min_size, **kwargs)
+        if wrapped.width <= width or budget <= 8 or all(" " not in line for line in lines):
+            return fit_width(wrapped, width)
+        budget = max(8, int(budget * min(0.95, width / wrapped.width)))
 
 
 def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:

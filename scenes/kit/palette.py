@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 from manim import ManimColor
 
 THEMES = ("dark", "light")
@@ -82,6 +83,25 @@ def with_free_colors(colors: list[str | None]) -> list[ManimColor]:
     return [ManimColor(c) if c else next(free) for c in colors]
 
 
+def luminance(rgb) -> float:
+    """WCAG relative luminance of an sRGB colour given as 0..255 or 0..1 components."""
+    c = np.asarray(rgb, dtype=float)[:3]
+    c = c / 255 if c.max() > 1 else c
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return float(lin @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast(rgb_a, rgb_b) -> float:
+    """WCAG contrast ratio (1..21); issue 17 asks 3:1 for a mark against what lies under it."""
+    la, lb = sorted((luminance(rgb_a), luminance(rgb_b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def outline_for(rgb) -> str:
+    """Black or white, whichever contrasts more with RGB (one of them always reaches 4.5:1)."""
+    return "#000000" if contrast(rgb, (0, 0, 0)) >= contrast(rgb, (255, 255, 255)) else "#FFFFFF"
+
+
 def apply_theme(scene, palette: Palette) -> None:
     """Background on the scene's camera; plain text, formulas and axes in the theme's text colour."""
     from manim import DecimalNumber, Integer, MarkupText, MathTex, NumberLine, Paragraph, Tex, Text
@@ -94,4 +114,5 @@ def apply_theme(scene, palette: Palette) -> None:
         cls.set_default(color=ManimColor(palette.text))
 
 
-__all__ = ["DARK", "LIGHT", "PALETTES", "THEMES", "Palette", "apply_theme", "series_colors", "with_free_colors"]
+__all__ = ["DARK", "LIGHT", "PALETTES", "THEMES", "Palette", "apply_theme", "contrast", "luminance", "outline_for",
+           "series_colors", "with_free_colors"]

@@ -21,7 +21,16 @@ from manim import (
 
 from scenes.kit.layout import data_range, fit_width, nice_range
 from scenes.kit.layout import label as label_text
-from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TEXT_COLOR
+from scenes.kit.style import (
+    DATA_COLOR,
+    LABEL_SIZE,
+    MIN_TEXT_SIZE,
+    MUTED,
+    SMALL_SIZE,
+    TARGET_COLOR,
+    TEXT_COLOR,
+    TICK_SIZE,
+)
 
 
 class CurvePanel(VGroup):
@@ -34,7 +43,7 @@ class CurvePanel(VGroup):
 
     def __init__(self, curve_x: np.ndarray, target: np.ndarray, data_x: np.ndarray, data_y: np.ndarray,
                  width: float = 5.0, height: float = 3.0, y_range: tuple[float, float] | None = None,
-                 curves: tuple[np.ndarray, ...] | list = (), font_size: int = 18) -> None:
+                 curves: tuple[np.ndarray, ...] | list = (), font_size: int = TICK_SIZE) -> None:
         super().__init__()
         self.curve_x = curve_x
         if y_range is None:
@@ -86,7 +95,8 @@ def readout(label: str, color: ManimColor, fields: list[tuple[str, str]], size: 
     values = Text(" · ".join(f"{key} {value}" for key, value in fields), font_size=size, color=TEXT_COLOR)
     row = VGroup(swatch, name, values).arrange(RIGHT, buff=0.18)
     if row.width > max_width:   # a long label: wrapped on its own line(s), the fields below it
-        name = label_text(label, max_width - 0.36, size, min_size=min(size, 16), color=TEXT_COLOR, weight="BOLD")
+        name = label_text(label, max_width - 0.36, size, min_size=min(size, MIN_TEXT_SIZE), color=TEXT_COLOR,
+                          weight="BOLD")
         head = VGroup(swatch, name).arrange(RIGHT, buff=0.18)
         swatch.align_to(name, UP).shift(DOWN * 0.06)
         row = VGroup(head, values).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
@@ -106,7 +116,7 @@ def legend(entries: list[tuple[str, ManimColor] | tuple[str, ManimColor, str]], 
             sw = Star(n=5, outer_radius=0.12, color=color, fill_opacity=1, stroke_width=1).set_stroke(TEXT_COLOR, 1)
         else:
             sw = Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=6)
-        words = label_text(text, max_width - sw.width - 0.15, size, min_size=min(size, 16), color=TEXT_COLOR)
+        words = label_text(text, max_width - sw.width - 0.15, size, min_size=min(size, MIN_TEXT_SIZE), color=TEXT_COLOR)
         multi = "\n" in getattr(words, "original_text", "")
         row = VGroup(sw, words).arrange(RIGHT, buff=0.15)
         if multi:   # the swatch beside the first line

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import RIGHT, UP, Axes, Dot, Line, ManimColor, MathTex, NumberPlane, VGroup
 
-from scenes.kit.style import LABEL_SIZE, PALETTE, TEXT_COLOR
+from scenes.kit.style import LABEL_SIZE, PALETTE, TEXT_COLOR, TICK_SIZE
 from sim.errors import TraceError
 from sim.trace import Trace
 
@@ -45,7 +45,7 @@ class ParamPlane(VGroup):
     def __init__(self, a_range: tuple[float, float], b_range: tuple[float, float], side: float = 5.6,
                  step: float = 1.0) -> None:
         super().__init__()
-        cfg = {"include_numbers": True, "font_size": 20, "decimal_number_config": {"num_decimal_places": 0},
+        cfg = {"include_numbers": True, "font_size": TICK_SIZE, "decimal_number_config": {"num_decimal_places": 0},
                "stroke_width": 2}
         self.axes = Axes(x_range=[a_range[0], a_range[1], step], y_range=[b_range[0], b_range[1], step],
                          x_length=side, y_length=side, tips=False, axis_config=cfg)

@@ -8,7 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, Axes, ManimColor, Text, VGroup, VMobject
 from manim.mobject.graphing.scale import LogBase
 
-from scenes.kit.style import SMALL_SIZE, TEXT_COLOR
+from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TICK_SIZE
 
 
 class LossPlot(VGroup):
@@ -19,7 +19,7 @@ class LossPlot(VGroup):
 
     def __init__(self, x_max: float, loss_min: float, loss_max: float, width: float = 5.5, height: float = 3.2,
                  x_label: str = "step", y_label: str = "loss", x_step: float | None = None,
-                 font_size: int = SMALL_SIZE - 2) -> None:
+                 font_size: int = SMALL_SIZE - 2, tick_size: int = TICK_SIZE) -> None:
         super().__init__()
         lo = math.floor(math.log10(max(loss_min, 1e-12)))
         hi = math.ceil(math.log10(max(loss_max, loss_min * 10, 1e-11)))
@@ -30,9 +30,9 @@ class LossPlot(VGroup):
         y_step = max(1, math.ceil((hi - lo) / 5))
         self.axes = Axes(
             x_range=[0, x_max, step], y_range=[lo, hi, y_step], x_length=width, y_length=height, tips=False,
-            x_axis_config={"include_numbers": True, "font_size": font_size,
+            x_axis_config={"include_numbers": True, "font_size": tick_size,
                            "decimal_number_config": {"num_decimal_places": 0}},
-            y_axis_config={"scaling": LogBase(custom_labels=True), "include_numbers": True, "font_size": font_size},
+            y_axis_config={"scaling": LogBase(custom_labels=True), "include_numbers": True, "font_size": tick_size},
         )
         self.x_label = Text(x_label, font_size=font_size, color=TEXT_COLOR).next_to(self.axes.x_axis, DOWN, buff=0.35)
         self.y_label = Text(y_label, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2)

@@ -25,6 +25,11 @@ MUTED = ManimColor(PALETTE.muted)
 TITLE_SIZE = 32
 LABEL_SIZE = 24
 SMALL_SIZE = 20
+# The smallest sizes a viewer reads at 480p (issue 17: no text under 14 px, an em in pixels;
+# measured in tests/scenes/legibility.py). Pango's DejaVu Sans draws 0.83 px of em per point,
+# TeX's cmr10 (axis numbers, formulas) only 0.62: TeX needs the larger size for the same em.
+MIN_TEXT_SIZE = 17   # Text: 14.2 px
+TICK_SIZE = 23       # TeX axis numbers: 14.3 px
 COLORMAP = PALETTE.colormap
 
 

@@ -21,8 +21,9 @@ from manim import (
     tempconfig,
 )
 
-from scenes.kit.onscreen import TEXT_TYPES, become_keeps_text, screen_texts, text_units, visible
+from scenes.kit.onscreen import TEXT_TYPES, become_keeps_text, screen_texts, text_units, visible, whole_text
 from tests.framecheck import _MEDIA
+from tests.scenes.legibility import em_px
 
 FRAME_TOLERANCE = 0.02   # scene units a box may touch past the frame's edge (stroke widths)
 OVERLAP_TOLERANCE = 0.01  # boxes sharing less than this along either axis do not overlap
@@ -39,6 +40,7 @@ class Beat:
     texts: list[str] = field(default_factory=list)     # every visible text, whole (for the claims test)
     colours: set[str] = field(default_factory=set)     # every colour drawn by a visible shape or text
     claims: list = field(default_factory=list)         # the scene's claims for this beat (scenes/kit/claims.py)
+    sizes: list = field(default_factory=list)          # (text, em px at 480p) of every visible text (legibility.py)
 
 
 def _box(m: Mobject) -> np.ndarray:
@@ -136,7 +138,8 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
         beats.append(Beat(len(beats), notes, [] if tilted else text_boxes(mobs),
                           [] if tilted else outside_frame(mobs), frame,
                           {k: getattr(scene, k, None) for k in keep}, screen_texts(mobs), drawn_colours(mobs),
-                          list(ledger.pending) if ledger is not None else []))
+                          list(ledger.pending) if ledger is not None else [],
+                          [] if tilted else [(whole_text(m), em_px(m)) for m in text_units(mobs)]))
 
     def beat(self, notes: str = "", *args, **kwargs):
         capture(self, notes)

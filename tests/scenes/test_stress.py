@@ -17,6 +17,7 @@ from scenes.storyboard import SCENES, is_available, load_scene_class
 from tests.scenes.claimcheck import beat_problems
 from tests.scenes.layoutcheck import overlapping, render_beats
 from tests.scenes.stress_traces import VARIANTS, traces_for
+from tests.scenes.test_legible import LEGIBLE_VARIANTS, small_texts
 
 # Fewer animated key frames: the layout is the same, the render is shorter.
 FAST = {"evolution-at-scale": {"curve_keyframes": 2}, "race": {"race_keyframes": 2},
@@ -69,6 +70,8 @@ def test_layout_holds_on_unusual_data(entry, variant, monkeypatch):
         shown = b.texts + previous   # on screen when the beat closes, or when it started
         problems += [f"{where}: {p}" for p in beat_problems(b.notes, shown, b.colours, b.claims)]
         previous = b.texts
+    if variant in LEGIBLE_VARIANTS:   # issue 17: no text under 14 px (tests/scenes/test_legible.py)
+        problems += small_texts(beats)
     assert not problems, "\n".join(problems[:12])
     for attr in KEY.get(entry.name, ()):
         mob = getattr(scene, attr, None)
