@@ -128,7 +128,7 @@ class NoGradients(ChapterScene):
         self.add(loss_sgd, loss_adam)
         steps = sgd.steps
         shown_k = np.unique(np.linspace(1, steps, self.gradient_frames).astype(int))
-        still = last_visible_step([np.asarray([panel.points(r["curve"][k]) for k in [0, *shown_k]])
+        still = last_visible_step([np.asarray([panel.curve_points(r["curve"][k]) for k in [0, *shown_k]])
                                    for r in (sgd, adam)]) == 0
         for k in shown_k:
             new_rows = VGroup(self._row("sgd", k, c_sgd), self._row("adam", k, c_adam))
@@ -163,7 +163,7 @@ class NoGradients(ChapterScene):
         self.add(loss_evo)
         shown_k = np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int))
         # Round by round while its output visibly changes; the rounds after that in one short steady play.
-        moving = last_visible_step([np.asarray([panel.points(evo["curve"][k]) for k in [0, *shown_k]])])
+        moving = last_visible_step([np.asarray([panel.curve_points(evo["curve"][k]) for k in [0, *shown_k]])])
         for j, k in enumerate(shown_k, start=1):
             if moving < j < len(shown_k):
                 continue

@@ -48,6 +48,7 @@ from sim.trace import Trace
 LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its line) may start
 FILL_MIN = 1.5     # seconds of hold worth filling with a beat's motion (shorter holds stay still)
 DRIFT_SCALE = 0.94   # a hold's camera move: the picture eases to 94 % around what is being read, and back
+WAIT_MAX = 1.0      # a chapter's own wait(), in a narrated render (3Blue1Brown's scenes hold still ~1 s)
 PULSE_LEAD = 0.15  # a number said during a hold starts to pulse this long before it is said
 PULSE_TIME = 0.8
 PULSE_SCALE = 1.15
@@ -136,6 +137,14 @@ class ChapterScene(Scene):
         super().play(*args, **kwargs)
         if record:
             self._steps.append(Step(float(self.renderer.time) - t0, pause, before, screen_numbers(self.mobjects)))
+
+    def wait(self, duration: float = 1.0, stop_condition=None, frozen_frame: bool | None = None) -> None:
+        """manim's wait; in a narrated render a chapter's own pause lasts at most WAIT_MAX: the beat's
+        line holds the picture for as long as it is spoken (and fills a long hold with motion), so a
+        longer pause written for the silent film only adds a still before it."""
+        if self.voice.narrated and not self._unstretched:
+            duration = min(duration, WAIT_MAX)
+        super().wait(duration, stop_condition, frozen_frame)
 
     def trace(self, name: str) -> Trace:
         if self.traces and name in self.traces:
@@ -237,7 +246,7 @@ class ChapterScene(Scene):
         fps = config.frame_rate
         if self.renderer.time < end - 1e-6:
             frames = max(1, math.ceil((end - self.renderer.time) * fps - 1e-6))
-            self.wait((frames + 0.5) / fps)
+            Scene.wait(self, (frames + 0.5) / fps)   # the line's own hold: never shortened
 
     def _can_drift(self) -> bool:
         """A 2D scene with something drawn (a 3D camera's fixed-in-frame texts would not follow)."""
@@ -249,14 +258,16 @@ class ChapterScene(Scene):
     def _drift(self, seconds: float, said: list[str]) -> None:
         """A slow camera move for a hold nothing else fills: the picture eases toward the text the
         voice reads next (or the frame's centre) and back, ending exactly where it started."""
-        from manim import ORIGIN, Group, smooth
+        from manim import ORIGIN, Group
+        from manim.utils.rate_functions import ease_in_sine, ease_out_sine
 
         target = self._showing(said[0]) if said else None
         about = target.get_center() if target is not None else ORIGIN
         picture = Group(*self.mobjects)
         half = seconds / 2
-        self.play(picture.animate(rate_func=smooth).scale(DRIFT_SCALE, about_point=about), run_time=half)
-        self.play(picture.animate(rate_func=smooth).scale(1 / DRIFT_SCALE, about_point=about),
+        # It sets off at once and slows only to turn (smooth's slow start read as a still for a second)
+        self.play(picture.animate(rate_func=ease_out_sine).scale(DRIFT_SCALE, about_point=about), run_time=half)
+        self.play(picture.animate(rate_func=ease_in_sine).scale(1 / DRIFT_SCALE, about_point=about),
                   run_time=seconds - half)
 
     def _showing(self, written: str):

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from scenes.kit.onscreen import Number, positions, shown
 from scenes.kit.timeline import Timeline
 
-STRETCH_MAX = 3.0     # an animation may run up to 3x its written length to fill its line
+STRETCH_MAX = 1.5     # an animation may run up to 1.5x its written length to fill its line (slower, small
+                      # moves are stills to the eye and to freezedetect: the rest of a long line gets a fill)
 REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
 STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence before the line
 SILENCE_MAX = 2.0     # seconds the voice may wait at a beat's start for a number to appear

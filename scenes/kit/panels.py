@@ -70,7 +70,7 @@ class CurvePanel(VGroup):
         self.y_label = MathTex("f(x)", font_size=LABEL_SIZE).next_to(self.axes.y_axis, UP, buff=0.1)
         self.add(self.axes, self.target, self.dots, self.x_label, self.y_label)
 
-    def points(self, values: np.ndarray) -> np.ndarray:
+    def curve_points(self, values: np.ndarray) -> np.ndarray:
         """A recorded curve's scene points (N, 3), clipped to the axes (non-finite values at the edge)."""
         lo, hi = self.axes.y_range[0], self.axes.y_range[1]
         ys = np.clip(np.nan_to_num(values, nan=hi, posinf=hi, neginf=lo), lo, hi)
@@ -79,7 +79,7 @@ class CurvePanel(VGroup):
     def curve(self, values: np.ndarray, color: ManimColor, width: float = 4, corners: bool = False) -> VMobject:
         """A recorded curve, clipped to the axes; `corners` for piecewise-constant outputs (a smooth
         spline would ring at the jumps)."""
-        pts = list(self.points(values))
+        pts = list(self.curve_points(values))
         mob = VMobject(stroke_color=color, stroke_width=width)
         return mob.set_points_as_corners(pts) if corners else mob.set_points_smoothly(pts)
 

@@ -17,11 +17,13 @@ LOSS = numbers("0.012")
 
 def test_a_short_animation_is_stretched_toward_its_line_and_pauses_are_not():
     beat = BeatPlan("A line with no numbers in it, long enough to take a while.", 3.0, [],
-                    [Step(1.0, False, [], []), Step(0.5, True, [], [])])
+                    [Step(2.0, False, [], []), Step(0.5, True, [], [])])
     p = pace(beat, gap=0.35)
     assert p.delay == 0
     assert 1.0 < p.stretch <= STRETCH_MAX
-    assert 1.0 * p.stretch + 0.5 == pytest.approx(3.35, abs=0.13)   # fills the line (to the grid of stretches)
+    assert 2.0 * p.stretch + 0.5 == pytest.approx(3.35, abs=0.26)   # fills the line (to the grid of stretches)
+    longer = pace(BeatPlan(beat.text, 9.0, [], beat.steps), gap=0.35)
+    assert longer.stretch == STRETCH_MAX   # never slower than that: the rest of the line gets a fill
 
 
 def test_a_number_is_said_only_after_it_appears():
@@ -171,3 +173,23 @@ def test_the_last_visible_step_of_paths_and_curves():
     curve[2:, 7, 1] = 2 * VISIBLE_MOVE               # one point of the curve jumps at step 2
     assert last_visible_step([curve]) == 2
     assert last_visible_step([curve], visible=3 * VISIBLE_MOVE) == 0
+
+
+class Paused(ChapterScene):
+    """A chapter's own 3-second pause before its line."""
+
+    def construct(self) -> None:
+        shape = Square()
+        self.play(FadeIn(shape), run_time=0.3)
+        t0 = float(self.renderer.time)
+        self.wait(3)
+        self.paused = float(self.renderer.time) - t0
+        self.beat("A square.")
+
+
+@pytest.mark.parametrize("voice", ["none", "off"])
+def test_a_chapters_own_pause_is_short_when_the_line_holds_the_picture(voice):
+    from scenes.kit.base import WAIT_MAX
+
+    scene, _ = render_last_frame(Paused, width=160, height=90, settings=SceneSettings(voice=voice))
+    assert scene.paused == pytest.approx(WAIT_MAX if voice == "none" else 3.0, abs=1 / 15)   # off: as written
