@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, UP, WHITE, Arrow, Circle, ManimColor, Text, VGroup
 
+from scenes.kit import speech
 from scenes.kit.style import SMALL_SIZE
 
 
@@ -49,7 +50,8 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
                   size: int = SMALL_SIZE - 2) -> VGroup:
     """A ring at every recorded local minimum but the first (the global one, the view's star).
 
-    Labels give each minimum's recorded loss. `marks.rings[k]` is minimum k's ring.
+    Labels give each minimum's recorded loss to two significant digits, as the voice says it (two
+    decimals labelled minima nearly as deep as the global one "0.00"). `marks.rings[k]` is minimum k's ring.
     """
     group, rings = VGroup(), []
     for k, (p, loss) in enumerate(zip(minima, minima_loss, strict=True)):
@@ -61,7 +63,7 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
         group.add(ring)
         if labels:
             low = p[1] < view.axes.y_range[0] + 0.15 * (view.axes.y_range[1] - view.axes.y_range[0])
-            text = Text(f"{loss:.2f}", font_size=size, color=WHITE).next_to(ring, UP if low else DOWN, buff=0.05)
+            text = Text(speech.loss(loss), font_size=size, color=WHITE).next_to(ring, UP if low else DOWN, buff=0.05)
             text.add_background_rectangle(color="#000000", opacity=0.55, buff=0.04)
             group.add(text)
     group.rings = rings
