@@ -38,7 +38,7 @@ from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues, words
 from scenes.kit.claims import Claims
 from scenes.kit.onscreen import become_keeps_text, numbers, screen_numbers, shown, text_units, whole_text
-from scenes.kit.pacing import NEUTRAL, BeatPlan, Pace, Step, pace, reveals
+from scenes.kit.pacing import NEUTRAL, STRETCH_MAX, STRETCH_UNFILLED, BeatPlan, Pace, Step, pace, reveals
 from scenes.kit.palette import apply_theme
 from scenes.kit.settings import SceneSettings, scene_settings
 from scenes.kit.traces import trace_for
@@ -89,7 +89,10 @@ class ChapterScene(Scene):
         self._before = screen_numbers(self.mobjects) if self.voice.narrated else []
         if self.voice.narrated and not self._planning:
             self._plans = self._plan()
-            self._paces = [pace(b, LINE_GAP, config.frame_rate) for b in self._plans]
+            from manim import ThreeDScene
+
+            most = STRETCH_UNFILLED if isinstance(self, ThreeDScene) else STRETCH_MAX   # no camera drift in 3D
+            self._paces = [pace(b, LINE_GAP, config.frame_rate, most) for b in self._plans]
             self._pace = self._paces[0] if self._paces else NEUTRAL
 
     def _plan(self) -> list[BeatPlan]:
@@ -249,11 +252,19 @@ class ChapterScene(Scene):
             Scene.wait(self, (frames + 0.5) / fps)   # the line's own hold: never shortened
 
     def _can_drift(self) -> bool:
-        """A 2D scene with something drawn (a 3D camera's fixed-in-frame texts would not follow)."""
-        from manim import ThreeDScene
+        """Something drawn, and a 2D picture: a 2D scene, or a 3D scene while its camera is still in
+        its starting view (straight down, unzoomed: there fixed-in-frame texts sit where scene
+        coordinates put them, so they follow the move; once the camera turns they would not)."""
+        from manim import DEGREES, ThreeDScene
 
-        return not isinstance(self, ThreeDScene) and any(len(m.get_family()) > 1 or len(m.points)
-                                                          for m in self.mobjects)
+        if isinstance(self, ThreeDScene):
+            cam = self.renderer.camera
+            start = (0.0, -90 * DEGREES, 0.0, 1.0)
+            now = (cam.get_phi(), cam.get_theta(), cam.get_gamma(), cam.get_zoom())
+            if not np.allclose(np.asarray(now, dtype=float), start, atol=1e-9) or \
+                    not np.allclose(cam.frame_center, 0, atol=1e-9):
+                return False
+        return any(len(m.get_family()) > 1 or len(m.points) for m in self.mobjects)
 
     def _drift(self, seconds: float, said: list[str]) -> None:
         """A slow camera move for a hold nothing else fills: the picture eases toward the text the

@@ -39,7 +39,8 @@ STRETCH_MAX = 1.5     # an animation may run up to 1.5x its written length to fi
 REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
 STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence before the line
 SILENCE_MAX = 2.0     # seconds the voice may wait at a beat's start for a number to appear
-STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_MAX - 1) / 0.125) + 1))
+STRETCH_UNFILLED = 3.0  # ... and up to 3x where no fill can follow (a 3D scene's camera does not drift)
+STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_UNFILLED - 1) / 0.125) + 1))
 SPEEDUPS = tuple(1 - 0.125 * i for i in range(1, int((1 - STRETCH_MIN) / 0.125) + 1))   # 0.875 .. STRETCH_MIN
 
 
@@ -117,9 +118,10 @@ def reveals(beat: BeatPlan, stretch: float = 1.0, fps: float = 0.0) -> Pace:
     return Pace(stretch, delay, tuple((w, s, d + delay) for w, s, d in found))
 
 
-def pace(beat: BeatPlan, gap: float, fps: float = 0.0) -> Pace:
+def pace(beat: BeatPlan, gap: float, fps: float = 0.0, most: float = STRETCH_MAX) -> Pace:
     """The stretch and delay for BEAT (see the module docstring); GAP is the quiet after a line,
-    FPS the frame rate whose whole frames each play is rounded up to (0: exact times)."""
+    FPS the frame rate whose whole frames each play is rounded up to (0: exact times), MOST the
+    largest stretch (STRETCH_UNFILLED where the hold after the animations cannot be filled)."""
     if beat.line <= 0:
         return NEUTRAL
     moving = sum(s.run_time for s in beat.steps if not s.pause)
@@ -127,7 +129,7 @@ def pace(beat: BeatPlan, gap: float, fps: float = 0.0) -> Pace:
     best: tuple[float, Pace] | None = None
     fill = (beat.line + gap - paused) / moving if moving > 0 else 1.0
     for stretch in STRETCHES if moving > 0 else (1.0,):
-        if stretch > max(1.0, fill) + 1e-9:
+        if stretch > min(max(1.0, fill), most) + 1e-9:
             break
         timed = reveals(beat, stretch, fps)
         animated = sum(_length(s, stretch, fps) for s in beat.steps)
@@ -143,5 +145,5 @@ def pace(beat: BeatPlan, gap: float, fps: float = 0.0) -> Pace:
     return best[1] if best else NEUTRAL
 
 
-__all__ = ["NEUTRAL", "REVEAL_LEAD", "SILENCE_MAX", "STRETCH_MAX", "STRETCH_MIN",
+__all__ = ["NEUTRAL", "REVEAL_LEAD", "SILENCE_MAX", "STRETCH_MAX", "STRETCH_MIN", "STRETCH_UNFILLED",
            "BeatPlan", "Pace", "Step", "frames", "pace", "reveals", "said_at"]

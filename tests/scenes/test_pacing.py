@@ -8,7 +8,17 @@ from manim import DOWN, FadeIn, Square, Text, Transform
 
 from scenes.kit.base import ChapterScene
 from scenes.kit.onscreen import numbers
-from scenes.kit.pacing import REVEAL_LEAD, SILENCE_MAX, STRETCH_MAX, STRETCH_MIN, BeatPlan, Step, pace, said_at
+from scenes.kit.pacing import (
+    REVEAL_LEAD,
+    SILENCE_MAX,
+    STRETCH_MAX,
+    STRETCH_MIN,
+    STRETCH_UNFILLED,
+    BeatPlan,
+    Step,
+    pace,
+    said_at,
+)
 from scenes.kit.settings import SceneSettings
 from tests.framecheck import render_last_frame
 
@@ -24,6 +34,8 @@ def test_a_short_animation_is_stretched_toward_its_line_and_pauses_are_not():
     assert 2.0 * p.stretch + 0.5 == pytest.approx(3.35, abs=0.26)   # fills the line (to the grid of stretches)
     longer = pace(BeatPlan(beat.text, 9.0, [], beat.steps), gap=0.35)
     assert longer.stretch == STRETCH_MAX   # never slower than that: the rest of the line gets a fill
+    unfilled = pace(BeatPlan(beat.text, 9.0, [], beat.steps), gap=0.35, most=STRETCH_UNFILLED)
+    assert unfilled.stretch == STRETCH_UNFILLED   # a 3D scene, whose hold no camera drift can fill
 
 
 def test_a_number_is_said_only_after_it_appears():
