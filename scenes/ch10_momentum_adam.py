@@ -11,13 +11,15 @@ start a deep local minimum holds momentum and Adam too. Numbers from the traces 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, inside, minimum_marks, swap
 from scenes.kit.base import ChapterScene
-from scenes.kit.cloud import last_visible_step, marker, trail
+from scenes.kit.cloud import last_visible_step, marker, steps_to_play, trail
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.layout import label
 from scenes.kit.palette import series_colors
@@ -143,7 +145,7 @@ class MomentumAdam(ChapterScene):
         moving = last_visible_step([np.asarray(p) for p in paths])
         # Step by step while a marker visibly moves; the steps after that (the markers sit still) in one
         # short steady play to the end, so the line's left-over time gets a fill, not a stretched still.
-        for k in [*range(1, moving + 1), *([steps] if steps > moving else [])]:
+        for k, steady in steps_to_play(list(range(1, steps + 1)), moving):
             anims = []
             for i, (r, c) in enumerate(zip(runs, cols, strict=True)):
                 kk = min(k, r.steps)
@@ -151,11 +153,8 @@ class MomentumAdam(ChapterScene):
                 anims.append(marks[i].animate.move_to(paths[i][kk]))
                 if k % READOUT_EVERY == 0 or k == steps:
                     swap(rows, i, self._row(r, kk, c).move_to(rows[i], aligned_edge=LEFT))
-            if k <= moving:
-                self.play(*anims, run_time=2 / 15)
-            else:
-                with self.steady():
-                    self.play(*anims, run_time=0.4)
+            with self.steady() if steady else nullcontext():
+                self.play(*anims, run_time=0.4 if steady else 2 / 15)
         self.markers = marks
         return VGroup(rows, *marks, *trails), rows
 

@@ -31,7 +31,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
-from scenes.kit.cloud import last_visible_step
+from scenes.kit.cloud import last_visible_step, steps_to_play
 from scenes.kit.layout import flush_left, keep_in_frame, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
@@ -164,14 +164,12 @@ class NoGradients(ChapterScene):
         shown_k = np.unique(np.linspace(1, evo.steps, self.evolution_frames).astype(int))
         # Round by round while its output visibly changes; the rounds after that in one short steady play.
         moving = last_visible_step([np.asarray([panel.curve_points(evo["curve"][k]) for k in [0, *shown_k]])])
-        for j, k in enumerate(shown_k, start=1):
-            if moving < j < len(shown_k):
-                continue
+        for k, steady in steps_to_play(list(shown_k), moving):
             swap(evo_row, 0, flush_left(self._row("evolution", k, c_evo).move_to(evo_row), self.left_x))
             loss_evo.become(plot.curve(np.arange(k + 1), evo["loss"][: k + 1], c_evo))
-            with self.steady() if j > moving else nullcontext():
+            with self.steady() if steady else nullcontext():
                 self.play(evo_curve.animate.become(step_curve(panel, evo["curve"][k], c_evo)),
-                          run_time=4 / 15 if j <= moving else 0.4)
+                          run_time=0.4 if steady else 4 / 15)
         self.evo_curve = evo_curve
         missed = evo.meta.get("points_missed") if net["out_activation"] == "sign" else None
         missed_note = None

@@ -67,3 +67,9 @@ def last_visible_step(paths: list[np.ndarray], visible: float = VISIBLE_MOVE) ->
         if moves.any():
             last = max(last, int(np.flatnonzero(moves)[-1]) + 1)
     return last
+
+
+def steps_to_play(ks: list[int], moving: int) -> list[tuple[int, bool]]:
+    """(k, steady) for each play: the first MOVING of KS one by one, then, if any are left, one steady
+    jump to the last (a run whose markers or curve no longer visibly move: see last_visible_step)."""
+    return [(k, False) for k in ks[:moving]] + ([(ks[-1], True)] if len(ks) > moving else [])

@@ -205,3 +205,11 @@ def test_a_chapters_own_pause_is_short_when_the_line_holds_the_picture(voice):
 
     scene, _ = render_last_frame(Paused, width=160, height=90, settings=SceneSettings(voice=voice))
     assert scene.paused == pytest.approx(WAIT_MAX if voice == "none" else 3.0, abs=1 / 15)   # off: as written
+
+
+def test_steps_to_play_one_by_one_while_moving_then_one_steady_jump():
+    from scenes.kit.cloud import steps_to_play
+
+    assert steps_to_play([1, 2, 3, 4, 5], 2) == [(1, False), (2, False), (5, True)]
+    assert steps_to_play([1, 2, 3], 3) == [(1, False), (2, False), (3, False)]
+    assert steps_to_play([10, 20], 0) == [(20, True)]
