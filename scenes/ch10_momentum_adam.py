@@ -11,6 +11,7 @@ start a deep local minimum holds momentum and Adam too. Numbers from the traces 
 
 from __future__ import annotations
 
+import math
 from contextlib import nullcontext
 
 import numpy as np
@@ -55,8 +56,7 @@ class MomentumAdam(ChapterScene):
         speed = self.claims.say(rises, "so it gathers speed, and here it overshoots: its loss rises on the way",
                                 "so it gathers speed")
         self.beat(f"Momentum remembers its last steps, {speed}; Adam rescales each "
-                  f"step to about the same size everywhere. After {runs[0].steps} steps: " + "; ".join(
-                      f"{r.meta['label']} {speech.loss(r['loss'][-1])}" for r in runs) + ".")
+                  f"step to about the same size everywhere. After {runs[0].steps} steps, {self._ending(runs)}.")
         group.add(self._why(runs[1], runs[2], below=group))
         self.play(FadeOut(group, note, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
@@ -85,6 +85,18 @@ class MomentumAdam(ChapterScene):
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
             f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
         self.final = (group, group2)
+
+    def _ending(self, runs) -> str:
+        """Who ends lowest and who highest, with those two losses (a comparison, not a list of every loss)."""
+        final = {r.name: float(r["loss"][-1]) for r in runs}
+        ranked = sorted(runs, key=lambda r: (not math.isfinite(final[r.name]), final[r.name]))
+        best, worst = ranked[0], ranked[-1]
+        lo, hi = speech.losses(final[best.name], final[worst.name])
+        top = (f"{worst.meta['label']} diverged" if not math.isfinite(final[worst.name])
+               else f"{worst.meta['label']} is highest, at {hi}")
+        return self.claims.pick(
+            (lo == hi, f"all {speech.small(len(runs))} end level, at {lo}"),
+            otherwise=f"{best.meta['label']} ends lowest, at {lo}; {top}")
 
     def _why(self, momentum, adam, below) -> VGroup:
         """Why they move as they do, from the recorded steps: momentum's steps grow while the gradient keeps

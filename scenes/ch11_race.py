@@ -282,7 +282,7 @@ class Race(ChapterScene):
     def image_race(self) -> None:
         new_title = Text("The same race on pictures, at equal evaluations", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
-        rows, notes, missing = Group(), [], []
+        rows, notes, missing, tuned = Group(), [], [], []
         for name in self.image_traces:
             try:
                 tr = self.trace(name)
@@ -292,6 +292,7 @@ class Race(ChapterScene):
             except GdevoError as exc:
                 missing.append((name, str(exc)))
                 continue
+            tuned.append(bool(tr.meta.get("tuning")))
             row, note = self._image_row(tr, runs, name.removeprefix("image-fit-"), len(self.image_traces))
             rows.add(row)
             notes.append(note)
@@ -307,7 +308,9 @@ class Race(ChapterScene):
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
         self.wait(2.4)
-        self.beat("The same race on pictures, stopped at equal evaluations. " +
+        untuned = self.claims.say(bool(tuned) and not any(tuned),
+                                  " Here each optimizer runs with its configured settings, not tuned ones.", "")
+        self.beat("The same race on pictures, stopped at equal evaluations." + untuned + " " +
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 

@@ -80,9 +80,9 @@ def init_params(spec: Layered, generator: torch.Generator, dtype: torch.dtype = 
 
 def forward(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Outputs for params (D,) -> (N, out), or a population (P, D) -> (P, N, out); x is (N, in)."""
-    single = params.dim() == 1
-    p = params.unsqueeze(0) if single else params
-    pop = p.shape[0]
+    if params.dim() == 1:
+        return _forward_one(spec, params, x)
+    p, pop = params, params.shape[0]
     act, out_act = ACTIVATIONS[spec.activation], ACTIVATIONS[spec.out_activation]
     h = x.unsqueeze(0)  # (1, N, in), broadcast over the population in the first matmul
     offset = 0
@@ -95,7 +95,22 @@ def forward(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tenso
         h = torch.baddbmm(b, h.expand(pop, -1, -1), w.transpose(1, 2)) if li else \
             torch.matmul(h, w.transpose(1, 2)) + b
         h = act(h) if li < n_layers - 1 else out_act(h)
-    return h[0] if single else h
+    return h
+
+
+def _forward_one(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """One network: a single `split` and one `F.linear` per layer. A gradient step is ~0.9 ms of
+    small-op overhead on a CPU core, and slicing the flat vector layer by layer costs a zeros+copy
+    per slice in the backward pass; this path measured 1.2-1.4x faster per step than the batched
+    one with a population of one (1,741 parameters, 300 points; equal up to float rounding)."""
+    act, out_act = ACTIVATIONS[spec.activation], ACTIVATIONS[spec.out_activation]
+    parts = params.split([n for i, o in spec.layers for n in (o * i, o)])
+    h = x
+    last = len(spec.layers) - 1
+    for li, (i, o) in enumerate(spec.layers):
+        h = F.linear(h, parts[2 * li].view(o, i), parts[2 * li + 1])
+        h = act(h) if li < last else out_act(h)
+    return h
 
 
 @dataclass

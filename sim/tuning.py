@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, ValidationError
 
 from sim import user_optimizer
 from sim.config import RunConfig, Strict
@@ -40,6 +40,8 @@ class Tuning(Strict):
                                description="loss evaluations per setting (default: the race's equal budget)")
     grid: dict[str, dict[str, list[float]]] = Field(
         default_factory=dict, description="run name -> setting -> values (default: the optimizer's grid)")
+    widen: int = Field(default=2, ge=0, le=8,
+                       description="times a grid may grow one step past an end its winner sits at (0: never)")
 
 
 def default_grid(run: RunConfig) -> Grid:
@@ -55,9 +57,41 @@ def default_grid(run: RunConfig) -> Grid:
 
 
 def run_grid(tuning: Tuning, run: RunConfig) -> Grid:
-    """The grid RUN is tuned over: the config's for it, else the default (empty: not tuned)."""
+    """The grid RUN is tuned over, each setting's values sorted: the config's for it, else the
+    default (empty: not tuned)."""
     grid = tuning.grid[run.name] if run.name in tuning.grid else default_grid(run)
-    return {k: [int(v) if k == "population" else float(v) for v in vs] for k, vs in grid.items()}
+    return {k: sorted({int(v) if k == "population" else float(v) for v in vs}) for k, vs in grid.items()}
+
+
+def at_edge(grid: Grid, chosen: dict[str, float]) -> list[str]:
+    """The varied settings whose chosen value is the grid's smallest or largest: the best may lie beyond."""
+    return [k for k, vs in grid.items() if len(vs) > 1 and chosen[k] in (vs[0], vs[-1])]
+
+
+def widened(grid: Grid, chosen: dict[str, float], run: RunConfig) -> tuple[Grid, dict[str, float]]:
+    """GRID grown one step past each end its CHOSEN value sits at, and the values added.
+
+    The step continues the grid's own spacing geometrically (0.003, 0.01 -> 0.0009; lr 0.01,
+    0.03 -> 0.09), since these settings act on a log scale. A value its run refuses (population
+    below 1, lr above the config's bound) or that rounds onto the end (a population of 1) is
+    not added: that end stays, and the winner stays marked as at it."""
+    out, added = {k: list(vs) for k, vs in grid.items()}, {}
+    for key in at_edge(grid, chosen):
+        vs = grid[key]
+        low = chosen[key] == vs[0]
+        end, inner = (vs[0], vs[1]) if low else (vs[-1], vs[-2])
+        value: float = end * end / inner
+        if key == "population":
+            value = round(value) if value >= 1 else 0
+        if value == end or value <= 0 or not math.isfinite(value):
+            continue
+        try:
+            with_setting(run, {**chosen, key: value})
+        except ValidationError:
+            continue
+        out[key] = [value, *vs] if low else [*vs, value]
+        added[key] = value
+    return out, added
 
 
 def check_grid(tuning: Tuning, runs: list[RunConfig]) -> None:

@@ -18,6 +18,7 @@ are computed here, at simulation time, into the trace's stats (sim/stats.py).
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Literal
 
@@ -32,7 +33,18 @@ from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import RunRecord, optimizer_kind, record_evolution, record_gradient
 from sim.stats import first_reach, format_spread, json_number, median_range, spread, value_at
 from sim.trace import Trace, build_meta, repeat_name
-from sim.tuning import Tuning, check_grid, choose, describe, mean_final, run_grid, settings, with_setting
+from sim.tuning import (
+    Tuning,
+    at_edge,
+    check_grid,
+    choose,
+    describe,
+    mean_final,
+    run_grid,
+    settings,
+    widened,
+    with_setting,
+)
 
 
 class Data(Strict):
@@ -244,37 +256,56 @@ def at_budget(cfg: FunctionFitConfig, run: RunConfig, budget: int) -> tuple[RunC
 def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torch.Tensor], i: int, run: RunConfig,
              done: dict[tuple[int, int, str], RunRecord], name: str, progress: ProgressFactory | None
              ) -> tuple[dict[int, RunRecord], dict[str, Any], np.ndarray]:
-    """Run every setting of RUN's grid for every seed at the tuning budget; return the best
-    setting's records (they are the tuned race: same seeds, same starts), the grid's description
-    and every (setting, seed) final loss at the budget (+inf where it diverged)."""
+    """Run every setting of RUN's grid for every seed at the tuning budget, growing the grid past
+    an end its winner sits at (up to `tuning.widen` times); return the best setting's records
+    (they are the tuned race: same seeds, same starts), the grid's description and every
+    (setting, seed) final loss at the budget (+inf where it diverged)."""
+    assert cfg.tuning is not None
     budget = tuning_budget(cfg)
-    grid = run_grid(cfg.tuning, run)   # type: ignore[arg-type]
-    cells = settings(grid)
-    finals = np.full((len(cells), len(starts)), np.inf)
-    best: tuple[float, dict[int, RunRecord]] | None = None
-    for c, setting in enumerate(cells):
-        cell, every = at_budget(cfg, with_setting(run, setting), budget)
-        records: dict[int, RunRecord] = {}
-        for s, (seed, x0) in enumerate(starts.items()):
-            rec = done.get((i, seed, cell.model_dump_json()))
-            if rec is None:
-                label = f"{name}: tuning {run.name} ({describe(setting)}, seed {seed})"
-                rec = record_one(cfg, problem, x0, cell, every, seed * 1000 + i,
-                                 progress and progress(label, cell.steps))
-            else:
-                rec = RunRecord(dict(rec.meta), dict(rec.arrays), list(rec.wall))
-            ok = rec.meta.get("status") != "diverged"
-            finals[c, s] = value_at(rec.arrays["loss"], rec.arrays["evals"], budget) if ok else np.inf
-            records[seed] = rec
-        score = float(mean_final(finals[c:c + 1])[0])
-        if best is None or score < best[0]:
-            best = (score, records)
-    chosen = choose(finals)
-    at_edge = [k for k, vs in grid.items() if len(vs) > 1 and cells[chosen][k] in (min(vs), max(vs))]
-    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen, "at_edge": at_edge,
+    grid = run_grid(cfg.tuning, run)
+    scored: dict[str, tuple[np.ndarray, dict[int, RunRecord]]] = {}   # setting (JSON) -> finals, records
+    added: list[dict[str, float]] = []
+    while True:
+        cells = settings(grid)
+        for setting in cells:
+            key = json.dumps(setting, sort_keys=True)
+            if key not in scored:
+                scored[key] = score_setting(cfg, problem, starts, i, run, setting, budget, done, name, progress)
+        finals = np.stack([scored[json.dumps(c, sort_keys=True)][0] for c in cells])
+        chosen = choose(finals)
+        if len(added) >= cfg.tuning.widen:
+            break
+        grid, grown = widened(grid, cells[chosen], run)
+        if not grown:
+            break
+        added.append(grown)
+    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
+            "at_edge": at_edge(grid, cells[chosen]), "widened": added,
             "chosen_settings": cells[chosen], "mean_final": [json_number(float(m)) for m in mean_final(finals)],
             "tuned_run": f"{run.name}-tuned"}
-    return best[1], info, finals   # type: ignore[index]
+    return scored[json.dumps(cells[chosen], sort_keys=True)][1], info, finals
+
+
+def score_setting(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torch.Tensor], i: int,
+                  run: RunConfig, setting: dict[str, float], budget: int,
+                  done: dict[tuple[int, int, str], RunRecord], name: str, progress: ProgressFactory | None
+                  ) -> tuple[np.ndarray, dict[int, RunRecord]]:
+    """One grid cell: every seed's loss at the budget (+inf: diverged) and its records (a cell
+    equal to a configured run reuses that run's records)."""
+    cell, every = at_budget(cfg, with_setting(run, setting), budget)
+    finals = np.full(len(starts), np.inf)
+    records: dict[int, RunRecord] = {}
+    for s, (seed, x0) in enumerate(starts.items()):
+        rec = done.get((i, seed, cell.model_dump_json()))
+        if rec is None:
+            label = f"{name}: tuning {run.name} ({describe(setting)}, seed {seed})"
+            rec = record_one(cfg, problem, x0, cell, every, seed * 1000 + i, progress and progress(label, cell.steps))
+        else:
+            rec = RunRecord(dict(rec.meta), dict(rec.arrays), list(rec.wall))
+        if rec.meta.get("status") != "diverged":
+            finals[s] = value_at(rec.arrays["loss"], rec.arrays["evals"], budget)
+        records[seed] = rec
+    return finals, records
 
 
 # ----------------------------------------------------------------------------- summary and report
@@ -329,6 +360,11 @@ def report(trace: Trace) -> str:
                 mean = info["mean_final"][c]
                 rows.append(f"| {describe(setting)}{mark} | {'inf' if mean is None else format(mean, '.4g')} | "
                             + " | ".join(format(v, ".4g") for v in finals[c]) + " |")
+            grown = "; ".join(describe(g) for g in info.get("widened", []))
+            where = (f"still at its grid's end in {', '.join(info['at_edge'])}" if info["at_edge"]
+                     else "inside its grid")
+            rows.append(f"\nThe grid grew past the winner's end {len(info.get('widened', []))} time(s)"
+                        + (f" (added {grown})" if grown else "") + f"; the winner is {where}.")
             out += "\n".join(rows) + "\n"
         out += "\n## The race of the tuned settings\n\n" + race_table(trace.stats["tuned"],
                                                                          trace.wall_stats.get("tuned", {}))

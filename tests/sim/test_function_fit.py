@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import torch
@@ -193,13 +195,19 @@ def test_tuning_picks_the_grids_best_mean_and_races_it(tuned):
     for name, n_cells in (("evolution", 4), ("momentum", 2), ("adam", 2)):
         run = info["runs"][name]
         finals = tuned[f"tuning/{name}/final_loss"]
-        assert finals.shape == (n_cells, 3) and len(run["settings"]) == n_cells
+        assert finals.shape == (len(run["settings"]), 3) and len(run["settings"]) >= n_cells
         means = finals.mean(axis=1)
         assert run["chosen"] == int(np.argmin(means)) == choose(finals)
         assert run["chosen_settings"] == run["settings"][run["chosen"]]
-        assert run["at_edge"] == [k for k, vs in run["values"].items()   # two values: every winner is at an edge
+        assert run["at_edge"] == [k for k, vs in run["values"].items()
                                   if len(vs) > 1 and run["chosen_settings"][k] in (min(vs), max(vs))]
-        assert run["at_edge"] == [k for k, vs in run["values"].items() if len(vs) > 1]
+        # the grid grew past every end its winner sat at, up to `widen` (2) times, and only then stops
+        for grown in run["widened"]:
+            for k, v in grown.items():
+                assert v in run["values"][k]
+        assert len(run["widened"]) == 2 or not run["at_edge"]
+        assert run["settings"] == [dict(zip(run["keys"], c, strict=True))
+                                   for c in itertools.product(*run["values"].values())]
         # the tuned race is the chosen setting's runs: same seeds, same final loss at the budget
         reps = tuned.repeats(f"{name}-tuned")
         assert [r.meta["seed"] for r in reps] == [3, 4, 5]
@@ -211,7 +219,8 @@ def test_tuning_picks_the_grids_best_mean_and_races_it(tuned):
         # every tuned run spends the tuning budget
         assert reps[0]["evals"][-1] >= info["budget"]
     # the configured lr 0.01 is a grid cell: its finals are the configured race's
-    np.testing.assert_allclose(tuned["tuning/momentum/final_loss"][1],
+    cell = info["runs"]["momentum"]["settings"].index({"lr": 0.01})
+    np.testing.assert_allclose(tuned["tuning/momentum/final_loss"][cell],
                                [float(r["loss"][-1]) for r in tuned.repeats("momentum")])
     st = tuned.stats["tuned"]
     assert st["order"] == ["evolution-tuned", "momentum-tuned", "adam-tuned"]
@@ -232,7 +241,7 @@ def test_diverged_settings_count_as_infinite_and_never_win():
 def test_tuning_judges_on_three_seeds_even_when_the_race_has_fewer():
     one = simulate(tuned_config(seeds=1), "function-fit")
     info = one.meta["tuning"]
-    assert info["seeds"] == [3, 4, 5] and one["tuning/adam/final_loss"].shape == (2, 3)
+    assert info["seeds"] == [3, 4, 5] and one["tuning/adam/final_loss"].shape[1] == 3
     assert [r.meta["seed"] for r in one.repeats("adam-tuned")] == [3]      # only the race's seed is raced
     full = simulate(tuned_config(), "function-fit")                          # the same seeds, the same choice
     for name in ("evolution", "momentum", "adam"):
@@ -259,3 +268,29 @@ def test_default_grids_per_optimizer():
     assert grid == {"population": [4, 10, 40], "sigma": [0.003, 0.01, 0.03], "sigma_decay": [1.0]}
     assert len(settings(grid)) == 9
     assert run_grid(Tuning(), RunConfig(name="adam", optimizer="adam")) == {"lr": [3e-4, 1e-3, 3e-3]}
+
+
+def test_a_grid_grows_geometrically_past_the_end_its_winner_sits_at():
+    from sim.config import RunConfig
+    from sim.tuning import at_edge, widened
+
+    evo = RunConfig(name="evolution", optimizer="evolution", population=1000, sigma=1.0)
+    grid = {"population": [4, 10, 40], "sigma": [0.003, 0.01, 0.03], "sigma_decay": [1.0]}
+    corner = {"population": 4, "sigma": 0.003, "sigma_decay": 1.0}
+    assert at_edge(grid, corner) == ["population", "sigma"]
+    grown, added = widened(grid, corner, evo)
+    assert added == {"population": 2, "sigma": pytest.approx(0.0009)}
+    assert grown["population"] == [2, 4, 10, 40] and grown["sigma"][1:] == [0.003, 0.01, 0.03]
+    assert widened(grid, {"population": 10, "sigma": 0.01, "sigma_decay": 1.0}, evo) == (grid, {})  # inside
+    top = widened(grid, {"population": 40, "sigma": 0.03, "sigma_decay": 1.0}, evo)[1]
+    assert top == {"population": 160, "sigma": pytest.approx(0.09)}
+    # a population of 1 cannot go lower, and an lr its run refuses (> 1e4) is not added: that end stays
+    assert widened({"population": [1, 2]}, {"population": 1}, evo) == ({"population": [1, 2]}, {})
+    adam = RunConfig(name="adam", optimizer="adam")
+    assert widened({"lr": [1e2, 5e3]}, {"lr": 5e3}, adam)[1] == {}
+
+
+def test_tuning_stops_widening_at_its_cap():
+    cfg = small_config(tuning=dict(widen=0, grid=dict(momentum=dict(lr=[0.001, 0.01]))))
+    info = simulate(cfg, "function-fit").meta["tuning"]["runs"]["momentum"]
+    assert info["values"] == {"lr": [0.001, 0.01]} and info["widened"] == [] and info["at_edge"] == ["lr"]
