@@ -83,6 +83,8 @@ def widened(grid: Grid, chosen: dict[str, float], run: RunConfig) -> tuple[Grid,
         value: float = end * end / inner
         if key == "population":
             value = round(value) if value >= 1 else 0
+        else:   # two significant digits: 0.01 -> 0.033, not 0.0333333
+            value = float(f"{value:.2g}")
         if value == end or value <= 0 or not math.isfinite(value):
             continue
         try:

@@ -107,7 +107,8 @@ def tuned_fit():
     from sim.experiments.function_fit import simulate
     from tests.scenes.chapter_traces import fit_config
 
-    cfg = fit_config(tuning=dict(grid=dict(evolution=dict(population=[5, 20], sigma=[0.05, 0.5]),
+    cfg = fit_config(tuning=dict(widen=0,   # grids that stay as given, so winners sit at their edges
+                                 grid=dict(evolution=dict(population=[5, 20], sigma=[0.05, 0.5]),
                                            momentum=dict(lr=[0.003, 0.01]), adam=dict(lr=[0.001, 0.01]))))
     traces = all_traces() | {"function-fit": simulate(cfg, "function-fit")}
     return traces, render_last_frame(R, width=854, height=480, traces=traces, race_keyframes=3,
