@@ -82,6 +82,24 @@ def tuned_in_order(tuning: dict, stats: dict) -> list[tuple[str, dict]]:
     return [by_tuned[g] for g in stats["order"] if g in by_tuned]
 
 
+def in_race_order(stats: dict) -> list[str]:
+    """The groups in the race's order (the panels' order), not the trace JSON's sorted keys."""
+    order = [g for g in stats.get("order", []) if g in stats["groups"]]
+    return order + [g for g in stats["groups"] if g not in order]
+
+
+def ranking(stats: dict) -> str:
+    """The losses at equal evaluations said as a ranking, lowest first (a run with no result last)."""
+    groups = stats["groups"]
+    ranked = sorted(in_race_order(stats), key=lambda g: (groups[g]["loss_at_e_star"]["mean"] is None,
+                                                         groups[g]["loss_at_e_star"]["mean"] or 0.0))
+    said = [f"{groups[g]['label']} {speech.loss(groups[g]['loss_at_e_star']['mean'])}"
+            if groups[g]["loss_at_e_star"]["mean"] is not None else f"{groups[g]['label']} no result" for g in ranked]
+    head = ("Loss at equal evaluations" if stats["seeds"] == 1
+            else f"Mean loss over {speech.small(stats['seeds'])} seeds at equal evaluations")
+    return f"{head}, lowest first: " + "; ".join(said) + "."
+
+
 def verdict(stats: dict) -> str:
     """What the data says, from the trace's stats (said and shown alike): who is best at equal
     evaluations, and how soon it reached the worst one's final loss (progress per evaluation)."""
@@ -205,9 +223,16 @@ class Race(ChapterScene):
             extra.add(tuned)
             said = [f"{stats['groups'][info['tuned_run']]['label']}, {speech.small(len(info['settings']))} settings"
                     for _, info in tuned_in_order(tuning, stats)]
+            infos = [info for _, info in tuned_in_order(tuning, stats)]
+            inside = self.claims.pick(
+                (any(i["at_edge"] for i in infos), " Where a best sits at its grid's edge, marked with a star, "
+                                                   "a better setting may lie beyond it."),
+                (any(i.get("widened") for i in infos), " Where a best sat at a grid's edge, the grid grew past it, "
+                                                       "so each best now lies inside its grid."),
+                otherwise=" Each best lies inside its grid.")
             self.beat("To be fair, each optimizer was first tuned at this budget, over "
                       f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
-                      ". The race uses each one's best.")
+                      ". The race uses each one's best." + inside)
         table = self._numbers(stats, wall, colors)
         fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.2 if tuning else 0.25)
         self.play(FadeIn(table), run_time=2 / 3)
@@ -223,10 +248,7 @@ class Race(ChapterScene):
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.6)
         self.verdict_text = note
-        said = [f"{s['label']} {speech.mean(s['loss_at_e_star'])}" for s in stats["groups"].values()]
-        seeds = "one seed" if stats["seeds"] == 1 else f"{speech.small(stats['seeds'])} seeds"
-        self.beat(f"Over {seeds}, at equal evaluations: " + "; ".join(said) + ". "
-                  + said_verdict)
+        self.beat(ranking(stats) + " " + said_verdict)
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table, note, extra)
 
     @staticmethod
@@ -258,7 +280,8 @@ class Race(ChapterScene):
         cols = ["optimizer", "equal\nevaluations",
                 f"equal time\n({t_star:.2f} s)" if t_star is not None else "equal\ntime"]
         grid = [[Text(c, font_size=size, color=MUTED, line_spacing=0.8) for c in cols]]
-        for name, s in stats["groups"].items():
+        for name in in_race_order(stats):
+            s = stats["groups"][name]
             color = colors.get(name, color_for(name, s))
             at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
             grid.append([label(s["label"], 2.4, size, min_size=size, color=color),
