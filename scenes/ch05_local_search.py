@@ -44,10 +44,11 @@ class LocalSearch(ChapterScene):
         row = VGroup(self._row(evo, 0)).move_to([3.75, 1.35, 0]).align_to(rule, LEFT)
         key.align_to(row, LEFT)
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
-        self.beat(f"The simplest evolution: one parent network, loss {speech.loss(evo['loss'][0])}. Each round "
-                  f"it gets {speech.small(evo.meta['population'])} children, each a small random nudge of the "
-                  "parent, and the best child takes over only if its loss is lower.")
-        self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS)
+        self.beat(f"The simplest evolution: one parent network, loss {speech.loss(evo['loss'][0])}.")
+        # said while round 1's children are on screen, so the words point at what is drawn
+        rule_said = (f"Each round it gets {speech.small(evo.meta['population'])} children, each a small random "
+                     "nudge of the parent, and the best child takes over only if its loss is lower.")
+        self.trail = self._play_rounds(view, evo, color, parent, row, DETAIL_ROUNDS, rule_said)
         r = evo.steps
         self.wait(1)
         accepted = int(np.sum(evo["accepted"]))   # as the read-out's "kept" counts them
@@ -116,7 +117,8 @@ class LocalSearch(ChapterScene):
         self.zoom_view, self.zoom_cloud = zoom, cloud
         return Group(zoom.heatmap, zoom.axes, zoom.contours, border, cloud, parent, label)
 
-    def _play_rounds(self, view, evo, color, parent, row, detail: int) -> VGroup:
+    def _play_rounds(self, view, evo, color, parent, row, detail: int, first_said: str = "") -> VGroup:
+        """The first DETAIL rounds one by one (FIRST_SAID spoken while round 1's children are drawn), then the rest."""
         trail = VGroup().set_z_index(3)
         self.add(trail)
         to_point = lambda p: view.point(clamp(view, p))  # noqa: E731
@@ -137,6 +139,8 @@ class LocalSearch(ChapterScene):
                                    under=lambda p: view.colour_under(clamp(view, p))).set_z_index(4)
             self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
             self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+            if k == 1 and first_said:
+                self.beat(first_said)
             self.wait(HOLD)   # with the 0.4 s ring, the children are held longer than HOLD at any frame rate
             swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             self.play(*step(k), FadeOut(cloud), run_time=0.6)
