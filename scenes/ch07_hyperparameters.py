@@ -9,7 +9,7 @@ evaluation budgets. Every number is read from the `hyperparameters` trace (mean 
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, FadeOut, Text, Write
+from manim import DOWN, UP, FadeIn, FadeOut, Group, Text, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
@@ -87,6 +87,7 @@ class Hyperparameters(ChapterScene):
         n_cells = sgd.size
         n_grey = int((~np.isfinite(sgd)).sum())   # the cells drawn grey: no finite mean loss
         grey_hex = "#{:02X}{:02X}{:02X}".format(*MISSING_RGB)
+        grey_note = None
         if n_grey:
             grey_note = Text(f"{n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: diverged",
                              font_size=SMALL_SIZE - 2, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
@@ -112,7 +113,14 @@ class Hyperparameters(ChapterScene):
         legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 2,
                           color=MUTED)
         legend_txt.next_to(sub, DOWN, buff=0.2)
-        self.play(FadeIn(note), FadeIn(legend_txt), run_time=0.8)
+        # The note takes the bottom: the grey-cell line under the SGD grid gives way (the legend at the top
+        # says the same), and the grids move up if their labels would still touch the note.
+        grids = Group(left.image, sgd_grid.image, left, sgd_grid, *boxes)   # images first: under their numbers
+        lift = note.get_top()[1] + 0.15 - min(left.get_bottom()[1], sgd_grid.get_bottom()[1])
+        room = legend_txt.get_bottom()[1] - 0.1 - max(left.get_top()[1], sgd_grid.get_top()[1])
+        lift = max(0.0, min(lift, room))
+        self.play(FadeIn(note), FadeIn(legend_txt), *([FadeOut(grey_note)] if grey_note is not None else []),
+                  *([grids.animate.shift(UP * lift)] if lift > 0 else []), run_time=0.8)
         self.wait(4)
         if bs:
             self.beat(f"Best against best: evolution used {speech.count(e_evals)} loss evaluations, gradient descent "
