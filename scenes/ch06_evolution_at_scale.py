@@ -131,8 +131,8 @@ class EvolutionAtScale(ChapterScene):
                 missing.append((name, str(exc)))
                 continue
             rows.add(self._image_row(tr, evo))
-            notes.append(f"the {name.removeprefix('image-fit-')} from {speech.number(float(evo['psnr'][0]))} to "
-                         f"{speech.number(float(evo['psnr'][-1]))} decibels")
+            notes.append(self._psnr_course(name.removeprefix("image-fit-"), float(evo["psnr"][0]),
+                                           float(evo["psnr"][-1])))
         for name, why in missing:
             rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
         caption = Text("each picture is the parent network's output; PSNR against the target (higher is better)",
@@ -148,8 +148,18 @@ class EvolutionAtScale(ChapterScene):
         self.play(FadeIn(caption), run_time=2 / 3)
         self.wait(3)
         self.beat("The same search can paint: each tile is the network's picture of the target, one generation "
-                  "at a time. " + (f"Sharpness, measured as PSNR, rises for {', and '.join(notes)}." if notes else
+                  "at a time. " + (f"PSNR, how close a picture is to its target pixel by pixel, {'; and '.join(notes)}."
+                                   if notes else
                                    "The image traces are missing: " + ", ".join(n for n, _ in missing) + "."))
+
+    def _psnr_course(self, image: str, first: float, last: float) -> str:
+        """How one image's PSNR went, in the tiles' own digits (one decimal): a change under 1 dB is no rise."""
+        a, b = f"{first:.1f}", f"{last:.1f}"
+        return self.claims.pick(
+            (last == np.inf, f"becomes infinite for the {image}: an exact copy"),
+            (last - first >= 1, f"rises for the {image} from {a} to {b} decibels"),
+            (first - last >= 1, f"falls for the {image} from {a} to {b} decibels"),
+            otherwise=f"barely changes for the {image}, from {a} to {b} decibels")
 
     def _image_row(self, tr, evo) -> Group:
         """The target and IMAGE_SNAPSHOTS reconstructions, each fitted into the same slot (any aspect ratio)."""

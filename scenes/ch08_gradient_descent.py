@@ -138,7 +138,7 @@ class GradientDescent(ChapterScene):
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
         first = fmt_loss(run["loss"][0])
-        row = readout(run.meta["label"], color, [("step", "0"), ("loss", first)],
+        row = readout(self._label(run), color, [("step", "0"), ("loss", first)],
                       size=SMALL_SIZE - 1, max_width=5.7)
         slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
         self._place_row(slot)
@@ -150,7 +150,7 @@ class GradientDescent(ChapterScene):
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
             now = f"{first} → {fmt_loss(run['loss'][k])}"
-            new_row = readout(run.meta["label"], color, [("step", f"{k}"), ("loss", now)],
+            new_row = readout(self._label(run), color, [("step", f"{k}"), ("loss", now)],
                               size=SMALL_SIZE - 1, max_width=5.7)
             new_row.move_to(row, aligned_edge=LEFT)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
@@ -178,12 +178,22 @@ class GradientDescent(ChapterScene):
             row.move_to([3.75, -1.55, 0]).align_to(self.plot.axes, LEFT)
         self.rows.add(row)
 
+    def _label(self, run) -> str:
+        """'lr 10 (ends higher)': the learning rate and what its run did, judged from its recorded losses
+        as `_notes` says it (a config label's own words, like "diverges", are a claim nothing checks)."""
+        start, end, rises = _course(run)
+        did = self.claims.pick(
+            (not np.isfinite(end) or end > 10 * start, "diverges"),
+            (end > start, "ends higher"),
+            (rises >= 2, "bounces"),
+            (end > 0.5 * start, "barely moves"),
+            otherwise="descends")
+        return f"lr {run.meta['lr']:g} ({did})"
+
     def _notes(self, run) -> str:
         """What the run did, said from its recorded losses: diverged, overshot, bounced, or descended."""
-        loss = np.asarray(run["loss"], dtype=float)
         lr = speech.number(run.meta["lr"])
-        start, end = float(loss[0]), float(loss[-1])
-        rises = int((np.diff(loss[np.isfinite(loss)]) > 0).sum())
+        start, end, rises = _course(run)
         said = self.claims.pick(
             (not np.isfinite(end) or end > 10 * start, "every step overshoots further, and the run diverges"),
             (end > start, f"the steps overshoot: the loss ends at {speech.loss(end)}, above its start"),
@@ -191,6 +201,12 @@ class GradientDescent(ChapterScene):
             otherwise=f"{run.steps} steps take the loss from {speech.loss(start)} to {speech.loss(end)}")
         return f"With learning rate {lr}, {said}."
 
+
+
+def _course(run) -> tuple[float, float, int]:
+    """A run's first and last loss and how many of its steps raised the loss."""
+    loss = np.asarray(run["loss"], dtype=float)
+    return float(loss[0]), float(loss[-1]), int((np.diff(loss[np.isfinite(loss)]) > 0).sum())
 
 
 def slope_table(tr: Trace) -> tuple[list[list[str]], str]:

@@ -92,3 +92,17 @@ def test_missing_image_trace_is_reported_not_fatal():
                                  curve_keyframes=2)
     assert shown(texts(scene), "image-fit-portrait: no trace")
     assert len(scene.tiles) == 4
+
+
+def test_psnr_is_said_as_closeness_and_a_change_under_one_decibel_is_no_rise():
+    """Issue 17: "Sharpness, measured as PSNR, rises ... for the portrait from 11 to 11 decibels" over grey noise."""
+    from types import SimpleNamespace
+
+    from scenes.kit.claims import Claims
+
+    me = SimpleNamespace(claims=Claims())
+    course = EvolutionAtScale._psnr_course
+    assert course(me, "portrait", 10.64, 10.97) == "barely changes for the portrait, from 10.6 to 11.0 decibels"
+    assert course(me, "smiley", 8.81, 12.8) == "rises for the smiley from 8.8 to 12.8 decibels"
+    assert course(me, "smiley", 14.0, 12.0) == "falls for the smiley from 14.0 to 12.0 decibels"
+    assert "exact copy" in course(me, "smiley", 9.0, float("inf"))

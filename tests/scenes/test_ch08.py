@@ -90,3 +90,26 @@ def test_gradient_arrow_points_along_the_recorded_gradient(rendered):
 def test_chapter_length(rendered):
     scene, _ = rendered
     assert scene.renderer.time > 10 and len(scene.beats) >= 6
+
+
+def test_a_learning_rate_row_says_what_its_run_did_not_what_its_config_label_claims():
+    """Issue 17: "diverges" next to a loss that oscillates between 0.05 and 0.3 and ends at 0.26."""
+    from types import SimpleNamespace
+
+    from scenes.kit.claims import Claims
+
+    me = SimpleNamespace(claims=Claims())
+
+    class Run(dict):
+        def __init__(self, loss):
+            super().__init__(loss=np.asarray(loss, dtype=float))
+            self.meta = {"lr": 10.0, "label": "lr 10 (diverges)"}
+
+    def label(loss):
+        return GradientDescent._label(me, Run(loss))
+
+    assert label([0.19, 0.3, 0.05, 0.3, 0.26]) == "lr 10 (ends higher)"
+    assert label([0.19, 5.0, 80.0, float("inf")]) == "lr 10 (diverges)"
+    assert label([0.19, 0.1, 0.15, 0.05, 0.08, 0.036]) == "lr 10 (bounces)"
+    assert label([0.19, 0.17, 0.15, 0.14]) == "lr 10 (barely moves)"
+    assert label([0.19, 0.01, 1e-6]) == "lr 10 (descends)"
