@@ -61,3 +61,21 @@ def test_lowest_skips_blown_up_runs_and_refuses_ties():
 def test_said_digits_tell_the_lowest_apart():
     col = _col(sgd=50.13, momentum=50.09, adam=67.6)
     assert col.sig() == 4 and col.shown("momentum") == "50.09 (1)"
+
+
+def test_a_tuned_fit_is_summarised_by_its_tuned_race():
+    """The summary's fit column is the race chapter 11 shows (one run, one number everywhere): with
+    tuning, each method's tuned runs, not the configured race (evolution's flat 0.5 at pop 1000, σ 1)."""
+    from scenes.ch16_summary import fit_column
+    from sim.experiments.function_fit import simulate
+    from tests.scenes.chapter_traces import fit_config
+
+    tr = simulate(fit_config(tuning=dict(grid=dict(evolution=dict(population=[5, 20], sigma=[0.05, 0.5]),
+                                                   momentum=dict(lr=[0.003, 0.01]), adam=dict(lr=[0.001, 0.01])))),
+                  "function-fit")
+    col = fit_column(tr)
+    assert col.tuned and set(col.cells) == {"evolution", "momentum", "adam"}
+    for m, c in col.cells.items():
+        g = tr.stats["tuned"]["groups"][f"{m}-tuned"]
+        assert c.loss == g["loss_at_e_star"]["mean"] and c.evals == g["evals"]
+    assert col.cells["evolution"].loss != tr.stats["groups"]["evolution"]["loss_at_e_star"]["mean"]
