@@ -12,7 +12,23 @@ plot and one read-out per learning rate carry the numbers; everything is read fr
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, Dot, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UL,
+    UP,
+    Create,
+    Dot,
+    FadeIn,
+    FadeOut,
+    GrowArrow,
+    Rectangle,
+    Text,
+    VGroup,
+    Write,
+    config,
+)
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
@@ -138,9 +154,18 @@ class GradientDescent(ChapterScene):
         self.add(trail)
         dot = marker(view.point(clamp(view, p[0])), color)
         first = fmt_loss(run["loss"][0])
-        row = readout(self._label(run), color, [("step", "0"), ("loss", first)],
+        name = self._label(run)   # once: each call records its claim in the beat's ledger
+        row = readout(name, color, [("step", "0"), ("loss", first)],
                       size=SMALL_SIZE - 1, max_width=5.7)
-        slot = VGroup(row)  # the read-out's place; its row is swapped as the run goes
+        # The read-out's place is as tall as its last row (a row may wrap as its numbers grow), so rows
+        # placed under it never touch it; its row is swapped, top-left aligned, as the run goes.
+        final = readout(name, color, [("step", f"{run.steps}"),
+                                                  ("loss", f"{first} → {fmt_loss(run['loss'][-1])}")],
+                        size=SMALL_SIZE - 1, max_width=5.7)
+        spacer = Rectangle(width=max(final.width, row.width), height=max(final.height, row.height))
+        spacer.set_stroke(opacity=0).set_fill(opacity=0)
+        row.move_to(spacer, aligned_edge=UL)
+        slot = VGroup(row, spacer)
         self._place_row(slot)
         self.play(FadeIn(dot), FadeIn(slot), run_time=0.4)
         curve = None
@@ -150,9 +175,9 @@ class GradientDescent(ChapterScene):
             trail.add(seg)
             anims = [Create(seg), dot.animate.move_to(b)]
             now = f"{first} → {fmt_loss(run['loss'][k])}"
-            new_row = readout(self._label(run), color, [("step", f"{k}"), ("loss", now)],
+            new_row = readout(name, color, [("step", f"{k}"), ("loss", now)],
                               size=SMALL_SIZE - 1, max_width=5.7)
-            new_row.move_to(row, aligned_edge=LEFT)
+            new_row.move_to(row, aligned_edge=UL)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
             if curve is None:
                 curve = new_curve
@@ -177,6 +202,19 @@ class GradientDescent(ChapterScene):
         else:
             row.move_to([3.75, -1.55, 0]).align_to(self.plot.axes, LEFT)
         self.rows.add(row)
+        # Rows whose labels wrap (a verdict word, a long run label) may pass the frame's bottom: they move
+        # up into the room under the plot, then close their gaps.
+        floor = -config.frame_height / 2 + 0.12
+        over = floor - self.rows.get_bottom()[1]
+        if over > 0:
+            room = self.plot.get_bottom()[1] - 0.12 - self.rows.get_top()[1]
+            self.rows.shift(UP * max(0.0, min(over, room)))
+            over = floor - self.rows.get_bottom()[1]
+            if over > 0 and len(self.rows) > 1:
+                top = self.rows.get_top()[1]
+                gap = max(0.02, 0.16 - over / (len(self.rows) - 1))
+                self.rows.arrange(DOWN, aligned_edge=LEFT, buff=gap)
+                self.rows.shift(UP * (top - self.rows.get_top()[1]))
 
     def _label(self, run) -> str:
         """'lr 10 (ends higher)': the learning rate and what its run did, judged from its recorded losses
