@@ -55,7 +55,7 @@ class ParameterSpace(ChapterScene):
                   run_time=1.2)
         self.play(FadeIn(panel, panel_title), run_time=1)
         self.beat("Two parameters means every possible network is one point on a plane: a across, b up. "
-                  "On the right, the function that point stands for.")
+                  "On the right, we will draw the function a point stands for.")
 
         params, curves = run["params"], run["curve"]
         self.dot = marker(plane.point(params[0]), color)
