@@ -36,7 +36,7 @@ from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MIN_TEXT_SIZE, MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
-from scenes.kit.traces import pm
+from scenes.kit.traces import pm, shown_race
 from sim.errors import GdevoError
 
 RACE_KEYFRAMES = 40
@@ -149,9 +149,7 @@ class Race(ChapterScene):
         tr = self.trace("function-fit")
         runs = ordered_runs(tr)
         tuning = tr.meta.get("tuning")
-        stats, wall = tr.stats, tr.wall_stats   # summaries over seeds, computed at simulation time
-        if tuning:   # the race of the tuned settings
-            stats, wall = stats["tuned"], wall.get("tuned", {})
+        stats, wall = shown_race(tr)   # summaries over seeds, computed at simulation time (tuned if tuned)
         budget = min(float(r["evals"][-1]) for r in runs)
         self.fit_runs, self.fit_budget = runs, budget
         self.colors = colors = run_colors(runs)
@@ -221,9 +219,9 @@ class Race(ChapterScene):
             self.play(FadeIn(tuned), run_time=2 / 3)
             self.tuning_text = tuned
             extra.add(tuned)
-            said = [f"{stats['groups'][info['tuned_run']]['label']}, {speech.small(len(info['settings']))} settings"
-                    for _, info in tuned_in_order(tuning, stats)]
             infos = [info for _, info in tuned_in_order(tuning, stats)]
+            said = [f"{stats['groups'][info['tuned_run']]['label']}, {speech.small(len(info['settings']))} settings"
+                    for info in infos]
             inside = self.claims.pick(
                 (any(i["at_edge"] for i in infos), " Where a best sits at its grid's edge, marked with a star, "
                                                    "a better setting may lie beyond it."),

@@ -19,6 +19,7 @@ from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.layout import keep_in_frame
 from scenes.kit.style import LABEL_SIZE, MUTED, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.traces import shown_race
 
 # The rows: a method across the chapters, by the run name every experiment gives it.
 METHODS: dict[str, str] = {"sgd": "SGD", "momentum": "SGD + momentum", "adam": "Adam", "evolution": "Evolution"}
@@ -79,16 +80,16 @@ def landscape_column(tr) -> Column:
 
 
 def fit_column(tr) -> Column:
-    """The race chapter 11 shows: the tuned one when the trace was tuned (one run has one number everywhere;
-    the untuned race gave evolution settings that flatten its curve)."""
-    tuning, groups = tr.meta.get("tuning"), tr.stats["groups"]
-    if tuning and "tuned" in tr.stats:
-        method_of = {info["tuned_run"]: name for name, info in tuning["runs"].items()}
-        groups = {method_of[g]: s for g, s in tr.stats["tuned"]["groups"].items() if g in method_of}
+    """The race chapter 11 shows (`shown_race`: the tuned one when the trace was tuned), its groups
+    named by the method they tuned."""
+    stats, _ = shown_race(tr)
+    tuned = stats is not tr.stats
+    method_of = {info["tuned_run"]: name for name, info in tr.meta["tuning"]["runs"].items()} if tuned else {}
+    groups = {method_of.get(g, g): s for g, s in stats["groups"].items()}
     cells = {m: Cell(float(g["loss_at_e_star"]["mean"]), g["loss_at_e_star"].get("sd"), float(g["evals"]),
                      "diverged" in g["status"])
              for m in METHODS if (g := groups.get(m)) is not None and g["loss_at_e_star"].get("mean") is not None}
-    return Column("function fit", int(tr.meta["n_params"]), cells, tuned=bool(tuning and "tuned" in tr.stats))
+    return Column("function fit", int(tr.meta["n_params"]), cells, tuned=tuned)
 
 
 def step_column(tr) -> Column:

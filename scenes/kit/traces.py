@@ -24,3 +24,11 @@ def trace_for(name: str, settings: SceneSettings) -> Trace:
 def pm(stat: Spread | None, fmt=".3g") -> str:
     """A summary stored in the trace (sim/stats.py) as 'mean ± sd' — scenes format, never compute, it."""
     return format_spread(stat, fmt)
+
+
+def shown_race(tr: Trace) -> tuple[dict, dict]:
+    """A function-fit trace's race as the film shows it, (stats, wall stats): the tuned race when the
+    trace was tuned, so chapter 11 and the summary read one number per run."""
+    if tr.meta.get("tuning") and "tuned" in tr.stats:
+        return tr.stats["tuned"], tr.wall_stats.get("tuned", {})
+    return tr.stats, tr.wall_stats

@@ -265,13 +265,16 @@ def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torc
     grid = run_grid(cfg.tuning, run)
     scored: dict[str, tuple[np.ndarray, dict[int, RunRecord]]] = {}   # setting (JSON) -> finals, records
     added: list[dict[str, float]] = []
+    def key(setting: dict[str, float]) -> str:
+        return json.dumps(setting, sort_keys=True)
+
     while True:
         cells = settings(grid)
         for setting in cells:
-            key = json.dumps(setting, sort_keys=True)
-            if key not in scored:
-                scored[key] = score_setting(cfg, problem, starts, i, run, setting, budget, done, name, progress)
-        finals = np.stack([scored[json.dumps(c, sort_keys=True)][0] for c in cells])
+            if key(setting) not in scored:   # cells of the grid before it grew are not run again
+                scored[key(setting)] = score_setting(cfg, problem, starts, i, run, setting, budget, done, name,
+                                                     progress)
+        finals = np.stack([scored[key(c)][0] for c in cells])
         chosen = choose(finals)
         if len(added) >= cfg.tuning.widen:
             break
@@ -283,7 +286,7 @@ def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torc
             "at_edge": at_edge(grid, cells[chosen]), "widened": added,
             "chosen_settings": cells[chosen], "mean_final": [json_number(float(m)) for m in mean_final(finals)],
             "tuned_run": f"{run.name}-tuned"}
-    return scored[json.dumps(cells[chosen], sort_keys=True)][1], info, finals
+    return scored[key(cells[chosen])][1], info, finals
 
 
 def score_setting(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torch.Tensor], i: int,
