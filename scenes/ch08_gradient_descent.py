@@ -217,34 +217,32 @@ class GradientDescent(ChapterScene):
                 self.rows.shift(UP * (top - self.rows.get_top()[1]))
 
     def _label(self, run) -> str:
-        """'lr 10 (ends higher)': the learning rate and what its run did, judged from its recorded losses
-        as `_notes` says it (a config label's own words, like "diverges", are a claim nothing checks)."""
-        start, end, rises = _course(run)
-        did = self.claims.pick(
-            (not np.isfinite(end) or end > 10 * start, "diverges"),
-            (end > start, "ends higher"),
-            (rises >= 2, "bounces"),
-            (end > 0.5 * start, "barely moves"),
-            otherwise="descends")
+        """'lr 10 (ends higher)': the learning rate and what its run did, judged by the same tests as
+        `_notes` (a config label's own words, like "diverges", are a claim nothing checks)."""
+        did = self.claims.pick(*((held, kind) for kind, held in _course(run)), otherwise="descends")
         return f"lr {run.meta['lr']:g} ({did})"
 
     def _notes(self, run) -> str:
         """What the run did, said from its recorded losses: diverged, overshot, bounced, or descended."""
         lr = speech.number(run.meta["lr"])
-        start, end, rises = _course(run)
-        said = self.claims.pick(
-            (not np.isfinite(end) or end > 10 * start, "every step overshoots further, and the run diverges"),
-            (end > start, f"the steps overshoot: the loss ends at {speech.loss(end)}, above its start"),
-            (rises >= 2, f"the loss bounces up and down on its way from {speech.loss(start)} to {speech.loss(end)}"),
-            otherwise=f"{run.steps} steps take the loss from {speech.loss(start)} to {speech.loss(end)}")
-        return f"With learning rate {lr}, {said}."
+        loss = np.asarray(run["loss"], dtype=float)
+        start, end = speech.loss(loss[0]), speech.loss(loss[-1])
+        said = {"diverges": "every step overshoots further, and the run diverges",
+                "ends higher": f"the steps overshoot: the loss ends at {end}, above its start",
+                "bounces": f"the loss bounces up and down on its way from {start} to {end}"}
+        line = self.claims.pick(*((held, said[kind]) for kind, held in _course(run) if kind in said),
+                                otherwise=f"{run.steps} steps take the loss from {start} to {end}")
+        return f"With learning rate {lr}, {line}."
 
 
-
-def _course(run) -> tuple[float, float, int]:
-    """A run's first and last loss and how many of its steps raised the loss."""
+def _course(run) -> list[tuple[str, bool]]:
+    """What a run's recorded losses did, as (kind, held) tests in order: the first that holds names it
+    (none: it descended). Read-outs and spoken lines both judge a run by these."""
     loss = np.asarray(run["loss"], dtype=float)
-    return float(loss[0]), float(loss[-1]), int((np.diff(loss[np.isfinite(loss)]) > 0).sum())
+    start, end = float(loss[0]), float(loss[-1])
+    rises = int((np.diff(loss[np.isfinite(loss)]) > 0).sum())
+    return [("diverges", not np.isfinite(end) or end > 10 * start), ("ends higher", end > start),
+            ("bounces", rises >= 2), ("barely moves", end > 0.5 * start)]
 
 
 def slope_table(tr: Trace) -> tuple[list[list[str]], str]:
