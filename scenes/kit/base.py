@@ -37,6 +37,7 @@ from scenes.kit import (
 from scenes.kit.camera import KitCamera
 from scenes.kit.captions import cues, words
 from scenes.kit.claims import Claims
+from scenes.kit.drift import Drift
 from scenes.kit.onscreen import become_keeps_text, numbers, screen_numbers, shown, text_units, whole_text
 from scenes.kit.pacing import NEUTRAL, STRETCH_MAX, STRETCH_UNFILLED, BeatPlan, Pace, Step, pace, reveals
 from scenes.kit.palette import apply_theme
@@ -270,16 +271,10 @@ class ChapterScene(Scene):
         """A slow camera move for a hold nothing else fills: the picture eases toward the text the
         voice reads next (or the frame's centre) and back, ending exactly where it started."""
         from manim import ORIGIN, Group
-        from manim.utils.rate_functions import ease_in_sine, ease_out_sine
 
         target = self._showing(said[0]) if said else None
         about = target.get_center() if target is not None else ORIGIN
-        picture = Group(*self.mobjects)
-        half = seconds / 2
-        # It sets off at once and slows only to turn (smooth's slow start read as a still for a second)
-        self.play(picture.animate(rate_func=ease_out_sine).scale(DRIFT_SCALE, about_point=about), run_time=half)
-        self.play(picture.animate(rate_func=ease_in_sine).scale(1 / DRIFT_SCALE, about_point=about),
-                  run_time=seconds - half)
+        self.play(Drift(Group(*self.mobjects), about, DRIFT_SCALE), run_time=seconds)
 
     def _showing(self, written: str):
         """The text unit on screen that shows the number WRITTEN most exactly (None if none does)."""
