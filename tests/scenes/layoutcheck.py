@@ -1,7 +1,8 @@
 """Render a chapter with its animations skipped and inspect what is on screen at every beat.
 
 At each `beat()` (the end of an idea: a key frame of the video and a slide of the deck) the
-scene's mobjects are checked: everything inside the frame, no two text boxes overlapping. The
+scene's mobjects are checked: everything inside the frame, no two text boxes overlapping, no
+image drawn over a text (an image covers what was drawn before it wherever it is opaque). The
 frame itself can be kept (for contact sheets). Beats are hooked in a test subclass; chapters
 are not changed.
 """
@@ -41,6 +42,7 @@ class Beat:
     colours: set[str] = field(default_factory=set)     # every colour drawn by a visible shape or text
     claims: list = field(default_factory=list)         # the scene's claims for this beat (scenes/kit/claims.py)
     sizes: list = field(default_factory=list)          # (text, em px at 480p) of every visible text (legibility.py)
+    hidden: list[str] = field(default_factory=list)    # texts an image is drawn over (hidden_texts)
 
 
 def _box(m: Mobject) -> np.ndarray:
@@ -118,6 +120,41 @@ def overlapping(boxes, tolerance: float = OVERLAP_TOLERANCE) -> list[tuple[str, 
     return pairs
 
 
+HIDDEN_COVER = 0.5   # an image hides a text when it covers this share of the text's box ...
+HIDDEN_ALPHA = 0.5   # ... with pixels at least this opaque on average
+
+
+def hidden_texts(camera, mobjects) -> list[str]:
+    """Texts that an image drawn after them covers: the camera draws in the order of
+    `get_mobjects_to_display` (families in order, then z_index), and an opaque image paints over
+    whatever came before it. Images are taken as axis-aligned (2D scenes; tilted 3D beats are skipped)."""
+    order = {id(m): i for i, m in enumerate(camera.get_mobjects_to_display(mobjects))}
+    images = [(order[id(m)], m) for top in mobjects for m in top.get_family()
+              if isinstance(m, ImageMobject) and id(m) in order and visible(m)]
+    out: list[str] = []
+    for unit in text_units(mobjects):
+        drawn = [order[id(g)] for g in unit.get_family() if id(g) in order]
+        if not drawn:
+            continue
+        t = _box(unit)
+        area = max((t[2] - t[0]) * (t[3] - t[1]), 1e-9)
+        for at, image in images:
+            if at < max(drawn):
+                continue
+            b = _box(image)
+            x0, y0, x1, y1 = max(t[0], b[0]), max(t[1], b[1]), min(t[2], b[2]), min(t[3], b[3])
+            if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) < HIDDEN_COVER * area:
+                continue
+            alpha = image.pixel_array[..., 3]
+            h, w = alpha.shape
+            cols = slice(int((x0 - b[0]) / (b[2] - b[0]) * w), max(int(np.ceil((x1 - b[0]) / (b[2] - b[0]) * w)), 1))
+            rows = slice(int((b[3] - y1) / (b[3] - b[1]) * h), max(int(np.ceil((b[3] - y0) / (b[3] - b[1]) * h)), 1))
+            if float(alpha[rows, cols].mean()) / 255 >= HIDDEN_ALPHA:
+                out.append(f"{_describe(unit)} under {_describe(image)}")
+                break
+    return out
+
+
 def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, keep_frames: bool = False,
                  keep: tuple[str, ...] = (), skip_3d: bool = True, **attrs) -> tuple[object, list[Beat]]:
     """Run the scene with animations skipped; return (scene, one Beat per beat() call and one at the end).
@@ -139,7 +176,8 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
                           [] if tilted else outside_frame(mobs), frame,
                           {k: getattr(scene, k, None) for k in keep}, screen_texts(mobs), drawn_colours(mobs),
                           list(ledger.pending) if ledger is not None else [],
-                          [] if tilted else [(whole_text(m), em_px(m)) for m in text_units(mobs)]))
+                          [] if tilted else [(whole_text(m), em_px(m)) for m in text_units(mobs)],
+                          [] if tilted else hidden_texts(scene.renderer.camera, mobs)))
 
     def beat(self, notes: str = "", *args, **kwargs):
         capture(self, notes)
@@ -155,4 +193,5 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
     return scene, beats
 
 
-__all__ = ["Beat", "drawn_colours", "outside_frame", "overlapping", "render_beats", "screen_texts", "text_boxes"]
+__all__ = ["Beat", "drawn_colours", "hidden_texts", "outside_frame", "overlapping", "render_beats", "screen_texts",
+           "text_boxes"]

@@ -3,8 +3,9 @@
 Data (tests/scenes/stress_traces.py): targets with a range of ±10 and nearly constant ones,
 3:1, 1:3, 3:2, 16×16 and RGB images, long run labels, runs that diverge at once. At each beat
 (a key frame of the video, a slide of the deck) every visible mobject is inside the frame and
-no two pieces of text overlap, and every line passes the claims test (tests/scenes/claimcheck.py: its
-numbers on screen, its judgements and colour words from tests on the data); at the end the
+no two pieces of text overlap, no image is drawn over a text, and every line passes the claims
+test (tests/scenes/claimcheck.py: its numbers on screen, its judgements and colour words from tests
+on the data); at the end the
 chapter's key element is on screen.
 Animations are skipped and budgets are tiny, so the whole matrix stays fast.
 """
@@ -64,6 +65,7 @@ def test_layout_holds_on_unusual_data(entry, variant, monkeypatch):
         where = f"beat {b.index} ({b.notes[:50]!r})"
         problems += [f"{where}: outside the frame: {o}" for o in b.outside[:3]]
         problems += [f"{where}: text overlaps: {a} / {c}" for a, c in overlapping(b.boxes)[:3]]
+        problems += [f"{where}: an image hides a text: {h}" for h in b.hidden[:3]]
     previous = beats[0].texts
     for b in beats[:-1]:   # the claims test (tests/scenes/claimcheck.py): each line against its beat's screen
         where = f"beat {b.index} ({b.notes[:50]!r})"
