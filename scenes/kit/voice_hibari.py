@@ -25,6 +25,10 @@ BUNDLED_VOICE = "heart"
 SPEED = 0.9     # hibari's own pace is 1.0; 0.8 read the whole explainer at 130 words per minute (gdevo bench
                 # --narration, 2026-12-04), under the 140-165 a listener expects; 0.9: see docs/narration.md
 SEED = 0        # fixes hibari's noise component: the same line gives the same samples
+PACE = (140.0, 165.0)       # words per minute a line is brought into (issue #18): at SPEED alone, lines dense with
+                            # short spoken words ran at up to 193 ("sine of x", "tanh of a times x plus b")
+PACE_SPEEDS = (0.7, 1.2)    # how far a line's speed may move from SPEED to get there
+PACE_TRIES = 3              # lines said again at most (each costs ~0.1-0.3 s of CPU)
 # What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
 PHONEMES = {
     # the variable a ("a times x", "a and b", "starts with a at 1.2") is read as the article "uh"
@@ -44,7 +48,8 @@ class HibariVoice(CachedSynth):
         self.voice, self.speed = voice, float(speed)
 
     def settings(self) -> dict:
-        return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES, "by": "sentence"}
+        return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES, "by": "sentence",
+                "pace": [*PACE, *PACE_SPEEDS, PACE_TRIES]}
 
     def check(self) -> None:
         model_file(self.voice)
@@ -57,17 +62,46 @@ class HibariVoice(CachedSynth):
 
     def synthesize(self, text: str, wav: Path) -> list[float]:
         """Sentence by sentence (scenes/kit/timeline.sentences), so each sentence's start is known
-        exactly: captions and the pacing read it."""
+        exactly: captions and the pacing read it. A line whose pace falls outside PACE is said again
+        at a speed that brings it inside, where PACE_SPEEDS allow."""
         import hibari
         import numpy as np
 
         model = _model(self.voice)
-        parts = [model(with_phonemes(text[a:b]), speed=self.speed, seed=SEED) for a, b in sentences(text)]
+
+        def say(speed: float) -> list:
+            return [model(with_phonemes(text[a:b]), speed=speed, seed=SEED) for a, b in sentences(text)]
+
+        speed, parts, words = self.speed, say(self.speed), spoken_words(text)
+        for _ in range(PACE_TRIES):   # pace is not linear in speed (0.8: 164 wpm, 0.9: 193, 1.0: 204): iterate
+            again = paced_speed(speed, words, sum(len(p) for p in parts) / model.sample_rate)
+            if again == speed:
+                break
+            speed, parts = again, say(again)
         audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
         if not len(audio):
             raise VoiceError(f"hibari produced no audio for {text[:60]!r}")
         hibari.write_wav(str(wav), audio)
         return [len(p) / model.sample_rate for p in parts]
+
+
+def spoken_words(text: str) -> int:
+    """Words in a line's spoken form, counted as the narration bench counts them (a hyphen or a
+    slash parts words: "twenty-one" is two)."""
+    return len(re.findall(r"\w+(?:'\w+)?", re.sub(r"[-‐–—/]", " ", text)))
+
+
+def paced_speed(speed: float, words: int, seconds: float) -> float:
+    """The next speed to try for WORDS said in SECONDS at SPEED: aimed a little inside PACE's nearer
+    edge as if pace were proportional to speed, within PACE_SPEEDS; SPEED when already in PACE."""
+    if not words or seconds <= 0:
+        return speed
+    wpm = 60 * words / seconds
+    lo, hi = PACE
+    if lo <= wpm <= hi:
+        return speed
+    target = hi - 5 if wpm > hi else lo + 5
+    return round(min(max(speed * target / wpm, PACE_SPEEDS[0]), PACE_SPEEDS[1]), 3)
 
 
 def with_phonemes(text: str) -> str:
@@ -102,4 +136,5 @@ def _model(voice: str):
     return Hibari(voice=voice, model=str(model_file(voice)), threads=1)
 
 
-__all__ = ["BUNDLED_VOICE", "PHONEMES", "HibariVoice", "model_file", "with_phonemes"]
+__all__ = ["BUNDLED_VOICE", "PACE", "PHONEMES", "HibariVoice", "model_file", "paced_speed", "spoken_words",
+           "with_phonemes"]

@@ -512,3 +512,22 @@ def test_lines_without_a_recording_are_listed_after_the_join(narrated, tmp_path)
     assert summary["fallbacks"] == [data["beats"][1]["id"]]
     assert (renders / "missing-recordings.txt").read_text() == f"{data['beats'][1]['id']}\n"
     assert any("no recording" in s and data["beats"][1]["id"] in s for s in said)
+
+
+def test_hibari_brings_each_line_into_the_listeners_pace(tmp_path):
+    """At hibari's one speed, lines dense with short spoken words ran at 193 words per minute and
+    sparse ones at 124; each line is now said at a speed that lands it in PACE (140-165)."""
+    from scenes.kit.spoken import spoken
+    from scenes.kit.voice_hibari import PACE, paced_speed, spoken_words
+
+    v = voice_for(SceneSettings(voice="hibari", voice_cache=tmp_path))
+    for text in ("But we never see the whole curve. We only get three points of it: that is all the network will "
+                 "learn from.",   # 193 wpm at speed 0.9
+                 "To reach loss 0.005: at 2 parameters, evolution needs fewer evaluations than gradient descent."):
+        line = v.line("p", text)   # 124 wpm at speed 0.9
+        wpm = 60 * spoken_words(spoken(text)) / line.duration
+        assert PACE[0] <= wpm <= PACE[1], (text, wpm)
+    assert spoken_words("twenty-one steps, it's S G D") == 7
+    assert paced_speed(0.9, 30, 10.0) < 0.9 < paced_speed(0.9, 20, 10.0)   # 180 and 120 wpm
+    assert paced_speed(0.9, 25, 10.0) == 0.9                               # 150 wpm: left alone
+    assert paced_speed(0.9, 60, 10.0) == 0.7 and paced_speed(1.2, 5, 10.0) == 1.2   # within PACE_SPEEDS
