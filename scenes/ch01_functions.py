@@ -51,7 +51,6 @@ class Functions(ChapterScene):
         data_note = Text(f"we only know {len(xs)} points of it", font_size=SMALL_SIZE, color=MUTED)
         data_note.next_to(key, DOWN, buff=0.3).align_to(key, LEFT)
         self.play(FadeIn(data_note), run_time=0.6)
-        self.wait(1)
         self.beat(f"But we never see the whole curve. We only get {speech.small(len(xs))} points of it: "
                   "that is all the network will learn from.")
 
@@ -65,7 +64,6 @@ class Functions(ChapterScene):
         status = self._status(run, 0, color).next_to(sub, DOWN, buff=0.5).align_to(key, LEFT)
         self.play(Write(formula), FadeIn(sub), run_time=1.2)
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
-        self.wait(1)
         self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts with a at "
                   f"{speech.param(params[0][0])} and b at {speech.param(params[0][1])}: a poor fit.")
 
