@@ -100,8 +100,7 @@ class Beyond(ChapterScene):
         m_cma, m_ls = marker(view.point(p_cma[0]), c_cma), marker(view.point(p_ls[0]), c_ls)
         rows = self._rows(cma, ls, 0, 0, c_cma, c_ls)
         self.play(FadeIn(m_cma, m_ls), FadeIn(rows), run_time=0.6)
-        self.beat(f"Evolution can be smarter. CMA-ES learns the shape of its mutation cloud from its best children, "
-                  f"{speech.small(lam)} per generation. Here it starts beside our simple local search, loss "
+        self.beat(f"Evolution can be smarter. Here CMA-ES starts beside our simple local search, at loss "
                   f"{speech.loss(cma['loss'][0])}.")
 
         trails = VGroup().set_z_index(3)
@@ -124,6 +123,8 @@ class Beyond(ChapterScene):
                     ellipse = shape
                 self.play(*anims, run_time=0.4)
                 self.clouds_drawn += 1
+            if g == 1:   # the rule is said while its first cloud and ellipse are on screen (when drawn)
+                self.beat(self._rule_line(lam, cloud is not None))
             moves = []
             for mk, path, color, k0, k1 in ((m_cma, p_cma, c_cma, g - 1, g),
                                             (m_ls, p_ls, c_ls, min(ls.steps, (g - 1) * ls_per_gen), k_ls)):
@@ -155,12 +156,22 @@ class Beyond(ChapterScene):
                        f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
         flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.25))
-        self.play(FadeIn(verdict), run_time=0.6)
-        self.wait(1.4)
         self.beat(f"After {speech.count(evals)} evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the "
-                  f"local search at {speech.loss(ls['loss'][-1])}. Over {speech.small(n)} seeds: "
-                  f"{speech.mean(summ['cma-es']['best_loss'])} against {speech.mean(summ['evolution']['best_loss'])}."
+                  f"local search at {speech.loss(ls['loss'][-1])}.")
+        self.play(FadeIn(verdict), run_time=0.6)
+        self.beat(f"Over {speech.small(n)} seeds: {speech.mean(summ['cma-es']['best_loss'])} against "
+                  f"{speech.mean(summ['evolution']['best_loss'])}."
                   + (f" In {off} of {n} seeds CMA-ES slid off along the flat valley." if off else ""))
+
+    @staticmethod
+    def _rule_line(population: int, drawn: bool) -> str:
+        """How CMA-ES mutates, pointing at its cloud and ellipse only when they are drawn (a generation
+        whose children all fall outside the landscape draws none)."""
+        if drawn:
+            return (f"Each generation it samples {speech.small(population)} children from a Gaussian: this cloud. "
+                    "It learns the cloud's shape, the ellipse, from its best children.")
+        return (f"Each generation it samples {speech.small(population)} children from a Gaussian, and learns its "
+                "shape from its best children.")
 
     def _inside(self, pts: np.ndarray) -> np.ndarray:
         a0, a1, b0, b1 = self.box
