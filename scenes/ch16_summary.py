@@ -135,7 +135,7 @@ class Summary(ChapterScene):
     def _table(self, below) -> tuple[VGroup, list[list[Text]]]:
         """Header, one row per method, the 'lowest' row; returns the grid and the data cells (row, column)."""
         header = [Text("method", font_size=LABEL_SIZE, color=MUTED)]
-        header += [Text(f"{c.title}\n{c.n_params} parameters", font_size=LABEL_SIZE, color=MUTED, line_spacing=0.8)
+        header += [Text(f"{c.title}\n{c.n_params:,} parameters", font_size=LABEL_SIZE, color=MUTED, line_spacing=0.8)
                    for c in self.columns]
         rows, cells = [header], []
         for m, name in METHODS.items():
@@ -191,17 +191,17 @@ class Summary(ChapterScene):
         evo = col.cells.get("evolution")
         grads = [(c.loss, m) for m, c in col.cells.items() if m in GRADIENT and c.usable]
         if evo is None or not evo.usable or not grads:
-            return self.claims.say(False, "", f"With {col.n_params} parameters, no comparison: a run blew up")
+            return self.claims.say(False, "", f"With {col.n_params:,} parameters, no comparison: a run blew up")
         g_loss, g = min(grads)
         gc = col.cells[g]
         lower = g_loss < evo.loss
         apart = lower and gc.sd is not None and evo.sd is not None and g_loss + gc.sd < evo.loss - evo.sd
         a, b = speech.losses(g_loss, evo.loss)
         return self.claims.pick(
-            (apart, f"With {col.n_params} parameters, gradients win: {METHODS[g]} {a}, evolution {b}"),
-            (lower, f"With {col.n_params} parameters, {METHODS[g]} ends lower than evolution, {a} against {b}, "
+            (apart, f"With {col.n_params:,} parameters, gradients win: {METHODS[g]} {a}, evolution {b}"),
+            (lower, f"With {col.n_params:,} parameters, {METHODS[g]} ends lower than evolution, {a} against {b}, "
                     "within the seeds' spread"),
-            otherwise=f"With {col.n_params} parameters, evolution ends as low as any gradient method: {b} "
+            otherwise=f"With {col.n_params:,} parameters, evolution ends as low as any gradient method: {b} "
                       f"against {a}")
 
     def _step_finding(self, col: Column, tr) -> str:
