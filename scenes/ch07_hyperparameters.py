@@ -107,7 +107,7 @@ class Hyperparameters(ChapterScene):
         e_evals = best_e["evals"]
         sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {best_s['evals']:g} full-data evaluations"
                     if bs else f"SGD: all {n_cells} settings diverged within {T} steps")
-        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals} evaluations\n{sgd_line}",
+        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals:,.0f} evaluations\n{sgd_line}",
                     font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
         note.to_edge(DOWN, buff=0.25)
         legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 2,
