@@ -85,8 +85,7 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, s
 
     def sim_job(t: str) -> Job:   # jobs.simulate_cell is looked up now: a test may stand in for it
         task = task_for(resolved[t])
-        return Job(f"trace {t}", failure_as_value, (jobs.simulate_cell, task, identity()), gpu=task.device == "cuda",
-                   lead=True)
+        return Job(f"trace {t}", failure_as_value, (jobs.simulate_cell, task, identity()), gpu=task.device == "cuda")
 
     def unlocked(t: str) -> list[Job]:
         """The scenes that waited only for trace T: rendered now, or failed with its reason."""

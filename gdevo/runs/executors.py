@@ -52,22 +52,9 @@ class Job:
     args: tuple = ()
     gpu: bool = False
     in_thread: bool = False     # it only waits on a subprocess: a local executor runs it on a thread here
-    lead: bool = False          # starts before any follow-up (a simulation: it unlocks renders, and is long)
 
 
 Then = Callable[[Job, Any], list[Job]]   # the jobs a finished job makes runnable
-
-
-def queue_follow_ups(queue: deque[Job], follow_ups: list[Job]) -> None:
-    """Put FOLLOW_UPS at the front of QUEUE (they were waited for), but behind the lead jobs queued
-    there. Ahead of them, the renders a short simulation unlocked kept both cores busy while the
-    longest simulation waited: a fresh clone took 724 s once and 799 s once, and replaying its job
-    times through the two rules gives 633 s and 607 s (the lower bound is 606 s)."""
-    leads = []
-    while queue and queue[0].lead:
-        leads.append(queue.popleft())
-    queue.extendleft(reversed(follow_ups))
-    queue.extendleft(reversed(leads))
 
 
 @dataclass
@@ -133,7 +120,7 @@ class LocalExecutor(Executor):
         return torch.cuda.is_available()
 
     def run(self, jobs: list[Job], then: Then | None = None) -> Iterator[tuple[Job, Any]]:
-        """Up to WORKERS jobs at once, in order, follow-ups first (they were waited for) after lead jobs."""
+        """Up to WORKERS jobs at once, in order, follow-ups first (they were waited for)."""
         from concurrent.futures import FIRST_COMPLETED, CancelledError, ThreadPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -172,7 +159,7 @@ class LocalExecutor(Executor):
                                                  f"memory?); {len(queue)} jobs not run") from None
                         continue
                     if then is not None:   # queued before the caller handles this result, so slots stay busy
-                        queue_follow_ups(queue, then(job, result))
+                        queue.extendleft(reversed(then(job, result)))
                     yield job, result
             finished = True
         finally:   # failed or interrupted: nothing queued starts, pool processes are terminated
@@ -245,7 +232,7 @@ class LocalExecutor(Executor):
             finally:
                 set_scratch(None)
             if then is not None:
-                queue_follow_ups(queue, then(job, result))
+                queue.extendleft(reversed(then(job, result)))
             yield job, result
 
     def close(self) -> None:
