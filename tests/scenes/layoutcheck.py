@@ -134,25 +134,27 @@ def hidden_texts(camera, mobjects) -> list[str]:
     out: list[str] = []
     for unit in text_units(mobjects):
         drawn = [order[id(g)] for g in unit.get_family() if id(g) in order]
-        if not drawn:
-            continue
         t = _box(unit)
         area = max((t[2] - t[0]) * (t[3] - t[1]), 1e-9)
         for at, image in images:
-            if at < max(drawn):
+            if not drawn or at < max(drawn):
                 continue
             b = _box(image)
             x0, y0, x1, y1 = max(t[0], b[0]), max(t[1], b[1]), min(t[2], b[2]), min(t[3], b[3])
             if x1 <= x0 or y1 <= y0 or (x1 - x0) * (y1 - y0) < HIDDEN_COVER * area:
                 continue
             alpha = image.pixel_array[..., 3]
-            h, w = alpha.shape
-            cols = slice(int((x0 - b[0]) / (b[2] - b[0]) * w), max(int(np.ceil((x1 - b[0]) / (b[2] - b[0]) * w)), 1))
-            rows = slice(int((b[3] - y1) / (b[3] - b[1]) * h), max(int(np.ceil((b[3] - y0) / (b[3] - b[1]) * h)), 1))
+            cols = _pixels(x0 - b[0], x1 - b[0], b[2] - b[0], alpha.shape[1])
+            rows = _pixels(b[3] - y1, b[3] - y0, b[3] - b[1], alpha.shape[0])   # pixel rows run top down
             if float(alpha[rows, cols].mean()) / 255 >= HIDDEN_ALPHA:
                 out.append(f"{_describe(unit)} under {_describe(image)}")
                 break
     return out
+
+
+def _pixels(lo: float, hi: float, size: float, n: int) -> slice:
+    """The pixels of an N-pixel image side of SIZE scene units that the span LO..HI (from its start) covers."""
+    return slice(int(lo / size * n), max(int(np.ceil(hi / size * n)), 1))
 
 
 def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, keep_frames: bool = False,

@@ -100,9 +100,9 @@ def test_the_target_and_muted_marks_reach_three_to_one_against_the_background(th
     from scenes.kit.palette import contrast
 
     p = PALETTES[theme]
+    bg, target = _rgb([p.background])[0] * 255, _rgb([p.target])[0] * 255
     for colour in (p.target, p.muted, p.text, p.data):
-        rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-        bg = [int(p.background[i:i + 2], 16) for i in (1, 3, 5)]
+        rgb = _rgb([colour])[0] * 255
         assert contrast(rgb, bg) >= 3, (colour, contrast(rgb, bg))
-    faded = [0.6 * int(p.target[i:i + 2], 16) + 0.4 * int(p.background[i:i + 2], 16) for i in (1, 3, 5)]
+    faded = 0.6 * target + 0.4 * bg
     assert theme == "dark" or contrast(faded, bg) < 3   # the measure sees what the old 60 % target was
