@@ -3,7 +3,9 @@ small sine-2d configs."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
@@ -17,6 +19,7 @@ from sim.experiments.sine2d import Sine2DConfig, simulate
 # set for the whole session, so module-scoped fixtures that render see it too.
 os.environ["GDEVO_VOICE"] = "off"
 os.environ["GDEVO_VOICE_CACHE"] = tempfile.mkdtemp(prefix="gdevo-voice-")
+atexit.register(shutil.rmtree, os.environ["GDEVO_VOICE_CACHE"], True)
 
 
 @pytest.fixture(autouse=True)

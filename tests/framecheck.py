@@ -6,6 +6,8 @@ with tempconfig + renderer.get_frame() and check pixels where the trace says thi
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 
 import numpy as np
@@ -14,6 +16,7 @@ from manim import config, tempconfig
 # One media dir per test process: manim caches text SVGs there, and two processes writing the
 # same cache file at once can leave one of them reading a half-written SVG.
 _MEDIA = tempfile.mkdtemp(prefix="gdevo-media-")
+atexit.register(shutil.rmtree, _MEDIA, True)   # 13-17 MB of text SVGs per test process
 
 
 def render_last_frame(scene_cls, width: int = 427, height: int = 240, fps: int = 15, **attrs):

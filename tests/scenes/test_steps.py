@@ -46,8 +46,9 @@ class Hops(Scene):
 def frames(merged: bool, fps: int, monkeypatch) -> tuple[list[np.ndarray], float, int]:
     drawn: list[np.ndarray] = []
     monkeypatch.setattr(SceneFileWriter, "write_frame", lambda self, frame, num_frames=1: drawn.append(frame.copy()))
-    with tempconfig({"pixel_width": 192, "pixel_height": 108, "frame_rate": fps, "write_to_movie": False,
-                     "disable_caching": True, "verbosity": "ERROR", "media_dir": tempfile.mkdtemp()}):
+    with tempfile.TemporaryDirectory() as media, tempconfig(
+            {"pixel_width": 192, "pixel_height": 108, "frame_rate": fps, "write_to_movie": False,
+             "disable_caching": True, "verbosity": "ERROR", "media_dir": media}):
         scene = type("HopsUnderTest", (Hops,), {"merged": merged})()
         scene.render()
     return drawn, float(scene.renderer.time), scene.renderer.num_plays
