@@ -16,14 +16,31 @@ from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
 from scenes.kit.layout import fit_box, fit_width, pretty_expr, with_params
 from scenes.kit.layout import label as text_label
+from scenes.kit.palette import series_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import ParamPlane
 from scenes.kit.params import fmt_param as fp
-from scenes.kit.style import DATA_COLOR, LABEL_SIZE, MUTED, SMALL_SIZE, TARGET_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import (
+    DATA_COLOR,
+    LABEL_SIZE,
+    MUTED,
+    OPTIMIZER_COLORS,
+    SHOWN_EVERYWHERE,
+    SMALL_SIZE,
+    TARGET_COLOR,
+    TITLE_SIZE,
+    color_for,
+)
 
 WALK_RUN = "sgd"
 STEP_TIME = 4 / 15     # seconds per recorded step of the walk (a multiple of 1/15)
 OTHER_RUNS = ("adam", "momentum", "evolution")
+
+
+def point_colors(n: int) -> list:
+    """N colours for points of runs not yet introduced: series colours that none of the optimizers
+    the landscape chapters draw (SGD, momentum, Adam, evolution) uses."""
+    return series_colors(n, exclude=tuple(OPTIMIZER_COLORS[r].to_hex() for r in SHOWN_EVERYWHERE))
 
 
 class ParameterSpace(ChapterScene):
@@ -91,18 +108,18 @@ class ParameterSpace(ChapterScene):
                   f"{run.meta['label']}, {settles}, loss {speech.loss(run['loss'][-1])}.")
 
         # Three more recorded points, from other runs: three points, three functions.
+        # They are points, not yet optimizers: named and coloured as points (colours no optimizer
+        # those optimizers use), since momentum, Adam and evolution are introduced chapters later.
         self.others = []
         rows = []
-        for name in OTHER_RUNS:
-            if name not in tr.run_names:
-                continue
+        names = [n for n in OTHER_RUNS if n in tr.run_names]
+        for name, c in zip(names, point_colors(len(names)), strict=True):
             other = tr.run(name)
             k = self._inside_step(plane, other["params"])
-            c = color_for(other.name, other.meta)
             self.others.append((name, k, marker(plane.point(other["params"][k]), c, radius=0.09),
-                                panel.curve(other["curve"][k], c, width=3)))
+                                panel.curve(other["curve"][k], c, width=3), c))
             p = other["params"][k]
-            rows.append((f"{other.meta['label']} step {k}: ({fp(p[0])}, {fp(p[1])})", c))
+            rows.append((f"another point: ({fp(p[0])}, {fp(p[1])})", c))
         end = params[-1]
         rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
         key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2,
@@ -110,8 +127,8 @@ class ParameterSpace(ChapterScene):
         top = panel.get_bottom()[1] - 0.25
         fit_box(key, 6.0, top - (-3.9)).move_to([0.95, top, 0], aligned_edge=UL)
         self.play(FadeOut(label, walk_note), run_time=0.6)
-        self.play(*[FadeIn(m, scale=2) for _, _, m, _ in self.others],
-                  *[Create(c) for _, _, _, c in self.others], FadeIn(key), run_time=1.2)
+        self.play(*[FadeIn(m, scale=2) for _, _, m, _, _ in self.others],
+                  *[Create(c) for _, _, _, c, _ in self.others], FadeIn(key), run_time=1.2)
         self.wait(2)
         self.beat(f"Every point is its own function: here are {speech.small(len(rows))} of them at once. "
                   "Training a network means searching this plane.")

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from scenes.ch02_parameter_space import ParameterSpace
-from scenes.kit.style import color_for
+from scenes.kit.onscreen import text_units, whole_text
+from scenes.kit.style import OPTIMIZER_COLORS, SHOWN_EVERYWHERE, color_for
 from tests.framecheck import nearest_match, render_last_frame
 
 
@@ -42,12 +43,21 @@ def test_curve_passes_through_the_recorded_curve_values(rendered, sine_trace):
 def test_other_points_and_their_curves_come_from_their_runs(rendered, sine_trace):
     scene, frame = rendered
     assert len(scene.others) == 3
-    for name, k, dot, curve in scene.others:
+    for name, k, dot, curve, color in scene.others:
         run = sine_trace.run(name)
         where = scene.plane.point(run["params"][k])
         assert np.allclose(dot.get_center(), where)
-        assert nearest_match(frame, scene.to_pixel(where), color_for(name)) < 60, name
+        assert nearest_match(frame, scene.to_pixel(where), color) < 60, name
+        # a point, not yet an optimizer: no optimizer's colour, and no optimizer's name in the legend
+        assert color.to_hex() not in {OPTIMIZER_COLORS[r].to_hex() for r in SHOWN_EVERYWHERE}, name
         anchors = curve.get_anchors()
         cx = sine_trace["data/curve_x"]
         expected = scene.panel.axes.c2p(cx[60], np.clip(run["curve"][k][60], -1.5, 1.5))
         assert np.min(np.linalg.norm(anchors - expected, axis=1)) < 1e-6
+
+
+def test_points_are_not_named_for_optimizers_not_yet_introduced(rendered):
+    scene, _ = rendered
+    texts = " ".join(whole_text(t) for t in text_units(scene.mobjects))
+    for name in ("Adam", "momentum", "Evolution"):
+        assert name not in texts, name
