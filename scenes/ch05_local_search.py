@@ -133,12 +133,17 @@ class LocalSearch(ChapterScene):
                 anims.append(Create(seg))
             return anims
 
+        child_note = None   # the best child's loss, which the line says (the read-out shows the parent's)
         for k in range(1, min(detail, evo.steps) + 1):
             cloud = mutation_cloud(evo["population"][k - 1], int(evo["winner"][k - 1]),
                                    bool(evo["accepted"][k - 1]), to_point, color,
                                    under=lambda p: view.colour_under(clamp(view, p))).set_z_index(4)
-            self.play(FadeIn(cloud, scale=0.6), run_time=0.6)
-            self.play(cloud.best.animate.scale(1.4), run_time=0.4)
+            self.play(FadeIn(cloud, scale=0.6), *([FadeOut(child_note)] if child_note else []), run_time=0.6)
+            kept = "kept" if evo["accepted"][k - 1] else "rejected"
+            child_note = Text(f"round {k}: best child loss {fmt_loss(float(evo['pop_loss'][k - 1].min()))}, {kept}",
+                              font_size=SMALL_SIZE - 1, color=TEXT_COLOR)
+            child_note.next_to(row, DOWN, buff=0.2).align_to(row, LEFT)
+            self.play(cloud.best.animate.scale(1.4), FadeIn(child_note), run_time=0.4)
             if k == 1 and first_said:
                 self.beat(first_said)
             self.wait(HOLD)   # with the 0.4 s ring, the children are held longer than HOLD at any frame rate
@@ -156,6 +161,8 @@ class LocalSearch(ChapterScene):
                 swap(row, 0, self._row(evo, k).move_to(row, aligned_edge=LEFT))
             return step(k)
 
+        if child_note is not None:
+            self.play(FadeOut(child_note), run_time=0.4)
         if detail < evo.steps:
             self.play(Steps(parent, [lambda k=k: quick(k) for k in range(detail + 1, evo.steps + 1)], 2 / 15))
         return trail

@@ -9,11 +9,11 @@ evaluation budgets. Every number is read from the `hyperparameters` trace (mean 
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, FadeIn, FadeOut, Group, Text, Write
+from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Group, Text, Write, config
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.charts import MISSING_RGB, HeatmapGrid
+from scenes.kit.charts import MISSING_RGB, HeatmapGrid, short
 from scenes.kit.claims import colour_name
 from scenes.kit.layout import pretty_expr
 from scenes.kit.panels import fmt_loss
@@ -64,7 +64,11 @@ class Hyperparameters(ChapterScene):
         best_e = tr.stats["evolution"]["best"]                # best cells: chosen at simulation time
         bi = tuple(best_e["cell"])
         box = grids[-1].cell_box(*bi)
-        self.play(FadeIn(box), run_time=0.6)
+        # the loss the line says, written under the grid it was read from (the small grids show colours only)
+        best_note = Text(f"{pops[bi[0]]} children, σ {sigmas[bi[1]]:g}: loss {short(float(mean_final[bi]))}",
+                         font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(grids[-1], DOWN, buff=0.2)
+        best_note.shift(LEFT * max(0.0, best_note.get_right()[0] - (config.frame_width / 2 - 0.15)))
+        self.play(FadeIn(box), FadeIn(best_note), run_time=0.6)
         self.wait(3)
         self.beat(f"Evolution has two knobs: how many children, and how far they stray, sigma. The best pair here "
                   f"is {pops[bi[0]]} children at sigma {speech.number(sigmas[bi[1]])}, loss "
@@ -78,7 +82,7 @@ class Hyperparameters(ChapterScene):
         sgd_grid.shift_all(np.array([3.7, -0.3, 0]) - sgd_grid.image.get_center())
         self.sgd_grid, self.evo_grid = sgd_grid, left
         old = [m for g in grids for m in (g, g.image)]
-        self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(head), run_time=0.6)
+        self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(best_note), FadeOut(head), run_time=0.6)
         self.add(left.image, sgd_grid.image)
         self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), run_time=1)
         best_s = tr.stats["sgd"]["best"]                      # None: every setting diverged

@@ -64,7 +64,10 @@ class MomentumAdam(ChapterScene):
         lm = self.trace("local-minimum")
         view = self.show_landscape(LandscapeView.from_trace(lm))
         marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
-        key = Text("rings: local minima (their loss)", font_size=SMALL_SIZE, color=TEXT_COLOR).move_to([3.75, 2.9, 0])
+        # the global minimum's loss is said at the chapter's end: the key writes it, as the rings write theirs
+        key = Text(f"rings: local minima (their loss)\nstar: the global minimum, loss "
+                   f"{speech.loss(float(lm['landscape/minima_loss'][0]))}", font_size=SMALL_SIZE, color=TEXT_COLOR,
+                   line_spacing=0.8).move_to([3.75, 2.9, 0])
         self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
         runs = [lm.run(n) for n in ("sgd", "momentum", "adam")]
         self.lm_view = view

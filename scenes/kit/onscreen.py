@@ -115,10 +115,25 @@ def positions(text: str) -> list[tuple[int, Number]]:
 
 
 def shown(number: Number, screen: list[Number]) -> bool:
-    """NUMBER is among SCREEN's numbers, within the rounding of either form."""
+    """NUMBER is among SCREEN's numbers: one of them rounds to it ("0.0015" is shown by "0.00153",
+    "12,000" by "12,345"), or it rounds to one written with at least two significant digits ("67.59"
+    by "67.6"). A one-digit number on screen, such as an axis tick, shows only itself: a tick "1"
+    does not show "0.79"."""
     value, half, _ = number
-    return any(math.isclose(value, s, rel_tol=1e-9, abs_tol=1e-12) or abs(value - s) <= max(half, h) * (1 + 1e-9)
-               for s, h, _ in screen)
+    return any(math.isclose(value, s, rel_tol=1e-9, abs_tol=1e-12) or abs(value - s) <= half * (1 + 1e-9)
+               or (significant(written) >= 2 and abs(value - s) <= h * (1 + 1e-9))
+               for s, h, written in screen)
+
+
+def significant(written: str) -> int:
+    """Significant digits of a number as written ("67.6": 3, "0.0015": 2, "1": 1, "12,000": 2,
+    "3.2 × 10⁻⁷": 2, "2.4 million": 2); an integer's trailing zeros are not counted."""
+    mantissa = re.split(r"[eE×\s]", written.strip().lstrip("-−").replace(",", ""), maxsplit=1)[0]
+    if "." in mantissa:
+        digits = mantissa.replace(".", "").lstrip("0")
+    else:
+        digits = mantissa.strip("0")
+    return max(1, len(digits))
 
 
 def screen_numbers(mobjects) -> list[Number]:
@@ -155,4 +170,4 @@ def become_keeps_text() -> Iterator[None]:
 
 
 __all__ = ["TEXT_TYPES", "become_keeps_text", "numbers", "positions", "screen_numbers", "screen_texts", "shown",
-           "text_units", "visible", "whole_text"]
+           "significant", "text_units", "visible", "whole_text"]

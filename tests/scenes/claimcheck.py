@@ -2,8 +2,9 @@
 
 For each beat (its line, the texts and colours on screen when it starts and when it closes, and the
 claims the scene made for it, scenes/kit/claims.py):
-- every number in the line is on screen in that beat, within the rounding of either form
-  ("0.0015" matches a label "0.00153"; "12,000" matches "12,345"; "3.2 × 10⁻⁷" matches "3.2e-07");
+- every number in the line is on screen in that beat, within the said number's rounding
+  ("0.0015" matches a label "0.00153"; "12,000" matches "12,345"; "3.2 × 10⁻⁷" matches "3.2e-07";
+  "0.79" does not match a tick "1");
 - every qualitative word ("diverges", "beats", "stalls", ...) lies inside a claim of the beat,
   so it came from a test on the data rather than a template;
 - every colour word lies inside a colour claim of the beat, and that colour is drawn on screen.
@@ -31,7 +32,9 @@ def beat_problems(line: str, texts: list[str], colours: set[str], claims: list[S
     screen = [n for t in texts for n in numbers(t)]
     for value, half, written in numbers(line):
         if not shown((value, half, written), screen):
-            problems.append(f"says {written!r}, which is not on screen")
+            near = min(screen, key=lambda n: abs(n[0] - value), default=None)
+            problems.append(f"says {written!r}, which is not on screen"
+                            + (f" (the nearest number there: {near[2]!r})" if near else ""))
     for word in _uncovered(line, QUALITATIVE, [c.text for c in claims if c.colour is None]):
         problems.append(f"says {word!r} without a claim that tested it")
     for word in _uncovered(line, COLOUR_WORDS, [c.text for c in claims if c.colour is not None]):

@@ -29,6 +29,11 @@ def test_a_number_matches_within_the_rounding_of_either_form():
     assert not beat_problems("loss 67.59", ["67.6"], set(), [])            # the label rounds more
     assert beat_problems("loss 0.0015", ["loss 0.0017"], set(), [])
     assert beat_problems("loss 1.7", ["step 17"], set(), [])
+    # a one-digit number on screen (a tick, a step count) shows only itself: ch08 said "from 1.4 to
+    # 0.79" while its read-out still showed 0.89, and a tick "1" passed for the 0.79
+    assert beat_problems("on its way to 0.79", ["1", "0.5", "loss 1.3677 → 0.8865"], set(), [])
+    assert not beat_problems("on its way to 0.79", ["1", "loss 1.3677 → 0.7937"], set(), [])
+    assert beat_problems("ranges up to 9.6", ["10"], set(), [])
 
 
 def test_colour_names_say_what_a_viewer_sees():
