@@ -26,7 +26,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.images import ImagePanel, fmt_psnr, framed, image_tile, slot
+from scenes.kit.images import ImagePanel, fmt_psnr, framed, image_tile, picture_subject, slot
 from scenes.kit.layout import fit_box, fit_width, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
@@ -85,7 +85,7 @@ class EvolutionAtScale(ChapterScene):
         trail = plot.curve(evo["step"][:1], loss[:1], color)
         row = self._row(evo, 0).next_to(panel, DOWN, buff=0.3)
         self.play(Create(curve), FadeIn(row), run_time=2 / 3)
-        self.beat(f"Now a real network with {speech.count(n_params)} parameters, fitting a harder curve. "
+        self.beat(f"Now a real network with {speech.count(n_params)} parameters, fitting this curve. "
                   f"Evolution nudges all of them at once, {speech.small(pop)} children per generation.")
 
         keys = np.unique(np.linspace(0, rounds, self.curve_keyframes + 1).astype(int))[1:]
@@ -131,7 +131,7 @@ class EvolutionAtScale(ChapterScene):
                 missing.append((name, str(exc)))
                 continue
             rows.add(self._image_row(tr, evo))
-            notes.append(self._psnr_course(name.removeprefix("image-fit-"), float(evo["psnr"][0]),
+            notes.append(self._psnr_course(picture_subject(tr, name), float(evo["psnr"][0]),
                                            float(evo["psnr"][-1])))
         for name, why in missing:
             rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
@@ -156,10 +156,10 @@ class EvolutionAtScale(ChapterScene):
         """How one image's PSNR went, in the tiles' own digits (one decimal): a change under 1 dB is no rise."""
         a, b = f"{first:.1f}", f"{last:.1f}"
         return self.claims.pick(
-            (last == np.inf, f"becomes infinite for the {image}: an exact copy"),
-            (last - first >= 1, f"rises for the {image} from {a} to {b} decibels"),
-            (first - last >= 1, f"falls for the {image} from {a} to {b} decibels"),
-            otherwise=f"barely changes for the {image}, from {a} to {b} decibels")
+            (last == np.inf, f"becomes infinite for {image}: an exact copy"),
+            (last - first >= 1, f"rises for {image} from {a} to {b} decibels"),
+            (first - last >= 1, f"falls for {image} from {a} to {b} decibels"),
+            otherwise=f"barely changes for {image}, from {a} to {b} decibels")
 
     def _image_row(self, tr, evo) -> Group:
         """The target and IMAGE_SNAPSHOTS reconstructions, each fitted into the same slot (any aspect ratio)."""

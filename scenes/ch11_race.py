@@ -30,7 +30,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, slot
+from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, picture_subject, slot
 from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
 from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
@@ -114,7 +114,7 @@ def verdict(stats: dict) -> str:
     if best == worst or not reach:
         return head
     e_star = stats["e_star"]
-    return (f"{head} It reached {w['label']}'s final loss, {fmt_short(stats['reach_level'])}, after "
+    return (f"{head} It reached {w['label']}'s mean final loss, {fmt_short(stats['reach_level'])}, after "
             f"{reach:,.0f} evaluations, {speech.number(e_star / reach)} times fewer than {e_star:,.0f}.")
 
 
@@ -314,7 +314,7 @@ class Race(ChapterScene):
                 missing.append((name, str(exc)))
                 continue
             tuned.append(bool(tr.meta.get("tuning")))
-            row, note = self._image_row(tr, runs, name.removeprefix("image-fit-"), len(self.image_traces))
+            row, note = self._image_row(tr, runs, picture_subject(tr, name), len(self.image_traces))
             rows.add(row)
             notes.append(note)
         for name, why in missing:
@@ -373,9 +373,9 @@ class Race(ChapterScene):
         row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
         finite = {n: v for n, v in shown.items() if np.isfinite(v)}
         if not finite:
-            return row, f"On the {image}, no run has a finite PSNR."
+            return row, f"On {image}, no run has a finite PSNR."
         best = max(runs, key=lambda r: finite.get(r.name, -np.inf))
-        return row, (f"On the {image}, the highest PSNR, the closest to the target pixel by pixel: "
+        return row, (f"On {image}, the highest PSNR, the closest to the target pixel by pixel: "
                      f"{best.meta['label']}, {speech.number(finite[best.name], 3)} decibels.")
 
     # ------------------------------------------------------------------ caveat

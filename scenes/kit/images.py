@@ -63,6 +63,13 @@ def frame_at(xs: np.ndarray, x: float) -> int:
     return max(int(np.searchsorted(xs, x + 1e-9, side="right")) - 1, 0)
 
 
+def picture_subject(trace: Trace, name: str) -> str:
+    """What the narration calls an image trace's picture ('the astronaut'): recorded at simulation
+    time from the config's image (a project's own photo is not called 'the portrait'); traces made
+    before that field existed fall back to the experiment's name."""
+    return str(trace.meta.get("image", {}).get("subject") or "the " + name.removeprefix("image-fit-"))
+
+
 def fmt_psnr(value: float) -> str:
     return "∞ dB" if not np.isfinite(value) else f"{value:.1f} dB"
 
@@ -190,4 +197,4 @@ def target_panel(trace: Trace, side: float = 3.0, label: str = "Target", font_si
 
 
 __all__ = ["ImagePanel", "PlayFrames", "caption_fields", "fit_image", "fmt_psnr", "frame_at", "frame_index",
-           "frame_rgba", "framed", "image_tile", "slot", "target_panel"]
+           "frame_rgba", "framed", "image_tile", "picture_subject", "slot", "target_panel"]

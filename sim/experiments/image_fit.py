@@ -11,6 +11,7 @@ See docs/traces/image-fit.md.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from time import perf_counter
 from typing import Any, Literal
 
@@ -58,6 +59,9 @@ class ImageFitConfig(RepeatedConfig):
     resolution: int = Field(default=64, ge=8, le=2048, description="the image is fitted inside resolution²")
     color: Literal["grey", "rgb"] = "grey"
     background: str = Field(default="white", description="what transparent pixels are flattened onto")
+    subject: str | None = Field(default=None, min_length=1, max_length=40, pattern=r"^[^\n\r{}<>]+$",
+                                description="what the picture shows, as captions and narration name it "
+                                            "('my portrait'; default: the image's name, 'the astronaut')")
     model: Model = Model()
     budget_evals: float = Field(gt=0, le=1e9, description="loss evaluations every run may use")
     frames: int = Field(default=41, ge=2, le=2000, description="recorded snapshots, evenly spaced in steps")
@@ -265,7 +269,7 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
             "seeds": seeds,
         }
     extra = {"image": {"height": h, "width": w, "channels": 1 if target.ndim == 2 else 3, "pixels": n,
-                       "source": cfg.image},
+                       "source": cfg.image, "subject": subject_of(cfg)},
              "model": {"n_params": problem.spec.n_params, "width": problem.spec.width, "depth": problem.spec.depth,
                        "skip": problem.spec.skip, "n_fourier": problem.spec.n_fourier,
                        "activation": problem.spec.activation},
@@ -273,6 +277,16 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
     trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)
     trace.meta["stats"], trace.wall_stats = image_stats(trace, [r.name for r in cfg.runs])
     return trace
+
+
+def subject_of(cfg: ImageFitConfig) -> str:
+    """What the picture is called in captions and speech: the config's `subject`, else 'the' and the
+    image's name ('skimage:astronaut' -> 'the astronaut', 'assets/smiley.png' -> 'the smiley'), so a
+    project's own picture is never called by the name of the one it replaced."""
+    if cfg.subject:
+        return cfg.subject.strip()
+    name = cfg.image.removeprefix("skimage:") if cfg.image.startswith("skimage:") else Path(cfg.image).stem
+    return "the " + " ".join(name.replace("_", " ").replace("-", " ").split())
 
 
 def _num(v: float) -> float | None:

@@ -102,7 +102,7 @@ def test_psnr_is_said_as_closeness_and_a_change_under_one_decibel_is_no_rise():
 
     me = SimpleNamespace(claims=Claims())
     course = EvolutionAtScale._psnr_course
-    assert course(me, "portrait", 10.64, 10.97) == "barely changes for the portrait, from 10.6 to 11.0 decibels"
-    assert course(me, "smiley", 8.81, 12.8) == "rises for the smiley from 8.8 to 12.8 decibels"
-    assert course(me, "smiley", 14.0, 12.0) == "falls for the smiley from 14.0 to 12.0 decibels"
+    assert course(me, "the portrait", 10.64, 10.97) == "barely changes for the portrait, from 10.6 to 11.0 decibels"
+    assert course(me, "the smiley", 8.81, 12.8) == "rises for the smiley from 8.8 to 12.8 decibels"
+    assert course(me, "the smiley", 14.0, 12.0) == "falls for the smiley from 14.0 to 12.0 decibels"
     assert "exact copy" in course(me, "smiley", 9.0, float("inf"))

@@ -94,10 +94,10 @@ def test_the_verdict_is_the_datas():
     from scenes.ch11_race import verdict
 
     gradients_win = verdict(_stats(0.3, 600.0))
-    assert gradients_win == ("Best at equal evaluations: Adam. It reached Evolution's final loss, 0.3, after 600 "
+    assert gradients_win == ("Best at equal evaluations: Adam. It reached Evolution's mean final loss, 0.3, after 600 "
                              "evaluations, 25 times fewer than 15,000.")
     evolution_wins = verdict(_stats(0.01, None))
-    assert evolution_wins == ("Best at equal evaluations: Evolution. It reached Adam's final loss, 0.05, after "
+    assert evolution_wins == ("Best at equal evaluations: Evolution. It reached Adam's mean final loss, 0.05, after "
                               "3,000 evaluations, 5 times fewer than 15,000.")
 
 

@@ -171,3 +171,14 @@ def test_video_preset_code_path_runs_tiny_on_cpu():
     tr = simulate(cfg, "image-fit-video")
     assert tr.run("evolution").meta["steps"] == 2 and tr.run("adam").meta["steps"] == 16
     assert tr["runs/adam/frames"].shape == (3, 16, 16)
+
+
+def test_the_picture_is_named_for_its_own_image_not_the_experiment(trace):
+    """A project's photo under image-fit-smiley is not 'the smiley': the trace names what was fitted."""
+    from sim.experiments.image_fit import subject_of
+
+    assert trace.meta["image"]["subject"] == "the smiley"
+    assert subject_of(tiny_config(image="skimage:astronaut")) == "the astronaut"
+    assert subject_of(tiny_config(image="skimage:astronaut", subject="my portrait")) == "my portrait"
+    with pytest.raises(ValueError):
+        tiny_config(subject="two\nlines")
