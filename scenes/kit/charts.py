@@ -68,6 +68,12 @@ class HeatmapGrid(VGroup):
             t.shift(LEFT * t.width / 2)
         self.col_labels = VGroup(*[Text(s, font_size=font_size, color=TEXT_COLOR).move_to(
             self.cell_center(rows - 1, j) + DOWN * (cell * 0.5 + 0.22)) for j, s in enumerate(col_labels)])
+        if cols > 1 and max(t.width for t in self.col_labels) > cell - 0.08:
+            # Labels wider than their cell would run into each other ("0.0030.01"): every second one
+            # drops a line, so each keeps its size and its gap.
+            drop = max(t.height for t in self.col_labels) + 0.08
+            for t in self.col_labels[1::2]:
+                t.shift(DOWN * drop)
         self.col_title = Text(col_title, font_size=font_size, color=MUTED).next_to(self.col_labels, DOWN, buff=0.12)
         self.row_title = Text(row_title, font_size=font_size, color=MUTED).rotate(math.pi / 2)
         self.row_title.next_to(self.row_labels, LEFT, buff=0.15)

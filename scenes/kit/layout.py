@@ -120,8 +120,15 @@ def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:
 __all__ = ["data_range", "fit_box", "fit_width", "frame_box", "keep_in_frame", "label", "nice_range", "stack"]
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
 def pretty_expr(expr: str) -> str:
-    """A config expression as screen text: 'tanh(a*x + b)' -> 'tanh(a·x + b)', '**' -> '^'."""
+    """A config expression as screen text: 'tanh(a*x + b)' -> 'tanh(a·x + b)'; a whole-number power
+    is a superscript ('x**2' -> 'x²', 'x ** -1' -> 'x⁻¹'), any other '**' a '^'."""
+    import re
+
+    expr = re.sub(r"\s*\*\*\s*(-?\d+)(?![\d.])", lambda m: m[1].translate(_SUPERSCRIPT), expr)
     return expr.replace("**", "^").replace("*", "·")
 
 
