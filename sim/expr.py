@@ -16,6 +16,7 @@ from typing import Annotated
 import torch
 from pydantic import AfterValidator
 
+from sim import pyparse
 from sim.errors import ConfigError
 
 FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -41,7 +42,7 @@ def parse_expression(text: str, variables: tuple[str, ...] = ("x",), field: str 
     if len(text) > MAX_LENGTH:
         raise ConfigError(f"{field}: expression longer than {MAX_LENGTH} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = pyparse.parse(text.strip(), mode="eval")
     except SyntaxError:
         raise ConfigError(f"{field}: {text!r} is not a valid expression (allowed: {allowed})") from None
 

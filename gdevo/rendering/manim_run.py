@@ -30,6 +30,7 @@ from pathlib import Path
 from gdevo.rendering import stamps
 from gdevo.rendering.encoding import PRESET_ENV
 from gdevo.settings import Settings
+from sim import pyparse
 from sim.cache import ROOT
 from sim.errors import GdevoError
 
@@ -153,7 +154,7 @@ def scene_sources(module: str) -> list[Path]:
             continue
         seen[path] = None
         try:
-            tree = ast.parse(path.read_text(encoding="utf-8"))
+            tree = pyparse.parse(path.read_text(encoding="utf-8"))
         except SyntaxError:
             continue   # manim will report it; the file's bytes are still in the digest
         names: list[str] = []
