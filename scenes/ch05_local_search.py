@@ -13,7 +13,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Rectangle, Text, VGroup, Write
 
 from scenes.kit import speech
-from scenes.kit.arrows import clamp, crop, hop, minimum_marks, swap
+from scenes.kit.arrows import clamp, crop, hop, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
@@ -62,11 +62,13 @@ class LocalSearch(ChapterScene):
         evo = lm.run("evolution")
         view = self.show_landscape(LandscapeView.from_trace(lm))
         self.lm_view = view
-        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
-        note = Text("rings: local minima (their loss); star: global", font_size=SMALL_SIZE - 1,
-                    color=TEXT_COLOR).move_to([3.75, 2.85, 0])
+        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"],
+                              is_global=lm.arrays.get("landscape/minima_global"))
+        note = Text(marks_key(marks), font_size=SMALL_SIZE - 1, color=TEXT_COLOR, line_spacing=0.8)
+        note.move_to([3.75, 2.85, 0]).align_to([0, 3.15, 0], UP)   # under the title, right of the landscape
         parent = marker(view.point(evo["params"][0]), color)
         row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0]).align_to(note, LEFT)
+        row.shift(DOWN * max(0.0, row.get_top()[1] - (note.get_bottom()[1] - 0.2)))
         self.play(FadeIn(marks), FadeIn(note), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.lm_trail = self._play_rounds(view, evo, color, parent, row, 0)
         self.lm_parent = parent

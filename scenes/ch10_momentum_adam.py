@@ -63,11 +63,14 @@ class MomentumAdam(ChapterScene):
 
         lm = self.trace("local-minimum")
         view = self.show_landscape(LandscapeView.from_trace(lm))
-        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"])
+        marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"],
+                              is_global=lm.arrays.get("landscape/minima_global"))
         # the global minimum's loss is said at the chapter's end: the key writes it, as the rings write theirs
-        key = Text(f"rings: local minima (their loss)\nstar: the global minimum, loss "
-                   f"{speech.loss(float(lm['landscape/minima_loss'][0]))}", font_size=SMALL_SIZE, color=TEXT_COLOR,
-                   line_spacing=0.8).move_to([3.75, 2.9, 0])
+        best = speech.loss(float(lm["landscape/minima_loss"][0]))
+        stars = (f"stars: global minima (deepest: loss {best})" if marks.stars > 1
+                 else f"star: the global minimum, loss {best}")
+        key = Text(f"rings: local minima (their loss)\n{stars}", font_size=SMALL_SIZE, color=TEXT_COLOR,
+                   line_spacing=0.8).move_to([3.75, 2.8, 0])
         self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
         runs = [lm.run(n) for n in ("sgd", "momentum", "adam")]
         self.lm_view = view
@@ -78,13 +81,16 @@ class MomentumAdam(ChapterScene):
             + self.claims.say(bool(r.meta.get("trapped")), ", in a local minimum", "") for r in runs) + ".")
 
         deep = [lm.run(n) for n in ("momentum-deep", "adam-deep")]
-        honest = Text("From another start, a deep local minimum\nholds them too:", font_size=SMALL_SIZE,
+        # what the second start shows, from the runs' own record (trapped: ended in a minimum above the global one)
+        held = all(bool(r.meta.get("trapped")) for r in deep)
+        honest = Text(self.claims.say(held, "From another start, a local minimum\nholds them too:",
+                                      "From another start:"), font_size=SMALL_SIZE,
                       color=TEXT_COLOR, line_spacing=0.9).next_to(rows, DOWN, buff=0.45).align_to(rows, LEFT)
         self.play(FadeIn(honest), run_time=0.4)
         shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
         group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
         self.wait(1.5)
-        self.beat("No guarantee, though. From another start, " + " and ".join(
+        self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, " + " and ".join(
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
             f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
         self.final = (group, group2)

@@ -47,27 +47,41 @@ def vector_arrow(view, params: np.ndarray, vec: np.ndarray, color: ManimColor, s
 
 
 def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: bool = True,
-                  size: int = SMALL_SIZE - 2) -> VGroup:
-    """A ring at every recorded local minimum but the first (the global one, the view's star).
+                  size: int = SMALL_SIZE - 2, is_global: np.ndarray | None = None) -> VGroup:
+    """A ring at every recorded local minimum but the first (the global one, the view's star); a
+    minimum as deep as the first (IS_GLOBAL, the trace's landscape/minima_global) gets a star too.
 
-    Labels give each minimum's recorded loss to two significant digits, as the voice says it (two
-    decimals labelled minima nearly as deep as the global one "0.00"). `marks.rings[k]` is minimum k's ring.
-    """
-    group, rings = VGroup(), []
+    Labels give each ring's recorded loss to two significant digits, as the voice says it (two
+    decimals labelled minima nearly as deep as the global one "0.00"). `marks.rings[k]` is minimum
+    k's mark; `marks.stars` counts the global minima drawn (the view's star included)."""
+    group, rings, stars = VGroup(), [], 1
     for k, (p, loss) in enumerate(zip(minima, minima_loss, strict=True)):
-        ring = Circle(radius=0.13, color=WHITE, stroke_width=3).move_to(view.point(p))
-        ring.set_stroke("#000000", 6, 0.5, background=True)
+        deep = k > 0 and is_global is not None and bool(is_global[k])
+        if deep:
+            ring = view.minimum.copy().move_to(view.point(p))
+        else:
+            ring = Circle(radius=0.13, color=WHITE, stroke_width=3).move_to(view.point(p))
+            ring.set_stroke("#000000", 6, 0.5, background=True)
         rings.append(ring)
         if k == 0 or not inside(view, p):
             continue
         group.add(ring)
-        if labels:
+        stars += deep
+        if labels and not deep:
             low = p[1] < view.axes.y_range[0] + 0.15 * (view.axes.y_range[1] - view.axes.y_range[0])
             text = Text(speech.loss(loss), font_size=size, color=WHITE).next_to(ring, UP if low else DOWN, buff=0.05)
             text.add_background_rectangle(color="#000000", opacity=0.55, buff=0.04)
             group.add(text)
-    group.rings = rings
+    group.rings, group.stars = rings, stars
     return group
+
+
+def marks_key(marks: VGroup) -> str:
+    """What the marks are, for a key beside the landscape: 'rings: local minima (their loss); star: global'
+    (two lines when several global minima are drawn as stars)."""
+    if getattr(marks, "stars", 1) > 1:
+        return "rings: local minima (their loss)\nstars: global minima (equally deep)"
+    return "rings: local minima (their loss); star: global"
 
 
 def crop(a: np.ndarray, b: np.ndarray, loss: np.ndarray, a_lim: tuple[float, float],
