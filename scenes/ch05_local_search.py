@@ -65,7 +65,8 @@ class LocalSearch(ChapterScene):
         marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"],
                               is_global=lm.arrays.get("landscape/minima_global"))
         note = Text(marks_key(marks), font_size=SMALL_SIZE - 1, color=TEXT_COLOR, line_spacing=0.8)
-        note.move_to([3.75, 2.85, 0]).align_to([0, 3.15, 0], UP)   # under the title, right of the landscape
+        # under the title, in the column right of the landscape (its left edge where the one-line key's was)
+        note.move_to([3.75, 2.85, 0]).align_to([0, 3.15, 0], UP).align_to([0.75, 0, 0], LEFT)
         parent = marker(view.point(evo["params"][0]), color)
         row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0]).align_to(note, LEFT)
         row.shift(DOWN * max(0.0, row.get_top()[1] - (note.get_bottom()[1] - 0.2)))

@@ -96,14 +96,11 @@ class Hyperparameters(ChapterScene):
             grey_note = Text(f"{n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: diverged",
                              font_size=SMALL_SIZE - 2, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
             self.play(FadeIn(grey_note), run_time=0.4)
-        blew = ("none of these settings blew up" if n_grey == 0 else
-                f"too large blows up, as in the {n_grey} {self.claims.colour(grey_hex)} "
-                f"cell{'s' if n_grey != 1 else ''}")
         self.wait(3)
         knobs = "Gradient descent has its own knobs: learning rate and batch size."
         if bs:
             self.beat(f"{knobs} The best is learning rate {speech.number(lrs[bs[0]])} with batches of "
-                      f"{batches[bs[1]]}, loss {speech.loss(sgd[bs])}. Too small crawls; {blew}.")
+                      f"{batches[bs[1]]}, loss {speech.loss(sgd[bs])}. {self._lr_ends(sgd, lrs, bs, grey_hex)}.")
         else:
             self.beat(f"{knobs} Here all {speech.small(n_cells)} settings blew up: every learning rate tried is "
                       f"too large for this network.")
@@ -133,6 +130,27 @@ class Hyperparameters(ChapterScene):
             self.beat(f"Evolution reached {speech.loss(mean_final[bi])} with {speech.count(e_evals)} evaluations; "
                       f"gradient descent needs a smaller learning rate than any tried here. Both need their knobs "
                       f"tuned.")
+
+    def _lr_ends(self, sgd: np.ndarray, lrs: np.ndarray, bs: tuple[int, int], grey_hex: str) -> str:
+        """What the learning rate's two ends did, each said only if the grid shows it: the smallest rate
+        'crawls' when every batch size ends at least 3x above the best loss; the grey (diverged) cells are
+        'too large' when every one of them has a larger rate than the best."""
+        lrs = np.asarray(lrs, dtype=float)
+        slow = int(np.argmin(lrs))
+        lows = sgd[slow][np.isfinite(sgd[slow])]
+        crawls = slow != bs[0] and len(lows) == sgd.shape[1] and bool(lows.min() >= 3 * sgd[bs])
+        grey_rows = np.nonzero(~np.isfinite(sgd))[0]
+        n_grey = len(grey_rows)
+        cells = f"cell{'s' if n_grey != 1 else ''}"
+        if n_grey == 0:
+            high = "none of these settings blew up"
+        else:
+            colour = self.claims.colour(grey_hex)
+            high = self.claims.say(bool((lrs[grey_rows] > lrs[bs[0]]).all()),
+                                   f"too large blows up, as in the {n_grey} {colour} {cells}",
+                                   f"the {n_grey} {colour} {cells} blew up")
+        low = self.claims.say(crawls, "Too small crawls; ", "")
+        return low + (high if low else high[0].upper() + high[1:])
 
     def _sigma_said(self, row: np.ndarray, j: int) -> str:
         """What the grid's row of the best population shows about sigma around its best (only what was tried)."""

@@ -7,9 +7,10 @@ coordinates; nothing is computed about the loss.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, WHITE, Arrow, Circle, ManimColor, Text, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, WHITE, Arrow, Circle, ManimColor, Text, VGroup
 
 from scenes.kit import speech
+from scenes.kit.landscape import boxes_meet
 from scenes.kit.style import SMALL_SIZE
 
 
@@ -69,7 +70,15 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
         stars += deep
         if labels and not deep:
             low = p[1] < view.axes.y_range[0] + 0.15 * (view.axes.y_range[1] - view.axes.y_range[0])
-            text = Text(speech.loss(loss), font_size=size, color=WHITE).next_to(ring, UP if low else DOWN, buff=0.05)
+            text = Text(speech.loss(loss), font_size=size, color=WHITE)
+            # under the ring (over it near the bottom), else the first side where no axis number is
+            ticks = [n for axis in view.frame for n in getattr(axis, "numbers", [])]
+            for side in ((UP, DOWN) if low else (DOWN, UP)) + (RIGHT, LEFT):
+                text.next_to(ring, side, buff=0.05)
+                if not any(boxes_meet(text, n) for n in ticks):
+                    break
+            else:
+                text.next_to(ring, UP if low else DOWN, buff=0.05)
             text.add_background_rectangle(color="#000000", opacity=0.55, buff=0.04)
             group.add(text)
     group.rings, group.stars = rings, stars

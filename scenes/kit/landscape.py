@@ -81,7 +81,7 @@ class LandscapeView(VGroup):
         numbers = [n for axis in axes for n in axis.numbers]
         for side in (DOWN, UP, RIGHT, LEFT):
             text = MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, side, buff=0.08)
-            if not any(_overlap(text, n) for n in numbers):
+            if not any(boxes_meet(text, n) for n in numbers):
                 return text
         return MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, DOWN, buff=0.08)
 
@@ -135,7 +135,8 @@ class LandscapeView(VGroup):
         return self.axes.c2p(float(params[0]), float(params[1]))
 
 
-def _overlap(a, b) -> bool:
+def boxes_meet(a, b) -> bool:
+    """Whether two mobjects' bounding boxes overlap (a label placed on an axis number, say)."""
     return (a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]
             and a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1])
 

@@ -85,4 +85,4 @@ def test_diverges_typed_into_a_line_fails_and_said_through_a_claim_passes():
 
 def test_a_number_said_but_never_shown_fails():
     problems = beat_problems("Gradient descent starts from the same point, loss 1.7.", ["loss 0.19"], set(), [])
-    assert problems == ["says '1.7', which is not on screen"]
+    assert problems == ["says '1.7', which is not on screen (the nearest number there: '0.19')"]
