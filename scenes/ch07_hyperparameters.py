@@ -102,8 +102,9 @@ class Hyperparameters(ChapterScene):
             self.beat(f"{knobs} The best is learning rate {speech.number(lrs[bs[0]])} with batches of "
                       f"{batches[bs[1]]}, loss {speech.loss(sgd[bs])}. {self._lr_ends(sgd, lrs, bs, grey_hex)}.")
         else:
-            self.beat(f"{knobs} Here all {speech.small(n_cells)} settings blew up: every learning rate tried is "
-                      f"too large for this network.")
+            self.beat(f"{knobs} Here all {speech.small(n_cells)} settings "
+                      + self.claims.say(n_grey == n_cells, "blew up", "failed") + ": every learning rate tried is "
+                      "too large for this network.")
         self.play(*[FadeIn(b) for b in boxes], run_time=0.6)
         e_evals = best_e["evals"]
         sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {best_s['evals']:g} full-data evaluations"
@@ -142,15 +143,16 @@ class Hyperparameters(ChapterScene):
         grey_rows = np.nonzero(~np.isfinite(sgd))[0]
         n_grey = len(grey_rows)
         cells = f"cell{'s' if n_grey != 1 else ''}"
-        if n_grey == 0:
-            high = "none of these settings blew up"
-        else:
-            colour = self.claims.colour(grey_hex)
-            high = self.claims.say(bool((lrs[grey_rows] > lrs[bs[0]]).all()),
-                                   f"too large blows up, as in the {n_grey} {colour} {cells}",
-                                   f"the {n_grey} {colour} {cells} blew up")
         low = self.claims.say(crawls, "Too small crawls; ", "")
-        return low + (high if low else high[0].upper() + high[1:])
+
+        def first(text: str) -> str:   # the clause starts the sentence when the low end said nothing
+            return text if low else text[0].upper() + text[1:]
+
+        colour = self.claims.colour(grey_hex) if n_grey else ""
+        return low + self.claims.pick((n_grey == 0, first("none of these settings blew up")),
+                                      (bool((lrs[grey_rows] > lrs[bs[0]]).all()),
+                                       first(f"too large blows up, as in the {n_grey} {colour} {cells}")),
+                                      otherwise=first(f"the {n_grey} {colour} {cells} blew up"))
 
     def _sigma_said(self, row: np.ndarray, j: int) -> str:
         """What the grid's row of the best population shows about sigma around its best (only what was tried)."""

@@ -34,6 +34,7 @@ from scenes.kit.cloud import marker, mutation_cloud, trail
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.layout import fit_width, flush_left, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
+from scenes.kit.params import fmt_param
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import format_spread
@@ -149,7 +150,8 @@ class Beyond(ChapterScene):
         evals = int(cma["evals"][-1])
         off_grid = summ["off_grid"]["cma-es"]   # CMA-ES runs whose end left the landscape grid (= self.box)
         off = len(off_grid["seeds"])
-        plateau = (f"\n{off} of {n} CMA-ES runs slid off the grid along\nthe flat valley (a → ∞, b ≈ 0)"
+        ends = ", ".join(f"({fmt_param(e[0])}, {fmt_param(e[1])})" for e in off_grid["ends"][:2])
+        plateau = (f"\n{off} of {n} CMA-ES runs ended off the grid,\nat (a, b) = {ends}" + ("…" if off > 2 else "")
                    if off else "")
         verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
                        f"CMA-ES {ms(summ['cma-es']['best_loss'])}\n"
@@ -161,7 +163,7 @@ class Beyond(ChapterScene):
         self.play(FadeIn(verdict), run_time=0.6)
         self.beat(f"Over {speech.small(n)} seeds: {speech.mean(summ['cma-es']['best_loss'])} against "
                   f"{speech.mean(summ['evolution']['best_loss'])}."
-                  + (f" In {off} of {n} seeds CMA-ES slid off along the flat valley." if off else ""))
+                  + (f" In {off} of {n} seeds CMA-ES ended off the plotted grid." if off else ""))
 
     @staticmethod
     def _rule_line(population: int, drawn: bool) -> str:
