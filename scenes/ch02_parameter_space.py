@@ -24,8 +24,6 @@ from scenes.kit.style import (
     DATA_COLOR,
     LABEL_SIZE,
     MUTED,
-    OPTIMIZER_COLORS,
-    SHOWN_EVERYWHERE,
     SMALL_SIZE,
     TARGET_COLOR,
     TITLE_SIZE,
@@ -37,10 +35,12 @@ STEP_TIME = 4 / 15     # seconds per recorded step of the walk (a multiple of 1/
 OTHER_RUNS = ("adam", "momentum", "evolution")
 
 
-def point_colors(n: int) -> list:
-    """N colours for points of runs not yet introduced: series colours that none of the optimizers
-    the landscape chapters draw (SGD, momentum, Adam, evolution) uses."""
-    return series_colors(n, exclude=tuple(OPTIMIZER_COLORS[r].to_hex() for r in SHOWN_EVERYWHERE))
+def point_colors(n: int, walked: str) -> list:
+    """N colours for the other points: the palette's series (its most distinct colours first), without
+    the walked run's colour. Avoiding every optimizer's colour left only the light theme's three
+    near-black ones (#3C001E, #00004B beside SGD's #780F00); the labels, not the colours, keep these
+    points from standing for optimizers not yet introduced."""
+    return series_colors(n, exclude=(walked,))
 
 
 class ParameterSpace(ChapterScene):
@@ -108,12 +108,12 @@ class ParameterSpace(ChapterScene):
                   f"{run.meta['label']}, {settles}, loss {speech.loss(run['loss'][-1])}.")
 
         # Three more recorded points, from other runs: three points, three functions.
-        # They are points, not yet optimizers: named and coloured as points (colours no optimizer
-        # those optimizers use), since momentum, Adam and evolution are introduced chapters later.
+        # They are points, not yet optimizers: named as points, since momentum, Adam and evolution are
+        # introduced chapters later.
         self.others = []
         rows = []
         names = [n for n in OTHER_RUNS if n in tr.run_names]
-        for name, c in zip(names, point_colors(len(names)), strict=True):
+        for name, c in zip(names, point_colors(len(names), color.to_hex()), strict=True):
             other = tr.run(name)
             k = self._inside_step(plane, other["params"])
             self.others.append((name, k, marker(plane.point(other["params"][k]), c, radius=0.09),

@@ -7,7 +7,7 @@ import pytest
 
 from scenes.ch02_parameter_space import ParameterSpace
 from scenes.kit.onscreen import text_units, whole_text
-from scenes.kit.style import OPTIMIZER_COLORS, SHOWN_EVERYWHERE, color_for
+from scenes.kit.style import color_for
 from tests.framecheck import nearest_match, render_last_frame
 
 
@@ -48,12 +48,12 @@ def test_other_points_and_their_curves_come_from_their_runs(rendered, sine_trace
         where = scene.plane.point(run["params"][k])
         assert np.allclose(dot.get_center(), where)
         assert nearest_match(frame, scene.to_pixel(where), color) < 60, name
-        # a point, not yet an optimizer: no optimizer's colour, and no optimizer's name in the legend
-        assert color.to_hex() not in {OPTIMIZER_COLORS[r].to_hex() for r in SHOWN_EVERYWHERE}, name
+        assert color.to_hex() != color_for("sgd").to_hex(), name   # never the walked run's colour
         anchors = curve.get_anchors()
         cx = sine_trace["data/curve_x"]
         expected = scene.panel.axes.c2p(cx[60], np.clip(run["curve"][k][60], -1.5, 1.5))
         assert np.min(np.linalg.norm(anchors - expected, axis=1)) < 1e-6
+    assert len({c.to_hex() for *_, c in scene.others}) == len(scene.others)   # each point its own colour
 
 
 def test_points_are_not_named_for_optimizers_not_yet_introduced(rendered):
