@@ -285,8 +285,21 @@ def subject_of(cfg: ImageFitConfig) -> str:
     project's own picture is never called by the name of the one it replaced."""
     if cfg.subject:
         return cfg.subject.strip()
-    name = cfg.image.removeprefix("skimage:") if cfg.image.startswith("skimage:") else Path(cfg.image).stem
+    if cfg.image.startswith("skimage:"):
+        name = cfg.image.removeprefix("skimage:")
+        if name in SKIMAGE_SUBJECTS:
+            return SKIMAGE_SUBJECTS[name]
+    else:
+        name = Path(cfg.image).stem
     return "the " + " ".join(name.replace("_", " ").replace("-", " ").split())
+
+
+SKIMAGE_SUBJECTS = {
+    "camera": "the cameraman", "chelsea": "the cat", "cat": "the cat", "coffee": "the coffee cup",
+    "hubble_deep_field": "the Hubble deep field", "shepp_logan_phantom": "the phantom", "lfw_subset": "the faces",
+    "stereo_motorcycle": "the motorcycle", "binary_blobs": "the blobs",
+}
+"""What scikit-image's samples show, where their names do not say it ('chelsea' is a cat)."""
 
 
 def _num(v: float) -> float | None:

@@ -179,6 +179,7 @@ def test_the_picture_is_named_for_its_own_image_not_the_experiment(trace):
 
     assert trace.meta["image"]["subject"] == "the smiley"
     assert subject_of(tiny_config(image="skimage:astronaut")) == "the astronaut"
+    assert subject_of(tiny_config(image="skimage:chelsea")) == "the cat"
     assert subject_of(tiny_config(image="skimage:astronaut", subject="my portrait")) == "my portrait"
     with pytest.raises(ValueError):
         tiny_config(subject="two\nlines")
