@@ -18,7 +18,7 @@ import numpy as np
 from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit import speech
-from scenes.kit.arrows import clamp, inside, minimum_marks, swap
+from scenes.kit.arrows import clamp, inside, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import last_visible_step, marker, steps_to_play, trail
 from scenes.kit.landscape import LandscapeView
@@ -67,9 +67,7 @@ class MomentumAdam(ChapterScene):
                               is_global=lm.arrays.get("landscape/minima_global"))
         # the global minimum's loss is said at the chapter's end: the key writes it, as the rings write theirs
         best = speech.loss(float(lm["landscape/minima_loss"][0]))
-        stars = (f"stars: global minima (deepest: loss {best})" if marks.stars > 1
-                 else f"star: the global minimum, loss {best}")
-        key = Text(f"rings: local minima (their loss)\n{stars}", font_size=SMALL_SIZE, color=TEXT_COLOR,
+        key = Text(marks_key(marks, best), font_size=SMALL_SIZE, color=TEXT_COLOR,
                    line_spacing=0.8).move_to([3.75, 2.8, 0])
         self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
         runs = [lm.run(n) for n in ("sgd", "momentum", "adam")]
@@ -92,7 +90,7 @@ class MomentumAdam(ChapterScene):
         self.wait(1.5)
         self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, " + " and ".join(
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
-            f", while the best network has loss {speech.loss(float(lm['landscape/minima_loss'][0]))}.")
+            f", while the best network has loss {best}.")
         self.final = (group, group2)
 
     def _ending(self, runs) -> str:

@@ -56,6 +56,7 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
     decimals labelled minima nearly as deep as the global one "0.00"). `marks.rings[k]` is minimum
     k's mark; `marks.stars` counts the global minima drawn (the view's star included)."""
     group, rings, stars = VGroup(), [], 1
+    ticks = [n for axis in view.frame for n in getattr(axis, "numbers", [])]   # labels keep off them
     for k, (p, loss) in enumerate(zip(minima, minima_loss, strict=True)):
         deep = k > 0 and is_global is not None and bool(is_global[k])
         if deep:
@@ -72,7 +73,6 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
             low = p[1] < view.axes.y_range[0] + 0.15 * (view.axes.y_range[1] - view.axes.y_range[0])
             text = Text(speech.loss(loss), font_size=size, color=WHITE)
             # under the ring (over it near the bottom), else the first side where no axis number is
-            ticks = [n for axis in view.frame for n in getattr(axis, "numbers", [])]
             for side in ((UP, DOWN) if low else (DOWN, UP)) + (RIGHT, LEFT):
                 text.next_to(ring, side, buff=0.05)
                 if not any(boxes_meet(text, n) for n in ticks):
@@ -85,12 +85,15 @@ def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: boo
     return group
 
 
-def marks_key(marks: VGroup) -> str:
-    """What the marks are, for a key beside the landscape: 'rings: local minima (their loss); star: global'
-    (two lines when several global minima are drawn as stars)."""
-    if getattr(marks, "stars", 1) > 1:
-        return "rings: local minima (their loss)\nstars: global minima (equally deep)"
-    return "rings: local minima (their loss); star: global"
+def marks_key(marks: VGroup, best: str | None = None) -> str:
+    """What the marks are, for a key beside the landscape: 'rings: local minima (their loss); star: global'.
+    Two lines when several global minima are drawn as stars, or when BEST (the global minimum's loss,
+    as the chapter says it) is written too."""
+    rings, several = "rings: local minima (their loss)", getattr(marks, "stars", 1) > 1
+    if best is not None:
+        return rings + (f"\nstars: global minima (deepest: loss {best})" if several
+                        else f"\nstar: the global minimum, loss {best}")
+    return rings + ("\nstars: global minima (equally deep)" if several else "; star: global")
 
 
 def crop(a: np.ndarray, b: np.ndarray, loss: np.ndarray, a_lim: tuple[float, float],

@@ -283,12 +283,12 @@ class ChapterScene(Scene):
         wanted = numbers(written)
         if not wanted:
             return None
-        value, half, _ = wanted[0]
+        value = wanted[0][0]
         best = None
         for unit in text_units(self.mobjects):
-            for s, h, _ in numbers(whole_text(unit)):
-                if shown((value, half, written), [(s, h, "")]):
-                    key = (abs(s - value), h)
+            for on_screen in numbers(whole_text(unit)):
+                if shown(wanted[0], [on_screen]):   # the same rule as the plan's and the claims test's
+                    key = (abs(on_screen[0] - value), on_screen[1])
                     if best is None or key < best[0]:
                         best = (key, unit)
         return best[1] if best else None
