@@ -272,11 +272,11 @@ class ChapterScene(Scene):
     def _drift(self, seconds: float, said: list[str]) -> None:
         """A slow camera move for a hold nothing else fills: the picture eases toward the text the
         voice reads next (or the frame's centre) and back, ending exactly where it started."""
-        from manim import ORIGIN, Group
+        from manim import ORIGIN
 
         target = self._showing(said[0]) if said else None
         about = target.get_center() if target is not None else ORIGIN
-        self.play(Drift(Group(*self.mobjects), about, DRIFT_SCALE), run_time=seconds)
+        self.play(Drift(self.renderer.camera, about, DRIFT_SCALE), run_time=seconds)
 
     def _showing(self, written: str):
         """The text unit on screen that shows the number WRITTEN most exactly (None if none does)."""

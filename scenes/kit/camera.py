@@ -21,6 +21,8 @@ from manim.mobject.types.image_mobject import AbstractImageMobject
 from manim.utils.space_ops import cross2d
 from PIL import Image
 
+from scenes.kit.drift import Zooming
+
 KEEP = 32   # resampled images kept per camera (one per image on screen; the oldest goes first)
 
 
@@ -114,12 +116,12 @@ def resample(pixels: np.ndarray, target_coords: np.ndarray, resampling) -> tuple
     return image, (int(shift_vector[0]), int(shift_vector[1]))
 
 
-class KitCamera(BoxedImages, Camera):
-    """manim's Camera with BoxedImages (every ChapterScene)."""
+class KitCamera(Zooming, BoxedImages, Camera):
+    """manim's Camera with BoxedImages and the hold's camera move (every ChapterScene)."""
 
 
-class KitThreeDCamera(BoxedImages, ThreeDCamera):
-    """manim's ThreeDCamera with BoxedImages (ChapterThreeDScene)."""
+class KitThreeDCamera(Zooming, BoxedImages, ThreeDCamera):
+    """manim's ThreeDCamera with BoxedImages and the hold's camera move (ChapterThreeDScene)."""
 
 
 __all__ = ["BoxedImages", "KitCamera", "KitThreeDCamera", "resample"]

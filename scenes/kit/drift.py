@@ -1,50 +1,92 @@
-"""A hold's camera move, made cheap: the whole picture eases to a scale about a point and back.
+"""A hold's camera move, drawn from the frame: the picture eases to a scale about a point and back.
 
-The move used to be two `picture.animate.scale(...)` Transforms of a Group of everything drawn.
-A Transform deep-copies its mobject twice (start and target) and interpolates every point of
-both copies on every frame: in ch05 at 480p the seven moves spent 104 of the render's 151 s,
-about half of it in `copy.deepcopy`. Here each family member's points are saved once, set to
-`about + (saved - about) * s` on each frame, and put back exactly at the end: the same pictures
-(scaling about a point is all `Mobject.scale` does to points; it leaves stroke widths alone),
-one copy of the point arrays instead of two copies of the scene.
+The move was first two `picture.animate.scale(...)` Transforms of a Group of everything drawn (in
+ch05 at 480p the seven moves spent 104 of the render's 151 s, half of it in `copy.deepcopy`), then
+a point-scaling animation that still redrew every shape of the picture on every frame: ~500 cairo
+paths a frame in ch11, most of a chapter's drawing, for a picture that does not change.
+
+Here nothing but the camera moves, as a real camera would: the picture is drawn once (manim's
+static frame, which every play makes anyway), and each frame of the move is that frame resampled
+about the point (PIL's affine transform, bicubic; the uncovered border gets the background). Only a
+marker mobject "moves", so manim draws nothing else per frame. Strokes and text scale with the
+picture, as they do under a camera; the end frame is the picture exactly (scale 1 is a copy).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from manim import Animation, Mobject
 from manim.utils.rate_functions import ease_in_sine, ease_out_sine
+from PIL import Image
 
 
 def out_and_back(t: float) -> float:
     """0 → 1 → 0: sets off at once (a slow start reads as a still), slows only to turn, then speeds
-    back: ease_out_sine there, ease_in_sine back, as the two Transforms it replaces did."""
+    back: ease_out_sine there, ease_in_sine back."""
     return ease_out_sine(2 * t) if t < 0.5 else 1 - ease_in_sine(2 * t - 1)
 
 
-class Drift(Animation):
-    """Scale PICTURE's points about ABOUT to SCALE and back over the animation, without copying it."""
+def zoom_frame(pixels: np.ndarray, about: tuple[float, float], scale: float, fill: tuple[int, ...]) -> np.ndarray:
+    """PIXELS (H, W, 4 uint8) scaled by SCALE about the continuous pixel position ABOUT (x right,
+    y down, pixel i spanning [i, i+1)); what the scaled picture no longer covers gets FILL."""
+    if scale == 1:
+        return pixels.copy()
+    h, w = pixels.shape[:2]
+    inv = 1.0 / scale
+    ax, ay = about
+    # the affine map takes each output position to the input position it shows: about + (out - about) / scale
+    data = (inv, 0.0, ax * (1 - inv), 0.0, inv, ay * (1 - inv))
+    image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
+    out = image.transform((w, h), Image.Transform.AFFINE, data, resample=Image.Resampling.BICUBIC,
+                          fillcolor=tuple(int(v) for v in fill))
+    return np.asarray(out)
 
-    def __init__(self, picture: Mobject, about: np.ndarray, scale: float, **kwargs) -> None:
-        super().__init__(picture, rate_func=out_and_back, **kwargs)
+
+class Zooming:
+    """Camera mixin: while `drift_zoom` is (about, scale), every captured frame is scaled about ABOUT
+    (scene coordinates) after it is drawn. manim's 2D mapping from scene to pixels is used, so the
+    move is for a 2D picture (a 3D camera in its starting view, straight down, maps the same way)."""
+
+    drift_zoom: tuple[np.ndarray, float] | None = None
+
+    def capture_mobjects(self, mobjects: Any, **kwargs: Any) -> None:
+        super().capture_mobjects(mobjects, **kwargs)   # type: ignore[misc]
+        if self.drift_zoom is None or self.drift_zoom[1] == 1:
+            return
+        about, scale = self.drift_zoom
+        cam: Any = self
+        center = np.asarray(cam.frame_center, dtype=float)
+        px = (about[0] - center[0]) * cam.pixel_width / cam.frame_width + cam.pixel_width / 2
+        py = (center[1] - about[1]) * cam.pixel_height / cam.frame_height + cam.pixel_height / 2
+        fill = tuple(cam.background[0, 0]) if cam.background.ndim == 3 else (0, 0, 0, 255)
+        cam.pixel_array[...] = zoom_frame(cam.pixel_array, (px, py), scale, fill)
+
+
+class Drift(Animation):
+    """The camera eases to SCALE about ABOUT (scene coordinates) and back over the animation.
+
+    Its mobject is a one-point marker on top of everything: manim then counts every mobject of
+    the scene as static, draws them once, and per frame only copies that picture and lets the
+    camera (a `Zooming` one) scale it. The marker leaves the scene when the move ends."""
+
+    def __init__(self, camera: Zooming, about: np.ndarray, scale: float, **kwargs: Any) -> None:
+        marker = Mobject()
+        marker.points = np.zeros((1, 3))
+        marker.z_index = 10**9   # after everything, where z-order is used
+        super().__init__(marker, rate_func=out_and_back, remover=True, **kwargs)
+        self.camera = camera
         self.about = np.asarray(about, dtype=float)
         self.scale_to = float(scale)
-        self._saved: list[tuple[Mobject, np.ndarray]] = []
-
-    def create_starting_mobject(self) -> Mobject:
-        return Mobject()   # nothing reads it: interpolate_mobject works from the saved points
-
-    def begin(self) -> None:
-        self._saved = [(m, m.points.copy()) for m in self.mobject.get_family() if len(m.points)]
-        super().begin()
 
     def interpolate_mobject(self, alpha: float) -> None:
-        s = 1 + (self.scale_to - 1) * self.rate_func(alpha)
-        for m, points in self._saved:
-            m.points = points if s == 1 else self.about + (points - self.about) * s
+        self.camera.drift_zoom = (self.about, 1 + (self.scale_to - 1) * self.rate_func(alpha))
 
     def finish(self) -> None:
         super().finish()
-        for m, points in self._saved:   # exactly where it started, whatever rounding the frames had
-            m.points = points
+        self.camera.drift_zoom = None
 
+    def clean_up_from_scene(self, scene: Any) -> None:
+        super().clean_up_from_scene(scene)
+        self.camera.drift_zoom = None   # whatever ended the play, the next frames are drawn unscaled
