@@ -7,13 +7,14 @@ paths a frame in ch11, most of a chapter's drawing, for a picture that does not 
 
 Here nothing but the camera moves, as a real camera would: the picture is drawn once (manim's
 static frame, which every play makes anyway), and each frame of the move is that frame resampled
-about the point (PIL's affine transform, bicubic; the uncovered border gets the background). Only a
+about the point (PIL's bicubic resize of a source box; the uncovered border gets the background). Only a
 marker mobject "moves", so manim draws nothing else per frame. Strokes and text scale with the
 picture, as they do under a camera; the end frame is the picture exactly (scale 1 is a copy).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -30,18 +31,27 @@ def out_and_back(t: float) -> float:
 
 def zoom_frame(pixels: np.ndarray, about: tuple[float, float], scale: float, fill: tuple[int, ...]) -> np.ndarray:
     """PIXELS (H, W, 4 uint8) scaled by SCALE about the continuous pixel position ABOUT (x right,
-    y down, pixel i spanning [i, i+1)); what the scaled picture no longer covers gets FILL."""
+    y down, pixel i spanning [i, i+1)); what the scaled picture no longer covers gets FILL.
+
+    Output pixel x shows source position about + (x - about) / scale. PIL's `resize` with a source
+    box does that for the whole pixels the scaled picture covers (bicubic, separable: 6 ms at 480p
+    where an affine `transform` took 31 ms); an opaque frame is resampled as RGB, a third less work."""
     if scale == 1:
         return pixels.copy()
     h, w = pixels.shape[:2]
-    inv = 1.0 / scale
-    ax, ay = about
-    # the affine map takes each output position to the input position it shows: about + (out - about) / scale
-    data = (inv, 0.0, ax * (1 - inv), 0.0, inv, ay * (1 - inv))
-    image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")
-    out = image.transform((w, h), Image.Transform.AFFINE, data, resample=Image.Resampling.BICUBIC,
-                          fillcolor=tuple(int(v) for v in fill))
-    return np.asarray(out)
+    (ax, ay), s = about, scale
+    x0, y0 = max(0, math.ceil(ax * (1 - s))), max(0, math.ceil(ay * (1 - s)))
+    x1, y1 = min(w, math.floor(ax * (1 - s) + w * s)), min(h, math.floor(ay * (1 - s) + h * s))
+    out = np.empty_like(pixels)
+    out[...] = np.asarray(fill, dtype=pixels.dtype)
+    if x1 <= x0 or y1 <= y0:
+        return out
+    opaque = bool((pixels[..., 3] == 255).all())
+    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3] if opaque else pixels), "RGB" if opaque else "RGBA")
+    box = (ax + (x0 - ax) / s, ay + (y0 - ay) / s, ax + (x1 - ax) / s, ay + (y1 - ay) / s)
+    part = np.asarray(image.resize((x1 - x0, y1 - y0), Image.Resampling.BICUBIC, box=box))
+    out[y0:y1, x0:x1, : part.shape[2]] = part
+    return out
 
 
 class Zooming:

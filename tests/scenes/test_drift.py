@@ -99,3 +99,13 @@ def test_the_move_draws_the_picture_once_and_ends_on_it_exactly():
     assert max(moved) < 35                           # every frame between moves
     middle = frames[len(frames) // 2]
     assert np.array_equal(middle[0, 0], picture[0, 0])   # the uncovered border is the background
+
+
+def test_a_frame_with_transparency_keeps_it():
+    from scenes.kit.drift import zoom_frame
+
+    pixels = np.zeros((40, 60, 4), dtype=np.uint8)
+    pixels[10:30, 20:40] = (200, 100, 50, 128)   # half-transparent square on a transparent frame
+    out = zoom_frame(pixels, (30.0, 20.0), 0.9, (0, 0, 0, 0))
+    assert out[20, 30, 3] == 128 and out[0, 0, 3] == 0
+    assert np.array_equal(zoom_frame(pixels, (30.0, 20.0), 1.0, (0, 0, 0, 0)), pixels)
