@@ -85,7 +85,8 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, s
 
     def sim_job(t: str) -> Job:   # jobs.simulate_cell is looked up now: a test may stand in for it
         task = task_for(resolved[t])
-        return Job(f"trace {t}", failure_as_value, (jobs.simulate_cell, task, identity()), gpu=task.device == "cuda")
+        return Job(f"trace {t}", failure_as_value, (jobs.simulate_cell, task, identity()), gpu=task.device == "cuda",
+                   first=True)
 
     def unlocked(t: str) -> list[Job]:
         """The scenes that waited only for trace T: rendered now, or failed with its reason."""
@@ -117,8 +118,10 @@ def render_scenes(executor: Executor, scene_jobs: list[SceneJob], fmt: Format, s
     for t in missing:
         say(f"  simulating {t}" + ("" if executor.shares_files else f" on {executor.description}") + " …")
     ready_now = [scene_job(sj) for sj in to_render if not waiting[sj.name]]
-    first = [*sims[:1], *ready_now, *sims[1:]]   # a local pool renders beside one simulation at a time first
-    for job, result in executor.run(first, then):
+    # Simulations first, on every worker: every render waits on one, and they are the longest jobs
+    # (a fresh render on 2 cores spent 641 s simulating one at a time beside the renders, its critical
+    # path). The renders they unlock queue behind them (Job.first), so no core waits at the end.
+    for job, result in executor.run([*sims, *ready_now], then):
         if job.label in trace_of:
             continue   # written in THEN, before the scenes it unlocked were queued
         sj = by_name[job.label]

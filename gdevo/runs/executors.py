@@ -52,6 +52,19 @@ class Job:
     args: tuple = ()
     gpu: bool = False
     in_thread: bool = False     # it only waits on a subprocess: a local executor runs it on a thread here
+    first: bool = False         # others wait on it (a simulation): starts before any follow-up queued after it
+
+
+def queue_follow_ups(queue: deque[Job], follow_ups: list[Job]) -> None:
+    """Put FOLLOW-UPS at the front of QUEUE (they were waited for), but behind the queued jobs
+    marked `first`: the simulations everything else waits for start before renders they unlocked,
+    so both cores simulate at once and the renders follow, instead of one core simulating alone
+    behind a queue of renders (on 2 cores the simulations were the fresh render's critical path)."""
+    k = 0
+    while k < len(queue) and queue[k].first:
+        k += 1
+    for job in reversed(follow_ups):
+        queue.insert(k, job)
 
 
 Then = Callable[[Job, Any], list[Job]]   # the jobs a finished job makes runnable
@@ -120,7 +133,7 @@ class LocalExecutor(Executor):
         return torch.cuda.is_available()
 
     def run(self, jobs: list[Job], then: Then | None = None) -> Iterator[tuple[Job, Any]]:
-        """Up to WORKERS jobs at once, in order, follow-ups first (they were waited for)."""
+        """Up to WORKERS jobs at once, in order, follow-ups first (they were waited for) after queued `first` jobs."""
         from concurrent.futures import FIRST_COMPLETED, CancelledError, ThreadPoolExecutor, wait
         from concurrent.futures.process import BrokenProcessPool
 
@@ -159,7 +172,7 @@ class LocalExecutor(Executor):
                                                  f"memory?); {len(queue)} jobs not run") from None
                         continue
                     if then is not None:   # queued before the caller handles this result, so slots stay busy
-                        queue.extendleft(reversed(then(job, result)))
+                        queue_follow_ups(queue, then(job, result))
                     yield job, result
             finished = True
         finally:   # failed or interrupted: nothing queued starts, pool processes are terminated
@@ -232,7 +245,7 @@ class LocalExecutor(Executor):
             finally:
                 set_scratch(None)
             if then is not None:
-                queue.extendleft(reversed(then(job, result)))
+                queue_follow_ups(queue, then(job, result))
             yield job, result
 
     def close(self) -> None:
