@@ -34,8 +34,8 @@ def zoom_frame(pixels: np.ndarray, about: tuple[float, float], scale: float, fil
     y down, pixel i spanning [i, i+1)); what the scaled picture no longer covers gets FILL.
 
     Output pixel x shows source position about + (x - about) / scale. PIL's `resize` with a source
-    box does that for the whole pixels the scaled picture covers (bicubic, separable: 6 ms at 480p
-    where an affine `transform` took 31 ms); an opaque frame is resampled as RGB, a third less work."""
+    box does that for the whole pixels the scaled picture covers (bicubic, separable: ~5 ms at 480p
+    where an affine `transform` took 31 ms); an opaque frame is resampled as RGBX, not premultiplied."""
     if scale == 1:
         return pixels.copy()
     h, w = pixels.shape[:2]
@@ -43,14 +43,21 @@ def zoom_frame(pixels: np.ndarray, about: tuple[float, float], scale: float, fil
     x0, y0 = max(0, math.ceil(ax * (1 - s))), max(0, math.ceil(ay * (1 - s)))
     x1, y1 = min(w, math.floor(ax * (1 - s) + w * s)), min(h, math.floor(ay * (1 - s) + h * s))
     out = np.empty_like(pixels)
-    out[...] = np.asarray(fill, dtype=pixels.dtype)
+    colour = np.asarray(fill, dtype=pixels.dtype)
     if x1 <= x0 or y1 <= y0:
+        out[...] = colour
         return out
+    for border in (out[:y0], out[y1:], out[y0:y1, :x0], out[y0:y1, x1:]):   # the rest is resampled below
+        border[...] = colour
     opaque = bool((pixels[..., 3] == 255).all())
-    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3] if opaque else pixels), "RGB" if opaque else "RGBA")
+    # an opaque frame as RGBX: resampled band by band as it is (RGBA would be premultiplied and back)
+    mode = "RGBX" if opaque else "RGBA"
+    image = Image.frombuffer(mode, (w, h), np.ascontiguousarray(pixels), "raw", mode, 0, 1)
     box = (ax + (x0 - ax) / s, ay + (y0 - ay) / s, ax + (x1 - ax) / s, ay + (y1 - ay) / s)
     part = np.asarray(image.resize((x1 - x0, y1 - y0), Image.Resampling.BICUBIC, box=box))
-    out[y0:y1, x0:x1, : part.shape[2]] = part
+    out[y0:y1, x0:x1] = part
+    if opaque:
+        out[y0:y1, x0:x1, 3] = 255
     return out
 
 
