@@ -55,7 +55,7 @@ class Landscape(ChapterScene):
         panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE)
         key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
                       ("children of one round", c_evo, "dot"), ("best child, rejected (not better)", MUTED, "dot"),
-                      ("global minimum of the grid", MUTED, "star")])
+                      ("global minimum", MUTED, "star")])
         steps = min(sgd.steps, evo.steps)
         summary = Text(
             f"{steps} gradient steps vs {steps} rounds × {evo.meta['population']} children\n"
