@@ -107,6 +107,7 @@ class ChapterScene(Scene):
             with become_keeps_text():
                 planner = cls(skip_animations=True)
                 planner._planning = True
+                planner.renderer.camera.drawing = False   # its frames are never seen (scenes/kit/camera.py)
                 planner.settings, planner.traces = self.settings, self.traces
                 planner.setup()
                 planner.construct()

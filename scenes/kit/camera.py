@@ -14,6 +14,7 @@ the same PIL operations run on the same values (tests/scenes/test_camera.py comp
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from manim import Camera, ThreeDCamera
@@ -116,12 +117,24 @@ def resample(pixels: np.ndarray, target_coords: np.ndarray, resampling) -> tuple
     return image, (int(shift_vector[0]), int(shift_vector[1]))
 
 
-class KitCamera(Zooming, BoxedImages, Camera):
+class Blindfold:
+    """Camera mixin: with `drawing` False, capturing draws nothing. The narration's plan runs a
+    scene with its animations skipped, yet manim still draws every play's static frame and its
+    last frame: about a third of ch08's plan (5 of 17 s) went to pixels nobody sees."""
+
+    drawing: bool = True
+
+    def capture_mobjects(self, mobjects: Any, **kwargs: Any) -> None:
+        if self.drawing:
+            super().capture_mobjects(mobjects, **kwargs)   # type: ignore[misc]
+
+
+class KitCamera(Blindfold, Zooming, BoxedImages, Camera):
     """manim's Camera with BoxedImages and the hold's camera move (every ChapterScene)."""
 
 
-class KitThreeDCamera(Zooming, BoxedImages, ThreeDCamera):
+class KitThreeDCamera(Blindfold, Zooming, BoxedImages, ThreeDCamera):
     """manim's ThreeDCamera with BoxedImages and the hold's camera move (ChapterThreeDScene)."""
 
 
-__all__ = ["BoxedImages", "KitCamera", "KitThreeDCamera", "resample"]
+__all__ = ["Blindfold", "BoxedImages", "KitCamera", "KitThreeDCamera", "resample"]

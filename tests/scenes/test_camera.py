@@ -75,3 +75,17 @@ def test_an_unchanged_image_is_resampled_once(monkeypatch):
     with tempconfig({"pixel_width": 427, "pixel_height": 240}):
         frames(KitCamera, [lambda h, t: None] * 4)
     assert len(calls) == 2   # the heatmap and the tile, each once over four frames
+
+
+def test_a_blindfolded_camera_draws_nothing():
+    # The narration's plan runs a scene with animations skipped; its frames are never seen.
+    with tempconfig({"pixel_width": 160, "pixel_height": 90}):
+        for cls in (KitCamera, KitThreeDCamera):
+            camera = cls()
+            blank = camera.pixel_array.copy()
+            camera.drawing = False
+            camera.capture_mobjects([Square(2, fill_opacity=1, color="#3366ff")])
+            assert np.array_equal(camera.pixel_array, blank)
+            camera.drawing = True
+            camera.capture_mobjects([Square(2, fill_opacity=1, color="#3366ff")])
+            assert not np.array_equal(camera.pixel_array, blank)
