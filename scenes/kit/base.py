@@ -277,7 +277,7 @@ class ChapterScene(Scene):
 
         target = self._showing(said[0]) if said else None
         about = target.get_center() if target is not None else ORIGIN
-        self.play(Drift(self.renderer.camera, about, DRIFT_SCALE), run_time=seconds)
+        self.play(Drift(self.renderer.camera, about, DRIFT_SCALE, anchor=target), run_time=seconds)
 
     def _showing(self, written: str):
         """The text unit on screen that shows the number WRITTEN most exactly (None if none does)."""

@@ -62,48 +62,44 @@ def zoom_frame(pixels: np.ndarray, about: tuple[float, float], scale: float, fil
 
 
 class Zooming:
-    """Camera mixin: while `drift_zoom` is (about, scale), every captured frame is scaled about ABOUT
-    (scene coordinates) after it is drawn. manim's 2D mapping from scene to pixels is used, so the
-    move is for a 2D picture (a 3D camera in its starting view, straight down, maps the same way)."""
+    """Camera mixin: while `drift_zoom` is (anchor, about, scale), every captured frame is scaled
+    about ABOUT (scene coordinates) after it is drawn. ABOUT goes to pixels by the camera's own
+    mapping for ANCHOR, the mobject it belongs to (a 3D camera maps a fixed-in-frame text apart)."""
 
-    drift_zoom: tuple[np.ndarray, float] | None = None
+    drift_zoom: tuple[Mobject, np.ndarray, float] | None = None
 
     def capture_mobjects(self, mobjects: Any, **kwargs: Any) -> None:
         super().capture_mobjects(mobjects, **kwargs)   # type: ignore[misc]
-        if self.drift_zoom is None or self.drift_zoom[1] == 1:
+        if self.drift_zoom is None or self.drift_zoom[2] == 1:
             return
-        about, scale = self.drift_zoom
+        anchor, about, scale = self.drift_zoom
         cam: Any = self
-        center = np.asarray(cam.frame_center, dtype=float)
-        px = (about[0] - center[0]) * cam.pixel_width / cam.frame_width + cam.pixel_width / 2
-        py = (center[1] - about[1]) * cam.pixel_height / cam.frame_height + cam.pixel_height / 2
-        fill = tuple(cam.background[0, 0]) if cam.background.ndim == 3 else (0, 0, 0, 255)
-        cam.pixel_array[...] = zoom_frame(cam.pixel_array, (px, py), scale, fill)
+        px, py = cam.points_to_subpixel_coords(anchor, about[None])[0]
+        cam.pixel_array[...] = zoom_frame(cam.pixel_array, (px, py), scale, tuple(cam.background[0, 0]))
 
 
 class Drift(Animation):
-    """The camera eases to SCALE about ABOUT (scene coordinates) and back over the animation.
+    """The camera eases to SCALE about ABOUT (scene coordinates, a point of ANCHOR if given) and back
+    over the animation.
 
     Its mobject is a one-point marker on top of everything: manim then counts every mobject of
     the scene as static, draws them once, and per frame only copies that picture and lets the
     camera (a `Zooming` one) scale it. The marker leaves the scene when the move ends."""
 
-    def __init__(self, camera: Zooming, about: np.ndarray, scale: float, **kwargs: Any) -> None:
+    def __init__(self, camera: Zooming, about: np.ndarray, scale: float, anchor: Mobject | None = None,
+                 **kwargs: Any) -> None:
         marker = Mobject()
         marker.points = np.zeros((1, 3))
         marker.z_index = 10**9   # after everything, where z-order is used
         super().__init__(marker, rate_func=out_and_back, remover=True, **kwargs)
         self.camera = camera
+        self.anchor = anchor if anchor is not None else marker
         self.about = np.asarray(about, dtype=float)
         self.scale_to = float(scale)
 
     def interpolate_mobject(self, alpha: float) -> None:
-        self.camera.drift_zoom = (self.about, 1 + (self.scale_to - 1) * self.rate_func(alpha))
-
-    def finish(self) -> None:
-        super().finish()
-        self.camera.drift_zoom = None
+        self.camera.drift_zoom = (self.anchor, self.about, 1 + (self.scale_to - 1) * self.rate_func(alpha))
 
     def clean_up_from_scene(self, scene: Any) -> None:
         super().clean_up_from_scene(scene)
-        self.camera.drift_zoom = None   # whatever ended the play, the next frames are drawn unscaled
+        self.camera.drift_zoom = None   # after the move (or whatever ended it) frames are drawn unscaled

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import LEFT, UP, Circle, Square, Text, tempconfig
+from manim import LEFT, UP, Circle, Mobject, Square, Text, tempconfig
 
 from scenes.kit.base import ChapterScene
 from scenes.kit.camera import KitCamera
@@ -37,7 +37,7 @@ def test_a_zoomed_frame_is_the_picture_scaled_about_the_point(scale):
     about = np.array([1.0, -0.5, 0.0])
     with tempconfig({"pixel_width": 854, "pixel_height": 480, "background_color": "#0f1117"}):
         cam = KitCamera()
-        cam.drift_zoom = (about, scale)
+        cam.drift_zoom = (Mobject(), about, scale)
         cam.capture_mobjects(_picture())
         zoomed = cam.pixel_array.copy()
         cam.drift_zoom = None
