@@ -60,18 +60,23 @@ def ordered_runs(trace) -> list:
 SHORT_KEYS = {"population": "pop", "sigma": "σ", "sigma_decay": "σ decay", "lr": "lr", "momentum": "momentum"}
 
 
+def chosen_text(info: dict) -> str:
+    """The settings a run's grid varied, as the tuning chose them: 'pop 40 σ 0.03' ('*': at the grid's
+    edge); '' when the grid varied nothing."""
+    edge = set(info.get("at_edge", []))
+    return " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}{'*' if k in edge else ''}"
+                    for k in info["keys"] if len(info["values"][k]) > 1)
+
+
 def tuning_line(tuning: dict, stats: dict) -> str:
     """What each optimizer was tuned over and what won: 'each tuned over 3 seeds at 15,000 evaluations:
     Evolution pop 40 σ 0.03 (best of 9), ...' (only the settings the grid varied)."""
     parts, any_edge = [], False
     for name, info in tuned_in_order(tuning, stats):
         label = stats["groups"].get(info["tuned_run"], {}).get("label", name)
-        varied = [k for k in info["keys"] if len(info["values"][k]) > 1]
-        edge = set(info.get("at_edge", []))
-        chosen = " ".join(f"{SHORT_KEYS.get(k, k)} {info['chosen_settings'][k]:g}{'*' if k in edge else ''}"
-                          for k in varied)
-        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if varied else f"{label} (not tuned)")
-        any_edge = any_edge or bool(edge)
+        chosen = chosen_text(info)
+        parts.append(f"{label} {chosen} (best of {len(info['settings'])})" if chosen else f"{label} (not tuned)")
+        any_edge = any_edge or bool(info.get("at_edge"))
     return (f"Tuned at {tuning['budget']:,} evaluations, {len(tuning['seeds'])} seeds each: " + ", ".join(parts)
             + ("; * = at its grid's edge" if any_edge else ""))
 
@@ -303,7 +308,7 @@ class Race(ChapterScene):
     def image_race(self) -> None:
         new_title = Text("The same race on pictures, at equal evaluations", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
-        rows, notes, missing, tuned = Group(), [], [], []
+        rows, notes, missing, tuned, seeds_judged = Group(), [], [], [], []
         for name in self.image_traces:
             try:
                 tr = self.trace(name)
@@ -315,6 +320,7 @@ class Race(ChapterScene):
                 continue
             tuned.append(bool(tr.meta.get("tuning")))
             row, note = self._image_row(tr, runs, picture_subject(tr, name), len(self.image_traces))
+            seeds_judged.append(len(tr.meta["tuning"]["seeds"]) if tr.meta.get("tuning") else 0)
             rows.add(row)
             notes.append(note)
         for name, why in missing:
@@ -329,9 +335,15 @@ class Race(ChapterScene):
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
         self.wait(2.4)
-        untuned = self.claims.say(bool(tuned) and not any(tuned),
-                                  " Here each optimizer runs with its configured settings, not tuned ones.", "")
-        self.beat("The same race on pictures, stopped at equal evaluations." + untuned + " " +
+        how = self.claims.pick(
+            (bool(tuned) and not any(tuned), " Here each optimizer runs with its configured settings, not tuned ones."),
+            (bool(tuned) and all(tuned) and len(set(seeds_judged)) == 1,
+             " Each optimizer was first tuned here too, at this budget, over "
+             f"{speech.small(seeds_judged[0] if seeds_judged else 0)} seeds; under each picture, the setting "
+             "that won."),
+            (any(tuned), " Where a row says each tuned, its optimizers were first tuned at its budget."),
+            otherwise="")
+        self.beat("The same race on pictures, stopped at equal evaluations." + how + " " +
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 
@@ -339,6 +351,7 @@ class Race(ChapterScene):
         budget = min(float(r["evals"][-1]) for r in runs)
         # Every image is fitted into a tile_h square slot (letterboxed), small enough that the rows and
         # their three caption lines fit the 5.6 units above the caveat without scaling their text down.
+        tuning = tr.meta.get("tuning")
         tile_h = min(1.75, (5.6 - 0.35 * (n_rows - 1)) / max(n_rows, 1) - 1.2)
         tiles = Group()
         target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
@@ -346,6 +359,7 @@ class Race(ChapterScene):
                                        label("PSNR over seeds", tile_h, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
                                              color=MUTED))
                         .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
+        run_stats = {**tr.stats.get("runs", {}), **tr.stats.get("tuned", {}).get("runs", {})}
         notes = []
         shown: dict[str, float] = {}
         colors = run_colors(runs)
@@ -355,28 +369,68 @@ class Race(ChapterScene):
             img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
             self.tiles.append((img.image, r["frames"][k]))
             img = slot(img, tile_h, tile_h)
-            over_seeds = tr.stats.get("runs", {}).get(r.name, {}).get("psnr")
+            over_seeds = run_stats.get(r.name, {}).get("psnr")
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
             cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=color),
-                         fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25)
-                         ).arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
+                         fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25))
+            info = tuning["runs"].get(r.meta.get("tuned_from", ""), {}) if tuning else {}
+            if info:
+                won = chosen_text(info)
+                cap.add(label(won or "not tuned", tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
+                              color=MUTED))
+            cap.arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
             tiles.add(Group(img, cap))
             notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")
         tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations", y_label="loss",
+                        width=1.8 if tuning else 2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations",
+                        y_label="loss",
                         x_step=budget / 2)
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
-        row = Group(tiles, plot).arrange(RIGHT, buff=0.55, aligned_edge=UP)
         finite = {n: v for n, v in shown.items() if np.isfinite(v)}
-        if not finite:
+        best = max(runs, key=lambda r: finite.get(r.name, -np.inf)) if finite else None
+        worst = min(runs, key=lambda r: finite.get(r.name, np.inf)) if finite else None
+        reach = self._image_reach(tr, runs, best, worst, finite)
+        blocks: list[list[str]] = []
+        if tuning:   # what the settings under the tiles are: the winners of a sweep at this budget
+            edge = any(tuning["runs"].get(r.meta.get("tuned_from", ""), {}).get("at_edge") for r in runs)
+            blocks.append(["each tuned at", f"{tuning['budget']:,} evaluations", f"on {len(tuning['seeds'])} seeds"]
+                          + (["* = grid's edge"] if edge else []))
+        if reach is not None and best is not None and worst is not None:   # progress per evaluation
+            blocks.append([f"{best.meta['label']} passed", f"{worst.meta['label']}'s final", "PSNR within",
+                           f"{reach:,.0f} evaluations"])
+        row = Group(tiles, plot)
+        if blocks:
+            row.add(VGroup(*(VGroup(*(label(t, 2.0, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=MUTED) for t in b))
+                             .arrange(DOWN, buff=0.06, aligned_edge=LEFT) for b in blocks))
+                    .arrange(DOWN, buff=0.2, aligned_edge=LEFT))
+        row.arrange(RIGHT, buff=0.35 if blocks else 0.55, aligned_edge=UP)
+        if best is None or worst is None:
             return row, f"On {image}, no run has a finite PSNR."
-        best = max(runs, key=lambda r: finite.get(r.name, -np.inf))
-        return row, (f"On {image}, the highest PSNR, the closest to the target pixel by pixel: "
-                     f"{best.meta['label']}, {speech.number(finite[best.name], 3)} decibels.")
+        said = (f"On {image}, the highest PSNR, the closest to the target pixel by pixel: "
+                f"{best.meta['label']}, {speech.number(finite[best.name], 3)} decibels.")
+        if reach is not None:
+            said += self.claims.say(True, f" It passed {worst.meta['label']}'s final {finite[worst.name]:.1f} "
+                                          f"decibels within the first {reach:,.0f} evaluations.", "")
+        return row, said
+
+    @staticmethod
+    def _image_reach(tr, runs, best, worst, finite: dict[str, float]) -> float | None:
+        """Evaluations (median over seeds, at the recorded frames) the best run took to reach the worst
+        run's mean final PSNR, from the trace's stats; None when they are one run, some seed never got
+        there, or the tiles do not show that level."""
+        if best is None or worst is None or best.name == worst.name:
+            return None
+        stats = tr.stats.get("tuned", {}) if runs[0].meta.get("tuned") else tr.stats
+        level, r = stats.get("reach_psnr"), stats.get("runs", {}).get(best.name, {}).get("evals_to_reach")
+        if level is None or not r or r.get("median") is None or r["n"] < r["of"]:
+            return None
+        if f"{level:.1f}" != f"{finite[worst.name]:.1f}":   # single-seed tiles show a frame's own PSNR
+            return None
+        return float(r["median"])
 
     # ------------------------------------------------------------------ caveat
     def caveat(self) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from sim.nets import ACTIVATIONS, check_activation
 
@@ -82,6 +83,8 @@ def forward(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.
     x is the (N, in_features) input (see `features`), shared by the whole population.
     """
     single = params.dim() == 1
+    if single:
+        return _forward_one(spec, params, x)
     p = params.unsqueeze(0) if single else params
     pop = p.shape[0]
     act = ACTIVATIONS[spec.activation]
@@ -104,6 +107,26 @@ def forward(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.
         else:
             h = act(z)
     return h[0] if single else h
+
+
+def _forward_one(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """One network (a gradient run's step): one `split` and one `F.linear` per layer, as
+    sim/nets.py's single path. Slicing the flat vector layer by layer into batched matmuls of a
+    population of one costs a zeros+copy per slice in the backward pass; an Adam step on the smiley
+    preset measured 2.02 against 2.37 ms (median of 4 alternating runs, equal outputs)."""
+    act = ACTIVATIONS[spec.activation]
+    parts = params.split([n for i, o in spec.layers for n in (o * i, o)])
+    h = x
+    last = len(spec.layers) - 1
+    for li, (i, o) in enumerate(spec.layers):
+        z = F.linear(h, parts[2 * li].view(o, i), parts[2 * li + 1])
+        if li == last:
+            h = torch.sigmoid(z)
+        elif spec.skip and li > 0:
+            h = h + act(z)
+        else:
+            h = act(z)
+    return h
 
 
 def to_uint8(values: torch.Tensor | np.ndarray) -> np.ndarray:

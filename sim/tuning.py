@@ -12,13 +12,14 @@ from __future__ import annotations
 import inspect
 import itertools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 from pydantic import Field, ValidationError
 
 from sim import user_optimizer
-from sim.config import RunConfig, Strict
+from sim.config import OptimizerSettings, RunConfig, Strict
 
 DEFAULT_GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
     "evolution": {"population": (4, 10, 40), "sigma": (0.003, 0.01, 0.03), "sigma_decay": (1.0,)},
@@ -29,6 +30,7 @@ DEFAULT_GRIDS: dict[str, dict[str, tuple[float, ...]]] = {
 """Each registry optimizer's grid when the config names none (small: the whole sweep is simulated)."""
 
 Grid = dict[str, list[float]]
+Run = TypeVar("Run", bound=OptimizerSettings)
 
 
 class Tuning(Strict):
@@ -56,10 +58,33 @@ def default_grid(run: RunConfig) -> Grid:
     return {k: list(v) for k, v in DEFAULT_GRIDS.get(run.optimizer, {}).items()}
 
 
-def run_grid(tuning: Tuning, run: RunConfig) -> Grid:
-    """The grid RUN is tuned over, each setting's values sorted: the config's for it, else the
-    default (empty: not tuned)."""
-    grid = tuning.grid[run.name] if run.name in tuning.grid else default_grid(run)
+def relative_grid(run: OptimizerSettings) -> Grid:
+    """A grid around RUN's own settings (÷3, ×1, ×3, two significant digits): lr for a gradient
+    optimizer that takes one, sigma for the local search. For races whose scale the registry's
+    absolute grids do not fit (an image network wants SGD's lr near 0.5, a 1-D fit near 0.01); the
+    population stays as configured, since it sets how rounds divide the budget."""
+    from sim.recorder import optimizer_kind
+
+    def around(v: float) -> list[float]:
+        return [float(f"{v / 3:.2g}"), v, float(f"{v * 3:.2g}")]
+
+    if optimizer_kind(run.optimizer, run.name) == "evolution":
+        return {"sigma": around(run.sigma)} if not user_optimizer.is_spec(run.optimizer) else {}
+    if user_optimizer.is_spec(run.optimizer):
+        cls = user_optimizer.load(run.optimizer, run.name).cls
+        try:
+            if "lr" not in inspect.signature(cls).parameters:
+                return {}
+        except (TypeError, ValueError):
+            return {}
+    return {"lr": around(run.lr)}
+
+
+def run_grid(tuning: Tuning, run: OptimizerSettings,
+             default: Callable[[Any], Grid] = default_grid) -> Grid:
+    """The grid RUN is tuned over, each setting's values sorted: the config's for it, else
+    DEFAULT's (empty: not tuned)."""
+    grid = tuning.grid[run.name] if run.name in tuning.grid else default(run)
     return {k: sorted({int(v) if k == "population" else float(v) for v in vs}) for k, vs in grid.items()}
 
 
@@ -68,13 +93,14 @@ def at_edge(grid: Grid, chosen: dict[str, float]) -> list[str]:
     return [k for k, vs in grid.items() if len(vs) > 1 and chosen[k] in (vs[0], vs[-1])]
 
 
-def widened(grid: Grid, chosen: dict[str, float], run: RunConfig) -> tuple[Grid, dict[str, float]]:
+def widened(grid: Grid, chosen: dict[str, float], run: Run,
+            accepts: Callable[[Run], bool] | None = None) -> tuple[Grid, dict[str, float]]:
     """GRID grown one step past each end its CHOSEN value sits at, and the values added.
 
     The step continues the grid's own spacing geometrically (0.003, 0.01 -> 0.0009; lr 0.01,
     0.03 -> 0.09), since these settings act on a log scale. A value its run refuses (population
-    below 1, lr above the config's bound) or that rounds onto the end (a population of 1) is
-    not added: that end stays, and the winner stays marked as at it."""
+    below 1, lr above the config's bound, or one ACCEPTS refuses) or that rounds onto the end (a
+    population of 1) is not added: that end stays, and the winner stays marked as at it."""
     out, added = {k: list(vs) for k, vs in grid.items()}, {}
     for key in at_edge(grid, chosen):
         vs = grid[key]
@@ -88,15 +114,17 @@ def widened(grid: Grid, chosen: dict[str, float], run: RunConfig) -> tuple[Grid,
         if value == end or value <= 0 or not math.isfinite(value):
             continue
         try:
-            with_setting(run, {**chosen, key: value})
+            grown = with_setting(run, {**chosen, key: value})
         except ValidationError:
+            continue
+        if accepts is not None and not accepts(grown):
             continue
         out[key] = [value, *vs] if low else [*vs, value]
         added[key] = value
     return out, added
 
 
-def check_grid(tuning: Tuning, runs: list[RunConfig]) -> None:
+def check_grid(tuning: Tuning, runs: list[RunConfig] | list[Any]) -> None:
     """ValueError (one line) for a grid naming no run, an empty list, or a setting its optimizer does not take."""
     from sim.optimizers import optimizer_entry
 
@@ -119,12 +147,13 @@ def settings(grid: Grid) -> list[dict[str, float]]:
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(grid[k] for k in keys))] or [{}]
 
 
-def with_setting(run: RunConfig, setting: dict[str, float]) -> RunConfig:
-    """RUN with SETTING's values (validated; a project's optimizer still gets only the keys that were set)."""
+def with_setting(run: Run, setting: dict[str, float]) -> Run:
+    """RUN with SETTING's values, validated as RUN's own model (a function-fit RunConfig, an image
+    race's run; a project's optimizer still gets only the keys that were set)."""
     data = run.model_dump(exclude_unset=True) | {"name": run.name, "optimizer": run.optimizer}
     for k, v in setting.items():
         data[k] = int(v) if k == "population" else float(v)
-    return RunConfig.model_validate(data)
+    return type(run).model_validate(data)
 
 
 def mean_final(finals: np.ndarray) -> np.ndarray:
@@ -144,3 +173,25 @@ def describe(setting: dict[str, Any]) -> str:
 
 def json_finals(finals: np.ndarray) -> list[list[float | None]]:
     return [[float(v) if math.isfinite(v) else None for v in row] for row in finals]
+
+
+def tuning_report(tuning: dict[str, Any], finals: Callable[[str], np.ndarray]) -> str:
+    """Markdown: every run's grid, each setting's mean and per-seed loss at the budget (FINALS(run
+    name): the trace's `tuning/NAME/final_loss`), the winner starred, and where it sits in its grid."""
+    out = (f"## Tuning: every setting at {tuning['budget']:,} evaluations, seeds "
+           f"{', '.join(map(str, tuning['seeds']))} (loss at the budget; inf = diverged; * = chosen)\n")
+    for name, info in tuning["runs"].items():
+        rows = [f"\n{name}:\n", "| setting | mean | " + " | ".join(f"seed {s}" for s in tuning["seeds"]) + " |",
+                "|---|---:|" + "---:|" * len(tuning["seeds"])]
+        for c, setting in enumerate(info["settings"]):
+            mark = " *" if c == info["chosen"] else ""
+            mean = info["mean_final"][c]
+            rows.append(f"| {describe(setting)}{mark} | {'inf' if mean is None else format(mean, '.4g')} | "
+                        + " | ".join(format(v, ".4g") for v in finals(name)[c]) + " |")
+        grown = "; ".join(describe(g) for g in info.get("widened", []))
+        where = (f"still at its grid's end in {', '.join(info['at_edge'])}" if info["at_edge"]
+                 else "inside its grid")
+        rows.append(f"\nThe grid grew past the winner's end {len(info.get('widened', []))} time(s)"
+                    + (f" (added {grown})" if grown else "") + f"; the winner is {where}.")
+        out += "\n".join(rows) + "\n"
+    return out

@@ -42,6 +42,7 @@ from sim.tuning import (
     mean_final,
     run_grid,
     settings,
+    tuning_report,
     widened,
     with_setting,
 )
@@ -352,23 +353,7 @@ def report(trace: Trace) -> str:
     out = race_table(trace.stats, trace.wall_stats) + f"\n{trace.meta.get('n_params', '?')} parameters."
     tuning = trace.meta.get("tuning")
     if tuning:
-        out += (f"\n\n## Tuning: every setting at {tuning['budget']:,} evaluations, seeds "
-                f"{', '.join(map(str, tuning['seeds']))} (loss at the budget; inf = diverged; * = chosen)\n")
-        for name, info in tuning["runs"].items():
-            finals = trace[f"tuning/{name}/final_loss"]
-            rows = [f"\n{name}:\n", "| setting | mean | " + " | ".join(f"seed {s}" for s in tuning["seeds"]) + " |",
-                    "|---|---:|" + "---:|" * len(tuning["seeds"])]
-            for c, setting in enumerate(info["settings"]):
-                mark = " *" if c == info["chosen"] else ""
-                mean = info["mean_final"][c]
-                rows.append(f"| {describe(setting)}{mark} | {'inf' if mean is None else format(mean, '.4g')} | "
-                            + " | ".join(format(v, ".4g") for v in finals[c]) + " |")
-            grown = "; ".join(describe(g) for g in info.get("widened", []))
-            where = (f"still at its grid's end in {', '.join(info['at_edge'])}" if info["at_edge"]
-                     else "inside its grid")
-            rows.append(f"\nThe grid grew past the winner's end {len(info.get('widened', []))} time(s)"
-                        + (f" (added {grown})" if grown else "") + f"; the winner is {where}.")
-            out += "\n".join(rows) + "\n"
+        out += "\n\n" + tuning_report(tuning, lambda name: trace[f"tuning/{name}/final_loss"])
         out += "\n## The race of the tuned settings\n\n" + race_table(trace.stats["tuned"],
                                                                          trace.wall_stats.get("tuned", {}))
     return out

@@ -10,14 +10,16 @@ See docs/traces/image-fit.md.
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import Field, computed_field, field_validator, model_validator
+from pydantic import Field, ValidationError, computed_field, field_validator, model_validator
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from sim.config import Activation, OptimizerSettings, RepeatedConfig, Strict
@@ -26,8 +28,22 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
 from sim.nets import init_params
 from sim.recorder import make_searcher, optimizer_kind, record, run_source
-from sim.stats import format_spread, spread
+from sim.stats import first_reach, format_spread, median_range, spread
 from sim.trace import Trace, build_meta, seed_name
+from sim.tuning import (
+    Tuning,
+    at_edge,
+    check_grid,
+    choose,
+    describe,
+    mean_final,
+    relative_grid,
+    run_grid,
+    settings,
+    tuning_report,
+    widened,
+    with_setting,
+)
 
 
 class Fourier(Strict):
@@ -66,6 +82,7 @@ class ImageFitConfig(RepeatedConfig):
     budget_evals: float = Field(gt=0, le=1e9, description="loss evaluations every run may use")
     frames: int = Field(default=41, ge=2, le=2000, description="recorded snapshots, evenly spaced in steps")
     runs: list[ImageRun] = Field(min_length=1)
+    tuning: Tuning | None = Field(default=None, description="tune every run over a grid at budget_evals first")
 
     @field_validator("background")
     @classmethod
@@ -102,7 +119,28 @@ class ImageFitConfig(RepeatedConfig):
                              f"resolution {self.resolution}²; SSIM needs at least 7 pixels a side (raise resolution)")
         for run in self.runs:
             steps_for(run, self.budget_evals, target.shape[0] * target.shape[1])
+        if self.tuning is not None:
+            self._tunable(target.shape[0] * target.shape[1])
         return self
+
+    def _tunable(self, n: int) -> None:
+        """Every grid cell must be a valid run that spends exactly budget_evals (a population that
+        does not divide it is refused here, not after minutes of simulation)."""
+        assert self.tuning is not None
+        if self.tuning.budget is not None and self.tuning.budget != self.budget_evals:
+            raise ValueError("tuning.budget: image-fit tunes at budget_evals (its winners are the race); "
+                             "leave tuning.budget unset")
+        check_grid(self.tuning, self.runs)
+        for run in self.runs:
+            for setting in settings(run_grid(self.tuning, run, relative_grid)):
+                try:
+                    steps_for(with_setting(run, setting), self.budget_evals, n)
+                except ValidationError as exc:
+                    err = exc.errors()[0]
+                    raise ValueError(f"tuning.grid.{run.name}.{'.'.join(map(str, err['loc']))}: "
+                                     f"{err['msg']}") from None
+                except ImageError as exc:
+                    raise ValueError(f"tuning.grid.{run.name} ({describe(setting)}): {exc}") from None
 
 
 def spec_of(cfg: ImageFitConfig) -> CoordNetSpec:
@@ -197,19 +235,64 @@ def metrics(frames: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndar
     return psnr, ssim
 
 
+@dataclass
+class SeedRun:
+    """One seed of one run: its points at the frame steps, their full-image losses, wall times."""
+
+    snaps: torch.Tensor
+    loss: np.ndarray
+    wall: list[float]
+
+    @property
+    def final(self) -> float:
+        """The loss at the budget, +inf where the run left the finite numbers (a diverged seed)."""
+        ok = bool(np.all(np.isfinite(self.loss))) and bool(torch.isfinite(self.snaps).all())
+        return float(self.loss[-1]) if ok else math.inf
+
+
+def run_seed(problem: ImageProblem, run: ImageRun, i: int, seed: int, steps: int, at: np.ndarray,
+             device: str, tick=None) -> SeedRun:
+    """RUN (the config's i-th) from seed SEED's start; its mini-batches come from (seed, i), so every
+    grid cell of one run sees the same batches as the run it tunes."""
+    x0 = init_params(problem.spec, torch.Generator(device="cpu").manual_seed(seed)).to(device)  # same start for all
+    gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
+    snaps, es_loss, wall = run_searcher(problem, x0, run, steps, at, gen, tick)
+    with torch.no_grad():
+        loss = es_loss if es_loss is not None else problem.loss(snaps)
+    return SeedRun(snaps, loss.double().cpu().numpy(), wall)
+
+
+Done = dict[tuple[str, int], SeedRun]
+"""(a run's settings as JSON, seed) -> its record: a grid cell equal to a run already recorded reuses it."""
+
+
+def run_seeds(cfg: ImageFitConfig, problem: ImageProblem, run: ImageRun, i: int, seeds: list[int], done: Done,
+              device: str, label: str, progress: ProgressFactory | None) -> dict[int, SeedRun]:
+    """RUN for every seed of SEEDS at the config's budget, reusing what DONE holds (and adding to it)."""
+    steps, _ = steps_for(run, cfg.budget_evals, problem.n_data)
+    at = frame_steps(steps, cfg.frames)
+    key = run.model_dump_json()
+    todo = [s for s in seeds if (key, s) not in done]
+    tick = progress(label, steps * len(todo)) if progress and todo else None
+    for seed in todo:
+        done[(key, seed)] = run_seed(problem, run, i, seed, steps, at, device, tick)
+    return {s: done[(key, s)] for s in seeds}
+
+
 def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: ProgressFactory | None = None) -> Trace:
-    """Every run over every seed; frames, params and per-frame metrics of the first seed."""
+    """Every run over every seed; frames, params and per-frame metrics of the first seed. With
+    `[tuning]`, every run's grid at the same budget, and the winners raced as runs NAME-tuned."""
     try:
         target = load_image(cfg.image, cfg.resolution, cfg.color, cfg.background)
     except ImageError as exc:
         from sim.errors import ConfigError
 
         raise ConfigError(f"image: {exc}") from None
-    h, w = target.shape[:2]
     problem, fourier = build_problem(cfg, target, device)
     n = problem.n_data
     try:
-        plan = {run.name: steps_for(run, cfg.budget_evals, n) for run in cfg.runs}
+        for run in cfg.runs:
+            steps_for(run, cfg.budget_evals, n)
     except ImageError as exc:
         from sim.errors import ConfigError
 
@@ -220,63 +303,122 @@ def simulate(cfg: ImageFitConfig, name: str, device: str = "cpu", progress: Prog
     runs_meta: dict[str, dict] = {}
     timing: dict[str, list[float]] = {}
     seeds = [cfg.seed + k for k in range(cfg.seeds)]
+    done: Done = {}
     for i, run in enumerate(cfg.runs):
-        steps, per_step = plan[run.name]
-        at = frame_steps(steps, cfg.frames)
-        per_seed: dict[str, list] = {"loss": [], "psnr": [], "ssim": []}
-        status = "ok"
-        tick = progress(f"{name}: {run.name} × {len(seeds)} seeds", steps * len(seeds)) if progress else None
-        for si, seed in enumerate(seeds):
-            init_gen = torch.Generator(device="cpu").manual_seed(seed)
-            x0 = init_params(problem.spec, init_gen).to(device)  # same start for every optimizer
-            gen = torch.Generator(device=device).manual_seed(seed * 1000 + i)
-            snaps, es_loss, wall = run_searcher(problem, x0, run, steps, at, gen, tick)
-            with torch.no_grad():
-                loss = es_loss if es_loss is not None else problem.loss(snaps)
-            loss_np = loss.double().cpu().numpy()
-            finite = bool(np.all(np.isfinite(loss_np))) and bool(torch.isfinite(snaps).all())
-            frames = problem.images(torch.nan_to_num(snaps), h, w)
-            psnr, ssim = metrics(frames, target)
-            per_seed["loss"].append(loss_np)
-            per_seed["psnr"].append(psnr)
-            per_seed["ssim"].append(ssim)
-            timing[seed_name(run.name, seed)] = wall
-            if si == 0:
-                timing[run.name] = wall
-                prefix = f"runs/{run.name}/"
-                arrays[prefix + "frames"] = frames
-                arrays[prefix + "params"] = snaps.float().cpu().numpy()
-                arrays[prefix + "loss"] = loss_np
-                arrays[prefix + "psnr"] = psnr
-                arrays[prefix + "ssim"] = ssim
-                arrays[prefix + "step"] = at.copy()
-                arrays[prefix + "evals"] = at.astype(np.float64) * per_step
-            if not finite:
-                status = "diverged"
-            elif run.optimizer == "evolution" and status == "ok" and not loss_np[-1] < loss_np[0]:
-                status = "stalled"
-        prefix = f"runs/{run.name}/"
-        for key in ("loss", "psnr", "ssim"):
-            arrays[prefix + f"seed_{key}"] = np.stack(per_seed[key])
-        fin = {k: [float(v[-1]) for v in per_seed[k]] for k in per_seed}
-        runs_meta[run.name] = {
-            "kind": optimizer_kind(run.optimizer, run.name),
-            "optimizer": run.optimizer, "label": run.display, "status": status,
-            "lr": run.lr, "momentum": run.momentum, "population": run.population, "sigma": run.sigma,
-            "sigma_decay": run.sigma_decay, "batch_pixels": min(run.batch_pixels or n, n), **run_source(run),
-            "steps": steps, "evals_per_step": per_step, "frames": len(at),
-            "final_loss": _num(fin["loss"][0]), "final_psnr": _num(fin["psnr"][0]), "final_ssim": _num(fin["ssim"][0]),
-            "seeds": seeds,
-        }
-    extra = {"image": {"height": h, "width": w, "channels": 1 if target.ndim == 2 else 3, "pixels": n,
-                       "source": cfg.image, "subject": subject_of(cfg)},
-             "model": {"n_params": problem.spec.n_params, "width": problem.spec.width, "depth": problem.spec.depth,
-                       "skip": problem.spec.skip, "n_fourier": problem.spec.n_fourier,
-                       "activation": problem.spec.activation},
-             "budget_evals": cfg.budget_evals}
+        recs = run_seeds(cfg, problem, run, i, seeds, done, device, f"{name}: {run.name} × {len(seeds)} seeds",
+                         progress)
+        keep_race(cfg, problem, target, run, run.name, recs, arrays, runs_meta, timing)
+    extra: dict[str, Any] = {
+        "image": {"height": target.shape[0], "width": target.shape[1], "channels": 1 if target.ndim == 2 else 3,
+                  "pixels": n, "source": cfg.image, "subject": subject_of(cfg)},
+        "model": {"n_params": problem.spec.n_params, "width": problem.spec.width, "depth": problem.spec.depth,
+                  "skip": problem.spec.skip, "n_fourier": problem.spec.n_fourier,
+                  "activation": problem.spec.activation},
+        "budget_evals": cfg.budget_evals}
+    tuned: list[str] = []
+    if cfg.tuning is not None:
+        judged = [cfg.seed + k for k in range(max(cfg.seeds, cfg.tuning.seeds))]
+        budget = int(cfg.budget_evals) if float(cfg.budget_evals).is_integer() else cfg.budget_evals
+        extra["tuning"] = {"budget": budget, "seeds": judged, "runs": {}}
+        for i, run in enumerate(cfg.runs):
+            best, info, finals = tune_run(cfg, problem, run, i, judged, done, device, name, progress)
+            extra["tuning"]["runs"][run.name] = info
+            arrays[f"tuning/{run.name}/final_loss"] = finals
+            recs = run_seeds(cfg, problem, best, i, seeds, done, device, f"{name}: {info['tuned_run']}", progress)
+            keep_race(cfg, problem, target, best, info["tuned_run"], recs, arrays, runs_meta, timing,
+                      tuned=True, tuned_from=run.name)
+            tuned.append(info["tuned_run"])
     trace = Trace(build_meta(name, cfg.model_dump(mode="json"), cfg.seed, runs_meta, extra), arrays, timing)
     trace.meta["stats"], trace.wall_stats = image_stats(trace, [r.name for r in cfg.runs])
+    if tuned:
+        trace.meta["stats"]["tuned"], tuned_wall = image_stats(trace, tuned)
+        if tuned_wall:
+            trace.wall_stats["tuned"] = tuned_wall
     return trace
+
+
+def keep_race(cfg: ImageFitConfig, problem: ImageProblem, target: np.ndarray, run: ImageRun, run_name: str,
+              recs: dict[int, SeedRun], arrays: dict[str, np.ndarray], runs_meta: dict[str, dict],
+              timing: dict[str, list[float]], **meta: Any) -> None:
+    """Write one raced run into the trace: the first seed's frames, points and per-frame metrics, every
+    seed's loss / PSNR / SSIM curves and wall times, and its meta (status over seeds)."""
+    h, w = target.shape[:2]
+    n = problem.n_data
+    steps, per_step = steps_for(run, cfg.budget_evals, n)
+    at = frame_steps(steps, cfg.frames)
+    per_seed: dict[str, list] = {"loss": [], "psnr": [], "ssim": []}
+    status = "ok"
+    prefix = f"runs/{run_name}/"
+    for si, (seed, rec) in enumerate(recs.items()):
+        frames = problem.images(torch.nan_to_num(rec.snaps), h, w)
+        psnr, ssim = metrics(frames, target)
+        for key, v in (("loss", rec.loss), ("psnr", psnr), ("ssim", ssim)):
+            per_seed[key].append(v)
+        timing[seed_name(run_name, seed)] = rec.wall
+        if si == 0:
+            timing[run_name] = rec.wall
+            arrays.update({prefix + "frames": frames, prefix + "params": rec.snaps.float().cpu().numpy(),
+                           prefix + "loss": rec.loss, prefix + "psnr": psnr, prefix + "ssim": ssim,
+                           prefix + "step": at.copy(), prefix + "evals": at.astype(np.float64) * per_step})
+        if not math.isfinite(rec.final):
+            status = "diverged"
+        elif run.optimizer == "evolution" and status == "ok" and not rec.loss[-1] < rec.loss[0]:
+            status = "stalled"
+    for key in ("loss", "psnr", "ssim"):
+        arrays[prefix + f"seed_{key}"] = np.stack(per_seed[key])
+    fin = {k: [float(v[-1]) for v in per_seed[k]] for k in per_seed}
+    runs_meta[run_name] = {
+        "kind": optimizer_kind(run.optimizer, run.name),
+        "optimizer": run.optimizer, "label": run.display, "status": status,
+        "lr": run.lr, "momentum": run.momentum, "population": run.population, "sigma": run.sigma,
+        "sigma_decay": run.sigma_decay, "batch_pixels": min(run.batch_pixels or n, n), **run_source(run),
+        "steps": steps, "evals_per_step": per_step, "frames": len(at),
+        "final_loss": _num(fin["loss"][0]), "final_psnr": _num(fin["psnr"][0]), "final_ssim": _num(fin["ssim"][0]),
+        "seeds": list(recs), **meta,
+    }
+
+
+def tune_run(cfg: ImageFitConfig, problem: ImageProblem, run: ImageRun, i: int, seeds: list[int], done: Done,
+             device: str, name: str, progress: ProgressFactory | None
+             ) -> tuple[ImageRun, dict[str, Any], np.ndarray]:
+    """Every setting of RUN's grid (the config's, else ÷3 ×1 ×3 around its own lr or sigma) on every
+    seed at the race's budget, the grid growing past an end its winner sits at (up to `tuning.widen`
+    times); return the winning run, the grid's description and every (setting, seed) final loss."""
+    assert cfg.tuning is not None
+    grid = run_grid(cfg.tuning, run, relative_grid)
+    scored: dict[str, np.ndarray] = {}
+    added: list[dict[str, float]] = []
+
+    def key(setting: dict[str, float]) -> str:
+        return json.dumps(setting, sort_keys=True)
+
+    def whole(cell: ImageRun) -> bool:
+        try:
+            steps_for(cell, cfg.budget_evals, problem.n_data)
+        except ImageError:
+            return False
+        return True
+
+    while True:
+        cells = settings(grid)
+        for setting in cells:
+            if key(setting) not in scored:   # cells of the grid before it grew are not run again
+                recs = run_seeds(cfg, problem, with_setting(run, setting), i, seeds, done, device,
+                                 f"{name}: tuning {run.name} ({describe(setting)})", progress)
+                scored[key(setting)] = np.array([recs[s].final for s in seeds])
+        finals = np.stack([scored[key(c)] for c in cells])
+        chosen = choose(finals)
+        if len(added) >= cfg.tuning.widen:
+            break
+        grid, grown = widened(grid, cells[chosen], run, whole)
+        if not grown:
+            break
+        added.append(grown)
+    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
+            "at_edge": at_edge(grid, cells[chosen]), "widened": added,
+            "chosen_settings": cells[chosen], "mean_final": [_num(float(m)) for m in mean_final(finals)],
+            "tuned_run": f"{run.name}-tuned"}
+    return with_setting(run, cells[chosen]), info, finals
 
 
 def subject_of(cfg: ImageFitConfig) -> str:
@@ -307,11 +449,20 @@ def _num(v: float) -> float | None:
 
 
 def image_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Per run, over its seeds: final PSNR / SSIM / MSE (equal evaluations) into the trace's stats;
+    """Per run, over its seeds: final PSNR / SSIM / MSE (equal evaluations) and the evaluations it
+    took to reach the worst run's mean final PSNR (progress per evaluation) into the trace's stats;
     the same at equal wall time into the timing sidecar's stats. t* is the fastest run's median total
     time over seeds; each seed is taken at the last frame it reached within t*."""
     stats: dict[str, Any] = {"order": order, "runs": {
         n: {key: spread(trace[f"runs/{n}/seed_{key}"][:, -1]) for key in METRICS} for n in order}}
+    finals = [s["psnr"]["mean"] for s in stats["runs"].values()
+              if s["psnr"]["mean"] is not None and math.isfinite(s["psnr"]["mean"])]
+    stats["reach_psnr"] = level = min(finals) if finals else None
+    for n in order:   # frames are snapshots: the first frame at or past the level, an upper bound
+        evals = trace[f"runs/{n}/evals"]
+        stats["runs"][n]["evals_to_reach"] = median_range(
+            first_reach(-np.nan_to_num(row, nan=-np.inf), evals, -level) if level is not None else None
+            for row in trace[f"runs/{n}/seed_psnr"])
     walls = {n: [trace.timing.get(seed_name(n, s)) for s in trace.run(n).meta["seeds"]] for n in order}
     if any(w is None or len(w) != len(trace[f"runs/{n}/step"]) for n in order for w in walls[n]):
         return stats, {}
@@ -333,19 +484,31 @@ DIGITS = {"psnr": ".2f", "ssim": ".3f", "loss": ".5f", "wall": ".2f", "step": ".
 
 
 def report(trace: Trace) -> str:
-    """PSNR / SSIM / loss (mean ± sample sd over seeds) at equal evaluations and at equal wall time."""
-    st, ws = trace.stats, trace.wall_stats
-    runs = [trace.run(n) for n in st["order"]]
-    seeds = runs[0].meta["seeds"]
+    """PSNR / SSIM / loss (mean ± sample sd over seeds) at equal evaluations and at equal wall time;
+    with tuning, every run's grid and the same tables for the tuned race."""
+    seeds = trace.run(trace.stats["order"][0]).meta["seeds"]
     img = trace.meta["image"]
     head = (f"{img['width']}×{img['height']} {'grey' if img['channels'] == 1 else 'RGB'} image, "
             f"{trace.meta['model']['n_params']:,}-parameter network, {len(seeds)} seeds "
             f"({', '.join(map(str, seeds))}); mean ± sample sd.")
-    rows = [head, "", f"**Equal evaluations** ({trace.meta['budget_evals']:g} full-image forward passes each)", "",
-            "| run | status | steps | PSNR dB | SSIM | MSE | wall s |", "|---|---|---:|---:|---:|---:|---:|"]
+    out = head + "\n\n" + race_tables(trace, trace.stats, trace.wall_stats)
+    tuning = trace.meta.get("tuning")
+    if tuning:
+        out += ("\n\n" + tuning_report(tuning, lambda name: trace[f"tuning/{name}/final_loss"])
+                + "\n## The race of the tuned settings\n\n"
+                + race_tables(trace, trace.stats["tuned"], trace.wall_stats.get("tuned", {})))
+    return out
+
+
+def race_tables(trace: Trace, st: dict[str, Any], ws: dict[str, Any]) -> str:
+    """The race's tables at equal evaluations and at equal wall time (stats ST, wall stats WS)."""
+    runs = [trace.run(n) for n in st["order"]]
+    rows = [f"**Equal evaluations** ({trace.meta['budget_evals']:g} full-image forward passes each)", "",
+            "| run | settings | status | steps | PSNR dB | SSIM | MSE | wall s |",
+            "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in runs:
         s, w = st["runs"][r.name], ws.get("runs", {}).get(r.name, {})
-        rows.append(f"| {r.meta['label']} | {r.meta['status']} | {r.meta['steps']} | "
+        rows.append(f"| {r.meta['label']} | {settings_of(r.meta)} | {r.meta['status']} | {r.meta['steps']} | "
                     + " | ".join(format_spread(s[k], DIGITS[k]) for k in METRICS)
                     + f" | {format_spread(w.get('wall'), DIGITS['wall'])} |")
     rows.append("")
@@ -361,6 +524,15 @@ def report(trace: Trace) -> str:
         rows.append(f"| {r.meta['label']} | "
                     + " | ".join(format_spread(w[k], DIGITS[k]) for k in ("step", "evals", *METRICS)) + " |")
     return "\n".join(rows)
+
+
+def settings_of(meta: dict[str, Any]) -> str:
+    """A run's hyperparameters as the report lists them: 'population 16, sigma 0.02' / 'lr 0.5, momentum 0.9'."""
+    if meta.get("kind") == "evolution":
+        keys = ("population", "sigma") + (("sigma_decay",) if meta.get("sigma_decay", 1.0) != 1.0 else ())
+    else:
+        keys = ("lr",) + (("momentum",) if meta.get("momentum") else ())
+    return describe({k: meta[k] for k in keys if meta.get(k) is not None})
 
 
 EXPERIMENT = Experiment("image-fit", "a coordinate network (x, y) → intensity reconstructs an image: "

@@ -81,12 +81,21 @@ IMAGE_SHAPES = {"wide": {"image-fit-smiley": (16, 48, 3), "image-fit-portrait": 
                 "default": {"image-fit-smiley": (24, 24, 3), "image-fit-portrait": (32, 24)}}
 
 
+TUNED_IMAGES = {"default": ("image-fit-smiley", "image-fit-portrait"), "flat": ("image-fit-smiley",), "wide": ()}
+"""Which pictures' races are real, tuned simulations (sim/experiments/image_fit.py with `[tuning]`): both on the
+default data, one of two on flat (a film that mixes tuned and configured races), none on wide."""
+
+
 @cache
 def image_traces(variant: str) -> dict:
+    from sim.experiments.image_fit import simulate
     from tests.scenes.chapter_traces import image_trace
+    from tests.sim.test_image_fit import tiny_config
 
     long = variant == "wide"
-    return {name: image_trace(name, len(shape) == 3, shape=shape, long_labels=long)
+    return {name: (simulate(tiny_config(color="rgb" if len(shape) == 3 else "grey", tuning=dict(widen=1)), name)
+                   if name in TUNED_IMAGES[variant] else
+                   image_trace(name, len(shape) == 3, shape=shape, long_labels=long))
             for name, shape in IMAGE_SHAPES[variant].items()}
 
 

@@ -133,3 +133,47 @@ def test_tuned_race_shows_the_tuned_runs_their_grid_and_the_verdict(tuned_fit):
     # every text of the race is legible: at least 14 px tall at 480p for a capital-height line
     for m in (scene.tuning_text, scene.verdict_text):
         assert m.font_size >= 14
+
+
+@pytest.fixture(scope="module")
+def tuned_images():
+    from sim.experiments.image_fit import simulate
+    from tests.sim.test_image_fit import tiny_config
+
+    tuned = {name: simulate(tiny_config(tuning=dict(widen=0)), name)
+             for name in ("image-fit-smiley", "image-fit-portrait")}
+    traces = all_traces() | tuned
+    return traces, render_last_frame(Race, width=854, height=480, traces=traces, race_keyframes=3)
+
+
+def test_a_tuned_image_race_shows_the_winners_and_says_they_were_tuned(tuned_images):
+    from scenes.ch11_race import chosen_text
+
+    traces, (scene, _frame) = tuned_images
+    smiley = traces["image-fit-smiley"]
+    tuning = smiley.meta["tuning"]
+    for (_tile, pixels), name in zip(scene.tiles[:3], ("evolution", "momentum", "adam"), strict=True):
+        np.testing.assert_array_equal(pixels, smiley.run(f"{name}-tuned")["frames"][-1])   # the winners
+    t = texts(scene)
+    assert shown(t, "each tuned at") and shown(t, "32 evaluations") and shown(t, "on 3 seeds")
+    for name in ("evolution", "momentum", "adam"):
+        assert shown(t, chosen_text(tuning["runs"][name]))
+        assert shown(t, pm(smiley.stats["tuned"]["runs"][f"{name}-tuned"]["psnr"], ".1f") + " dB")
+    line = next(n["text"] for n in scene.narration if n["text"].startswith("The same race on pictures"))
+    assert "first tuned here too, at this budget, over three seeds" in line
+    assert "configured settings" not in line
+    for m in scene.mobjects:
+        assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
+
+
+def test_the_image_race_says_how_soon_the_best_passed_the_worst(tuned_images):
+    traces, (scene, _frame) = tuned_images
+    st = traces["image-fit-smiley"].stats["tuned"]
+    psnr = {n: s["psnr"]["mean"] for n, s in st["runs"].items()}
+    best, worst = max(psnr, key=psnr.get), min(psnr, key=psnr.get)
+    reach = st["runs"][best]["evals_to_reach"]["median"]
+    assert st["reach_psnr"] == psnr[worst] and reach is not None
+    line = next(n["text"] for n in scene.narration if n["text"].startswith("The same race on pictures"))
+    assert f"passed {traces['image-fit-smiley'].run(worst).meta['label']}'s final {psnr[worst]:.1f} decibels " \
+           f"within the first {reach:,.0f} evaluations" in line
+    assert shown(texts(scene), f"{reach:,.0f} evaluations")

@@ -183,3 +183,67 @@ def test_the_picture_is_named_for_its_own_image_not_the_experiment(trace):
     assert subject_of(tiny_config(image="skimage:astronaut", subject="my portrait")) == "my portrait"
     with pytest.raises(ValueError):
         tiny_config(subject="two\nlines")
+
+
+# ----------------------------------------------------------------------------- tuning
+
+@pytest.fixture(scope="module")
+def tuned_trace():
+    return simulate(tiny_config(tuning=dict(widen=1)), "image-fit-tuned")
+
+
+def test_tuning_picks_each_runs_best_mean_final_loss_and_races_it(tuned_trace):
+    tuning = tuned_trace.meta["tuning"]
+    assert tuning["budget"] == 32 and tuning["seeds"] == [0, 1, 2]
+    for name in ("evolution", "momentum", "adam"):
+        info = tuning["runs"][name]
+        finals = tuned_trace[f"tuning/{name}/final_loss"]
+        assert finals.shape == (len(info["settings"]), 3)
+        means = np.where(np.isfinite(finals), finals, np.inf).mean(axis=1)
+        assert info["chosen"] == int(np.argmin(means))
+        key = "sigma" if name == "evolution" else "lr"
+        assert info["keys"] == [key] and len(info["settings"]) >= 3       # ÷3, ×1, ×3 around its own setting
+        tuned = tuned_trace.run(info["tuned_run"])
+        assert tuned.meta["tuned"] and tuned.meta["tuned_from"] == name
+        assert tuned.meta[key] == info["chosen_settings"][key]
+        # the tuned race's seeds are the grid winner's runs: its final losses are the winner's row
+        np.testing.assert_allclose(tuned_trace[f"runs/{info['tuned_run']}/seed_loss"][:, -1],
+                                   finals[info["chosen"]])
+    assert set(tuned_trace.stats["tuned"]["runs"]) == {f"{n}-tuned" for n in ("evolution", "momentum", "adam")}
+
+
+def test_the_configured_run_is_a_cell_of_its_grid_and_not_run_again(tuned_trace):
+    info = tuned_trace.meta["tuning"]["runs"]["adam"]
+    row = info["settings"].index({"lr": 0.01})
+    np.testing.assert_array_equal(tuned_trace["tuning/adam/final_loss"][row], tuned_trace["runs/adam/seed_loss"][:, -1])
+
+
+def test_report_shows_every_grid_and_the_tuned_race(tuned_trace):
+    text = report(tuned_trace)
+    assert "## Tuning: every setting at 32 evaluations" in text and "## The race of the tuned settings" in text
+    assert text.count(" * |") == 3
+
+
+@pytest.mark.parametrize("tuning, words", [
+    (dict(grid=dict(evolution=dict(population=[3, 4]))),
+     "tuning.grid.evolution (population 3): budget_evals 32 is not a whole number"),
+    (dict(budget=64), "tuning.budget"),
+    (dict(grid=dict(adam=dict(sigma=[0.1]))), "adam does not take 'sigma'"),
+])
+def test_a_grid_that_cannot_race_is_refused_in_one_line(tuning, words):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as err:
+        tiny_config(tuning=tuning)
+    assert words in str(err.value)
+
+
+def test_progress_per_evaluation_is_the_first_frame_at_the_worst_final_psnr(tuned_trace):
+    st = tuned_trace.stats["tuned"]
+    level = min(s["psnr"]["mean"] for s in st["runs"].values())
+    assert st["reach_psnr"] == level
+    for name in st["order"]:
+        evals, rows = tuned_trace[f"runs/{name}/evals"], tuned_trace[f"runs/{name}/seed_psnr"]
+        firsts = [float(evals[np.flatnonzero(row >= level)[0]]) for row in rows if (row >= level).any()]
+        got = st["runs"][name]["evals_to_reach"]
+        assert got["n"] == len(firsts) and (not firsts or got["median"] == statistics.median(firsts))
