@@ -384,12 +384,6 @@ class Race(ChapterScene):
             tiles.add(Group(img, cap))
             notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")
         tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
-        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=1.8 if tuning else 2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations",
-                        y_label="loss",
-                        x_step=budget / 2)
-        for r in runs:
-            plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
         finite = {n: v for n, v in shown.items() if np.isfinite(v)}
         best = max(runs, key=lambda r: finite.get(r.name, -np.inf)) if finite else None
         worst = min(runs, key=lambda r: finite.get(r.name, np.inf)) if finite else None
@@ -402,9 +396,15 @@ class Race(ChapterScene):
         if reach is not None and best is not None and worst is not None:   # progress per evaluation
             blocks.append([f"{best.meta['label']} passed", f"{worst.meta['label']}'s final", "PSNR within",
                            f"{reach:,.0f} evaluations"])
+        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
+                        width=1.7 if blocks else 2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations",
+                        y_label="loss",
+                        x_step=budget / 2)
+        for r in runs:
+            plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
         row = Group(tiles, plot)
         if blocks:
-            row.add(VGroup(*(VGroup(*(label(t, 2.0, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=MUTED) for t in b))
+            row.add(VGroup(*(VGroup(*(label(t, 2.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=MUTED) for t in b))
                              .arrange(DOWN, buff=0.06, aligned_edge=LEFT) for b in blocks))
                     .arrange(DOWN, buff=0.2, aligned_edge=LEFT))
         row.arrange(RIGHT, buff=0.35 if blocks else 0.55, aligned_edge=UP)
