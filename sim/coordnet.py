@@ -96,16 +96,8 @@ def forward(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> torch.
         offset += o * i
         b = p[:, offset: offset + o].view(pop, 1, o)
         offset += o
-        if li == 0:
-            z = torch.matmul(h, w.transpose(1, 2)) + b
-        else:
-            z = torch.baddbmm(b, h, w.transpose(1, 2))
-        if li == last:
-            h = torch.sigmoid(z)
-        elif spec.skip and li > 0:
-            h = h + act(z)
-        else:
-            h = act(z)
+        z = torch.matmul(h, w.transpose(1, 2)) + b if li == 0 else torch.baddbmm(b, h, w.transpose(1, 2))
+        h = _layer_out(spec, li, last, h, z, act)
     return h[0] if single else h
 
 
@@ -119,14 +111,18 @@ def _forward_one(spec: CoordNetSpec, params: torch.Tensor, x: torch.Tensor) -> t
     h = x
     last = len(spec.layers) - 1
     for li, (i, o) in enumerate(spec.layers):
-        z = F.linear(h, parts[2 * li].view(o, i), parts[2 * li + 1])
-        if li == last:
-            h = torch.sigmoid(z)
-        elif spec.skip and li > 0:
-            h = h + act(z)
-        else:
-            h = act(z)
+        h = _layer_out(spec, li, last, h, F.linear(h, parts[2 * li].view(o, i), parts[2 * li + 1]), act)
     return h
+
+
+def _layer_out(spec: CoordNetSpec, li: int, last: int, h: torch.Tensor, z: torch.Tensor, act) -> torch.Tensor:
+    """Layer LI's output from its pre-activation Z: sigmoid at the last, a residual h + act(z) between
+    hidden layers with skips, else act(z)."""
+    if li == last:
+        return torch.sigmoid(z)
+    if spec.skip and li > 0:
+        return h + act(z)
+    return act(z)
 
 
 def to_uint8(values: torch.Tensor | np.ndarray) -> np.ndarray:

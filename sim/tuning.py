@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import json
 import math
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -154,6 +155,37 @@ def with_setting(run: Run, setting: dict[str, float]) -> Run:
     for k, v in setting.items():
         data[k] = int(v) if k == "population" else float(v)
     return type(run).model_validate(data)
+
+
+def sweep(grid: Grid, run: Run, widen: int, score: Callable[[dict[str, float]], np.ndarray],
+          accepts: Callable[[Run], bool] | None = None) -> tuple[dict[str, Any], np.ndarray]:
+    """Score every cell of GRID (SCORE(setting): each seed's final loss, +inf where it diverged), growing
+    the grid past an end its winner sits at (up to WIDEN times; ACCEPTS may refuse a grown cell) and
+    scoring only the new cells; return RUN's `meta.tuning.runs.NAME` and every (setting, seed) final."""
+    scored: dict[str, np.ndarray] = {}
+    added: list[dict[str, float]] = []
+
+    def key(setting: dict[str, float]) -> str:
+        return json.dumps(setting, sort_keys=True)
+
+    while True:
+        cells = settings(grid)
+        for setting in cells:
+            if key(setting) not in scored:   # cells of the grid before it grew are not run again
+                scored[key(setting)] = score(setting)
+        finals = np.stack([scored[key(c)] for c in cells])
+        chosen = choose(finals)
+        if len(added) >= widen:
+            break
+        grid, grown = widened(grid, cells[chosen], run, accepts)
+        if not grown:
+            break
+        added.append(grown)
+    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
+            "at_edge": at_edge(grid, cells[chosen]), "widened": added, "chosen_settings": cells[chosen],
+            "mean_final": [float(m) if math.isfinite(m) else None for m in mean_final(finals)],
+            "tuned_run": f"{run.name}-tuned"}
+    return info, finals
 
 
 def mean_final(finals: np.ndarray) -> np.ndarray:

@@ -31,19 +31,15 @@ from sim.experiments import Experiment, ProgressFactory
 from sim.expr import Expression, parse_expression
 from sim.nets import MLPProblem, MLPSpec, init_params
 from sim.recorder import RunRecord, optimizer_kind, record_evolution, record_gradient
-from sim.stats import first_reach, format_spread, json_number, median_range, spread, value_at
+from sim.stats import first_reach, format_spread, median_range, spread, value_at
 from sim.trace import Trace, build_meta, repeat_name
 from sim.tuning import (
     Tuning,
-    at_edge,
     check_grid,
-    choose,
     describe,
-    mean_final,
     run_grid,
-    settings,
+    sweep,
     tuning_report,
-    widened,
     with_setting,
 )
 
@@ -263,31 +259,15 @@ def tune_run(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torc
     (setting, seed) final loss at the budget (+inf where it diverged)."""
     assert cfg.tuning is not None
     budget = tuning_budget(cfg)
-    grid = run_grid(cfg.tuning, run)
-    scored: dict[str, tuple[np.ndarray, dict[int, RunRecord]]] = {}   # setting (JSON) -> finals, records
-    added: list[dict[str, float]] = []
-    def key(setting: dict[str, float]) -> str:
-        return json.dumps(setting, sort_keys=True)
+    records: dict[str, dict[int, RunRecord]] = {}   # setting (JSON) -> its records, for the winner
 
-    while True:
-        cells = settings(grid)
-        for setting in cells:
-            if key(setting) not in scored:   # cells of the grid before it grew are not run again
-                scored[key(setting)] = score_setting(cfg, problem, starts, i, run, setting, budget, done, name,
-                                                     progress)
-        finals = np.stack([scored[key(c)][0] for c in cells])
-        chosen = choose(finals)
-        if len(added) >= cfg.tuning.widen:
-            break
-        grid, grown = widened(grid, cells[chosen], run)
-        if not grown:
-            break
-        added.append(grown)
-    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
-            "at_edge": at_edge(grid, cells[chosen]), "widened": added,
-            "chosen_settings": cells[chosen], "mean_final": [json_number(float(m)) for m in mean_final(finals)],
-            "tuned_run": f"{run.name}-tuned"}
-    return scored[key(cells[chosen])][1], info, finals
+    def score(setting: dict[str, float]) -> np.ndarray:
+        finals, records[json.dumps(setting, sort_keys=True)] = score_setting(
+            cfg, problem, starts, i, run, setting, budget, done, name, progress)
+        return finals
+
+    info, finals = sweep(run_grid(cfg.tuning, run), run, cfg.tuning.widen, score)
+    return records[json.dumps(info["chosen_settings"], sort_keys=True)], info, finals
 
 
 def score_setting(cfg: FunctionFitConfig, problem: MLPProblem, starts: dict[int, torch.Tensor], i: int,

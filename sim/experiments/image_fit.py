@@ -10,7 +10,6 @@ See docs/traces/image-fit.md.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,16 +31,13 @@ from sim.stats import first_reach, format_spread, median_range, spread
 from sim.trace import Trace, build_meta, seed_name
 from sim.tuning import (
     Tuning,
-    at_edge,
     check_grid,
-    choose,
     describe,
-    mean_final,
     relative_grid,
     run_grid,
     settings,
+    sweep,
     tuning_report,
-    widened,
     with_setting,
 )
 
@@ -385,12 +381,6 @@ def tune_run(cfg: ImageFitConfig, problem: ImageProblem, run: ImageRun, i: int, 
     seed at the race's budget, the grid growing past an end its winner sits at (up to `tuning.widen`
     times); return the winning run, the grid's description and every (setting, seed) final loss."""
     assert cfg.tuning is not None
-    grid = run_grid(cfg.tuning, run, relative_grid)
-    scored: dict[str, np.ndarray] = {}
-    added: list[dict[str, float]] = []
-
-    def key(setting: dict[str, float]) -> str:
-        return json.dumps(setting, sort_keys=True)
 
     def whole(cell: ImageRun) -> bool:
         try:
@@ -399,26 +389,13 @@ def tune_run(cfg: ImageFitConfig, problem: ImageProblem, run: ImageRun, i: int, 
             return False
         return True
 
-    while True:
-        cells = settings(grid)
-        for setting in cells:
-            if key(setting) not in scored:   # cells of the grid before it grew are not run again
-                recs = run_seeds(cfg, problem, with_setting(run, setting), i, seeds, done, device,
-                                 f"{name}: tuning {run.name} ({describe(setting)})", progress)
-                scored[key(setting)] = np.array([recs[s].final for s in seeds])
-        finals = np.stack([scored[key(c)] for c in cells])
-        chosen = choose(finals)
-        if len(added) >= cfg.tuning.widen:
-            break
-        grid, grown = widened(grid, cells[chosen], run, whole)
-        if not grown:
-            break
-        added.append(grown)
-    info = {"keys": list(grid), "values": grid, "settings": cells, "chosen": chosen,
-            "at_edge": at_edge(grid, cells[chosen]), "widened": added,
-            "chosen_settings": cells[chosen], "mean_final": [_num(float(m)) for m in mean_final(finals)],
-            "tuned_run": f"{run.name}-tuned"}
-    return with_setting(run, cells[chosen]), info, finals
+    def score(setting: dict[str, float]) -> np.ndarray:
+        recs = run_seeds(cfg, problem, with_setting(run, setting), i, seeds, done, device,
+                         f"{name}: tuning {run.name} ({describe(setting)})", progress)
+        return np.array([recs[s].final for s in seeds])
+
+    info, finals = sweep(run_grid(cfg.tuning, run, relative_grid), run, cfg.tuning.widen, score, whole)
+    return with_setting(run, info["chosen_settings"]), info, finals
 
 
 def subject_of(cfg: ImageFitConfig) -> str:
