@@ -11,7 +11,7 @@ See docs/traces/image-fit.md.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
 from typing import Any, Literal
@@ -238,6 +238,15 @@ class SeedRun:
     snaps: torch.Tensor
     loss: np.ndarray
     wall: list[float]
+    _shown: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+    def pictures(self, problem: ImageProblem, target: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Its frames (uint8) and their PSNR and SSIM against TARGET, computed once: a winner that is
+        also the configured run is written into the trace twice (NAME and NAME-tuned)."""
+        if self._shown is None:
+            frames = problem.images(torch.nan_to_num(self.snaps), *target.shape[:2])
+            self._shown = (frames, *metrics(frames, target))
+        return self._shown
 
     @property
     def final(self) -> float:
@@ -338,7 +347,6 @@ def keep_race(cfg: ImageFitConfig, problem: ImageProblem, target: np.ndarray, ru
               timing: dict[str, list[float]], **meta: Any) -> None:
     """Write one raced run into the trace: the first seed's frames, points and per-frame metrics, every
     seed's loss / PSNR / SSIM curves and wall times, and its meta (status over seeds)."""
-    h, w = target.shape[:2]
     n = problem.n_data
     steps, per_step = steps_for(run, cfg.budget_evals, n)
     at = frame_steps(steps, cfg.frames)
@@ -346,8 +354,7 @@ def keep_race(cfg: ImageFitConfig, problem: ImageProblem, target: np.ndarray, ru
     status = "ok"
     prefix = f"runs/{run_name}/"
     for si, (seed, rec) in enumerate(recs.items()):
-        frames = problem.images(torch.nan_to_num(rec.snaps), h, w)
-        psnr, ssim = metrics(frames, target)
+        frames, psnr, ssim = rec.pictures(problem, target)
         for key, v in (("loss", rec.loss), ("psnr", psnr), ("ssim", ssim)):
             per_seed[key].append(v)
         timing[seed_name(run_name, seed)] = rec.wall
@@ -436,7 +443,7 @@ def image_stats(trace: Trace, order: list[str]) -> tuple[dict[str, Any], dict[st
               if s["psnr"]["mean"] is not None and math.isfinite(s["psnr"]["mean"])]
     stats["reach_psnr"] = level = min(finals) if finals else None
     for n in order:   # frames are snapshots: the first frame at or past the level, an upper bound
-        evals = trace[f"runs/{n}/evals"]
+        evals = trace[f"runs/{n}/evals"]   # first_reach finds values <= a level; PSNR rises, so both are negated
         stats["runs"][n]["evals_to_reach"] = median_range(
             first_reach(-np.nan_to_num(row, nan=-np.inf), evals, -level) if level is not None else None
             for row in trace[f"runs/{n}/seed_psnr"])
