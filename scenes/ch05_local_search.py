@@ -100,7 +100,7 @@ class LocalSearch(ChapterScene):
         last_round = self.claims.say(best >= final, "Every child of its last round is worse",
                                      "Its last round still found a lower child")
         self.beat(f"On a bumpier landscape the same search {ends}, loss {speech.loss(final)}, with no real gain "
-                  f"since round {since}. {last_round}, and the best network has loss {speech.loss(best_net)}.")
+                  f"since round {since}. {last_round}, and the global minimum has loss {speech.loss(best_net)}.")
 
     def _zoom(self, tr, evo, r: int, color) -> Group:
         """A zoomed crop of the recorded grid around the parent with round r's children on it."""

@@ -90,7 +90,7 @@ class MomentumAdam(ChapterScene):
         self.wait(1.5)
         self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, " + " and ".join(
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
-            f", while the best network has loss {best}.")
+            f", while the global minimum has loss {best}.")
         self.final = (group, group2)
 
     def _ending(self, runs) -> str:

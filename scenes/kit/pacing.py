@@ -36,7 +36,9 @@ from scenes.kit.timeline import Timeline
 
 STRETCH_MAX = 1.5     # an animation may run up to 1.5x its written length to fill its line (slower, small
                       # moves are stills to the eye and to freezedetect: the rest of a long line gets a fill)
-REVEAL_LEAD = 0.4     # seconds a number is on screen before the voice says it
+REVEAL_LEAD = 0.7     # seconds a number is on screen before the voice says it: a word's time inside its
+                      # sentence is estimated (scenes/kit/timeline.py), and Whisper heard numbers up to
+                      # 0.5 s before that estimate (a 0.4 s lead measured -0.11 s once, ch05's "round 9")
 STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence before the line
 SILENCE_MAX = 2.0     # seconds the voice may wait at a beat's start for a number to appear
 STRETCH_UNFILLED = 3.0  # ... and up to 3x where no fill can follow (a 3D scene's camera does not drift)

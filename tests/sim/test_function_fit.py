@@ -174,6 +174,7 @@ def test_presets_are_the_videos_setting(name, gradient_steps):
     assert (evo.population, evo.steps, evo.sigma, evo.sigma_decay) == (1000, 150, 1.0, 0.98)
     steps = {r.name: r.steps for r, _ in planned_runs(cfg)}
     assert steps["adam"] == steps["momentum"] == gradient_steps
+    assert cfg.tuning is not None   # ... and the race is between tuned runs (#17)
 
 
 def tuned_config(**kw) -> FunctionFitConfig:

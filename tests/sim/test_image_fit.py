@@ -171,6 +171,9 @@ def test_video_preset_code_path_runs_tiny_on_cpu():
     tr = simulate(cfg, "image-fit-video")
     assert tr.run("evolution").meta["steps"] == 2 and tr.run("adam").meta["steps"] == 16
     assert tr["runs/adam/frames"].shape == (3, 16, 16)
+    # the video's race is tuned too (#17): its winners raced beside the configured runs
+    assert set(tr.meta["tuning"]["runs"]) == {"evolution", "momentum", "adam"}
+    assert tr.run("adam-tuned").meta["steps"] == 16
 
 
 def test_the_picture_is_named_for_its_own_image_not_the_experiment(trace):
