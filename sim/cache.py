@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from sim import SIM_DIR, sim_code_version
 from sim.config import apply_overrides, config_hash, read_toml, validate_config
 from sim.errors import Cancelled, ConfigError, TraceError
+from sim.linked import link
 from sim.overrides import apply_project_overrides
 from sim.trace import Trace, atomic_write_bytes, load_trace, save_trace
 from sim.user_optimizer import spec_digests
@@ -79,7 +80,13 @@ def config_data(name: str, overrides: list[str] | None = None, device: str | Non
     data = apply_overrides(data, list(overrides or []))
     if device is not None:
         data["device"] = device
-    return data, source
+
+    def read(other: str) -> dict:
+        if other == name:
+            raise ConfigError(f"{source}: like = {other!r} names this experiment itself")
+        return config_data(other, project=project)[0]
+
+    return link(data, read, source), source
 
 
 def resolve(name: str, overrides: list[str] | None = None, device: str | None = None,

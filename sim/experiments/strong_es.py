@@ -23,20 +23,23 @@ from pydantic import Field, model_validator
 
 from sim.config import Activation, Landscape, LayerSize, RepeatedConfig, RunConfig, Strict, check_ordered
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import Expression, parse_expression
+from sim.expr import Expression, expression_field, parse_expression
 from sim.landscape import landscape_grid
 from sim.nets import MLPProblem, MLPSpec, forward, init_params
 from sim.optimizers import CMAES, SNES
-from sim.problems import TanhCurve
+from sim.problems import CurveFit, ExprCurve
 from sim.recorder import record, record_evolution
 from sim.stats import first_reach, format_spread, spread
 from sim.trace import Trace, build_meta, repeat_name
+
+NetworkExpression = expression_field(("a", "b", "x"))
 
 
 class CMAConfig(Strict):
     popsize: int = Field(default=8, ge=2, le=10_000)
     sigma0: float = Field(default=0.5, gt=0, le=100)
-    generations: int = Field(default=40, ge=1, le=100_000)
+    generations: int | None = Field(default=None, ge=1, le=100_000,
+                                    description="None: the local search's evaluations ÷ popsize (else 40)")
 
 
 class LocalConfig(Strict):
@@ -45,8 +48,10 @@ class LocalConfig(Strict):
 
 
 class Small(Strict):
-    """The 2-parameter task of sine-2d."""
+    """The 2-parameter task of sine-2d (`like = "sine-2d"` fills it from that config: sim/linked.py)."""
 
+    like: str | None = Field(default=None, description="the experiment whose task and local search this is")
+    model: NetworkExpression = "tanh(a*x + b)"
     start: tuple[float, float] = (-1.0, 2.0)
     x: list[float] = Field(default=[-1.5, 0.0, 1.5], min_length=1, max_length=10_000)
     target: Expression = "sin(x)"
@@ -54,6 +59,28 @@ class Small(Strict):
     curve_points: int = Field(default=121, ge=2, le=10_000)
     cma: CMAConfig = CMAConfig()
     local: LocalConfig = LocalConfig()
+    local_run: RunConfig | None = Field(default=None, description="the local search as a whole run (from `like`); "
+                                        "None: `local` at CMA-ES's budget")
+    stream: int = Field(default=2, ge=0, le=999,
+                        description="seeds the local search's random numbers: seed·1000+stream")
+    seed: int | None = Field(default=None, ge=0, description="the first seed of this task (None: the experiment's)")
+
+    @model_validator(mode="after")
+    def _budgets(self) -> Small:
+        if self.local_run is not None and self.local_run.optimizer != "evolution":
+            raise ValueError(f"local_run: optimizer must be 'evolution', got {self.local_run.optimizer!r}")
+        if self.cma.generations is None:
+            evals = self.local_run.steps * self.local_run.population if self.local_run else 40 * self.cma.popsize
+            object.__setattr__(self.cma, "generations", max(1, round(evals / self.cma.popsize)))
+        return self
+
+    def search(self) -> RunConfig:
+        """The local search CMA-ES is compared with: `local_run`, else `local` at CMA-ES's evaluations."""
+        if self.local_run is not None:
+            return self.local_run.model_copy(update={"label": "Local search"})
+        rounds = max(1, self.cma.generations * self.cma.popsize // self.local.population)
+        return RunConfig(name="evolution", optimizer="evolution", population=self.local.population,
+                         sigma=self.local.sigma, steps=rounds, label="Local search")
 
 
 class SNESConfig(Strict):
@@ -71,8 +98,9 @@ class SNESConfig(Strict):
 
 
 class Large(Strict):
-    """The function-fit MLP task."""
+    """The function-fit MLP task (`like = "function-fit"` fills network and data from that config)."""
 
+    like: str | None = Field(default=None, description="the experiment whose network and data these are")
     hidden: tuple[LayerSize, ...] = Field(default=(20, 20, 20, 20, 20), min_length=1, max_length=16)
     activation: Activation = "leaky_relu"
     target: Expression = "sin(3*x)"
@@ -108,7 +136,7 @@ def best_so_far(first: float, pop_loss: np.ndarray) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------------------- CMA-ES
-def record_cma(problem: TanhCurve, x0: np.ndarray, cfg: CMAConfig, seed: int, curve_x: torch.Tensor,
+def record_cma(problem: CurveFit, x0: np.ndarray, cfg: CMAConfig, seed: int, curve_x: torch.Tensor,
                progress=None) -> tuple[dict, dict[str, np.ndarray]]:
     """CMA-ES (pycma) from x0: mean, σ, covariance and every child of every generation."""
     import cma
@@ -227,11 +255,14 @@ def simulate(cfg: StrongESConfig, name: str, device: str = "cpu",
     runs_meta: dict[str, dict] = {}
     summary: dict[str, dict[str, dict[str, list[float]]]] = {"tanh-2d": {}, "mlp": {}}
 
-    # --- tanh-2d: CMA-ES vs local search on the sine-2d landscape (float64, CPU: 2 parameters)
+    # --- tanh-2d: CMA-ES vs local search on the sine-2d landscape (float64, CPU: 2 parameters). The
+    # problem, start, local search and its random stream are sine-2d's (`like`), so seed 0's local
+    # search is the run chapter 5 shows, bit for bit.
     sm = cfg.small
     x = torch.tensor(sm.x, dtype=torch.float64)
     target = parse_expression(sm.target, field="small.target")
-    small = TanhCurve(x, target(x))
+    model = parse_expression(sm.model, variables=("a", "b", "x"), field="small.model")
+    small = ExprCurve(model, x, target(x))
     arrays.update({"small/data/x": x.numpy(), "small/data/y": small.y.numpy()})
     grid = landscape_grid(small.loss, sm.landscape.a_range, sm.landscape.b_range, sm.landscape.resolution)
     arrays.update({f"small/{k}": v for k, v in grid.items()})
@@ -240,22 +271,21 @@ def simulate(cfg: StrongESConfig, name: str, device: str = "cpu",
     arrays["small/data/curve_x"] = curve_x.numpy()
     arrays["small/data/curve_target"] = target(curve_x).numpy()
     x0 = np.array(sm.start, dtype=float)
-    rounds = max(1, sm.cma.generations * sm.cma.popsize // sm.local.population)  # same evaluations as CMA-ES
-    local_run = RunConfig(name="evolution", optimizer="evolution", population=sm.local.population,
-                          sigma=sm.local.sigma, steps=rounds, label="Local search")
+    local_run = sm.search()
+    first = cfg.seed if sm.seed is None else sm.seed
     for rep in range(cfg.seeds):
-        seed = cfg.seed + rep
-        tick = progress(f"{name}: {repeat_name('cma-es', seed, cfg.seed)}", sm.cma.generations) if progress else None
+        seed = first + rep
+        tick = progress(f"{name}: {repeat_name('cma-es', seed, first)}", sm.cma.generations) if progress else None
         meta, arr = record_cma(small, x0, sm.cma, seed * 1000 + 1, curve_x, tick)
-        _add(arrays, runs_meta, summary["tanh-2d"], "cma-es", seed, cfg.seed, meta, arr)
-        gen = torch.Generator().manual_seed(seed * 1000 + 2)
-        tick = progress(f"{name}: {repeat_name('evolution', seed, cfg.seed)}", local_run.steps) if progress else None
+        _add(arrays, runs_meta, summary["tanh-2d"], "cma-es", seed, first, meta, arr)
+        gen = torch.Generator().manual_seed(seed * 1000 + sm.stream)
+        tick = progress(f"{name}: {repeat_name('evolution', seed, first)}", local_run.steps) if progress else None
         rec = record_evolution(small, torch.from_numpy(x0), local_run, gen, record_population=True, progress=tick)
         with torch.no_grad():
             rec.arrays["curve"] = small.predict(torch.from_numpy(rec.arrays["params"]), curve_x).numpy()
         rec.arrays["best_loss"] = rec.arrays["loss"]
         meta = dict(rec.meta, task="tanh-2d", best_loss=float(rec.arrays["loss"][-1]))
-        _add(arrays, runs_meta, summary["tanh-2d"], "evolution", seed, cfg.seed, meta, rec.arrays)
+        _add(arrays, runs_meta, summary["tanh-2d"], "evolution", seed, first, meta, rec.arrays)
 
     # --- mlp: SNES vs local search on the function-fit network (float32 like function-fit)
     lg = cfg.large

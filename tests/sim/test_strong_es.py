@@ -133,3 +133,58 @@ def test_bad_values_are_one_line_config_errors():
         validate_config(StrongESConfig, {"large": {"snes": {"popsize": 7}}}, "c.toml")
     with pytest.raises(ConfigError, match=r"small\.cma\.sigma0"):
         validate_config(StrongESConfig, {"small": {"cma": {"sigma0": -1}}}, "c.toml")
+
+
+# ------------------------------------------------------- one task, one run: chapter 15 is chapter 5's
+
+TINY_LARGE = ["seeds=1", "large.budget=80", "large.record_every=1"]
+
+
+def test_the_local_search_is_chapter_5s_run_bit_for_bit():
+    """The same local search ended at 1.7e-8 in chapter 5 and 1.2e-5 in chapter 15 (#17): strong-es
+    now takes sine-2d's task, start and run (`[small] like = "sine-2d"`), and its first seed of the
+    local search is that run, with the same random stream."""
+    from sim.cache import resolve
+    from sim.experiments import registry
+
+    sine = resolve("sine-2d")
+    sine_trace = registry()["sine-2d"].run(sine.config, "sine-2d", "cpu")
+    mine = sine_trace.run("evolution")
+    es = resolve("strong-es", overrides=TINY_LARGE)
+    trace = registry()["strong-es"].run(es.config, "strong-es", "cpu")
+    theirs = trace.run("evolution")
+    for key in ("params", "loss", "population", "pop_loss"):
+        np.testing.assert_array_equal(theirs[key], mine[key])
+    np.testing.assert_array_equal(trace["small/landscape/loss"], sine_trace["landscape/loss"])
+    assert trace.run("cma-es")["evals"][-1] == mine["evals"][-1]   # the same budget: 1 + 40 × 8
+
+
+def test_a_projects_sine_2d_and_function_fit_reach_chapter_15(tmp_path):
+    """A project that changes chapter 5's function or chapter 6's network changes chapter 15's too."""
+    from sim.cache import resolve
+
+    (tmp_path / "overrides").mkdir()
+    (tmp_path / "gdevo.toml").write_text('title = "mine"\n')
+    before = resolve("strong-es")
+    (tmp_path / "overrides" / "sine-2d.toml").write_text(
+        '[data]\nx = [-2.0, 1.0]\ntarget = "0.5*x"\n\n[runs.evolution]\nsigma = 0.2\nsteps = 10\n')
+    (tmp_path / "overrides" / "function-fit.toml").write_text('[data]\ntarget = "abs(x)"\n[model]\nsizes = [1, 7, 1]\n')
+    after = resolve("strong-es", project=tmp_path)
+    small, large = after.config.small, after.config.large
+    assert (small.x, small.target, small.search().sigma, small.search().steps) == ([-2.0, 1.0], "0.5*x", 0.2, 10)
+    assert small.cma.generations == 10 * small.search().population // small.cma.popsize
+    assert (large.target, large.hidden) == ("abs(x)", (7,))
+    assert after.path != before.path
+    # a key strong-es gives itself wins
+    (tmp_path / "overrides" / "strong-es.toml").write_text('[small]\ntarget = "cos(x)"\n')
+    assert resolve("strong-es", project=tmp_path).config.small.target == "cos(x)"
+
+
+@pytest.mark.parametrize("like, says", [("nope", "unknown experiment 'nope'"), ("dimensions", "not a 2-parameter"),
+                                        ("strong-es", "names this experiment itself")])
+def test_a_bad_like_is_one_line(like, says):
+    from sim.cache import resolve
+
+    with pytest.raises(ConfigError, match=says) as exc:
+        resolve("strong-es", overrides=[f"small.like={like}"])
+    assert "\n" not in str(exc.value)
