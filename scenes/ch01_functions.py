@@ -12,6 +12,7 @@ from manim import DOWN, LEFT, UL, UP, Create, FadeIn, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
+from scenes.kit.claims import at_best, follows
 from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.params import fmt_param as fp
@@ -64,8 +65,9 @@ class Functions(ChapterScene):
         status = self._status(run, 0, color).next_to(sub, DOWN, buff=0.5).align_to(key, LEFT)
         self.play(Write(formula), FadeIn(sub), run_time=1.2)
         self.play(Create(self.curve), FadeIn(key[2], status), run_time=1.2)
-        self.beat(f"Our network is tiny: tanh of a times x plus b, just two numbers, a and b. It starts with a at "
-                  f"{speech.param(params[0][0])} and b at {speech.param(params[0][1])}: a poor fit.")
+        poor = self.claims.say(not follows(float(run["loss"][0]), ys), "a poor fit", "already close to the points")
+        self.beat(f"Our network is tiny: {speech.formula(model)}, just two numbers, a and b. It starts with a at "
+                  f"{speech.param(params[0][0])} and b at {speech.param(params[0][1])}: {poor}.")
 
         for k in range(1, run.steps + 1):
             new_status = self._status(run, k, color).move_to(status, aligned_edge=LEFT)
@@ -77,8 +79,11 @@ class Functions(ChapterScene):
         self.wait(2)
         start, end = float(run["loss"][0]), float(run["loss"][-1])
         change = f"from {speech.loss(start)} to {speech.loss(end)}"
-        went = self.claims.pick((end < 0.5 * start, f"the curve follows the points: the loss fell {change}"),
-                                (end < start, f"the curve moves toward the points: the loss fell {change}"),
+        fell = end < start
+        went = self.claims.pick((fell and follows(end, ys), f"the curve follows the points: the loss fell {change}"),
+                                (fell and at_best(end, float(tr["landscape/min_loss"])),
+                                 f"the curve comes as close to the points as a and b allow: the loss fell {change}"),
+                                (fell, f"the curve moves toward the points: the loss fell {change}"),
                                 otherwise=f"the curve moves away from the points: the loss rose {change}")
         states = [panel.curve(c, color) for c in run["curve"]]
         self.beat(f"After {run.steps} steps of {run.meta['label']}, {went}. Learning is nothing more than tuning "

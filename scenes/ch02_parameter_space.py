@@ -13,6 +13,7 @@ from manim import DOWN, LEFT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Te
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
+from scenes.kit.claims import at_best, follows
 from scenes.kit.cloud import marker
 from scenes.kit.layout import fit_box, fit_width, pretty_expr, with_params
 from scenes.kit.layout import label as text_label
@@ -101,9 +102,11 @@ class ParameterSpace(ChapterScene):
             self.add(new_label)
             label = new_label
         self.wait(1)
-        settles = self.claims.say(float(run["loss"][-1]) < 0.5 * float(run["loss"][0]),
-                                  "the curve settles onto the data",
-                                  "the curve moves, but does not settle onto the data")
+        end = float(run["loss"][-1])
+        settles = self.claims.pick((follows(end, tr["data/y"]), "the curve settles onto the data"),
+                                   (at_best(end, float(tr["landscape/min_loss"])),
+                                    "the curve gets as close to the data as a and b allow"),
+                                   otherwise="the curve moves, but does not settle onto the data")
         self.beat(f"Move the point and the curve moves with it. Along the {run.steps} recorded steps of "
                   f"{run.meta['label']}, {settles}, loss {speech.loss(run['loss'][-1])}.")
 

@@ -95,4 +95,23 @@ class Claims:
         return out
 
 
-__all__ = ["COLOUR_NAMES", "COLOUR_WORDS", "QUALITATIVE", "Claims", "Said", "colour_name"]
+FOLLOWS_R2 = 0.95
+"""A curve "follows" its data points when its mean squared error is at most 1 - FOLLOWS_R2 of the data's
+variance. A loss that merely halved, or the lowest a 2-parameter model can reach, may still miss the
+points by far: tanh(a·x + b) on 4 points of 0.8·sin(1.3·x) bottoms out at loss 0.089, a third of the
+variance, and chapter 1 said "the curve follows the points" beside a curve that missed them."""
+
+
+def follows(loss: float, y: np.ndarray) -> bool:
+    """Whether a curve with mean squared error LOSS on data Y explains at least FOLLOWS_R2 of its variance."""
+    spread = float(np.var(np.asarray(y, dtype=float)))
+    return bool(np.isfinite(loss)) and loss <= (1 - FOLLOWS_R2) * spread + 1e-12
+
+
+def at_best(loss: float, lowest: float) -> bool:
+    """Whether LOSS is the landscape's lowest (within a thousandth of it, or of 1e-9): as good as the model can do."""
+    return bool(np.isfinite(loss)) and loss <= lowest + 1e-3 * max(abs(lowest), 1e-6)
+
+
+__all__ = ["COLOUR_NAMES", "COLOUR_WORDS", "FOLLOWS_R2", "QUALITATIVE", "Claims", "Said", "at_best", "colour_name",
+           "follows"]
