@@ -22,7 +22,8 @@ from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 from sim.trace import Trace
 
-SAME = 2.0        # within this factor, a gain "stays about the same"
+SAME = 2.0        # within this factor, a gain "stays about the same" (and two costs are "about as many")
+FAR = 5.0         # a cost this many times lower is "far fewer"
 UPHILL = 0.1      # "almost every direction is uphill" only if P(improve) < this for every σ drawn
 
 
@@ -97,9 +98,13 @@ def cost_line(tr: Trace, claims: Claims) -> str:
     parts = []
     for i in (0, len(d) - 1):
         g, e = float(gd[i]), float(best[i])
+        both = bool(np.isfinite(g) and np.isfinite(e))
         who = claims.pick(
-            (np.isfinite(g) and np.isfinite(e) and e < g, "evolution needs fewer evaluations than descent needs steps"),
-            (np.isfinite(g) and np.isfinite(e), "descent needs no more steps than evolution needs evaluations"),
+            (both and e * FAR <= g, "evolution needs far fewer evaluations than descent needs steps"),
+            (both and e < g / SAME, "evolution needs fewer evaluations than descent needs steps"),
+            (both and g * FAR <= e, "descent needs far fewer steps than evolution needs evaluations"),
+            (both and g < e / SAME, "descent needs fewer steps than evolution needs evaluations"),
+            (both, "descent's steps and evolution's evaluations are about as many"),
             (np.isfinite(g), "only descent gets there within its budget"),
             (np.isfinite(e), "only evolution gets there within its budget"),
             otherwise="neither gets there within its budget")
