@@ -74,9 +74,7 @@ class MomentumAdam(ChapterScene):
         self.lm_view = view
         group, rows = self._race(view, runs, top=2.2)
         self.wait(1.5)
-        self.beat("On the bumpier landscape: " + "; ".join(
-            f"{r.meta['label']} ends at {speech.loss(r['loss'][-1])}"
-            + self.claims.say(bool(r.meta.get("trapped")), ", in a local minimum", "") for r in runs) + ".")
+        self.beat("On the bumpier landscape: " + self._endings(runs) + ".")
 
         deep = [lm.run(n) for n in ("momentum-deep", "adam-deep")]
         # what the second start shows, from the runs' own record (trapped: ended in a minimum above the global one)
@@ -92,6 +90,20 @@ class MomentumAdam(ChapterScene):
             f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
             f", while the global minimum has loss {best}.")
         self.final = (group, group2)
+
+    def _endings(self, runs) -> str:
+        """Where each run ends, runs that end alike said together ("all three end at 0.45, in a local
+        minimum", not the same clause three times)."""
+        groups: dict[tuple[str, bool], list[str]] = {}
+        for r in runs:
+            groups.setdefault((speech.loss(r["loss"][-1]), bool(r.meta.get("trapped"))), []).append(r.meta["label"])
+        parts = []
+        for (loss, trapped), labels in groups.items():
+            who = (f"all {speech.small(len(labels))}" if len(labels) == len(runs) > 1
+                   else " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels))
+            verb = "end" if len(labels) > 1 else "ends"
+            parts.append(f"{who} {verb} at {loss}" + self.claims.say(trapped, ", in a local minimum", ""))
+        return "; ".join(parts)
 
     def _ending(self, runs) -> str:
         """Who ends lowest and who highest, with those two losses (a comparison, not a list of every loss)."""
