@@ -33,7 +33,8 @@ COLOUR_WORDS = re.compile(r"\b(red|orange|yellow(?:-green)?|green|teal|cyan|blue
 QUALITATIVE = re.compile(r"\b(diverg\w*|stall\w*|stuck|uphill|downhill|beats?|beaten|faster|slower|quicker|"
                          r"wins?|won|loses|lost|overshoot\w*|oscillat\w*|converg\w*|plateau\w*|trend\w*|"
                          r"improv\w*|worse|better|best of both|sharper|blurr\w*|fails?|failed|fell|rose|grew|"
-                         r"settles?|crawl\w*|blows? up|blew up|harder|easier|slid\w*)\b", re.I)
+                         r"settles?|crawl\w*|blows? up|blew up|harder|easier|slid\w*|follows the (?:points|data)|"
+                         r"poor fit|as close to the \w+ as|(?:far )?fewer \w+ than|about as (?:low|many))\b", re.I)
 
 
 @cache
