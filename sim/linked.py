@@ -37,6 +37,11 @@ def link(data: dict[str, Any], read: Reader, source: str) -> dict[str, Any]:
     return out
 
 
+def sources(data: dict[str, Any]) -> list[str]:
+    """The experiments whose config DATA's `like` tables take their task from."""
+    return [str(data[t]["like"]) for t in FILLS if isinstance(data.get(t), dict) and data[t].get("like")]
+
+
 def _merged(filled: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     """FILLED under GIVEN, one level of tables deep (`[small.landscape]` given keeps the rest filled)."""
     out = dict(filled)

@@ -20,8 +20,9 @@ def register(sub) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.project import current
     from scenes.storyboard import SCENES, is_available
-    from sim.cache import CONFIG_DIR, config_names, preset_device, resolve
+    from sim.cache import CONFIG_DIR, config_data, config_names, preset_device, resolve
     from sim.config import read_toml
+    from sim.linked import sources
     from sim.overrides import overrides_file
 
     project = current(settings)
@@ -41,8 +42,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             res = resolve(name, cache=settings.cache, project=settings.project)
             cached = "cached" if res.path.is_file() else "not simulated"
             desc = getattr(res.config, "summary", "")   # the description, numbers filled from the config
-            if overrides_file(name, settings.project) is not None:
-                desc = f"[changed by {overrides_file(name, settings.project)}] {desc}"
+            changed = [(f"takes {other}'s task, " if other != name else "") + f"changed by {path}"
+                       for other in (name, *sources(config_data(name, project=settings.project)[0]))
+                       if (path := overrides_file(other, settings.project)) is not None]
+            if changed:
+                desc = "".join(f"[{c}] " for c in changed) + desc
             print(f"  {name:<22} {res.kind:<16} {cached:<14} {desc}")
         except GdevoError as exc:
             print(f"  {name:<22} invalid config: {exc}")

@@ -246,3 +246,14 @@ def test_the_explainer_opens_with_the_title_card_then_only_the_chosen_chapters(t
     middle = img[160:320, 100:-100]
     assert (np.abs(middle - img[5, 5]) > 80).mean() > 0.01, "the title card shows no text"
     assert snapshot(ROOT / "configs", ROOT / "renders") == repo_before
+
+
+def test_list_says_which_overrides_change_an_experiment_through_its_task(tmp_path, capsys):
+    """strong-es takes sine-2d's task (sim/linked.py): a project's sine-2d override changes it too, and
+    `gdevo list` says so instead of showing strong-es as untouched."""
+    folder = make_project(tmp_path / "talk", **{"sine-2d": SMALL_SINE})
+    capsys.readouterr()
+    assert main(["list", "--project", str(folder)]) == 0
+    line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("strong-es"))
+    assert "takes sine-2d's task, changed by" in line and "sine-2d.toml" in line
+    assert "function-fit" not in line.split("]")[0]
