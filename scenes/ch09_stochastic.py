@@ -107,9 +107,12 @@ class Stochastic(ChapterScene):
             if anims:
                 self.play(*anims, run_time=2 / TICKS_PER_SECOND)
         self.wait(1.5)
+        # each run where the budget ends, as its read-out shows it: a run recorded past the budget (its steps
+        # were set for another number of data points) is said at the budget, not at its own end
+        at = {r.name: int(np.searchsorted(r["evals"], budget + 1e-9, side="right") - 1) for r in runs}
         self.beat(f"On the same budget of {speech.count(budget)} full-data evaluations, small batches take more, "
-                  "noisier steps. " + "; ".join(f"{r.meta['label']}: {r.steps} steps, loss {speech.loss(r['loss'][-1])}"
-                                                for r in runs) + ".")
+                  "noisier steps. " + "; ".join(f"{r.meta['label']}: {at[r.name]} steps, loss "
+                                                f"{speech.loss(r['loss'][at[r.name]])}" for r in runs) + ".")
 
     @staticmethod
     def _telling_step(run) -> int:

@@ -35,3 +35,18 @@ def test_readouts_show_steps_and_losses_on_one_budget(rendered):
         run = tr.run(name)
         k = int((run["evals"] <= budget + 1e-9).sum() - 1)
         assert shows(scene, f"steps {k} · loss {fmt_loss(run['loss'][k])}"), name
+
+
+def test_the_line_says_what_the_readouts_show_at_the_budget(rendered):
+    """The race stops at the smallest run's budget; a run recorded past it (SGD's 6 steps here, 4 at the
+    budget) was said at its own end: "6 steps, loss ..." beside a read-out of step 4."""
+    from scenes.kit import speech
+
+    scene, _ = rendered
+    tr = sine_trace()
+    budget = min(float(tr.run(n)["evals"][-1]) for n in ("sgd", "batch-1", "batch-2"))
+    line = scene.beats[-1][1]
+    sgd = tr.run("sgd")
+    k = int((sgd["evals"] <= budget + 1e-9).sum() - 1)
+    assert k < sgd.steps   # the trace does record SGD past the budget
+    assert f"{sgd.meta['label']}: {k} steps, loss {speech.loss(sgd['loss'][k])}" in line
