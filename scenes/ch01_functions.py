@@ -45,8 +45,8 @@ class Functions(ChapterScene):
                       (f"network, trained by {run.meta['label']}", color)], max_width=4.9)
         key.move_to([2.0, 2.75, 0], aligned_edge=UL)
         self.play(FadeIn(key[0]), run_time=0.6)
-        self.beat(f"Here is a function we want a network to learn: {speech.formula(target_expr)}, from "
-                  f"{speech.number(tr['data/curve_x'][0])} to {speech.number(tr['data/curve_x'][-1])}.")
+        # no range read aloud: the curve's ends (±2.25 for the default data) are not the axis's labels (±2)
+        self.beat(f"Here is a function we want a network to learn: {speech.formula(target_expr)}.")
 
         self.play(FadeIn(panel.dots, scale=1.5), FadeIn(key[1]), run_time=1)
         data_note = Text(f"we only know {len(xs)} points of it", font_size=SMALL_SIZE, color=MUTED)
