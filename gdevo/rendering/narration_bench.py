@@ -125,7 +125,8 @@ def _lags(numbers: list[NumberLag]) -> dict:
     """The measured lags of NUMBERS (heard - shown): how many, the least and the median."""
     lags = [n.lag for n in numbers if n.lag is not None]
     return {"measured": len(lags), "least_lag": min(lags) if lags else None,
-            "median_lag": statistics.median(lags) if lags else None}
+            "median_lag": statistics.median(lags) if lags else None,
+            "not_found_on_screen": [f"{n.beat} {n.number}" for n in numbers if n.shown_at is None]}
 
 
 # ---------------------------------------------------------------- text
@@ -348,6 +349,8 @@ NOTES = [
     "appeared, the sidecar's reveals); least and median per chapter; a negative lag is a number heard before it is "
     "drawn (Whisper's word times are good to about 0.2 s). Sidecars without reveals give bounds (heard - end of "
     "the beat's animations .. heard - beat start)",
+    "numbers never found on screen: said in a line, but absent from its beat's reveals (the render's own "
+    "detector, scenes/kit/onscreen.py); a number drawn in another format than it is read may be missed",
 ]
 
 
@@ -386,6 +389,9 @@ def print_table(bench: NarrationBench) -> None:
     row("[bold]overall[/bold]", o["runtime"], o["reference_words"], o["wer"], "", o["still_fraction"],
         o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag)
     console.print(table)
+    missing = o.get("not_found_on_screen") or []
+    console.print(f"numbers said that the render never found on screen: {len(missing)}"
+                  + (f" ({', '.join(missing)})" if missing else ""))
     console.print(f"recogniser: {bench.recogniser}")
     for note in bench.notes:
         console.print(f"note: {note}")

@@ -90,6 +90,17 @@ def test_number_times_measures_the_lag_from_the_renders_own_reveals():
     assert found["2"].lag == pytest.approx(2.5 - 2.1)
 
 
+def test_a_number_said_but_never_drawn_is_listed():
+    """A number the render never found on screen (no reveal) is named, not just left out of the lags."""
+    from gdevo.rendering.narration_bench import _lags
+
+    words = [Word(0.5 * i, 0.5 * i + 0.4, w) for i, w in enumerate("from one point seven to two".split())]
+    beats = [{"id": "b-01", "text": "from 1.7 to 2", "start": 0.0, "line": 3.0, "end": 4.0, "held": 1.0,
+              "reveals": [["1.7", 0.1, 0.6]]}]
+    summary = _lags(number_times(beats, words))
+    assert summary["not_found_on_screen"] == ["b-01 2"] and summary["measured"] == 1
+
+
 def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):
     video = tmp_path / "v.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=15:duration=2",
