@@ -61,6 +61,7 @@ class NumberLag:
     beat_start: float            # the number appears on screen at or after this ...
     animated_until: float        # ... and at or before this (the beat's animations end; the voice is then held)
     shown_at: float | None = None  # when the render drew it (the sidecar's reveals); None: not recorded
+    on_screen: bool | None = None  # whether any of the beat's reveals holds it (None: no reveals recorded)
 
     @property
     def lag(self) -> float | None:
@@ -126,7 +127,7 @@ def _lags(numbers: list[NumberLag]) -> dict:
     lags = [n.lag for n in numbers if n.lag is not None]
     return {"measured": len(lags), "least_lag": min(lags) if lags else None,
             "median_lag": statistics.median(lags) if lags else None,
-            "not_found_on_screen": [f"{n.beat} {n.number}" for n in numbers if n.shown_at is None]}
+            "not_found_on_screen": [f"{n.beat} {n.number}" for n in numbers if n.on_screen is False]}
 
 
 # ---------------------------------------------------------------- text
@@ -263,6 +264,7 @@ def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
         start, line = float(beat["start"]), float(beat.get("line", 0.0))
         end, held = float(beat.get("end", start)), float(beat.get("held", 0.0))
         shown = [(_NUMBER.findall(str(w)), float(at)) for w, at, *_ in beat.get("reveals", [])]
+        anywhere = {n for found, _ in shown for n in found} if "reveals" in beat else None
         cursor = next((i for i, (_, t) in enumerate(said) if t >= start - 0.3), len(said))
         for number in _NUMBER.findall(beat["text"]):   # no groups: whole matches
             head = [t for t in normalise(number).split() if t != "about"][:3]   # "about ...": a rounded number
@@ -275,7 +277,8 @@ def number_times(beats: list[dict], words: list[Word]) -> list[NumberLag]:
                     break
             at = next((i for i, (found, _) in enumerate(shown) if found == [number]), None)
             out.append(NumberLag(beat["id"], number, heard, start, end - held,
-                                 shown.pop(at)[1] if at is not None else None))
+                                 shown.pop(at)[1] if at is not None else None,
+                                 None if anywhere is None else number in anywhere))
     return out
 
 

@@ -99,6 +99,11 @@ def test_a_number_said_but_never_drawn_is_listed():
               "reveals": [["1.7", 0.1, 0.6]]}]
     summary = _lags(number_times(beats, words))
     assert summary["not_found_on_screen"] == ["b-01 2"] and summary["measured"] == 1
+    # a number drawn inside a longer one ("1.8 × 10⁻¹⁷") is on screen; a beat without reveals is not judged
+    beats = [{"id": "b-02", "text": "loss 1.8 × 10⁻¹⁷", "start": 0.0, "line": 3.0, "end": 4.0, "held": 1.0,
+              "reveals": [["1.8 × 10⁻¹⁷", 0.1, 0.6]]},
+             {"id": "b-03", "text": "loss 4", "start": 4.0, "line": 1.0, "end": 5.0, "held": 0.0}]
+    assert _lags(number_times(beats, words))["not_found_on_screen"] == []
 
 
 def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):
