@@ -20,7 +20,7 @@ def register(sub) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from gdevo.project import current
     from scenes.storyboard import SCENES, is_available
-    from sim.cache import CONFIG_DIR, config_data, config_names, preset_device, resolve
+    from sim.cache import CONFIG_DIR, config_names, preset_device, resolve
     from sim.config import read_toml
     from sim.linked import sources
     from sim.overrides import overrides_file
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             cached = "cached" if res.path.is_file() else "not simulated"
             desc = getattr(res.config, "summary", "")   # the description, numbers filled from the config
             changed = [(f"takes {other}'s task, " if other != name else "") + f"changed by {path}"
-                       for other in (name, *sources(config_data(name, project=settings.project)[0]))
+                       for other in (name, *sources(res.config.model_dump(mode="json")))
                        if (path := overrides_file(other, settings.project)) is not None]
             if changed:
                 desc = "".join(f"[{c}] " for c in changed) + desc

@@ -15,15 +15,16 @@ after N evaluations", runs that left the plotted grid) are computed here into th
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from sim.config import Activation, Landscape, LayerSize, RepeatedConfig, RunConfig, Strict, check_ordered
 from sim.experiments import Experiment, ProgressFactory
-from sim.expr import Expression, expression_field, parse_expression
+from sim.experiments.sine2d import NetworkExpression
+from sim.expr import Expression, parse_expression
 from sim.landscape import landscape_grid
 from sim.nets import MLPProblem, MLPSpec, forward, init_params
 from sim.optimizers import CMAES, SNES
@@ -32,14 +33,12 @@ from sim.recorder import record, record_evolution
 from sim.stats import first_reach, format_spread, spread
 from sim.trace import Trace, build_meta, repeat_name
 
-NetworkExpression = expression_field(("a", "b", "x"))
-
 
 class CMAConfig(Strict):
     popsize: int = Field(default=8, ge=2, le=10_000)
     sigma0: float = Field(default=0.5, gt=0, le=100)
-    generations: int | None = Field(default=None, ge=1, le=100_000,
-                                    description="None: the local search's evaluations ÷ popsize (else 40)")
+    generations: int = Field(default=40, ge=1, le=100_000,
+                             description="default with a `local_run`: its evaluations ÷ popsize")
 
 
 class LocalConfig(Strict):
@@ -65,13 +64,30 @@ class Small(Strict):
                         description="seeds the local search's random numbers: seed·1000+stream")
     seed: int | None = Field(default=None, ge=0, description="the first seed of this task (None: the experiment's)")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _same_budget(cls, data: Any) -> Any:
+        """CMA-ES's generations, when not given beside a `local_run`: the local search's evaluations ÷ popsize
+        (filled before validation, so the config and the trace's meta hold the number used)."""
+        if not isinstance(data, dict) or data.get("local_run") is None:
+            return data
+        cma = data.get("cma")
+        cma = cma.model_dump() if isinstance(cma, BaseModel) else dict(cma or {})
+        if cma.get("generations") is not None:
+            return data
+        try:
+            run = data["local_run"]
+            run = run if isinstance(run, RunConfig) else RunConfig.model_validate(run)
+        except ValidationError:
+            return data   # reported on local_run by the field's own validation
+        popsize = cma.get("popsize", CMAConfig.model_fields["popsize"].default)
+        cma["generations"] = max(1, round(run.steps * run.population / popsize))
+        return {**data, "cma": cma}
+
     @model_validator(mode="after")
-    def _budgets(self) -> Small:
+    def _local_search(self) -> Small:
         if self.local_run is not None and self.local_run.optimizer != "evolution":
             raise ValueError(f"local_run: optimizer must be 'evolution', got {self.local_run.optimizer!r}")
-        if self.cma.generations is None:
-            evals = self.local_run.steps * self.local_run.population if self.local_run else 40 * self.cma.popsize
-            object.__setattr__(self.cma, "generations", max(1, round(evals / self.cma.popsize)))
         return self
 
     def search(self) -> RunConfig:
