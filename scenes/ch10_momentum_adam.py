@@ -99,8 +99,12 @@ class MomentumAdam(ChapterScene):
             groups.setdefault((speech.loss(r["loss"][-1]), bool(r.meta.get("trapped"))), []).append(r.meta["label"])
         parts = []
         for (loss, trapped), labels in groups.items():
-            who = (f"all {speech.small(len(labels))}" if len(labels) == len(runs) > 1
-                   else " and ".join([", ".join(labels[:-1]), labels[-1]] if len(labels) > 1 else labels))
+            if len(labels) == 1:
+                who = labels[0]
+            elif len(labels) == len(runs):
+                who = f"all {speech.small(len(labels))}"
+            else:
+                who = f"{', '.join(labels[:-1])} and {labels[-1]}"
             verb = "end" if len(labels) > 1 else "ends"
             parts.append(f"{who} {verb} at {loss}" + self.claims.say(trapped, ", in a local minimum", ""))
         return "; ".join(parts)
