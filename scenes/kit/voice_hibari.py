@@ -7,6 +7,11 @@ use, so any other name is refused here with one line, and the model is loaded fr
 by path (never through hibari's downloader). Synthesis is seeded, so a line's audio is the same
 on every run and the cache and render keys hold.
 
+Every word's start comes from the engine itself: hibari's graph predicts each phoneme's duration
+before it makes the audio; `_engine` exposes that tensor as one more output (with the onnx package),
+so the audio is the same samples as hibari's own call and each word's start is the sum of the
+durations before its first phoneme (`word_starts`). Captions and number reveals read those times.
+
 A line arrives already in its spoken form (scenes/kit/spoken.py); PHONEMES then pins the
 pronunciation of what hibari's spelling-to-sound rules still get wrong, with hibari's inline
 `[word](/phonemes/)` syntax (misaki's phoneme alphabet).
@@ -18,7 +23,7 @@ import functools
 import re
 from pathlib import Path
 
-from scenes.kit.timeline import sentences
+from scenes.kit.timeline import Marks, sentences
 from scenes.kit.voices import CachedSynth, VoiceError
 
 BUNDLED_VOICE = "heart"
@@ -49,7 +54,7 @@ class HibariVoice(CachedSynth):
 
     def settings(self) -> dict:
         return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES, "by": "sentence",
-                "pace": [*PACE, *PACE_SPEEDS, PACE_TRIES]}
+                "pace": [*PACE, *PACE_SPEEDS, PACE_TRIES], "marks": "durations"}
 
     def check(self) -> None:
         model_file(self.voice)
@@ -60,29 +65,48 @@ class HibariVoice(CachedSynth):
 
         return hibari.__version__
 
-    def synthesize(self, text: str, wav: Path) -> list[float]:
+    def synthesize(self, text: str, wav: Path) -> Marks:
         """Sentence by sentence (scenes/kit/timeline.sentences), so each sentence's start is known
-        exactly: captions and the pacing read it. A line whose pace falls outside PACE is said again
-        at a speed that brings it inside, where PACE_SPEEDS allow."""
+        exactly, and each word's start within it from the engine's durations: captions and the pacing
+        read them. A line whose pace falls outside PACE is said again at a speed that brings it
+        inside, where PACE_SPEEDS allow."""
         import hibari
         import numpy as np
 
-        model = _model(self.voice)
-
-        def say(speed: float) -> list:
-            return [model(with_phonemes(text[a:b]), speed=speed, seed=SEED) for a, b in sentences(text)]
+        def say(speed: float) -> list[tuple[np.ndarray, list[float]]]:
+            return [self._sentence(text[a:b], speed) for a, b in sentences(text)]
 
         speed, parts, words = self.speed, say(self.speed), spoken_words(text)
         for _ in range(PACE_TRIES):   # pace is not linear in speed (0.8: 164 wpm, 0.9: 193, 1.0: 204): iterate
-            again = paced_speed(speed, words, sum(len(p) for p in parts) / model.sample_rate)
+            again = paced_speed(speed, words, sum(len(p) for p, _ in parts) / hibari.tts.SAMPLE_RATE)
             if again == speed:
                 break
             speed, parts = again, say(again)
-        audio = np.concatenate(parts) if parts else np.zeros(0, np.float32)
+        audio = np.concatenate([p for p, _ in parts]) if parts else np.zeros(0, np.float32)
         if not len(audio):
             raise VoiceError(f"hibari produced no audio for {text[:60]!r}")
         hibari.write_wav(str(wav), audio)
-        return [len(p) / model.sample_rate for p in parts]
+        return Marks(tuple(len(p) / hibari.tts.SAMPLE_RATE for p, _ in parts), tuple(tuple(w) for _, w in parts))
+
+    def _sentence(self, sentence: str, speed: float):
+        """One sentence's audio, sample for sample what `Hibari(...)(sentence, speed, seed=SEED)` makes,
+        and the second at which each of its words starts (from the engine's phoneme durations)."""
+        import numpy as np
+        from hibari import dsp
+
+        model, session = _engine(self.voice)
+        rng, parts, starts, t = np.random.default_rng(SEED), [], [], 0.0
+        for phonemes in model.phonemize(with_phonemes(sentence)):
+            ids, firsts = phoneme_ids(phonemes, model.vocab)
+            if len(ids) < 3:   # as hibari: nothing to say
+                continue
+            *spectra, durations = session.run(None, {"ids": np.asarray([ids], np.int64),
+                                                     "speed": np.asarray([speed], np.float32)})
+            audio = dsp.synth(*(o[0] for o in spectra), rng)
+            starts += [t + s for s in word_starts(durations.reshape(-1), firsts, spectra[0].shape[-1])]
+            t += len(audio) / dsp.SR
+            parts.append(audio)
+        return (np.concatenate(parts) if parts else np.zeros(0, np.float32)), starts
 
 
 def spoken_words(text: str) -> int:
@@ -128,13 +152,59 @@ def model_file(voice: str) -> Path:
     return path
 
 
+def phoneme_ids(phonemes: str, vocab: dict[str, int]) -> tuple[list[int], list[int]]:
+    """hibari's model input for PHONEMES (its `Hibari.ids`: the pad, every phoneme it knows, the pad) and
+    the index in it of each word's first phoneme (words: space-separated, with a letter; a stress mark
+    is a letter to str.isalpha, punctuation is not)."""
+    ids, firsts, fresh = [0], [], True
+    for c in phonemes:
+        if c == " ":
+            fresh = True
+        if c not in vocab:
+            continue
+        if fresh and c.isalpha():
+            firsts.append(len(ids))
+            fresh = False
+        ids.append(vocab[c])
+    return [*ids, 0], firsts
+
+
+def word_starts(durations, firsts: list[int], frames: int) -> list[float]:
+    """Seconds at which the phonemes at FIRSTS start, from the model's per-phoneme DURATIONS (in its
+    duration units) and the FRAMES of spectrum it made from them (each frame one hop of audio)."""
+    from hibari import dsp
+
+    total = int(sum(int(d) for d in durations))
+    unit = (frames / total if total else 0.0) * dsp.HOP / dsp.SR
+    before = [0]
+    for d in durations:
+        before.append(before[-1] + int(d))
+    return [before[j] * unit for j in firsts]
+
+
 @functools.cache
-def _model(voice: str):
-    """One loaded model per process (about a second to load), from the bundled file by path."""
+def _engine(voice: str):
+    """One loaded model per process (about a second to load), from the bundled file by path, and an
+    inference session of the same graph with one more output: the input of its one CumSum node, the
+    per-phoneme durations the audio frames are laid out by."""
+    import onnx
+    import onnxruntime as ort
     from hibari import Hibari
 
-    return Hibari(voice=voice, model=str(model_file(voice)), threads=1)
+    path = str(model_file(voice))
+    model = Hibari(voice=voice, model=path, threads=1)
+    graph = onnx.load(path)
+    cumsum = [n for n in graph.graph.node if n.op_type == "CumSum"]
+    if len(cumsum) != 1:
+        raise VoiceError(f"hibari's model {path} has {len(cumsum)} CumSum nodes, not the one duration "
+                         "layout this voice reads its word times from: reinstall hibari-tts==0.2.1")
+    graph.graph.output.append(onnx.helper.make_empty_tensor_value_info(cumsum[0].input[0]))
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    model.sess = None   # hibari's own session is not used: ours makes the same outputs and one more
+    return model, ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
 
 
-__all__ = ["BUNDLED_VOICE", "PACE", "PHONEMES", "HibariVoice", "model_file", "paced_speed", "spoken_words",
-           "with_phonemes"]
+__all__ = ["BUNDLED_VOICE", "PACE", "PHONEMES", "HibariVoice", "model_file", "paced_speed", "phoneme_ids",
+           "spoken_words", "with_phonemes", "word_starts"]

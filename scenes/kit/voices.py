@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from scenes.kit.settings import SceneSettings
 
 from scenes.kit.spoken import spoken
+from scenes.kit.timeline import NO_MARKS, Marks
 
 ROOT = Path(__file__).resolve().parents[2]
 VOICES = ("hibari", "espeak-ng", "piper", "recorded", "none", "off")
@@ -58,7 +59,7 @@ class Line:
     duration: float
     engine: str
     fallback: bool = False
-    segments: tuple[float, ...] = ()   # seconds of each sentence, for engines that say them one by one
+    marks: Marks = NO_MARKS   # sentence and word times, for engines that say them (hibari)
 
 
 def words(text: str) -> int:
@@ -134,8 +135,8 @@ class CachedSynth(Voice):
     def version(self) -> str:
         raise NotImplementedError
 
-    def synthesize(self, text: str, wav: Path) -> list[float] | None:
-        """Write TEXT's audio to WAV; return each sentence's seconds if they were synthesized one by one."""
+    def synthesize(self, text: str, wav: Path) -> Marks | None:
+        """Write TEXT's audio to WAV; return its sentence and word times if the engine knows them."""
         raise NotImplementedError
 
     def fingerprint(self) -> str:
@@ -157,15 +158,15 @@ class CachedSynth(Voice):
             fd, tmp = tempfile.mkstemp(suffix=".wav", dir=path.parent, prefix=".tmp-")
             os.close(fd)
             try:
-                segments = self.synthesize(text, Path(tmp))
-                if segments:   # written before the audio, so a cached audio file always has its marks
+                timing = self.synthesize(text, Path(tmp))
+                if timing:   # written before the audio, so a cached audio file always has its marks
                     tmp_marks = marks.with_name(f".{marks.name}.{os.getpid()}.tmp")
-                    tmp_marks.write_text(json.dumps({"segments": segments}), encoding="utf-8")
+                    tmp_marks.write_text(json.dumps(timing.as_json()), encoding="utf-8")
                     os.replace(tmp_marks, marks)
                 os.replace(tmp, path)    # atomic: a parallel render never reads half a file
             finally:
                 Path(tmp).unlink(missing_ok=True)
-        return Line(path, audio_duration(path), self.name, segments=_segments(marks))
+        return Line(path, audio_duration(path), self.name, marks=_marks(marks))
 
 
 class EspeakVoice(CachedSynth):
@@ -249,7 +250,7 @@ class RecordedVoice(Voice):
         if path is None:
             spoken = self.fallback.line(beat_id, text)
             return Line(spoken.path, spoken.duration, spoken.engine, fallback=bool(text.strip()),
-                        segments=spoken.segments)
+                        marks=spoken.marks)
         return Line(path, audio_duration(path), self.name)
 
     def fingerprint(self) -> str:
@@ -285,12 +286,12 @@ def voice_for(settings: SceneSettings) -> Voice:
     return voice
 
 
-def _segments(marks: Path) -> tuple[float, ...]:
-    """The sentence durations stored beside a cached line (none if the engine gave none)."""
+def _marks(marks: Path) -> Marks:
+    """The sentence and word times stored beside a cached line (none if the engine gave none)."""
     try:
-        return tuple(float(x) for x in json.loads(marks.read_text(encoding="utf-8"))["segments"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()
+        return Marks.from_json(json.loads(marks.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Marks()
 
 
 def _wpm(text: str | None) -> float | None:

@@ -200,21 +200,46 @@ def test_hibari_says_a_line_sentence_by_sentence_and_reports_when_each_starts(tm
     text = ("The loss fell to 0.0015 after forty steps of gradient descent. Evolution stalled at 0.4 after a "
             "long, slow walk downhill.")
     line = v.line("c", text)
-    assert len(line.segments) == 2 and sum(line.segments) == pytest.approx(line.duration, abs=0.05)
+    marks = line.marks
+    assert len(marks.segments) == 2 and sum(marks.segments) == pytest.approx(line.duration, abs=0.05)
+    assert [len(w) for w in marks.words] == [len(spoken(s).split()) for s in text.split(". ")]
     x = pcm(line.path)
-    cut = line.segments[0]
+    cut = marks.segments[0]
     def level(a: float, b: float) -> float:
-        return rms_db(x[int((cut + a) * RATE): int((cut + b) * RATE)])
+        return rms_db(x[int(a * RATE): int(b * RATE)])
 
     # speech, then the pause between the sentences around the reported cut, then speech again
-    assert level(-1.3, -0.8) > -35 and level(-0.4, 0.1) < -60 and level(0.3, 0.8) > -35
-    _, second = cues(text, 10.0, line.duration, line.segments)
-    assert second[0] == pytest.approx(10.0 + cut, abs=1e-6)   # the second cue starts with its sentence, exactly
-    said = words(text, 10.0, line.duration, line.segments)
+    assert level(cut - 1.3, cut - 0.8) > -35 and level(cut - 0.4, cut + 0.1) < -60 and level(cut + 0.3, cut + 0.8) > -35
+    said = words(text, 10.0, line.duration, marks)
     assert [w for _, w in said] == text.split()
     assert [t for t, _ in said] == sorted(t for t, _ in said)
-    assert said[text.split().index("Evolution")][0] == pytest.approx(10.0 + cut)
-    assert v.line("c", text).segments == line.segments   # cached with its marks
+    # every word at the engine's own time: "Evolution" after the pause that opens its sentence (a share of the
+    # sentence's characters would put it at the cut, in the silence), speech right after each first word
+    evolution = said[text.split().index("Evolution")][0] - 10.0
+    assert evolution == pytest.approx(cut + marks.words[1][0]) and marks.words[1][0] > 0.2
+    assert level(evolution - 0.3, evolution - 0.2) < -60 and level(evolution + 0.02, evolution + 0.15) > -30
+    first = said[0][0] - 10.0
+    assert first > 0.2 and level(0, first - 0.1) < -45 and level(first + 0.02, first + 0.15) > -30
+    _, second = cues(text, 10.0, line.duration, marks)
+    assert second[0] == pytest.approx(10.0 + evolution, abs=1e-6)   # the second cue starts with its first word
+    assert v.line("c", text).marks == marks   # cached with its marks
+
+
+def test_hibari_word_marks_come_from_the_engine_without_changing_its_audio(tmp_path):
+    """The timed session is hibari's graph with one more output: the audio is hibari's own, sample for sample."""
+    from hibari import Hibari
+
+    from scenes.kit.voice_hibari import HibariVoice, model_file, phoneme_ids, with_phonemes, word_starts
+
+    sentence = "Adam ends at zero point zero zero one five, a times x plus b."
+    audio, starts = HibariVoice()._sentence(sentence, 0.9)
+    own = Hibari(model=str(model_file("heart")))
+    assert np.array_equal(audio, own(with_phonemes(sentence), speed=0.9, seed=0))
+    assert len(starts) == len(sentence.split()) and starts == sorted(starts) and starts[-1] < len(audio) / 24000
+    ids, firsts = phoneme_ids("ðə lˈɔs, fˈɛl.", own.vocab)
+    assert ids == own.ids("ðə lˈɔs, fˈɛl.") and firsts == [1, 4, 10]   # the pad, then "ð", "l", "f"
+    # 10 duration units laid out over 20 frames of 300 samples at 24 kHz: a unit is 25 ms
+    assert word_starts([4, 1, 2, 3], [1, 3], 20) == pytest.approx([0.1, 0.175])
 
 
 def test_description_and_timestamps_start_at_zero():
