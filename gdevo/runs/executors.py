@@ -435,9 +435,15 @@ class DaskExecutor(Executor):
 
     def _error(self, job: Job, exc: BaseException) -> GdevoError:
         from distributed import KilledWorker
+        from distributed.comm import CommClosedError
 
         if self.client.status != "running" or type(exc).__name__ in ("CancelledError", "FutureCancelledError"):
             return SchedulerError(f"lost the dask scheduler at {self.address}")
+        if isinstance(exc, CommClosedError | ConnectionError):   # the client's link broke while it gathered the
+            # result (a scheduler killed mid-sweep, before the client's status says so); a job's own errors
+            # arrive as their own types
+            return SchedulerError(f"lost the dask scheduler at {self.address} ({type(exc).__name__}: "
+                                  f"{_first_line(exc)})")
         if isinstance(exc, KilledWorker):
             return GdevoError(f"{job.label} was running on every worker that died (out of memory?); giving up")
         return _job_error(job, exc)
