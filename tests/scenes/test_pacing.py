@@ -91,6 +91,25 @@ def test_a_rendered_scene_delays_the_line_until_its_number_is_shown():
     assert scene.renderer.time >= second["start"] + second["line"]
 
 
+class Added(ChapterScene):
+    """A read-out's last row is swapped in with `add` after the last play, then said."""
+
+    def construct(self) -> None:
+        row = Text("loss 0.50").to_edge(DOWN)
+        self.play(FadeIn(row), run_time=0.5)
+        self.remove(row)
+        self.add(Text("loss 0.50 → 0.14").to_edge(DOWN))
+        self.beat("The loss fell to 0.14.")
+
+
+def test_a_number_added_without_a_play_is_revealed_before_it_is_said():
+    scene, _ = render_last_frame(Added, width=160, height=90, settings=SceneSettings(voice="none"))
+    (beat,) = scene.narration
+    assert [w for w, _, _ in beat["reveals"]] == ["0.14"]   # found: the line waits for it like any other
+    (_, shown_at, said), = beat["reveals"]
+    assert said - shown_at >= REVEAL_LEAD - 1e-6
+
+
 def drawn(scene) -> list[str]:
     """What the scene draws (manim leaves an empty Mobject behind a wait)."""
     return [type(m).__name__ for m in scene.mobjects if len(m.points) or len(m.get_family()) > 1]
