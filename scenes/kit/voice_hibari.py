@@ -34,6 +34,9 @@ PACE = (140.0, 165.0)       # words per minute a line is brought into (issue #18
                             # short spoken words ran at up to 193 ("sine of x", "tanh of a times x plus b")
 PACE_SPEEDS = (0.7, 1.2)    # how far a line's speed may move from SPEED to get there
 PACE_TRIES = 3              # lines said again at most (each costs ~0.1-0.3 s of CPU)
+LEAD = 0.1      # seconds kept before a line's first word: hibari opens every sentence with ~0.35 s of silence,
+                # which after the pause between lines (scenes/kit/base.py LINE_GAP) made every pause ~0.85 s;
+                # a line's later sentences keep theirs (the pause between two sentences, ~0.5 s with the stop)
 # What hibari's G2P misreads even in spoken form: a pattern (a word in its context) -> misaki phonemes.
 PHONEMES = {
     # the variable a ("a times x", "a and b", "starts with a at 1.2") is read as the article "uh"
@@ -54,7 +57,7 @@ class HibariVoice(CachedSynth):
 
     def settings(self) -> dict:
         return {"voice": self.voice, "speed": self.speed, "seed": SEED, "phonemes": PHONEMES, "by": "sentence",
-                "pace": [*PACE, *PACE_SPEEDS, PACE_TRIES], "marks": "durations"}
+                "pace": [*PACE, *PACE_SPEEDS, PACE_TRIES], "marks": "durations", "lead": LEAD}
 
     def check(self) -> None:
         model_file(self.voice)
@@ -74,7 +77,7 @@ class HibariVoice(CachedSynth):
         import numpy as np
 
         def say(speed: float) -> list[tuple[np.ndarray, list[float]]]:
-            return [self._sentence(text[a:b], speed) for a, b in sentences(text)]
+            return opened([self._sentence(text[a:b], speed) for a, b in sentences(text)], hibari.tts.SAMPLE_RATE)
 
         speed, parts, words = self.speed, say(self.speed), spoken_words(text)
         for _ in range(PACE_TRIES):   # pace is not linear in speed (0.8: 164 wpm, 0.9: 193, 1.0: 204): iterate
@@ -150,6 +153,16 @@ def model_file(voice: str) -> Path:
     if not path.is_file():
         raise VoiceError(f"hibari's bundled voice file {path} is missing: reinstall hibari-tts")
     return path
+
+
+def opened(parts: list, rate: int) -> list:
+    """A line's sentences (audio, word starts) with the first one's opening silence cut to LEAD before its
+    first word (the engine's own time for it), its word starts moved with it."""
+    if not parts or not parts[0][1]:
+        return parts
+    audio, starts = parts[0]
+    cut = round(max(0.0, starts[0] - LEAD) * rate)
+    return [(audio[cut:], [t - cut / rate for t in starts]), *parts[1:]]
 
 
 def phoneme_ids(phonemes: str, vocab: dict[str, int]) -> tuple[list[int], list[int]]:

@@ -22,7 +22,7 @@ from scenes.kit import speech
 from scenes.kit.captions import MAX_CHARS, chunks, cues
 from scenes.kit.settings import SceneSettings
 from scenes.kit.spoken import spoken
-from scenes.kit.voice_hibari import HibariVoice, with_phonemes
+from scenes.kit.voice_hibari import LEAD, HibariVoice, with_phonemes
 from scenes.kit.voices import (
     CachedSynth,
     EspeakVoice,
@@ -218,8 +218,9 @@ def test_hibari_says_a_line_sentence_by_sentence_and_reports_when_each_starts(tm
     evolution = said[text.split().index("Evolution")][0] - 10.0
     assert evolution == pytest.approx(cut + marks.words[1][0]) and marks.words[1][0] > 0.2
     assert level(evolution - 0.3, evolution - 0.2) < -60 and level(evolution + 0.02, evolution + 0.15) > -30
-    first = said[0][0] - 10.0
-    assert first > 0.2 and level(0, first - 0.1) < -45 and level(first + 0.02, first + 0.15) > -30
+    first = said[0][0] - 10.0   # the line's opening silence is cut to LEAD before its first word
+    assert first == pytest.approx(LEAD, abs=0.01) and level(0, first - 0.06) < -45
+    assert level(first + 0.02, first + 0.15) > -30
     _, second = cues(text, 10.0, line.duration, marks)
     assert second[0] == pytest.approx(10.0 + evolution, abs=1e-6)   # the second cue starts with its first word
     assert v.line("c", text).marks == marks   # cached with its marks

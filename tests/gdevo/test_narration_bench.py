@@ -118,6 +118,16 @@ def test_word_offsets_match_caption_words_to_heard_words_in_order():
     assert word_offsets(beats, heard) == pytest.approx([-0.1, 0.2, 0.1])   # "was" is not "is": not matched
 
 
+def test_line_pauses_run_from_each_line_end_to_the_next_start():
+    from gdevo.rendering.narration_bench import line_pauses, pause_summary
+
+    beats = [{"start": 0.0, "line": 2.0}, {"start": 2.4, "line": 0.0}, {"start": 2.5, "line": 1.0},
+             {"start": 5.0, "line": 1.0}]
+    assert line_pauses(beats) == pytest.approx([0.5, 1.5])   # a beat with no line is not a line
+    assert pause_summary(line_pauses(beats)) == {"pauses": 2, "median_pause": pytest.approx(1.0),
+                                                 "pauses_over_0_8": 1, "longest_pause": pytest.approx(1.5)}
+
+
 def test_freeze_spans_finds_a_known_still_and_closes_one_at_the_end(tmp_path):
     video = tmp_path / "v.mp4"
     _ffmpeg("-f", "lavfi", "-i", "testsrc2=size=160x90:rate=15:duration=2",

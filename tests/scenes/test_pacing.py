@@ -54,7 +54,8 @@ def test_a_long_animation_ending_on_its_number_is_sped_up_instead_of_a_long_sile
     text = "After 20 steps the loss is 0.012."
     p = pace(BeatPlan(text, 2.5, [], steps), gap=0.35)
     assert STRETCH_MIN <= p.stretch < 1
-    assert p.delay <= SILENCE_MAX + 1e-9   # about 2 s of animation instead of 8
+    assert p.delay <= SILENCE_MAX + 1e-9 or p.stretch == STRETCH_MIN   # as little as brings the wait down, or all
+    assert p.delay < 1.5   # about 2 s of animation instead of 8
     assert pace(BeatPlan(text, 2.5, [], steps[:4]), gap=0.35).stretch >= 1   # a short one is not hurried
     (_, shown_at, said), = p.reveals
     assert said - shown_at >= REVEAL_LEAD - 1e-9
