@@ -86,8 +86,9 @@ class Functions(ChapterScene):
                                 (fell, f"the curve moves toward the points: the loss fell {change}"),
                                 otherwise=f"the curve moves away from the points: the loss rose {change}")
         states = [panel.curve(c, color) for c in run["curve"]]
-        self.beat(f"After {run.steps} steps of {run.meta['label']}, {went}. Learning is nothing more than tuning "
-                  "a and b.", fill=lambda seconds: replay(self, states, seconds))
+        # the opening sentence is said while the steps play: the step count waits for the last of them
+        self.beat(f"Now {run.meta['label']} tunes a and b, one small step at a time. After {run.steps} steps, {went}. "
+                  "Learning is nothing more than tuning a and b.", fill=lambda seconds: replay(self, states, seconds))
 
     @staticmethod
     def _status(run, k: int, color) -> VGroup:

@@ -162,8 +162,10 @@ class Beyond(ChapterScene):
                        f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
                        font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
         flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.25))
-        self.beat(f"After {speech.count(evals)} evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the "
-                  f"local search at {speech.loss(ls['loss'][-1])}.")
+        # the opening sentence is said while the generations play: the counts wait for the last of them
+        self.beat(f"Generation by generation, both searches walk the same landscape. After {speech.count(evals)} "
+                  f"evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the local search at "
+                  f"{speech.loss(ls['loss'][-1])}.")
         self.play(FadeIn(verdict), run_time=0.6)
         self.beat(f"Over {speech.small(n)} seeds: {speech.mean(summ['cma-es']['best_loss'])} against "
                   f"{speech.mean(summ['evolution']['best_loss'])}." + self._verdict(summ)
