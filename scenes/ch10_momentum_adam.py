@@ -86,28 +86,29 @@ class MomentumAdam(ChapterScene):
         shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
         group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
         self.wait(1.5)
-        self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, " + " and ".join(
-            f"{r.meta['label'].split(',')[0]} ends at {speech.loss(r['loss'][-1])}" for r in deep) +
-            f", while the global minimum has loss {best}.")
+        self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, "
+                  + self._endings(deep, label=lambda r: r.meta["label"].split(",")[0], where=False)
+                  + f", while the global minimum has loss {best}.")
         self.final = (group, group2)
 
-    def _endings(self, runs) -> str:
+    def _endings(self, runs, label=lambda r: r.meta["label"], where: bool = True) -> str:
         """Where each run ends, runs that end alike said together ("all three end at 0.45, in a local
-        minimum", not the same clause three times)."""
+        minimum", "both end at 0.46"; not the same clause twice). WHERE: say whether it is a local minimum."""
         groups: dict[tuple[str, bool], list[str]] = {}
         for r in runs:
-            groups.setdefault((speech.loss(r["loss"][-1]), bool(r.meta.get("trapped"))), []).append(r.meta["label"])
+            groups.setdefault((speech.loss(r["loss"][-1]), bool(r.meta.get("trapped"))), []).append(label(r))
         parts = []
         for (loss, trapped), labels in groups.items():
             if len(labels) == 1:
                 who = labels[0]
             elif len(labels) == len(runs):
-                who = f"all {speech.small(len(labels))}"
+                who = "both" if len(labels) == 2 else f"all {speech.small(len(labels))}"
             else:
                 who = f"{', '.join(labels[:-1])} and {labels[-1]}"
             verb = "end" if len(labels) > 1 else "ends"
-            parts.append(f"{who} {verb} at {loss}" + self.claims.say(trapped, ", in a local minimum", ""))
-        return "; ".join(parts)
+            parts.append(f"{who} {verb} at {loss}"
+                         + (self.claims.say(trapped, ", in a local minimum", "") if where else ""))
+        return ("; " if where else " and ").join(parts)
 
     def _ending(self, runs) -> str:
         """Who ends lowest and who highest, with those two losses (a comparison, not a list of every loss)."""

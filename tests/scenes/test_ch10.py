@@ -43,3 +43,24 @@ def test_numbers_come_from_the_trace(rendered):
     for name in ("sgd", "momentum", "adam", "momentum-deep", "adam-deep"):
         run = lm.run(name)
         assert shows(scene, f"step {run.steps} · loss {fmt_loss(run['loss'][-1])}"), name
+
+
+def test_runs_that_end_alike_are_said_together():
+    """'both end at 0.46', not 'Momentum ends at 0.46 and Adam ends at 0.46' (the second start's line)."""
+    from types import SimpleNamespace
+
+    from scenes.kit.claims import Claims
+
+    class Run(SimpleNamespace):
+        def __getitem__(self, key):
+            return [1.0, self.final]
+
+    scene = SimpleNamespace(claims=Claims())
+    short = {"label": lambda r: r.meta["label"].split(",")[0], "where": False}
+    alike = [Run(meta={"label": "Momentum, deep", "trapped": True}, final=0.4612),
+             Run(meta={"label": "Adam, deep", "trapped": True}, final=0.4598)]
+    assert MomentumAdam._endings(scene, alike, **short) == "both end at 0.46"
+    apart = [alike[0], Run(meta={"label": "Adam, deep", "trapped": False}, final=0.012)]
+    assert MomentumAdam._endings(scene, apart, **short) == "Momentum ends at 0.46 and Adam ends at 0.012"
+    three = [*alike, Run(meta={"label": "SGD", "trapped": True}, final=0.46)]
+    assert MomentumAdam._endings(scene, three) == "all three end at 0.46, in a local minimum"
