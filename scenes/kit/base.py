@@ -48,7 +48,7 @@ from scenes.kit.traces import trace_for
 from scenes.kit.voices import voice_for
 from sim.trace import Trace
 
-LINE_GAP = 0.35   # seconds of quiet after a line before the next beat (and its line) may start
+LINE_GAP = 0.3    # seconds of quiet after a line before the next beat (and its line) may start (0.35 until stop 31)
 FILL_MIN = 1.5     # seconds of hold worth filling with a beat's motion (shorter holds stay still)
 DRIFT_SCALE = 0.94   # a hold's camera move: the picture eases to 94 % around what is being read, and back
 WAIT_MAX = 1.0      # a chapter's own wait(), in a narrated render (3Blue1Brown's scenes hold still ~1 s)

@@ -40,9 +40,9 @@ REVEAL_LEAD = 0.5     # seconds a number is on screen before the voice says it. 
                       # its sentence was estimated (Whisper heard numbers up to 0.5 s before the estimate); the
                       # engine's own word times are within 0.05 s of Whisper's (median, docs/narration.md)
 STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence before the line
-SILENCE_MAX = 0.5     # seconds the voice may wait at a beat's start for a number to appear: with the gap after
-                      # the line before, a pause between lines stays near issue 18's 0.3-0.8 s (2.0 until stop 31:
-                      # 16 of 56 pauses were over 0.8 s, the longest 5.8 s, where no speed-up could reach it)
+SILENCE_MAX = 0.4     # seconds the voice may wait at a beat's start for a number to appear: with the gap after
+                      # the line before (LINE_GAP 0.3 s), a pause between lines stays within issue 18's 0.3-0.8 s
+                      # (2.0 until stop 31: 12 of 56 pauses were over 0.8 s, the longest 5.3 s)
 STRETCH_UNFILLED = 3.0  # ... and up to 3x where no fill can follow (a 3D scene's camera does not drift)
 STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_UNFILLED - 1) / 0.125) + 1))
 SPEEDUPS = tuple(1 - 0.125 * i for i in range(1, int((1 - STRETCH_MIN) / 0.125) + 1))   # 0.875 .. STRETCH_MIN
