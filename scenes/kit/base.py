@@ -145,14 +145,16 @@ class ChapterScene(Scene):
         if record:
             self._steps.append(Step(float(self.renderer.time) - t0, pause, before, screen_numbers(self.mobjects)))
 
-    def _settled(self) -> None:
+    def _settled(self) -> list:
         """Numbers put on screen without a play since the last one (`add`, a read-out's row swapped in
         after its last step) are on screen when the line starts: a step of no time records them, so
-        the line waits for them like any other (ch08's final 'loss 0.1934 → 0.1449' was never found)."""
+        the line waits for them like any other (ch08's final 'loss 0.1934 → 0.1449' was never found).
+        Returns the screen's numbers now (the next beat starts from them)."""
         now = screen_numbers(self.mobjects)
         last = self._steps[-1].after if self._steps else self._before
         if now != last:
             self._steps.append(Step(0.0, True, last, now))
+        return now
 
     def wait(self, duration: float = 1.0, stop_condition=None, frozen_frame: bool | None = None) -> None:
         """manim's wait; in a narrated render a chapter's own pause lasts at most WAIT_MAX: the beat's
@@ -206,17 +208,16 @@ class ChapterScene(Scene):
         k = len(self.narration)
         beat_id = self.beat_id(k + 1)
         line = self.voice.line(beat_id, text)
-        if self.voice.narrated:
-            self._settled()
+        now = self._settled() if self.voice.narrated else None
         if self._planning:   # the plan only learns the line and the steps that led to it
             self._plans.append(BeatPlan(text, line.duration, self._before, self._steps, line.marks))
-            self._steps, self._before = [], screen_numbers(self.mobjects)
+            self._steps, self._before = [], now if now is not None else screen_numbers(self.mobjects)
             self.claims.take()
             self.narration.append({"id": beat_id})
             return
         # the line's delay from what this render drew and when (the plan only chose the stretch)
         paced = reveals(BeatPlan(text, line.duration, self._before, self._steps, line.marks))
-        self._steps, self._before = [], screen_numbers(self.mobjects)
+        self._steps, self._before = [], now if now is not None else screen_numbers(self.mobjects)
         start = self._beat_start + paced.delay
         record = {"id": beat_id, "text": text, "start": start, "line": line.duration, "engine": line.engine,
                   "audio": str(line.path) if line.path else None, "fallback": line.fallback, "cues": [],

@@ -22,8 +22,8 @@ deliberate pause) are not stretched. A beat whose line or steps differ between p
 (it should not happen: chapters are deterministic) keeps the old timing: stretch 1, no delay.
 
 When a number is said inside its line comes from the line's timeline (scenes/kit/timeline.py):
-sentence starts from the engine, words within a sentence by their spoken length; the caption
-cues read the same timeline.
+sentence and word starts from the engine where it gives them (hibari), else words placed by their
+spoken length; the caption cues read the same timeline.
 """
 
 from __future__ import annotations

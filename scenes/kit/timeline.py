@@ -10,6 +10,7 @@ and word times) and the pacing (when a number is said) read the same timeline.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -63,9 +64,11 @@ class Timeline:
     duration: float
     marks: Marks = NO_MARKS
 
+    @functools.cached_property
     def _spans(self) -> list[tuple[int, int, float, float, tuple[float, ...]]]:
         """(char start, char end, time start, time end, word starts) of each sentence; word starts
-        are absolute seconds, empty where the engine gave none that fit the sentence's words."""
+        are absolute seconds, empty where the engine gave none that fit the sentence's words. Once per
+        timeline: every word's time reads it, and each sentence's spoken form is made here."""
         spans, segments = sentences(self.text), self.marks.segments
         if segments and len(segments) == len(spans) and sum(segments) > 0:
             scale = self.duration / sum(segments)   # the file's duration rules (encoders pad a little)
@@ -82,7 +85,7 @@ class Timeline:
         """Seconds into the line at which the character at OFFSET (a word's start) is spoken."""
         if self.duration <= 0:
             return 0.0
-        spans = self._spans()
+        spans = self._spans
         a, b, t0, t1, starts = next((s for s in spans if s[0] <= offset < s[1]),
                                     spans[-1] if offset >= spans[-1][1] else spans[0])
         offset = min(max(offset, a), b)

@@ -291,7 +291,7 @@ def _marks(marks: Path) -> Marks:
     try:
         return Marks.from_json(json.loads(marks.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return Marks()
+        return NO_MARKS
 
 
 def _wpm(text: str | None) -> float | None:
