@@ -15,7 +15,7 @@ from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.claims import at_best, follows
 from scenes.kit.cloud import marker
-from scenes.kit.layout import fit_box, fit_width, pretty_expr, with_params
+from scenes.kit.layout import fit_box, fit_width, pretty_expr, shortened, with_params
 from scenes.kit.layout import label as text_label
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
@@ -86,9 +86,8 @@ class ParameterSpace(ChapterScene):
         self.beat(f"This point, a at {speech.param(params[0][0])} and b at {speech.param(params[0][1])}, is this "
                   f"curve, with loss {speech.loss(run['loss'][0])}.")
 
-        walk_note = text_label(f"the point walks {run.meta['label']}'s {run.steps} recorded steps", 6.0,
-                               SMALL_SIZE,
-                               color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
+        walk_note = text_label(f"the point walks {shortened(run.meta['label'])}'s {run.steps} recorded steps", 6.0,
+                               SMALL_SIZE, color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
         self.play(FadeIn(walk_note), run_time=0.6)
         path = VGroup().set_z_index(3)
         self.add(path)

@@ -27,7 +27,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, framed, image_tile, picture_subject, slot
-from scenes.kit.layout import fit_box, fit_width, pretty_expr
+from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -60,11 +60,10 @@ class EvolutionAtScale(ChapterScene):
 
         title = Text(f"Evolution at scale: {n_params:,} parameters", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         target = pretty_expr(tr.meta["config"]["data"]["target"])
-        sub = Text(f"MLP {hidden} hidden layers × {sizes[1]} (LeakyReLU) fits {target} "
-                   f"from {len(tr['data/x'])} samples · population {pop} · σ = {evo.meta['sigma']:g}, "
-                   f"×{evo.meta['sigma_decay']:g} per generation",
-                   font_size=SMALL_SIZE, color=MUTED)
-        sub.scale_to_fit_width(min(sub.width, 13.2)).next_to(title, DOWN, buff=0.15)
+        sub = label(f"MLP {hidden} hidden layers × {sizes[1]} (LeakyReLU) fits {target} "
+                    f"from {len(tr['data/x'])} samples · population {pop} · σ = {evo.meta['sigma']:g}, "
+                    f"×{evo.meta['sigma_decay']:g} per generation", 13.2, SMALL_SIZE,
+                    color=MUTED).next_to(title, DOWN, buff=0.15)   # wrapped, not shrunk (issue 17)
         self.play(Write(title), FadeIn(sub), run_time=1)
 
         every = max(1, len(tr["data/x"]) // 40)

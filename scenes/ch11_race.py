@@ -31,7 +31,7 @@ from manim import (
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, picture_subject, slot
-from scenes.kit.layout import fit_box, fit_width, label, pretty_expr
+from scenes.kit.layout import fit_box, fit_width, label, pretty_expr, shortened
 from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
@@ -105,21 +105,22 @@ def ranking(stats: dict) -> str:
     return f"{head}, lowest first: " + "; ".join(said) + "."
 
 
-def verdict(stats: dict) -> str:
+def verdict(stats: dict, name=lambda text: text) -> str:
     """What the data says, from the trace's stats (said and shown alike): who is best at equal
-    evaluations, and how soon it reached the worst one's final loss (progress per evaluation)."""
+    evaluations, and how soon it reached the worst one's final loss (progress per evaluation).
+    `name` writes a run's label (the screen shortens a long one)."""
     done = {g: s for g, s in stats["groups"].items() if s["loss_at_e_star"]["mean"] is not None}
     if len(done) < 2:
         return "Too few runs finished to compare."
     best = min(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
     worst = max(done, key=lambda g: done[g]["loss_at_e_star"]["mean"])
     b, w = done[best], done[worst]
-    head = f"Best at equal evaluations: {b['label']}."
+    head = f"Best at equal evaluations: {name(b['label'])}."
     reach = b.get("evals_to_reach", {}).get("median")
     if best == worst or not reach:
         return head
     e_star = stats["e_star"]
-    return (f"{head} It reached {w['label']}'s mean final loss, {fmt_short(stats['reach_level'])}, after "
+    return (f"{head} It reached {name(w['label'])}'s mean final loss, {fmt_short(stats['reach_level'])}, after "
             f"{reach:,.0f} evaluations, {speech.number(e_star / reach)} times fewer than {e_star:,.0f}.")
 
 
@@ -135,6 +136,21 @@ def fmt_short(value: float) -> str:
     if not np.isfinite(value):
         return "diverged"
     return f"{value:.3g}" if value >= 1e-3 else f"{value:.2e}"
+
+
+def compact(value: float, digits: int = 3) -> str:
+    """A table's number: `digits` significant digits, scientific without the exponent's padding
+    ("1.7e-4", "1.33e9"), so a row of spreads keeps its width."""
+    if not np.isfinite(value):
+        return "diverged"
+    text = f"{value:.{digits}g}" if value >= 1e-3 else f"{value:.{digits - 1}e}"
+    mantissa, e, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent)}" if e else text
+
+
+def table_number(stat) -> str:
+    """A results-table cell: 'mean ± sd', the spread to two digits."""
+    return pm(stat, compact, lambda v: compact(v, 2))
 
 
 class Race(ChapterScene):
@@ -236,17 +252,18 @@ class Race(ChapterScene):
             self.beat("To be fair, each optimizer was first tuned at this budget, over "
                       f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
                       ". The race uses each one's best." + inside)
-        table = self._numbers(stats, wall, colors)
-        fit_box(table, 6.3, counter.get_bottom()[1] - 0.25 + 3.9).next_to(counter, DOWN, buff=0.2 if tuning else 0.25)
+        said_verdict = verdict(stats)
+        note = label(verdict(stats, name=lambda text: shortened(text, 24)), 6.5, SMALL_SIZE, color=TEXT_COLOR)
+        bottom = -config.frame_height / 2 + 0.15
+        room = counter.get_bottom()[1] - 0.2 - bottom   # under the counter: the table, then the verdict
+        table = self._numbers(stats, wall, colors, height=room - 0.2 - note.height)
+        table.next_to(counter, DOWN, buff=0.2).set_x(counter.get_x() - 3.3 + table.width / 2)   # a 6.6-wide box
         self.play(FadeIn(table), run_time=2 / 3)
         self.numbers = table
-        said_verdict = verdict(stats)
-        note = label(said_verdict, 6.5, SMALL_SIZE, min_size=SMALL_SIZE, color=TEXT_COLOR)
         note.next_to(table, DOWN, buff=0.2).align_to(table, LEFT)
-        bottom = -config.frame_height / 2 + 0.15
-        if note.get_bottom()[1] < bottom:   # long labels: table and verdict share the room under the counter
+        if note.get_bottom()[1] < bottom:   # a verdict taller than the room: table and verdict shrink together
             block = VGroup(table, note)
-            block.scale((counter.get_bottom()[1] - 0.2 - bottom) / block.height)
+            block.scale(room / block.height)
             block.next_to(counter, DOWN, buff=0.2)
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.6)
@@ -265,7 +282,7 @@ class Race(ChapterScene):
 
     @staticmethod
     def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
-        text = label(f"{run.meta['label']} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
+        text = label(f"{shortened(run.meta['label'])} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
                      color=color)
         return fit_box(text, width, 0.5)   # between the subtitle and the panel: two short lines at most
 
@@ -274,35 +291,47 @@ class Race(ChapterScene):
         return Text(f"evaluations used: {e:,.0f}", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
 
     @staticmethod
-    def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor]) -> VGroup:
+    def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor], width: float = 6.6,
+                 height: float = 3.0) -> VGroup:
         """The results table at a legible size (issue 17): headers on two lines and run labels wrapped
-        to their column give up the width that scaling the table down used to take from the text."""
+        to their column (one line, cut with "…") give up the width that scaling the table down used to take
+        from the text; wide numbers ("1.74e-04 ± 1.83e-04") put their spread on a second line."""
         t_star = wall.get("t_star")
         size = TABLE_SIZE
-        head = Text(f"mean ± sd over {stats['seeds']} seeds", font_size=size, color=MUTED)
-        cols = ["optimizer", "equal\nevaluations",
+        cols = [f"mean ± sd\nover {stats['seeds']} seeds", "equal\nevaluations",
                 f"equal time\n({t_star:.2f} s)" if t_star is not None else "equal\ntime"]
-        grid = [[Text(c, font_size=size, color=MUTED, line_spacing=0.8) for c in cols]]
-        for name in in_race_order(stats):
-            s = stats["groups"][name]
-            color = colors.get(name, color_for(name, s))
-            at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
-            grid.append([label(s["label"], 2.4, size, min_size=size, color=color),
-                         Text(pm(s["loss_at_e_star"], fmt_short), font_size=size, color=TEXT_COLOR),
-                         Text(pm(at_t, fmt_short), font_size=size, color=TEXT_COLOR)])
-        widths = [max(row[c].width for row in grid) for c in range(len(cols))]
-        rows = VGroup()
-        for row in grid:
-            line = VGroup()
-            x = 0.0
-            for c, cell in enumerate(row):
-                cell.move_to([x, 0, 0], aligned_edge=LEFT)
-                x += widths[c] + 0.25
-                line.add(cell)
-            rows.add(line)
-        rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        table = VGroup(head, rows).arrange(DOWN, aligned_edge=LEFT, buff=0.1)
-        return fit_width(table, 6.3)
+
+        def build(split: bool) -> VGroup:
+            def cell(stat) -> Text:
+                text = table_number(stat)
+                return Text(text.replace(" ± ", "\n± ") if split else text, font_size=size, color=TEXT_COLOR,
+                            line_spacing=0.8)
+
+            grid = [[Text(c, font_size=size, color=MUTED, line_spacing=0.8) for c in cols]]
+            for name in in_race_order(stats):
+                s = stats["groups"][name]
+                color = colors.get(name, color_for(name, s))
+                at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
+                grid.append([label(s["label"], 2.4, size, min_size=size, max_lines=1, color=color),
+                             cell(s["loss_at_e_star"]), cell(at_t)])
+            widths = [max(row[c].width for row in grid) for c in range(len(cols))]
+            rows = VGroup()
+            for row in grid:
+                line = VGroup()
+                x = 0.0
+                for c, cell_mob in enumerate(row):
+                    cell_mob.move_to([x, 0, 0], aligned_edge=LEFT)
+                    x += widths[c] + 0.22
+                    line.add(cell_mob)
+                rows.add(line)
+            return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
+
+        def scale(t: VGroup) -> float:
+            return min(1.0, width / t.width, max(height, 0.1) / t.height)
+
+        # One line per number, or the spread under its mean: whichever keeps the text larger in the box.
+        table = max((build(split=False), build(split=True)), key=scale)
+        return table.scale(scale(table))
 
     # ------------------------------------------------------------------ images
     def image_race(self) -> None:
@@ -373,7 +402,8 @@ class Race(ChapterScene):
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
-            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=color),
+            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, max_lines=2,
+                               color=color),
                          fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25))
             info = tuning["runs"].get(r.meta.get("tuned_from", ""), {}) if tuning else {}
             if info:
@@ -394,7 +424,8 @@ class Race(ChapterScene):
             blocks.append(["each tuned at", f"{tuning['budget']:,} evaluations", f"on {len(tuning['seeds'])} seeds"]
                           + (["* = grid's edge"] if edge else []))
         if reach is not None and best is not None and worst is not None:   # progress per evaluation
-            blocks.append([f"{best.meta['label']} passed", f"{worst.meta['label']}'s final", "PSNR within",
+            blocks.append([f"{shortened(best.meta['label'], 24)} passed",
+                           f"{shortened(worst.meta['label'], 24)}'s final", "PSNR within",
                            f"{reach:,.0f} evaluations"])
         plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
                         width=1.7 if blocks else 2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations",
@@ -435,10 +466,11 @@ class Race(ChapterScene):
     # ------------------------------------------------------------------ caveat
     def caveat(self) -> None:
         runs = self.fit_runs
-        key = legend([(r.meta["label"], self.colors[r.name]) for r in runs], size=SMALL_SIZE - 2)
         text = Text("Pictures are not metrics: a reconstruction can look close and be far off.\n"
                     "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds.",
                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        key = legend([(r.meta["label"], self.colors[r.name]) for r in runs], size=SMALL_SIZE - 2,
+                      max_width=min(6.2, 13.4 - 0.6 - text.width))   # long labels wrap beside the text
         box = VGroup(text, key).arrange(RIGHT, buff=0.6)
         if box.width > 13.4:
             box.scale_to_fit_width(13.4)

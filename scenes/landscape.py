@@ -12,11 +12,11 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit import speech
-from scenes.kit.arrows import hop
+from scenes.kit.arrows import clamp, hop
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import fit_box, label, pretty_expr
+from scenes.kit.layout import fit_box, label, pretty_expr, shortened
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
 
@@ -53,7 +53,8 @@ class Landscape(ChapterScene):
                            width=5.0, height=1.9)   # short: the column fits without shrinking its text
         model = pretty_expr(str(tr.meta["config"].get("model", "tanh(a*x + b)")))
         panel_title = label(f"the network f(x) = {model}", 5.6, SMALL_SIZE)
-        key = legend([(sgd.meta["label"] + " path", c_sgd), (evo.meta["label"] + " path (accepted parents)", c_evo),
+        key = legend([(shortened(sgd.meta["label"]) + " path", c_sgd),
+                      (shortened(evo.meta["label"]) + " path (accepted parents)", c_evo),
                       ("children of one round", c_evo, "dot"), ("best child, rejected (not better)", MUTED, "dot"),
                       ("global minimum", MUTED, "star")])
         steps = min(sgd.steps, evo.steps)
@@ -75,7 +76,10 @@ class Landscape(ChapterScene):
         self.play(FadeIn(panel, panel_title), FadeIn(key), run_time=1)
 
         p_sgd, p_evo = sgd["params"], evo["params"]
-        m_sgd, m_evo = marker(view.point(p_sgd[0]), c_sgd), marker(view.point(p_evo[0]), c_evo)
+        def at(q: np.ndarray) -> np.ndarray:   # a run that leaves the map is drawn at its edge
+            return view.point(clamp(view, q))
+
+        m_sgd, m_evo = marker(at(p_sgd[0]), c_sgd), marker(at(p_evo[0]), c_evo)
         curves = VGroup(panel.curve(sgd["curve"][0], c_sgd), panel.curve(evo["curve"][0], c_evo))
         self.play(FadeIn(m_sgd, m_evo), Create(curves), FadeIn(rows), run_time=1)
         self.beat(f"Gradient descent and evolution start at the same point, loss {speech.loss(sgd['loss'][0])}.")
@@ -91,7 +95,7 @@ class Landscape(ChapterScene):
                 self.play(FadeIn(cloud, scale=0.6), run_time=0.4)
             moves = []
             for mk, path, color in ((m_sgd, p_sgd, c_sgd), (m_evo, p_evo, c_evo)):
-                a, b = view.point(path[k - 1]), view.point(path[k])
+                a, b = at(path[k - 1]), at(path[k])
                 if np.linalg.norm(b - a) > 1e-6:
                     seg = hop(a, b, color)
                     self.trails.add(seg)

@@ -85,24 +85,54 @@ def keep_in_frame(mob: Mobject, margin: float = MARGIN) -> Mobject:
     return mob
 
 
-def label(text: str, width: float, font_size: float, min_size: float = 14, **kwargs) -> Text:
-    """Text that fits `width`: shrunk down to `min_size` (by default the smallest legible at 480p),
-    then wrapped at spaces; only a single word wider than `width` shrinks it further."""
+def label(text: str, width: float, font_size: float, min_size: float | None = None, max_lines: int | None = None,
+          **kwargs) -> Text:
+    """Text that fits `width`: shrunk down to `min_size` (by default the smallest legible at 480p,
+    style.MIN_TEXT_SIZE), then wrapped at spaces; only a single word wider than `width` shrinks it
+    further. With `max_lines`, a text that needs more lines is cut at a word and ends in "…" (a
+    user's long run label in a legend or a table: shrinking it there would make it unreadable)."""
+    import textwrap
+
+    from scenes.kit.style import MIN_TEXT_SIZE
+
+    min_size = min(font_size, MIN_TEXT_SIZE) if min_size is None else min_size
     t = Text(text, font_size=font_size, **kwargs)
     if t.width <= width:
         return t
     if t.width * min_size / font_size <= width:
         return fit_width(t, width)
-    import textwrap
-
     budget = max(8, int(len(text) * width / t.width * font_size / min_size))   # characters a line holds
     kwargs.setdefault("line_spacing", 0.8)
     while True:   # glyphs differ in width: narrower lines until they fit (or a line is one word)
-        lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False) or [text]
+        lines = textwrap.wrap(text, width=budget, break_long_words=False, break_on_hyphens=False,
+                              max_lines=max_lines, placeholder=" …") or [text]
         wrapped = Text("\n".join(lines), font_size=min_size, **kwargs)
         if wrapped.width <= width or budget <= 8 or all(" " not in line for line in lines):
-            return fit_width(wrapped, width)
+            return fit_width(_balanced(text, lines, budget, max_lines, min_size, kwargs) or wrapped, width)
         budget = max(8, int(budget * min(0.95, width / wrapped.width)))
+
+
+def _balanced(text: str, lines: list[str], budget: int, max_lines: int | None, size: float,
+              kwargs: dict) -> Text | None:
+    """The same number of lines, as even as they go (no one-word last line); None if already even."""
+    import textwrap
+
+    n = len(lines)
+    if n < 2 or (max_lines is not None and n >= max_lines) or len(lines[-1]) > 0.6 * len(lines[0]):
+        return None
+    for b in range(-(-len(text) // n), budget):
+        even = textwrap.wrap(text, width=b, break_long_words=False, break_on_hyphens=False)
+        if len(even) == n:
+            return Text("\n".join(even), font_size=size, **kwargs)
+    return None
+
+
+def shortened(text: str, chars: int = 30) -> str:
+    """A user's run label inside a longer screen text ("Evolution with a deliberately …"): cut at a
+    word, so the numbers after it keep their size; the narration still says it whole."""
+    import textwrap
+
+    return text if len(text) <= chars else textwrap.shorten(text, width=chars, placeholder=" …")
 
 
 def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:
@@ -117,7 +147,8 @@ def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:
     return group.arrange(DOWN, aligned_edge=LEFT, buff=buff)
 
 
-__all__ = ["data_range", "fit_box", "fit_width", "frame_box", "keep_in_frame", "label", "nice_range", "stack"]
+__all__ = ["data_range", "fit_box", "fit_width", "frame_box", "keep_in_frame", "label", "nice_range", "shortened",
+           "stack"]
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -90,15 +90,16 @@ def readout(label: str, color: ManimColor, fields: list[tuple[str, str]], size: 
             max_width: float = 5.6) -> VGroup:
     """'● SGD   step 12   loss 0.1234' as one row; values are strings already formatted from a trace.
 
-    A row wider than `max_width` puts the fields under the name (a long run label), then shrinks.
+    A row wider than `max_width` puts the fields under the name (a long run label, cut to one line
+    with "…"), then shrinks.
     """
     swatch = Dot(radius=0.09, color=color)
     name = Text(label, font_size=size, color=TEXT_COLOR, weight="BOLD")
     values = Text(" · ".join(f"{key} {value}" for key, value in fields), font_size=size, color=TEXT_COLOR)
     row = VGroup(swatch, name, values).arrange(RIGHT, buff=0.18)
     if row.width > max_width:   # a long label: wrapped on its own line(s), the fields below it
-        name = label_text(label, max_width - 0.36, size, min_size=min(size, MIN_TEXT_SIZE), color=TEXT_COLOR,
-                          weight="BOLD")
+        name = label_text(label, max_width - 0.36, size, min_size=min(size, MIN_TEXT_SIZE), max_lines=1,
+                          color=TEXT_COLOR, weight="BOLD")
         head = VGroup(swatch, name).arrange(RIGHT, buff=0.18)
         swatch.align_to(name, UP).shift(DOWN * 0.06)
         row = VGroup(head, values).arrange(DOWN, aligned_edge=LEFT, buff=0.08)
@@ -118,7 +119,8 @@ def legend(entries: list[tuple[str, ManimColor] | tuple[str, ManimColor, str]], 
             sw = Star(n=5, outer_radius=0.12, color=color, fill_opacity=1, stroke_width=1).set_stroke(TEXT_COLOR, 1)
         else:
             sw = Line(LEFT * 0.2, RIGHT * 0.2, color=color, stroke_width=6)
-        words = label_text(text, max_width - sw.width - 0.15, size, min_size=min(size, MIN_TEXT_SIZE), color=TEXT_COLOR)
+        words = label_text(text, max_width - sw.width - 0.15, size, min_size=min(size, MIN_TEXT_SIZE), max_lines=2,
+                           color=TEXT_COLOR)
         multi = "\n" in getattr(words, "original_text", "")
         row = VGroup(sw, words).arrange(RIGHT, buff=0.15)
         if multi:   # the swatch beside the first line
@@ -128,10 +130,10 @@ def legend(entries: list[tuple[str, ManimColor] | tuple[str, ManimColor, str]], 
 
 
 def fmt_loss(value: float) -> str:
-    """Loss as a short readable string (scientific below 1e-3)."""
+    """Loss as a short readable string (scientific below 1e-3 and from 1e4: a run that blew up)."""
     if not np.isfinite(value):
         return "diverged"
-    return f"{value:.4f}" if value >= 1e-3 else f"{value:.1e}"
+    return f"{value:.4f}" if 1e-3 <= value < 1e4 else f"{value:.1e}"
 
 
 __all__ = ["MUTED", "CurvePanel", "fmt_loss", "legend", "readout"]

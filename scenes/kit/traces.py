@@ -21,9 +21,9 @@ def trace_for(name: str, settings: SceneSettings) -> Trace:
     return ensure_trace(name, device=settings.device, quiet=True, cache=settings.cache, project=settings.project)
 
 
-def pm(stat: Spread | None, fmt=".3g") -> str:
+def pm(stat: Spread | None, fmt=".3g", sd_fmt=None) -> str:
     """A summary stored in the trace (sim/stats.py) as 'mean ± sd' — scenes format, never compute, it."""
-    return format_spread(stat, fmt)
+    return format_spread(stat, fmt, sd_fmt)
 
 
 def shown_race(tr: Trace) -> tuple[dict, dict]:

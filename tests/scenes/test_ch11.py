@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from manim import Text
 
-from scenes.ch11_race import Race, fmt_short, pm
+from scenes.ch11_race import Race, fmt_short, pm, table_number
 from scenes.kit.style import color_for
 from tests.framecheck import nearest_match, render_last_frame
 from tests.scenes.chapter_traces import all_traces, tile_pixel_check
@@ -57,8 +57,8 @@ def test_numbers_table_is_the_summary_of_the_trace(fit_only):
     t = texts(scene)
     assert shown(t, f"evaluations used: {tr.meta['budget']:,}")
     for g, s in tr.stats["groups"].items():
-        assert shown(t, pm(s["loss_at_e_star"], fmt_short))
-        assert shown(t, pm(tr.wall_stats["groups"][g]["loss_at_t_star"], fmt_short))
+        assert shown(t, table_number(s["loss_at_e_star"]))
+        assert shown(t, table_number(tr.wall_stats["groups"][g]["loss_at_t_star"]))
         assert "±" in pm(s["loss_at_e_star"], fmt_short)
     assert shown(t, "over 3 seeds")
 
@@ -129,7 +129,7 @@ def test_tuned_race_shows_the_tuned_runs_their_grid_and_the_verdict(tuned_fit):
     assert shown(t, line.replace("\n", ""))
     assert shown(t, verdict(st))
     for g, s in st["groups"].items():
-        assert shown(t, pm(s["loss_at_e_star"], fmt_short)), g
+        assert shown(t, table_number(s["loss_at_e_star"])), g
     # every text of the race is legible: at least 14 px tall at 480p for a capital-height line
     for m in (scene.tuning_text, scene.verdict_text):
         assert m.font_size >= 14
