@@ -19,6 +19,7 @@ from manim import (
     UL,
     UP,
     Create,
+    DashedLine,
     Dot,
     FadeIn,
     FadeOut,
@@ -98,25 +99,51 @@ class GradientDescent(ChapterScene):
         # Loss plot and read-outs on the right.
         steps = max(r.steps for r in runs)
         losses = np.concatenate([r["loss"][np.isfinite(r["loss"])] for r in runs])
-        plot = LossPlot(steps, max(float(losses.min()), 1e-6), float(losses.max()), width=4.9, height=2.4)
+        ends = [float(r["loss"][-1]) for r in runs]
+        apart = not all(np.isfinite(ends)) or max(ends) > 2 * max(min(ends), 1e-12)
+        # Similar endings: is that the bottom, or where every rate stalls? The landscape's lowest loss says.
+        lowest = float(tr["landscape/min_loss"]) if not apart else None
+        lo = min(float(losses.min()), lowest) if lowest is not None else float(losses.min())
+        plot = LossPlot(steps, max(lo, 1e-6), float(losses.max()), width=4.9, height=2.4)
         plot.move_to([3.7, 0.85, 0])
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
         self.rows = VGroup()
         self.trails: dict[str, VGroup] = {}
+        said: list[str] = []
         for name, shown in (("lr-good", 6), ("lr-small", 0), ("lr-large", 8), ("lr-diverge", 8)):
             self._play_run(self.runs[name], shown)
-            self.beat(self._notes(self.runs[name]))
+            said.append(self._notes(self.runs[name], said[-1] if said else ""))
+            self.beat(said[-1])
         for name, trail in self.trails.items():
             _fade(trail, 0.35 if name == "lr-diverge" else 1.0)
+        bottom = self._lowest(plot, runs, lowest) if lowest is not None else ""
         self.wait(1)
         one_start = all(np.allclose(r["params"][0], runs[0]["params"][0]) for r in runs)
-        ends = [float(r["loss"][-1]) for r in runs]
-        apart = not all(np.isfinite(ends)) or max(ends) > 2 * max(min(ends), 1e-12)
         same = self.claims.say(one_start, "Same start, same gradients", "Nearby starts")
         endings = self.claims.say(apart, "and very different endings", "and similar endings here")
-        self.beat(f"{same}, {speech.small(len(runs))} learning rates, {endings}. The learning rate is the one knob "
-                  "gradient descent cannot do without.")
+        self.beat(f"{same}, {speech.small(len(runs))} learning rates, {endings}{bottom}. The learning rate is the "
+                  "one knob gradient descent cannot do without.")
+
+    def _lowest(self, plot: LossPlot, runs: list, lowest: float) -> str:
+        """The landscape's lowest loss drawn across the loss plot, and what the endings are next to it:
+        all near it (the rates agree because they all got down), or none halfway (they all stall)."""
+        start = float(runs[0]["loss"][0])
+        finite = [float(r["loss"][-1]) for r in runs if np.isfinite(r["loss"][-1])]
+        gap = max(start - lowest, 1e-12)
+        near = bool(finite) and all(e - lowest <= 0.1 * gap for e in finite)
+        stalled = bool(finite) and all(e - lowest > 0.5 * gap for e in finite)
+        line = DashedLine(plot.point(0, lowest), plot.point(plot.x_max, lowest), color=MUTED, stroke_width=2)
+        text = Text(f"lowest on this landscape: {fmt_loss(lowest)}", font_size=SMALL_SIZE - 2, color=MUTED)
+        room_below = line.get_y() - plot.axes.x_axis.get_y() > text.height + 0.12
+        text.next_to(line, DOWN if room_below else UP, buff=0.06).align_to(line, RIGHT)   # under the curves
+        self.play(Create(line), FadeIn(text), run_time=0.6)
+        self.lowest_line = VGroup(line, text)
+        return self.claims.pick(
+            (near, f": every one ends near this landscape's lowest loss, {speech.loss(lowest)}"),
+            (stalled, f": none gets even halfway down to this landscape's lowest loss, {speech.loss(lowest)}; "
+                      f"from this start, none of these {speech.small(len(runs))} rates gets there"),
+            otherwise=f"; this landscape's lowest loss is {speech.loss(lowest)}")
 
     def _why_cheap(self, tr: Trace, rule: Text) -> None:
         """All D slopes by backprop vs by one-parameter probes: counts from the trace, times measured."""
@@ -222,16 +249,22 @@ class GradientDescent(ChapterScene):
         did = self.claims.pick(*((held, kind) for kind, held in _course(run)), otherwise="descends")
         return f"lr {run.meta['lr']:g} ({did})"
 
-    def _notes(self, run) -> str:
-        """What the run did, said from its recorded losses: diverged, overshot, bounced, or descended."""
+    def _notes(self, run, before: str = "") -> str:
+        """What the run did, said from its recorded losses: diverged, overshot, bounced, or descended.
+        A descent that says what the line `before` said ends "the same": four identical sentences in a
+        row is a template talking."""
         lr = speech.number(run.meta["lr"])
         loss = np.asarray(run["loss"], dtype=float)
         start, end = speech.loss(loss[0]), speech.loss(loss[-1])
         said = {"diverges": "every step overshoots further, and the run diverges",
                 "ends higher": f"the steps overshoot: the loss ends at {end}, above its start",
                 "bounces": f"the loss bounces up and down on its way from {start} to {end}"}
+        descent = f"{run.steps} steps take the loss from {start} to {end}"
         line = self.claims.pick(*((held, said[kind]) for kind, held in _course(run) if kind in said),
-                                otherwise=f"{run.steps} steps take the loss from {start} to {end}")
+                                otherwise=descent)
+        if line == descent and before.endswith(f"from {start} to {end}.") and (
+                f", {descent}." in before or ", the same: " in before):
+            return f"With learning rate {lr}, the same: from {start} to {end}."
         return f"With learning rate {lr}, {line}."
 
 

@@ -113,3 +113,44 @@ def test_a_learning_rate_row_says_what_its_run_did_not_what_its_config_label_cla
     assert label([0.19, 0.1, 0.15, 0.05, 0.08, 0.036]) == "lr 10 (bounces)"
     assert label([0.19, 0.17, 0.15, 0.14]) == "lr 10 (barely moves)"
     assert label([0.19, 0.01, 1e-6]) == "lr 10 (descends)"
+
+
+def _stalling_trace():
+    """Four points of 0.8·sin(1.3x): from (2.5, 1) every learning rate stays on a plateau far above the
+    landscape's lowest loss (the data of a review the chapter had not seen)."""
+    from sim.experiments.sine2d import Sine2DConfig, simulate
+    from tests.scenes.gd_traces import LR_START
+
+    runs = [dict(name=n, label=f"lr {lr:g}", optimizer="sgd", lr=lr, steps=8)
+            for n, lr in (("lr-small", 0.03), ("lr-good", 1.5), ("lr-large", 3.5), ("lr-diverge", 10.0))]
+    runs += [dict(name="sgd", optimizer="sgd", lr=0.5, steps=4)]
+    cfg = Sine2DConfig.model_validate(dict(
+        seed=0, start=LR_START, runs=runs, landscape=dict(resolution=41),
+        data=dict(x=[-2.0, -0.5, 1.0, 2.0], target="0.8*sin(1.3*x)")))
+    return simulate(cfg, "sine-2d")
+
+
+def test_similar_endings_are_measured_against_the_landscapes_lowest_loss(dims):
+    """'similar endings' alone said nothing on data where every rate stalls: the chapter draws the
+    landscape's lowest loss and says where the endings are against it; repeated descents say 'the same'."""
+    from tests.scenes.claimcheck import beat_problems
+    from tests.scenes.layoutcheck import render_beats
+
+    tr = _stalling_trace()
+    scene, beats = render_beats(GradientDescent, {"sine-2d": tr, "dimensions": dims})
+    lowest = float(tr["landscape/min_loss"])
+    start = float(tr.run("lr-good")["loss"][0])
+    ends = [float(tr.run(n)["loss"][-1]) for n in ("lr-small", "lr-good", "lr-large", "lr-diverge")]
+    assert max(ends) <= 2 * min(ends), ends   # the case: similar endings
+    last = beats[-2].notes
+    if all(e - lowest > 0.5 * (start - lowest) for e in ends):
+        assert "none gets even halfway down to this landscape's lowest loss" in last, last
+    assert speech.loss(lowest) in last
+    assert any(f"lowest on this landscape: {fmt_loss(lowest)}" == t for t in beats[-2].texts), beats[-2].texts
+    assert not beat_problems(last, beats[-2].texts, beats[-2].colours, beats[-2].claims)
+    good, small = tr.run("lr-good"), tr.run("lr-small")
+    first = scene._notes(good)
+    assert first.endswith("8 steps take the loss from 0.2 to 0.19."), first
+    assert scene._notes(good, first) == "With learning rate 1.5, the same: from 0.2 to 0.19."
+    assert scene._notes(good, scene._notes(good, first)).endswith("the same: from 0.2 to 0.19.")
+    assert "8 steps take the loss from 0.2 to 0.2." in scene._notes(small, first)   # another ending: said whole
