@@ -53,7 +53,9 @@ class LocalSearch(ChapterScene):
         self.wait(1)
         accepted = int(np.sum(evo["accepted"]))   # as the read-out's "kept" counts them
         only = self.claims.say(accepted < r / 2, "Only ", "")
-        self.beat(f"After {r} rounds the loss is {speech.loss(evo['loss'][-1])}. {only}{accepted} of the {r} rounds "
+        # a first sentence without numbers, said while the last rounds play: the count it waits for comes after
+        self.beat(f"The other rounds follow the same rule, one after another. After {r} rounds the loss is "
+                  f"{speech.loss(evo['loss'][-1])}. {only}{accepted} of the {r} rounds "
                   f"found a child with a lower loss, and it took {speech.count(evo['evals'][-1])} loss evaluations.")
         self.play(FadeOut(self.trail, parent, row, rule, key, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)

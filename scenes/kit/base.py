@@ -259,6 +259,10 @@ class ChapterScene(Scene):
         record["end"] = float(self.renderer.time)
         record["held"] = record["end"] - before   # seconds the picture waited for the voice
         self.narration.append(record)
+        # The hold and its pulses belong to this beat: recorded as the next beat's first steps, they put its
+        # numbers later than the plan (which has no holds) had timed them, and its line waited that long
+        # in silence (1.5 s in ch08 on data it had not seen).
+        self._steps = []
 
     def _hold_until(self, end: float) -> None:
         """Wait whole frames until scene time END (the movie's clock is its frame count)."""

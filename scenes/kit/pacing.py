@@ -14,7 +14,9 @@ chooses for every beat:
   placed when the beat ends (manim's add_sound takes an offset into the past), from the times
   the render itself recorded, so the rule holds exactly for what was drawn;
 
-by minimising the beat's length plus the still time at its end. A beat whose line would wait more
+by minimising the beat's length plus the still time at its end plus the time its animations run on
+after the line (the voice silent; such animations may run up to twice as fast, OUTLAST_MIN). A beat
+whose line would wait more
 than SILENCE_MAX for its numbers (a long animation that ends on the number its line says: the voice
 was silent for 16 s at the end of chapter 1) has its animations sped up instead, as little as brings
 the wait to SILENCE_MAX and never below STRETCH_MIN. `wait()` calls in a chapter (a
@@ -43,6 +45,7 @@ STRETCH_MIN = 0.25    # ... and as little as a quarter of it, to cut a silence b
 SILENCE_MAX = 0.4     # seconds the voice may wait at a beat's start for a number to appear: with the gap after
                       # the line before (LINE_GAP 0.3 s), a pause between lines stays within issue 18's 0.3-0.8 s
                       # (2.0 until stop 31: 12 of 56 pauses were over 0.8 s, the longest 5.3 s)
+OUTLAST_MIN = 0.5     # animations that outlast their line run up to twice as fast (a race still reads at 2x)
 STRETCH_UNFILLED = 3.0  # ... and up to 3x where no fill can follow (a 3D scene's camera does not drift)
 STRETCHES = tuple(1 + 0.125 * i for i in range(int((STRETCH_UNFILLED - 1) / 0.125) + 1))
 SPEEDUPS = tuple(1 - 0.125 * i for i in range(1, int((1 - STRETCH_MIN) / 0.125) + 1))   # 0.875 .. STRETCH_MIN
@@ -132,13 +135,20 @@ def pace(beat: BeatPlan, gap: float, fps: float = 0.0, most: float = STRETCH_MAX
     paused = sum(s.run_time for s in beat.steps if s.pause)
     best: tuple[float, Pace] | None = None
     fill = (beat.line + gap - paused) / moving if moving > 0 else 1.0
-    for stretch in STRETCHES if moving > 0 else (1.0,):
-        if stretch > min(max(1.0, fill), most) + 1e-9:
-            break
+    limit = min(max(1.0, fill), most) + 1e-9
+    outlast = moving > 0 and sum(_length(s, 1.0, fps) for s in beat.steps) > beat.line + gap
+    candidates = [s for s in STRETCHES if s <= limit] if moving > 0 else [1.0]
+    if outlast:   # animations longer than the line: as fast as halves the silence after it, at most twice
+        candidates += [s for s in SPEEDUPS if s >= OUTLAST_MIN - 1e-9]
+    for stretch in candidates:
         timed = reveals(beat, stretch, fps)
         animated = sum(_length(s, stretch, fps) for s in beat.steps)
-        length = max(animated, timed.delay + beat.line + gap)
-        cost = length + (length - animated)   # the beat's length plus its still time at the end
+        spoken = timed.delay + beat.line + gap
+        length = max(animated, spoken)
+        # the beat's length, plus its still time at the end, plus the silence of animations that outlast the
+        # line (each play is whole frames: 40 plays of 2 frames stretched by 1.125 are 3 frames each, 50 %
+        # longer, and ch08 ran 1.5 s past its line on data it had not seen)
+        cost = length + (length - animated) + max(0.0, animated - spoken)
         if best is None or cost < best[0] - 1e-9:
             best = (cost, timed)
     if best is not None and best[1].delay > SILENCE_MAX and moving > 0:

@@ -25,6 +25,26 @@ from tests.framecheck import render_last_frame
 LOSS = numbers("0.012")
 
 
+def test_animations_are_not_stretched_past_their_line_by_whole_frames():
+    """40 plays of 2 frames: stretched by 1.125 each becomes 3 frames (9.3 s of a 6.6 s animation), and
+    ch08 ran 1.5 s past its 7.7 s line in silence. The silence after the line now counts."""
+    steps = [Step(2 / 15, False, [], []) for _ in range(40)] + [Step(1.3, False, [], [])]
+    beat = BeatPlan("With learning rate 1.5, the loss falls on every one of its steps.", 7.7, [], steps)
+    p = pace(beat, gap=0.3, fps=15)
+    animated = sum(-(-round(st.run_time * p.stretch * 15, 6) // 1) / 15 for st in steps)
+    assert animated <= 7.7 + 0.3 + 1e-6, (p.stretch, animated)
+
+
+def test_animations_that_outlast_their_line_run_faster_up_to_twice():
+    beat = BeatPlan("All three end at 0.45.", 2.0, [], [Step(6.0, False, [], [])])
+    p = pace(beat, gap=0.3)
+    assert p.stretch == pytest.approx(0.5)   # 3 s for a 2.3 s line: twice as fast, no faster
+    some = pace(BeatPlan(beat.text, 4.0, [], beat.steps), gap=0.3)
+    assert 0.5 < some.stretch < 1.0 and 6.0 * some.stretch - 4.3 <= 0.5   # about as fast as the line needs
+    nearly = pace(BeatPlan(beat.text, 5.5, [], beat.steps), gap=0.3)
+    assert nearly.stretch == 1.0   # 0.2 s past the line costs less than a faster picture's 0.55 s still
+
+
 def test_a_short_animation_is_stretched_toward_its_line_and_pauses_are_not():
     beat = BeatPlan("A line with no numbers in it, long enough to take a while.", 3.0, [],
                     [Step(2.0, False, [], []), Step(0.5, True, [], [])])
@@ -90,6 +110,29 @@ def test_a_rendered_scene_delays_the_line_until_its_number_is_shown():
     assert said - shown_at >= REVEAL_LEAD - 1e-6
     assert second["start"] >= first["end"] + second["delay"] - 1e-6
     assert scene.renderer.time >= second["start"] + second["line"]
+
+
+class HeldThenShown(ChapterScene):
+    """A short fade under a longer line (a hold too short to fill), then a number that shows at once."""
+
+    def construct(self) -> None:
+        shape = Square()
+        self.play(FadeIn(shape), run_time=0.3)
+        self.beat("A square, and words.")
+        self.play(FadeIn(Text("loss 0.012").to_edge(DOWN)), run_time=0.5)
+        self.beat("The loss is 0.012.")
+
+
+def test_a_beats_hold_is_not_counted_in_the_next_beat():
+    """The hold that waits for a line was recorded as the next beat's first step: its numbers then
+    looked that much later than the plan had timed them, and its line waited in silence."""
+    scene, _ = render_last_frame(HeldThenShown, width=160, height=90, settings=SceneSettings(voice="none"))
+    first, second = scene.narration
+    assert first["held"] > 0.3 and "filled" not in first, first   # a plain hold (no fill) ended the first beat
+    ((written, shown_at, _),) = second["reveals"]
+    assert written == "0.012"
+    assert shown_at - first["end"] == pytest.approx(0.5, abs=1 / 15 + 1e-6)   # the fade, not the fade + the hold
+    assert second["delay"] <= REVEAL_LEAD + 1e-6
 
 
 class Added(ChapterScene):
