@@ -15,7 +15,7 @@ from manim import DOWN, LEFT, UP, Create, FadeIn, FadeOut, Group, Rectangle, Tex
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, hop, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
-from scenes.kit.cloud import marker, mutation_cloud
+from scenes.kit.cloud import last_visible_step, marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
 from scenes.kit.panels import fmt_loss, legend, readout
 from scenes.kit.steps import Steps
@@ -169,7 +169,22 @@ class LocalSearch(ChapterScene):
         if child_note is not None:
             self.play(FadeOut(child_note), run_time=0.4)
         if detail < evo.steps:
-            self.play(Steps(parent, [lambda k=k: quick(k) for k in range(detail + 1, evo.steps + 1)], 2 / 15))
+            # Round by round while the parent visibly moves; the rounds after that (it sits still: the search
+            # has converged or stalled) in one short steady jump to the last, not a ticking counter over a still.
+            path = np.asarray([to_point(p) for p in evo["params"][:evo.steps + 1]])
+            moving = max(detail, last_visible_step([path]))
+            live = list(range(detail + 1, min(moving, evo.steps) + 1))
+            if live:
+                self.play(Steps(parent, [lambda k=k: quick(k) for k in live], 2 / 15))
+            rest = list(range(live[-1] + 1 if live else detail + 1, evo.steps + 1))
+            if rest:
+                for k in rest:
+                    a, b = path[k - 1], path[k]
+                    if np.linalg.norm(b - a) > 1e-6:
+                        trail.add(hop(a, b, color))
+                swap(row, 0, self._row(evo, evo.steps).move_to(row, aligned_edge=LEFT))
+                with self.steady():
+                    self.play(parent.animate.move_to(path[-1]), run_time=0.4)
         return trail
 
     @staticmethod
