@@ -128,15 +128,19 @@ class LocalSearch(ChapterScene):
         self.add(trail)
         to_point = lambda p: view.point(clamp(view, p))  # noqa: E731
 
+        def segment(k: int):
+            """Round k's hop, added to the trail (None: the parent stayed)."""
+            a, b = to_point(evo["params"][k - 1]), to_point(evo["params"][k])
+            if np.linalg.norm(b - a) <= 1e-6:
+                return None
+            seg = hop(a, b, color)
+            trail.add(seg)
+            return seg
+
         def step(k: int) -> list:
             """Round k's move: the parent hops, and the hop joins the trail."""
-            a, b = to_point(evo["params"][k - 1]), to_point(evo["params"][k])
-            anims = [parent.animate.move_to(b)]
-            if np.linalg.norm(b - a) > 1e-6:
-                seg = hop(a, b, color)
-                trail.add(seg)
-                anims.append(Create(seg))
-            return anims
+            seg = segment(k)
+            return [parent.animate.move_to(to_point(evo["params"][k]))] + ([Create(seg)] if seg else [])
 
         child_note = None   # the best child's loss, which the line says (the read-out shows the parent's)
         for k in range(1, min(detail, evo.steps) + 1):
@@ -173,15 +177,11 @@ class LocalSearch(ChapterScene):
             # has converged or stalled) in one short steady jump to the last, not a ticking counter over a still.
             path = np.asarray([to_point(p) for p in evo["params"][:evo.steps + 1]])
             moving = max(detail, last_visible_step([path]))
-            live = list(range(detail + 1, min(moving, evo.steps) + 1))
-            if live:
-                self.play(Steps(parent, [lambda k=k: quick(k) for k in live], 2 / 15))
-            rest = list(range(live[-1] + 1 if live else detail + 1, evo.steps + 1))
-            if rest:
-                for k in rest:
-                    a, b = path[k - 1], path[k]
-                    if np.linalg.norm(b - a) > 1e-6:
-                        trail.add(hop(a, b, color))
+            if moving > detail:
+                self.play(Steps(parent, [lambda k=k: quick(k) for k in range(detail + 1, moving + 1)], 2 / 15))
+            if moving < evo.steps:
+                for k in range(moving + 1, evo.steps + 1):
+                    segment(k)
                 swap(row, 0, self._row(evo, evo.steps).move_to(row, aligned_edge=LEFT))
                 with self.steady():
                     self.play(parent.animate.move_to(path[-1]), run_time=0.4)

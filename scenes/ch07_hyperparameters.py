@@ -146,7 +146,7 @@ class Hyperparameters(ChapterScene):
         low = self.claims.say(crawls, "Too small crawls; ", "")
 
         def first(text: str) -> str:   # the clause starts the sentence when the low end said nothing
-            return text if low else text[0].upper() + text[1:]
+            return text if low else speech.capital(text)
 
         colour = self.claims.colour(grey_hex) if n_grey else ""
         return low + self.claims.pick((n_grey == 0, first("none of these settings blew up")),

@@ -86,12 +86,13 @@ class MomentumAdam(ChapterScene):
         shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
         group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
         self.wait(1.5)
-        names = [r.meta["label"].split(",")[0] for r in deep]
+        def name(r) -> str:   # "Momentum" of "Momentum, from another start"
+            return r.meta["label"].split(",")[0]
+
         # a first sentence without numbers, said while the second race plays: the endings it waits for come after
         self.beat(self.claims.say(held, "No guarantee, though. ", "") + "From another start, "
-                  + (" and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1])
-                  + " set off again. "
-                  + _capital(self._endings(deep, label=lambda r: r.meta["label"].split(",")[0], where=False))
+                  + speech.listing([name(r) for r in deep]) + " set off again. "
+                  + speech.capital(self._endings(deep, label=name, where=False))
                   + f", while the global minimum has loss {best}.")
         self.final = (group, group2)
 
@@ -108,7 +109,7 @@ class MomentumAdam(ChapterScene):
             elif len(labels) == len(runs):
                 who = "both" if len(labels) == 2 else f"all {speech.small(len(labels))}"
             else:
-                who = f"{', '.join(labels[:-1])} and {labels[-1]}"
+                who = speech.listing(labels)
             verb = "end" if len(labels) > 1 else "ends"
             parts.append(f"{who} {verb} at {loss}"
                          + (self.claims.say(trapped, ", in a local minimum", "") if where else ""))
@@ -202,8 +203,3 @@ class MomentumAdam(ChapterScene):
     def _row(run, k: int, color) -> VGroup:
         return readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
                        size=SMALL_SIZE - 1, max_width=5.9)
-
-
-def _capital(text: str) -> str:
-    """A clause as a sentence's start ("both end at 0.46" -> "Both end at 0.46")."""
-    return text[:1].upper() + text[1:]

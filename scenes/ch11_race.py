@@ -329,8 +329,10 @@ class Race(ChapterScene):
         def scale(t: VGroup) -> float:
             return min(1.0, width / t.width, max(height, 0.1) / t.height)
 
-        # One line per number, or the spread under its mean: whichever keeps the text larger in the box.
-        table = max((build(split=False), build(split=True)), key=scale)
+        # One line per number; where that has to shrink, the spread under its mean if that keeps the text larger.
+        table = build(split=False)
+        if scale(table) < 1.0:
+            table = max((table, build(split=True)), key=scale)
         return table.scale(scale(table))
 
     # ------------------------------------------------------------------ images

@@ -7,6 +7,7 @@ them from what they show, so other functions, images and labels still fit.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, Mobject, Text, config
@@ -91,9 +92,7 @@ def label(text: str, width: float, font_size: float, min_size: float | None = No
     style.MIN_TEXT_SIZE), then wrapped at spaces; only a single word wider than `width` shrinks it
     further. With `max_lines`, a text that needs more lines is cut at a word and ends in "…" (a
     user's long run label in a legend or a table: shrinking it there would make it unreadable)."""
-    import textwrap
-
-    from scenes.kit.style import MIN_TEXT_SIZE
+    from scenes.kit.style import MIN_TEXT_SIZE  # here: style reads the scene's settings when imported
 
     min_size = min(font_size, MIN_TEXT_SIZE) if min_size is None else min_size
     t = Text(text, font_size=font_size, **kwargs)
@@ -115,8 +114,6 @@ def label(text: str, width: float, font_size: float, min_size: float | None = No
 def _balanced(text: str, lines: list[str], budget: int, max_lines: int | None, size: float,
               kwargs: dict) -> Text | None:
     """The same number of lines, as even as they go (no one-word last line); None if already even."""
-    import textwrap
-
     n = len(lines)
     if n < 2 or (max_lines is not None and n >= max_lines) or len(lines[-1]) > 0.6 * len(lines[0]):
         return None
@@ -130,8 +127,6 @@ def _balanced(text: str, lines: list[str], budget: int, max_lines: int | None, s
 def shortened(text: str, chars: int = 30) -> str:
     """A user's run label inside a longer screen text ("Evolution with a deliberately …"): cut at a
     word, so the numbers after it keep their size; the narration still says it whole."""
-    import textwrap
-
     return text if len(text) <= chars else textwrap.shorten(text, width=chars, placeholder=" …")
 
 

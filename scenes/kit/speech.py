@@ -97,6 +97,16 @@ def small(n: int) -> str:
     return _SMALL[n] if 0 <= n < len(_SMALL) else f"{n:,}"
 
 
+def listing(words: list[str]) -> str:
+    """Names said as a list: "a", "a and b", "a, b and c"."""
+    return " and ".join(words) if len(words) < 3 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def capital(text: str) -> str:
+    """A clause as a sentence's start ("both end at 0.46" -> "Both end at 0.46")."""
+    return text[:1].upper() + text[1:]
+
+
 def ratio(p: float) -> str:
     """A fraction as a person says it: "none", "about one in a hundred", "about half", "nearly all"."""
     p = float(p)
@@ -144,4 +154,5 @@ def mean(stat: dict | None, say=loss) -> str:
     return f"{say(stat['mean'])} on average"
 
 
-__all__ = ["count", "formula", "loss", "losses", "mean", "number", "param", "percent", "ratio", "small", "times"]
+__all__ = ["capital", "count", "formula", "listing", "loss", "losses", "mean", "number", "param", "percent", "ratio",
+           "small", "times"]
