@@ -29,9 +29,11 @@ def _encode(path: Path, writes: list[tuple[np.ndarray, int]], held: bool) -> Non
     from gdevo.rendering.encoding import encode_held
 
     container = av.open(str(path), mode="w")
-    # One encoder thread: x264's frame threads made one frame differ once in a loaded full-suite run
-    # (not reproduced in 20 loaded reruns); the hold conversion is what is compared here, not threading.
-    stream = container.add_stream("libx264", rate=Fraction(15), options={"an": "1", "crf": "23", "threads": "1"})
+    # Lossless x264 (qp 0): the decoded frames are exactly the YUV frames handed to the encoder, so the
+    # hold's one conversion is compared and not x264's lossy choices. At crf 23 on one thread, a hold's
+    # first frame still differed in the bottom chroma rows twice in loaded full-suite runs (f6a5b57,
+    # 21754fb's fresh clone), never in 300 loaded reruns of this test alone.
+    stream = container.add_stream("libx264", rate=Fraction(15), options={"an": "1", "qp": "0", "threads": "1"})
     stream.pix_fmt, stream.width, stream.height = "yuv420p", W, H
     for frame, count in writes:
         if held:
