@@ -48,7 +48,7 @@ def vector_arrow(view, params: np.ndarray, vec: np.ndarray, color: ManimColor, s
 
 
 def minimum_marks(view, minima: np.ndarray, minima_loss: np.ndarray, labels: bool = True,
-                  size: int = SMALL_SIZE - 2, is_global: np.ndarray | None = None) -> VGroup:
+                  size: int = SMALL_SIZE, is_global: np.ndarray | None = None) -> VGroup:
     """A ring at every recorded local minimum but the first (the global one, the view's star); a
     minimum as deep as the first (IS_GLOBAL, the trace's landscape/minima_global) gets a star too.
 

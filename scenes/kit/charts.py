@@ -43,7 +43,7 @@ class HeatmapGrid(VGroup):
 
     def __init__(self, values: np.ndarray, row_labels: list[str], col_labels: list[str], title: str,
                  row_title: str, col_title: str, lo: float, hi: float, cell: float = 0.8,
-                 font_size: int = SMALL_SIZE - 2, numbers: bool = True) -> None:
+                 font_size: int = SMALL_SIZE, numbers: bool = True) -> None:
         super().__init__()
         self.values = values
         rows, cols = values.shape
@@ -113,7 +113,7 @@ def log_axes(x_range: tuple[float, float], y_range: tuple[float, float], width: 
                 x_axis_config=x_cfg, y_axis_config=y_cfg)
 
 
-def axis_titles(axes: Axes, x: str, y: str, font_size: int = SMALL_SIZE - 2) -> VGroup:
+def axis_titles(axes: Axes, x: str, y: str, font_size: int = SMALL_SIZE) -> VGroup:
     xt = Text(x, font_size=font_size, color=TEXT_COLOR).next_to(axes.x_axis, DOWN, buff=0.38)
     yt = Text(y, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2).next_to(axes.y_axis, LEFT, buff=0.5)
     return VGroup(xt, yt)

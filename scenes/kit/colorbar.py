@@ -34,9 +34,9 @@ class ColorBar(VGroup):
                 y = self._frac(zk)
                 tick = Line(RIGHT * width / 2, RIGHT * (width / 2 + 0.12), stroke_width=2, color=TEXT_COLOR)
                 tick.shift(UP * (y - 0.5) * height)
-                text = Text(f"{value:g}", font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(tick, RIGHT, buff=0.08)
+                text = Text(f"{value:g}", font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(tick, RIGHT, buff=0.08)
                 self.ticks.add(VGroup(tick, text))
-        self.title = Text(label, font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(self.frame, UP, buff=0.15)
+        self.title = Text(label, font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(self.frame, UP, buff=0.15)
         self.add(self.frame, self.ticks, self.title)
         self.image.move_to(self.frame)
         self.height_ = height

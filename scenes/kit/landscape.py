@@ -22,7 +22,7 @@ from manim import (
 from matplotlib import colormaps
 from skimage.measure import find_contours
 
-from scenes.kit.style import COLORMAP, LABEL_SIZE, MINIMUM_COLOR, TICK_SIZE
+from scenes.kit.style import COLORMAP, MINIMUM_COLOR, TEX_LABEL_SIZE, TICK_SIZE
 
 
 def log_loss(loss: np.ndarray) -> np.ndarray:
@@ -48,12 +48,12 @@ class LandscapeView(VGroup):
                  side: float = 6.0, levels: int = 8, **kwargs) -> None:
         super().__init__(**kwargs)
         a_lo, a_hi, b_lo, b_hi = float(a[0]), float(a[-1]), float(b[0]), float(b[-1])
-        step = _nice_step(a_hi - a_lo)
+        step = _nice_step(a_hi - a_lo, side)
         # Invisible axes give the coordinates; visible number lines frame the image at its
         # bottom and left edges (manim's Axes would cross in the middle of the heatmap).
-        self.axes = Axes(x_range=[a_lo, a_hi, step], y_range=[b_lo, b_hi, _nice_step(b_hi - b_lo)],
+        self.axes = Axes(x_range=[a_lo, a_hi, step], y_range=[b_lo, b_hi, _nice_step(b_hi - b_lo, side)],
                          x_length=side, y_length=side, tips=False, axis_config={"stroke_opacity": 0})
-        b_step = _nice_step(b_hi - b_lo)
+        b_step = _nice_step(b_hi - b_lo, side)
         x_axis = NumberLine(x_range=[a_lo, a_hi, step], length=side, include_numbers=True,
                             decimal_number_config={"num_decimal_places": _decimals(a_lo, step)}, font_size=TICK_SIZE)
         x_axis.move_to(self.axes.c2p((a_lo + a_hi) / 2, b_lo))
@@ -62,6 +62,9 @@ class LandscapeView(VGroup):
                             decimal_number_config={"num_decimal_places": _decimals(b_lo, b_step)},
                             font_size=TICK_SIZE)
         y_axis.move_to(self.axes.c2p(a_lo, (b_lo + b_hi) / 2))
+        for number in list(y_axis.numbers):   # the two lowest numbers meet at the corner: a's stays
+            if any(boxes_meet(number, other) for other in x_axis.numbers):
+                y_axis.numbers.remove(number)
         self.frame = VGroup(x_axis, y_axis)
         self.a, self.b, self.rgba = np.asarray(a), np.asarray(b), heatmap_rgba(loss)
         self.heatmap = ImageMobject(self.rgba)
@@ -72,18 +75,18 @@ class LandscapeView(VGroup):
         self.minimum.move_to(self.axes.c2p(*minimum))
         self.min_label = self._min_label(x_axis, y_axis)
         # Beside the axes' numbers (which the number lines' boxes include): legible ticks take the room.
-        self.x_label = MathTex("a", font_size=LABEL_SIZE + 6).next_to(x_axis, DOWN, buff=0.2)
-        self.y_label = MathTex("b", font_size=LABEL_SIZE + 6).next_to(y_axis, LEFT, buff=0.2)
+        self.x_label = MathTex("a", font_size=TEX_LABEL_SIZE).next_to(x_axis, DOWN, buff=0.2)
+        self.y_label = MathTex("b", font_size=TEX_LABEL_SIZE).next_to(y_axis, LEFT, buff=0.2)
         self.add(self.contours, self.axes, self.frame, self.minimum, self.min_label, self.x_label, self.y_label)
 
     def _min_label(self, *axes: NumberLine) -> MathTex:
         """'min' under the star, or the first other side where it covers no axis number."""
         numbers = [n for axis in axes for n in axis.numbers]
         for side in (DOWN, UP, RIGHT, LEFT):
-            text = MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, side, buff=0.08)
+            text = MathTex(r"\text{min}", font_size=TICK_SIZE).next_to(self.minimum, side, buff=0.08)
             if not any(boxes_meet(text, n) for n in numbers):
                 return text
-        return MathTex(r"\text{min}", font_size=LABEL_SIZE).next_to(self.minimum, DOWN, buff=0.08)
+        return MathTex(r"\text{min}", font_size=TICK_SIZE).next_to(self.minimum, DOWN, buff=0.08)
 
     def _contours(self, a: np.ndarray, b: np.ndarray, loss: np.ndarray, levels: int) -> VGroup:
         z = log_loss(loss)
@@ -141,9 +144,11 @@ def boxes_meet(a, b) -> bool:
             and a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1])
 
 
-def _nice_step(span: float) -> float:
+def _nice_step(span: float, side: float = 6.0) -> float:
+    """A round tick step that leaves legible numbers (TICK_SIZE) about 0.8 units apart on `side`."""
+    most = max(2, min(8, int(side / 0.8)))
     for step in (0.5, 1, 2, 5, 10, 20, 50):
-        if span / step <= 8:
+        if span / step <= most:
             return float(step)
     return span / 4
 

@@ -23,11 +23,11 @@ from scenes.kit.layout import data_range, fit_width, nice_range
 from scenes.kit.layout import label as label_text
 from scenes.kit.style import (
     DATA_COLOR,
-    LABEL_SIZE,
     MIN_TEXT_SIZE,
     MUTED,
     SMALL_SIZE,
     TARGET_COLOR,
+    TEX_LABEL_SIZE,
     TEXT_COLOR,
     TICK_SIZE,
 )
@@ -58,7 +58,7 @@ class CurvePanel(VGroup):
             lo, hi = y_range
         y_lo, y_hi, y_step, y_dec = nice_range(lo, hi, nbins=max(2, int(height / 0.8)))
         x_lo, x_hi, x_step, x_dec = nice_range(float(np.min(curve_x)), float(np.max(curve_x)),
-                                               nbins=max(2, int(width / 0.9)))
+                                               nbins=max(2, int(width / 1.1)))
         self.axes = Axes(
             x_range=[x_lo, x_hi, x_step], y_range=[y_lo, y_hi, y_step], x_length=width, y_length=height, tips=False,
             axis_config={"include_numbers": True, "font_size": font_size, "stroke_width": 2},
@@ -68,8 +68,8 @@ class CurvePanel(VGroup):
         self.target = self.curve(target, TARGET_COLOR, width=3)
         self.dots = VGroup(*[Dot(self.axes.c2p(float(x), float(np.clip(y, y_lo, y_hi))), radius=0.07,
                                  color=DATA_COLOR) for x, y in zip(data_x, data_y, strict=True)]).set_z_index(4)
-        self.x_label = MathTex("x", font_size=LABEL_SIZE).next_to(self.axes.x_axis, RIGHT, buff=0.1)
-        self.y_label = MathTex("f(x)", font_size=LABEL_SIZE).next_to(self.axes.y_axis, UP, buff=0.1)
+        self.x_label = MathTex("x", font_size=TEX_LABEL_SIZE).next_to(self.axes.x_axis, RIGHT, buff=0.1)
+        self.y_label = MathTex("f(x)", font_size=TEX_LABEL_SIZE).next_to(self.axes.y_axis, UP, buff=0.1)
         self.add(self.axes, self.target, self.dots, self.x_label, self.y_label)
 
     def curve_points(self, values: np.ndarray) -> np.ndarray:
@@ -86,7 +86,7 @@ class CurvePanel(VGroup):
         return mob.set_points_as_corners(pts) if corners else mob.set_points_smoothly(pts)
 
 
-def readout(label: str, color: ManimColor, fields: list[tuple[str, str]], size: int = SMALL_SIZE - 1,
+def readout(label: str, color: ManimColor, fields: list[tuple[str, str]], size: int = SMALL_SIZE,
             max_width: float = 5.6) -> VGroup:
     """'● SGD   step 12   loss 0.1234' as one row; values are strings already formatted from a trace.
 

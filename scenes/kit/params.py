@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from manim import RIGHT, UP, Axes, Dot, Line, ManimColor, MathTex, NumberPlane, VGroup
 
-from scenes.kit.style import LABEL_SIZE, PALETTE, TEXT_COLOR, TICK_SIZE
+from scenes.kit.style import PALETTE, TEX_LABEL_SIZE, TEXT_COLOR, TICK_SIZE
 from sim.errors import TraceError
 from sim.trace import Trace
 
@@ -55,8 +55,8 @@ class ParamPlane(VGroup):
                                                        "stroke_opacity": 0.15},
                                 axis_config={"stroke_opacity": 0})
         self.grid.move_to(self.axes.c2p((a_range[0] + a_range[1]) / 2, (b_range[0] + b_range[1]) / 2))
-        self.x_label = MathTex("a", font_size=LABEL_SIZE + 6).next_to(self.axes.x_axis.get_right(), RIGHT, buff=0.15)
-        self.y_label = MathTex("b", font_size=LABEL_SIZE + 6).next_to(self.axes.y_axis.get_top(), UP, buff=0.1)
+        self.x_label = MathTex("a", font_size=TEX_LABEL_SIZE).next_to(self.axes.x_axis.get_right(), RIGHT, buff=0.15)
+        self.y_label = MathTex("b", font_size=TEX_LABEL_SIZE).next_to(self.axes.y_axis.get_top(), UP, buff=0.1)
         self.add(self.grid, self.axes, self.x_label, self.y_label)
 
     def point(self, params: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ class LossPlot(VGroup):
 
     def __init__(self, x_max: float, loss_min: float, loss_max: float, width: float = 5.5, height: float = 3.2,
                  x_label: str = "step", y_label: str = "loss", x_step: float | None = None,
-                 font_size: int = SMALL_SIZE - 2, tick_size: int = TICK_SIZE) -> None:
+                 font_size: int = SMALL_SIZE, tick_size: int = TICK_SIZE) -> None:
         super().__init__()
         lo = math.floor(math.log10(max(loss_min, 1e-12)))
         hi = math.ceil(math.log10(max(loss_max, loss_min * 10, 1e-11)))

@@ -24,12 +24,13 @@ MUTED = ManimColor(PALETTE.muted)
 
 TITLE_SIZE = 32
 LABEL_SIZE = 24
-SMALL_SIZE = 20
-# The smallest sizes a viewer reads at 480p (issue 17: no text under 14 px, an em in pixels;
-# measured in tests/scenes/legibility.py). Pango's DejaVu Sans draws 0.83 px of em per point,
-# TeX's cmr10 (axis numbers, formulas) only 0.62: TeX needs the larger size for the same em.
-MIN_TEXT_SIZE = 17   # Text: 14.2 px
-TICK_SIZE = 23       # TeX axis numbers: 14.3 px
+SMALL_SIZE = 23
+# The smallest sizes a viewer reads at 480p (issue 17: no text under 14 px). Measured as the height
+# of a digit on screen (tests/scenes/legibility.py), the measure the issue's "ticks about 7 px" used:
+# Pango's DejaVu Sans draws 0.63 px of digit per point, TeX's cmr10 (axis numbers, formulas) 0.43.
+MIN_TEXT_SIZE = 23   # Text: digits 14.5 px tall (an em of 19.2 px)
+TICK_SIZE = 33       # TeX axis numbers: digits 14.1 px tall (an em of 20.5 px)
+TEX_LABEL_SIZE = 36  # TeX axis letters and formulas (a, b, x, f(x)): 15.4 px
 COLORMAP = PALETTE.colormap
 
 

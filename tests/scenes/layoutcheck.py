@@ -24,7 +24,7 @@ from manim import (
 
 from scenes.kit.onscreen import TEXT_TYPES, become_keeps_text, screen_texts, text_units, visible, whole_text
 from tests.framecheck import _MEDIA
-from tests.scenes.legibility import em_px
+from tests.scenes.legibility import digit_px
 
 FRAME_TOLERANCE = 0.02   # scene units a box may touch past the frame's edge (stroke widths)
 OVERLAP_TOLERANCE = 0.01  # boxes sharing less than this along either axis do not overlap
@@ -178,7 +178,7 @@ def render_beats(scene_cls, traces: dict, width: int = 214, height: int = 120, k
                           [] if tilted else outside_frame(mobs), frame,
                           {k: getattr(scene, k, None) for k in keep}, screen_texts(mobs), drawn_colours(mobs),
                           list(ledger.pending) if ledger is not None else [],
-                          [] if tilted else [(whole_text(m), em_px(m)) for m in text_units(mobs)],
+                          [] if tilted else [(whole_text(m), digit_px(m)) for m in text_units(mobs)],
                           [] if tilted else hidden_texts(scene.renderer.camera, mobs)))
 
     def beat(self, notes: str = "", *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Every text a chapter shows is at least 14 px (em) at 480p: on its default data and on every stress variant.
+"""Every text a chapter shows is at least 14 px tall (its digits) at 480p, on its default data and every stress variant.
 
 Issue 17: ticks, tables and read-outs had shrunk to 7-8 px after the chapters scaled their groups
 to fit. The size is measured on what is drawn (tests/scenes/legibility.py: the em in pixels at

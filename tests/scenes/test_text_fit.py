@@ -18,12 +18,12 @@ def _lines(t: Text) -> list[str]:
 
 
 def test_a_label_cut_to_its_lines_ends_in_an_ellipsis_at_the_legible_size():
-    t = label(LONG, 3.0, 20, max_lines=2)
+    t = label(LONG, 3.0, 30, max_lines=2)
     lines = _lines(t)
     assert len(lines) == 2 and lines[-1].endswith("…"), lines
     assert t.width <= 3.0 + 1e-9
     assert t.font_size == pytest.approx(MIN_TEXT_SIZE, rel=0.02)   # wrapped at the minimum, not shrunk below
-    one = label(LONG, 3.0, 20, max_lines=1)
+    one = label(LONG, 3.0, 30, max_lines=1)
     assert len(_lines(one)) == 1 and _lines(one)[0].endswith("…")
 
 
