@@ -9,13 +9,13 @@ recorded points from other runs, three different functions.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Text, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UL, UP, Create, FadeIn, FadeOut, Line, MathTex, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.claims import at_best, follows
 from scenes.kit.cloud import marker
-from scenes.kit.layout import fit_box, fit_width, pretty_expr, shortened, with_params
+from scenes.kit.layout import RIGHT_COLUMN_X, fit_width, frame_box, pretty_expr, shortened, with_params
 from scenes.kit.layout import label as text_label
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
@@ -27,6 +27,7 @@ from scenes.kit.style import (
     MUTED,
     SMALL_SIZE,
     TARGET_COLOR,
+    TEX_LABEL_SIZE,
     TITLE_SIZE,
     color_for,
 )
@@ -54,20 +55,17 @@ class ParameterSpace(ChapterScene):
         a, b = tr["landscape/a"], tr["landscape/b"]
 
         title = Text("Two parameters, one point, one function", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
-        plane = ParamPlane((float(a[0]), float(a[-1])), (float(b[0]), float(b[-1])), side=5.4)
-        plane.move_to([-3.5, -0.55, 0])
-        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
-                           width=5.4, height=3.2)
-        panel.move_to([3.7, 0.95, 0])
-        self.plane, self.panel = plane, panel
-        plane_title = Text("parameter space", font_size=SMALL_SIZE, color=MUTED).next_to(plane.axes, UP, buff=0.05)
-        plane_title.align_to(plane.axes, LEFT)
+        plane = ParamPlane((float(a[0]), float(a[-1])), (float(b[0]), float(b[-1])), side=5.3)
+        plane.move_to([-3.75, -0.45, 0])
         self.model = str(tr.meta["config"].get("model", "tanh(a*x + b)"))
-        panel_title = text_label(f"function space: f(x) = {pretty_expr(self.model)}", 5.6, SMALL_SIZE, color=MUTED)
-        panel_title.next_to(panel, UP, buff=0.1)
-        room = title.get_bottom()[1] - 0.1 - panel_title.get_top()[1]
-        if room < 0:   # a long model wraps its title: the panel moves down to make room under the chapter title
-            VGroup(panel, panel_title).shift(UP * room)
+        panel_title = text_label(f"function space: f(x) = {pretty_expr(self.model)}", 6.2, SMALL_SIZE, color=MUTED)
+        panel_title.next_to(title, DOWN, buff=0.15).align_to([RIGHT_COLUMN_X, 0, 0], LEFT)
+        # The panel is short: the readout and the walk's note stack under it, at their full size.
+        panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
+                           width=5.3, height=2.5)
+        panel.next_to(panel_title, DOWN, buff=0.1).align_to([RIGHT_COLUMN_X + 0.15, 0, 0], LEFT)
+        self.plane, self.panel = plane, panel
+        plane_title = self._plane_title(plane)
         self.play(Write(title), run_time=1)
         self.play(Create(plane.grid), Create(plane.axes), FadeIn(plane.x_label, plane.y_label, plane_title),
                   run_time=1.2)
@@ -79,15 +77,17 @@ class ParameterSpace(ChapterScene):
         self.dot = marker(plane.point(params[0]), color)
         self.curve = panel.curve(curves[0], color)
         label = self._label(params[0], run["loss"][0], color, self.model)
-        label.move_to([0.95, -1.45, 0], aligned_edge=UL)
+        self.column_top = panel.get_bottom()[1] - 0.25   # the text column under the curve panel
+        label.move_to([RIGHT_COLUMN_X, self.column_top, 0], aligned_edge=UL)
         self.play(FadeIn(self.dot, scale=2), run_time=0.6)
         self.play(Create(self.curve), FadeIn(label), run_time=1)
         self.wait(1)
         self.beat(f"This point, a at {speech.param(params[0][0])} and b at {speech.param(params[0][1])}, is this "
                   f"curve, with loss {speech.loss(run['loss'][0])}.")
 
-        walk_note = text_label(f"the point walks {shortened(run.meta['label'])}'s {run.steps} recorded steps", 6.0,
-                               SMALL_SIZE, color=MUTED).move_to([0.95, -3.35, 0], aligned_edge=UL)
+        walk_note = text_label(f"the point walks {shortened(run.meta['label'])}'s {run.steps} recorded steps",
+                               6.25, SMALL_SIZE, color=MUTED)
+        walk_note.next_to(label, DOWN, buff=0.3).align_to(label, LEFT)
         self.play(FadeIn(walk_note), run_time=0.6)
         path = VGroup().set_z_index(3)
         self.add(path)
@@ -123,17 +123,26 @@ class ParameterSpace(ChapterScene):
             p = other["params"][k]
             rows.append((f"another point: ({fp(p[0])}, {fp(p[1])})", c))
         end = params[-1]
-        rows.insert(0, (f"{run.meta['label']} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
-        key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE - 2,
-                     max_width=6.0)
-        top = panel.get_bottom()[1] - 0.25
-        fit_box(key, 6.0, top - (-3.9)).move_to([0.95, top, 0], aligned_edge=UL)
+        rows.insert(0, (f"{shortened(run.meta['label'], 24)} step {run.steps}: ({fp(end[0])}, {fp(end[1])})", color))
+        key = legend([*rows, ("data", DATA_COLOR, "dot"), ("target", TARGET_COLOR)], size=SMALL_SIZE,
+                     max_width=6.2)
+        key.move_to([RIGHT_COLUMN_X, self.column_top, 0], aligned_edge=UL)
         self.play(FadeOut(label, walk_note), run_time=0.6)
         self.play(*[FadeIn(m, scale=2) for _, _, m, _, _ in self.others],
                   *[Create(c) for _, _, _, c, _ in self.others], FadeIn(key), run_time=1.2)
         self.wait(2)
         self.beat(f"Every point is its own function: here are {speech.small(len(rows))} of them at once. "
                   "Training a network means searching this plane.")
+
+    @staticmethod
+    def _plane_title(plane: ParamPlane) -> Text:
+        """'parameter space' over the plane's left half, clear of the b label on the b axis (beside
+        it on the right when the axis sits too far left for the title)."""
+        t = Text("parameter space", font_size=SMALL_SIZE, color=MUTED)
+        t.next_to(plane.y_label, LEFT, buff=0.3)
+        if t.get_left()[0] < frame_box()[0]:
+            t.next_to(plane.y_label, RIGHT, buff=0.3)
+        return t
 
     @staticmethod
     def _inside_step(plane: ParamPlane, params: np.ndarray) -> int:
@@ -146,7 +155,7 @@ class ParameterSpace(ChapterScene):
 
     @staticmethod
     def _label(params: np.ndarray, loss: float, color, model: str) -> VGroup:
-        eq = MathTex(rf"(a, b) = ({fp(params[0])},\ {fp(params[1])})", font_size=LABEL_SIZE + 4, color=color)
+        eq = MathTex(rf"(a, b) = ({fp(params[0])},\ {fp(params[1])})", font_size=TEX_LABEL_SIZE, color=color)
         fx = fit_width(Text(f"f(x) = {with_params(model, {'a': params[0], 'b': params[1]})}",
                             font_size=LABEL_SIZE), 6.0)
         loss_t = Text(f"loss {fmt_loss(loss)}", font_size=SMALL_SIZE, color=MUTED)

@@ -14,7 +14,7 @@ from manim import (
     DEGREES,
     DOWN,
     LEFT,
-    UL,
+    RIGHT,
     UP,
     Create,
     FadeIn,
@@ -31,10 +31,10 @@ from scenes.kit import speech
 from scenes.kit.cloud import marker
 from scenes.kit.colorbar import ColorBar
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import label, pretty_expr
+from scenes.kit.layout import frame_box, label, pretty_expr
 from scenes.kit.panels import fmt_loss, legend
 from scenes.kit.params import fmt_param as fp
-from scenes.kit.style import MIN_TEXT_SIZE, MINIMUM_COLOR, MUTED, SMALL_SIZE, TITLE_SIZE, color_for
+from scenes.kit.style import MINIMUM_COLOR, MUTED, SMALL_SIZE, TEX_LABEL_SIZE, TITLE_SIZE, color_for
 from scenes.kit.threed import ChapterThreeDScene, loss_surface, surface_height
 
 START_RUN = "sgd"        # whose start point is marked (all runs share it in sine-2d)
@@ -53,26 +53,28 @@ class LossLandscape(ChapterThreeDScene):
 
         title = Text("The loss landscape over parameter space", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.add_fixed_in_frame_mobjects(title)
-        view = LandscapeView(a, b, loss, best, side=5.6).place((-3.3, -0.3))
+        # The map and its colour bar take the left half; the text column beside them is as wide as the rest.
+        view = LandscapeView(a, b, loss, best, side=4.9).place((-3.65, -0.3))
         self.view = view
         bar = ColorBar(loss, height=5.0, label="loss")
-        bar.move_to([0.55, -0.3, 0]).move_image()
+        bar.next_to(view.axes, RIGHT, buff=0.35).move_image()
         self.bar = bar
         self.play(Write(title), run_time=1)
         self.add(view.heatmap, bar.image)
         self.play(FadeIn(view.heatmap, bar.image, bar), Create(view.frame), FadeIn(view.x_label, view.y_label),
                   run_time=1.2)
         self.play(Create(view.contours), run_time=1.2)
+        column = bar.get_right()[0] + 0.3   # the text column's left edge, right of the bar's numbers
+        width = frame_box()[1] - column
         text = VGroup(
-            Text("every point (a, b) is one network,", font_size=SMALL_SIZE),
-            Text("and every network has a loss:", font_size=SMALL_SIZE),
-            MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(f(x_i) - y_i\big)^2", font_size=SMALL_SIZE + 6),
+            label("every point (a, b) is one network, and every network has a loss:", width, SMALL_SIZE),
+            MathTex(r"L(a, b) = \tfrac{1}{n}\sum_i \big(f(x_i) - y_i\big)^2", font_size=TEX_LABEL_SIZE),
             label(f"f(x) = {pretty_expr(str(tr.meta['config'].get('model', 'tanh(a*x + b)')))}, "
-                  f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", 5.2, SMALL_SIZE,
-                  min_size=MIN_TEXT_SIZE),
+                  f"y = {pretty_expr(str(tr.meta['config']['data']['target']))}", width, SMALL_SIZE),
             label(f"evaluated on a {len(a)} × {len(b)} grid: loss {fmt_loss(float(loss.min()))} to "
-                  f"{fmt_loss(float(loss.max()))}", 5.2, SMALL_SIZE, min_size=MIN_TEXT_SIZE, color=MUTED),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([1.75, 2.55, 0], aligned_edge=UL)
+                  f"{fmt_loss(float(loss.max()))}", width, SMALL_SIZE, color=MUTED),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
+        text.next_to(title, DOWN, buff=0.35).align_to([column, 0, 0], LEFT)
         self.play(FadeIn(text), run_time=1)
         self.wait(1)
         self.beat(f"Now compute the loss for every point of a {len(a)} by {len(b)} grid, one network each. "
@@ -82,13 +84,13 @@ class LossLandscape(ChapterThreeDScene):
         color = color_for(run.name, run.meta)
         start = marker(view.point(run["params"][0]), color)
         p0 = run["params"][0]
-        rows = legend([(f"start a={fp(p0[0])}, b={fp(p0[1])}: loss {fmt_loss(run['loss'][0])}", color, "dot"),
-                       (f"minimum a={fp(best[0])}, b={fp(best[1])}: loss {fmt_loss(best_loss)}", MINIMUM_COLOR,
-                        "star")], size=SMALL_SIZE - 2, max_width=5.2)
+        rows = legend([(f"start ({fp(p0[0])}, {fp(p0[1])}): loss {fmt_loss(run['loss'][0])}", color, "dot"),
+                       (f"minimum ({fp(best[0])}, {fp(best[1])}): loss {fmt_loss(best_loss)}", MINIMUM_COLOR,
+                        "star")], size=SMALL_SIZE, max_width=width)
         rows.next_to(text, DOWN, buff=0.45).align_to(text, LEFT)
         self.play(FadeIn(start, scale=2), FadeIn(rows[0]), run_time=0.8)
         self.play(FadeIn(view.minimum, view.min_label, scale=2), FadeIn(rows[1]), run_time=0.8)
-        valley = Text("learning = finding the low ground", font_size=SMALL_SIZE, color=MUTED)
+        valley = label("learning = finding the low ground", width, SMALL_SIZE, color=MUTED)
         valley.next_to(rows, DOWN, buff=0.35).align_to(text, LEFT)
         self.play(FadeIn(valley), run_time=0.6)
         self.wait(1.6)
@@ -120,7 +122,7 @@ class LossLandscape(ChapterThreeDScene):
         caption.to_corner(DOWN + LEFT, buff=0.35)
         key3d = legend([(f"start: loss {fmt_loss(run['loss'][0])}", color, "dot"),
                         (f"minimum a={fp(best[0])}, b={fp(best[1])}: loss {fmt_loss(best_loss)}", MINIMUM_COLOR,
-                         "dot")], size=SMALL_SIZE - 2)
+                         "dot")], size=SMALL_SIZE, max_width=7.0)
         key3d.to_corner(UP + LEFT, buff=0.35).shift(DOWN * 0.6)
         self.play(FadeOut(view.heatmap, view, start, text, rows, valley), run_time=1)
         self.add_fixed_in_frame_mobjects(bar.image, bar, caption, key3d)
