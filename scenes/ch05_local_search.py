@@ -17,6 +17,7 @@ from scenes.kit.arrows import clamp, crop, hop, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import last_visible_step, marker, mutation_cloud
 from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import label
 from scenes.kit.panels import fmt_loss, legend, readout
 from scenes.kit.steps import Steps
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
@@ -24,6 +25,9 @@ from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_fo
 DETAIL_ROUNDS = 4
 HOLD = 1.5   # seconds a round's children stay fully on screen (issue 17: long enough to be seen)
 READOUT_EVERY = 4
+# The text column right of the landscape (whose "4" ends near x = -0.55): from COLUMN_X to the frame's margin.
+COLUMN_X = 0.05
+COLUMN_W = 6.94
 
 
 class LocalSearch(ChapterScene):
@@ -34,15 +38,16 @@ class LocalSearch(ChapterScene):
         evo = tr.run("evolution")
         color = color_for(evo.name, evo.meta)
         view = self.show_landscape(LandscapeView.from_trace(tr))
-        rule = Text(f"each round: {evo.meta['population']} children = parent + σ·noise\n"
-                    f"(σ = {evo.meta['sigma']:g}); the best child replaces the\n"
-                    "parent only if it is strictly better", font_size=SMALL_SIZE,
-                    color=TEXT_COLOR, line_spacing=0.9).move_to([3.75, 2.55, 0])
+        # wrapped into balanced lines at the smallest legible size, under the title
+        rule = label(f"each round: {evo.meta['population']} children = parent + σ·noise (σ = {evo.meta['sigma']:g}); "
+                     "the best child replaces the parent only if it is strictly better", COLUMN_W, SMALL_SIZE,
+                     color=TEXT_COLOR, line_spacing=0.9)
+        rule.align_to([0, 3.2, 0], UP).align_to([COLUMN_X, 0, 0], LEFT)
         key = legend([("parent (accepted steps)", color), ("children of one round", color, "dot"),
-                      ("best child, rejected", MUTED, "dot")]).move_to([3.75, -2.4, 0])
+                      ("best child, rejected", MUTED, "dot")], max_width=COLUMN_W)
+        key.align_to([0, -3.3, 0], DOWN).align_to(rule, LEFT)
         parent = marker(view.point(evo["params"][0]), color)
-        row = VGroup(self._row(evo, 0)).move_to([3.75, 1.35, 0]).align_to(rule, LEFT)
-        key.align_to(row, LEFT)
+        row = VGroup(self._row(evo, 0)).next_to(rule, DOWN, buff=0.35).align_to(rule, LEFT)
         self.play(FadeIn(rule), FadeIn(key), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.beat(f"The simplest evolution: one parent network, loss {speech.loss(evo['loss'][0])}.")
         # said while round 1's children are on screen, so the words point at what is drawn
@@ -66,12 +71,14 @@ class LocalSearch(ChapterScene):
         self.lm_view = view
         marks = minimum_marks(view, lm["landscape/minima"], lm["landscape/minima_loss"],
                               is_global=lm.arrays.get("landscape/minima_global"))
-        note = Text(marks_key(marks), font_size=SMALL_SIZE - 1, color=TEXT_COLOR, line_spacing=0.8)
-        # under the title, in the column right of the landscape (its left edge where the one-line key's was)
-        note.move_to([3.75, 2.85, 0]).align_to([0, 3.15, 0], UP).align_to([0.75, 0, 0], LEFT)
+        key_text = marks_key(marks)
+        if Text(key_text, font_size=SMALL_SIZE).width > COLUMN_W:   # one line too wide: one clause a line
+            key_text = key_text.replace("; ", "\n")
+        note = Text(key_text, font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        # under the title, in the column right of the landscape
+        note.align_to([0, 3.2, 0], UP).align_to([COLUMN_X, 0, 0], LEFT)
         parent = marker(view.point(evo["params"][0]), color)
-        row = VGroup(self._row(evo, 0)).move_to([3.75, 2.1, 0]).align_to(note, LEFT)
-        row.shift(DOWN * max(0.0, row.get_top()[1] - (note.get_bottom()[1] - 0.2)))
+        row = VGroup(self._row(evo, 0)).next_to(note, DOWN, buff=0.25).align_to(note, LEFT)
         self.play(FadeIn(marks), FadeIn(note), FadeIn(parent), FadeIn(row), run_time=0.8)
         self.lm_trail = self._play_rounds(view, evo, color, parent, row, 0)
         self.lm_parent = parent
@@ -92,7 +99,7 @@ class LocalSearch(ChapterScene):
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(row, DOWN, buff=0.5).align_to(row, LEFT)
         self.stall_cloud = cloud
         self.play(FadeIn(cloud, scale=0.6), FadeIn(stuck), run_time=1)
-        inset = self._zoom(lm, evo, last, color).move_to([3.75, -1.95, 0]).align_to(stuck, LEFT)
+        inset = self._zoom(lm, evo, last, color).next_to(stuck, DOWN, buff=0.3).align_to(stuck, LEFT)
         self.play(FadeIn(inset), run_time=0.8)
         self.wait(2)
         final, best_net = float(evo["loss"][-1]), float(lm["landscape/minima_loss"][0])
@@ -117,7 +124,7 @@ class LocalSearch(ChapterScene):
                                under=lambda p: zoom.colour_under(clamp(zoom, p)))
         parent = marker(zoom.point(centre), color, radius=0.08)
         border = Rectangle(width=2.3, height=2.3, color=TEXT_COLOR, stroke_width=2).move_to(zoom.axes.get_center())
-        label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE - 2, color=TEXT_COLOR)
+        label = Text(f"zoom: ±{half:.1f} around the parent", font_size=SMALL_SIZE, color=TEXT_COLOR)
         label.next_to(border, UP, buff=0.12).align_to(border, LEFT)
         self.zoom_view, self.zoom_cloud = zoom, cloud
         return Group(zoom.heatmap, zoom.axes, zoom.contours, border, cloud, parent, label)
@@ -150,7 +157,7 @@ class LocalSearch(ChapterScene):
             self.play(FadeIn(cloud, scale=0.6), *([FadeOut(child_note)] if child_note else []), run_time=0.6)
             kept = "kept" if evo["accepted"][k - 1] else "rejected"
             child_note = Text(f"round {k}: best child loss {fmt_loss(float(evo['pop_loss'][k - 1].min()))}, {kept}",
-                              font_size=SMALL_SIZE - 1, color=TEXT_COLOR)
+                              font_size=SMALL_SIZE, color=TEXT_COLOR)
             child_note.next_to(row, DOWN, buff=0.2).align_to(row, LEFT)
             self.play(cloud.best.animate.scale(1.4), FadeIn(child_note), run_time=0.4)
             if k == 1 and first_said:
@@ -189,10 +196,25 @@ class LocalSearch(ChapterScene):
 
     @staticmethod
     def _row(evo, k: int) -> VGroup:
-        return readout(evo.meta["label"], color_for(evo.name, evo.meta),
-                       [("round", f"{k}"), ("loss", fmt_loss(evo["loss"][k])), ("evals", f"{int(evo['evals'][k])}"),
-                        ("kept", f"{int(np.sum(evo['accepted'][:k]))}")],
-                       size=SMALL_SIZE - 1, max_width=5.8)
+        """The run's read-out after round k; when the last round's fields would not fit the column on one
+        line (long runs: 3-digit evals, a loss such as 1.7e-08), every round puts evals and kept on a
+        second line, so the read-out keeps one shape and its size."""
+        def fields(j: int) -> list[tuple[str, str]]:
+            return [("round", f"{j}"), ("loss", fmt_loss(evo["loss"][j])), ("evals", f"{int(evo['evals'][j])}"),
+                    ("kept", f"{int(np.sum(evo['accepted'][:j]))}")]
+
+        widest = " · ".join(f"{key} {value}" for key, value in fields(evo.steps))
+        split = Text(widest, font_size=SMALL_SIZE).width > COLUMN_W - 0.36   # the swatch's indent
+        color = color_for(evo.name, evo.meta)
+        head = readout(evo.meta["label"], color, fields(k)[:2] if split else fields(k), size=SMALL_SIZE,
+                       max_width=COLUMN_W)
+        if not split:
+            return head
+        more = Text(" · ".join(f"{key} {value}" for key, value in fields(k)[2:]), font_size=SMALL_SIZE,
+                    color=TEXT_COLOR)
+        # under the values when the name has its own line, else under the name
+        first = head[-1] if len(head) == 2 else head[1]
+        return VGroup(head, more.next_to(head, DOWN, buff=0.08).align_to(first, LEFT))
 
 
 

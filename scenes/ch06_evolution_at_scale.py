@@ -35,6 +35,7 @@ from sim.errors import GdevoError
 
 CURVE_KEYFRAMES = 40      # generations shown while the curve improves (evenly spaced)
 IMAGE_SNAPSHOTS = 4       # reconstructions per image row (plus the target)
+SLOT_H = 2.2              # a picture's slot height, unless the rows need the room for their captions
 
 
 class EvolutionAtScale(ChapterScene):
@@ -113,7 +114,7 @@ class EvolutionAtScale(ChapterScene):
     @staticmethod
     def _row(run, k: int) -> VGroup:
         return readout(run.meta.get("label", run.name), color_for(run.name, run.meta),
-                       [("generation", f"{int(run['step'][k])}"), ("loss", fmt_loss(float(run["loss"][k]))),
+                       [("gen", f"{int(run['step'][k])}"), ("loss", fmt_loss(float(run["loss"][k]))),
                         ("σ", f"{float(run['sigma'][min(k, len(run['sigma']) - 1)]):.3f}")], max_width=6.2)
 
     # ------------------------------------------------------------------ pictures
@@ -121,7 +122,7 @@ class EvolutionAtScale(ChapterScene):
         new_title = Text("Evolution paints pictures, generation by generation", font_size=TITLE_SIZE)
         new_title.to_edge(UP, buff=0.25)
         self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
-        rows, notes, missing = Group(), [], []
+        shown, notes, missing = [], [], []
         for name in self.image_traces:
             try:
                 tr = self.trace(name)
@@ -129,16 +130,24 @@ class EvolutionAtScale(ChapterScene):
             except GdevoError as exc:
                 missing.append((name, str(exc)))
                 continue
-            rows.add(self._image_row(tr, evo))
+            shown.append((tr, evo))
             notes.append(self._psnr_course(picture_subject(tr, name), float(evo["psnr"][0]),
                                            float(evo["psnr"][-1])))
-        for name, why in missing:
-            rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
-        caption = Text("each picture is the parent network's output; PSNR against the target (higher is better)",
-                       font_size=SMALL_SIZE - 2, color=MUTED)
-        fit_width(caption, 13.2).to_edge(DOWN, buff=0.2)
+        # one line at the smallest legible size; wrapped (never shrunk) if it is wider than the frame
+        caption = label("each tile: the parent network's output; PSNR against the target (higher is better)", 13.4,
+                        SMALL_SIZE, color=MUTED).to_edge(DOWN, buff=0.2)
         top, bottom = self.title.get_bottom()[1] - 0.3, caption.get_top()[1] + 0.25
-        rows.arrange(DOWN, buff=0.35)
+
+        def build(slot_h: float) -> Group:
+            self.tiles = []
+            rows = Group(*[self._image_row(tr, evo, slot_h) for tr, evo in shown])
+            for name, why in missing:
+                rows.add(Text(f"{name}: no trace ({why[:60]})", font_size=SMALL_SIZE, color=MUTED))
+            return rows.arrange(DOWN, buff=0.35)
+
+        rows = build(SLOT_H)
+        if rows.height > top - bottom and shown:   # two-line tile captions: smaller pictures, not smaller text
+            rows = build(SLOT_H - (rows.height - (top - bottom)) / len(shown))
         fit_box(rows, 13.4, top - bottom)
         rows.move_to([0, (top + bottom) / 2, 0])
         self.image_rows = rows
@@ -160,26 +169,30 @@ class EvolutionAtScale(ChapterScene):
             (first - last >= 1, f"falls for {image} from {a} to {b} decibels"),
             otherwise=f"barely changes for {image}, from {a} to {b} decibels")
 
-    def _image_row(self, tr, evo) -> Group:
+    def _image_row(self, tr, evo, slot_h: float = SLOT_H) -> Group:
         """The target and IMAGE_SNAPSHOTS reconstructions, each fitted into the same slot (any aspect ratio)."""
         color = color_for(evo.name, evo.meta)
         n_tiles = 1 + IMAGE_SNAPSHOTS
-        slot_w, slot_h = min(2.4, (13.2 - 0.3 * (n_tiles - 1)) / n_tiles), 2.2
+        slot_w = min(2.4, (13.2 - 0.3 * (n_tiles - 1)) / n_tiles)
         tiles = Group()
-        target = framed(image_tile(tr["image/target"], slot_h, slot_w), TEXT_COLOR)
-        tiles.add(self._tile(target, "target", slot_w, slot_h))
         frames = evo["frames"]
         picks = np.unique(np.linspace(0, len(frames) - 1, IMAGE_SNAPSHOTS).astype(int))
-        for k in picks:
+        fields = [(f"gen {int(evo['step'][k])}", fmt_psnr(float(evo["psnr"][k]))) for k in picks]
+        # the generation and the PSNR on one line when every tile's fit its slot, else each on its own
+        one_line = all(Text(f"{g} · {p}", font_size=SMALL_SIZE).width <= slot_w for g, p in fields)
+        target = framed(image_tile(tr["image/target"], slot_h, slot_w), TEXT_COLOR)
+        tiles.add(self._tile(target, "target", slot_w, slot_h))
+        for k, (gen, psnr) in zip(picks, fields, strict=True):
             img = ImagePanel(evo, int(k), side=max(slot_w, slot_h), color=color, caption=False)
             fit_box(img, slot_w, slot_h)
             self.tiles.append((img.image, frames[k]))
-            tiles.add(self._tile(img, f"gen {int(evo['step'][k])} · {fmt_psnr(float(evo['psnr'][k]))}",
-                                 slot_w, slot_h))
+            tiles.add(self._tile(img, f"{gen} · {psnr}" if one_line else f"{gen}\n{psnr}", slot_w, slot_h))
         return tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
 
     @staticmethod
     def _tile(image, text: str, slot_w: float, slot_h: float) -> Group:
         box = slot(image, slot_w, slot_h)
-        cap = fit_width(Text(text, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), slot_w)
+        # each line centred under the picture
+        cap = fit_width(VGroup(*[Text(line, font_size=SMALL_SIZE, color=TEXT_COLOR) for line in text.split("\n")])
+                        .arrange(DOWN, buff=0.1), slot_w)
         return Group(box, cap.next_to(box, DOWN, buff=0.1))

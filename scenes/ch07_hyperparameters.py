@@ -9,15 +9,21 @@ evaluation budgets. Every number is read from the `hyperparameters` trace (mean 
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Group, Text, Write, config
+from manim import DOWN, LEFT, RIGHT, UP, FadeIn, FadeOut, Group, Text, VGroup, Write, config
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.charts import MISSING_RGB, HeatmapGrid, short
 from scenes.kit.claims import colour_name
-from scenes.kit.layout import pretty_expr
+from scenes.kit.layout import label, pretty_expr
 from scenes.kit.panels import fmt_loss
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+
+# The final grids' cell side: the largest that fits, from CELL down (a loss such as "1.3e-3" needs about
+# 1.04 to keep its size in a cell); under MIN_CELL the grids would not be read anyway.
+CELL = 1.1
+MIN_CELL = 0.6
+SGD_X = 3.7   # the SGD grid's centre when it has room
 
 
 class Hyperparameters(ChapterScene):
@@ -37,7 +43,7 @@ class Hyperparameters(ChapterScene):
         title = Text("Hyperparameters: population, mutation scale σ, learning rate, batch",
                      font_size=TITLE_SIZE - 4).to_edge(UP, buff=0.25)
         sub = Text(f"MLP {task['net']} ({task['n_params']} parameters) fitting y = {pretty_expr(task['target'])}; "
-                   f"cell = final loss, mean of {S} seeds", font_size=SMALL_SIZE - 2, color=MUTED)
+                   f"cell = final loss, mean of {S} seeds", font_size=SMALL_SIZE, color=MUTED)
         sub.next_to(title, DOWN, buff=0.12)
         self.play(Write(title), FadeIn(sub), run_time=1)
 
@@ -49,11 +55,11 @@ class Hyperparameters(ChapterScene):
         for n, r in enumerate(checkpoints):
             g = HeatmapGrid(tr["evolution/loss_mean"][..., r], row_l, col_l, f"after {r} rounds", "population", "σ",
                             lo, hi,
-                            cell=0.66, font_size=SMALL_SIZE - 2, numbers=False)
+                            cell=0.66, font_size=SMALL_SIZE, numbers=False)
             g.shift_all(np.array([-4.3 + 4.6 * n, -0.3, 0]) - g.image.get_center())
             grids.append(g)
         head = Text("Evolution: loss after r rounds (colour: log₁₀ loss; evaluations = 1 + r × population)",
-                    font_size=SMALL_SIZE - 2, color=color_for("evolution")).next_to(sub, DOWN, buff=0.35)
+                    font_size=SMALL_SIZE, color=color_for("evolution")).next_to(sub, DOWN, buff=0.35)
         self.play(FadeIn(head), run_time=0.6)
         for g in grids:
             self.add(g.image)
@@ -66,7 +72,7 @@ class Hyperparameters(ChapterScene):
         box = grids[-1].cell_box(*bi)
         # the loss the line says, written under the grid it was read from (the small grids show colours only)
         best_note = Text(f"{pops[bi[0]]} children, σ {sigmas[bi[1]]:g}: loss {short(float(mean_final[bi]))}",
-                         font_size=SMALL_SIZE - 2, color=TEXT_COLOR).next_to(grids[-1], DOWN, buff=0.2)
+                         font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(grids[-1], DOWN, buff=0.2)
         best_note.shift(LEFT * max(0.0, best_note.get_right()[0] - (config.frame_width / 2 - 0.15)))
         self.play(FadeIn(box), FadeIn(best_note), run_time=0.6)
         self.wait(3)
@@ -75,27 +81,30 @@ class Hyperparameters(ChapterScene):
                   f"{speech.loss(mean_final[bi])}. {self._sigma_said(mean_final[bi[0]], bi[1])}")
 
         # 2. final evolution grid beside SGD's grid
-        left = HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi, cell=0.9)
-        left.shift_all(np.array([-3.0, -0.35, 0]) - left.image.get_center())
-        sgd_grid = HeatmapGrid(sgd, [f"{v:g}" for v in lrs], [str(b) for b in batches], f"SGD, {T} steps",
-                               "learning rate", "batch size", lo, hi, cell=0.9)
-        sgd_grid.shift_all(np.array([3.7, -0.3, 0]) - sgd_grid.image.get_center())
+        best_s = tr.stats["sgd"]["best"]                      # None: every setting diverged
+        bs = tuple(best_s["cell"]) if best_s else None
+        n_cells = sgd.size
+        n_grey = int((~np.isfinite(sgd)).sum())   # the cells drawn grey: no finite mean loss
+        grey_hex = "#{:02X}{:02X}{:02X}".format(*MISSING_RGB)
+        key_text = "colour: log₁₀ loss" + (f"; {n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: "
+                                           "diverged" if n_grey else "")
+        e_evals = best_e["evals"]
+        evo_line = f"best evolution: loss {fmt_loss(mean_final[bi])}, {e_evals:,.0f} evaluations"
+        sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])}, {T} steps = {best_s['evals']:g} full-data evaluations"
+                    if bs else f"SGD: all {n_cells} settings diverged within {T} steps")
+        left, sgd_grid, key, note = self._final_layout(
+            lambda cell: HeatmapGrid(mean_final, row_l, col_l, f"Evolution, {R} rounds", "population", "σ", lo, hi,
+                                     cell=cell),
+            lambda cell: HeatmapGrid(sgd, [f"{v:g}" for v in lrs], [str(b) for b in batches], f"SGD, {T} steps",
+                                     "learning rate", "batch size", lo, hi, cell=cell),
+            sub.get_bottom()[1] - 0.2, key_text, evo_line, sgd_line)
         self.sgd_grid, self.evo_grid = sgd_grid, left
         old = [m for g in grids for m in (g, g.image)]
         self.play(*[FadeOut(m) for m in old], FadeOut(box), FadeOut(best_note), FadeOut(head), run_time=0.6)
         self.add(left.image, sgd_grid.image)
-        self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), run_time=1)
-        best_s = tr.stats["sgd"]["best"]                      # None: every setting diverged
-        bs = tuple(best_s["cell"]) if best_s else None
+        self.play(FadeIn(left.image), FadeIn(left), FadeIn(sgd_grid.image), FadeIn(sgd_grid), FadeIn(key),
+                  run_time=1)
         boxes = [left.cell_box(*bi)] + ([sgd_grid.cell_box(*bs)] if bs else [])
-        n_cells = sgd.size
-        n_grey = int((~np.isfinite(sgd)).sum())   # the cells drawn grey: no finite mean loss
-        grey_hex = "#{:02X}{:02X}{:02X}".format(*MISSING_RGB)
-        grey_note = None
-        if n_grey:
-            grey_note = Text(f"{n_grey} {colour_name(grey_hex)} cell{'s' if n_grey != 1 else ''}: diverged",
-                             font_size=SMALL_SIZE - 2, color=MUTED).next_to(sgd_grid, DOWN, buff=0.12)
-            self.play(FadeIn(grey_note), run_time=0.4)
         self.wait(3)
         knobs = "Gradient descent has its own knobs: learning rate and batch size."
         if bs:
@@ -106,23 +115,7 @@ class Hyperparameters(ChapterScene):
                       + self.claims.say(n_grey == n_cells, "blew up", "failed") + ": every learning rate tried is "
                       "too large for this network.")
         self.play(*[FadeIn(b) for b in boxes], run_time=0.6)
-        e_evals = best_e["evals"]
-        sgd_line = (f"best SGD: loss {fmt_loss(sgd[bs])} with {T} steps = {best_s['evals']:g} full-data evaluations"
-                    if bs else f"SGD: all {n_cells} settings diverged within {T} steps")
-        note = Text(f"best evolution: loss {fmt_loss(mean_final[bi])} with {e_evals:,.0f} evaluations\n{sgd_line}",
-                    font_size=SMALL_SIZE - 2, color=TEXT_COLOR, line_spacing=0.8)
-        note.to_edge(DOWN, buff=0.25)
-        legend_txt = Text(f"colour: log₁₀ loss; {colour_name(grey_hex)} = diverged", font_size=SMALL_SIZE - 2,
-                          color=MUTED)
-        legend_txt.next_to(sub, DOWN, buff=0.2)
-        # The note takes the bottom: the grey-cell line under the SGD grid gives way (the legend at the top
-        # says the same), and the grids move up if their labels would still touch the note.
-        grids = Group(left.image, sgd_grid.image, left, sgd_grid, *boxes)   # images first: under their numbers
-        lift = note.get_top()[1] + 0.15 - min(left.get_bottom()[1], sgd_grid.get_bottom()[1])
-        room = legend_txt.get_bottom()[1] - 0.1 - max(left.get_top()[1], sgd_grid.get_top()[1])
-        lift = max(0.0, min(lift, room))
-        self.play(FadeIn(note), FadeIn(legend_txt), *([FadeOut(grey_note)] if grey_note is not None else []),
-                  *([grids.animate.shift(UP * lift)] if lift > 0 else []), run_time=0.8)
+        self.play(FadeIn(note), run_time=0.8)
         self.wait(4)
         if bs:
             self.beat(f"Best against best: evolution used {speech.count(e_evals)} loss evaluations, gradient descent "
@@ -131,6 +124,49 @@ class Hyperparameters(ChapterScene):
             self.beat(f"Evolution reached {speech.loss(mean_final[bi])} with {speech.count(e_evals)} evaluations; "
                       f"gradient descent needs a smaller learning rate than any tried here. Both need their knobs "
                       f"tuned.")
+
+    @staticmethod
+    def _final_layout(evo_grid, sgd_grid, top: float, key_text: str, evo_line: str,
+                      sgd_line: str) -> tuple[HeatmapGrid, HeatmapGrid, Text, VGroup]:
+        """The two final grids, each at the largest cell (up to CELL) that fits, so their numbers keep their
+        size: SGD's grid (tall: one row per learning rate) on the right between TOP and the frame's bottom, the
+        evolution grid with the colour key above it and the closing note below it in the column to its left."""
+        x0, x1 = -config.frame_width / 2 + 0.12, config.frame_width / 2 - 0.12
+        bottom = -config.frame_height / 2 + 0.12
+
+        def largest(build, fits) -> HeatmapGrid:
+            cell = CELL
+            while True:
+                grid = build(cell)
+                if cell <= MIN_CELL or fits(Group(grid.image, grid)):
+                    return grid
+                cell = round(cell - 0.01, 2)
+
+        right = largest(sgd_grid, lambda box: box.height <= top - bottom and box.width <= 0.5 * (x1 - x0))
+        r_box = Group(right.image, right)
+        # in the middle of the right half, as far right as it must go, and halfway between TOP and the bottom
+        centre = np.array([min(SGD_X, x1 - r_box.width / 2), (top + bottom) / 2, 0])
+        right.shift_all(centre - r_box.get_center())
+        width = r_box.get_left()[0] - 0.4 - x0   # the left column
+        key = label(key_text, width, SMALL_SIZE, color=MUTED)
+        # SGD's line split where it reads best ("..., 300 steps" / "= 300 full-data evaluations")
+        parts = sgd_line.split(" = ") if Text(sgd_line, font_size=SMALL_SIZE).width > width else [sgd_line]
+        lines = [evo_line, parts[0]] + [f"= {p}" for p in parts[1:]]
+        note = VGroup(*[label(line, width, SMALL_SIZE, color=TEXT_COLOR) for line in lines])
+        note.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
+        room = top - bottom - key.height - note.height - 0.6
+        left = largest(evo_grid, lambda box: box.width <= width and box.height <= room)
+        l_box = Group(left.image, left)
+        # the evolution grid centred in its column, between the key (at the top) and the note (at the bottom)
+        key.align_to([0, top, 0], UP)
+        note.align_to([0, bottom, 0], DOWN)
+        mid = (key.get_bottom()[1] + note.get_top()[1]) / 2
+        left.shift_all(np.array([x0 + width / 2 - l_box.get_center()[0], mid - l_box.get_center()[1], 0]))
+        # the texts flush with the grid's left edge, or with the column's when they are wider
+        text_x = max(x0, min(l_box.get_left()[0], x0 + width - max(key.width, note.width)))
+        for t in (key, note):
+            t.shift(RIGHT * (text_x - t.get_left()[0]))
+        return left, right, key, note
 
     def _lr_ends(self, sgd: np.ndarray, lrs: np.ndarray, bs: tuple[int, int], grey_hex: str) -> str:
         """What the learning rate's two ends did, each said only if the grid shows it: the smallest rate
