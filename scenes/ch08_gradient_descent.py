@@ -35,7 +35,7 @@ from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
-from scenes.kit.landscape import LandscapeView
+from scenes.kit.landscape import LandscapeView, boxes_meet
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.plots import LossPlot
@@ -47,6 +47,11 @@ LR_RUNS = ("lr-good", "lr-small", "lr-large", "lr-diverge")
 LR_COLORS = dict(zip(LR_RUNS, series_colors(len(LR_RUNS)), strict=True))
 GRAD_COLOR = "#FFFFFF"   # drawn on the heatmap
 BEND = 0.5  # steps are drawn as arcs so back-and-forth steps along one line stay apart
+# The column right of the landscape (its tick numbers end near x = -0.2): the rule, the loss plot and
+# the read-outs share it, stacked, so each gets the column's whole width.
+COL_LEFT, COL_RIGHT = 0.45, 6.99
+COL_WIDTH = COL_RIGHT - COL_LEFT
+ROW_GAP = 0.12   # between two read-outs (each is two lines: the run's name, then its numbers)
 
 
 class GradientDescent(ChapterScene):
@@ -71,7 +76,7 @@ class GradientDescent(ChapterScene):
         p0, g0 = good["params"][0], good["grad"][0]
         start = marker(view.point(p0), TEXT_COLOR)
         rule = Text("step = − lr × gradient", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
-        rule.move_to([3.75, 3.05, 0])
+        rule.move_to([0, 3.05, 0]).align_to([COL_LEFT, 0, 0], LEFT)
         self.play(FadeIn(start), FadeIn(rule), run_time=0.6)
         others = [r for r in tr.runs() if r.name not in self.runs]
         same = bool(others) and all(np.allclose(r["params"][0], p0) for r in others)
@@ -81,14 +86,15 @@ class GradientDescent(ChapterScene):
         # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
         scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
         up = vector_arrow(view, p0, g0, GRAD_COLOR, scale=scale)
-        g_text = Text(f"gradient ∇L = {fmt_vec(g0)}  points uphill", font_size=SMALL_SIZE,
-                      color=TEXT_COLOR).next_to(rule, DOWN, buff=0.2)
+        # Two lines: on one, the vector and its words are wider than the column.
+        g_text = Text(f"gradient ∇L = {fmt_vec(g0)}\npoints uphill", font_size=SMALL_SIZE, color=TEXT_COLOR,
+                      line_spacing=0.8).next_to(rule, DOWN, buff=0.2).align_to(rule, LEFT)
         self.grad_arrow = up
         self.play(GrowArrow(up), FadeIn(g_text), run_time=1)
         lr = good.meta["lr"]
         step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=1.0)
         s_text = Text(f"step = −{lr:g} × ∇L = {fmt_vec(-lr * g0)}", font_size=SMALL_SIZE,
-                      color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15)
+                      color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15).align_to(rule, LEFT)
         self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
         self.wait(1)
         self.beat(f"The gradient, the arrow, points where the loss grows fastest. The step goes the other way: "
@@ -104,8 +110,12 @@ class GradientDescent(ChapterScene):
         # Similar endings: is that the bottom, or where every rate stalls? The landscape's lowest loss says.
         lowest = float(tr["landscape/min_loss"]) if not apart else None
         lo = min(float(losses.min()), lowest) if lowest is not None else float(losses.min())
-        plot = LossPlot(steps, max(lo, 1e-6), float(losses.max()), width=4.9, height=2.4)
-        plot.move_to([3.7, 0.85, 0])
+        plot = LossPlot(steps, max(lo, 1e-6), float(losses.max()), width=4.9, height=2.1)
+        # As wide as the column leaves beside the y axis's label and numbers (and half the last x number).
+        spare = COL_WIDTH - plot.width - 0.1
+        plot = LossPlot(steps, max(lo, 1e-6), float(losses.max()), width=4.9 + spare, height=2.1)
+        plot.x_label.next_to(plot.axes.x_axis.numbers, DOWN, buff=0.12)   # closer: the read-outs need the room
+        plot.next_to(rule, DOWN, buff=0.15).align_to([COL_LEFT, 0, 0], LEFT)
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
         self.rows = VGroup()
@@ -134,9 +144,8 @@ class GradientDescent(ChapterScene):
         near = bool(finite) and all(e - lowest <= 0.1 * gap for e in finite)
         stalled = bool(finite) and all(e - lowest > 0.5 * gap for e in finite)
         line = DashedLine(plot.point(0, lowest), plot.point(plot.x_max, lowest), color=MUTED, stroke_width=2)
-        text = Text(f"lowest on this landscape: {fmt_loss(lowest)}", font_size=SMALL_SIZE - 2, color=MUTED)
-        room_below = line.get_y() - plot.axes.x_axis.get_y() > text.height + 0.12
-        text.next_to(line, DOWN if room_below else UP, buff=0.06).align_to(line, RIGHT)   # under the curves
+        text = Text(f"lowest on this landscape: {fmt_loss(lowest)}", font_size=SMALL_SIZE, color=MUTED)
+        _beside_line(text, line, plot)
         self.play(Create(line), FadeIn(text), run_time=0.6)
         self.lowest_line = VGroup(line, text)
         return self.claims.pick(
@@ -183,12 +192,12 @@ class GradientDescent(ChapterScene):
         first = fmt_loss(run["loss"][0])
         name = self._label(run)   # once: each call records its claim in the beat's ledger
         row = readout(name, color, [("step", "0"), ("loss", first)],
-                      size=SMALL_SIZE - 1, max_width=5.7)
+                      size=SMALL_SIZE, max_width=COL_WIDTH)
         # The read-out's place is as tall as its last row (a row may wrap as its numbers grow), so rows
         # placed under it never touch it; its row is swapped, top-left aligned, as the run goes.
         final = readout(name, color, [("step", f"{run.steps}"),
                                                   ("loss", f"{first} → {fmt_loss(run['loss'][-1])}")],
-                        size=SMALL_SIZE - 1, max_width=5.7)
+                        size=SMALL_SIZE, max_width=COL_WIDTH)
         spacer = Rectangle(width=max(final.width, row.width), height=max(final.height, row.height))
         spacer.set_stroke(opacity=0).set_fill(opacity=0)
         row.move_to(spacer, aligned_edge=UL)
@@ -203,7 +212,7 @@ class GradientDescent(ChapterScene):
             anims = [Create(seg), dot.animate.move_to(b)]
             now = f"{first} → {fmt_loss(run['loss'][k])}"
             new_row = readout(name, color, [("step", f"{k}"), ("loss", now)],
-                              size=SMALL_SIZE - 1, max_width=5.7)
+                              size=SMALL_SIZE, max_width=COL_WIDTH)
             new_row.move_to(row, aligned_edge=UL)
             new_curve = self.plot.curve(np.arange(k + 1), run["loss"][:k + 1], color)
             if curve is None:
@@ -224,24 +233,23 @@ class GradientDescent(ChapterScene):
         trail.add(marker(view.point(clamp(view, p[-1])), color))
 
     def _place_row(self, row) -> None:
+        """Read-outs stack under the loss plot, flush with the column's left edge; when they would pass
+        the frame's bottom (a long run label, a larger chapter), their gaps close, the first stays put."""
         if len(self.rows):
-            row.next_to(self.rows[-1], DOWN, buff=0.16).align_to(self.rows[0], LEFT)
+            row.next_to(self.rows[-1], DOWN, buff=ROW_GAP)
         else:
-            row.move_to([3.75, -1.55, 0]).align_to(self.plot.axes, LEFT)
+            row.next_to(self.plot, DOWN, buff=0.15)
+        row.align_to([COL_LEFT, 0, 0], LEFT)
         self.rows.add(row)
-        # Rows whose labels wrap (a verdict word, a long run label) may pass the frame's bottom: they move
-        # up into the room under the plot, then close their gaps.
         floor = -config.frame_height / 2 + 0.12
         over = floor - self.rows.get_bottom()[1]
-        if over > 0:
-            room = self.plot.get_bottom()[1] - 0.12 - self.rows.get_top()[1]
-            self.rows.shift(UP * max(0.0, min(over, room)))
+        if over > 0 and len(self.rows) > 1:
+            gap = max(0.02, ROW_GAP - over / (len(self.rows) - 1))
+            self.rows.arrange(DOWN, aligned_edge=LEFT, buff=gap, center=False)
             over = floor - self.rows.get_bottom()[1]
-            if over > 0 and len(self.rows) > 1:
-                top = self.rows.get_top()[1]
-                gap = max(0.02, 0.16 - over / (len(self.rows) - 1))
-                self.rows.arrange(DOWN, aligned_edge=LEFT, buff=gap)
-                self.rows.shift(UP * (top - self.rows.get_top()[1]))
+        if over > 0:   # still too tall: into what room the plot leaves above them
+            room = self.plot.get_bottom()[1] - 0.05 - self.rows.get_top()[1]
+            self.rows.shift(UP * max(0.0, min(over, room)))
 
     def _label(self, run) -> str:
         """'lr 10 (ends higher)': the learning rate and what its run did, judged by the same tests as
@@ -301,6 +309,25 @@ def slope_table(tr: Trace) -> tuple[list[list[str]], str]:
     if np.isfinite(cos).all() and cos.min() > 0.99:
         line += " Both give the same slopes."
     return rows, line
+
+
+def _beside_line(text: Text, line: DashedLine, plot: LossPlot) -> None:
+    """Put the lowest loss's words by its line, right-aligned: under it if they fit above the x axis
+    (the curves are all above it), else over it; a text wider than the axes reaches left past the
+    y axis, so heights where it would cover an axis number are skipped."""
+    numbers = [*plot.axes.y_axis.labels, *plot.axes.x_axis.numbers]   # a log axis keeps its numbers as labels
+    floor = plot.axes.x_axis.get_y() + 0.05
+    ceiling = plot.axes.y_axis.get_top()[1]
+    fallback = None
+    for side, buff in [(DOWN, 0.06 + 0.05 * k) for k in range(8)] + [(UP, 0.06 + 0.05 * k) for k in range(8)]:
+        text.next_to(line, side, buff=buff).align_to(line, RIGHT)
+        if text.get_bottom()[1] < floor or text.get_top()[1] > ceiling:
+            continue
+        fallback = fallback or (side, buff)
+        if not any(boxes_meet(text, n) for n in numbers):
+            return
+    side, buff = fallback or (UP, 0.06)
+    text.next_to(line, side, buff=buff).align_to(line, RIGHT)
 
 
 def _fade(trail: VGroup, opacity: float) -> None:

@@ -10,7 +10,7 @@ one -> read-outs and a loss-vs-evaluations plot carry the numbers from the trace
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
+from manim import DOWN, LEFT, UL, UP, FadeIn, FadeOut, GrowArrow, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, fmt_vec, swap, vector_arrow
@@ -27,6 +27,9 @@ COLORS = dict(zip(RUNS, [color_for("sgd"), *series_colors(2, exclude=(color_for(
 FULL_COLOR = DATA_COLOR   # the full-data gradient: all the data points
 TICKS_PER_SECOND = 15
 READOUT_EVERY = 6  # read-outs (text) are rebuilt every few ticks: text is the slow part of a render
+# The column right of the landscape (its tick numbers end near x = -0.2): texts flush with its left edge.
+COL_LEFT, COL_RIGHT = 0.45, 6.99
+COL_WIDTH = COL_RIGHT - COL_LEFT
 
 
 class Stochastic(ChapterScene):
@@ -38,9 +41,9 @@ class Stochastic(ChapterScene):
         view = LandscapeView.from_trace(tr)
         self.play(Write(title), run_time=0.8)
         self.show_landscape(view)
-        intro = Text(f"The loss averages {n_data} data points.\nA mini-batch uses a random few of them\n"
-                     "per step: cheaper, but noisy.", font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.9)
-        intro.move_to([3.75, 2.4, 0])
+        intro = Text(f"The loss averages {n_data} data points.\nA mini-batch uses a random few\n"
+                     "of them per step: cheaper, but noisy.", font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.9)
+        intro.align_to([COL_LEFT, 3.2, 0], UL)
         self.play(FadeIn(intro), run_time=0.6)
         self.beat(f"The loss averages all {speech.small(n_data)} data points. A mini-batch step looks at only a "
                   "few of them: much cheaper, but noisy.")
@@ -63,7 +66,7 @@ class Stochastic(ChapterScene):
             Text(f"point x = {pts}:  −∇L = {fmt_vec(-g)}", font_size=SMALL_SIZE,
                  color=COLORS["batch-1"]),
             Text(f"{angle:.0f}° apart", font_size=SMALL_SIZE, color=TEXT_COLOR),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).move_to([3.75, 0.3, 0])
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.15).next_to(intro, DOWN, buff=0.5).align_to(intro, LEFT)
         self.play(FadeIn(dot), run_time=0.4)
         self.play(GrowArrow(a_full), FadeIn(txt[:2]), run_time=0.8)
         self.play(GrowArrow(a_one), FadeIn(txt[2:]), run_time=0.8)
@@ -76,14 +79,21 @@ class Stochastic(ChapterScene):
         # The race on one evaluation budget.
         budget = min(float(r["evals"][-1]) for r in runs)
         losses = np.concatenate([r["loss"] for r in runs])
-        plot = LossPlot(budget, max(float(losses.min()), 1e-7), float(losses.max()), width=4.9, height=2.4,
-                        x_label="loss evaluations (full-data passes)")
-        plot.move_to([3.7, 1.5, 0])
+        # The plot fills the column's width beside its y axis's label and numbers; the evaluations spent
+        # and the read-outs stack under it.
+        args = (budget, max(float(losses.min()), 1e-7), float(losses.max()))
+        plot = LossPlot(*args, width=4.9, height=2.5, x_label="loss evaluations (full-data passes)")
+        spare = COL_WIDTH - (plot.axes.get_right()[0] - plot.get_left()[0]) - 0.1
+        plot = LossPlot(*args, width=4.9 + spare, height=2.5, x_label="loss evaluations (full-data passes)")
+        plot.x_label.next_to(plot.axes.x_axis.numbers, DOWN, buff=0.12)
+        plot.align_to([COL_LEFT, 3.0, 0], UL)
+        # its x label is wider than the axes: centred under them, but inside the column
+        plot.x_label.shift(LEFT * max(0.0, plot.x_label.get_right()[0] - COL_RIGHT))
         self.plot = plot
         markers = {r.name: marker(view.point(r["params"][0]), COLORS[r.name]) for r in runs}
+        spent = VGroup(self._spent(0.0)).next_to(plot, DOWN, buff=0.25).align_to([COL_LEFT, 0, 0], LEFT)
         rows = VGroup(*[self._row(r, 0) for r in runs]).arrange(DOWN, aligned_edge=LEFT, buff=0.16)
-        rows.move_to([3.75, -1.5, 0]).align_to(plot.axes, LEFT)
-        spent = VGroup(self._spent(0.0)).next_to(rows, UP, buff=0.25).align_to(rows, LEFT)
+        rows.next_to(spent, DOWN, buff=0.2).align_to(spent, LEFT)
         self.play(FadeIn(plot), FadeIn(rows), FadeIn(spent), *[FadeIn(m) for m in markers.values()], run_time=0.8)
         trails = {r.name: trail([view.point(r["params"][0])], COLORS[r.name], width=3).set_z_index(3) for r in runs}
         curves = {r.name: plot.curve(r["evals"][:1], r["loss"][:1], COLORS[r.name]) for r in runs}
@@ -134,4 +144,4 @@ class Stochastic(ChapterScene):
         b = run.meta["batch_size"]
         label = f"all {b} points" if run.name == "sgd" else f"batch of {b}"
         return readout(label, COLORS[run.name], [("steps", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
-                       size=SMALL_SIZE, max_width=5.2)
+                       size=SMALL_SIZE, max_width=COL_WIDTH)

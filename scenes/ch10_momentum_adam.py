@@ -15,19 +15,22 @@ import math
 from contextlib import nullcontext
 
 import numpy as np
-from manim import DOWN, LEFT, UP, FadeIn, FadeOut, Text, VGroup, Write
+from manim import DOWN, LEFT, UL, UP, FadeIn, FadeOut, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, inside, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import last_visible_step, marker, steps_to_play, trail
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import label
+from scenes.kit.layout import label, shortened
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 READOUT_EVERY = 5
+# The column right of the landscape (its tick numbers end near x = -0.2): texts flush with its left edge.
+COL_LEFT, COL_RIGHT = 0.45, 6.99
+COL_WIDTH = COL_RIGHT - COL_LEFT
 
 
 class MomentumAdam(ChapterScene):
@@ -38,13 +41,16 @@ class MomentumAdam(ChapterScene):
         sine = self.trace("sine-2d")
         view = self.show_landscape(LandscapeView.from_trace(sine))
         runs = [sine.run(n) for n in ("sgd", "momentum", "adam")]
-        note = Text("same start, same number of steps", font_size=SMALL_SIZE, color=MUTED).move_to([3.75, 2.9, 0])
+        note = Text("same start, same number of steps", font_size=SMALL_SIZE, color=MUTED)
+        note.align_to([COL_LEFT, 3.1, 0], UL)
         self.play(FadeIn(note), run_time=0.4)
-        group, rows = self._race(view, runs, top=2.2)
+        group, rows = self._race(view, runs, top=note.get_bottom()[1] - 0.3)
         off = [r for r in runs if not inside(view, r["params"][-1])]
         if off:
             r = off[0]
-            msg = VGroup(label(f"{r.meta['label']} left the map:", 6.0, SMALL_SIZE, color=color_for(r.name, r.meta)),
+            # the label cut as its read-out row cuts it: the words that matter here are "left the map"
+            msg = VGroup(label(f"{shortened(r.meta['label'])} left the map:", COL_WIDTH, SMALL_SIZE,
+                               color=color_for(r.name, r.meta)),
                          Text(f"at step {r.steps} a = {r['params'][-1][0]:.2f}", font_size=SMALL_SIZE,
                               color=color_for(r.name, r.meta)))
             msg.arrange(DOWN, aligned_edge=LEFT, buff=0.1).next_to(rows, DOWN, buff=0.3).align_to(rows, LEFT)
@@ -67,12 +73,12 @@ class MomentumAdam(ChapterScene):
                               is_global=lm.arrays.get("landscape/minima_global"))
         # the global minimum's loss is said at the chapter's end: the key writes it, as the rings write theirs
         best = speech.loss(float(lm["landscape/minima_loss"][0]))
-        key = Text(marks_key(marks, best), font_size=SMALL_SIZE, color=TEXT_COLOR,
-                   line_spacing=0.8).move_to([3.75, 2.8, 0])
+        key = Text(_key_lines(marks_key(marks, best)), font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
+        key.align_to([COL_LEFT, 3.15, 0], UL)
         self.play(FadeIn(marks), FadeIn(key), run_time=0.6)
         runs = [lm.run(n) for n in ("sgd", "momentum", "adam")]
         self.lm_view = view
-        group, rows = self._race(view, runs, top=2.2)
+        group, rows = self._race(view, runs, top=key.get_bottom()[1] - 0.3)
         self.wait(1.5)
         self.beat("On the bumpier landscape: " + self._endings(runs) + ".")
 
@@ -81,7 +87,7 @@ class MomentumAdam(ChapterScene):
         held = all(bool(r.meta.get("trapped")) for r in deep)
         honest = Text(self.claims.say(held, "From another start, a local minimum\nholds them too:",
                                       "From another start:"), font_size=SMALL_SIZE,
-                      color=TEXT_COLOR, line_spacing=0.9).next_to(rows, DOWN, buff=0.45).align_to(rows, LEFT)
+                      color=TEXT_COLOR, line_spacing=0.9).next_to(rows, DOWN, buff=0.35).align_to(rows, LEFT)
         self.play(FadeIn(honest), run_time=0.4)
         shown = tuple(color_for(r.name, r.meta).to_hex() for r in runs)
         group2, _ = self._race(view, deep, top=None, below=honest, colors=series_colors(2, exclude=shown))
@@ -139,14 +145,11 @@ class MomentumAdam(ChapterScene):
         g = np.abs(np.asarray(adam["grad"][0], dtype=float))
         c_m, c_a = color_for(momentum.name, momentum.meta), color_for(adam.name, adam.meta)
         lines = VGroup(
-            Text(f"momentum's step lengths |Δθ|:\n  {', '.join(shown)}", font_size=SMALL_SIZE, color=c_m,
-                 line_spacing=0.8),
-            label(f"Adam's first step: |Δa| = {speech.number(step[0])}, |Δb| = {speech.number(step[1])}", 5.9,
-                  SMALL_SIZE, color=c_a),
-            label(f"its gradient: |∂L/∂a| = {speech.number(g[0])}, |∂L/∂b| = {speech.number(g[1])}", 5.9,
-                  SMALL_SIZE, color=c_a))
-        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(below, DOWN, buff=0.35)
-        lines.align_to(np.array([0.85, 0, 0]), LEFT)
+            *_headed([("momentum's step lengths |Δθ|:", ", ".join(shown))], c_m),
+            *_headed([("Adam's first step:", f"|Δa| = {speech.number(step[0])}, |Δb| = {speech.number(step[1])}"),
+                      ("its gradient:", f"|∂L/∂a| = {speech.number(g[0])}, |∂L/∂b| = {speech.number(g[1])}")], c_a))
+        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(below, DOWN, buff=0.3)
+        lines.align_to(np.array([COL_LEFT, 0, 0]), LEFT)
         self.play(FadeIn(lines), run_time=0.5)
         self.wait(1)
         velocity = self.claims.pick(
@@ -172,8 +175,8 @@ class MomentumAdam(ChapterScene):
         rows = VGroup(*[self._row(r, 0, c) for r, c in zip(runs, cols, strict=True)])
         rows.arrange(DOWN, aligned_edge=LEFT, buff=0.16)
         if top is not None:
-            rows.move_to([3.75, top, 0], aligned_edge=UP).shift(LEFT * 0.0)
-            rows.align_to(np.array([0.85, 0, 0]), LEFT)
+            rows.move_to([3.75, top, 0], aligned_edge=UP)
+            rows.align_to(np.array([COL_LEFT, 0, 0]), LEFT)
         else:
             rows.next_to(below, DOWN, buff=0.2).align_to(below, LEFT)
         marks = [marker(view.point(clamp(view, r["params"][0])), c) for r, c in zip(runs, cols, strict=True)]
@@ -202,4 +205,27 @@ class MomentumAdam(ChapterScene):
     @staticmethod
     def _row(run, k: int, color) -> VGroup:
         return readout(run.meta["label"], color, [("step", f"{k}"), ("loss", fmt_loss(run["loss"][k]))],
-                       size=SMALL_SIZE - 1, max_width=5.9)
+                       size=SMALL_SIZE, max_width=COL_WIDTH)
+
+
+def _headed(pairs: list[tuple[str, str]], color) -> list[Text]:
+    """'head body' lines, one line each when the column holds them all, else each body on its own
+    indented line (broken after the head's colon, so no number is split from its name as a free wrap
+    would; lines read together break together)."""
+    ones = [Text(f"{head} {body}", font_size=SMALL_SIZE, color=color) for head, body in pairs]
+    if all(t.width <= COL_WIDTH for t in ones):
+        return ones
+    return [Text(f"{head}\n  {body}", font_size=SMALL_SIZE, color=color, line_spacing=0.8) for head, body in pairs]
+
+
+def _key_lines(key: str) -> str:
+    """The marks' key with each line too wide for the column broken before its bracket ("stars: global
+    minima" / "(deepest: loss 43)"), so the loss it writes stays whole on one line."""
+    out = []
+    for line in key.split("\n"):
+        if Text(line, font_size=SMALL_SIZE).width > COL_WIDTH and " (" in line:
+            head, _, rest = line.partition(" (")
+            out += [head, f"  ({rest}"]
+        else:
+            out.append(line)
+    return "\n".join(out)
