@@ -15,6 +15,7 @@ from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     Create,
     FadeIn,
@@ -25,22 +26,27 @@ from manim import (
     Text,
     VGroup,
     Write,
-    config,
 )
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
 from scenes.kit.images import ImagePanel, fmt_psnr, frame_at, framed, image_tile, picture_subject, slot
-from scenes.kit.layout import fit_box, fit_width, label, pretty_expr, shortened
+from scenes.kit.layout import frame_box, label, pretty_expr, shortened
 from scenes.kit.palette import with_free_colors
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.plots import LossPlot
-from scenes.kit.style import MIN_TEXT_SIZE, MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
+from scenes.kit.style import MUTED, OPTIMIZER_COLORS, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import pm, shown_race
 from sim.errors import GdevoError
 
 RACE_KEYFRAMES = 40
-TABLE_SIZE = SMALL_SIZE - 2   # the results table's text: 15 px of em at 480p
+TABLE_SIZE = SMALL_SIZE   # the results table's text: digits 14.5 px tall at 480p
+TABLE_WIDTH = 7.6         # the most the table may take beside the loss plot
+BAND_MIN = 2.2            # the least height of the band under the panels (loss plot, counter and table)
+TILE_COL = 2.25           # a picture's column: its caption lines ("12.3 ± 0.2 dB") wrap to this width
+REACH_W = 2.1             # the "passed ... within N evaluations" note beside a row's loss plot
+PLOT_W = 3.0              # the widest a row's loss plot gets
+ROW_GAP = 0.3             # between the pictures' rows
 RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
 
@@ -124,6 +130,26 @@ def verdict(stats: dict, name=lambda text: text) -> str:
             f"{reach:,.0f} evaluations, {speech.number(e_star / reach)} times fewer than {e_star:,.0f}.")
 
 
+def two_lines(text: str, width: float, **kwargs) -> Text:
+    """A run label in at most two lines of `width` at SMALL_SIZE: the words that fit on the first, the rest
+    on the second, cut at a word with "…" where it is longer (textwrap's cut could leave "…" alone)."""
+    words, first = text.split(), []
+    while words and Text(" ".join([*first, words[0]]), font_size=SMALL_SIZE).width <= width:
+        first.append(words.pop(0))
+    rest = " ".join(words)
+    if not first or not rest:
+        return label(text, width, SMALL_SIZE, **kwargs)
+    chars = len(rest)
+    while chars > 4 and Text(shortened(rest, chars), font_size=SMALL_SIZE).width > width:
+        chars -= 1
+    second = shortened(rest, chars)
+    if second.strip("… "):
+        return Text(" ".join(first) + "\n" + second, font_size=SMALL_SIZE, line_spacing=0.8, **kwargs)
+    while len(first) > 1 and Text(" ".join(first) + " …", font_size=SMALL_SIZE).width > width:
+        first.pop()   # no word of the rest fits a line: one line, cut
+    return label(" ".join(first) + " …", width, SMALL_SIZE, **kwargs)
+
+
 def run_colors(runs: list) -> dict[str, ManimColor]:
     """Each run's colour: its optimizer's, or (a project's own optimizer) the palette's next free series colour."""
     known = [color_for(r.name, r.meta).to_hex() if r.name in OPTIMIZER_COLORS
@@ -179,40 +205,52 @@ class Race(ChapterScene):
         if title.width > 13.4 or title.height > 1.5 * one_line:   # long labels (Pango wraps them): say how many
             title = Text(f"The race: {len(runs)} optimizers, one budget", font_size=TITLE_SIZE)
         title.to_edge(UP, buff=0.25)
-        sub = Text(f"{int(tr.meta['n_params']):,}-parameter network on "
-                   f"{pretty_expr(tr.meta['config']['data']['target'])} · every optimizer gets "
-                   f"{budget:,.0f} loss evaluations", font_size=SMALL_SIZE, color=MUTED)
-        sub.scale_to_fit_width(min(sub.width, 13.2)).next_to(title, DOWN, buff=0.12)
+        x0, x1, y0, _ = frame_box()
+        sub = label(f"{int(tr.meta['n_params']):,}-parameter network on "
+                    f"{pretty_expr(tr.meta['config']['data']['target'])} · every optimizer gets "
+                    f"{budget:,.0f} loss evaluations", x1 - x0, SMALL_SIZE, color=MUTED)
+        sub.next_to(title, DOWN, buff=0.12)
         self.play(Write(title), FadeIn(sub), run_time=1)
         self.title = title
 
+        # From the foot up: the verdict (and the tuning line) across the frame, then a band with the loss
+        # plot (left) and the counter over the table (right); the panels take the height that is left.
+        said_verdict = verdict(stats)
+        note = label(verdict(stats, name=lambda text: shortened(text, 24)), x1 - x0, SMALL_SIZE, color=TEXT_COLOR)
+        note.move_to([0, y0, 0], aligned_edge=DOWN)
+        tuned = self._tuning_text(tuning_line(tuning, stats), x1 - x0) if tuning else None
+        if tuned is not None:
+            tuned.next_to(note, UP, buff=0.15).set_x(0)
+        counter = self._counter(0)
+        table = self._numbers(stats, wall, colors, width=TABLE_WIDTH)
+        plot_right = x1 - max(table.width, counter.width) - 0.4   # the loss plot takes the band's rest
+        band = counter.height + 0.15 + table.height
+        band_bottom = float((tuned if tuned is not None else note).get_top()[1]) + 0.25
+        band_top = band_bottom + max(band, BAND_MIN)
+
         every = max(1, len(tr["data/x"]) // 30)
-        panels, curves, labels = VGroup(), VGroup(), []
-        xs = np.linspace(-4.55, 4.55, len(runs)) if len(runs) > 1 else np.array([0.0])
-        pw = min(3.9, 12.6 / len(runs) - 0.4)
+        n = len(runs)
+        slot_w = (x1 - x0 - 0.3 * (n - 1)) / n
         shown = [c for r in runs for c in (r["curve"][0], r["curve"][-1])]
-        for r, x in zip(runs, xs, strict=True):
-            p = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every], tr["data/y"][::every],
-                           width=pw, height=1.9, curves=shown)   # one y range for every panel
-            for d in p.dots:
-                d.scale(0.5)
-            p.move_to([x, 1.15, 0])
+        labels = [self._panel_label(r, 0, slot_w, colors[r.name]) for r in runs]
+        label_h = max(2 * Text("0", font_size=SMALL_SIZE).height * 1.6, *(m.height for m in labels))
+        panel_top = float(sub.get_bottom()[1]) - 0.15 - label_h - 0.08
+
+        def make_panel() -> CurvePanel:
+            return self._panel(tr, every, shown, slot_w, panel_top - band_top - 0.25)
+        panels, curves = VGroup(), VGroup()
+        for i, r in enumerate(runs):
+            p = make_panel()
+            p.move_to([x0 + slot_w / 2 + i * (slot_w + 0.3), 0, 0]).align_to([0, panel_top, 0], UP)
             panels.add(p)
             curves.add(p.curve(r["curve"][0], colors[r.name]))
-            labels.append(self._panel_label(r, 0, pw, colors[r.name]).next_to(p, UP, buff=0.08))
-        # Under the subtitle, whatever the axes' labels and the run labels take (two lines at most).
-        room = sub.get_bottom()[1] - 0.1 - (max(float(p.get_top()[1]) for p in panels) + 0.08 + 0.5)
-        if room < 0:
-            for m in (panels, curves, *labels):
-                m.shift(UP * room)
+            labels[i].next_to(p, UP, buff=0.08)
         self.panels, self.curves = panels, curves
-        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=5.6, height=1.6 if tuning else 2.1, x_label="loss evaluations", y_label="loss (log)")
-        plot.move_to([-3.3, -1.6 if tuning else -2.05, 0])   # with tuning, its line goes under the plot
+        plot = self._fit_plot(budget, runs, x0, plot_right, band_top, band_bottom)
         self.loss_plot = plot
         trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
-        counter = self._counter(0)   # right under the panels: the table and the verdict below it need the room
-        counter.move_to([3.6, min(float(p.get_bottom()[1]) for p in panels) - 0.2 - counter.height / 2, 0])
+        counter.move_to([plot_right + 0.4, band_top, 0], aligned_edge=UL)
+        table.next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
                   f"loss evaluations for {speech.small(len(runs))} optimizers.")
@@ -225,9 +263,9 @@ class Race(ChapterScene):
                 anims.append(trails[i].animate.become(plot.curve(r["evals"][: k + 1], r["loss"][: k + 1],
                                                                  colors[r.name])))
                 self.remove(labels[i])
-                labels[i] = self._panel_label(r, k, pw, colors[r.name]).next_to(panels[i], UP, buff=0.08)
+                labels[i] = self._panel_label(r, k, slot_w, colors[r.name]).next_to(panels[i], UP, buff=0.08)
                 self.add(labels[i])
-            new_counter = self._counter(e).move_to(counter)
+            new_counter = self._counter(e).move_to(counter, aligned_edge=LEFT)
             self.remove(counter)
             self.add(new_counter)
             counter = new_counter
@@ -236,7 +274,6 @@ class Race(ChapterScene):
 
         extra = VGroup()
         if tuning:
-            tuned = self._tuning_text(tuning_line(tuning, stats))
             self.play(FadeIn(tuned), run_time=2 / 3)
             self.tuning_text = tuned
             extra.add(tuned)
@@ -252,19 +289,8 @@ class Race(ChapterScene):
             self.beat("To be fair, each optimizer was first tuned at this budget, over "
                       f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
                       ". The race uses each one's best." + inside)
-        said_verdict = verdict(stats)
-        note = label(verdict(stats, name=lambda text: shortened(text, 24)), 6.5, SMALL_SIZE, color=TEXT_COLOR)
-        bottom = -config.frame_height / 2 + 0.15
-        room = counter.get_bottom()[1] - 0.2 - bottom   # under the counter: the table, then the verdict
-        table = self._numbers(stats, wall, colors, height=room - 0.2 - note.height)
-        table.next_to(counter, DOWN, buff=0.2).set_x(counter.get_x() - 3.3 + table.width / 2)   # a 6.6-wide box
         self.play(FadeIn(table), run_time=2 / 3)
         self.numbers = table
-        note.next_to(table, DOWN, buff=0.2).align_to(table, LEFT)
-        if note.get_bottom()[1] < bottom:   # a verdict taller than the room: table and verdict shrink together
-            block = VGroup(table, note)
-            block.scale(room / block.height)
-            block.next_to(counter, DOWN, buff=0.2)
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.6)
         self.verdict_text = note
@@ -272,30 +298,82 @@ class Race(ChapterScene):
         self.fit_group = VGroup(sub, panels, curves, *labels, plot, trails, counter, table, note, extra)
 
     @staticmethod
-    def _tuning_text(line: str) -> Text:
-        """The tuning line in three lines under the loss plot (the room there), bottom left."""
-        import textwrap
-
-        lines = textwrap.wrap(line, width=-(-len(line) // 3) + 4, break_long_words=False)
-        text = Text("\n".join(lines), font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
-        return fit_box(text, 6.9, 1.05).to_edge(DOWN, buff=0.1).to_edge(LEFT, buff=0.2)
+    def _tuning_text(line: str, width: float) -> Text:
+        """The tuning line across the frame, over the verdict (wrapped, never shrunk)."""
+        return label(line, width, SMALL_SIZE, color=MUTED)
 
     @staticmethod
     def _panel_label(run, k: int, width: float, color: ManimColor) -> Text:
-        text = label(f"{shortened(run.meta['label'])} · loss {fmt_loss(float(run['loss'][k]))}", width, SMALL_SIZE,
-                     color=color)
-        return fit_box(text, width, 0.5)   # between the subtitle and the panel: two short lines at most
+        """'Adam · loss 0.5589' over a panel; where that is wider than the panel, the label (cut at a word)
+        over 'loss 0.5589': two lines at most, never shrunk."""
+        name, loss = shortened(run.meta["label"], 22), fmt_loss(float(run["loss"][k]))
+        text = Text(f"{name} · loss {loss}", font_size=SMALL_SIZE, color=color)
+        if text.width <= width:
+            return text
+        return label(f"{name}\nloss {loss}", width, SMALL_SIZE, color=color, line_spacing=0.8)
+
+    @staticmethod
+    def _panel(tr, every: int, shown: list, width: float, height: float) -> CurvePanel:
+        """A run's panel filling width × height with its numbers: the y numbers beside the panel's left
+        edge and the x numbers under its foot (at the axes, which cross in the middle, they sat on the
+        curves and on each other)."""
+        def build(w: float, h: float) -> CurvePanel:
+            p = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every], tr["data/y"][::every],
+                           width=w, height=h, curves=shown)   # one y range for every panel
+            for d in p.dots:
+                d.scale(0.5)
+            left, foot = float(p.axes.x_axis.get_left()[0]), float(p.axes.y_axis.get_bottom()[1])
+            ys = p.axes.y_axis.numbers
+            if len(ys) > 2 and h / (len(ys) + 1) < 1.8 * ys[0].height:   # a short panel: the ends only
+                ys.remove(*ys[1:-1])
+            for number in ys:
+                number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
+            ends = p.axes.x_axis.numbers[0], p.axes.x_axis.numbers[-1]
+            p.axes.x_axis.numbers.remove(*[m for m in p.axes.x_axis.numbers if all(m is not e for e in ends)])
+            for number in ends:   # only the range's ends: a step such as 2.5 was drawn rounded ("2")
+                number.shift(UP * (foot - 0.12 - float(number.get_top()[1])))
+            return p
+
+        w, h = width, height
+        for _ in range(3):   # the numbers and the axis letters take the same margins at any size
+            p = build(w, h)
+            spare_w, spare_h = width - p.width, height - p.height
+            if abs(spare_w) < 0.02 and abs(spare_h) < 0.02:
+                break
+            w, h = w + spare_w, max(h + spare_h, 0.6)
+        return p
+
+    @staticmethod
+    def _fit_plot(budget: float, runs: list, left: float, right: float, top: float, bottom: float,
+                  x_label: str = "loss evaluations", y_label: str = "loss (log)",
+                  x_step: float | None = None) -> LossPlot:
+        """The loss plot with its numbers and titles filling left..right × bottom..top; its y title
+        beside its numbers (the kit's fixed offset met wide numbers)."""
+        lo, hi = min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs)
+
+        def build(w: float, h: float) -> LossPlot:
+            plot = LossPlot(budget, lo, hi, width=w, height=h, x_label=x_label, y_label=y_label, x_step=x_step)
+            plot.y_label.next_to(plot.axes.y_axis.labels, LEFT, buff=0.15)
+            plot.x_label.next_to(plot.axes.x_axis.numbers, DOWN, buff=0.12)
+            return plot
+
+        w, h = 4.0, 1.5
+        for _ in range(3):
+            plot = build(w, h)
+            spare_w, spare_h = (right - left) - plot.width, (top - bottom) - plot.height
+            if abs(spare_w) < 0.02 and abs(spare_h) < 0.02:
+                break
+            w, h = w + spare_w, max(h + spare_h, 0.6)
+        return plot.move_to([left, top, 0], aligned_edge=UL)
 
     @staticmethod
     def _counter(e: float) -> Text:
         return Text(f"evaluations used: {e:,.0f}", font_size=SMALL_SIZE + 2, color=TEXT_COLOR)
 
     @staticmethod
-    def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor], width: float = 6.6,
-                 height: float = 3.0) -> VGroup:
-        """The results table at a legible size (issue 17): headers on two lines and run labels wrapped
-        to their column (one line, cut with "…") give up the width that scaling the table down used to take
-        from the text; wide numbers ("1.74e-04 ± 1.83e-04") put their spread on a second line."""
+    def _numbers(stats: dict, wall: dict, colors: dict[str, ManimColor], width: float = TABLE_WIDTH) -> VGroup:
+        """The results table at its full size, never scaled (issue 17): headers on two lines and run labels
+        cut to one line with "…" keep it narrow; a table wider than `width` puts each spread under its mean."""
         t_star = wall.get("t_star")
         size = TABLE_SIZE
         cols = [f"mean ± sd\nover {stats['seeds']} seeds", "equal\nevaluations",
@@ -326,20 +404,17 @@ class Race(ChapterScene):
                 rows.add(line)
             return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
 
-        def scale(t: VGroup) -> float:
-            return min(1.0, width / t.width, max(height, 0.1) / t.height)
-
-        # One line per number; where that has to shrink, the spread under its mean if that keeps the text larger.
         table = build(split=False)
-        if scale(table) < 1.0:
-            table = max((table, build(split=True)), key=scale)
-        return table.scale(scale(table))
+        if table.width > width:
+            table = min((table, build(split=True)), key=lambda t: t.width)
+        return table
 
     # ------------------------------------------------------------------ images
     def image_race(self) -> None:
         new_title = Text("The same race on pictures, at equal evaluations", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
-        rows, notes, missing, tuned, seeds_judged = Group(), [], [], [], []
+        self.caveat_box = self._caveat_box()   # made now: the rows take the height above it
+        races, missing = [], []
         for name in self.image_traces:
             try:
                 tr = self.trace(name)
@@ -349,19 +424,24 @@ class Race(ChapterScene):
             except GdevoError as exc:
                 missing.append((name, str(exc)))
                 continue
+            races.append((tr, runs, picture_subject(tr, name)))
+        heads = self._tuned_heads(races)
+        top = float((heads if len(heads) else new_title).get_bottom()[1]) - 0.2
+        bottom = float(self.caveat_box.get_top()[1]) + 0.25
+        n_rows = len(self.image_traces)
+        row_h = (top - bottom - ROW_GAP * (n_rows - 1)) / max(n_rows, 1)
+        rows, notes, tuned, seeds_judged = Group(), [], [], []
+        for tr, runs, subject in races:
             tuned.append(bool(tr.meta.get("tuning")))
-            row, note = self._image_row(tr, runs, picture_subject(tr, name), len(self.image_traces))
+            row, note = self._image_row(tr, runs, subject, row_h)
             seeds_judged.append(len(tr.meta["tuning"]["seeds"]) if tr.meta.get("tuning") else 0)
             rows.add(row)
             notes.append(note)
         for name, why in missing:
-            rows.add(Text(f"{name}: no trace ({why[:70]})", font_size=SMALL_SIZE, color=MUTED))
-        rows.arrange(DOWN, buff=0.35)
-        if rows.width > 13.4:
-            rows.scale_to_fit_width(13.4)
-        if rows.height > 5.6:  # leave the bottom for the caveat
-            rows.scale_to_fit_height(5.6)
-        rows.next_to(self.title, DOWN, buff=0.3)
+            rows.add(label(f"{name}: no trace ({why[:70]})", 13.4, SMALL_SIZE, color=MUTED))
+        rows.arrange(DOWN, buff=ROW_GAP).move_to([0, top, 0], aligned_edge=UP)
+        if len(heads):
+            rows.add_to_back(heads)   # they come and go with the pictures
         self.image_rows = rows
         for r in rows:
             self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
@@ -378,69 +458,67 @@ class Race(ChapterScene):
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 
-    def _image_row(self, tr, runs, image: str, n_rows: int = 1) -> tuple[Group, str]:
+    def _image_row(self, tr, runs, image: str, row_h: float) -> tuple[Group, str]:
+        """One picture's race in a row row_h high: the target and each run's final frame with their captions
+        (never shrunk: the tiles take the height the captions leave), then the loss plot, with what the
+        settings are (when tuned) over it and how soon the best passed the worst beside it."""
         budget = min(float(r["evals"][-1]) for r in runs)
-        # Every image is fitted into a tile_h square slot (letterboxed), small enough that the rows and
-        # their three caption lines fit the 5.6 units above the caveat without scaling their text down.
         tuning = tr.meta.get("tuning")
-        tile_h = min(1.75, (5.6 - 0.35 * (n_rows - 1)) / max(n_rows, 1) - 1.2)
-        tiles = Group()
-        target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
-        tiles.add(Group(target, VGroup(fit_width(Text("target", font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h),
-                                       label("PSNR over seeds", tile_h, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
-                                             color=MUTED))
-                        .arrange(DOWN, buff=0.05).next_to(target, DOWN, buff=0.08)))
         run_stats = {**tr.stats.get("runs", {}), **tr.stats.get("tuned", {}).get("runs", {})}
+        colors = run_colors(runs)
+        caps = [VGroup(Text("target", font_size=SMALL_SIZE, color=TEXT_COLOR),
+                       label("PSNR over seeds", TILE_COL, SMALL_SIZE, color=MUTED))]
         notes = []
         shown: dict[str, float] = {}
-        colors = run_colors(runs)
+        frames = []
         for r in runs:
             k = frame_at(r["evals"], budget)
-            color = colors[r.name]
-            img = ImagePanel(r, k, side=tile_h, color=color, caption=False)
-            self.tiles.append((img.image, r["frames"][k]))
-            img = slot(img, tile_h, tile_h)
+            frames.append(k)
             over_seeds = run_stats.get(r.name, {}).get("psnr")
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
-            cap = VGroup(label(r.meta["label"], tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, max_lines=2,
-                               color=color),
-                         fit_width(Text(psnr, font_size=SMALL_SIZE - 2, color=TEXT_COLOR), tile_h + 0.25))
+            cap = VGroup(two_lines(r.meta["label"], TILE_COL, color=colors[r.name]),
+                         label(psnr, TILE_COL, SMALL_SIZE, color=TEXT_COLOR))
             info = tuning["runs"].get(r.meta.get("tuned_from", ""), {}) if tuning else {}
             if info:
-                won = chosen_text(info)
-                cap.add(label(won or "not tuned", tile_h + 0.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE,
-                              color=MUTED))
-            cap.arrange(DOWN, buff=0.05).next_to(img, DOWN, buff=0.08)
-            tiles.add(Group(img, cap))
+                cap.add(label(chosen_text(info) or "not tuned", TILE_COL, SMALL_SIZE, color=MUTED))
+            caps.append(cap)
             notes.append(f"{r.meta['label']} PSNR {psnr}, SSIM {float(r['ssim'][k]):.3f}")
-        tiles.arrange(RIGHT, buff=0.3, aligned_edge=UP)
+        # The captions' lines in rows across the tiles (names, PSNRs, settings), whatever each wraps to.
+        parts = max(len(c) for c in caps)
+        heights = [max(c[i].height for c in caps[1:] if len(c) > i) for i in range(parts)]
+        tops = [-sum(heights[:i]) - 0.05 * i for i in range(parts)]
+        for cap in caps:
+            for part, y in zip(cap, tops, strict=False):
+                part.move_to([0, y, 0], aligned_edge=UP)
+        tile_h = min(1.75, row_h - max(c.height for c in caps) - 0.08)
+        tiles = Group()
+        target = slot(framed(image_tile(tr["image/target"], tile_h), TEXT_COLOR), tile_h, tile_h)
+        tiles.add(Group(target, caps[0].shift(target.get_bottom() + DOWN * 0.08 - caps[0][0].get_top() * UP)))
+        for r, k, cap in zip(runs, frames, caps[1:], strict=True):
+            img = ImagePanel(r, k, side=tile_h, color=colors[r.name], caption=False)
+            self.tiles.append((img.image, r["frames"][k]))
+            img = slot(img, tile_h, tile_h)
+            tiles.add(Group(img, cap.shift(img.get_bottom() + DOWN * 0.08 - cap[0].get_top() * UP)))
+        tiles.arrange(RIGHT, buff=0.2, aligned_edge=UP)
         finite = {n: v for n, v in shown.items() if np.isfinite(v)}
         best = max(runs, key=lambda r: finite.get(r.name, -np.inf)) if finite else None
         worst = min(runs, key=lambda r: finite.get(r.name, np.inf)) if finite else None
         reach = self._image_reach(tr, runs, best, worst, finite)
-        blocks: list[list[str]] = []
-        if tuning:   # what the settings under the tiles are: the winners of a sweep at this budget
-            edge = any(tuning["runs"].get(r.meta.get("tuned_from", ""), {}).get("at_edge") for r in runs)
-            blocks.append(["each tuned at", f"{tuning['budget']:,} evaluations", f"on {len(tuning['seeds'])} seeds"]
-                          + (["* = grid's edge"] if edge else []))
+        x0, x1 = frame_box()[:2]
+        right_w = (x1 - x0) - tiles.width - 0.35   # the column beside the tiles
+        passed = None
         if reach is not None and best is not None and worst is not None:   # progress per evaluation
-            blocks.append([f"{shortened(best.meta['label'], 24)} passed",
-                           f"{shortened(worst.meta['label'], 24)}'s final", "PSNR within",
-                           f"{reach:,.0f} evaluations"])
-        plot = LossPlot(budget, min(float(r["loss"].min()) for r in runs), max(float(r["loss"].max()) for r in runs),
-                        width=1.7 if blocks else 2.6, height=min(1.7, tile_h - 0.2), x_label="evaluations",
-                        y_label="loss",
-                        x_step=budget / 2)
+            passed = label(f"{shortened(best.meta['label'], 24)} passed {shortened(worst.meta['label'], 24)}'s "
+                           f"final PSNR within {reach:,.0f} evaluations", REACH_W, SMALL_SIZE, color=MUTED)
+        plot_w = min(PLOT_W, right_w - (passed.width + 0.2 if passed is not None else 0.0))
+        plot = self._fit_plot(budget, runs, 0.0, plot_w, float(tiles.get_top()[1]), float(tiles.get_bottom()[1]),
+                              "evaluations", "loss", x_step=budget)   # one number, the budget: no room for more
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
-        row = Group(tiles, plot)
-        if blocks:
-            row.add(VGroup(*(VGroup(*(label(t, 2.25, SMALL_SIZE - 2, min_size=MIN_TEXT_SIZE, color=MUTED) for t in b))
-                             .arrange(DOWN, buff=0.06, aligned_edge=LEFT) for b in blocks))
-                    .arrange(DOWN, buff=0.2, aligned_edge=LEFT))
-        row.arrange(RIGHT, buff=0.35 if blocks else 0.55, aligned_edge=UP)
+        column = Group(plot) if passed is None else Group(plot, passed).arrange(RIGHT, buff=0.2, aligned_edge=UP)
+        row = Group(tiles, column).arrange(RIGHT, buff=0.35, aligned_edge=UP)
         if best is None or worst is None:
             return row, f"On {image}, no run has a finite PSNR."
         said = (f"On {image}, the highest PSNR, the closest to the target pixel by pixel: "
@@ -449,6 +527,26 @@ class Race(ChapterScene):
             said += self.claims.say(True, f" It passed {worst.meta['label']}'s final {finite[worst.name]:.1f} "
                                           f"decibels within the first {reach:,.0f} evaluations.", "")
         return row, said
+
+    def _tuned_heads(self, races: list) -> VGroup:
+        """What the settings under the tiles are, under the title: 'each tuned at 32 evaluations on 3 seeds'
+        once when every picture's race was tuned alike, else one line per tuned picture, named."""
+        lines = []
+        for tr, runs, subject in races:
+            tuning = tr.meta.get("tuning")
+            if tuning:   # the winners of a sweep at this budget
+                edge = any(tuning["runs"].get(r.meta.get("tuned_from", ""), {}).get("at_edge") for r in runs)
+                lines.append((subject, f"each tuned at {tuning['budget']:,} evaluations on {len(tuning['seeds'])} "
+                                       "seeds" + ("; * = at its grid's edge" if edge else "")))
+        if len(lines) == len(races) and len({text for _, text in lines}) == 1:
+            lines = lines[:1]
+        else:
+            lines = [(subject, f"{subject}: {text}") for subject, text in lines]
+        x0, x1 = frame_box()[:2]
+        heads = VGroup(*(label(text, x1 - x0, SMALL_SIZE, color=MUTED) for _, text in lines))
+        if len(heads):
+            heads.arrange(DOWN, buff=0.08).next_to(self.title, DOWN, buff=0.15)
+        return heads
 
     @staticmethod
     def _image_reach(tr, runs, best, worst, finite: dict[str, float]) -> float | None:
@@ -466,24 +564,20 @@ class Race(ChapterScene):
         return float(r["median"])
 
     # ------------------------------------------------------------------ caveat
+    def _caveat_box(self) -> VGroup:
+        """The caveat at the foot: its two sentences across the frame, the runs' key in one row under them."""
+        x0, x1, y0, _ = frame_box()
+        text = VGroup(*(label(line, x1 - x0, SMALL_SIZE, color=TEXT_COLOR) for line in (
+            "Pictures are not metrics: a reconstruction can look close and be far off.",
+            "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds."))).arrange(DOWN, buff=0.1)
+        key = legend([(shortened(r.meta["label"], 18), self.colors[r.name]) for r in self.fit_runs], size=SMALL_SIZE,
+                     max_width=(x1 - x0) / max(len(self.fit_runs), 1) - 0.3)
+        key.arrange(RIGHT, buff=0.5)
+        return VGroup(text, key).arrange(DOWN, buff=0.15).move_to([0, y0, 0], aligned_edge=DOWN)
+
     def caveat(self) -> None:
-        runs = self.fit_runs
-        text = Text("Pictures are not metrics: a reconstruction can look close and be far off.\n"
-                    "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds.",
-                    font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        key = legend([(r.meta["label"], self.colors[r.name]) for r in runs], size=SMALL_SIZE - 2,
-                      max_width=min(6.2, 13.4 - 0.6 - text.width))   # long labels wrap beside the text
-        box = VGroup(text, key).arrange(RIGHT, buff=0.6)
-        if box.width > 13.4:
-            box.scale_to_fit_width(13.4)
-        box.to_edge(DOWN, buff=0.15)
-        rows = getattr(self, "image_rows", None)
-        room = rows.get_bottom()[1] - 0.15 - box.get_top()[1] if rows is not None and len(rows) else 0.0
-        if room < 0:   # long run labels: a taller key; the pictures above give up the room
-            factor = (rows.height + room) / rows.height
-            self.play(rows.animate.scale(factor).next_to(self.title, DOWN, buff=0.3), FadeIn(box), run_time=2 / 3)
-        else:
-            self.play(FadeIn(box), run_time=2 / 3)
+        box = getattr(self, "caveat_box", None) or self._caveat_box()
+        self.play(FadeIn(box), run_time=2 / 3)
         self.wait(3)
         self.caveat_box = box
         self.beat("But pictures are not measurements: one can look close and be far off. The comparison is in the "

@@ -11,15 +11,15 @@ chapter says what the data shows, whichever way it goes.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, UP, Create, Dot, FadeIn, Text, Triangle, VGroup, VMobject, Write
+from manim import DOWN, LEFT, RIGHT, UP, Axes, Create, Dot, FadeIn, Mobject, Text, Triangle, VGroup, VMobject, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.charts import axis_titles, log_axes
+from scenes.kit.charts import log_axes
 from scenes.kit.claims import Claims
-from scenes.kit.layout import pretty_expr
+from scenes.kit.layout import frame_box, label, pretty_expr
 from scenes.kit.panels import legend
-from scenes.kit.style import MUTED, SMALL_SIZE, TITLE_SIZE, color_for
+from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TICK_SIZE, TITLE_SIZE, color_for
 from sim.trace import Trace
 
 SAME = 2.0        # within this factor, a gain "stays about the same" (and two costs are "about as many")
@@ -40,12 +40,35 @@ def shown_level(tr: Trace) -> int:
     return int(full[-1]) if len(full) else 0
 
 
-def legible(ax):
-    """Log-axis tick labels (10 with a superscript) drawn at font_size 20 are ~10 px tall at 480p: enlarge."""
-    for axis in (ax.x_axis, ax.y_axis):
-        for label in getattr(axis, "labels", []):
-            label.scale(1.4)
-    return ax
+HALF_GAP = 0.2    # free space either side of the frame's middle, between the two charts
+
+
+def chart(x_range: tuple[float, float], y_range: tuple[float, float], x_title: str, y_title: str, left: float,
+          right: float, top: float, bottom: float) -> tuple[Axes, VGroup]:
+    """Log-log axes (TeX numbers at TICK_SIZE) and their titles, sized to fill the box left..right ×
+    bottom..top with everything they draw: the axes take what the numbers and the titles leave."""
+    def build(width: float, height: float) -> tuple[Axes, VGroup]:
+        ax = log_axes(x_range, y_range, width=width, height=height, font_size=TICK_SIZE)
+        xt = Text(x_title, font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(ax.x_axis.labels, DOWN, buff=0.12)
+        yt = label(y_title, height, SMALL_SIZE, color=TEXT_COLOR).rotate(np.pi / 2)   # two lines if long
+        yt.next_to(ax.y_axis.labels, LEFT, buff=0.15)
+        return ax, VGroup(xt, yt)
+
+    width, height = 4.0, 3.0
+    for _ in range(4):   # grow or shrink the axes by what is spare (a y title that wraps changes the margins)
+        ax, titles = build(width, height)
+        whole = VGroup(ax, titles)
+        spare_w, spare_h = (right - left) - whole.width, (top - bottom) - whole.height
+        if abs(spare_w) < 0.01 and abs(spare_h) < 0.01:
+            break
+        width, height = width + spare_w, height + spare_h
+    whole.shift(RIGHT * (left - whole.get_left()[0]) + UP * (top - whole.get_top()[1]))
+    return ax, titles
+
+
+def under(mob: Mobject, buff: float = 0.2) -> float:
+    """The y just under a mobject, `buff` below it."""
+    return float(mob.get_bottom()[1]) - buff
 
 
 def where_probed(level: float) -> str:
@@ -126,31 +149,38 @@ class Dimensions(ChapterScene):
                    font_size=SMALL_SIZE, color=MUTED).next_to(title, DOWN, 0.1)
         self.play(Write(title), FadeIn(sub), run_time=1)
 
-        # 1. loss decrease per evaluation: mutation (best σ) vs gradient step (best lr)
+        # Each chart's key over it, the gain chart's note across the foot; the charts fill what is left.
+        x0, x1 = frame_box()[:2]
+        key = legend([("one random mutation, best σ\n(1 forward pass)", c_mut, "dot"),
+                      ("one gradient step, best lr\n(forward + backward)", c_step, "dot")],
+                     size=SMALL_SIZE, max_width=-HALF_GAP - x0)
+        key.next_to(sub, DOWN, buff=0.2).align_to([x0, 0, 0], LEFT)
+        key2 = legend([("evolution, best σ: evaluations", c_mut, "dot"),
+                       (f"descent ({cfg['descent']['optimizer']}): steps", c_gd, "dot")],
+                      size=SMALL_SIZE, max_width=x1 - HALF_GAP).next_to(sub, DOWN, buff=0.2)
+        key2.align_to([HALF_GAP, 0, 0], LEFT)
         mut_all, step_all = tr["progress/mutation_best"][:, :, li], tr["progress/step_best"][:, :, li]
+        note = label(f"share of the loss, {where_probed(tr['probe/levels'][li])}; median of {mut_all.shape[1]} "
+                     "seeds (small dots)", x1 - x0, SMALL_SIZE, color=MUTED).to_edge(DOWN, buff=0.15)
+        top, bottom = min(under(key), under(key2)), float(note.get_top()[1]) + 0.2
+
+        # 1. loss decrease per evaluation: mutation (best σ) vs gradient step (best lr)
         vals = np.concatenate([mut_all[mut_all > 0], step_all[step_all > 0]])
         lo_y = float(vals.min()) if len(vals) else 1e-3
-        ax = log_axes((d.min(), d.max()), (min(lo_y, 0.1), 1.0), width=5.2, height=3.3, font_size=SMALL_SIZE)
-        legible(ax).move_to([-3.3, -0.35, 0])
+        ax, titles = chart((d.min(), d.max()), (min(lo_y, 0.1), 1.0), "parameters", "loss decrease per evaluation",
+                           x0, -HALF_GAP, top, bottom)
         self.gain_axes = ax
-        titles = axis_titles(ax, "parameters", "loss decrease per evaluation", font_size=SMALL_SIZE)
         self.play(Create(ax), FadeIn(titles), run_time=1)
         self.gain_dots = {}
-        for key, per_seed, med, col in (("mutation", mut_all, tr["progress/mutation_median"][:, li], c_mut),
-                                        ("step", step_all, tr["progress/step_median"][:, li], c_step)):
+        for k, per_seed, med, col in (("mutation", mut_all, tr["progress/mutation_median"][:, li], c_mut),
+                                      ("step", step_all, tr["progress/step_median"][:, li], c_step)):
             seeds = VGroup(*[Dot(ax.c2p(x, v), radius=0.035, color=col).set_opacity(0.6)
                              for x, row in zip(d, per_seed, strict=True) for v in row if np.isfinite(v) and v > 0])
             pts = [ax.c2p(x, v) for x, v in zip(d, med, strict=True) if np.isfinite(v) and v > 0]
             dots = VGroup(*[Dot(q, radius=0.07, color=col) for q in pts])
-            self.gain_dots[key] = dots
+            self.gain_dots[k] = dots
             self.play(FadeIn(seeds), Create(polyline(pts, col, 3)), FadeIn(dots), run_time=1)
-        key = legend([("one random mutation, best σ (1 forward pass)", c_mut, "dot"),
-                      ("one gradient step, best lr (forward + backward)", c_step, "dot")],
-                     size=SMALL_SIZE, max_width=6.4).next_to(sub, DOWN, buff=0.2).align_to(ax, [-1, 0, 0])
-        note = Text(f"share of the loss, {where_probed(tr['probe/levels'][li])}; median of {mut_all.shape[1]} "
-                    "seeds (small dots)", font_size=SMALL_SIZE, color=MUTED)
         self.play(FadeIn(key), run_time=0.6)
-        note.scale_to_fit_width(min(note.width, 13.0)).to_edge(DOWN, buff=0.15)
         self.play(FadeIn(note), run_time=0.4)
         self.wait(2)
         self.beat(" ".join(progress_lines(tr, li, self.claims)))
@@ -158,11 +188,9 @@ class Dimensions(ChapterScene):
         # 2. cost to the target: evolution's evaluations (best σ) vs descent's steps
         best, gd = tr["evolution/best_median"], tr["descent/steps_median"]
         budget, max_steps = cfg["evolution"]["budget"], cfg["descent"]["max_steps"]
-        ax2 = log_axes((d.min(), d.max()), (1, max(budget, max_steps) * 2), width=5.2, height=3.3,
-                       font_size=SMALL_SIZE)
-        legible(ax2).move_to([3.7, -0.35, 0])
+        ax2, titles2 = chart((d.min(), d.max()), (1, max(budget, max_steps) * 2), "parameters",
+                             f"cost to loss ≤ {cfg['target_loss']:g}", HALF_GAP, x1, top, bottom)
         self.cost_axes = ax2
-        titles2 = axis_titles(ax2, "parameters", f"cost to loss ≤ {cfg['target_loss']:g}", font_size=SMALL_SIZE)
         self.play(Create(ax2), FadeIn(titles2), run_time=1)
         evo = VGroup()
         pts = []
@@ -177,9 +205,6 @@ class Dimensions(ChapterScene):
         self.gd_dots = VGroup(*[Dot(q, radius=0.07, color=c_gd) for q in gd_pts])
         self.evo_marks = evo
         self.play(FadeIn(evo), Create(polyline(gd_pts, c_gd, 3)), FadeIn(self.gd_dots), run_time=1.2)
-        key2 = legend([("evolution, best σ: evaluations", c_mut, "dot"),
-                       (f"descent ({cfg['descent']['optimizer']}): steps", c_gd, "dot")],
-                      size=SMALL_SIZE, max_width=5.4).next_to(sub, DOWN, buff=0.2).align_to(ax2, [1, 0, 0])
         self.play(FadeIn(key2), run_time=0.6)
         self.wait(2)
         self.beat(cost_line(tr, self.claims))

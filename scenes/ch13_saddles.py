@@ -20,7 +20,7 @@ from scenes.kit.panels import legend
 from scenes.kit.style import MUTED, PALETTE, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE
 
 NEG, POS, ZERO = PALETTE.negative, PALETTE.positive, PALETTE.zero
-TEXT = SMALL_SIZE   # 20: the smallest text drawn (≥ 14 px tall at 480p)
+TEXT = SMALL_SIZE   # 23: the smallest text drawn (digits ≥ 14 px tall at 480p)
 FLOOR = 1e-6        # |λ| below this is drawn at the centre of the symmetric log strip
 
 
@@ -175,7 +175,7 @@ class Saddles(ChapterScene):
         K = len(nets)
         self.axes = Axes(x_range=[0, K + 1, 1], y_range=[0, 1, 0.25], x_length=10.5, y_length=4.2, tips=False,
                          axis_config={"color": MUTED}, x_axis_config={"include_ticks": False})
-        ax = self.axes.move_to([0.5, -0.2, 0])
+        ax = self.axes.move_to([0.5, 0.15, 0])   # up under the loss note: the key below takes three lines
         ticks = VGroup(*[Text(f"{v:g}", font_size=TEXT, color=TEXT_COLOR).next_to(ax.c2p(0, v), LEFT, buff=0.15)
                          for v in (0, 0.25, 0.5, 0.75, 1)])
         y_title = Text("saddles / critical points", font_size=TEXT, color=TEXT_COLOR).rotate(np.pi / 2)
@@ -197,7 +197,7 @@ class Saddles(ChapterScene):
             self.marks[k] = dot
             marks.add(name, bar, dot, count)
         tol = tr.meta["config"]["search"]["eig_tol"]
-        key = legend([(f"fraction that are saddles (some λ below −{tol:g}·max|λ|); saddles/found beside it",
+        key = legend([(f"fraction that are saddles (some λ below −{tol:g}·max|λ|);\nsaddles/found beside it",
                        NEG, "dot"), ("its 95% Wilson interval", NEG, "line")], size=TEXT, max_width=12.5)
         key.arrange(DOWN, aligned_edge=LEFT, buff=0.08).to_edge(DOWN, buff=0.15)
         have = [st for st in per if st["distinct"]]
