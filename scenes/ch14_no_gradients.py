@@ -32,18 +32,29 @@ from scenes.kit import speech
 from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import last_visible_step, steps_to_play
-from scenes.kit.layout import flush_left, keep_in_frame, label, pretty_expr
+from scenes.kit.layout import flush_left, label, pretty_expr, stack
 from scenes.kit.panels import CurvePanel, fmt_loss, readout
 from scenes.kit.plots import LossPlot
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import format_spread
 
-MAX_W = 6.3             # widest text row in the right column (it starts at x ≈ 0.5)
+LEFT_X, LEFT_W = -6.95, 6.8    # the left column: the unit, the gradient's verdict, the loss plot
+RIGHT_X, RIGHT_W = 0.35, 6.6    # the right column: the network's output and the read-outs
+MAX_W = RIGHT_W                # widest read-out row
 
 
 def step_curve(panel: CurvePanel, values: np.ndarray, color, width: float = 4) -> VMobject:
     """A piecewise-constant output drawn with corners."""
     return panel.curve(values, color, width, corners=True)
+
+
+def numbers_at_left(panel: CurvePanel) -> CurvePanel:
+    """The panel's y numbers beside its left edge: at the y axis (x = 0) they sat on the step curves,
+    which cross it at ±1."""
+    left = float(panel.axes.x_axis.get_left()[0])
+    for number in panel.axes.y_axis.numbers:
+        number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
+    return panel
 
 
 def ms(stat: dict) -> str:
@@ -62,29 +73,29 @@ class NoGradients(ChapterScene):
         n_params, n_data = tr.meta["n_params"], len(tr["data/x"])
         net = tr.meta["config"]["net"]
         self.runs = {"sgd": sgd, "adam": adam, "evolution": evo}
+        hidden = "-".join(str(h) for h in net["hidden"])
 
         title = Text("When gradients fail: a network of step functions", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.play(Write(title), run_time=1)
 
         # --- 1. the unit: sign(h) and its derivative
-        unit = Axes(x_range=[-2, 2, 1], y_range=[-1.5, 1.5, 1], x_length=3.4, y_length=1.7, tips=False,
+        unit_caption = label(f"every unit is a step: 1-{hidden}-1 network, {n_params} parameters", LEFT_W,
+                             SMALL_SIZE, color=MUTED)
+        flush_left(unit_caption.next_to(title, DOWN, buff=0.2), LEFT_X)
+        unit = Axes(x_range=[-2, 2, 1], y_range=[-1.5, 1.5, 1], x_length=3.4, y_length=1.2, tips=False,
                     axis_config={"stroke_width": 2})
-        unit.move_to([-4.3, 1.55, 0])
+        unit.next_to(unit_caption, DOWN, buff=0.15).set_x(-4.6)
         f_left = Line(unit.c2p(-2, -1), unit.c2p(0, -1), color=TEXT_COLOR, stroke_width=5)
         f_right = Line(unit.c2p(0, 1), unit.c2p(2, 1), color=TEXT_COLOR, stroke_width=5)
         deriv = VGroup(Line(unit.c2p(-2, 0), unit.c2p(-0.06, 0), color=c_sgd, stroke_width=5),
                        Line(unit.c2p(0.06, 0), unit.c2p(2, 0), color=c_sgd, stroke_width=5))
         unit_label = Text("sign(h)", font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(unit.c2p(2, 1), RIGHT, buff=0.1)
         deriv_label = Text("slope 0", font_size=SMALL_SIZE, color=c_sgd).next_to(unit.c2p(2, 0), RIGHT, buff=0.1)
-        hidden = "-".join(str(h) for h in net["hidden"])
-        unit_caption = Text(f"every unit is a step: 1-{hidden}-1 network, {n_params} parameters",
-                            font_size=SMALL_SIZE - 2, color=MUTED).next_to(unit, UP, buff=0.15)
-        unit_caption.set_x(-3.6)
         self.play(Create(unit), FadeIn(unit_caption), run_time=0.8)
         self.play(Create(f_left), Create(f_right), FadeIn(unit_label), run_time=0.8)
-        chain = Text("backprop multiplies by this slope: ∇L = 0", font_size=SMALL_SIZE, color=c_sgd)
-        chain.next_to(unit, DOWN, buff=0.2).set_x(-3.6)
-        h_label = Text("h", font_size=SMALL_SIZE, color=MUTED).next_to(unit.c2p(2, 0), DOWN, buff=0.12)
+        chain = label("backprop multiplies by this slope: ∇L = 0", LEFT_W, SMALL_SIZE, color=c_sgd)
+        flush_left(chain.next_to(unit, DOWN, buff=0.15), LEFT_X)
+        h_label = Text("h", font_size=SMALL_SIZE, color=MUTED).next_to(unit.c2p(1.75, 0), DOWN, buff=0.12)
         self.play(Create(deriv), FadeIn(deriv_label, h_label), run_time=0.8)
         self.play(FadeIn(chain), run_time=0.6)
         self.beat("This network's units are steps: each outputs plus or minus one. A step is flat everywhere "
@@ -92,14 +103,15 @@ class NoGradients(ChapterScene):
 
         # --- 2. the task and the shared start
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
-                           width=5.6, height=2.1)
+                           width=5.3, height=1.9)
         panel.target.set_points(panel.curve(tr["data/curve_target"], panel.target.get_color(), corners=True).points)
+        numbers_at_left(panel)
         self.panel = panel
         target_txt = tr.meta["config"]["data"]["target"]
-        panel_title = label(f"network output vs target {pretty_expr(target_txt)} ({n_data} points)", 6.3,
-                            SMALL_SIZE - 2)
-        panel_title.next_to(title, DOWN, buff=0.2).set_x(3.75)   # below the title, whatever its length
-        panel.next_to(panel_title, DOWN, buff=0.1).set_x(3.75)
+        panel_title = label(f"network output vs target {pretty_expr(target_txt)} ({n_data} points)", RIGHT_W,
+                            SMALL_SIZE)
+        panel_title.next_to(title, DOWN, buff=0.2).set_x(RIGHT_X + RIGHT_W / 2)   # below the title, whatever its length
+        panel.next_to(panel_title, DOWN, buff=0.1).set_x(RIGHT_X + RIGHT_W / 2)
         self.play(FadeIn(panel, panel_title), run_time=0.8)
         grad_curve = step_curve(panel, sgd["curve"][0], c_sgd, width=7)
         adam_curve = step_curve(panel, adam["curve"][0], c_adam, width=3)
@@ -107,8 +119,8 @@ class NoGradients(ChapterScene):
         self.play(Create(grad_curve), Create(adam_curve), run_time=0.8)
 
         plot = LossPlot(max(sgd.steps, evo.steps), self._loss_floor(), float(max(sgd["loss"][0], 1.0)),
-                        width=4.6, height=2.2, x_label="step / round", y_label="loss (MSE)")
-        plot.move_to([-3.8, -1.75, 0])
+                        width=5.0, height=1.75, x_label="step / round", y_label="loss (MSE)")
+        flush_left(plot.to_edge(DOWN, buff=0.15), LEFT_X)   # under the unit and its verdict
         self.plot = plot
         self.play(FadeIn(plot), run_time=0.6)
         same = self.claims.say(all(np.allclose(r["params"][0], sgd["params"][0]) for r in (adam, evo)),
@@ -120,7 +132,7 @@ class NoGradients(ChapterScene):
         rows = VGroup(self._row("sgd", 0, c_sgd), self._row("adam", 0, c_adam)).arrange(DOWN, aligned_edge=LEFT,
                                                                                          buff=0.15)
         rows.next_to(panel, DOWN, buff=0.25)
-        self.left_x = float(panel.axes.get_left()[0]) - 0.3
+        self.left_x = RIGHT_X
         flush_left(rows, self.left_x)
         self.play(FadeIn(rows), run_time=0.4)
         loss_sgd = plot.curve(sgd["evals"][:1] * 0, sgd["loss"][:1], c_sgd, width=6)
@@ -144,11 +156,10 @@ class NoGradients(ChapterScene):
                           run_time=4 / 15)
         g_max = max(float(sgd["grad_norm"].max()), float(adam["grad_norm"].max()))
         moved = max(float(sgd["param_change"].max()), float(adam["param_change"].max()))
-        verdict = Text(f"‖∇L‖ = {g_max:g} at all {steps} steps: no parameter moved ({moved:g})",
-                       font_size=SMALL_SIZE, color=c_sgd)
-        if verdict.width > MAX_W:
-            verdict.scale_to_fit_width(MAX_W)
-        flush_left(verdict.next_to(rows, DOWN, buff=0.2), self.left_x)
+        # under backprop's promise of a zero gradient, the measurement (the read-outs' column has no room)
+        verdict = label(f"‖∇L‖ = {g_max:g} at all {steps} steps: no parameter moved ({moved:g})", LEFT_W,
+                        SMALL_SIZE, color=c_sgd)
+        flush_left(verdict.next_to(chain, DOWN, buff=0.12), LEFT_X)
         self.play(FadeIn(verdict), run_time=0.6)
         self.wait(1)
         self.beat(f"SGD and Adam ran {speech.count(steps)} steps each. The recorded gradient is exactly "
@@ -156,7 +167,7 @@ class NoGradients(ChapterScene):
                   f"{speech.loss(sgd['loss'][-1])}.")
 
         # --- 4. evolution: compare losses, keep the better child
-        evo_row = VGroup(flush_left(self._row("evolution", 0, c_evo).next_to(verdict, DOWN, buff=0.25),
+        evo_row = VGroup(flush_left(self._row("evolution", 0, c_evo).next_to(rows, DOWN, buff=0.2),
                                     self.left_x))   # the read-out's place; its row is swapped as the run goes
         self.play(Create(evo_curve), FadeIn(evo_row), run_time=0.6)
         loss_evo = plot.curve(np.zeros(1), evo["loss"][:1], c_evo)
@@ -174,7 +185,7 @@ class NoGradients(ChapterScene):
         missed = evo.meta.get("points_missed") if net["out_activation"] == "sign" else None
         missed_note = None
         if missed is not None:
-            missed_note = flush_left(Text(f"{missed} of {n_data} points still wrong", font_size=SMALL_SIZE - 2,
+            missed_note = flush_left(Text(f"{missed} of {n_data} points still wrong", font_size=SMALL_SIZE,
                                           color=c_evo).next_to(evo_row, DOWN, buff=0.12), self.left_x)
             self.play(FadeIn(missed_note), run_time=0.4)
         self.wait(1)
@@ -184,17 +195,16 @@ class NoGradients(ChapterScene):
 
         # --- 5. over all seeds
         summ, reps = tr.stats["runs"], tr.stats["seeds"]
-        summary = Text(
-            f"over {reps} seeds (mean ± sd):\n"
-            f"SGD, Adam: loss {ms(summ['sgd']['final_loss'])} = their start\n"
-            f"evolution: loss {ms(summ['evolution']['start_loss'])} → {ms(summ['evolution']['final_loss'])}",
-            font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        if summary.width > MAX_W:
-            summary.scale_to_fit_width(MAX_W)
-        flush_left(summary.next_to(evo_row, DOWN, buff=0.2), self.left_x)
-        if missed_note is not None:   # said in the last beat; the seeds' summary takes its place
-            self.play(FadeOut(missed_note), run_time=0.3)
-        keep_in_frame(summary)
+        summary = stack(*(label(line, LEFT_W, SMALL_SIZE, color=TEXT_COLOR) for line in (
+            f"over {reps} seeds (mean ± sd):",
+            f"SGD, Adam: loss {ms(summ['sgd']['final_loss'])} = their start",
+            f"evolution: loss {ms(summ['evolution']['start_loss'])} → {ms(summ['evolution']['final_loss'])}")),
+            buff=0.12)
+        # The unit's picture was the first beat's; the seeds' summary takes its place, above the verdict.
+        free_top, free_bottom = float(unit_caption.get_top()[1]), float(chain.get_top()[1]) + 0.2
+        flush_left(summary.move_to([0, (free_top + free_bottom) / 2, 0]), LEFT_X)
+        summary.shift(DOWN * max(0.0, float(summary.get_top()[1]) - free_top))
+        self.play(FadeOut(unit, f_left, f_right, deriv, unit_label, deriv_label, h_label, unit_caption), run_time=0.4)
         self.play(FadeIn(summary), run_time=0.8)
         self.wait(2)
         moved = max(float(summ[n]["max_param_change"]["mean"] or 0.0) for n in ("sgd", "adam"))

@@ -15,9 +15,11 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     UP,
     Arrow,
     Create,
+    Dot,
     FadeIn,
     FadeOut,
     Group,
@@ -34,7 +36,7 @@ from scenes.kit.arrows import swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker, mutation_cloud, trail
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import fit_width, flush_left, pretty_expr
+from scenes.kit.layout import flush_left, label, pretty_expr, stack
 from scenes.kit.panels import CurvePanel, fmt_loss, legend, readout
 from scenes.kit.params import fmt_param
 from scenes.kit.plots import LossPlot
@@ -42,11 +44,56 @@ from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_fo
 from scenes.kit.traces import format_spread
 
 CLEARLY = 2.0   # one mean below the other by this factor: that search "ends clearly lower"
+COL_X, COL_W = 0.3, 6.65   # the text column right of the landscape and of the loss plot
+TOP_Y = 3.2                # under the title
 
 
 def ms(stat: dict, fmt=fmt_loss) -> str:
     """A spread stored in the trace (mean ± sample sd over seeds), formatted, never recomputed."""
     return format_spread(stat, fmt, count=False)
+
+
+def frame_on_heatmap(view: LandscapeView) -> LandscapeView:
+    """The view's number lines with their lines on the heatmap's edges (centred on their boxes, the
+    numbers included, they sat a tick label's half-width off it), their letters moved along."""
+    x_axis, y_axis = view.frame
+    corner = view.axes.c2p(float(view.a[0]), float(view.b[0]))
+    for axis, letter, value in ((x_axis, view.x_label, view.a[0]), (y_axis, view.y_label, view.b[0])):
+        offset = corner - axis.n2p(float(value))
+        axis.shift(offset)
+        letter.shift(offset)
+    view.min_label.become(view._min_label(x_axis, y_axis))
+    return view
+
+
+def column(lines: list[str], color=TEXT_COLOR) -> VGroup:
+    """Lines of a text block, each wrapped to the column at the smallest legible size or larger."""
+    return stack(*(label(line, COL_W, SMALL_SIZE, color=color) for line in lines), buff=0.1)
+
+
+def numbers_at_edges(panel: CurvePanel) -> CurvePanel:
+    """The panel's numbers beside its left and bottom edges: at the axes (x = 0, y = 0, mid-panel) the
+    fitted curves, which cross them again and again, ran through them."""
+    (x_lo, _), (y_lo, _) = panel.axes.x_range[:2], panel.axes.y_range[:2]
+    left, bottom = (float(v) for v in panel.axes.c2p(x_lo, y_lo)[:2])
+    for number in panel.axes.y_axis.numbers:
+        number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
+    for number in panel.axes.x_axis.numbers:
+        number.shift(UP * (bottom - 0.12 - float(number.get_top()[1])))
+    for number in list(panel.axes.y_axis.numbers):   # the lowest y number crowds x's first at the corner: x's stays
+        if float(number.get_bottom()[1]) < bottom - 0.05:
+            panel.axes.y_axis.numbers.remove(number)
+    return panel
+
+
+def stacked_readout(name: str, color, fields: list[tuple[str, str]]) -> VGroup:
+    """A read-out with its fields under the run's name (the kit's readout stacks only a row too wide
+    for its column): the landscape's rows would switch between one and two lines as the digits grow."""
+    swatch = Dot(radius=0.09, color=color)
+    head = VGroup(swatch, label(name, COL_W - 0.36, SMALL_SIZE, max_lines=1, color=TEXT_COLOR, weight="BOLD"))
+    head.arrange(RIGHT, buff=0.18)
+    values = label(" · ".join(f"{key} {value}" for key, value in fields), COL_W - 0.36, SMALL_SIZE, color=TEXT_COLOR)
+    return VGroup(head, values.next_to(head, DOWN, buff=0.08).align_to(head[1], LEFT))
 
 
 def ellipse_points(mean: np.ndarray, cov: np.ndarray, box: tuple[float, float, float, float],
@@ -81,24 +128,26 @@ class Beyond(ChapterScene):
         view = LandscapeView(a, b, tr["small/landscape/loss"], tr["small/landscape/min"], side=5.6)
         view.shift(np.array([-3.45, -0.25, 0]) - view.axes.get_center())
         view.heatmap.move_to(view.axes.get_center())
-        self.view = view
+        self.view = frame_on_heatmap(view)
+        inside = max(0.0, -7.0 - float(view.get_left()[0]))   # its letter b at the frame's left edge, not past it
+        view.shift(RIGHT * inside)
+        view.heatmap.shift(RIGHT * inside)
         self.play(Write(title), run_time=1)
         self.add(view.heatmap)
         self.play(FadeIn(view.heatmap), Create(view.frame), FadeIn(view.x_label, view.y_label), run_time=1)
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label), run_time=0.8)
 
         lam, gens = cma.meta["population"], cma.steps
-        intro = Text("CMA-ES samples children from a Gaussian\n"
-                     "and learns its shape: the mean moves to\n"
-                     "the best children's weighted average, the\n"
-                     "covariance stretches where steps paid off.",
-                     font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        fit_width(intro, 6.0)
-        flush_left(intro.move_to([3.9, 2.45, 0]))
+        intro = label("CMA-ES samples children from a Gaussian and learns its shape: the mean moves to the best "
+                      "children's weighted average, the covariance stretches where steps paid off.", COL_W,
+                      SMALL_SIZE, color=TEXT_COLOR)
+        flush_left(intro, COL_X).shift(UP * (TOP_Y - float(intro.get_top()[1])))
         key = legend([("CMA-ES mean path", c_cma), ("its children (one generation)", c_cma, "dot"),
                       ("sampling ellipse: 1 sd of σ²C", c_cma), (f"{ls.meta['label']} (the video's) path", c_ls)],
-                     size=SMALL_SIZE)
-        flush_left(key.move_to([3.9, -2.75, 0]))
+                     size=SMALL_SIZE, max_width=COL_W)
+        flush_left(key.to_edge(DOWN, buff=0.2), COL_X)
+        rows_h = self._rows(cma, ls, 0, 0, c_cma, c_ls).height
+        self.rows_top = (float(intro.get_bottom()[1]) + float(key.get_top()[1]) + rows_h) / 2   # midway between
         self.play(FadeIn(intro), FadeIn(key), run_time=1)
 
         p_cma, p_ls = cma["params"], ls["params"]
@@ -155,17 +204,17 @@ class Beyond(ChapterScene):
         off_grid = summ["off_grid"]["cma-es"]   # CMA-ES runs whose end left the landscape grid (= self.box)
         off = len(off_grid["seeds"])
         ends = ", ".join(f"({fmt_param(e[0])}, {fmt_param(e[1])})" for e in off_grid["ends"][:2])
-        plateau = (f"\n{off} of {n} CMA-ES runs ended off the grid,\nat (a, b) = {ends}" + ("…" if off > 2 else "")
-                   if off else "")
-        verdict = Text(f"{n} seeds × {evals} evaluations, best loss:\n"
-                       f"CMA-ES {ms(summ['cma-es']['best_loss'])}\n"
-                       f"local search {ms(summ['evolution']['best_loss'])}" + plateau,
-                       font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.25))
+        plateau = [f"{off} of {n} CMA-ES runs ended off the grid, at (a, b) = {ends}" + ("…" if off > 2 else "")
+                   ] if off else []
+        verdict = column([f"{n} seeds × {evals} evaluations, best loss:", f"CMA-ES {ms(summ['cma-es']['best_loss'])}",
+                          f"local search {ms(summ['evolution']['best_loss'])}", *plateau])
+        # the rule's text has been said: the seeds' numbers take its place, above the read-outs
+        flush_left(verdict, COL_X).shift(UP * (TOP_Y - float(verdict.get_top()[1])))
         # the opening sentence is said while the generations play: the counts wait for the last of them
         self.beat(f"Generation by generation, both searches walk the same landscape. After {speech.count(evals)} "
                   f"evaluations, CMA-ES is at {speech.loss(cma['best_loss'][-1])}, the local search at "
                   f"{speech.loss(ls['loss'][-1])}.")
+        self.play(FadeOut(intro), run_time=0.3)
         self.play(FadeIn(verdict), run_time=0.6)
         self.beat(f"Over {speech.small(n)} seeds: {speech.mean(summ['cma-es']['best_loss'])} against "
                   f"{speech.mean(summ['evolution']['best_loss'])}." + self._verdict(summ)
@@ -199,15 +248,15 @@ class Beyond(ChapterScene):
         pts = [self.view.point(p) for p in ellipse_points(mean, cov, self.box)]
         return VMobject(stroke_color=color, stroke_width=3).set_points_as_corners(pts).set_z_index(2)
 
-    @staticmethod
-    def _rows(cma, ls, g: int, k: int, c_cma, c_ls) -> VGroup:
+    def _rows(self, cma, ls, g: int, k: int, c_cma, c_ls) -> VGroup:
         rows = VGroup(
-            readout(cma.meta["label"], c_cma, [("gen", f"{g}"), ("best", fmt_loss(cma["best_loss"][g])),
-                                               ("evals", f"{int(cma['evals'][g])}")], max_width=6.25),
-            readout(ls.meta["label"], c_ls, [("round", f"{k}"), ("best", fmt_loss(ls["loss"][k])),
-                                             ("evals", f"{int(ls['evals'][k])}")], max_width=6.25),
+            stacked_readout(cma.meta["label"], c_cma, [("gen", f"{g}"), ("best", fmt_loss(cma["best_loss"][g])),
+                                                       ("evals", f"{int(cma['evals'][g])}")]),
+            stacked_readout(ls.meta["label"], c_ls, [("round", f"{k}"), ("best", fmt_loss(ls["loss"][k])),
+                                                     ("evals", f"{int(ls['evals'][k])}")]),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        return flush_left(rows.move_to([3.9, 1.15, 0]))
+        top = getattr(self, "rows_top", float(rows.get_top()[1]))
+        return flush_left(rows, COL_X).shift(UP * (top - float(rows.get_top()[1])))
 
     # ---------------------------------------------------------------------------------- MLP task
     def mlp_part(self, tr) -> None:
@@ -220,20 +269,24 @@ class Beyond(ChapterScene):
         budget = float(snes["evals_all"][-1])
         lo = float(min(snes["best_all"].min(), ls["best_all"].min()))
         hi = float(max(snes["best_all"].max(), ls["best_all"].max()))
-        plot = LossPlot(budget, lo, hi, width=5.6, height=3.4, x_label="loss evaluations",
+        plot = LossPlot(budget, lo, hi, width=5.2, height=2.9, x_label="loss evaluations",
                         y_label="best loss so far (MSE)")
-        plot.move_to([-3.3, 0.2, 0])
+        flush_left(plot, -6.9).shift(UP * (TOP_Y - 0.1 - float(plot.get_top()[1])))
         self.loss_plot = plot
-        panel = CurvePanel(tr["large/data/curve_x"], tr["large/data/curve_target"], tr["large/data/x"][::10],
-                           tr["large/data/y"][::10], width=5.2, height=2.4)
-        panel.move_to([3.75, 1.3, 0])
-        panel_title = Text("the network's output", font_size=SMALL_SIZE).next_to(panel, UP, buff=0.1)
+        # the right column, top down: the network's output, the read-outs, the seeds' numbers
+        panel_title = Text("the network's output", font_size=SMALL_SIZE)
+        panel_title.shift(UP * (TOP_Y - float(panel_title.get_top()[1])))
+        panel = numbers_at_edges(CurvePanel(tr["large/data/curve_x"], tr["large/data/curve_target"],
+                                           tr["large/data/x"][::10], tr["large/data/y"][::10], width=5.0, height=2.0))
+        panel.next_to(panel_title, DOWN, buff=0.1).set_x(COL_X + COL_W / 2)
+        panel_title.set_x(float(panel.axes.get_center()[0]))
         self.play(Write(title), FadeIn(plot), FadeIn(panel, panel_title), run_time=1)
-        about = Text(f"SNES: one step size per parameter,\n{snes.meta['population']} children per generation\n"
-                     f"local search: {ls.meta['population']} children per round, σ {ls.meta['sigma']}",
-                     font_size=SMALL_SIZE, color=MUTED, line_spacing=0.8)
-        fit_width(about, 5.8).next_to(plot, DOWN, buff=0.3).align_to(plot.y_label, LEFT)
+        about = column([f"SNES: one step size per parameter, {snes.meta['population']} children per generation",
+                        f"local search: {ls.meta['population']} children per round, σ {ls.meta['sigma']}"],
+                       color=MUTED)
+        flush_left(about.next_to(plot, DOWN, buff=0.35), -6.9)
         self.play(FadeIn(about), run_time=0.6)
+        self.mlp_rows_top = float(panel.get_bottom()[1]) - 0.25
 
         frames = self.mlp_frames
         c_snes_curve = panel.curve(snes["curve"][0], c_snes)
@@ -259,28 +312,26 @@ class Beyond(ChapterScene):
         match = (f"SNES matched the local search's final loss after {ms(got, lambda v: f'{v:,.0f}')} evaluations"
                  + (f" ({got['n']}/{n} seeds)" if got["n"] < n else "")) if got["n"] else \
             "SNES never matched the local search's final loss"
-        verdict = Text(f"{n} seeds × {int(budget):,} evaluations, best loss:\n"
-                       f"SNES {ms(summ['snes']['best_loss'])}\n"
-                       f"local search {ms(summ['mlp-evolution']['best_loss'])}",
-                       font_size=SMALL_SIZE, color=TEXT_COLOR, line_spacing=0.8)
-        flush_left(fit_width(verdict, 6.0).next_to(rows, DOWN, buff=0.3))
-        match_txt = Text(match.replace(" after ", "\nafter "), font_size=SMALL_SIZE, color=color_for("snes"),
-                         line_spacing=0.8)
-        flush_left(fit_width(match_txt, 6.0).next_to(verdict, DOWN, buff=0.2))
+        verdict = column([f"{n} seeds × {int(budget):,} evaluations, best loss:",
+                          f"SNES {ms(summ['snes']['best_loss'])}",
+                          f"local search {ms(summ['mlp-evolution']['best_loss'])}"])
+        flush_left(verdict.next_to(rows, DOWN, buff=0.3), COL_X)
+        match_txt = label(match, COL_W, SMALL_SIZE, color=color_for("snes"))
+        flush_left(match_txt.next_to(verdict, DOWN, buff=0.2), COL_X)
         self.play(FadeIn(verdict), FadeIn(match_txt), run_time=0.6)
         self.wait(1.4)
         self.beat(f"On a network with {speech.count(d)} parameters, SNES, which adapts a mutation scale for every "
                   f"parameter, reaches {speech.mean(summ['snes']['best_loss'])}, the local search "
                   f"{speech.mean(summ['mlp-evolution']['best_loss'])}.")
 
-    @staticmethod
-    def _mlp_rows(snes, ls, ck: int, c_snes, c_ls) -> VGroup:
+    def _mlp_rows(self, snes, ls, ck: int, c_snes, c_ls) -> VGroup:
         rows = VGroup(*[
             readout(r.meta["label"], c, [("evals", f"{int(r['evals'][ck]):,}"),
-                                         ("best", fmt_loss(r["best_all"][int(r["checkpoints"][ck])]))])
+                                         ("best", fmt_loss(r["best_all"][int(r["checkpoints"][ck])]))],
+                    max_width=COL_W)
             for r, c in ((snes, c_snes), (ls, c_ls))
         ]).arrange(DOWN, aligned_edge=LEFT, buff=0.18)
-        return flush_left(rows.move_to([3.9, -0.65, 0]))
+        return flush_left(rows, COL_X).shift(UP * (self.mlp_rows_top - float(rows.get_top()[1])))
 
     # ---------------------------------------------------------------------------------- closing
     def closing_part(self, tr) -> None:
@@ -299,6 +350,9 @@ class Beyond(ChapterScene):
                         line_spacing=0.8).next_to(converge, DOWN, buff=0.3)
         right_txt = Text("no fixed goal, many lineages:\nit keeps inventing", font_size=SMALL_SIZE,
                          color=TEXT_COLOR, line_spacing=0.8).next_to(tree, DOWN, buff=0.3)
+        lower = min((left_txt, right_txt), key=lambda t: float(t.get_top()[1]))   # the two captions on one line
+        for caption in (left_txt, right_txt):
+            caption.align_to(lower, UP)
         self.play(Write(title), run_time=1)
         self.play(Create(converge), FadeIn(left_txt), run_time=1.2)
         self.play(Create(tree), FadeIn(right_txt), run_time=1.6)

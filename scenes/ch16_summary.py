@@ -17,7 +17,7 @@ from manim import DOWN, LEFT, UP, FadeIn, Line, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.layout import keep_in_frame
+from scenes.kit.layout import keep_in_frame, label
 from scenes.kit.style import LABEL_SIZE, MUTED, TEXT_COLOR, TITLE_SIZE, color_for
 from scenes.kit.traces import shown_race
 
@@ -107,8 +107,9 @@ class Summary(ChapterScene):
 
         title = Text("What each method did", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         tuned = "; fit: each method tuned" if self.columns[1].tuned else ""
-        note = Text(f"final loss (evaluations); fit and step units: mean of {' or '.join(map(str, sorted(seeds)))}"
-                    f" seeds{tuned}", font_size=LABEL_SIZE, color=MUTED).next_to(title, DOWN, buff=0.15)
+        # wrapped rather than shrunk when the seed counts and the tuning make it wider than the frame
+        note = label(f"final loss (evaluations); fit and step units: mean of {' or '.join(map(str, sorted(seeds)))}"
+                     f" seeds{tuned}", 13.8, LABEL_SIZE, color=MUTED).next_to(title, DOWN, buff=0.15)
         keep_in_frame(note)
         self.play(Write(title), FadeIn(note), run_time=0.8)
 
@@ -150,7 +151,7 @@ class Summary(ChapterScene):
                              color=color_for(best) if best else MUTED))
         rows.append(last)
         flat = VGroup(*(t for row in rows for t in row))
-        flat.arrange_in_grid(rows=len(rows), cols=len(header), buff=(0.55, 0.26), col_alignments="l" + "r" * 3)
+        flat.arrange_in_grid(rows=len(rows), cols=len(header), buff=(0.55, 0.36), col_alignments="l" + "r" * 3)
         grid = VGroup(*(VGroup(*row) for row in rows))
         grid.next_to(below, DOWN, buff=0.3).set_x(0)
         keep_in_frame(grid)
