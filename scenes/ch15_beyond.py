@@ -53,37 +53,9 @@ def ms(stat: dict, fmt=fmt_loss) -> str:
     return format_spread(stat, fmt, count=False)
 
 
-def frame_on_heatmap(view: LandscapeView) -> LandscapeView:
-    """The view's number lines with their lines on the heatmap's edges (centred on their boxes, the
-    numbers included, they sat a tick label's half-width off it), their letters moved along."""
-    x_axis, y_axis = view.frame
-    corner = view.axes.c2p(float(view.a[0]), float(view.b[0]))
-    for axis, letter, value in ((x_axis, view.x_label, view.a[0]), (y_axis, view.y_label, view.b[0])):
-        offset = corner - axis.n2p(float(value))
-        axis.shift(offset)
-        letter.shift(offset)
-    view.min_label.become(view._min_label(x_axis, y_axis))
-    return view
-
-
 def column(lines: list[str], color=TEXT_COLOR) -> VGroup:
     """Lines of a text block, each wrapped to the column at the smallest legible size or larger."""
     return stack(*(label(line, COL_W, SMALL_SIZE, color=color) for line in lines), buff=0.1)
-
-
-def numbers_at_edges(panel: CurvePanel) -> CurvePanel:
-    """The panel's numbers beside its left and bottom edges: at the axes (x = 0, y = 0, mid-panel) the
-    fitted curves, which cross them again and again, ran through them."""
-    (x_lo, _), (y_lo, _) = panel.axes.x_range[:2], panel.axes.y_range[:2]
-    left, bottom = (float(v) for v in panel.axes.c2p(x_lo, y_lo)[:2])
-    for number in panel.axes.y_axis.numbers:
-        number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
-    for number in panel.axes.x_axis.numbers:
-        number.shift(UP * (bottom - 0.12 - float(number.get_top()[1])))
-    for number in list(panel.axes.y_axis.numbers):   # the lowest y number crowds x's first at the corner: x's stays
-        if float(number.get_bottom()[1]) < bottom - 0.05:
-            panel.axes.y_axis.numbers.remove(number)
-    return panel
 
 
 def stacked_readout(name: str, color, fields: list[tuple[str, str]]) -> VGroup:
@@ -128,7 +100,7 @@ class Beyond(ChapterScene):
         view = LandscapeView(a, b, tr["small/landscape/loss"], tr["small/landscape/min"], side=5.6)
         view.shift(np.array([-3.45, -0.25, 0]) - view.axes.get_center())
         view.heatmap.move_to(view.axes.get_center())
-        self.view = frame_on_heatmap(view)
+        self.view = view
         inside = max(0.0, -7.0 - float(view.get_left()[0]))   # its letter b at the frame's left edge, not past it
         view.shift(RIGHT * inside)
         view.heatmap.shift(RIGHT * inside)
@@ -276,8 +248,8 @@ class Beyond(ChapterScene):
         # the right column, top down: the network's output, the read-outs, the seeds' numbers
         panel_title = Text("the network's output", font_size=SMALL_SIZE)
         panel_title.shift(UP * (TOP_Y - float(panel_title.get_top()[1])))
-        panel = numbers_at_edges(CurvePanel(tr["large/data/curve_x"], tr["large/data/curve_target"],
-                                           tr["large/data/x"][::10], tr["large/data/y"][::10], width=5.0, height=2.0))
+        panel = CurvePanel(tr["large/data/curve_x"], tr["large/data/curve_target"],
+                           tr["large/data/x"][::10], tr["large/data/y"][::10], width=5.0, height=2.0)
         panel.next_to(panel_title, DOWN, buff=0.1).set_x(COL_X + COL_W / 2)
         panel_title.set_x(float(panel.axes.get_center()[0]))
         self.play(Write(title), FadeIn(plot), FadeIn(panel, panel_title), run_time=1)

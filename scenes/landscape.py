@@ -52,6 +52,7 @@ class Landscape(ChapterScene):
                         color=MUTED).next_to(view.min_label, DOWN, buff=0.04)
         edge = view.axes.get_right()[0]   # a minimum at the map's right edge: its loss stays on the map
         min_loss.shift(LEFT * max(0.0, min_loss.get_right()[0] - edge))
+        min_loss.add_background_rectangle(color="#000000", opacity=0.55, buff=0.04)   # legible on any colour
         self.play(Create(view.contours), FadeIn(view.minimum, view.min_label, min_loss), run_time=1.2)
         self.beat(f"The loss of our two-parameter network over the whole plane of a and b. The best point has loss "
                   f"{speech.loss(float(tr['landscape/min_loss']))}.")

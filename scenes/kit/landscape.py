@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 from manim import (
     DEGREES,
@@ -56,12 +58,14 @@ class LandscapeView(VGroup):
         b_step = _nice_step(b_hi - b_lo, side)
         x_axis = NumberLine(x_range=[a_lo, a_hi, step], length=side, include_numbers=True,
                             decimal_number_config={"num_decimal_places": _decimals(a_lo, step)}, font_size=TICK_SIZE)
-        x_axis.move_to(self.axes.c2p((a_lo + a_hi) / 2, b_lo))
         y_axis = NumberLine(x_range=[b_lo, b_hi, b_step], length=side, include_numbers=True,
                             rotation=90 * DEGREES, label_direction=LEFT,
                             decimal_number_config={"num_decimal_places": _decimals(b_lo, b_step)},
                             font_size=TICK_SIZE)
-        y_axis.move_to(self.axes.c2p(a_lo, (b_lo + b_hi) / 2))
+        # Placed by their lines, not their boxes (which hold the numbers): the lines lie on the image's edges.
+        corner = self.axes.c2p(a_lo, b_lo)
+        x_axis.shift(corner - x_axis.n2p(a_lo))
+        y_axis.shift(corner - y_axis.n2p(b_lo))
         for number in list(y_axis.numbers):   # the two lowest numbers meet at the corner: a's stays
             if any(boxes_meet(number, other) for other in x_axis.numbers):
                 y_axis.numbers.remove(number)
@@ -76,8 +80,23 @@ class LandscapeView(VGroup):
         self.min_label = self._min_label(x_axis, y_axis)
         # Beside the axes' numbers (which the number lines' boxes include): legible ticks take the room.
         self.x_label = MathTex("a", font_size=TEX_LABEL_SIZE).next_to(x_axis, DOWN, buff=0.2)
-        self.y_label = MathTex("b", font_size=TEX_LABEL_SIZE).next_to(y_axis, LEFT, buff=0.2)
+        self.y_label = self._y_letter(y_axis)
         self.add(self.contours, self.axes, self.frame, self.minimum, self.min_label, self.x_label, self.y_label)
+
+    @staticmethod
+    def _y_letter(y_axis: NumberLine) -> MathTex:
+        """'b' in the numbers' column, in the gap between two numbers nearest the axis's middle (beside
+        the numbers it would push the map off a frame's edge now that the lines lie on the image's edges)."""
+        letter = MathTex("b", font_size=TEX_LABEL_SIZE)
+        numbers = sorted(y_axis.numbers, key=lambda n: n.get_center()[1])
+        gaps = [(lo.get_top()[1], hi.get_bottom()[1]) for lo, hi in pairwise(numbers)]
+        gaps = [(lo, hi) for lo, hi in gaps if hi - lo >= letter.height + 0.1]
+        if not gaps:
+            return letter.next_to(y_axis, LEFT, buff=0.2)
+        middle = y_axis.get_center()[1]
+        lo, hi = min(gaps, key=lambda g: abs((g[0] + g[1]) / 2 - middle))
+        right = max(n.get_right()[0] for n in numbers)
+        return letter.move_to([right - letter.width / 2, (lo + hi) / 2, 0])
 
     def _min_label(self, *axes: NumberLine) -> MathTex:
         """'min' under the star, or the first other side where it covers no axis number."""
