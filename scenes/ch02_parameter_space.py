@@ -62,7 +62,7 @@ class ParameterSpace(ChapterScene):
         panel_title.next_to(title, DOWN, buff=0.15).align_to([RIGHT_COLUMN_X, 0, 0], LEFT)
         # The panel is short: the readout and the walk's note stack under it, at their full size.
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
-                           width=5.3, height=2.5)
+                           width=4.9, height=2.5)
         panel.next_to(panel_title, DOWN, buff=0.1).align_to([RIGHT_COLUMN_X + 0.15, 0, 0], LEFT)
         self.plane, self.panel = plane, panel
         plane_title = self._plane_title(plane)

@@ -69,10 +69,10 @@ class EvolutionAtScale(ChapterScene):
 
         every = max(1, len(tr["data/x"]) // 40)
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"][::every],
-                           tr["data/y"][::every], width=6.2, height=3.6, curves=(evo["curve"][0], evo["curve"][-1]))
+                           tr["data/y"][::every], width=5.8, height=3.4, curves=(evo["curve"][0], evo["curve"][-1]))
         for d in panel.dots:
             d.scale(0.6)
-        panel.move_to([-3.5, -0.45, 0])
+        panel.to_edge(LEFT, buff=0.35).set_y(-0.45)   # its numbers beside its left edge, inside the frame
         self.curve_panel = panel
         loss = evo["loss"]
         plot = LossPlot(rounds, float(loss.min()), float(loss.max()), width=4.9, height=3.2,

@@ -48,15 +48,6 @@ def step_curve(panel: CurvePanel, values: np.ndarray, color, width: float = 4) -
     return panel.curve(values, color, width, corners=True)
 
 
-def numbers_at_left(panel: CurvePanel) -> CurvePanel:
-    """The panel's y numbers beside its left edge: at the y axis (x = 0) they sat on the step curves,
-    which cross it at ±1."""
-    left = float(panel.axes.x_axis.get_left()[0])
-    for number in panel.axes.y_axis.numbers:
-        number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
-    return panel
-
-
 def ms(stat: dict) -> str:
     """A spread stored in the trace (mean ± sample sd over seeds), formatted, never recomputed."""
     return format_spread(stat, ".3g", ".2g")
@@ -105,7 +96,6 @@ class NoGradients(ChapterScene):
         panel = CurvePanel(tr["data/curve_x"], tr["data/curve_target"], tr["data/x"], tr["data/y"],
                            width=5.3, height=1.9)
         panel.target.set_points(panel.curve(tr["data/curve_target"], panel.target.get_color(), corners=True).points)
-        numbers_at_left(panel)
         self.panel = panel
         target_txt = tr.meta["config"]["data"]["target"]
         panel_title = label(f"network output vs target {pretty_expr(target_txt)} ({n_data} points)", RIGHT_W,
@@ -213,7 +203,9 @@ class NoGradients(ChapterScene):
                                    "gradient descent moves a little")
         works = self.claims.say(evo_end is not None and evo_start is not None and evo_end < evo_start,
                                 " Where gradients do not exist, evolution still makes progress.", "")
-        self.beat(f"Over {speech.small(reps)} seeds, {gradient}, while evolution ends at "
+        # SGD's mean too: the summary chapter's step-units column says it, and seed 0's loss said above differs
+        self.beat(f"Over {speech.small(reps)} seeds, {gradient}, at a loss of "
+                  f"{speech.mean(summ['sgd']['final_loss'])}, while evolution ends at "
                   f"{speech.mean(summ['evolution']['final_loss'])}.{works}")
 
     def _loss_floor(self) -> float:

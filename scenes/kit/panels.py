@@ -45,7 +45,8 @@ class CurvePanel(VGroup):
 
     def __init__(self, curve_x: np.ndarray, target: np.ndarray, data_x: np.ndarray, data_y: np.ndarray,
                  width: float = 5.0, height: float = 3.0, y_range: tuple[float, float] | None = None,
-                 curves: tuple[np.ndarray, ...] | list = (), font_size: int = TICK_SIZE) -> None:
+                 curves: tuple[np.ndarray, ...] | list = (), font_size: int = TICK_SIZE,
+                 numbers_at_edges: bool = True) -> None:
         super().__init__()
         self.curve_x = curve_x
         if y_range is None:
@@ -70,7 +71,27 @@ class CurvePanel(VGroup):
                                  color=DATA_COLOR) for x, y in zip(data_x, data_y, strict=True)]).set_z_index(4)
         self.x_label = MathTex("x", font_size=TEX_LABEL_SIZE).next_to(self.axes.x_axis, RIGHT, buff=0.1)
         self.y_label = MathTex("f(x)", font_size=TEX_LABEL_SIZE).next_to(self.axes.y_axis, UP, buff=0.1)
+        if numbers_at_edges:
+            self._numbers_to_edges()
         self.add(self.axes, self.target, self.dots, self.x_label, self.y_label)
+
+    def _numbers_to_edges(self) -> None:
+        """The numbers beside the panel's left and bottom edges: at the axes, which cross mid-panel, the
+        curves ran through them (a sine crosses both axes again and again)."""
+        (x_lo, _), (y_lo, _) = self.axes.x_range[:2], self.axes.y_range[:2]
+        left, bottom = (float(v) for v in self.axes.c2p(x_lo, y_lo)[:2])
+        for axis in (self.axes.x_axis, self.axes.y_axis):   # 0 too: it no longer sits where the axes cross
+            lo, hi, step = axis.x_range[:3]
+            values = [v for v in np.arange(lo, hi + step / 2, step) if lo - 1e-9 <= v <= hi + 1e-9]
+            axis.remove(axis.numbers)
+            axis.add_numbers(x_values=values, excluding=[])
+        for number in self.axes.y_axis.numbers:
+            number.shift(RIGHT * (left - 0.12 - float(number.get_right()[0])))
+        for number in self.axes.x_axis.numbers:
+            number.shift(UP * (bottom - 0.2 - float(number.get_top()[1])))
+        for number in list(self.axes.y_axis.numbers):   # a y number meeting x's first at the corner: x's stays
+            if any(_near(number, other, 0.05) for other in self.axes.x_axis.numbers):
+                self.axes.y_axis.numbers.remove(number)
 
     def curve_points(self, values: np.ndarray) -> np.ndarray:
         """A recorded curve's scene points (N, 3), clipped to the axes (non-finite values at the edge)."""
@@ -136,4 +157,11 @@ def fmt_loss(value: float) -> str:
     return f"{value:.4f}" if 1e-3 <= value < 1e4 else f"{value:.1e}"
 
 
+def _near(a, b, pad: float) -> bool:
+    """Whether two mobjects' boxes come within `pad` of each other."""
+    return bool(a.get_left()[0] - pad < b.get_right()[0] and b.get_left()[0] - pad < a.get_right()[0]
+                and a.get_bottom()[1] - pad < b.get_top()[1] and b.get_bottom()[1] - pad < a.get_top()[1])
+
+
 __all__ = ["MUTED", "CurvePanel", "fmt_loss", "legend", "readout"]
+
