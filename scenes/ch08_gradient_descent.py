@@ -83,23 +83,28 @@ class GradientDescent(ChapterScene):
         where = self.claims.say(same, "from the same point as the others", "from its own starting point")
         self.beat(f"Gradient descent starts {where} and follows one rule: step against the gradient.")
 
-        # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long.
-        scale = 1.0 / max(float(np.linalg.norm(g0)), 1e-9)  # gradient drawn 1 unit long (direction)
+        # The gradient: a recorded vector, drawn uphill; the step goes the other way, lr times as long. Both
+        # at one scale (the longer one unit of a), so the picture shows the ratio the narration states.
+        lr = good.meta["lr"]
+        scale = 1.0 / max(max(1.0, lr) * float(np.linalg.norm(g0)), 1e-9)
         up = vector_arrow(view, p0, g0, GRAD_COLOR, scale=scale)
         # Two lines: on one, the vector and its words are wider than the column.
         g_text = Text(f"gradient ∇L = {fmt_vec(g0)}\npoints uphill", font_size=SMALL_SIZE, color=TEXT_COLOR,
                       line_spacing=0.8).next_to(rule, DOWN, buff=0.2).align_to(rule, LEFT)
         self.grad_arrow = up
         self.play(GrowArrow(up), FadeIn(g_text), run_time=1)
-        lr = good.meta["lr"]
-        step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=1.0)
+        step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=scale)
         s_text = Text(f"step = −{lr:g} × ∇L = {fmt_vec(-lr * g0)}", font_size=SMALL_SIZE,
                       color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15).align_to(rule, LEFT)
-        self.play(GrowArrow(step), FadeIn(s_text), run_time=1)
+        parts = [s_text]
+        if abs(scale - 1.0) > 0.1:   # drawn larger or smaller than the map's units: say so
+            parts.append(Text(f"both arrows drawn {scale:.2g}× their length", font_size=SMALL_SIZE, color=MUTED)
+                         .next_to(s_text, DOWN, buff=0.15).align_to(rule, LEFT))
+        self.play(GrowArrow(step), *[FadeIn(p) for p in parts], run_time=1)
         self.wait(1)
         self.beat(f"The gradient, the arrow, points where the loss grows fastest. The step goes the other way: "
                   f"the gradient times minus {speech.number(lr)}, the learning rate.")
-        self.play(FadeOut(up, step, g_text, s_text, start), run_time=0.4)
+        self.play(FadeOut(up, step, g_text, *parts, start), run_time=0.4)
         self._why_cheap(self.trace("dimensions"), rule)
 
         # Loss plot and read-outs on the right.
