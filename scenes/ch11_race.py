@@ -41,7 +41,7 @@ from sim.errors import GdevoError
 
 RACE_KEYFRAMES = 40
 TABLE_SIZE = SMALL_SIZE   # the results table's text: digits 14.5 px tall at 480p
-TABLE_WIDTH = 7.6         # the most the table may take beside the loss plot
+TABLE_WIDTH = 8.4         # the most the table may take beside the loss plot (a 5-unit plot keeps the rest)
 BAND_MIN = 2.2            # the least height of the band under the panels (loss plot, counter and table)
 TILE_COL = 2.25           # a picture's column: its caption lines ("12.3 ± 0.2 dB") wrap to this width
 REACH_W = 2.1             # the "passed ... within N evaluations" note beside a row's loss plot

@@ -27,7 +27,8 @@ class LossPlot(VGroup):
             hi = lo + 1
         self.lo, self.hi, self.x_max = lo, hi, float(x_max)
         step = x_step or _nice_step(x_max)
-        y_step = max(1, math.ceil((hi - lo) / 5))
+        # a decade label about every half unit at most: a short plot labels every other decade, or fewer
+        y_step = max(1, math.ceil((hi - lo) / max(1, min(5, int(height / 0.5)))))
         self.axes = Axes(
             x_range=[0, x_max, step], y_range=[lo, hi, y_step], x_length=width, y_length=height, tips=False,
             x_axis_config={"include_numbers": True, "font_size": tick_size,
