@@ -185,7 +185,7 @@ class Saddles(ChapterScene):
         self.marks = {}
         for k, (net, st) in enumerate(zip(nets, per, strict=True)):
             x = k + 1
-            name = Text(f"{net['n_params']} params", font_size=TEXT, color=TEXT_COLOR)
+            name = Text(f"{net['n_params']:,}", font_size=TEXT, color=TEXT_COLOR)   # "params" once, at the left
             name.next_to(ax.c2p(x, 0), DOWN, buff=0.2)
             if not st["distinct"]:
                 marks.add(name, Text("none found", font_size=TEXT, color=MUTED).next_to(ax.c2p(x, 0), UP, buff=0.2))
@@ -196,6 +196,9 @@ class Saddles(ChapterScene):
             count.next_to(dot, RIGHT, buff=0.12)   # beside its dot: never on the axis labels, whatever the interval
             self.marks[k] = dot
             marks.add(name, bar, dot, count)
+        unit = Text("parameters:", font_size=TEXT, color=MUTED)   # the size labels' unit, before the first
+        unit.next_to(ax.c2p(0.55, 0), DOWN, buff=0.2).align_to(ax.c2p(0.55, 0), RIGHT)
+        marks.add(unit)
         tol = tr.meta["config"]["search"]["eig_tol"]
         key = legend([(f"fraction that are saddles (some λ below −{tol:g}·max|λ|);\nsaddles/found beside it",
                        NEG, "dot"), ("its 95% Wilson interval", NEG, "line")], size=TEXT, max_width=12.5)

@@ -183,7 +183,8 @@ class Summary(ChapterScene):
         if col.title == "landscape" and "evolution" in col.cells:
             evo = col.cells["evolution"].evals
             grad = max((c.evals for m, c in col.cells.items() if m in GRADIENT), default=evo)
-            extra = self.claims.say(evo > grad, f", while evolution used {speech.count(evo)} loss evaluations to "
+            who = "it" if best == "evolution" else "evolution"   # "Evolution ends lowest, while it used ..."
+            extra = self.claims.say(evo > grad, f", while {who} used {speech.count(evo)} loss evaluations to "
                                     f"the gradient methods' {speech.count(grad)}", "")
         return f"{where}: " + "; ".join(parts) + f". {ends}{extra}."
 
