@@ -30,7 +30,7 @@ from manim import (
 
 from scenes.kit import speech
 from scenes.kit.base import ChapterScene
-from scenes.kit.layout import shortened
+from scenes.kit.layout import boxes_meet, shortened
 from scenes.kit.panels import CurvePanel, fmt_loss, legend
 from scenes.kit.params import RESIDUAL_COLOR, predictions, residual_segments
 from scenes.kit.style import (
@@ -166,8 +166,9 @@ class Loss(ChapterScene):
             sides = (LEFT, RIGHT) if spots[0][0] < panel.axes.y_axis.n2p(lo)[0] else (RIGHT, LEFT)
             places = [*[lab.copy().next_to(at, side, buff=0.1) for at in spots for side in sides],
                       lab.copy().next_to(ends[1], UP, buff=0.15), lab.copy().next_to(ends[0], DOWN, buff=0.15)]
-            clear = [m for m in places if not any(_overlap(m, o) for o in [*numbers, *marks, *group])]
-            best = clear[0] if clear else min(places, key=lambda m: sum(_overlap(m, o) for o in [*numbers, *group]))
+            clear = [m for m in places if not any(boxes_meet(m, o, 0.04) for o in [*numbers, *marks, *group])]
+            best = clear[0] if clear else min(places, key=lambda m: sum(boxes_meet(m, o, 0.04)
+                                                                        for o in [*numbers, *group]))
             group.add(best)
         return group
 
@@ -207,9 +208,3 @@ def _fewer_y_numbers(panel: CurvePanel, widest: float = 0.9) -> None:
         decimals += 1
     axis.remove(axis.numbers)
     axis.add_numbers(x_values=kept, num_decimal_places=decimals)
-
-
-def _overlap(a, b, pad: float = 0.04) -> bool:
-    """Whether two mobjects' boxes (grown by pad) intersect."""
-    return bool(a.get_left()[0] - pad < b.get_right()[0] and b.get_left()[0] - pad < a.get_right()[0]
-                and a.get_bottom()[1] - pad < b.get_top()[1] and b.get_bottom()[1] - pad < a.get_top()[1])

@@ -35,7 +35,8 @@ from scenes.kit import speech
 from scenes.kit.arrows import clamp, crop, fmt_vec, hop, swap, vector_arrow
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import marker
-from scenes.kit.landscape import LandscapeView, boxes_meet
+from scenes.kit.landscape import LandscapeView
+from scenes.kit.layout import boxes_meet
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.plots import LossPlot

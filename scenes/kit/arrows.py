@@ -10,7 +10,7 @@ import numpy as np
 from manim import DOWN, LEFT, RIGHT, UP, WHITE, Arrow, Circle, ManimColor, Text, VGroup
 
 from scenes.kit import speech
-from scenes.kit.landscape import boxes_meet
+from scenes.kit.layout import boxes_meet
 from scenes.kit.style import SMALL_SIZE
 
 

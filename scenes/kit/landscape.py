@@ -24,6 +24,7 @@ from manim import (
 from matplotlib import colormaps
 from skimage.measure import find_contours
 
+from scenes.kit.layout import boxes_meet
 from scenes.kit.style import COLORMAP, MINIMUM_COLOR, TEX_LABEL_SIZE, TICK_SIZE
 
 
@@ -155,12 +156,6 @@ class LandscapeView(VGroup):
     def point(self, params: np.ndarray) -> np.ndarray:
         """Scene coordinates of a parameter vector (a, b)."""
         return self.axes.c2p(float(params[0]), float(params[1]))
-
-
-def boxes_meet(a, b) -> bool:
-    """Whether two mobjects' bounding boxes overlap (a label placed on an axis number, say)."""
-    return (a.get_left()[0] < b.get_right()[0] and b.get_left()[0] < a.get_right()[0]
-            and a.get_bottom()[1] < b.get_top()[1] and b.get_bottom()[1] < a.get_top()[1])
 
 
 def _nice_step(span: float, side: float = 6.0) -> float:

@@ -142,8 +142,14 @@ def stack(*mobs: Mobject, buff: float = 0.15) -> Mobject:
     return group.arrange(DOWN, aligned_edge=LEFT, buff=buff)
 
 
-__all__ = ["data_range", "fit_box", "fit_width", "frame_box", "keep_in_frame", "label", "nice_range", "shortened",
-           "stack"]
+def boxes_meet(a, b, pad: float = 0.0) -> bool:
+    """Whether two mobjects' bounding boxes overlap, or come within `pad` (a label placed on an axis number)."""
+    return bool(a.get_left()[0] - pad < b.get_right()[0] and b.get_left()[0] - pad < a.get_right()[0]
+                and a.get_bottom()[1] - pad < b.get_top()[1] and b.get_bottom()[1] - pad < a.get_top()[1])
+
+
+__all__ = ["boxes_meet", "data_range", "fit_box", "fit_width", "frame_box", "keep_in_frame", "label", "nice_range",
+           "shortened", "stack"]
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

@@ -19,7 +19,7 @@ from manim import (
     VMobject,
 )
 
-from scenes.kit.layout import data_range, fit_width, nice_range
+from scenes.kit.layout import boxes_meet, data_range, fit_width, nice_range
 from scenes.kit.layout import label as label_text
 from scenes.kit.style import (
     DATA_COLOR,
@@ -90,7 +90,7 @@ class CurvePanel(VGroup):
         for number in self.axes.x_axis.numbers:
             number.shift(UP * (bottom - 0.2 - float(number.get_top()[1])))
         for number in list(self.axes.y_axis.numbers):   # a y number meeting x's first at the corner: x's stays
-            if any(_near(number, other, 0.05) for other in self.axes.x_axis.numbers):
+            if any(boxes_meet(number, other, 0.05) for other in self.axes.x_axis.numbers):
                 self.axes.y_axis.numbers.remove(number)
 
     def curve_points(self, values: np.ndarray) -> np.ndarray:
@@ -155,12 +155,6 @@ def fmt_loss(value: float) -> str:
     if not np.isfinite(value):
         return "diverged"
     return f"{value:.4f}" if 1e-3 <= value < 1e4 else f"{value:.1e}"
-
-
-def _near(a, b, pad: float) -> bool:
-    """Whether two mobjects' boxes come within `pad` of each other."""
-    return bool(a.get_left()[0] - pad < b.get_right()[0] and b.get_left()[0] - pad < a.get_right()[0]
-                and a.get_bottom()[1] - pad < b.get_top()[1] and b.get_bottom()[1] - pad < a.get_top()[1])
 
 
 __all__ = ["MUTED", "CurvePanel", "fmt_loss", "legend", "readout"]
