@@ -23,6 +23,7 @@ from manim import (
     Group,
     ImageMobject,
     ManimColor,
+    ReplacementTransform,
     Text,
     VGroup,
     Write,
@@ -42,10 +43,12 @@ from sim.errors import GdevoError
 RACE_KEYFRAMES = 40
 TABLE_SIZE = SMALL_SIZE   # the results table's text: digits 14.5 px tall at 480p
 TABLE_WIDTH = 8.4         # the most the table may take beside the loss plot (a 5-unit plot keeps the rest)
+WHOLE_LABELS_EXTRA = 0.6  # the table may take this much more to keep its run labels whole (the plot keeps 4.4)
 BAND_MIN = 2.2            # the least height of the band under the panels (loss plot, counter and table)
 TILE_COL = 2.25           # a picture's column: its caption lines ("12.3 ± 0.2 dB") wrap to this width
-REACH_W = 2.1             # the "passed ... within N evaluations" note beside a row's loss plot
 PLOT_W = 3.0              # the widest a row's loss plot gets
+PLOT_MIN_H = 1.3          # the least height of a row's loss plot with its numbers and title (else its note goes beside)
+REACH_W = 2.1             # the "passed ... within N evaluations" note when beside a row's loss plot
 ROW_GAP = 0.3             # between the pictures' rows
 RUN_ORDER = ("evolution", "sgd", "momentum", "adam")
 
@@ -213,8 +216,10 @@ class Race(ChapterScene):
         self.play(Write(title), FadeIn(sub), run_time=1)
         self.title = title
 
-        # From the foot up: the verdict (and the tuning line) across the frame, then a band with the loss
-        # plot (left) and the counter over the table (right); the panels take the height that is left.
+        # Two stages share the top (title, subtitle, run labels) and the panels' top edge. During the race
+        # only the loss plot and the counter sit under the panels, so the panels take half of the height
+        # left; afterwards (the results) the panels shrink to make room, from the foot up, for the verdict,
+        # the tuning line and a band with the loss plot (left) and the counter over the table (right).
         said_verdict = verdict(stats)
         note = label(verdict(stats, name=lambda text: shortened(text, 24)), x1 - x0, SMALL_SIZE, color=TEXT_COLOR)
         note.move_to([0, y0, 0], aligned_edge=DOWN)
@@ -224,9 +229,6 @@ class Race(ChapterScene):
         counter = self._counter(0)
         table = self._numbers(stats, wall, colors, width=TABLE_WIDTH)
         plot_right = x1 - max(table.width, counter.width) - 0.4   # the loss plot takes the band's rest
-        band = counter.height + 0.15 + table.height
-        band_bottom = float((tuned if tuned is not None else note).get_top()[1]) + 0.25
-        band_top = band_bottom + max(band, BAND_MIN)
 
         every = max(1, len(tr["data/x"]) // 30)
         n = len(runs)
@@ -235,22 +237,28 @@ class Race(ChapterScene):
         labels = [self._panel_label(r, 0, slot_w, colors[r.name]) for r in runs]
         label_h = max(2 * Text("0", font_size=SMALL_SIZE).height * 1.6, *(m.height for m in labels))
         panel_top = float(sub.get_bottom()[1]) - 0.15 - label_h - 0.08
+        results_bottom = float((tuned if tuned is not None else note).get_top()[1]) + 0.25
+        results_top = results_bottom + max(counter.height + 0.15 + table.height, BAND_MIN)
+        race_top = y0 + max(BAND_MIN, 0.45 * (panel_top - y0))   # the race's band: loss plot and counter
 
-        def make_panel() -> CurvePanel:
-            return self._panel(tr, every, shown, slot_w, panel_top - band_top - 0.25)
-        panels, curves = VGroup(), VGroup()
-        for i, r in enumerate(runs):
-            p = make_panel()
-            p.move_to([x0 + slot_w / 2 + i * (slot_w + 0.3), 0, 0]).align_to([0, panel_top, 0], UP)
-            panels.add(p)
-            curves.add(p.curve(r["curve"][0], colors[r.name]))
-            labels[i].next_to(p, UP, buff=0.08)
-        self.panels, self.curves = panels, curves
-        plot = self._fit_plot(budget, runs, x0, plot_right, band_top, band_bottom)
-        self.loss_plot = plot
-        trails = VGroup(*[plot.curve(r["evals"][:1], r["loss"][:1], colors[r.name]) for r in runs])
-        counter.move_to([plot_right + 0.4, band_top, 0], aligned_edge=UL)
-        table.next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
+        def stage(band_bottom: float, band_top: float, ks: list[int]) -> tuple[VGroup, VGroup, LossPlot, VGroup]:
+            """The panels (their curves at frames ks) over a band from band_bottom to band_top, and the loss
+            plot in the band's left part with each run's trail up to its frame."""
+            panels, curves = VGroup(), VGroup()
+            for i, r in enumerate(runs):
+                p = self._panel(tr, every, shown, slot_w, panel_top - band_top - 0.25)
+                p.move_to([x0 + slot_w / 2 + i * (slot_w + 0.3), 0, 0]).align_to([0, panel_top, 0], UP)
+                panels.add(p)
+                curves.add(p.curve(r["curve"][ks[i]], colors[r.name]))
+            plot = self._fit_plot(budget, runs, x0, plot_right, band_top, band_bottom)
+            trails = VGroup(*[plot.curve(r["evals"][: k + 1], r["loss"][: k + 1], colors[r.name])
+                              for r, k in zip(runs, ks, strict=True)])
+            return panels, curves, plot, trails
+
+        panels, curves, plot, trails = stage(y0, race_top, [0] * n)
+        for i in range(n):
+            labels[i].next_to(panels[i], UP, buff=0.08)
+        counter.move_to([plot_right + 0.4, race_top, 0], aligned_edge=UL)
         self.play(FadeIn(panels), FadeIn(*labels), Create(curves), FadeIn(plot), FadeIn(counter), run_time=1.2)
         self.beat(f"The race: same network, same start, same data, and the same budget of {speech.count(budget)} "
                   f"loss evaluations for {speech.small(len(runs))} optimizers.")
@@ -270,7 +278,17 @@ class Race(ChapterScene):
             self.add(new_counter)
             counter = new_counter
             self.play(*anims, run_time=0.2)
-        self.trails = trails
+
+        # The results: the same picture, smaller, with the numbers under it.
+        ends = [frame_at(r["evals"], budget) for r in runs]
+        after = stage(results_bottom, results_top, ends)
+        self.play(*(ReplacementTransform(a, b) for a, b in zip((panels, curves, plot, trails), after, strict=True)),
+                  counter.animate.move_to([plot_right + 0.4, results_top, 0], aligned_edge=UL), run_time=0.8)
+        panels, curves, plot, trails = after
+        self.panels, self.curves, self.loss_plot, self.trails = panels, curves, plot, trails
+        table.next_to(counter, DOWN, buff=0.15).align_to(counter, LEFT)
+        self.play(FadeIn(table), run_time=2 / 3)
+        self.numbers = table
 
         extra = VGroup()
         if tuning:
@@ -289,8 +307,6 @@ class Race(ChapterScene):
             self.beat("To be fair, each optimizer was first tuned at this budget, over "
                       f"{speech.small(len(tuning['seeds']))} seeds: " + "; ".join(said) +
                       ". The race uses each one's best." + inside)
-        self.play(FadeIn(table), run_time=2 / 3)
-        self.numbers = table
         self.play(FadeIn(note), run_time=2 / 3)
         self.wait(2.6)
         self.verdict_text = note
@@ -379,7 +395,7 @@ class Race(ChapterScene):
         cols = [f"mean ± sd\nover {stats['seeds']} seeds", "equal\nevaluations",
                 f"equal time\n({t_star:.2f} s)" if t_star is not None else "equal\ntime"]
 
-        def build(split: bool) -> VGroup:
+        def build(split: bool, label_w: float = 2.4) -> VGroup:
             def cell(stat) -> Text:
                 text = table_number(stat)
                 return Text(text.replace(" ± ", "\n± ") if split else text, font_size=size, color=TEXT_COLOR,
@@ -390,7 +406,7 @@ class Race(ChapterScene):
                 s = stats["groups"][name]
                 color = colors.get(name, color_for(name, s))
                 at_t = wall["groups"][name]["loss_at_t_star"] if wall else None
-                grid.append([label(s["label"], 2.4, size, min_size=size, max_lines=1, color=color),
+                grid.append([label(s["label"], label_w, size, min_size=size, max_lines=1, color=color),
                              cell(s["loss_at_e_star"]), cell(at_t)])
             widths = [max(row[c].width for row in grid) for c in range(len(cols))]
             rows = VGroup()
@@ -404,6 +420,9 @@ class Race(ChapterScene):
                 rows.add(line)
             return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.1)
 
+        table = build(split=False, label_w=3.2)   # labels whole ("SGD + momentum") where the plot keeps 4.4 units
+        if table.width <= width + WHOLE_LABELS_EXTRA:
+            return table
         table = build(split=False)
         if table.width > width:
             table = min((table, build(split=True)), key=lambda t: t.width)
@@ -413,7 +432,6 @@ class Race(ChapterScene):
     def image_race(self) -> None:
         new_title = Text("The same race on pictures, at equal evaluations", font_size=TITLE_SIZE).to_edge(UP, buff=0.25)
         self.play(FadeOut(self.fit_group), self.title.animate.become(new_title), run_time=2 / 3)
-        self.caveat_box = self._caveat_box()   # made now: the rows take the height above it
         races, missing = [], []
         for name in self.image_traces:
             try:
@@ -425,21 +443,32 @@ class Race(ChapterScene):
                 missing.append((name, str(exc)))
                 continue
             races.append((tr, runs, picture_subject(tr, name)))
+        # Every row races the same runs: their names head the columns once (a row's own names took the
+        # tiles' height), and the colours need no key at the foot.
+        names = {tuple(r.meta["label"] for r in runs) for _, runs, _ in races}
+        columns = self._column_heads(races[0][1]) if len(names) == 1 else None
+        self.caveat_box = self._caveat_box(key=columns is None)   # made now: the rows take the height above it
         heads = self._tuned_heads(races)
         top = float((heads if len(heads) else new_title).get_bottom()[1]) - 0.2
+        if columns is not None:
+            top -= columns.height + 0.1
         bottom = float(self.caveat_box.get_top()[1]) + 0.25
         n_rows = len(self.image_traces)
         row_h = (top - bottom - ROW_GAP * (n_rows - 1)) / max(n_rows, 1)
         rows, notes, tuned, seeds_judged = Group(), [], [], []
         for tr, runs, subject in races:
             tuned.append(bool(tr.meta.get("tuning")))
-            row, note = self._image_row(tr, runs, subject, row_h)
+            row, note = self._image_row(tr, runs, subject, row_h, names=columns is None)
             seeds_judged.append(len(tr.meta["tuning"]["seeds"]) if tr.meta.get("tuning") else 0)
             rows.add(row)
             notes.append(note)
         for name, why in missing:
             rows.add(label(f"{name}: no trace ({why[:70]})", 13.4, SMALL_SIZE, color=MUTED))
         rows.arrange(DOWN, buff=ROW_GAP).move_to([0, top, 0], aligned_edge=UP)
+        if columns is not None and races:
+            for head, column in zip(columns, rows[0][0], strict=True):   # over the first row's columns
+                head.move_to([float(column.get_x()), top + 0.1, 0], aligned_edge=DOWN)
+            rows.add_to_back(columns)
         if len(heads):
             rows.add_to_back(heads)   # they come and go with the pictures
         self.image_rows = rows
@@ -458,15 +487,15 @@ class Race(ChapterScene):
                   (" ".join(notes) if notes else "The image traces are missing: " +
                    ", ".join(n for n, _ in missing) + "."))
 
-    def _image_row(self, tr, runs, image: str, row_h: float) -> tuple[Group, str]:
+    def _image_row(self, tr, runs, image: str, row_h: float, names: bool = True) -> tuple[Group, str]:
         """One picture's race in a row row_h high: the target and each run's final frame with their captions
-        (never shrunk: the tiles take the height the captions leave), then the loss plot, with what the
-        settings are (when tuned) over it and how soon the best passed the worst beside it."""
+        (never shrunk: the tiles take the height the captions leave; `names`: each run's name first, else
+        the columns' heads name them), then the loss plot over how soon the best passed the worst."""
         budget = min(float(r["evals"][-1]) for r in runs)
         tuning = tr.meta.get("tuning")
         run_stats = {**tr.stats.get("runs", {}), **tr.stats.get("tuned", {}).get("runs", {})}
         colors = run_colors(runs)
-        caps = [VGroup(Text("target", font_size=SMALL_SIZE, color=TEXT_COLOR),
+        caps = [VGroup(*([Text("target", font_size=SMALL_SIZE, color=TEXT_COLOR)] if names else []),
                        label("PSNR over seeds", TILE_COL, SMALL_SIZE, color=MUTED))]
         notes = []
         shown: dict[str, float] = {}
@@ -478,7 +507,7 @@ class Race(ChapterScene):
             many = bool(over_seeds and over_seeds["of"] > 1 and over_seeds["mean"] is not None)
             psnr = pm(over_seeds, ".1f") + " dB" if many else fmt_psnr(float(r["psnr"][k]))
             shown[r.name] = float(over_seeds["mean"]) if many else float(r["psnr"][k])   # the number on its tile
-            cap = VGroup(two_lines(r.meta["label"], TILE_COL, color=colors[r.name]),
+            cap = VGroup(*([two_lines(r.meta["label"], TILE_COL, color=colors[r.name])] if names else []),
                          label(psnr, TILE_COL, SMALL_SIZE, color=TEXT_COLOR))
             info = tuning["runs"].get(r.meta.get("tuned_from", ""), {}) if tuning else {}
             if info:
@@ -510,14 +539,22 @@ class Race(ChapterScene):
         right_w = (x1 - x0) - tiles.width - 0.35   # the column beside the tiles
         passed = None
         if reach is not None and best is not None and worst is not None:   # progress per evaluation
-            passed = label(f"{shortened(best.meta['label'], 24)} passed {shortened(worst.meta['label'], 24)}'s "
-                           f"final PSNR within {reach:,.0f} evaluations", REACH_W, SMALL_SIZE, color=MUTED)
-        plot_w = min(PLOT_W, right_w - (passed.width + 0.2 if passed is not None else 0.0))
-        plot = self._fit_plot(budget, runs, 0.0, plot_w, float(tiles.get_top()[1]), float(tiles.get_bottom()[1]),
+            whole = (f"{shortened(best.meta['label'], 24)} passed {shortened(worst.meta['label'], 24)}'s "
+                     f"final PSNR within {reach:,.0f} evaluations")
+            passed = label(whole, right_w, SMALL_SIZE, color=MUTED)
+            passed.text_whole = whole
+        below = passed is not None and tiles.height - passed.height - 0.1 >= PLOT_MIN_H
+        if passed is not None and not below:   # no room under the plot: the note beside it, narrow
+            passed = label(passed.text_whole, REACH_W, SMALL_SIZE, color=MUTED)
+        top, foot = float(tiles.get_top()[1]), float(tiles.get_bottom()[1])
+        plot_w = min(PLOT_W, right_w - (passed.width + 0.2 if passed is not None and not below else 0.0))
+        plot = self._fit_plot(budget, runs, 0.0, plot_w, top, foot + (passed.height + 0.1 if below else 0.0),
                               "evaluations", "loss", x_step=budget)   # one number, the budget: no room for more
         for r in runs:
             plot.add(plot.curve(r["evals"], r["loss"], colors[r.name], width=3))
-        column = Group(plot) if passed is None else Group(plot, passed).arrange(RIGHT, buff=0.2, aligned_edge=UP)
+        column = (Group(plot) if passed is None else
+                  Group(plot, passed).arrange(DOWN if below else RIGHT, buff=0.1 if below else 0.2,
+                                              aligned_edge=LEFT if below else UP))
         row = Group(tiles, column).arrange(RIGHT, buff=0.35, aligned_edge=UP)
         if best is None or worst is None:
             return row, f"On {image}, no run has a finite PSNR."
@@ -528,18 +565,30 @@ class Race(ChapterScene):
                                           f"decibels within the first {reach:,.0f} evaluations.", "")
         return row, said
 
+    @staticmethod
+    def _column_heads(runs: list) -> VGroup:
+        """'target' and each run's name in its colour, one per column of tiles (placed over them later)."""
+        colors = run_colors(runs)
+        return VGroup(Text("target", font_size=SMALL_SIZE, color=TEXT_COLOR),
+                      *(two_lines(r.meta["label"], TILE_COL, color=colors[r.name]) for r in runs))
+
     def _tuned_heads(self, races: list) -> VGroup:
         """What the settings under the tiles are, under the title: 'each tuned at 32 evaluations on 3 seeds'
-        once when every picture's race was tuned alike, else one line per tuned picture, named."""
-        lines = []
+        once when every picture's race was tuned alike; 'each tuned at its race's budget (where its loss plot
+        ends) on 3 seeds' when only the budgets differ and each is its race's; else one line per tuned
+        picture, named."""
+        lines, own_budget = [], []
         for tr, runs, subject in races:
             tuning = tr.meta.get("tuning")
             if tuning:   # the winners of a sweep at this budget
                 edge = any(tuning["runs"].get(r.meta.get("tuned_from", ""), {}).get("at_edge") for r in runs)
-                lines.append((subject, f"each tuned at {tuning['budget']:,} evaluations on {len(tuning['seeds'])} "
-                                       "seeds" + ("; * = at its grid's edge" if edge else "")))
+                tail = f" on {len(tuning['seeds'])} seeds" + ("; * = at its grid's edge" if edge else "")
+                lines.append((subject, f"each tuned at {tuning['budget']:,} evaluations" + tail))
+                own_budget.append((tuning["budget"] == min(int(r["evals"][-1]) for r in runs), tail))
         if len(lines) == len(races) and len({text for _, text in lines}) == 1:
             lines = lines[:1]
+        elif len(lines) == len(races) and all(own for own, _ in own_budget) and len({t for _, t in own_budget}) == 1:
+            lines = [("", "each tuned at its race's budget (where its loss plot ends)" + own_budget[0][1])]
         else:
             lines = [(subject, f"{subject}: {text}") for subject, text in lines]
         x0, x1 = frame_box()[:2]
@@ -564,16 +613,19 @@ class Race(ChapterScene):
         return float(r["median"])
 
     # ------------------------------------------------------------------ caveat
-    def _caveat_box(self) -> VGroup:
-        """The caveat at the foot: its two sentences across the frame, the runs' key in one row under them."""
+    def _caveat_box(self, key: bool = True) -> VGroup:
+        """The caveat at the foot: its two sentences across the frame, the runs' key in one row under them
+        (`key`: where the pictures' columns are not headed by the runs' names)."""
         x0, x1, y0, _ = frame_box()
         text = VGroup(*(label(line, x1 - x0, SMALL_SIZE, color=TEXT_COLOR) for line in (
             "Pictures are not metrics: a reconstruction can look close and be far off.",
             "Compare the numbers — loss, PSNR, SSIM, mean ± std over seeds."))).arrange(DOWN, buff=0.1)
-        key = legend([(shortened(r.meta["label"], 18), self.colors[r.name]) for r in self.fit_runs], size=SMALL_SIZE,
-                     max_width=(x1 - x0) / max(len(self.fit_runs), 1) - 0.3)
-        key.arrange(RIGHT, buff=0.5)
-        return VGroup(text, key).arrange(DOWN, buff=0.15).move_to([0, y0, 0], aligned_edge=DOWN)
+        if not key:
+            return text.move_to([0, y0, 0], aligned_edge=DOWN)
+        runs = legend([(shortened(r.meta["label"], 18), self.colors[r.name]) for r in self.fit_runs], size=SMALL_SIZE,
+                      max_width=(x1 - x0) / max(len(self.fit_runs), 1) - 0.3)
+        runs.arrange(RIGHT, buff=0.5)
+        return VGroup(text, runs).arrange(DOWN, buff=0.15).move_to([0, y0, 0], aligned_edge=DOWN)
 
     def caveat(self) -> None:
         box = getattr(self, "caveat_box", None) or self._caveat_box()

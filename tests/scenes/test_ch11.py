@@ -81,6 +81,22 @@ def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
         assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
 
 
+def test_runs_raced_on_both_pictures_are_named_once_over_the_columns(full):
+    """Each row named its runs under every tile (two lines for "SGD + momentum"), and the tiles got what
+    height was left: about 50 px at 480p. Named once over the columns, the tiles are a third taller or more."""
+    scene, _frame = full
+    names = [m for m in scene.image_rows[0] if isinstance(m, Text)]   # the column heads, first in the rows
+    assert [m.text.replace(" ", "") for m in names[1:]] == \
+        [r.meta["label"].replace(" ", "") for r in scene.fit_runs]
+    for head, (tile, _pixels) in zip(names[1:], scene.tiles[:3], strict=True):
+        assert abs(head.get_x() - tile.get_x()) < 0.3 and head.get_bottom()[1] > tile.get_top()[1]
+    t = texts(scene)
+    for r in scene.fit_runs:   # once, as a head: no name under each tile, no key at the foot
+        assert t.count(r.meta["label"].replace(" ", "")) == 1
+    heights = [tile.height for tile, _pixels in scene.tiles]
+    assert min(heights) > 1.2, heights
+
+
 def _stats(evo_loss: float, adam_reach: float | None) -> dict:
     def g(label, loss, reach):
         return {"label": label, "loss_at_e_star": {"mean": loss, "sd": 0.01, "n": 3, "of": 3},
