@@ -15,19 +15,21 @@ import math
 from contextlib import nullcontext
 
 import numpy as np
-from manim import DOWN, LEFT, UL, UP, FadeIn, FadeOut, Text, VGroup, Write
+from manim import DOWN, LEFT, RIGHT, UL, UP, FadeIn, FadeOut, GrowFromEdge, Rectangle, Text, VGroup, Write
 
 from scenes.kit import speech
 from scenes.kit.arrows import clamp, inside, marks_key, minimum_marks, swap
 from scenes.kit.base import ChapterScene
 from scenes.kit.cloud import last_visible_step, marker, steps_to_play, trail
 from scenes.kit.landscape import LandscapeView
-from scenes.kit.layout import label, shortened
+from scenes.kit.layout import frame_box, label, shortened
 from scenes.kit.palette import series_colors
 from scenes.kit.panels import fmt_loss, readout
 from scenes.kit.style import MUTED, SMALL_SIZE, TEXT_COLOR, TITLE_SIZE, color_for
 
 READOUT_EVERY = 5
+BARS = 6                  # momentum's first step lengths drawn as bars
+BAR_W, BAR_STEP = 0.4, 1.05   # a bar's width, and bar to bar (its number, "0.056", fits under it)
 # The column right of the landscape (its tick numbers end near x = -0.2): texts flush with its left edge.
 COL_LEFT, COL_RIGHT = 0.45, 6.99
 COL_WIDTH = COL_RIGHT - COL_LEFT
@@ -63,7 +65,7 @@ class MomentumAdam(ChapterScene):
                                 "so it gathers speed")
         self.beat(f"Momentum remembers its last steps, {speed}; Adam rescales each "
                   f"step to about the same size everywhere. After {runs[0].steps} steps, {self._ending(runs)}.")
-        group.add(self._why(runs[1], runs[2], below=group))
+        group.add(self._why(runs[1], runs[2], below=VGroup(rows, *group[-1:] if off else [])))
         self.play(FadeOut(group, note, *self.view.parts), run_time=0.6)
         self.remove(view.heatmap)
 
@@ -144,13 +146,37 @@ class MomentumAdam(ChapterScene):
         step = np.abs(np.asarray(adam["params"][1], dtype=float) - adam["params"][0])
         g = np.abs(np.asarray(adam["grad"][0], dtype=float))
         c_m, c_a = color_for(momentum.name, momentum.meta), color_for(adam.name, adam.meta)
-        lines = VGroup(
-            *_headed([("momentum's step lengths |Δθ|:", ", ".join(shown))], c_m),
-            *_headed([("Adam's first step:", f"|Δa| = {speech.number(step[0])}, |Δb| = {speech.number(step[1])}"),
-                      ("its gradient:", f"|∂L/∂a| = {speech.number(g[0])}, |∂L/∂b| = {speech.number(g[1])}")], c_a))
-        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.12).next_to(below, DOWN, buff=0.3)
-        lines.align_to(np.array([COL_LEFT, 0, 0]), LEFT)
-        self.play(FadeIn(lines), run_time=0.5)
+        # The first steps' lengths as bars (growing bars are a velocity building up; the step at `grow`, which
+        # the line names, always among them), then Adam's first step beside its gradient, part by part.
+        first = list(range(min(len(lengths), BARS)))
+        picked = first if grow in first else [*first[:BARS - 1], grow]
+
+        def build(bar_h: float) -> tuple[VGroup, ...]:
+            m_bars = _bars([float(lengths[k]) for k in picked], [speech.number(lengths[k]) for k in picked], c_m,
+                           bar_h)
+            m_head = label(f"momentum's step lengths, steps {_step_list([k + 1 for k in picked])}", COL_WIDTH,
+                           SMALL_SIZE, color=c_m)
+            parts = ((g, "gradient", TEXT_COLOR), (step, "step", c_a))
+            pairs = VGroup(*(VGroup(_bars([float(v[0]), float(v[1])], [speech.number(v[0]), speech.number(v[1])],
+                                          color, bar_h),
+                                    Text(f"{name}: a, b", font_size=SMALL_SIZE, color=color)).arrange(DOWN, buff=0.08)
+                             for v, name, color in parts))
+            pairs.arrange(RIGHT, buff=0.8, aligned_edge=DOWN)
+            a_head = Text("Adam's first step", font_size=SMALL_SIZE, color=c_a)
+            lines = VGroup(VGroup(m_head, m_bars).arrange(DOWN, aligned_edge=LEFT, buff=0.12),
+                           VGroup(a_head, pairs).arrange(DOWN, aligned_edge=LEFT, buff=0.12))
+            lines.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            return lines, m_head, m_bars, a_head, pairs
+
+        # the bars take the height the column leaves under the read-outs (two rows of bars)
+        room = float(below.get_bottom()[1]) - 0.3 - frame_box()[2]
+        bar_h = min(0.9, max(0.3, (room - (build(1.0)[0].height - 2.0)) / 2))
+        lines, m_head, m_bars, a_head, pairs = build(bar_h)
+        self.why_bars = (m_bars, pairs)   # for checks: the bars and the numbers under them
+        lines.next_to(below, DOWN, buff=0.3).align_to(np.array([COL_LEFT, 0, 0]), LEFT)
+        self.play(FadeIn(m_head), *(GrowFromEdge(b, DOWN) for b in m_bars[0]), FadeIn(m_bars[1]), run_time=1.0)
+        self.play(FadeIn(a_head), *(GrowFromEdge(b, DOWN) for p in pairs for b in p[0][0]),
+                  *(FadeIn(p[0][1]) for p in pairs), *(FadeIn(p[1]) for p in pairs), run_time=1.0)
         self.wait(1)
         velocity = self.claims.pick(
             (grow > 0 and kept, f"while the gradient kept its direction, its steps grew from {shown[0]} to "
@@ -208,14 +234,23 @@ class MomentumAdam(ChapterScene):
                        size=SMALL_SIZE, max_width=COL_WIDTH)
 
 
-def _headed(pairs: list[tuple[str, str]], color) -> list[Text]:
-    """'head body' lines, one line each when the column holds them all, else each body on its own
-    indented line (broken after the head's colon, so no number is split from its name as a free wrap
-    would; lines read together break together)."""
-    ones = [Text(f"{head} {body}", font_size=SMALL_SIZE, color=color) for head, body in pairs]
-    if all(t.width <= COL_WIDTH for t in ones):
-        return ones
-    return [Text(f"{head}\n  {body}", font_size=SMALL_SIZE, color=color, line_spacing=0.8) for head, body in pairs]
+def _bars(values: list[float], numbers: list[str], color, height: float) -> VGroup:
+    """Bars for VALUES on their own scale (the largest `height` tall, none shorter than a hairline),
+    each with its number under it: VGroup(bars, numbers)."""
+    top = max((v for v in values if math.isfinite(v)), default=0.0) or 1.0
+    bars = VGroup(*(Rectangle(width=BAR_W, height=max(0.02, height * min(v, top) / top if math.isfinite(v) else height),
+                              stroke_width=0, fill_color=color, fill_opacity=0.85) for v in values))
+    bars.arrange(RIGHT, buff=BAR_STEP - BAR_W, aligned_edge=DOWN)
+    texts = VGroup(*(Text(n, font_size=SMALL_SIZE, color=TEXT_COLOR).next_to(b, DOWN, buff=0.08)
+                     for n, b in zip(numbers, bars, strict=True)))
+    return VGroup(bars, texts)
+
+
+def _step_list(steps: list[int]) -> str:
+    """'1–4' for consecutive steps, '1–5 and 9' where the last one jumps."""
+    run = steps if steps == list(range(steps[0], steps[0] + len(steps))) else steps[:-1]
+    head = f"{run[0]}–{run[-1]}" if len(run) > 1 else f"{run[0]}"
+    return head if run is steps else f"{head} and {steps[-1]}"
 
 
 def _key_lines(key: str) -> str:

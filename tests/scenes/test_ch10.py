@@ -64,3 +64,25 @@ def test_runs_that_end_alike_are_said_together():
     assert MomentumAdam._endings(scene, apart, **short) == "Momentum ends at 0.46 and Adam ends at 0.012"
     three = [*alike, Run(meta={"label": "SGD", "trapped": True}, final=0.46)]
     assert MomentumAdam._endings(scene, three) == "all three end at 0.46, in a local minimum"
+
+
+def test_why_draws_the_recorded_steps_as_bars_with_their_numbers(rendered):
+    """Momentum's first step lengths and Adam's first step against its gradient, part by part: bar heights
+    in the ratios of the trace's numbers, each number under its bar."""
+    import numpy as np
+
+    from scenes.kit import speech
+
+    scene, _frame = rendered
+    momentum, adam = sine_trace().run("momentum"), sine_trace().run("adam")
+    m_bars, pairs = scene.why_bars
+    lengths = np.linalg.norm(np.diff(momentum["params"], axis=0), axis=1)[: len(m_bars[0])]
+    heights = np.array([b.height for b in m_bars[0]])
+    np.testing.assert_allclose(heights / heights.max(), lengths / lengths.max(), rtol=1e-3)
+    assert [t.text for t in m_bars[1]] == [speech.number(v) for v in lengths]
+    step = np.abs(adam["params"][1] - adam["params"][0])
+    for pair, values in zip(pairs, (np.abs(adam["grad"][0]), step), strict=True):
+        bars, numbers = pair[0]
+        h = np.array([b.height for b in bars])
+        np.testing.assert_allclose(h / h.max(), values / values.max(), rtol=1e-3)
+        assert [t.text for t in numbers] == [speech.number(v) for v in values]
