@@ -95,6 +95,7 @@ class GradientDescent(ChapterScene):
         self.grad_arrow = up
         self.play(GrowArrow(up), FadeIn(g_text), run_time=1)
         step = vector_arrow(view, p0, -lr * g0, LR_COLORS["lr-good"], scale=scale)
+        self.step_arrow = step
         s_text = Text(f"step = −{lr:g} × ∇L = {fmt_vec(-lr * g0)}", font_size=SMALL_SIZE,
                       color=LR_COLORS["lr-good"]).next_to(g_text, DOWN, buff=0.15).align_to(rule, LEFT)
         parts = [s_text]

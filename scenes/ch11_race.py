@@ -280,6 +280,7 @@ class Race(ChapterScene):
             self.play(*anims, run_time=0.2)
 
         # The results: the same picture, smaller, with the numbers under it.
+        self.race_panel_h = float(panels[0].height)   # for checks: the panels' height while the race ran
         ends = [frame_at(r["evals"], budget) for r in runs]
         after = stage(results_bottom, results_top, ends)
         self.play(*(ReplacementTransform(a, b) for a, b in zip((panels, curves, plot, trails), after, strict=True)),

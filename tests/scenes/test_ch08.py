@@ -87,6 +87,18 @@ def test_gradient_arrow_points_along_the_recorded_gradient(rendered):
     assert np.dot(d / np.linalg.norm(d), g / np.linalg.norm(g)) > 0.99
 
 
+def test_the_step_is_drawn_lr_times_the_gradient_at_one_scale(rendered):
+    """Issue 17: the gradient was drawn one unit long and the step at true size, so "the gradient times
+    minus 1.5" showed a step a third of the gradient. Drawn at one scale, the ratio is the learning rate's."""
+    scene, _ = rendered
+    lr = sine_trace().run("lr-good").meta["lr"]
+    grad = np.linalg.norm((scene.grad_arrow.get_end() - scene.grad_arrow.get_start())[:2])
+    step = scene.step_arrow.get_end() - scene.step_arrow.get_start()
+    assert np.linalg.norm(step[:2]) / grad == pytest.approx(lr, rel=0.05)
+    g = (scene.grad_arrow.get_end() - scene.grad_arrow.get_start())[:2]
+    assert np.dot(step[:2], g) < 0   # the other way
+
+
 def test_chapter_length(rendered):
     scene, _ = rendered
     assert scene.renderer.time > 10 and len(scene.beats) >= 6

@@ -81,6 +81,16 @@ def test_image_race_shows_final_frames_side_by_side_and_the_caveat(full):
         assert m.get_left()[0] > -7.12 and m.get_right()[0] < 7.12 and m.get_bottom()[1] > -4.01
 
 
+def test_the_panels_are_tall_while_the_race_runs_and_make_room_for_the_results(fit_only):
+    """Laid out for the results throughout, the panels were 0.7 units tall on the film's own data while the
+    curves raced; now they take half the height under the titles, then shrink over the table and verdict."""
+    scene, _frame = fit_only
+    below_top = scene.panels[0].get_top()[1] + 4.0   # from the panels' top edge (both stages) to the frame's foot
+    assert scene.race_panel_h >= 0.4 * below_top and scene.race_panel_h >= scene.panels[0].height
+    assert scene.panels[0].get_bottom()[1] > scene.numbers.get_top()[1] or \
+        scene.panels[0].get_bottom()[1] > scene.loss_plot.get_top()[1]
+
+
 def test_runs_raced_on_both_pictures_are_named_once_over_the_columns(full):
     """Each row named its runs under every tile (two lines for "SGD + momentum"), and the tiles got what
     height was left: about 50 px at 480p. Named once over the columns, the tiles are a third taller or more."""
