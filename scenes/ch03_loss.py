@@ -153,7 +153,8 @@ class Loss(ChapterScene):
         """r_i beside each residual segment (the values are in the table), on the side away from the y
         axis and its numbers: at the segment's middle, else further along it or on its other side,
         wherever it clears the axes with their numbers, the data points and the other labels (failing
-        that, wherever it covers the fewest axis numbers)."""
+        that, wherever it covers the fewest axis numbers). A segment shorter than its label gets none
+        (kept invisible, so the labels still turn into the next step's)."""
         group = VGroup()
         lo, hi = panel.axes.y_range[:2]
         numbers = [*panel.axes.x_axis.numbers, *panel.axes.y_axis.numbers, panel.x_label, panel.y_label]
@@ -169,6 +170,8 @@ class Loss(ChapterScene):
             clear = [m for m in places if not any(boxes_meet(m, o, 0.04) for o in [*numbers, *marks, *group])]
             best = clear[0] if clear else min(places, key=lambda m: sum(boxes_meet(m, o, 0.04)
                                                                         for o in [*numbers, *group]))
+            if abs(ends[1][1] - ends[0][1]) < lab.height:   # a segment shorter than its name: the name would
+                best.set_opacity(0)                         # sit on the curves near the point; the table has it
             group.add(best)
         return group
 

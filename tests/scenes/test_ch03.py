@@ -57,3 +57,21 @@ def test_later_steps_move_the_residuals_to_the_new_predictions(sine_trace):
     for seg, x, p in zip(scene.residuals, tr["data/x"], preds, strict=True):
         assert np.allclose(seg.get_end()[:2], scene.panel.axes.c2p(x, p)[:2], atol=2e-3)
     assert speech.loss(run["loss"][-1]) in scene.beats[-1][1]
+
+
+def test_a_residual_shorter_than_its_name_is_not_named_on_the_plot(sine_trace):
+    """At the run's end the residuals are tiny, and their names sat on the curves near the points (and on the
+    origin); the table still lists every r_i. A label is drawn only where its segment is at least as long."""
+    scene, _ = render_last_frame(Loss, width=160, height=90, traces={"sine-2d": sine_trace}, steps_shown=(1.0,))
+    lengths = [(seg.get_length(), lab.height) for seg, lab in zip(scene.residuals, scene.labels, strict=True)]
+    assert any(s < h for s, h in lengths)   # the data has one to hide
+    for seg, lab in zip(scene.residuals, scene.labels, strict=True):
+        assert _drawn(lab) == (seg.get_length() >= lab.height)
+    first, _ = render_last_frame(Loss, width=160, height=90, traces={"sine-2d": sine_trace}, steps_shown=())
+    assert all(_drawn(lab) for seg, lab in zip(first.residuals, first.labels, strict=True)
+               if seg.get_length() >= lab.height)
+
+
+def _drawn(mob) -> bool:
+    """Whether any part of a label (a MathTex: its glyphs carry the fill) is drawn."""
+    return any(m.get_fill_opacity() > 0 for m in mob.family_members_with_points())
