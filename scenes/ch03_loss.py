@@ -20,6 +20,7 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    Line,
     MathTex,
     ReplacementTransform,
     Text,
@@ -158,7 +159,10 @@ class Loss(ChapterScene):
         group = VGroup()
         lo, hi = panel.axes.y_range[:2]
         numbers = [*panel.axes.x_axis.numbers, *panel.axes.y_axis.numbers, panel.x_label, panel.y_label]
-        marks = [panel.axes.x_axis, panel.axes.y_axis, *panel.dots]
+        # the axes' lines, not the NumberLines: their boxes take in the numbers, which sit at the panel's
+        # left and bottom edges, so they covered half the panel each and no place was ever clear
+        axes = (panel.axes.x_axis, panel.axes.y_axis)
+        marks = [*(Line(a.get_start(), a.get_end()) for a in axes), *(t for a in axes for t in a.ticks), *panel.dots]
         for i, (x, y, p) in enumerate(zip(xs, ys, preds, strict=True)):
             y0, y1 = float(np.clip(y, lo, hi)), float(np.clip(p, lo, hi))
             lab = MathTex(rf"r_{i + 1}", font_size=TEX_LABEL_SIZE, color=RESIDUAL_COLOR).set_z_index(6)

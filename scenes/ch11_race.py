@@ -466,15 +466,17 @@ class Race(ChapterScene):
         for name, why in missing:
             rows.add(label(f"{name}: no trace ({why[:70]})", 13.4, SMALL_SIZE, color=MUTED))
         rows.arrange(DOWN, buff=ROW_GAP).move_to([0, top, 0], aligned_edge=UP)
+        pictures = list(rows)
+        above = [m for m in (heads, columns) if m is not None and len(m)]   # come in with the first row
         if columns is not None and races:
             for head, column in zip(columns, rows[0][0], strict=True):   # over the first row's columns
                 head.move_to([float(column.get_x()), top + 0.1, 0], aligned_edge=DOWN)
-            rows.add_to_back(columns)
-        if len(heads):
-            rows.add_to_back(heads)   # they come and go with the pictures
+        self.column_heads = columns
+        for m in above:
+            rows.add_to_back(m)   # they come and go with the pictures
         self.image_rows = rows
-        for r in rows:
-            self.play(FadeIn(r, lag_ratio=0.2), run_time=1.6)
+        for i, r in enumerate(pictures):
+            self.play(FadeIn(r, lag_ratio=0.2), *(FadeIn(m) for m in (above if i == 0 else [])), run_time=1.6)
         self.wait(2.4)
         how = self.claims.pick(
             (bool(tuned) and not any(tuned), " Here each optimizer runs with its configured settings, not tuned ones."),

@@ -75,3 +75,19 @@ def test_a_residual_shorter_than_its_name_is_not_named_on_the_plot(sine_trace):
 def _drawn(mob) -> bool:
     """Whether any part of a label (a MathTex: its glyphs carry the fill) is drawn."""
     return any(m.get_fill_opacity() > 0 for m in mob.family_members_with_points())
+
+
+def test_residual_names_clear_the_axis_lines_and_ticks(rendered):
+    """The axes' numbers sit at the panel's edges, so a NumberLine's box covers half the panel: judged by
+    those boxes no place was clear, and r_1 and r_2 were drawn on the axis lines. Judged by the lines and
+    ticks themselves, every name clears them."""
+    from manim import Line
+
+    from scenes.kit.layout import boxes_meet
+
+    scene, _ = rendered
+    axes = (scene.panel.axes.x_axis, scene.panel.axes.y_axis)
+    marks = [*(Line(a.get_start(), a.get_end()) for a in axes), *(t for a in axes for t in a.ticks)]
+    for lab in scene.labels:
+        if _drawn(lab):
+            assert not any(boxes_meet(lab, m) for m in marks), lab.get_tex_string()

@@ -95,7 +95,7 @@ def test_runs_raced_on_both_pictures_are_named_once_over_the_columns(full):
     """Each row named its runs under every tile (two lines for "SGD + momentum"), and the tiles got what
     height was left: about 50 px at 480p. Named once over the columns, the tiles are a third taller or more."""
     scene, _frame = full
-    names = [m for m in scene.image_rows[0] if isinstance(m, Text)]   # the column heads, first in the rows
+    names = list(scene.column_heads)
     assert [m.text.replace(" ", "") for m in names[1:]] == \
         [r.meta["label"].replace(" ", "") for r in scene.fit_runs]
     for head, (tile, _pixels) in zip(names[1:], scene.tiles[:3], strict=True):
