@@ -72,8 +72,8 @@ class Stochastic(ChapterScene):
         self.play(GrowArrow(a_one), FadeIn(txt[2:]), run_time=0.8)
         self.wait(1.2)
         pull = self.claims.say(angle >= 10, "pulls its own way", "points nearly the same way")
-        self.beat(f"At step {k}, a batch of one point {pull}: {angle:.0f} degrees from the direction that all the "
-                  "data give.")
+        degrees = f"{angle:.0f} degree{'' if f'{angle:.0f}' == '1' else 's'}"
+        self.beat(f"At step {k}, a batch of one point {pull}: {degrees} from the direction that all the data give.")
         self.play(FadeOut(dot, a_full, a_one, txt, intro), run_time=0.4)
 
         # The race on one evaluation budget.

@@ -41,6 +41,15 @@ def shown(x: float) -> str:
     return ("−" if x < 0 else "") + speech.number(abs(x))
 
 
+def span(stat: dict, write=speech.loss, joiner: str = "from") -> str:
+    """A range of losses as said ('from 0.17 to 0.45') or shown (joiner 'to': '0.17 to 0.45'); one value
+    where both ends write alike ('at 0.18' said, '0.18' shown): 'from 0.18 to 0.18' said nothing."""
+    lo, hi = write(stat["min"]), write(stat["max"])
+    if lo == hi:
+        return f"at {lo}" if joiner == "from" else lo
+    return f"from {lo} to {hi}" if joiner == "from" else f"{lo} to {hi}"
+
+
 def saddle_lines(show: dict, down: np.ndarray, up: np.ndarray) -> list[str]:
     """What the narration says about the shown saddle: each clause only when the trace bears it out."""
     said = [f"An Adam run, at step {show['start_step']}, had a gradient norm of "
@@ -81,9 +90,9 @@ def trend_lines(stats: dict, nets: list[dict]) -> list[str]:
                         "and the 95% intervals overlap.")
     if all(per[k]["saddles"] * 2 > per[k]["distinct"] for k in have):
         said.append(f"What they do show: at every size where we found critical points, most are saddles; "
-                    f"in all, {sad} of {total} are.")
+                    f"in all, {sad} of {total} {'is' if sad == 1 else 'are'}.")
     else:
-        said.append(f"In all, {sad} of {total} are saddles.")
+        said.append(f"In all, {sad} of {total} {'is a saddle' if sad == 1 else 'are saddles'}.")
     if none:
         said.append(f"At {', '.join(str(n) for n in none)} parameters the search found none.")
     return said
@@ -211,10 +220,13 @@ class Saddles(ChapterScene):
         self.beat(" ".join(trend_lines(tr.stats, nets)))
         loss_s, loss_m = tr.stats["loss_at_saddles"], tr.stats["loss_at_minima"]
         if loss_s["n"] and loss_m["n"]:
-            note = Text(f"loss at saddles {shown(loss_s['min'])} to {shown(loss_s['max'])};   at the others "
-                        f"{shown(loss_m['min'])} to {shown(loss_m['max'])}", font_size=TEXT, color=TEXT_COLOR)
+            note = Text(f"loss at saddles {span(loss_s, shown, 'to')};   at the others {span(loss_m, shown, 'to')}",
+                        font_size=TEXT, color=TEXT_COLOR)
             note.next_to(title, DOWN, buff=0.15)
             self.play(FadeIn(note), run_time=0.6)
-            self.beat(f"The saddles sit at losses from {speech.loss(loss_s['min'])} to {speech.loss(loss_s['max'])}; "
-                      f"the critical points with no clearly negative eigenvalue from {speech.loss(loss_m['min'])} "
-                      f"to {speech.loss(loss_m['max'])}.")
+            saddles = "The saddle sits" if loss_s["n"] == 1 else "The saddles sit"
+            others = ("the one critical point with no clearly negative eigenvalue" if loss_m["n"] == 1 else
+                      "the critical points with no clearly negative eigenvalue")
+            where = span(loss_s)   # "at 0.18" or "from 0.17 to 0.45"
+            where = f"at loss {where[3:]}" if where.startswith("at ") else f"at losses {where}"
+            self.beat(f"{saddles} {where}; {others} {span(loss_m)}.")

@@ -67,3 +67,14 @@ def test_the_saddle_is_named_only_when_the_slices_fall_and_rise():
     dips, rises = np.array([0.2, 0.3, 0.25]), np.array([0.5, 0.3, 0.4])
     assert "a saddle" in " ".join(saddle_lines(show, dips, rises))
     assert "a saddle" not in " ".join(saddle_lines(show, np.array([0.2, 0.3, 0.35]), rises))
+
+
+def test_one_saddle_and_one_value_are_said_as_one():
+    """On the stress data one saddle of five, all at one loss, came out as 'In all, 1 of 5 are saddles' and
+    'The saddles sit at losses from 0.18 to 0.18'."""
+    from scenes.ch13_saddles import span
+
+    one = {"min": 0.181, "max": 0.183, "n": 1}
+    assert span(one) == "at 0.18" and span(one, joiner="to").startswith("0.18") and "to" not in span(one, joiner="to")
+    assert span({"min": 0.17, "max": 0.45, "n": 3}) == "from 0.17 to 0.45"
+    assert "1 of 5 is a saddle" in " ".join(trend_lines(*stats((1, 5), (0, 0), sizes=(7, 61))))
