@@ -126,9 +126,11 @@ class Loss(ChapterScene):
             self.formula, self.table = new_formula, new_table
             self.wait(2.4)
             lower = float(run["loss"][k]) < shown_loss
+            level = speech.loss(run["loss"][k]) == speech.loss(shown_loss)   # the two said alike: no change heard
             shown_loss = float(run["loss"][k])
-            self.beat(f"Step {k}: loss {speech.loss(run['loss'][k])}. "
-                      + self.claims.say(lower, "Smaller errors, smaller loss.", "Larger errors, larger loss."))
+            self.beat(f"Step {k}: loss {speech.loss(run['loss'][k])}. " + self.claims.pick(
+                (level, "About the same errors, about the same loss."),
+                (lower, "Smaller errors, smaller loss."), otherwise="Larger errors, larger loss."))
         self.note = note
 
     @staticmethod

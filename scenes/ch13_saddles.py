@@ -91,6 +91,9 @@ def trend_lines(stats: dict, nets: list[dict]) -> list[str]:
     if all(per[k]["saddles"] * 2 > per[k]["distinct"] for k in have):
         said.append(f"What they do show: at every size where we found critical points, most are saddles; "
                     f"in all, {sad} of {total} {'is' if sad == 1 else 'are'}.")
+    elif sad == 0:
+        said.append("The one critical point found is not a saddle." if total == 1 else
+                    f"None of the {total} critical points found is a saddle.")
     else:
         said.append(f"In all, {sad} of {total} {'is a saddle' if sad == 1 else 'are saddles'}.")
     if none:

@@ -91,3 +91,19 @@ def test_residual_names_clear_the_axis_lines_and_ticks(rendered):
     for lab in scene.labels:
         if _drawn(lab):
             assert not any(boxes_meet(lab, m) for m in marks), lab.get_tex_string()
+
+
+def test_a_step_whose_loss_is_said_as_the_last_ones_is_not_called_smaller():
+    """On the flat stress data steps 3 and 6 both say 'loss 1.2'; the second said 'Smaller errors, smaller
+    loss.' (true by 0.01, unheard). Losses said alike are said to be about the same."""
+    import re
+
+    from tests.scenes.layoutcheck import render_beats
+    from tests.scenes.stress_traces import traces_for
+
+    _scene, beats = render_beats(Loss, traces_for("flat", ("sine-2d",)))
+    steps = [b.notes for b in beats if b.notes.startswith("Step ")]
+    said = [re.match(r"Step \d+: loss ([^.]+(?:\.\d+)?)\.", line).group(1) for line in steps]
+    assert len(steps) >= 2
+    for before, now, line in zip(said, said[1:], steps[1:], strict=False):
+        assert ("About the same" in line) == (before == now), line

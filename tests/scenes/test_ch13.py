@@ -78,3 +78,9 @@ def test_one_saddle_and_one_value_are_said_as_one():
     assert span(one) == "at 0.18" and span(one, joiner="to").startswith("0.18") and "to" not in span(one, joiner="to")
     assert span({"min": 0.17, "max": 0.45, "n": 3}) == "from 0.17 to 0.45"
     assert "1 of 5 is a saddle" in " ".join(trend_lines(*stats((1, 5), (0, 0), sizes=(7, 61))))
+
+
+def test_no_saddle_is_said_plainly():
+    """'In all, 0 of 1 are saddles' (the flat stress data) after 'The search found no saddle'."""
+    assert "The one critical point found is not a saddle." in trend_lines(*stats((0, 1), (0, 0), sizes=(7, 61)))
+    assert "None of the 4 critical points found is a saddle." in trend_lines(*stats((0, 4), (0, 0), sizes=(7, 61)))
