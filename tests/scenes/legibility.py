@@ -32,11 +32,13 @@ def digit_px_per_point() -> dict[str, float]:
 
 
 def _vertical(m: Mobject) -> bool:
-    """Set rotated a quarter turn (a y-axis title): its glyphs run up the screen."""
+    """Set rotated a quarter turn (a y-axis title): its glyphs run up the screen. Judged by the first two
+    glyphs (one line's neighbours): from the first to the last, a narrow paragraph of five lines ran down
+    the screen too, and its 14.5 px text was measured as 11 px."""
     glyphs = [g for g in m.family_members_with_points()]
     if len(glyphs) < 2:
         return False
-    d = glyphs[-1].get_center() - glyphs[0].get_center()
+    d = glyphs[1].get_center() - glyphs[0].get_center()
     return abs(d[1]) > abs(d[0])
 
 

@@ -84,3 +84,16 @@ def test_no_saddle_is_said_plainly():
     """'In all, 0 of 1 are saddles' (the flat stress data) after 'The search found no saddle'."""
     assert "The one critical point found is not a saddle." in trend_lines(*stats((0, 1), (0, 0), sizes=(7, 61)))
     assert "None of the 4 critical points found is a saddle." in trend_lines(*stats((0, 4), (0, 0), sizes=(7, 61)))
+
+
+def test_the_trend_verdict_is_a_claim_the_claims_test_accepts():
+    """On the film's own traces the claims test found 'says trend without a claim that tested it': the
+    stress data never reach two sizes with critical points, so the verdict was never checked there."""
+    from scenes.kit.claims import Claims
+    from tests.scenes.claimcheck import beat_problems
+
+    claims = Claims()
+    line = " ".join(trend_lines(*stats((3, 5), (3, 4)), claims))
+    screen = [line]   # every number on screen: only the words are judged here
+    assert not beat_problems(line, screen, set(), claims.pending)
+    assert any("trend" in p for p in beat_problems(line, screen, set(), []))

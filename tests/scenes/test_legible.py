@@ -34,3 +34,23 @@ def test_small_texts_names_each_text_under_the_minimum_once():
     beats = [SimpleNamespace(index=0, notes="a line", sizes=[("ticks 0.5", 11.2), ("title", 20.0)]),
              SimpleNamespace(index=1, notes="next", sizes=[("ticks 0.5", 11.2), ("table", 13.9)])]
     assert small_texts(beats) == ["beat 0 ('a line'): 'ticks 0.5' is 11.2 px", "beat 1 ('next'): 'table' is 13.9 px"]
+
+
+def test_a_narrow_paragraph_is_measured_by_its_lines_and_a_turned_title_by_its_width():
+    """The measure took a text whose first and last glyphs lie one under the other for a text turned a
+    quarter: ch11's five-line note ("Adam / passed / Evolution's / ...") at 14.5 px read as 11.1 px."""
+    import math
+
+    from manim import Text
+
+    from scenes.kit.layout import label
+    from scenes.kit.style import SMALL_SIZE
+    from tests.scenes.legibility import digit_px
+
+    note = label("Adam passed Evolution's final PSNR within 102 evaluations", 2.1, SMALL_SIZE)
+    assert len(note.text.split("\n")) >= 4 or note.height > 4 * Text("0", font_size=SMALL_SIZE).height
+    line = Text("Adam", font_size=SMALL_SIZE)
+    assert digit_px(note) == digit_px(line) >= MIN_PX
+    turned = Text("loss (log)", font_size=SMALL_SIZE).rotate(math.pi / 2)
+    assert abs(digit_px(turned) - digit_px(line)) < 0.1
+    assert digit_px(Text("loss (log)", font_size=SMALL_SIZE).rotate(math.pi / 2).scale(0.5)) < MIN_PX
