@@ -14,26 +14,14 @@ from __future__ import annotations
 import sys
 
 from scenes.storyboard import load_scene_class
-from tests.scenes.claimcheck import beat_problems
-from tests.scenes.layoutcheck import overlapping, render_beats
-from tests.scenes.test_legible import small_texts
-from tests.scenes.test_stress import ENTRIES, FAST
+from tests.scenes.layoutcheck import render_beats
+from tests.scenes.test_stress import ENTRIES, FAST, beat_problems_all
 
 
 def problems_of(entry) -> tuple[int, list[str]]:
     """(beats, problems) of one chapter rendered from the cached traces."""
     _scene, beats = render_beats(load_scene_class(entry), {}, width=854, height=480, **FAST.get(entry.name, {}))
-    out = []
-    for b in beats:
-        where = f"beat {b.index} ({b.notes[:40]!r})"
-        out += [f"{where}: outside the frame: {o}" for o in b.outside[:3]]
-        out += [f"{where}: text overlaps: {a} / {c}" for a, c in overlapping(b.boxes)[:3]]
-        out += [f"{where}: an image hides a text: {h}" for h in b.hidden[:3]]
-    previous = beats[0].texts
-    for b in beats[:-1]:
-        out += [f"beat {b.index}: {p}" for p in beat_problems(b.notes, b.texts + previous, b.colours, b.claims)]
-        previous = b.texts
-    return len(beats) - 1, out + small_texts(beats)
+    return len(beats) - 1, beat_problems_all(beats)
 
 
 def main(names: list[str]) -> int:

@@ -47,6 +47,25 @@ FLAT_TOO = {"functions", "parameter-space", "loss", "evolution-at-scale", "race"
 MATRIX = [(e, v) for e in ENTRIES for v in VARIANTS if v != "flat" or e.name in FLAT_TOO]
 
 
+def beat_problems_all(beats, legible: bool = True) -> list[str]:
+    """Every problem of a chapter's beats: outside the frame, texts over each other or under an image, the
+    claims test (tests/scenes/claimcheck.py: each line against its beat's screen) and, when LEGIBLE, texts
+    under 14 px (tests/scenes/test_legible.py). tests/scenes/film_check.py applies it to the film's data."""
+    problems = []
+    for b in beats:
+        where = f"beat {b.index} ({b.notes[:50]!r})"
+        problems += [f"{where}: outside the frame: {o}" for o in b.outside[:3]]
+        problems += [f"{where}: text overlaps: {a} / {c}" for a, c in overlapping(b.boxes)[:3]]
+        problems += [f"{where}: an image hides a text: {h}" for h in b.hidden[:3]]
+    previous = beats[0].texts
+    for b in beats[:-1]:
+        where = f"beat {b.index} ({b.notes[:50]!r})"
+        shown = b.texts + previous   # on screen when the beat closes, or when it started
+        problems += [f"{where}: {p}" for p in beat_problems(b.notes, shown, b.colours, b.claims)]
+        previous = b.texts
+    return problems + (small_texts(beats) if legible else [])
+
+
 def on_screen(scene, mob) -> bool:
     """The mobject, or the parts of it that draw something, are among the scene's mobjects."""
     family = {id(m) for top in scene.mobjects for m in top.get_family()}
@@ -60,20 +79,7 @@ def test_layout_holds_on_unusual_data(entry, variant, monkeypatch):
     cls = load_scene_class(entry)
     scene, beats = render_beats(cls, traces_for(variant, entry.traces), **FAST.get(entry.name, {}))
     assert len(beats) >= 2, "the chapter marks no beats"
-    problems = []
-    for b in beats:
-        where = f"beat {b.index} ({b.notes[:50]!r})"
-        problems += [f"{where}: outside the frame: {o}" for o in b.outside[:3]]
-        problems += [f"{where}: text overlaps: {a} / {c}" for a, c in overlapping(b.boxes)[:3]]
-        problems += [f"{where}: an image hides a text: {h}" for h in b.hidden[:3]]
-    previous = beats[0].texts
-    for b in beats[:-1]:   # the claims test (tests/scenes/claimcheck.py): each line against its beat's screen
-        where = f"beat {b.index} ({b.notes[:50]!r})"
-        shown = b.texts + previous   # on screen when the beat closes, or when it started
-        problems += [f"{where}: {p}" for p in beat_problems(b.notes, shown, b.colours, b.claims)]
-        previous = b.texts
-    if variant in LEGIBLE_VARIANTS:   # issue 17: no text under 14 px (tests/scenes/test_legible.py)
-        problems += small_texts(beats)
+    problems = beat_problems_all(beats, legible=variant in LEGIBLE_VARIANTS)
     assert not problems, "\n".join(problems[:12])
     for attr in KEY.get(entry.name, ()):
         mob = getattr(scene, attr, None)
