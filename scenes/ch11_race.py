@@ -540,15 +540,14 @@ class Race(ChapterScene):
         reach = self._image_reach(tr, runs, best, worst, finite)
         x0, x1 = frame_box()[:2]
         right_w = (x1 - x0) - tiles.width - 0.35   # the column beside the tiles
-        passed = None
+        passed, below = None, False
         if reach is not None and best is not None and worst is not None:   # progress per evaluation
             whole = (f"{shortened(best.meta['label'], 24)} passed {shortened(worst.meta['label'], 24)}'s "
                      f"final PSNR within {reach:,.0f} evaluations")
             passed = label(whole, right_w, SMALL_SIZE, color=MUTED)
-            passed.text_whole = whole
-        below = passed is not None and tiles.height - passed.height - 0.1 >= PLOT_MIN_H
-        if passed is not None and not below:   # no room under the plot: the note beside it, narrow
-            passed = label(passed.text_whole, REACH_W, SMALL_SIZE, color=MUTED)
+            below = tiles.height - passed.height - 0.1 >= PLOT_MIN_H
+            if not below:   # no room under the plot: the note beside it, narrow
+                passed = label(whole, REACH_W, SMALL_SIZE, color=MUTED)
         top, foot = float(tiles.get_top()[1]), float(tiles.get_bottom()[1])
         plot_w = min(PLOT_W, right_w - (passed.width + 0.2 if passed is not None and not below else 0.0))
         plot = self._fit_plot(budget, runs, 0.0, plot_w, top, foot + (passed.height + 0.1 if below else 0.0),
