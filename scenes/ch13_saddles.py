@@ -42,13 +42,19 @@ def shown(x: float) -> str:
     return ("−" if x < 0 else "") + speech.number(abs(x))
 
 
-def span(stat: dict, write=speech.loss, joiner: str = "from") -> str:
-    """A range of losses as said ('from 0.17 to 0.45') or shown (joiner 'to': '0.17 to 0.45'); one value
-    where both ends write alike ('at 0.18' said, '0.18' shown): 'from 0.18 to 0.18' said nothing."""
+def ends(stat: dict, write=speech.loss) -> list[str]:
+    """A range of losses' ends as written; one where both write alike ('from 0.18 to 0.18' said nothing)."""
     lo, hi = write(stat["min"]), write(stat["max"])
-    if lo == hi:
-        return f"at {lo}" if joiner == "from" else lo
-    return f"from {lo} to {hi}" if joiner == "from" else f"{lo} to {hi}"
+    return [lo] if lo == hi else [lo, hi]
+
+
+def span(stat: dict, write=speech.loss, joiner: str = "from") -> str:
+    """A range of losses as said ('from 0.17 to 0.45', 'at 0.18') or shown (joiner 'to': '0.17 to 0.45',
+    '0.18')."""
+    e = ends(stat, write)
+    if joiner != "from":
+        return " to ".join(e)
+    return f"at {e[0]}" if len(e) == 1 else f"from {e[0]} to {e[1]}"
 
 
 def saddle_lines(show: dict, down: np.ndarray, up: np.ndarray) -> list[str]:
@@ -232,6 +238,6 @@ class Saddles(ChapterScene):
             saddles = "The saddle sits" if loss_s["n"] == 1 else "The saddles sit"
             others = ("the one critical point with no clearly negative eigenvalue" if loss_m["n"] == 1 else
                       "the critical points with no clearly negative eigenvalue")
-            where = span(loss_s)   # "at 0.18" or "from 0.17 to 0.45"
-            where = f"at loss {where[3:]}" if where.startswith("at ") else f"at losses {where}"
+            one = ends(loss_s)
+            where = f"at loss {one[0]}" if len(one) == 1 else f"at losses {span(loss_s)}"
             self.beat(f"{saddles} {where}; {others} {span(loss_m)}.")
