@@ -33,9 +33,12 @@ class Experiment:
         """Simulate with the config's torch thread count (every caller goes through here).
 
         One thread is the default: these networks are small, and a second thread fighting a
-        render for the other core made image-fit 3x slower (`gdevo render all` on 2 cores)."""
+        render for the other core made image-fit 3x slower (`gdevo render all` on 2 cores). Freed
+        memory stays in the process (sim/heap.py: image-fit's local search 1.6x faster)."""
+        from sim.heap import keep_freed_memory
         from sim.threads import torch_threads
 
+        keep_freed_memory()
         with torch_threads(int(getattr(cfg, "threads", 1))):
             return self.simulate(cfg, name, device, progress)
 
