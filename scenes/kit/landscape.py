@@ -118,7 +118,7 @@ class LandscapeView(VGroup):
                 rows, cols = line[:, 0], line[:, 1]
                 av = np.interp(cols, np.arange(len(a)), a)
                 bv = np.interp(rows, np.arange(len(b)), b)
-                pts = [self.axes.c2p(x, y) for x, y in zip(av[::2], bv[::2], strict=True)]
+                pts = list(np.asarray(self.axes.coords_to_point(av[::2], bv[::2])).T.reshape(-1, 3))
                 if len(pts) < 2:
                     continue
                 group.add(VMobject(stroke_color="#FFFFFF", stroke_width=1.2, stroke_opacity=0.35)
