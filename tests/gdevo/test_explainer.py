@@ -73,6 +73,20 @@ def test_join_has_one_chapter_per_part_with_titles_and_boundaries(parts, tmp_pat
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")], "temporary files left behind"
 
 
+def test_each_part_starts_at_the_frames_before_it_not_at_their_rounded_duration(tmp_path):
+    """16 frames at 15 fps last 1.0667 s; the MP4 says 1.067 s. The second part's first frame must be
+    shown at 16/15 s (the sound and captions are cut there), as must its chapter mark."""
+    parts = [Part(clip(tmp_path / "a.mp4", 16 / 15, "red"), "A"), Part(clip(tmp_path / "b.mp4", 1.0, "blue"), "B")]
+    assert float(ffprobe(parts[0].path)["format"]["duration"]) != pytest.approx(16 / 15, abs=1e-4)
+    out = join_chapters(parts, tmp_path / "out.mp4", "Exact")
+    times = sorted(float(t) for t in subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time", "-of", "csv=p=0",
+         str(out)], capture_output=True, text=True, check=True).stdout.split())
+    assert len(times) == 31
+    assert times[16] == pytest.approx(16 / 15, abs=1e-4)
+    assert float(ffprobe(out)["chapters"][1]["start_time"]) == pytest.approx(16 / 15, abs=6e-4)
+
+
 def test_mixed_sizes_are_re_encoded_to_the_first_parts_size(tmp_path):
     parts = [Part(clip(tmp_path / "a.mp4", 1.0), "A"), Part(clip(tmp_path / "b.mp4", 1.0, size="320x180", fps=30), "B")]
     out = tmp_path / "mixed.mp4"

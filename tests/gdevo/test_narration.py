@@ -446,6 +446,40 @@ def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
     assert abs(lag) <= 1 / 15, f"chapter 2's audio is {lag * 1000:.0f} ms off its picture"
 
 
+def test_sync_finds_every_chapter_in_the_joined_file_where_it_belongs(narrated):
+    """`gdevo sync`'s measure: picture on the frame, sound and captions to the millisecond."""
+    from gdevo.media.sync_check import measure
+
+    parts, out = narrated["parts"], narrated["out"]
+    found = measure(out, [p.path for p in parts])
+    assert [b.chapter for b in found] == ["TinyA", "TinyB"]
+    assert found[1].expected == pytest.approx(video_info(parts[0].path).length)
+    for b in found:
+        assert b.in_sync and b.picture_frames == 0, b
+        assert abs(b.picture_ms) < 0.1 and abs(b.sound_ms) <= 0.25, b
+        assert b.captions_ms <= 1.0 and abs(b.mark_ms) <= 1.0, b
+
+
+def test_sync_reports_sound_that_lags_its_picture(narrated, tmp_path):
+    """The same explainer with its sound 200 ms late: every chapter measured 200 ms off, exit 1."""
+    import shutil
+
+    from gdevo.cli import main
+    from gdevo.media.sync_check import measure
+
+    parts, out = narrated["parts"], narrated["out"]
+    late = tmp_path / "late.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(out), "-map", "0:v", "-map", "0:a", "-c:v", "copy",
+                    "-af", "adelay=200:all=1", "-c:a", "aac", str(late)], check=True)
+    shutil.copy(out.with_suffix(".srt"), late.with_suffix(".srt"))
+    found = measure(late, [p.path for p in parts])
+    assert [round(b.sound_ms) for b in found] == [200, 200]
+    assert not any(b.in_sync for b in found)
+    assert main(["sync", str(late), "--chapters", *(str(p.path) for p in parts)]) == 1
+    assert main(["sync", str(out), "--chapters", *(str(p.path) for p in parts)]) == 0
+    assert main(["sync", str(tmp_path / "none.mp4")]) == 2
+
+
 def test_voice_none_gives_a_silent_video_with_captions(tmp_path):
     movie = render_tiny("TinyB", tmp_path / "media", "none")
     out = audio.finish_chapter(movie, tmp_path / "renders" / "TinyB.mp4")
