@@ -31,8 +31,10 @@ from manim import Indicate, Scene, Wait, config
 from manim.animation.animation import prepare_animation
 
 from scenes.kit import (
+    bounds,  # noqa: F401  (a mobject's bounding points gathered by slicing: scenes/kit/bounds.py)
     family,  # noqa: F401  (a mobject's family listed in one pass: scenes/kit/family.py)
     lean,  # noqa: F401  (cheap copies of text: see scenes/kit/lean.py)
+    subpaths,  # noqa: F401  (a path's subpaths found in one vectorized test: scenes/kit/subpaths.py)
     tex_cache,  # noqa: F401  (one Tex cache for every chapter: scenes/kit/tex_cache.py)
     text_glyphs,  # noqa: F401  (a Text's SVG parsed glyph by glyph, each shape once: scenes/kit/text_glyphs.py)
     text_reuse,  # noqa: F401  (a Text made again reuses its parsed glyphs: scenes/kit/text_reuse.py)

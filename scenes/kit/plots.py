@@ -42,14 +42,22 @@ class LossPlot(VGroup):
 
     def point(self, x: float, loss: float) -> np.ndarray:
         """Scene coordinates of (x, loss), clipped into the plot."""
-        y = loss if np.isfinite(loss) else 10.0 ** self.hi
-        y = float(np.clip(y, 10.0 ** self.lo, 10.0 ** self.hi))
-        return self.axes.c2p(float(np.clip(x, 0, self.x_max)), y)
+        return self.plot_points(np.array([x], dtype=float), np.array([loss], dtype=float))[0]
+
+    def plot_points(self, xs: np.ndarray, losses: np.ndarray) -> np.ndarray:
+        """Scene coordinates (N, 3) of each (x, loss), clipped into the plot (a non-finite loss at its
+        top), placed by one axes call (one per point took 1.5 of a ch11 plan's 12 s)."""
+        losses = np.asarray(losses, dtype=float)
+        ys = np.clip(np.where(np.isfinite(losses), losses, 10.0 ** self.hi), 10.0 ** self.lo, 10.0 ** self.hi)
+        xs = np.clip(np.asarray(xs, dtype=float), 0, self.x_max)
+        if not len(xs):
+            return np.zeros((0, 3))
+        return np.asarray(self.axes.coords_to_point(xs, ys)).T.reshape(-1, 3)
 
     def curve(self, xs: np.ndarray, losses: np.ndarray, color: ManimColor, width: float = 4) -> VMobject:
         """The recorded loss curve as a polyline (subsampled to at most 400 points)."""
         idx = np.unique(np.linspace(0, len(xs) - 1, min(len(xs), 400)).astype(int))
-        pts = [self.point(xs[i], losses[i]) for i in idx]
+        pts = list(self.plot_points(np.asarray(xs)[idx], np.asarray(losses)[idx]))
         if len(pts) == 1:
             pts = pts * 2
         return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)

@@ -18,6 +18,10 @@ tests measured a different picture than the film shows, and a 1080p film could d
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import manimpango
 from manim import Text, config
 from manim.mobject.svg.svg_mobject import SVGMobject
@@ -41,10 +45,34 @@ def _text2svg(self: Text, color) -> str:
                                self.text)
 
 
+_CLEAN: set[tuple[str, int, int]] = set()   # (path, mtime, size) of SVG files already without a last M
+
+
+def remove_last_m(file_name: str) -> None:
+    """manimpango's PangoUtils.remove_last_M, which Text calls on its SVG every time it is made: it
+    rewrote the file even when nothing changed (1 ms each, 864 times in a ch08 plan; and another
+    chapter's process reading the same file meanwhile could find it empty). The same edit, written
+    (to a temporary name, then renamed) only when it changes the file; a file seen clean is not read again."""
+    path = Path(file_name)
+    stat = path.stat()
+    if (str(path), stat.st_mtime_ns, stat.st_size) in _CLEAN:
+        return
+    content = path.read_text()
+    fixed = re.sub(r'Z M [^A-Za-z]*? "\/>', 'Z "/>', content)
+    if fixed != content:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(fixed)
+        os.replace(tmp, path)
+        stat = path.stat()
+    _CLEAN.add((str(path), stat.st_mtime_ns, stat.st_size))
+
+
 def install() -> None:
-    """Make every Text use manim's SVG cache and a fixed Pango surface (idempotent)."""
+    """Make every Text use manim's SVG cache and a fixed Pango surface, and clean its SVG file only
+    once (idempotent)."""
     if getattr(SVGMobject, _PATCHED, False):
         return
+    manimpango.PangoUtils.remove_last_M = staticmethod(remove_last_m)
     original = SVGMobject.init_svg_mobject
 
     def init_svg_mobject(self, use_svg_cache: bool):
