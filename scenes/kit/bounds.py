@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from manim import VMobject
 
+from scenes.kit.patching import install_once
+
 _PATCHED = "_gdevo_sliced_bounds"
 
 
@@ -38,10 +40,7 @@ def get_points_defining_boundary(self: VMobject) -> np.ndarray:
 
 def install() -> None:
     """Replace VMobject.get_points_defining_boundary (idempotent)."""
-    if getattr(VMobject, _PATCHED, False):
-        return
-    VMobject.get_points_defining_boundary = get_points_defining_boundary
-    setattr(VMobject, _PATCHED, True)
+    install_once(VMobject, _PATCHED, get_points_defining_boundary=get_points_defining_boundary)
 
 
 install()

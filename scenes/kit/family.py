@@ -14,6 +14,8 @@ from __future__ import annotations
 from manim import Mobject
 from manim.utils.iterables import remove_list_redundancies
 
+from scenes.kit.patching import install_once
+
 _PATCHED = "_gdevo_flat_family"
 
 
@@ -31,10 +33,7 @@ def get_family(self: Mobject, recurse: bool = True) -> list[Mobject]:
 
 def install() -> None:
     """Replace Mobject.get_family (idempotent)."""
-    if getattr(Mobject, _PATCHED, False):
-        return
-    Mobject.get_family = get_family
-    setattr(Mobject, _PATCHED, True)
+    install_once(Mobject, _PATCHED, get_family=get_family)
 
 
 install()

@@ -15,6 +15,8 @@ import itertools
 import numpy as np
 from manim import VMobject
 
+from scenes.kit.patching import install_once
+
 _PATCHED = "_gdevo_vector_subpaths"
 
 
@@ -33,10 +35,7 @@ def get_subpaths_from_points(self: VMobject, points: np.ndarray) -> list[np.ndar
 
 def install() -> None:
     """Replace VMobject.get_subpaths_from_points (idempotent)."""
-    if getattr(VMobject, _PATCHED, False):
-        return
-    VMobject.get_subpaths_from_points = get_subpaths_from_points
-    setattr(VMobject, _PATCHED, True)
+    install_once(VMobject, _PATCHED, get_subpaths_from_points=get_subpaths_from_points)
 
 
 install()

@@ -31,6 +31,8 @@ from manim import config
 from manim.utils import tex_file_writing
 from manim.utils.tex import TexTemplate
 
+from scenes.kit.patching import install_once
+
 _PATCHED = "_gdevo_shared"
 
 
@@ -85,10 +87,7 @@ def own_link(svg: Path) -> Path:
 
 def install() -> None:
     """Make MathTex/Tex (manim's SingleStringMathTex) get their SVGs here (idempotent)."""
-    if getattr(tex_mobject, _PATCHED, False):
-        return
-    tex_mobject.tex_to_svg_file = tex_to_svg_file
-    setattr(tex_mobject, _PATCHED, True)
+    install_once(tex_mobject, _PATCHED, tex_to_svg_file=tex_to_svg_file)
 
 
 install()
