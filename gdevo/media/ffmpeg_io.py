@@ -1,5 +1,6 @@
 """ffmpeg, driven one way: graphs built with ffmpeg-python (or, for the narration's filter_complex
-chains, argument lists) run by `run_args`, files read by `video_info` (one ffprobe call).
+chains, argument lists) run by `run_args` (or `decode`, to a pipe), files read by `video_info` (one
+ffprobe call) or `probe`.
 
 Every command that cuts, joins or inspects a video goes through here, so an ffmpeg failure
 is always one line (what was being done, ffmpeg's last stderr line) and a missing ffmpeg is
@@ -20,9 +21,9 @@ def _tail(exc: Exception) -> str:
     return text[-1].strip() if text else str(exc)
 
 
-def run_args(args: list[str], what: str) -> str:
-    """Run ffmpeg with ARGS (no leading 'ffmpeg'), overwriting, quiet; return its stderr (ebur128
-    reports there). The one place that starts ffmpeg: a failure is one GdevoError line."""
+def _run(args: list[str], what: str) -> tuple[bytes, str]:
+    """Run ffmpeg with ARGS (no leading 'ffmpeg'), overwriting, quiet; return its stdout and stderr.
+    The one place that starts ffmpeg: a failure is one GdevoError line."""
     import subprocess
 
     cmd = ["ffmpeg", "-hide_banner", "-nostdin", "-y", *args]
@@ -34,7 +35,17 @@ def run_args(args: list[str], what: str) -> str:
     if proc.returncode != 0:
         tail = [ln.strip() for ln in err.splitlines() if ln.strip()][-1:] or ["(no output)"]
         raise GdevoError(f"ffmpeg failed {what}: {tail[0]}")
-    return err
+    return proc.stdout, err
+
+
+def run_args(args: list[str], what: str) -> str:
+    """Run ffmpeg with ARGS; return its stderr (ebur128 reports there)."""
+    return _run(args, what)[1]
+
+
+def decode(args: list[str], what: str) -> bytes:
+    """Run ffmpeg with ARGS writing raw output to its stdout ('-' is added); return those bytes."""
+    return _run(["-v", "error", *args, "-"], what)[0]
 
 
 def run_ffmpeg(node, what: str) -> str:
@@ -42,13 +53,14 @@ def run_ffmpeg(node, what: str) -> str:
     return run_args(node.get_args(), what)
 
 
-def _ffprobe(path: Path) -> dict:
-    """ffprobe's JSON for PATH (format and streams, each stream's packets counted: exact frame counts);
-    an unreadable file is one GdevoError line."""
+def probe(path: Path, **options) -> dict:
+    """ffprobe's JSON for PATH: format and streams, and whatever OPTIONS ask for (ffmpeg-python's
+    keywords: `count_packets=None`, `show_chapters=None`, `show_entries="packet=pts_time"`); an
+    unreadable file is one GdevoError line."""
     import ffmpeg
 
     try:
-        return ffmpeg.probe(str(path), count_packets=None)
+        return ffmpeg.probe(str(path), **options)
     except FileNotFoundError:
         raise GdevoError("ffprobe is not installed; run scripts/setup.sh") from None
     except ffmpeg.Error as exc:
@@ -104,4 +116,4 @@ class VideoInfo:
 
 def video_info(path: Path) -> VideoInfo:
     """The one way a video file is read: one ffprobe call, one VideoInfo."""
-    return VideoInfo.of(_ffprobe(path), Path(path))
+    return VideoInfo.of(probe(path, count_packets=None), Path(path))   # packets counted: exact frame counts

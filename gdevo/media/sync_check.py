@@ -21,8 +21,6 @@ container or the encoder introduced shows up.
 
 from __future__ import annotations
 
-import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,43 +64,26 @@ class Boundary:
         return self.picture_frames == 0 and all(v is None or abs(v) <= tol_ms for v in offsets)
 
 
-def _pipe(args: list[str], what: str) -> bytes:
-    """ffmpeg's stdout for ARGS (decoding to a pipe); a failure is one GdevoError line."""
-    try:
-        proc = subprocess.run(["ffmpeg", "-hide_banner", "-nostdin", "-v", "error", *args, "-"],
-                              capture_output=True)
-    except FileNotFoundError:
-        raise GdevoError("ffmpeg is not installed; run scripts/setup.sh") from None
-    if proc.returncode != 0:
-        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
-        raise GdevoError(f"ffmpeg failed {what}: {tail[0]}")
-    return proc.stdout
-
-
 def grey_frames(path: Path, count: int | None = None) -> np.ndarray:
     """PATH's frames (every one, in order, or its first COUNT) as (N, 36, 64) grey levels."""
     w, h = THUMB
     limit = ["-frames:v", str(count)] if count is not None else []
-    raw = _pipe(["-i", str(path), "-map", "0:v:0", *limit, "-fps_mode", "passthrough",
-                 "-vf", f"scale={w}:{h}:flags=area,format=gray", "-f", "rawvideo"], f"decoding {path.name}")
+    raw = ffmpeg_io.decode(["-i", str(path), "-map", "0:v:0", *limit, "-fps_mode", "passthrough",
+                            "-vf", f"scale={w}:{h}:flags=area,format=gray", "-f", "rawvideo"], f"decoding {path.name}")
     return np.frombuffer(raw, dtype=np.uint8).reshape(-1, h, w).astype(np.float32)
 
 
 def frame_times(path: Path) -> np.ndarray:
     """When each frame of PATH is shown (seconds, presentation order), from its packets' timestamps."""
-    try:
-        out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time",
-                              "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
-        return np.sort(np.array([float(v) for v in out.split()]))
-    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
-        raise GdevoError(f"cannot read the frame times of {path}: {exc}") from None
+    packets = ffmpeg_io.probe(path, select_streams="v:0", show_entries="packet=pts_time").get("packets", [])
+    return np.sort(np.array([float(p["pts_time"]) for p in packets if "pts_time" in p]))
 
 
 def mono(path: Path, seconds: float | None = None) -> np.ndarray:
     """PATH's first audio stream (all of it, or its first SECONDS) as mono floats at RATE."""
     limit = ["-t", f"{seconds:.3f}"] if seconds is not None else []
-    raw = _pipe(["-i", str(path), "-map", "0:a:0", *limit, "-ac", "1", "-ar", str(RATE), "-f", "s16le"],
-                f"decoding the sound of {path.name}")
+    raw = ffmpeg_io.decode(["-i", str(path), "-map", "0:a:0", *limit, "-ac", "1", "-ar", str(RATE), "-f", "s16le"],
+                           f"decoding the sound of {path.name}")
     return np.frombuffer(raw, dtype=np.int16).astype(np.float64) / 32768
 
 
@@ -117,12 +98,7 @@ def cues(path: Path) -> list[tuple[float, float, str]]:
 
 def chapter_marks(path: Path) -> list[float]:
     """The start of each chapter mark in PATH (seconds), as players read them."""
-    try:
-        out = subprocess.run(["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(path)],
-                             capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise GdevoError(f"cannot read the chapter marks of {path}: {exc}") from None
-    return [float(c["start_time"]) for c in json.loads(out).get("chapters", [])]
+    return [float(c["start_time"]) for c in ffmpeg_io.probe(path, show_chapters=None).get("chapters", [])]
 
 
 def find_picture(joined: np.ndarray, first: np.ndarray, expected: int) -> tuple[int | None, str]:
