@@ -24,7 +24,7 @@ from manim import (
 from matplotlib import colormaps
 from skimage.measure import find_contours
 
-from scenes.kit.layout import boxes_meet
+from scenes.kit.layout import axes_points, boxes_meet
 from scenes.kit.style import COLORMAP, MINIMUM_COLOR, TEX_LABEL_SIZE, TICK_SIZE
 
 
@@ -118,7 +118,7 @@ class LandscapeView(VGroup):
                 rows, cols = line[:, 0], line[:, 1]
                 av = np.interp(cols, np.arange(len(a)), a)
                 bv = np.interp(rows, np.arange(len(b)), b)
-                pts = list(np.asarray(self.axes.coords_to_point(av[::2], bv[::2])).T.reshape(-1, 3))
+                pts = list(axes_points(self.axes, av[::2], bv[::2]))
                 if len(pts) < 2:
                     continue
                 group.add(VMobject(stroke_color="#FFFFFF", stroke_width=1.2, stroke_opacity=0.35)

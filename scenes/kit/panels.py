@@ -19,7 +19,7 @@ from manim import (
     VMobject,
 )
 
-from scenes.kit.layout import boxes_meet, data_range, fit_width, nice_range
+from scenes.kit.layout import axes_points, boxes_meet, data_range, fit_width, nice_range
 from scenes.kit.layout import label as label_text
 from scenes.kit.style import (
     DATA_COLOR,
@@ -97,12 +97,7 @@ class CurvePanel(VGroup):
         """A recorded curve's scene points (N, 3), clipped to the axes (non-finite values at the edge)."""
         lo, hi = self.axes.y_range[0], self.axes.y_range[1]
         ys = np.clip(np.nan_to_num(values, nan=hi, posinf=hi, neginf=lo), lo, hi)
-        xs = np.asarray(self.curve_x, dtype=float)
-        if xs.shape != ys.shape:
-            raise ValueError(f"a curve of {ys.shape} values for {xs.shape} x positions")
-        if not len(xs):
-            return np.zeros((0, 3))
-        return np.asarray(self.axes.coords_to_point(xs, ys.astype(float))).T.reshape(-1, 3)   # one call: 10x a loop
+        return axes_points(self.axes, self.curve_x, ys)
 
     def curve(self, values: np.ndarray, color: ManimColor, width: float = 4, corners: bool = False) -> VMobject:
         """A recorded curve, clipped to the axes; `corners` for piecewise-constant outputs (a smooth

@@ -8,6 +8,7 @@ import numpy as np
 from manim import DOWN, LEFT, Axes, ManimColor, Text, VGroup, VMobject
 from manim.mobject.graphing.scale import LogBase
 
+from scenes.kit.layout import axes_points
 from scenes.kit.style import SMALL_SIZE, TEXT_COLOR, TICK_SIZE
 
 
@@ -49,10 +50,7 @@ class LossPlot(VGroup):
         top), placed by one axes call (one per point took 1.5 of a ch11 plan's 12 s)."""
         losses = np.asarray(losses, dtype=float)
         ys = np.clip(np.where(np.isfinite(losses), losses, 10.0 ** self.hi), 10.0 ** self.lo, 10.0 ** self.hi)
-        xs = np.clip(np.asarray(xs, dtype=float), 0, self.x_max)
-        if not len(xs):
-            return np.zeros((0, 3))
-        return np.asarray(self.axes.coords_to_point(xs, ys)).T.reshape(-1, 3)
+        return axes_points(self.axes, np.clip(np.asarray(xs, dtype=float), 0, self.x_max), ys)
 
     def curve(self, xs: np.ndarray, losses: np.ndarray, color: ManimColor, width: float = 4) -> VMobject:
         """The recorded loss curve as a polyline (subsampled to at most 400 points)."""
