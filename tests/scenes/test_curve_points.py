@@ -1,5 +1,5 @@
-"""Recorded curves and contours are placed by one vectorized axes call: the same points as one
-`c2p` per point (scenes/kit/panels.py, scenes/kit/landscape.py), in a tenth of the time."""
+"""Recorded curves and contours are placed by one axes call (scenes/kit/layout.py `axes_points`,
+used by panels.py, plots.py and landscape.py): the same points as one `c2p` per point."""
 
 from __future__ import annotations
 
