@@ -250,3 +250,22 @@ def test_progress_per_evaluation_is_the_first_frame_at_the_worst_final_psnr(tune
         firsts = [float(evals[np.flatnonzero(row >= level)[0]]) for row in rows if (row >= level).any()]
         got = st["runs"][name]["evals_to_reach"]
         assert got["n"] == len(firsts) and (not firsts or got["median"] == statistics.median(firsts))
+
+
+@pytest.mark.parametrize("tile_elems", [1, 8 * 37, 8 * 256, 8 * 4096, 1 << 22])
+@pytest.mark.parametrize("color", ["grey", "rgb"])
+def test_a_population_scored_in_tiles_has_each_networks_own_loss(tile_elems, color):
+    """Tiles split the networks and the pixels (37 does not divide 256 pixels): each child's loss
+    is its own whole-image MSE, to float rounding, whatever the tile."""
+    cfg = tiny_config(color=color)
+    target = np.asarray(np.random.default_rng(0).integers(0, 256, (16, 16, 3) if color == "rgb" else (16, 16)),
+                        dtype=np.uint8)
+    problem, _ = build_problem(cfg, target, "cpu")
+    problem.tile_elems = tile_elems
+    pop = torch.randn(7, problem.dim, generator=torch.Generator().manual_seed(1)) * 0.5
+    idx = torch.arange(0, 256, 3)
+    for which in (None, idx):
+        want = torch.stack([problem.loss(p, which) for p in pop])
+        got = problem.loss(pop, which)
+        assert got.shape == (7,)
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-7)
