@@ -7,7 +7,7 @@ import itertools as it
 import os
 
 import numpy as np
-from manim import Axes, Circle, DecimalNumber, Dot, Square, Text, VGroup, VMobject
+from manim import Axes, Circle, DecimalNumber, Dot, ImageMobject, Mobject, Square, Text, VGroup, VMobject
 
 import scenes.kit.base  # noqa: F401  (installs the kit)
 from scenes.kit import bounds, subpaths, text_reuse
@@ -24,7 +24,19 @@ def manims_subpaths(mob: VMobject, points: np.ndarray) -> list[np.ndarray]:
                                                                                                 points[n])))
 
 
+def manims_critical_point(mob: Mobject, direction) -> np.ndarray:
+    """manim 0.21's Mobject.get_critical_point (the reference)."""
+    result = np.zeros(mob.dim)
+    all_points = mob.get_points_defining_boundary()
+    if len(all_points) == 0:
+        return result
+    for dim in range(mob.dim):
+        result[dim] = mob.get_extremum_along_dim(all_points, dim=dim, key=np.array(direction[dim]))
+    return result
+
+
 def test_installed() -> None:
+    assert Mobject.get_critical_point is bounds.get_critical_point
     assert VMobject.get_points_defining_boundary is bounds.get_points_defining_boundary
     assert VMobject.get_subpaths_from_points is subpaths.get_subpaths_from_points
 
@@ -39,6 +51,27 @@ def test_bounds_are_manims_for_text_axes_shapes_and_odd_members() -> None:
     text = Text("a label", font_size=30).move_to([1.5, -0.7, 0])
     assert np.array_equal(text.get_corner([1, 1, 0]), [max(manims_bounds(text)[:, 0]), max(manims_bounds(text)[:, 1]),
                                                         0.0])
+
+
+def test_critical_points_are_manims_in_every_direction() -> None:
+    """Every corner, edge centre and centre (and odd directions: a diagonal, NaN) of texts, shapes,
+    groups, an image, empty mobjects and points with NaN, bit for bit."""
+    rng = np.random.default_rng(3)
+    odd = VMobject()
+    odd.set_points(rng.normal(size=(12, 3)))
+    holed = odd.copy()
+    holed.points[5, 1] = np.nan
+    picture = ImageMobject(np.uint8(rng.integers(0, 255, (4, 6, 3)))).shift([0.3, -1, 0])
+    mobs = [Text("loss 0.1234 · Adam", font_size=24).rotate(0.3), Axes(), Circle().shift([1e-9, 3, 0]), VGroup(),
+            VMobject(), odd, holed, VGroup(Dot(), VGroup(), Square().shift([2, 1, 0])), DecimalNumber(3.14159),
+            picture, Mobject()]
+    directions = [np.array(d, dtype=float) for d in it.product((-1, 0, 1), repeat=3)]
+    directions += [np.array([0.5, -2.0, 1e-12]), np.array([np.nan, 0.0, -0.0]), [1, 0, -1]]
+    for mob in mobs:
+        for d in directions:
+            ours, theirs = bounds.get_critical_point(mob, d), manims_critical_point(mob, d)
+            assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+            assert np.array_equal(ours, theirs, equal_nan=True), (type(mob).__name__, d)
 
 
 def test_subpaths_are_manims_on_random_paths_with_breaks_near_the_tolerance() -> None:
