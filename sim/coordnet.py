@@ -184,4 +184,3 @@ class ImageProblem:
             out = torch.cat([forward(self.spec, params[i: i + chunk], self.x) for i in range(0, len(params), chunk)])
         img = to_uint8(out).reshape(len(params), height, width, self.spec.channels)
         return img[..., 0] if self.spec.channels == 1 else img
-

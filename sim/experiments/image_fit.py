@@ -156,8 +156,8 @@ def build_problem(cfg: ImageFitConfig, target: np.ndarray, device: str,
     fourier_dev = None if fourier is None else fourier.to(device)
     x = features(pixel_grid(h, w, device=device), fourier_dev)
     y = torch.from_numpy(target.reshape(h * w, -1).astype(np.float32) / 255.0).to(device)
-    chunk = 1 << 18 if device == "cpu" else 1 << 28
-    return ImageProblem(spec, x, y, tile_elems=chunk), fourier
+    tile = 1 << 18 if device == "cpu" else 1 << 28   # a core's L2 on a CPU; one tile on a GPU
+    return ImageProblem(spec, x, y, tile_elems=tile), fourier
 
 
 def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
