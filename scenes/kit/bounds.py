@@ -1,5 +1,5 @@
 """A VMobject's bounding points (every curve's anchors, family included) gathered by slicing, and
-a mobject's critical points from one min and one max over them.
+a mobject's critical points (centre, edges, corners) reduced from them in one call.
 
 manim's `VMobject.get_points_defining_boundary` zips each family member's start and end anchors
 into a list of rows and builds one array from all of them: every `width`, `get_center` or
