@@ -11,7 +11,7 @@ from PIL import Image
 
 from gdevo.cli import main
 from gdevo.media.ffmpeg_io import video_info
-from gdevo.outputs.export import make_gif
+from gdevo.outputs.export import _encode_gif, _ladder, make_gif
 from tests.gdevo.deck_fixture import render_tiny_mp4
 
 
@@ -77,6 +77,24 @@ def test_gif_too_big_lowers_colours_fps_width_until_it_fits(noisy_mp4, tmp_path)
     frames, durations, loop, size = gif_facts(dst)
     assert frames == result.frames == round(2 * result.fps) and size[0] == result.width and loop == 0
     assert abs(sum(durations) - 1000 * frames / result.fps) <= 10
+
+
+def test_gif_is_the_first_rung_that_fits_and_a_rung_ten_times_over_is_never_encoded(noisy_mp4, tmp_path):
+    """Every rung encoded, in the ladder's order, finds the one a GIF should get; make_gif gets the same
+    one from a cheap narrow probe without encoding the full-width GIF (here ~10x the limit)."""
+    limit = 400_000
+    ladder = _ladder(15, 480)
+    sizes = []
+    for f, w, c in ladder:
+        _encode_gif(noisy_mp4, tmp_path / "rung.gif", 0.0, 2.0, w, f, c)
+        sizes.append((tmp_path / "rung.gif").stat().st_size)
+    assert sizes[0] > 5 * limit
+    first = next(rung for rung, n in zip(ladder, sizes, strict=True) if n <= limit)
+    result = make_gif(noisy_mp4, tmp_path / "noise.gif", width=480, fps=15, max_mb=limit / 1e6)
+    assert (result.fps, result.width, result.colors) == first
+    assert result.size == sizes[ladder.index(first)] == (tmp_path / "noise.gif").stat().st_size
+    assert not [t for t in result.tried if t.startswith("480px/15fps/")], result.tried
+    assert len(result.tried) <= 3, result.tried
 
 
 def test_gif_that_cannot_fit_is_one_clear_error_and_writes_nothing(noisy_mp4, tmp_path):
