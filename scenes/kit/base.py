@@ -37,6 +37,7 @@ from scenes.kit import (
     subpaths,  # noqa: F401  (a path's subpaths found in one vectorized test: scenes/kit/subpaths.py)
     tex_cache,  # noqa: F401  (one Tex cache for every chapter: scenes/kit/tex_cache.py)
     text_glyphs,  # noqa: F401  (a Text's SVG parsed glyph by glyph, each shape once: scenes/kit/text_glyphs.py)
+    text_memo,  # a Text made again with the same arguments is a copy (scenes/kit/text_memo.py)
     text_reuse,  # noqa: F401  (a Text made again reuses its parsed glyphs: scenes/kit/text_reuse.py)
 )
 from scenes.kit.camera import KitCamera
@@ -75,7 +76,7 @@ class ChapterScene(Scene):
     def render(self, preview: bool = False):
         """manim's render, reading texts as the viewer sees them (onscreen.become_keeps_text): the
         narration's pacing checks which numbers are on screen after every animation."""
-        with become_keeps_text():
+        with become_keeps_text(), text_memo.kept():   # a Text made again is a copy (kit/text_memo.py)
             return super().render(preview)
 
     def setup(self) -> None:
