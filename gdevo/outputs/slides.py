@@ -184,7 +184,10 @@ def build_deck(scenes: list[DeckScene], settings: Settings, *, resolution: tuple
 
         add_narration(stage / html.name, scenes, configs, settings.renders)   # each slide's narration, from its chapter
         add_deck_slide(stage / html.name, settings, out)   # a last slide that opens the local web explorer, if written
-        PDF(presentation_configs=configs).convert_to(stage / pdf.name)
+        from gdevo.media.last_frame import fast_last_frames
+
+        with fast_last_frames():   # each slide's last frame decoded from its last keyframe, not from its start
+            PDF(presentation_configs=configs).convert_to(stage / pdf.name)
         made_pptx = None
         if pptx:
             try:
