@@ -40,8 +40,11 @@ SLIDE_SCENE = Path(__file__).resolve().with_name("slide_scene.py")
 # animation (--max-inflight-encoders). It helps where a core is idle: on a quiet 2-core machine one
 # render of `loss` (480p15, 482 frames, medians of 3) took 19.07 s with 1 encoder and 17.80 s with 4
 # (`gdevo bench --render loss --encoders 1,4 --repeats 3`), so a scene rendered on its own (`gdevo
-# render SCENE`) uses ALONE_ENCODERS. A batch (`render all`, `render explainer`) keeps every core
-# busy with one manim process each (or one beside the simulations): no idle core, so no encoders.
+# render SCENE`) uses ALONE_ENCODERS; again at 1080p30 (local-search, 2,255 frames, quiet machine): 52.4 s
+# with 1, 49.8 s with 2, 48.6 s with 4. A batch (`render all`, `render explainer`) keeps every core busy
+# with one manim process each (or one beside the simulations): no idle core, so no encoders; `render all`
+# at 480p with 2 or 4 per render took 214.8 and 211.6 s against 202.2 and 213.0 s without
+# (docs/render-speed.md, stop 39).
 # manim draws 25 frames/s where ffmpeg encodes the same frames at 283: encoding is a small part.
 ALONE_ENCODERS = 4
 # x264's preset for manim's partial movies, per quality (crf stays manim's 23; installed in manim's
