@@ -131,6 +131,10 @@ def to_uint8(values: torch.Tensor | np.ndarray) -> np.ndarray:
     return np.clip(np.rint(np.nan_to_num(arr.astype(np.float64), nan=0.0) * 255.0), 0, 255).astype(np.uint8)
 
 
+CPU_TILE = 1 << 18   # hidden activations a tile holds on a CPU: it stays in a core's 1 MB L2 (stop 38)
+GPU_TILE = 1 << 28   # a GPU scores a population in one tile
+
+
 @dataclass
 class ImageProblem:
     """MSE between a coordinate network's image and the target; scores one vector or a population.
@@ -145,7 +149,7 @@ class ImageProblem:
     spec: CoordNetSpec
     x: torch.Tensor
     y: torch.Tensor
-    tile_elems: int = 1 << 22
+    tile_elems: int = CPU_TILE
 
     @property
     def dim(self) -> int:

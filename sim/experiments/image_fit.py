@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, computed_field, field_validator, mo
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from sim.config import Activation, OptimizerSettings, RepeatedConfig, Strict
-from sim.coordnet import CoordNetSpec, ImageProblem, features, fourier_matrix, pixel_grid
+from sim.coordnet import CPU_TILE, GPU_TILE, CoordNetSpec, ImageProblem, features, fourier_matrix, pixel_grid
 from sim.experiments import Experiment, ProgressFactory
 from sim.images import ImageError, image_digest, load_image, open_image, parse_background
 from sim.nets import init_params
@@ -156,8 +156,7 @@ def build_problem(cfg: ImageFitConfig, target: np.ndarray, device: str,
     fourier_dev = None if fourier is None else fourier.to(device)
     x = features(pixel_grid(h, w, device=device), fourier_dev)
     y = torch.from_numpy(target.reshape(h * w, -1).astype(np.float32) / 255.0).to(device)
-    tile = 1 << 18 if device == "cpu" else 1 << 28   # a core's L2 on a CPU; one tile on a GPU
-    return ImageProblem(spec, x, y, tile_elems=tile), fourier
+    return ImageProblem(spec, x, y, tile_elems=CPU_TILE if device == "cpu" else GPU_TILE), fourier
 
 
 def steps_for(run: ImageRun, budget: float, n: int) -> tuple[int, float]:
