@@ -4,8 +4,8 @@ manim-slides' PDF converter (`read_image_from_video_file`, FrameIndex.last) deco
 a slide's video to keep the last one: the whole deck decoded again, 72 videos, 3–4 s of the deck's
 ~20 s. Seeking to the last keyframe and decoding from there gives the same frame (a keyframe of
 these H.264 files starts a closed group of pictures, so nothing after it refers back before it)
-while decoding one group instead of the whole video; tests/gdevo/test_slides.py compares the two on
-a video of many groups. Any other request goes to manim-slides' own function.
+while decoding one group instead of the whole video; tests/gdevo/test_last_frame.py compares the
+two on videos of one and of many groups. Any other request goes to manim-slides' own function.
 """
 
 from __future__ import annotations

@@ -277,7 +277,7 @@ def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | N
     ladder = _ladder(fps, width)
     probe = _probe(ladder)
 
-    def encode(i: int) -> int:
+    def encode(i: int) -> None:
         f, w, c = ladder[i]
         fd, name = tempfile.mkstemp(prefix=f".{dst.stem}.", suffix=".gif", dir=dst.parent)
         os.close(fd)
@@ -287,7 +287,6 @@ def make_gif(src: Path, dst: Path, *, start: float | None = None, end: float | N
         tried.append(f"{w}px/{f}fps/{c} colours: {size / 1e6:.2f} MB" + (" (probe)" if i == probe else ""))
         if log:
             log(f"  tried {tried[-1]}")
-        return size
 
     try:
         if probe is not None:
