@@ -79,23 +79,27 @@ def init_params(spec: Layered, generator: torch.Generator, dtype: torch.dtype = 
 
 
 def forward(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Outputs for params (D,) -> (N, out), or a population (P, D) -> (P, N, out); x is (N, in)."""
+    """Outputs for params (D,) -> (N, out), or a population (P, D) -> (P, N, out); x is (N, in).
+
+    A population's activations are kept transposed, (P, units, N), and each layer is W @ h + b:
+    with the N points as the products' long, contiguous side, a 20-unit layer of 64 networks on
+    300 points measured 237 against 358 µs as h @ Wᵀ + b, and a whole function-fit round 1.3×
+    faster (docs/render-speed.md, stop 40). A 1-input layer is an outer product (addcmul)."""
     if params.dim() == 1:
         return _forward_one(spec, params, x)
     p, pop = params, params.shape[0]
     act, out_act = ACTIVATIONS[spec.activation], ACTIVATIONS[spec.out_activation]
-    h = x.unsqueeze(0)  # (1, N, in), broadcast over the population in the first matmul
+    h = x.T.unsqueeze(0)  # (1, in, N), broadcast over the population in the first layer
     offset = 0
     n_layers = len(spec.layers)
     for li, (i, o) in enumerate(spec.layers):
         w = p[:, offset: offset + o * i].view(pop, o, i)
         offset += o * i
-        b = p[:, offset: offset + o].view(pop, 1, o)
+        b = p[:, offset: offset + o].view(pop, o, 1)
         offset += o
-        h = torch.baddbmm(b, h.expand(pop, -1, -1), w.transpose(1, 2)) if li else \
-            torch.matmul(h, w.transpose(1, 2)) + b
+        h = torch.addcmul(b, w, h) if i == 1 else torch.baddbmm(b, w, h.expand(pop, -1, -1))
         h = act(h) if li < n_layers - 1 else out_act(h)
-    return h
+    return h.transpose(1, 2)
 
 
 def _forward_one(spec: MLPSpec, params: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
