@@ -4,7 +4,9 @@
    one (P, D) tensor in chunks of c networks, for a few chunk sizes; against the naive loop of
    the video's code: per child one `copy.deepcopy` of a torch.nn.Module, an in-place mutation of
    every parameter and a forward pass. The naive loop is timed on `naive_children` children and
-   scaled to P (said so in the output).
+   scaled to P (said so in the output). Beside it, the ceiling of that ratio on this machine: the
+   round's matrix products alone (its forward without activations, mutation or loss) in float32
+   and in bfloat16, and in how many rounds bfloat16 would have picked another best child.
 2. Gradient training steps/s of `sim.recorder.record_gradient` (recording every step, and every
    k-th step as function-fit does) against a bare torch loop of the same model, optimizer and
    batch: the cost of recording. The bare loop is the one hand-written loop left on purpose: it is
@@ -29,7 +31,7 @@ import torch
 
 from sim.config import RunConfig
 from sim.experiments.function_fit import FunctionFitConfig, build_problem
-from sim.nets import MLPProblem, MLPSpec, init_params
+from sim.nets import MLPProblem, MLPSpec, forward, init_params
 from sim.optimizers import LocalSearch, make_gradient_optimizer
 from sim.recorder import record, record_gradient
 from sim.threads import torch_threads
@@ -120,6 +122,31 @@ def batched_round(problem: MLPProblem, es: LocalSearch) -> None:
     record(problem, es, 1)
 
 
+def products_only(spec: MLPSpec, population: torch.Tensor, x: torch.Tensor, chunk: int) -> None:
+    """The round's matrix products alone: `sim.nets.forward` of every chunk with its activations
+    made identities, and no mutation or loss. Its time is what the batched round cannot go below
+    with these kernels on this machine, so naive / this is the ceiling of the round's ratio."""
+    linear = MLPSpec(spec.sizes, "identity", "identity")
+    for i in range(0, population.shape[0], chunk):
+        forward(linear, population[i: i + chunk], x)
+
+
+def best_child_changes(problem: MLPProblem, es: LocalSearch, rounds: int, dtype: torch.dtype) -> int:
+    """Rounds (of ROUNDS, from ES's start) whose best child in DTYPE is not the float32 one: whether
+    a lower precision would keep the ranking the search acts on. The search goes on by float32."""
+    changed = 0
+    x, y = problem.x.to(dtype), problem.y.to(dtype)
+    with torch.no_grad():
+        for _ in range(rounds):
+            children = es.ask()
+            losses = problem.loss(children)
+            low = torch.cat([(forward(problem.spec, children[i: i + problem.chunk].to(dtype), x) - y)
+                             .float().square().mean(dim=(1, 2)) for i in range(0, len(children), problem.chunk)])
+            changed += int(torch.argmin(low)) != int(torch.argmin(losses))
+            es.tell(losses)
+    return changed
+
+
 def bench_evolution(cfg: FunctionFitConfig, device: str, result: BenchResult, repeats: int,
                     chunks: list[int], naive_children: int) -> None:
     problem, _ = build_problem(cfg, device)
@@ -154,8 +181,41 @@ def bench_evolution(cfg: FunctionFitConfig, device: str, result: BenchResult, re
     naive = Timing(group, "naive loop: deepcopy + mutate + forward per child", times["naive"],
                    note=f"timed on {n_naive} of {pop} children, scaled ×{pop / n_naive:g}" if n_naive < pop else "")
     result.timings += [*batched, naive]
-    result.ratios.append((f"evolution round: naive / batched (best chunk {best.name.rsplit(' ', 1)[-1]})",
+    chunk = int(best.name.rsplit(" ", 1)[-1])
+    result.ratios.append((f"evolution round: naive / batched (best chunk {chunk})",
                           naive.median / best.median, "≥ 100×"))
+    _bench_ceiling(problem, x0, evo, chunk, naive, group, device, result, repeats)
+
+
+def _bench_ceiling(problem: MLPProblem, x0: torch.Tensor, evo: RunConfig, chunk: int, naive: Timing, group: str,
+                   device: str, result: BenchResult, repeats: int) -> None:
+    """How far the round's ratio can go here: its matrix products alone, in float32 and in bfloat16
+    (timed like the round), and how often bfloat16 would pick another best child."""
+    problem.chunk = chunk
+    gen = torch.Generator(device=device).manual_seed(1)
+    population = x0 + evo.sigma * torch.randn((evo.population, x0.numel()), generator=gen, device=device)
+    x = problem.x
+    variants = {"float32": (population, x), "bfloat16": (population.bfloat16(), x.bfloat16())}
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    with torch.no_grad():
+        for pop_, x_ in variants.values():   # warm-up
+            products_only(problem.spec, pop_, x_, chunk)
+        for _ in range(repeats):
+            for name, (pop_, x_) in variants.items():
+                times[name].append(_timed(lambda p=pop_, xx=x_: products_only(problem.spec, p, xx, chunk), device))
+    rounds = 20
+    with torch.no_grad():
+        es = LocalSearch(x0, problem.loss(x0), evo.population, evo.sigma, evo.sigma_decay,
+                         torch.Generator(device=device).manual_seed(2))
+    changed = best_child_changes(problem, es, rounds, torch.bfloat16)
+    for name in variants:
+        note = "no activations, mutation or loss: the round's floor"
+        if name == "bfloat16":
+            note += f"; its best child differs from float32's in {changed} of {rounds} rounds"
+        t = Timing(group, f"matrix products alone, {name}, chunk {chunk}", times[name], note=note)
+        result.timings.append(t)
+        result.ratios.append((f"evolution round: naive / its matrix products alone ({name}): the ceiling here",
+                              naive.median / t.median, "≥ 100× for the target to be reachable"))
 
 
 def bench_recording(cfg: FunctionFitConfig, device: str, result: BenchResult, repeats: int, steps: int,
