@@ -8,9 +8,10 @@ by path (never through hibari's downloader). Synthesis is seeded, so a line's au
 on every run and the cache and render keys hold.
 
 Every word's start comes from the engine itself: hibari's graph predicts each phoneme's duration
-before it makes the audio; `_engine` exposes that tensor as one more output (with the onnx package),
-so the audio is the same samples as hibari's own call and each word's start is the sum of the
-durations before its first phoneme (`word_starts`). Captions and number reveals read those times.
+before it makes the audio; `_engine` exposes that tensor as one more output (a copy of the graph
+made once with the onnx package and kept in the voice cache), so the audio is the same samples as
+hibari's own call and each word's start is the sum of the durations before its first phoneme
+(`word_starts`). Captions and number reveals read those times.
 
 A line arrives already in its spoken form (scenes/kit/spoken.py); PHONEMES then pins the
 pronunciation of what hibari's spelling-to-sound rules still get wrong, with hibari's inline
@@ -97,7 +98,7 @@ class HibariVoice(CachedSynth):
         import numpy as np
         from hibari import dsp
 
-        model, session = _engine(self.voice)
+        model, session = _engine(self.voice, self.cache / self.name)
         rng, parts, starts, t = np.random.default_rng(SEED), [], [], 0.0
         for phonemes in model.phonemize(with_phonemes(sentence)):
             ids, firsts = phoneme_ids(phonemes, model.vocab)
@@ -196,27 +197,44 @@ def word_starts(durations, firsts: list[int], frames: int) -> list[float]:
 
 
 @functools.cache
-def _engine(voice: str):
-    """One loaded model per process (about a second to load), from the bundled file by path, and an
-    inference session of the same graph with one more output: the input of its one CumSum node, the
-    per-phoneme durations the audio frames are laid out by."""
-    import onnx
-    import onnxruntime as ort
+def _engine(voice: str, folder: Path):
+    """One loaded model per process, whose session runs hibari's graph with one more output: the
+    input of its one CumSum node, the per-phoneme durations the audio frames are laid out by.
+    That graph is kept in FOLDER (the voice's cache) by `_timed_graph`, and hibari's own session is
+    made from it, so a process loads the model once and needs no `onnx` once the file is there."""
     from hibari import Hibari
 
-    path = str(model_file(voice))
-    model = Hibari(voice=voice, model=path, threads=1)
-    graph = onnx.load(path)
+    graph = _timed_graph(model_file(voice), folder)
+    try:
+        model = Hibari(voice=voice, model=str(graph), threads=1)
+    except Exception:   # a damaged copy in the cache (the bundled file is checked by hash): made again
+        graph.unlink(missing_ok=True)
+        model = Hibari(voice=voice, model=str(_timed_graph(model_file(voice), folder)), threads=1)
+    return model, model.sess
+
+
+def _timed_graph(path: Path, folder: Path) -> Path:
+    """PATH's graph with the durations as one more output, written once into FOLDER under a hash of
+    PATH's bytes (atomically: processes side by side write the same bytes). Importing `onnx` to make
+    it cost 0.76 s of every chapter process's first line (docs/render-speed.md, stop 40)."""
+    import hashlib
+
+    out = folder / f"model-{hashlib.sha256(path.read_bytes()).hexdigest()[:16]}-durations.onnx"
+    if out.is_file():
+        return out
+    import onnx
+
+    from sim.trace import atomic_write_bytes
+
+    graph = onnx.load(str(path))
     cumsum = [n for n in graph.graph.node if n.op_type == "CumSum"]
     if len(cumsum) != 1:
         raise VoiceError(f"hibari's model {path} has {len(cumsum)} CumSum nodes, not the one duration "
                          "layout this voice reads its word times from: reinstall hibari-tts==0.2.1")
     graph.graph.output.append(onnx.helper.make_empty_tensor_value_info(cumsum[0].input[0]))
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1
-    options.log_severity_level = 3
-    model.sess = None   # hibari's own session is not used: ours makes the same outputs and one more
-    return model, ort.InferenceSession(graph.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    data = graph.SerializeToString()
+    atomic_write_bytes(out, lambda fh: fh.write(data))
+    return out
 
 
 __all__ = ["BUNDLED_VOICE", "PACE", "PHONEMES", "HibariVoice", "model_file", "paced_speed", "phoneme_ids",

@@ -233,7 +233,9 @@ def test_hibari_word_marks_come_from_the_engine_without_changing_its_audio(tmp_p
     from scenes.kit.voice_hibari import HibariVoice, model_file, phoneme_ids, with_phonemes, word_starts
 
     sentence = "Adam ends at zero point zero zero one five, a times x plus b."
-    audio, starts = HibariVoice()._sentence(sentence, 0.9)
+    voice = HibariVoice()
+    voice.cache = tmp_path
+    audio, starts = voice._sentence(sentence, 0.9)
     own = Hibari(model=str(model_file("heart")))
     assert np.array_equal(audio, own(with_phonemes(sentence), speed=0.9, seed=0))
     assert len(starts) == len(sentence.split()) and starts == sorted(starts) and starts[-1] < len(audio) / 24000
@@ -241,6 +243,30 @@ def test_hibari_word_marks_come_from_the_engine_without_changing_its_audio(tmp_p
     assert ids == own.ids("ðə lˈɔs, fˈɛl.") and firsts == [1, 4, 10]   # the pad, then "ð", "l", "f"
     # 10 duration units laid out over 20 frames of 300 samples at 24 kHz: a unit is 25 ms
     assert word_starts([4, 1, 2, 3], [1, 3], 20) == pytest.approx([0.1, 0.175])
+
+
+def test_hibari_keeps_its_timed_graph_so_later_processes_need_no_onnx(tmp_path):
+    """The graph with the durations output is written once into the voice cache (named by the bundled
+    file's hash); a process that finds it loads hibari from it without importing onnx (0.76 s)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from scenes.kit.voice_hibari import HibariVoice; "
+            "v = HibariVoice(); v.cache = Path(sys.argv[1]); v._sentence('The loss falls.', 0.9); "
+            "print('onnx' in sys.modules)")
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[2], check=True)
+        return done.stdout.strip()
+
+    assert run() == "True"   # the first process makes the graph
+    graphs = list((tmp_path / "hibari").glob("model-*-durations.onnx"))
+    assert len(graphs) == 1 and graphs[0].stat().st_size > 1_000_000
+    assert not list((tmp_path / "hibari").glob(".*.tmp"))
+    assert run() == "False"  # the next one reads it
+    graphs[0].write_bytes(b"not a graph")   # damaged: made again, the line still said
+    assert run() == "True" and graphs[0].stat().st_size > 1_000_000
 
 
 def test_description_and_timestamps_start_at_zero():
