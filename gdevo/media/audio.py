@@ -43,7 +43,7 @@ AUDIO_BITRATE = "96k"
 # ffmpeg's AAC encoder with its fast coder: 11 minutes of narration in 4 s instead of 26 s (the default
 # two-loop coder, stereo 160k), at the same waveform error against the source (9.0 vs 9.0 dB SNR).
 AAC = ["-c:a", "aac", "-aac_coder", "fast", "-b:a", AUDIO_BITRATE]
-POST_VERSION = "3"   # bump when what the finishing writes changes (part of the render key)
+POST_VERSION = "4"   # bump when what the finishing writes changes (part of the render key)
 
 
 def voice_key(settings: Settings) -> dict:
@@ -157,8 +157,10 @@ def finish_chapter(produced: Path, out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
         work = Path(work)
         samples = round(movie.length * RATE)   # the audio ends exactly where the picture ends
-        audio = (_gained_audio(["-i", str(produced)], "[0:a:0]anull[a]", "a", samples, work)
-                 if movie.has_audio else None)
+        # the narration as the explainer takes each chapter (48 kHz, two equal channels), whatever manim
+        # wrote (its mix as it is: mono at the voice's rate, gdevo.rendering.encoding.lossless_narration)
+        audio = (_gained_audio(["-i", str(produced)], f"[0:a:0]aresample={RATE},aformat=channel_layouts=stereo[a]",
+                               "a", samples, work) if movie.has_audio else None)
         _mux(produced, audio, cues, out, work)
     return out
 

@@ -10,6 +10,8 @@
   GDEVO_X264_PRESET, set by gdevo.rendering.manim_run per quality (PRESETS there, with the
   measurements), picks x264's preset for the partial movies; crf stays 23. `manim` leaves manim's
   encoder as it is (the baseline `gdevo bench --render --presets manim,...` compares against).
+- Sound: the narration manim mixes goes into its movie losslessly (ALAC), since gdevo encodes the
+  chapter's AAC itself afterwards (`lossless_narration`).
 """
 
 from __future__ import annotations
@@ -34,10 +36,42 @@ def encode_held(stream, container, frame, num_frames: int) -> None:
             container.mux(packet)
 
 
+def lossless_narration(convert):
+    """manim's `convert_audio` (CONVERT), except that a movie's narration (codec "aac", an .mp4) is
+    written as ALAC in an MP4 container under the name manim gives. The movie manim writes is not the
+    chapter: gdevo.media.audio.finish_chapter decodes its sound, sets its loudness and encodes the
+    chapter's one AAC track. manim's own AAC was a first lossy generation before that one and took
+    ~1.3 s of CPU for 90 s of narration (ALAC ~0.2 s)."""
+
+    def convert_audio(input_path, output_path, codec_name: str) -> None:
+        import av
+
+        with av.open(str(input_path)) as source:
+            heard = source.streams.audio[0].codec_context
+        layout = {1: "mono", 2: "stereo"}.get(heard.channels)   # pydub's WAV says "1 channels": no encoder opens it
+        if codec_name != "aac" or layout is None:
+            return convert(input_path, output_path, codec_name)
+        with av.open(str(input_path)) as source, av.open(str(output_path), "w", format="mp4") as target:
+            stream = target.add_stream("alac", rate=heard.sample_rate, layout=layout)
+            stream.format = "s16p" if heard.format.bytes <= 2 else "s32p"   # the samples as they are
+            for frame in source.decode(audio=0):
+                for packet in stream.encode(frame):
+                    target.mux(packet)
+            for packet in stream.encode():
+                target.mux(packet)
+        return None
+
+    convert_audio._gdevo_lossless = True
+    return convert_audio
+
+
 def install() -> None:
-    """Patch manim's partial-movie encoder (holds converted once; the preset from the environment)."""
+    """Patch manim's partial-movie encoder (holds converted once; the preset from the environment)
+    and its movie's sound (lossless, `lossless_narration`)."""
     from manim.scene import scene_file_writer as sfw
 
+    if not getattr(sfw.convert_audio, "_gdevo_lossless", False):
+        sfw.convert_audio = lossless_narration(sfw.convert_audio)
     preset = os.environ.get(PRESET_ENV)
     if preset == "manim":
         return

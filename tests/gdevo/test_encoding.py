@@ -87,3 +87,27 @@ def test_a_render_uses_the_qualitys_preset_and_keeps_its_frames(settings, tmp_pa
                              "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", str(rendered.movie)],
                             capture_output=True, text=True, check=True).stdout.strip()
     assert int(frames) == 21   # (0.4 s × 3 + a 0.2 s wait) × 15 fps, as manim alone writes it
+
+
+def test_manims_movie_carries_the_mixed_narration_losslessly(tmp_path):
+    """The narration manim mixes goes into its movie as ALAC (gdevo encodes the chapter's AAC once,
+    in gdevo.media.audio): the track decodes to manim's own mixed WAV, sample for sample."""
+    import shutil
+
+    import av
+    import pytest
+
+    from tests.gdevo.voice_fixture import render_tiny
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    movie = render_tiny("TinyA", tmp_path / "media", "espeak-ng", env={"GDEVO_VOICE_CACHE": str(tmp_path / "vc")})
+
+    def samples(path: Path, container_stream: str) -> np.ndarray:
+        with av.open(str(path)) as c:
+            assert c.streams.audio[0].codec_context.name == container_stream
+            return np.concatenate([f.to_ndarray().reshape(-1) for f in c.decode(audio=0)])
+
+    got, wav = samples(movie, "alac"), samples(movie.with_suffix(".wav"), "pcm_s16le")
+    assert len(wav) > 22050 and np.abs(wav).max() > 1000   # a line was said
+    assert np.array_equal(got, wav)
