@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 from manim import DOWN, LEFT, Axes, ManimColor, Text, VGroup, VMobject
@@ -36,6 +37,7 @@ class LossPlot(VGroup):
                            "decimal_number_config": {"num_decimal_places": 0}},
             y_axis_config={"scaling": LogBase(custom_labels=True), "include_numbers": True, "font_size": tick_size},
         )
+        thin_labels(self.axes.x_axis.numbers)
         self.x_label = Text(x_label, font_size=font_size, color=TEXT_COLOR).next_to(self.axes.x_axis, DOWN, buff=0.35)
         self.y_label = Text(y_label, font_size=font_size, color=TEXT_COLOR).rotate(math.pi / 2)
         self.y_label.next_to(self.axes.y_axis, LEFT, buff=0.55)
@@ -59,6 +61,23 @@ class LossPlot(VGroup):
         if len(pts) == 1:
             pts = pts * 2
         return VMobject(stroke_color=color, stroke_width=width).set_points_as_corners(pts)
+
+
+LABEL_GAP = 0.12   # the least space between two tick labels, in scene units (about a space at TICK_SIZE)
+
+
+def thin_labels(numbers: VGroup, gap: float = LABEL_GAP) -> VGroup:
+    """Drop every other tick label (the last kept) until no two neighbours are closer than GAP: a
+    narrow plot of a large budget wrote "10,00015,000". The ticks stay; NUMBERS keeps what is shown."""
+    labels = list(numbers.submobjects)
+
+    def crowded(kept: list) -> bool:
+        return any(a.get_right()[0] + gap > b.get_left()[0] for a, b in pairwise(kept))
+
+    while len(labels) > 1 and crowded(labels):
+        labels = labels[::-1][::2][::-1]   # every other one, counted from the last
+    numbers.submobjects = labels
+    return numbers
 
 
 def _nice_step(span: float) -> float:
