@@ -39,6 +39,7 @@ RATE = 48000
 # of the two channels, so the level is unchanged), which halves the AAC encoding. A mono file's
 # loudness is measured as dual-mono (ebur128 dualmono: played on two speakers), as the stereo was.
 TO_MONO = "pan=mono|c0=0.5*c0+0.5*c1"
+AS_JOINED = f"aresample={RATE},aformat=channel_layouts=stereo"   # a chapter's sound as the film takes it
 AUDIO_BITRATE = "96k"
 # ffmpeg's AAC encoder with its fast coder: 11 minutes of narration in 4 s instead of 26 s (the default
 # two-loop coder, stereo 160k), at the same waveform error against the source (9.0 vs 9.0 dB SNR).
@@ -157,10 +158,10 @@ def finish_chapter(produced: Path, out: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix=".finish-", dir=out.parent) as work:
         work = Path(work)
         samples = round(movie.length * RATE)   # the audio ends exactly where the picture ends
-        # the narration as the explainer takes each chapter (48 kHz, two equal channels), whatever manim
-        # wrote (its mix as it is: mono at the voice's rate, gdevo.rendering.encoding.lossless_narration)
-        audio = (_gained_audio(["-i", str(produced)], f"[0:a:0]aresample={RATE},aformat=channel_layouts=stereo[a]",
-                               "a", samples, work) if movie.has_audio else None)
+        # measured as the explainer takes it, whatever manim wrote (its mix as it is: mono at the
+        # voice's rate, gdevo.rendering.encoding.lossless_narration)
+        audio = (_gained_audio(["-i", str(produced)], f"[0:a:0]{AS_JOINED}[a]", "a", samples, work)
+                 if movie.has_audio else None)
         _mux(produced, audio, cues, out, work)
     return out
 
@@ -198,7 +199,7 @@ def finish_explainer(parts: list, out: Path, title: str, say: Callable[[str], No
                 n = bounds[i + 1] - bounds[i]   # sample-exact: chapter i starts where its video starts
                 if m.has_audio:
                     inputs += ["-i", str(m.path)]
-                    src = f"[{len(inputs) // 2 - 1}:a:0]aresample={RATE},aformat=channel_layouts=stereo,"
+                    src = f"[{len(inputs) // 2 - 1}:a:0]{AS_JOINED},"
                 else:
                     src = f"anullsrc=r={RATE}:cl=stereo,"
                 chains.append(f"{src}apad=whole_len={n},atrim=end_sample={n}[c{i}]")

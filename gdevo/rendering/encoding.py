@@ -48,18 +48,18 @@ def lossless_narration(convert):
 
         with av.open(str(input_path)) as source:
             heard = source.streams.audio[0].codec_context
-        layout = {1: "mono", 2: "stereo"}.get(heard.channels)   # pydub's WAV says "1 channels": no encoder opens it
-        if codec_name != "aac" or layout is None:
-            return convert(input_path, output_path, codec_name)
-        with av.open(str(input_path)) as source, av.open(str(output_path), "w", format="mp4") as target:
-            stream = target.add_stream("alac", rate=heard.sample_rate, layout=layout)
-            stream.format = "s16p" if heard.format.bytes <= 2 else "s32p"   # the samples as they are
-            for frame in source.decode(audio=0):
-                for packet in stream.encode(frame):
-                    target.mux(packet)
-            for packet in stream.encode():
-                target.mux(packet)
-        return None
+            layout = {1: "mono", 2: "stereo"}.get(heard.channels)   # pydub's WAV says "1 channels": no encoder opens it
+            if codec_name == "aac" and layout is not None:
+                with av.open(str(output_path), "w", format="mp4") as target:
+                    stream = target.add_stream("alac", rate=heard.sample_rate, layout=layout)
+                    stream.format = "s16p" if heard.format.bytes <= 2 else "s32p"   # the samples as they are
+                    for frame in source.decode(audio=0):
+                        for packet in stream.encode(frame):
+                            target.mux(packet)
+                    for packet in stream.encode():
+                        target.mux(packet)
+                return None
+        return convert(input_path, output_path, codec_name)
 
     convert_audio._gdevo_lossless = True
     return convert_audio

@@ -443,20 +443,17 @@ def test_audio_is_audible_in_every_cue_and_quiet_between(narrated):
 def test_every_line_is_heard_where_its_beat_places_it(narrated):
     """Each line's own audio is found in its finished chapter at the start its beat records (what the
     captions and reveals are timed by), within pydub's 1 ms placement: manim's AAC had put every line
-    one AAC frame (21 ms) late."""
-    from scipy.signal import correlate
+    one AAC frame (21 ms) late. Found as `gdevo sync` finds a chapter's voice in the film."""
+    from gdevo.media import sync_check
 
     for part, movie in zip(narrated["parts"], narrated["produced"], strict=True):
-        margin = RATE // 10
-        heard = np.pad(pcm(part.path), margin)   # a line may start at 0
+        heard = sync_check.mono(part.path)
         beats = json.loads(movie.with_suffix(".beats.json").read_text())["beats"]
         assert beats and all(b["audio"] for b in beats)
         for beat in beats:
-            line = pcm(Path(beat["audio"]))
-            start = round(beat["start"] * RATE) + margin
-            window = heard[start - margin: start + len(line) + margin]
-            lag = (int(np.argmax(correlate(window, line, mode="valid", method="fft"))) - margin) / RATE
-            assert abs(lag) <= 0.0015, f"{beat['id']}: line heard {lag * 1000:+.1f} ms from its beat's start"
+            line = np.pad(sync_check.mono(Path(beat["audio"])), (0, int(sync_check.MATCH_SECONDS * sync_check.RATE)))
+            lag = sync_check.find_sound(heard, line, beat["start"])   # ms; a short line padded to the excerpt
+            assert lag is not None and abs(lag) <= 1.5, f"{beat['id']}: line heard {lag} ms from its beat's start"
 
 
 def test_chapters_sum_to_the_total_and_stay_in_sync_at_the_boundary(narrated):
